@@ -1,0 +1,212 @@
+//! The command-line surface (design.md §3): plain clap types, no effects.
+//!
+//! Fields that a profile may fill are `Option<T>` without defaults, so that "not given" is
+//! distinguishable when settings are resolved (flags > env > profile > discovery > defaults).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shown at the end of `--help` and in the man page.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    unexpected failure
+  2    usage error
+  3    login required (no cached token, or the refresh token was rejected)
+  4    the authorization server rejected the request (an OAuth error response)
+  5    network, TLS or timeout, or a malformed or unsafe server response
+  6    token not valid (decode --verify failed, introspection says inactive)
+  7    configuration error
+  8    `call --fail` and the API answered HTTP >= 400
+  130  interrupted";
+
+/// OAuth 2.0 and OpenID Connect from the terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "oauthctl",
+    version,
+    about = "OAuth 2.0 / OpenID Connect toolkit: log in, keep tokens safe, decode JWTs, call APIs",
+    after_long_help = EXIT_CODES,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every subcommand.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalArgs {
+    /// Profile to use [default: the config's default_profile, else the --provider name, else `default`]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "OAUTHCTL_PROFILE",
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+    /// Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the
+    /// preset's parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com
+    #[arg(long, global = true, env = "OAUTHCTL_PROVIDER", value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Issuer URL of the authorization server (discovery is used for its endpoints)
+    #[arg(long, global = true, env = "OAUTHCTL_ISSUER", value_name = "URL")]
+    pub issuer: Option<String>,
+    /// OAuth client identifier
+    #[arg(long, global = true, env = "OAUTHCTL_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from FILE (`-` reads standard input)
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_SECRET_FILE",
+        value_name = "FILE"
+    )]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from the environment variable VAR
+    #[arg(long, global = true, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// The client secret itself (visible to other users in `ps`; prefer --client-secret-file)
+    #[arg(long, global = true, value_name = "SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]
+    #[arg(long, global = true, env = "OAUTHCTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print a JSON document on stdout instead of human output
+    #[arg(short = 'j', long, global = true)]
+    pub json: bool,
+    /// When to colour output (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Trace requests and responses on stderr, with every secret redacted (repeatable)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print nothing on stderr but warnings and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Where tokens are cached
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "OAUTHCTL_TOKEN_STORE",
+        value_name = "STORE"
+    )]
+    pub token_store: Option<TokenStoreChoice>,
+    /// Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)
+    #[arg(long, global = true, env = "OAUTHCTL_CACERT", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Permit plain http to non-loopback hosts (loopback http is always allowed)
+    #[arg(long, global = true)]
+    pub insecure_http: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--token-store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStoreChoice {
+    /// The OS keyring when it answers, else files (with a warning)
+    Auto,
+    /// The OS keyring only
+    Keyring,
+    /// Files under OAUTHCTL_HOME (or the XDG state directory) only
+    File,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a JWT's header, claims and times; with --verify, check signature and claims
+    Decode(DecodeArgs),
+    /// List the provider presets and the configured providers
+    Providers,
+    /// Print a shell completion script
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a completion script or the man page (used to refresh the committed files)
+    #[command(hide = true)]
+    Generate {
+        /// `man`, or a shell name
+        target: String,
+    },
+}
+
+/// `decode`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DecodeArgs {
+    /// The token; `-` or nothing reads it from standard input
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Check the signature and the claims (issuer, audience, expiry)
+    #[arg(long)]
+    pub verify: bool,
+    /// Verify with the keys of this JWKS (an https or loopback URL, or a file)
+    #[arg(long, value_name = "URL|FILE", requires = "verify")]
+    pub jwks: Option<String>,
+    /// Verify with this public key (PEM: RSA, EC or Ed25519)
+    #[arg(
+        long,
+        value_name = "PEM-FILE",
+        requires = "verify",
+        conflicts_with = "jwks"
+    )]
+    pub key: Option<PathBuf>,
+    /// Verify an HMAC (HS*) token with the secret in this environment variable
+    #[arg(long, value_name = "VAR", requires = "verify", conflicts_with_all = ["jwks", "key"])]
+    pub secret_env: Option<String>,
+    /// Allowed algorithms (repeatable or comma-separated) [default: any that fits the key, never `none`]
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// Required audience (`aud` must contain it); without it the audience is not checked
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// Clock skew allowed for exp, nbf and iat
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub leeway: Duration,
+}
+
+/// Parses humantime durations (`30s`, `5m`, `1h30m`) or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 30s, 5m, 1h30m or seconds)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_accept_humantime_and_seconds() {
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! The configuration file schema (design.md §2) and its loading. Unknown keys and bad values
+//! are errors that name the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::TokenStoreChoice;
+use crate::error::ConfigFileError;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Profile used when neither `--profile` nor `--provider` is given.
+    pub default_profile: Option<String>,
+    /// Default token store for every profile.
+    pub token_store: Option<TokenStoreChoice>,
+    /// Named providers.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Named profiles.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+/// `[providers.NAME]`: an issuer (with discovery) or explicit endpoints, optionally based on
+/// a preset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Start from this preset's quirks and endpoints.
+    pub preset: Option<String>,
+    /// The preset's parameter (Entra tenant, GitLab host, Okta/Auth0 domain).
+    pub tenant: Option<String>,
+    pub host: Option<String>,
+    pub domain: Option<String>,
+    pub issuer: Option<String>,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// Extra authorization request parameters this provider always needs.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// `[profiles.NAME]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// A configured provider or a preset name (`NAME@ARG` allowed).
+    pub provider: Option<String>,
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    pub auth_method: Option<AuthMethod>,
+    pub scopes: Option<Vec<String>>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    /// Extra authorization request parameters.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    pub token_store: Option<TokenStoreChoice>,
+}
+
+/// Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with form-urlencoded id and secret
+    #[default]
+    ClientSecretBasic,
+    /// id and secret in the form body
+    ClientSecretPost,
+    /// public client: only `client_id`
+    None,
+}
+
+impl AuthMethod {
+    /// The registered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+/// Parses a configuration file's text; `path` is only used in error messages.
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| {
+        let location = e.span().map(|span| line_col(text, span.start));
+        ConfigFileError {
+            path: path.to_owned(),
+            location,
+            message: e.message().trim().replace('\n', " "),
+        }
+    })
+}
+
+/// Loads the file at `path`; `Ok(None)` when it does not exist.
+pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigFileError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigFileError {
+            path: path.to_owned(),
+            location: None,
+            message: format!("cannot read: {e}"),
+        }),
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+default_profile = "work"
+
+[providers.corp]
+issuer = "https://login.corp.example"
+
+[profiles.work]
+provider = "corp"
+client_id = "cli-app"
+client_secret_env = "CORP_SECRET"
+scopes = ["openid", "profile", "offline_access"]
+audience = "https://api.corp.example"
+"#;
+
+    #[test]
+    fn parses_the_design_example() {
+        let c = parse(Path::new("c.toml"), SAMPLE).unwrap();
+        assert_eq!(c.default_profile.as_deref(), Some("work"));
+        let p = &c.profiles["work"];
+        assert_eq!(p.provider.as_deref(), Some("corp"));
+        assert_eq!(p.scopes.as_ref().unwrap().len(), 3);
+        assert_eq!(
+            c.providers["corp"].issuer.as_deref(),
+            Some("https://login.corp.example")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let text = "[profiles.work]\nclient_id = \"x\"\nclient_secert = \"oops\"\n";
+        let e = parse(Path::new("/etc/c.toml"), text).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("/etc/c.toml:3:1: "), "{msg}");
+        assert!(msg.contains("client_secert"), "{msg}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line() {
+        let text = "default_profile = \"a\"\n[profiles.a]\nscopes = \"openid\"\n";
+        let e = parse(Path::new("c.toml"), text).unwrap_err();
+        assert_eq!(e.location.map(|l| l.0), Some(3), "{e}");
+        let text = "token_store = \"cloud\"\n";
+        let e = parse(Path::new("c.toml"), text).unwrap_err();
+        assert!(
+            e.to_string().contains("cloud") || e.to_string().contains("variant"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let e = parse(Path::new("c.toml"), "a = = 1").unwrap_err();
+        assert_eq!(e.location.map(|l| l.0), Some(1));
+    }
+}

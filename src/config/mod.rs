@@ -1,0 +1,470 @@
+//! Settings: flags and `OAUTHCTL_*` environment (merged by clap), then the profile in the
+//! config file, then what the profile remembered from its last login, then the provider
+//! (configured or preset), then built-in defaults. [`Settings::resolve`] is pure.
+
+pub mod file;
+pub mod paths;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::cli::{GlobalArgs, TokenStoreChoice};
+use crate::error::Error;
+use crate::oauth::providers::{self, Endpoints, Provider};
+pub use file::{AuthMethod, ConfigFile, ProfileConfig, ProviderConfig};
+pub use paths::Paths;
+
+/// Where the client secret comes from. The secret itself is read only when needed.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum SecretSource {
+    /// A public client.
+    #[default]
+    None,
+    /// An environment variable's value.
+    Env(String),
+    /// A file's first line (`-` is standard input).
+    File(PathBuf),
+    /// Given on the command line (warned about).
+    Inline(String),
+}
+
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Env(v) => write!(f, "Env({v})"),
+            Self::File(p) => write!(f, "File({})", p.display()),
+            Self::Inline(_) => f.write_str("Inline([redacted])"),
+        }
+    }
+}
+
+/// Per-command values that take part in resolution (login's `--scope`, `--audience`, …).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub auth_method: Option<AuthMethod>,
+}
+
+/// Everything a command needs to know about "who and where", resolved and validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: String,
+    pub provider: Provider,
+    pub client_id: Option<String>,
+    pub client_secret: SecretSource,
+    pub auth_method: Option<AuthMethod>,
+    /// Requested scopes, sorted and de-duplicated.
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub token_store: TokenStoreChoice,
+    pub insecure_http: bool,
+    pub cacert: Option<PathBuf>,
+}
+
+/// Splits repeated and space-separated scope values into a sorted, unique list.
+pub fn normalize_scopes<S: AsRef<str>>(values: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.as_ref().split_whitespace())
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Settings {
+    /// The profile name a command uses: `--profile`, else the `--provider` name, else the
+    /// config's `default_profile`, else `default`.
+    pub fn profile_name(global: &GlobalArgs, file: Option<&ConfigFile>) -> String {
+        global
+            .profile
+            .clone()
+            .or_else(|| global.provider.clone())
+            .or_else(|| file.and_then(|f| f.default_profile.clone()))
+            .unwrap_or_else(|| "default".to_owned())
+    }
+
+    /// Resolves settings. `remembered` is what the profile stored at its last login.
+    pub fn resolve(
+        global: &GlobalArgs,
+        overrides: &Overrides,
+        file: Option<&ConfigFile>,
+        remembered: Option<&ProfileConfig>,
+    ) -> Result<Self, Error> {
+        let profile = Self::profile_name(global, file);
+        let empty = ProfileConfig::default();
+        let configured = file.and_then(|f| f.profiles.get(&profile));
+        if global.profile.is_some() && configured.is_none() && remembered.is_none() {
+            // An explicitly named profile that exists nowhere is fine only when the flags
+            // say enough on their own (`--profile x --issuer URL`); commands check that.
+        }
+        let conf = configured.unwrap_or(&empty);
+        let mem = remembered.unwrap_or(&empty);
+
+        let provider_name = global
+            .provider
+            .clone()
+            .or_else(|| conf.provider.clone())
+            .or_else(|| mem.provider.clone());
+        let mut provider = match &provider_name {
+            Some(name) => resolve_provider(name, file)?,
+            None => Provider {
+                name: "custom".to_owned(),
+                ..Provider::default()
+            },
+        };
+        let explicit_issuer = global
+            .issuer
+            .clone()
+            .or_else(|| conf.issuer.clone())
+            .or_else(|| {
+                (provider_name.is_none())
+                    .then(|| mem.issuer.clone())
+                    .flatten()
+            });
+        if let Some(issuer) = explicit_issuer {
+            provider.issuer = Some(issuer);
+        }
+
+        let client_id = global
+            .client_id
+            .clone()
+            .or_else(|| conf.client_id.clone())
+            .or_else(|| mem.client_id.clone())
+            .or_else(|| provider.default_client_id.clone());
+
+        let client_secret = if let Some(path) = &global.client_secret_file {
+            SecretSource::File(path.clone())
+        } else if let Some(var) = &global.client_secret_env {
+            SecretSource::Env(var.clone())
+        } else if let Some(secret) = &global.client_secret {
+            SecretSource::Inline(secret.clone())
+        } else if let Some(path) = conf
+            .client_secret_file
+            .as_ref()
+            .or(mem.client_secret_file.as_ref())
+        {
+            SecretSource::File(path.clone())
+        } else if let Some(var) = conf
+            .client_secret_env
+            .as_ref()
+            .or(mem.client_secret_env.as_ref())
+        {
+            SecretSource::Env(var.clone())
+        } else {
+            SecretSource::None
+        };
+
+        let scopes = if !overrides.scopes.is_empty() {
+            normalize_scopes(&overrides.scopes)
+        } else if let Some(s) = conf.scopes.as_ref().or(mem.scopes.as_ref()) {
+            normalize_scopes(s)
+        } else {
+            normalize_scopes(&provider.default_scopes)
+        };
+
+        let mut params = provider.params.clone();
+        params.extend(mem.params.clone());
+        params.extend(conf.params.clone());
+        params.extend(overrides.params.clone());
+
+        Ok(Self {
+            profile,
+            client_id,
+            client_secret,
+            auth_method: overrides
+                .auth_method
+                .or(conf.auth_method)
+                .or(mem.auth_method),
+            scopes,
+            audience: overrides
+                .audience
+                .clone()
+                .or_else(|| conf.audience.clone())
+                .or_else(|| mem.audience.clone()),
+            resource: overrides
+                .resource
+                .clone()
+                .or_else(|| conf.resource.clone())
+                .or_else(|| mem.resource.clone()),
+            params,
+            token_store: global
+                .token_store
+                .or(conf.token_store)
+                .or_else(|| file.and_then(|f| f.token_store))
+                .unwrap_or(TokenStoreChoice::Auto),
+            insecure_http: global.insecure_http,
+            cacert: global.cacert.clone(),
+            provider,
+        })
+    }
+
+    /// The issuer, or a configuration error saying how to give one.
+    pub fn require_issuer(&self) -> Result<&str, Error> {
+        self.provider.issuer.as_deref().ok_or_else(|| {
+            Error::config(
+                format!("no issuer known for profile `{}`", self.profile),
+                Some("pass --issuer URL or --provider NAME (see `oauthctl providers`)".to_owned()),
+            )
+        })
+    }
+}
+
+/// A provider by name: a `[providers.NAME]` table (optionally based on a preset), else a
+/// preset, with `NAME@ARG` for the preset's parameter.
+pub fn resolve_provider(spec: &str, file: Option<&ConfigFile>) -> Result<Provider, Error> {
+    if let Some(conf) = file.and_then(|f| f.providers.get(spec)) {
+        return provider_from_config(spec, conf);
+    }
+    let (name, arg) = providers::split_name(spec);
+    providers::preset(name, arg).map_err(|message| {
+        Error::config(
+            message,
+            Some("`oauthctl providers` lists the presets and configured providers".to_owned()),
+        )
+    })
+}
+
+fn provider_from_config(name: &str, conf: &ProviderConfig) -> Result<Provider, Error> {
+    let mut base = match &conf.preset {
+        Some(preset) => {
+            let arg = conf
+                .tenant
+                .as_deref()
+                .or(conf.host.as_deref())
+                .or(conf.domain.as_deref())
+                .or(conf.issuer.as_deref());
+            providers::preset(preset, arg)
+                .map_err(|m| Error::config(format!("provider `{name}`: {m}"), None))?
+        }
+        None => Provider::default(),
+    };
+    name.clone_into(&mut base.name);
+    if let Some(issuer) = &conf.issuer {
+        base.issuer = Some(issuer.clone());
+    }
+    let explicit = Endpoints {
+        authorization_endpoint: conf.authorization_endpoint.clone(),
+        token_endpoint: conf.token_endpoint.clone(),
+        device_authorization_endpoint: conf.device_authorization_endpoint.clone(),
+        introspection_endpoint: conf.introspection_endpoint.clone(),
+        revocation_endpoint: conf.revocation_endpoint.clone(),
+        userinfo_endpoint: conf.userinfo_endpoint.clone(),
+        jwks_uri: conf.jwks_uri.clone(),
+    };
+    if conf.preset.is_none() && conf.issuer.is_none() && explicit.token_endpoint.is_none() {
+        return Err(Error::config(
+            format!("provider `{name}` has neither `issuer` nor `token_endpoint`"),
+            Some("set `issuer = \"https://…\"` (discovery) or the endpoints".to_owned()),
+        ));
+    }
+    base.endpoints = explicit.or(&base.endpoints);
+    base.params.extend(conf.params.clone());
+    Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global() -> GlobalArgs {
+        GlobalArgs::default()
+    }
+
+    fn file(text: &str) -> ConfigFile {
+        file::parse(std::path::Path::new("t.toml"), text).unwrap()
+    }
+
+    const CONF: &str = r#"
+default_profile = "work"
+token_store = "file"
+[providers.corp]
+issuer = "https://login.corp.example"
+params = { domain_hint = "corp" }
+[profiles.work]
+provider = "corp"
+client_id = "cli-app"
+client_secret_env = "CORP_SECRET"
+scopes = ["openid", "profile offline_access"]
+audience = "https://api.corp.example"
+[profiles.gh]
+provider = "github"
+client_id = "gh-client"
+"#;
+
+    #[test]
+    fn resolution_table() {
+        struct Case {
+            name: &'static str,
+            global: GlobalArgs,
+            overrides: Overrides,
+            file: Option<&'static ConfigFile>,
+            remembered: Option<ProfileConfig>,
+            profile: &'static str,
+            issuer: Option<&'static str>,
+            client_id: Option<&'static str>,
+            scopes: &'static [&'static str],
+        }
+        let conf = file(CONF);
+        let remembered = ProfileConfig {
+            issuer: Some("http://127.0.0.1:9400".into()),
+            client_id: Some("oauthctl".into()),
+            scopes: Some(vec!["openid".into()]),
+            ..ProfileConfig::default()
+        };
+        let conf: &'static ConfigFile = Box::leak(Box::new(conf));
+        let cases = vec![
+            Case {
+                name: "nothing at all",
+                global: global(),
+                overrides: Overrides::default(),
+                file: None,
+                remembered: None,
+                profile: "default",
+                issuer: None,
+                client_id: None,
+                scopes: &[],
+            },
+            Case {
+                name: "default_profile from the file",
+                global: global(),
+                overrides: Overrides::default(),
+                file: Some(conf),
+                remembered: None,
+                profile: "work",
+                issuer: Some("https://login.corp.example"),
+                client_id: Some("cli-app"),
+                scopes: &["offline_access", "openid", "profile"],
+            },
+            Case {
+                name: "flags beat the profile",
+                global: GlobalArgs {
+                    issuer: Some("https://other.example".into()),
+                    client_id: Some("flag-client".into()),
+                    ..global()
+                },
+                overrides: Overrides {
+                    scopes: vec!["api:read openid".into(), "openid".into()],
+                    ..Overrides::default()
+                },
+                file: Some(conf),
+                remembered: None,
+                profile: "work",
+                issuer: Some("https://other.example"),
+                client_id: Some("flag-client"),
+                scopes: &["api:read", "openid"],
+            },
+            Case {
+                name: "--provider names the profile and a preset",
+                global: GlobalArgs {
+                    provider: Some("local".into()),
+                    ..global()
+                },
+                overrides: Overrides::default(),
+                file: Some(conf),
+                remembered: None,
+                profile: "local",
+                issuer: Some("http://127.0.0.1:9400"),
+                client_id: Some("oauthctl"),
+                scopes: &["api:read", "email", "offline_access", "openid", "profile"],
+            },
+            Case {
+                name: "a configured profile on a preset",
+                global: GlobalArgs {
+                    profile: Some("gh".into()),
+                    ..global()
+                },
+                overrides: Overrides::default(),
+                file: Some(conf),
+                remembered: None,
+                profile: "gh",
+                issuer: Some("https://github.com"),
+                client_id: Some("gh-client"),
+                scopes: &["read:user"],
+            },
+            Case {
+                name: "what the last login remembered, without a config file",
+                global: global(),
+                overrides: Overrides::default(),
+                file: None,
+                remembered: Some(remembered.clone()),
+                profile: "default",
+                issuer: Some("http://127.0.0.1:9400"),
+                client_id: Some("oauthctl"),
+                scopes: &["openid"],
+            },
+            Case {
+                name: "the config file beats what was remembered",
+                global: GlobalArgs {
+                    profile: Some("work".into()),
+                    ..global()
+                },
+                overrides: Overrides::default(),
+                file: Some(conf),
+                remembered: Some(remembered),
+                profile: "work",
+                issuer: Some("https://login.corp.example"),
+                client_id: Some("cli-app"),
+                scopes: &["offline_access", "openid", "profile"],
+            },
+        ];
+        for c in cases {
+            let s = Settings::resolve(&c.global, &c.overrides, c.file, c.remembered.as_ref())
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+            assert_eq!(s.profile, c.profile, "{}", c.name);
+            assert_eq!(s.provider.issuer.as_deref(), c.issuer, "{}", c.name);
+            assert_eq!(s.client_id.as_deref(), c.client_id, "{}", c.name);
+            assert_eq!(s.scopes, c.scopes, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn secret_sources_follow_precedence() {
+        let conf = file(CONF);
+        let s = Settings::resolve(&global(), &Overrides::default(), Some(&conf), None).unwrap();
+        assert_eq!(s.client_secret, SecretSource::Env("CORP_SECRET".into()));
+        assert_eq!(s.token_store, TokenStoreChoice::File);
+        assert_eq!(s.params["domain_hint"], "corp");
+        let g = GlobalArgs {
+            client_secret_file: Some("-".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), Some(&conf), None).unwrap();
+        assert_eq!(s.client_secret, SecretSource::File("-".into()));
+        assert_eq!(
+            format!("{:?}", SecretSource::Inline("hunter2".into())),
+            "Inline([redacted])"
+        );
+    }
+
+    #[test]
+    fn unknown_provider_is_a_config_error() {
+        let g = GlobalArgs {
+            provider: Some("nope".into()),
+            ..global()
+        };
+        let e = Settings::resolve(&g, &Overrides::default(), None, None).unwrap_err();
+        assert_eq!(e.exit_code(), 7);
+        let conf = file("[providers.x]\nparams = {}\n[profiles.default]\nprovider = \"x\"\n");
+        let e = Settings::resolve(&global(), &Overrides::default(), Some(&conf), None).unwrap_err();
+        assert!(e.to_string().contains("neither"), "{e}");
+    }
+
+    #[test]
+    fn preset_based_provider_tables() {
+        let conf = file("[providers.ms]\npreset = \"microsoft\"\ntenant = \"contoso\"\n");
+        let p = resolve_provider("ms", Some(&conf)).unwrap();
+        assert_eq!(
+            p.issuer.as_deref(),
+            Some("https://login.microsoftonline.com/contoso/v2.0")
+        );
+        assert!(p.endpoints.device_authorization_endpoint.is_some());
+    }
+}

@@ -1,0 +1,202 @@
+//! The one error type at the application boundary. Each variant maps to a documented exit
+//! code (design.md §4) and may carry a one-line hint with the next command to run.
+//!
+//! Messages never contain secrets: variants carry descriptions, never token values.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::oauth::errors::OAuthErrorResponse;
+
+/// Everything that can end a command unsuccessfully.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An invalid combination of flags or arguments that clap cannot express (exit 2).
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+    /// No usable cached token, or the refresh token was rejected (exit 3).
+    #[error("{message}")]
+    LoginRequired { message: String, hint: String },
+    /// The authorization server answered with an OAuth error response (exit 4).
+    #[error("the authorization server refused the request: {0}")]
+    Rejected(OAuthErrorResponse),
+    /// DNS, connect, TLS or read failure while talking to a server (exit 5).
+    #[error("could not reach {url}: {message}")]
+    Network { url: String, message: String },
+    /// A wait that ran out: no browser callback, no device approval (exit 5).
+    #[error("{0}")]
+    Timeout(String),
+    /// A server answered, but the answer is malformed or unsafe to use (exit 5).
+    #[error("{0}")]
+    BadResponse(String),
+    /// The token failed verification, or introspection says it is inactive (exit 6).
+    #[error("{0}")]
+    InvalidToken(String),
+    /// The input is not a decodable token (exit 6).
+    #[error("{message}")]
+    Malformed {
+        message: String,
+        hint: Option<String>,
+    },
+    /// A configuration file, profile or required setting is wrong or missing (exit 7).
+    #[error("{message}")]
+    Config {
+        message: String,
+        hint: Option<String>,
+    },
+    /// `call --fail` and the API answered with an HTTP error status (exit 8).
+    #[error("the server answered HTTP {status}")]
+    HttpStatus { status: u16 },
+    /// Ctrl-C while waiting (exit 130).
+    #[error("interrupted")]
+    Interrupted,
+    /// A local file could not be read or written (exit 1).
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else; a bug or an unexpected local condition (exit 1).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Shorthand for results at the application boundary.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The documented exit-code contract (design.md §4).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage { .. } => 2,
+            Self::LoginRequired { .. } => 3,
+            Self::Rejected(_) => 4,
+            Self::Network { .. } | Self::Timeout(_) | Self::BadResponse(_) => 5,
+            Self::InvalidToken(_) | Self::Malformed { .. } => 6,
+            Self::Config { .. } => 7,
+            Self::HttpStatus { .. } => 8,
+            Self::Interrupted => 130,
+            Self::Io { .. } | Self::Other(_) => 1,
+        }
+    }
+
+    /// One actionable line shown under the error.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Usage { hint, .. } | Self::Malformed { hint, .. } | Self::Config { hint, .. } => {
+                hint.clone()
+            }
+            Self::LoginRequired { hint, .. } => Some(hint.clone()),
+            Self::Rejected(e) => e.explanation().map(str::to_owned),
+            Self::Network { .. } => Some(
+                "check the URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY); \
+                 `-v` shows the request"
+                    .to_owned(),
+            ),
+            Self::Timeout(_) => Some("retry, or raise the limit with --timeout".to_owned()),
+            _ => None,
+        }
+    }
+
+    /// A configuration error with a hint.
+    pub fn config(message: impl fmt::Display, hint: impl Into<Option<String>>) -> Self {
+        Self::Config {
+            message: message.to_string(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A usage error with a hint.
+    pub fn usage(message: impl fmt::Display, hint: impl Into<Option<String>>) -> Self {
+        Self::Usage {
+            message: message.to_string(),
+            hint: hint.into(),
+        }
+    }
+
+    /// A local I/O failure on `path`.
+    pub fn io(action: &str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Io {
+            context: format!("cannot {action} {}", path.display()),
+            source,
+        }
+    }
+}
+
+impl From<ConfigFileError> for Error {
+    fn from(e: ConfigFileError) -> Self {
+        Self::Config {
+            message: e.to_string(),
+            hint: Some(format!("fix or remove {}", e.path.display())),
+        }
+    }
+}
+
+/// A configuration file problem located at a line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigFileError {
+    pub path: PathBuf,
+    pub location: Option<(usize, usize)>,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let cases: Vec<(Error, u8)> = vec![
+            (Error::usage("x", None), 2),
+            (
+                Error::LoginRequired {
+                    message: "x".into(),
+                    hint: "y".into(),
+                },
+                3,
+            ),
+            (
+                Error::Rejected(OAuthErrorResponse::new("invalid_client")),
+                4,
+            ),
+            (
+                Error::Network {
+                    url: "u".into(),
+                    message: "m".into(),
+                },
+                5,
+            ),
+            (Error::Timeout("t".into()), 5),
+            (Error::BadResponse("b".into()), 5),
+            (Error::InvalidToken("i".into()), 6),
+            (Error::config("c", None), 7),
+            (Error::HttpStatus { status: 404 }, 8),
+            (Error::Interrupted, 130),
+            (Error::Other("o".into()), 1),
+        ];
+        for (err, code) in cases {
+            assert_eq!(err.exit_code(), code, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn rejected_errors_explain_common_codes() {
+        let e = Error::Rejected(OAuthErrorResponse::new("invalid_grant"));
+        assert!(e.hint().unwrap().contains("login"));
+    }
+
+    #[test]
+    fn config_file_errors_name_file_and_line() {
+        let e = ConfigFileError {
+            path: "/x/config.toml".into(),
+            location: Some((3, 1)),
+            message: "unknown key `colour`".into(),
+        };
+        assert_eq!(e.to_string(), "/x/config.toml:3:1: unknown key `colour`");
+    }
+}

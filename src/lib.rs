@@ -1,0 +1,37 @@
+//! oauthctl: an OAuth 2.0 / OpenID Connect toolkit for the terminal.
+//!
+//! The crate is layered (see the README's architecture section): `cli` holds plain clap
+//! types; `config` resolves them into [`config::Settings`]; `commands` orchestrate and return
+//! reports without printing; `output` is the only layer that writes to the terminal; `oauth`
+//! holds the protocol rules with no I/O; `http` is the one HTTP client.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod oauth;
+pub mod output;
+
+use cli::{Cli, Command};
+pub use error::{Error, Result};
+use output::Ui;
+
+/// Runs one parsed command line, writing its output through `ui`.
+pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
+    let ctx = commands::Context::new(&cli.global, ui);
+    let outcome = match cli.command {
+        Command::Decode(_) => return Err(Error::Other("decode is not built yet".into())),
+        Command::Providers => commands::providers::run(&ctx)?,
+        Command::Completions { shell } => commands::generate::completions(shell),
+        Command::Generate { target } => commands::generate::run(&target)?,
+    };
+    ui.emit(outcome.output)
+        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))?;
+    match outcome.failure {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,281 @@
+//! The output layer: the only place that writes to stdout or stderr.
+//!
+//! Colour is decided once per stream in [`Ui::new`]; data goes to stdout, narrative, warnings
+//! and errors to stderr; every remote string is sanitised before it reaches a terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod json;
+pub mod sanitize;
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use colored::{Color, Colorize};
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::error::Error;
+
+/// Colours for one stream, decided once. Renderers take a `Theme`, never global state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub enabled: bool,
+}
+
+impl Theme {
+    /// A theme that never colours (tests, pipes).
+    pub const PLAIN: Self = Self { enabled: false };
+
+    /// Paints `text` in `color` when colour is on.
+    pub fn paint(self, text: &str, color: Color) -> String {
+        if self.enabled {
+            text.color(color).to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Bold text when colour is on.
+    pub fn bold(self, text: &str) -> String {
+        if self.enabled {
+            text.bold().to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Dimmed text when colour is on.
+    pub fn dim(self, text: &str) -> String {
+        if self.enabled {
+            text.dimmed().to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Something a command reports: rendered for humans or as a JSON document.
+pub trait Report {
+    /// The stable `--json` document.
+    fn to_json(&self) -> serde_json::Value;
+    /// The human rendering for stdout (sanitised by the implementation).
+    fn human(&self, theme: Theme) -> String;
+}
+
+/// What a command hands back to be written out.
+#[derive(Default)]
+pub enum Output {
+    /// Nothing for stdout.
+    #[default]
+    Nothing,
+    /// A report, human or `--json`.
+    Report(Box<dyn Report>),
+    /// Raw bytes that are the requested artefact (a token, a generated file).
+    Data(Vec<u8>),
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Nothing => "Output::Nothing",
+            Self::Report(_) => "Output::Report",
+            Self::Data(_) => "Output::Data",
+        })
+    }
+}
+
+/// How a command ended: what to print, and optionally an error to exit with afterwards
+/// (`decode --verify` prints the claims and then fails with exit 6).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub output: Output,
+    pub failure: Option<Error>,
+}
+
+impl Outcome {
+    /// A successful report.
+    pub fn report(report: impl Report + 'static) -> Self {
+        Self {
+            output: Output::Report(Box::new(report)),
+            failure: None,
+        }
+    }
+
+    /// Raw bytes for stdout.
+    pub fn data(bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            output: Output::Data(bytes.into()),
+            failure: None,
+        }
+    }
+
+    /// Print the output, then fail with `err`.
+    #[must_use]
+    pub fn then_fail(mut self, err: Error) -> Self {
+        self.failure = Some(err);
+        self
+    }
+}
+
+/// The terminal: streams, format and colour, decided once.
+#[derive(Debug)]
+pub struct Ui {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub stdout: Theme,
+    pub stderr: Theme,
+    pub stdout_is_tty: bool,
+    pub stderr_is_tty: bool,
+}
+
+fn color_wanted(choice: ColorChoice, is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_tty
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+impl Ui {
+    /// Decides format and colour for both streams from the global flags and environment.
+    pub fn new(global: &GlobalArgs) -> Self {
+        let stdout_is_tty = io::stdout().is_terminal();
+        let stderr_is_tty = io::stderr().is_terminal();
+        // `NO_COLOR` wins over `--color auto` only; an explicit `--color always` is obeyed.
+        Self {
+            json: global.json,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            stdout: Theme {
+                enabled: color_wanted(global.color, stdout_is_tty),
+            },
+            stderr: Theme {
+                enabled: color_wanted(global.color, stderr_is_tty),
+            },
+            stdout_is_tty,
+            stderr_is_tty,
+        }
+    }
+
+    /// A UI for in-process callers and tests: plain, no terminal.
+    pub fn plain() -> Self {
+        Self {
+            json: false,
+            quiet: false,
+            verbose: 0,
+            stdout: Theme::PLAIN,
+            stderr: Theme::PLAIN,
+            stdout_is_tty: false,
+            stderr_is_tty: false,
+        }
+    }
+
+    /// Narrative on stderr (suppressed by `--quiet`). The caller sanitises remote parts.
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning on stderr, shown even with `--quiet`.
+    pub fn warn(&self, message: &str) {
+        eprintln!(
+            "{} {}",
+            self.stderr.paint("oauthctl: warning:", Color::Yellow),
+            sanitize::line(message)
+        );
+    }
+
+    /// A `-v` trace line on stderr. Callers redact secrets before calling.
+    pub fn trace(&self, message: &str) {
+        if self.verbose > 0 {
+            eprintln!("{}", self.stderr.dim(&sanitize::line(message)));
+        }
+    }
+
+    /// Writes the outcome's output to stdout.
+    pub fn emit(&self, output: Output) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        let result = match output {
+            Output::Nothing => Ok(()),
+            Output::Data(bytes) => out.write_all(&bytes),
+            Output::Report(report) => {
+                if self.json {
+                    json::to_writer(&mut out, &report.to_json(), true)
+                } else {
+                    out.write_all(report.human(self.stdout).as_bytes())
+                }
+            }
+        };
+        match result.and_then(|()| out.flush()) {
+            // A closed pipe (`oauthctl token | head -c0`) is not a failure (ripgrep, bat).
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Prints `oauthctl: error: …` and the hint, and returns the error's exit code.
+    pub fn fail(&self, err: &Error) -> ExitCode {
+        eprint!("{}", self.render_error(err));
+        ExitCode::from(err.exit_code())
+    }
+
+    /// The error text as written to stderr: the message, its cause chain, and the hint.
+    pub fn render_error(&self, err: &Error) -> String {
+        let mut text = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            let _ = write!(text, ": {cause}");
+            source = cause.source();
+        }
+        let mut out = format!(
+            "{} {}\n",
+            self.stderr.paint("oauthctl: error:", Color::Red),
+            sanitize::line(&text)
+        );
+        if let Some(hint) = err.hint() {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                self.stderr.paint("hint:", Color::Cyan),
+                sanitize::line(&hint)
+            );
+        }
+        out
+    }
+}
+
+/// Writes one `-v` trace line to stderr. Callers redact secrets first; remote text is
+/// sanitised here.
+pub fn trace_line(message: &str) {
+    eprintln!("{}", sanitize::line(message));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_render_on_one_line_with_hint() {
+        let ui = Ui::plain();
+        let text = ui.render_error(&Error::config(
+            "no issuer for profile `x`\u{1b}[2J",
+            Some("pass --issuer URL".to_owned()),
+        ));
+        assert_eq!(
+            text,
+            "oauthctl: error: no issuer for profile `x`\\u{1b}[2J\nhint: pass --issuer URL\n"
+        );
+    }
+
+    #[test]
+    fn plain_theme_adds_no_escapes() {
+        assert_eq!(Theme::PLAIN.paint("x", Color::Red), "x");
+        assert_eq!(Theme::PLAIN.bold("x"), "x");
+    }
+}
