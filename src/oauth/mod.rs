@@ -3,6 +3,8 @@
 
 pub mod discovery;
 pub mod errors;
+pub mod jwt;
 
 pub mod providers;
+pub mod strict_json;
 pub mod url_policy;
