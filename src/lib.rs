@@ -11,9 +11,12 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod flow;
 pub mod http;
 pub mod oauth;
 pub mod output;
+#[doc(hidden)]
+pub mod testing;
 
 use cli::{Cli, Command};
 pub use error::{Error, Result};
@@ -23,7 +26,7 @@ use output::Ui;
 pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
     let ctx = commands::Context::new(&cli.global, ui);
     let outcome = match cli.command {
-        Command::Decode(_) => return Err(Error::Other("decode is not built yet".into())),
+        Command::Decode(args) => commands::decode::run(&ctx, &args)?,
         Command::Providers => commands::providers::run(&ctx)?,
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,

@@ -6,6 +6,9 @@ use oauthctl::{cli::Cli, output::Ui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // clap renders usage errors itself and exits with 2
+    // Whether to colour is decided per stream by `Ui` (a `Theme` each); the crate's own
+    // environment detection is switched off so it never disagrees.
+    colored::control::set_override(true);
     let ui = Ui::new(&cli.global);
     match oauthctl::run(cli, &ui) {
         Ok(()) => ExitCode::SUCCESS,

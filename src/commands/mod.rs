@@ -1,6 +1,6 @@
 //! One module per subcommand. Commands orchestrate the domain and the effects and return an
 //! [`Outcome`](crate::output::Outcome); they never print.
-
+pub mod decode;
 pub mod generate;
 pub mod providers;
 

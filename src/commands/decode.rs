@@ -1,0 +1,395 @@
+//! `decode`: a JWT's header, claims and times, and with `--verify` whether its signature and
+//! claims hold. Decoding without `--verify` never checks anything and says so on the first
+//! line; verification failures print the decoded token and then exit 6.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Read as _};
+use std::str::FromStr as _;
+
+use colored::Color;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value, json};
+
+use crate::cli::DecodeArgs;
+use crate::error::{Error, Result};
+use crate::flow::discovery::{self as fetch, DocumentCache};
+use crate::oauth::jwt::{self, ClaimRules, Jws, KeySet, ParseError, TimeClaim, TimeState};
+use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
+
+use super::Context;
+
+/// The outcome of verification, if it was asked for.
+#[derive(Debug, Clone)]
+enum Verdict {
+    NotChecked,
+    Verified { key: String },
+    Invalid,
+}
+
+/// What `decode` reports.
+#[derive(Debug)]
+struct DecodeReport {
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    times: Vec<TimeClaim>,
+    verdict: Verdict,
+    errors: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Report for DecodeReport {
+    fn to_json(&self) -> Value {
+        let times: Map<String, Value> = self
+            .times
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    serde_json::to_value(t).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        json!({
+            "header": self.header,
+            "claims": self.claims,
+            "verified": match self.verdict {
+                Verdict::NotChecked => Value::Null,
+                Verdict::Verified { .. } => Value::Bool(true),
+                Verdict::Invalid => Value::Bool(false),
+            },
+            "key": match &self.verdict {
+                Verdict::Verified { key } => Value::String(key.clone()),
+                _ => Value::Null,
+            },
+            "errors": self.errors,
+            "notes": self.notes,
+            "times": times,
+        })
+    }
+
+    fn human(&self, theme: Theme) -> String {
+        let mut out = String::new();
+        match &self.verdict {
+            Verdict::NotChecked => {
+                let _ = writeln!(
+                    out,
+                    "{} signature and claims not checked (add --verify)",
+                    theme.paint("NOT VERIFIED", Color::Yellow)
+                );
+            }
+            Verdict::Verified { key } => {
+                let _ = writeln!(
+                    out,
+                    "{} signature by {}",
+                    theme.paint("VERIFIED", Color::Green),
+                    sanitize::line(key)
+                );
+            }
+            Verdict::Invalid => {
+                let _ = writeln!(
+                    out,
+                    "{} {}",
+                    theme.paint("INVALID", Color::Red),
+                    sanitize::line(&self.errors.join("; "))
+                );
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(
+                out,
+                "  {}",
+                theme.dim(&format!("note: {}", sanitize::line(note)))
+            );
+        }
+        let _ = writeln!(out, "\n{}", theme.bold("Header"));
+        out.push_str(&out_json::to_string(&self.header, true));
+        let _ = writeln!(out, "\n{}", theme.bold("Claims"));
+        out.push_str(&out_json::to_string(&self.claims, true));
+        if !self.times.is_empty() {
+            let _ = writeln!(out, "\n{}", theme.bold("Times"));
+            let width = self.times.iter().map(|t| t.name.len()).max().unwrap_or(3);
+            for t in &self.times {
+                let color = match t.state {
+                    TimeState::Expired | TimeState::Invalid => Color::Red,
+                    TimeState::ExpiringSoon | TimeState::NotYetValid => Color::Yellow,
+                    TimeState::Valid => Color::Green,
+                    TimeState::Past => Color::White,
+                };
+                let iso = t
+                    .iso
+                    .clone()
+                    .unwrap_or_else(|| sanitize::line(&t.value.to_string()).into_owned());
+                let rel = sanitize::line(&t.relative);
+                let _ = writeln!(
+                    out,
+                    "  {:width$}  {iso:20}  {}",
+                    t.name,
+                    if matches!(t.state, TimeState::Past) {
+                        rel.into_owned()
+                    } else {
+                        theme.paint(&rel, color)
+                    }
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Reads the token from the argument or standard input, bounded.
+fn read_token(ctx: &Context<'_>, arg: Option<&str>) -> Result<String> {
+    if let Some(token) = arg.filter(|t| *t != "-") {
+        return Ok(token.to_owned());
+    }
+    let stdin = std::io::stdin();
+    if arg.is_none() && stdin.is_terminal() {
+        return Err(Error::usage(
+            "no token given",
+            Some("pass the token as an argument, or pipe it: `… | oauthctl decode`".to_owned()),
+        ));
+    }
+    let _ = ctx;
+    let mut buf = Vec::new();
+    let limit = u64::try_from(jwt::MAX_TOKEN_LEN).unwrap_or(u64::MAX) + 1;
+    stdin
+        .lock()
+        .take(limit)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Other(format!("cannot read standard input: {e}")))?;
+    if buf.len() > jwt::MAX_TOKEN_LEN {
+        return Err(parse_error(&ParseError::TooLarge(buf.len())));
+    }
+    String::from_utf8(buf).map_err(|_| Error::Malformed {
+        message: "the input is not text (invalid UTF-8), so it is not a JWT".to_owned(),
+        hint: None,
+    })
+}
+
+fn parse_error(e: &ParseError) -> Error {
+    let hint = match e {
+        ParseError::Opaque => {
+            Some("ask the server what it means: `oauthctl introspect TOKEN` (RFC 7662)".to_owned())
+        }
+        ParseError::Jwe => Some(
+            "encrypted tokens are meant for their recipient only; introspect it instead".to_owned(),
+        ),
+        ParseError::TooLarge(_) | ParseError::Malformed(_) => None,
+    };
+    Error::Malformed {
+        message: format!("cannot decode: {e}"),
+        hint,
+    }
+}
+
+fn parse_algs(names: &[String]) -> Result<Vec<Algorithm>> {
+    names
+        .iter()
+        .map(|n| {
+            if n.eq_ignore_ascii_case("none") {
+                return Err(Error::usage(
+                    "`--alg none` is not allowed: unsigned tokens are never verified",
+                    None,
+                ));
+            }
+            Algorithm::from_str(n).map_err(|_| {
+                Error::usage(
+                    format!("unknown algorithm `{n}`"),
+                    Some("use e.g. RS256, PS256, ES256, ES384, EdDSA, HS256".to_owned()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Where the verification keys come from.
+enum KeySource {
+    Fixed(Vec<jwt::VerificationKey>, Vec<String>),
+    /// A JWKS URL, refetchable for an unknown kid.
+    Remote(String),
+}
+
+fn key_source(
+    ctx: &Context<'_>,
+    args: &DecodeArgs,
+    jws: &Jws,
+    notes: &mut Vec<String>,
+) -> Result<KeySource> {
+    if let Some(path) = &args.key {
+        let pem = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let mut key = jwt::key_from_pem(&pem)
+            .map_err(|e| Error::config(format!("--key {}: {e}", path.display()), None))?;
+        key.label = format!("the key in {}", path.display());
+        return Ok(KeySource::Fixed(vec![key], Vec::new()));
+    }
+    if let Some(var) = &args.secret_env {
+        let secret = std::env::var(var)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::config(
+                    format!("--secret-env {var}: the variable is not set or empty"),
+                    Some(format!("export {var}=… with the HMAC secret")),
+                )
+            })?;
+        let key = jwt::key_from_secret(secret.as_bytes(), &format!("the secret in ${var}"))
+            .map_err(|e| Error::config(format!("--secret-env {var}: {e}"), None))?;
+        return Ok(KeySource::Fixed(vec![key], Vec::new()));
+    }
+    if let Some(jwks) = &args.jwks {
+        if jwks.starts_with("https://") || jwks.starts_with("http://") {
+            return Ok(KeySource::Remote(jwks.clone()));
+        }
+        let bytes =
+            std::fs::read(jwks).map_err(|e| Error::io("read", std::path::Path::new(jwks), e))?;
+        let set = jwt::parse_jwks(&bytes)
+            .map_err(|e| Error::config(format!("--jwks {jwks}: {e}"), None))?;
+        let skipped = set.skipped.clone();
+        return Ok(KeySource::Fixed(label_keys(set, jwks), skipped));
+    }
+    // Keys of the issuer the token names (or the one --issuer names): "signed by whom it
+    // claims". Only https (or loopback http) issuers are contacted.
+    let issuer = match (&ctx.global.issuer, jws.claims.get("iss")) {
+        (Some(expected), _) => expected.clone(),
+        (None, Some(Value::String(iss))) => iss.clone(),
+        (None, _) => {
+            return Err(Error::config(
+                "no key to verify with: the token has no `iss` to discover keys from",
+                Some("pass --jwks URL|FILE, --key PEM-FILE or --secret-env VAR".to_owned()),
+            ));
+        }
+    };
+    let http = ctx.http()?;
+    let cache = DocumentCache::new(ctx.paths.discovery_cache());
+    let meta = fetch::metadata(http, &cache, &issuer, None, ctx.clock().now())?;
+    let jwks_uri = meta.jwks_uri.ok_or_else(|| {
+        Error::BadResponse(format!("the issuer `{issuer}` publishes no jwks_uri"))
+    })?;
+    notes.push(format!("keys from the discovery document of `{issuer}`"));
+    Ok(KeySource::Remote(jwks_uri))
+}
+
+fn label_keys(set: KeySet, source: &str) -> Vec<jwt::VerificationKey> {
+    set.keys
+        .into_iter()
+        .map(|mut k| {
+            k.label = format!("{} from {source}", k.label.trim_start_matches("JWKS "));
+            k
+        })
+        .collect()
+}
+
+/// Verifies the signature; returns the label of the key that verified it.
+fn verify_signature(
+    ctx: &Context<'_>,
+    jws: &Jws,
+    source: KeySource,
+    algs: &[Algorithm],
+    notes: &mut Vec<String>,
+) -> Result<std::result::Result<String, String>> {
+    // Fail fast on `none`, unknown algs and crit before any network access.
+    if let Err(e) = jwt::signature_alg(jws, algs) {
+        return Ok(Err(e.to_string()));
+    }
+    let (keys, skipped, refetch) = match source {
+        KeySource::Fixed(keys, skipped) => (keys, skipped, None),
+        KeySource::Remote(url) => {
+            let http = ctx.http()?;
+            let cache = DocumentCache::new(ctx.paths.discovery_cache());
+            let (set, _) = fetch::key_set(http, &cache, &url, false, ctx.clock().now())?;
+            let skipped = set.skipped.clone();
+            (label_keys(set, &url), skipped, Some(url))
+        }
+    };
+    for s in skipped {
+        notes.push(format!("skipped {s}"));
+    }
+    match jwt::verify_signature(jws, &keys, algs) {
+        Ok(key) => Ok(Ok(key.label.clone())),
+        Err(e) if e.wants_fresh_keys() && refetch.is_some() => {
+            // Unknown kid: the issuer may have rotated its keys. Refetch once (rate-limited).
+            let url = refetch.unwrap_or_default();
+            let http = ctx.http()?;
+            let cache = DocumentCache::new(ctx.paths.discovery_cache());
+            let (set, fetched) = fetch::key_set(http, &cache, &url, true, ctx.clock().now())?;
+            if fetched {
+                notes.push("refetched the key set for an unknown kid".to_owned());
+            }
+            let keys = label_keys(set, &url);
+            Ok(jwt::verify_signature(jws, &keys, algs)
+                .map(|k| k.label.clone())
+                .map_err(|e| e.to_string()))
+        }
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+/// Runs `decode`.
+pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
+    let algs = parse_algs(&args.alg)?;
+    let input = read_token(ctx, args.token.as_deref())?;
+    let jws = jwt::parse(&input).map_err(|e| parse_error(&e))?;
+    let now = ctx.clock().now();
+    let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
+    let times = jwt::time_claims(&jws.claims, now, leeway);
+    let mut notes = Vec::new();
+    for name in ["jku", "x5u", "jwk", "x5c"] {
+        if jws.header.contains_key(name) {
+            notes.push(format!(
+                "the header's `{name}` is ignored: keys never come from the token"
+            ));
+        }
+    }
+    let mut report = DecodeReport {
+        header: jws.header.clone(),
+        claims: jws.claims.clone(),
+        times,
+        verdict: Verdict::NotChecked,
+        errors: Vec::new(),
+        notes: Vec::new(),
+    };
+    if !args.verify {
+        report.notes = notes;
+        return Ok(Outcome::report(report));
+    }
+
+    let source = key_source(ctx, args, &jws, &mut notes)?;
+    let signature = verify_signature(ctx, &jws, source, &algs, &mut notes)?;
+    let rules = ClaimRules {
+        now,
+        leeway,
+        issuer: ctx.global.issuer.clone(),
+        audience: args.audience.clone(),
+        require_exp: false,
+    };
+    let mut errors = Vec::new();
+    if let Err(e) = &signature {
+        errors.push(e.clone());
+    }
+    errors.extend(jwt::check_claims(&jws.claims, &rules));
+    if !jws.claims.contains_key("exp") {
+        notes.push("the token has no `exp`: it never expires".to_owned());
+    }
+    if args.audience.is_none() {
+        notes.push("audience not checked (pass --audience)".to_owned());
+    }
+    if ctx.global.issuer.is_none()
+        && (args.key.is_some() || args.jwks.is_some() || args.secret_env.is_some())
+    {
+        notes.push("issuer not checked (pass --issuer)".to_owned());
+    }
+    report.notes = notes;
+    if errors.is_empty() {
+        report.verdict = Verdict::Verified {
+            key: signature.unwrap_or_default(),
+        };
+        return Ok(Outcome::report(report));
+    }
+    let summary = errors.join("; ");
+    report.verdict = Verdict::Invalid;
+    report.errors = errors;
+    Ok(
+        Outcome::report(report).then_fail(Error::InvalidToken(format!(
+            "the token is INVALID: {summary}"
+        ))),
+    )
+}

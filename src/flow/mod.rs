@@ -1,0 +1,4 @@
+//! Use cases: sequences of protocol steps over the seams (HTTP, cache, clock). No clap, no
+//! terminal output.
+
+pub mod discovery;

@@ -1,0 +1,513 @@
+//! `oauthctl decode`: display, verification, rejection reasons and hostile input.
+
+use std::io::Write as _;
+use std::process::Stdio;
+
+use jsonwebtoken::{Algorithm, EncodingKey};
+use oauthctl::testing::{Fixture, b64u, sign_with};
+use serde_json::{Value, json};
+
+use crate::support::stub::{Canned, Stub};
+use crate::support::{assert_code, home, oauthctl, run, stderr, stdout};
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+fn claims(iss: &str) -> Value {
+    json!({"iss": iss, "sub": "alice", "aud": ["api", "other"], "iat": now() - 5, "exp": now() + 252, "scope": "api:read"})
+}
+
+struct Keys {
+    f: Fixture,
+    dir: tempfile::TempDir,
+}
+
+impl Keys {
+    fn new() -> Self {
+        let f = Fixture::new();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("jwks.json"), f.jwks()).unwrap();
+        std::fs::write(dir.path().join("rsa.pem"), &f.rsa_public_pem).unwrap();
+        Self { f, dir }
+    }
+    fn jwks(&self) -> String {
+        self.dir.path().join("jwks.json").display().to_string()
+    }
+    fn pem(&self) -> String {
+        self.dir.path().join("rsa.pem").display().to_string()
+    }
+    fn token(&self, alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
+        let key: &EncodingKey = match alg {
+            Algorithm::RS256 | Algorithm::PS256 => &self.f.rsa,
+            Algorithm::ES256 => &self.f.ec,
+            Algorithm::EdDSA => &self.f.ed,
+            _ => unreachable!(),
+        };
+        let mut header = json!({"alg": format!("{alg:?}"), "typ": "JWT"});
+        if let Some(kid) = kid {
+            header["kid"] = json!(kid);
+        }
+        sign_with(&header, claims, key, alg)
+    }
+}
+
+#[test]
+fn decodes_every_algorithm_family() {
+    let keys = Keys::new();
+    let h = home();
+    let secret_token = sign_with(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &claims("https://as.example"),
+        &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
+        Algorithm::HS256,
+    );
+    let tokens = [
+        (
+            "RS256",
+            keys.token(
+                Algorithm::RS256,
+                Some("rsa1"),
+                &claims("https://as.example"),
+            ),
+        ),
+        (
+            "PS256",
+            keys.token(Algorithm::PS256, None, &claims("https://as.example")),
+        ),
+        (
+            "ES256",
+            keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example")),
+        ),
+        (
+            "EdDSA",
+            keys.token(Algorithm::EdDSA, Some("ed1"), &claims("https://as.example")),
+        ),
+        ("HS256", secret_token),
+    ];
+    for (alg, token) in &tokens {
+        let out = run(h.path(), &["decode", token]);
+        assert_code(&out, 0);
+        let text = stdout(&out);
+        assert!(text.starts_with("NOT VERIFIED"), "{text}");
+        assert!(text.contains(&format!("\"alg\": \"{alg}\"")), "{text}");
+        assert!(text.contains("\"sub\": \"alice\""), "{text}");
+        assert!(text.contains("expires in 4m"), "{text}");
+        assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+        let out = run(h.path(), &["decode", "--json", token]);
+        assert_code(&out, 0);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["header"]["alg"], *alg);
+        assert_eq!(v["claims"]["sub"], "alice");
+        assert_eq!(v["verified"], Value::Null);
+        assert_eq!(v["times"]["exp"]["state"], "expiring_soon");
+        assert!(v["errors"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn reads_the_token_from_stdin() {
+    let keys = Keys::new();
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    for arg in [None, Some("-")] {
+        let h = home();
+        let mut cmd = oauthctl(h.path());
+        cmd.arg("decode").arg("--json");
+        if let Some(a) = arg {
+            cmd.arg(a);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{token}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_code(&out, 0);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["claims"]["sub"], "alice");
+    }
+}
+
+#[test]
+fn verifies_with_each_key_source() {
+    let keys = Keys::new();
+    let h = home();
+    let iss = "https://as.example";
+    let es = keys.token(Algorithm::ES256, Some("ec1"), &claims(iss));
+    let ps = keys.token(Algorithm::PS256, None, &claims(iss));
+    let out = run(
+        h.path(),
+        &[
+            "decode",
+            "--verify",
+            "--jwks",
+            &keys.jwks(),
+            "--audience",
+            "api",
+            "--issuer",
+            iss,
+            &es,
+        ],
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("VERIFIED signature by key \"ec1\""),
+        "{text}"
+    );
+    let out = run(h.path(), &["decode", "--verify", "--key", &keys.pem(), &ps]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("audience not checked"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("issuer not checked"),
+        "{}",
+        stdout(&out)
+    );
+    let hs = sign_with(
+        &json!({"alg": "HS256"}),
+        &claims(iss),
+        &EncodingKey::from_secret(b"shared-secret-shared-secret-1234").unwrap(),
+        Algorithm::HS256,
+    );
+    let out = oauthctl(h.path())
+        .args([
+            "decode",
+            "--verify",
+            "--secret-env",
+            "JWT_SECRET",
+            "--json",
+            &hs,
+        ])
+        .env("JWT_SECRET", "shared-secret-shared-secret-1234")
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], true);
+}
+
+#[test]
+fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
+    let keys = Keys::new();
+    let stub = Stub::start();
+    let iss = stub.base.clone();
+    stub.route(
+        "/.well-known/openid-configuration",
+        Canned::json(json!({"issuer": iss, "jwks_uri": stub.url("/jwks")}).to_string()),
+    );
+    stub.route("/jwks", Canned::json(keys.f.jwks()));
+    let h = home();
+    let token = keys.token(Algorithm::RS256, Some("rsa1"), &claims(&iss));
+    let out = run(h.path(), &["decode", "--verify", &token]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("keys from the discovery document"),
+        "{}",
+        stdout(&out)
+    );
+    // A second run uses the cache.
+    assert_code(&run(h.path(), &["decode", "--verify", &token]), 0);
+    assert_eq!(stub.hits("/jwks"), 1);
+    assert_eq!(stub.hits("/.well-known/openid-configuration"), 1);
+    // An unknown kid: the cache was filled moments ago, so no refetch (cooldown), reject.
+    let rotated = keys.token(Algorithm::RS256, Some("rotated"), &claims(&iss));
+    let out = run(h.path(), &["decode", "--verify", &rotated]);
+    assert_code(&out, 6);
+    assert!(
+        stdout(&out).contains("no key has kid \"rotated\""),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(stub.hits("/jwks"), 1, "no refetch inside the cooldown");
+    // In a fresh home (cold cache) the unknown kid causes exactly one refetch, then rejects.
+    let h2 = home();
+    let out = run(h2.path(), &["decode", "--verify", &rotated]);
+    assert_code(&out, 6);
+    assert_eq!(
+        stub.hits("/jwks"),
+        2,
+        "one fetch, no refetch within the cooldown"
+    );
+}
+
+#[test]
+fn discovery_issuer_mismatch_is_refused() {
+    let keys = Keys::new();
+    let stub = Stub::start();
+    stub.route(
+        "/.well-known/openid-configuration",
+        Canned::json(
+            json!({"issuer": format!("{}/", stub.base), "jwks_uri": stub.url("/jwks")}).to_string(),
+        ),
+    );
+    let h = home();
+    let token = keys.token(Algorithm::RS256, Some("rsa1"), &claims(&stub.base));
+    let out = run(h.path(), &["decode", "--verify", &token]);
+    assert_code(&out, 5);
+    assert!(
+        stderr(&out).contains("issuers must match exactly"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stub.hits("/jwks"), 0);
+}
+
+#[test]
+fn each_rejection_names_its_reason_and_exits_6() {
+    let keys = Keys::new();
+    let h = home();
+    let iss = "https://as.example";
+    let good = keys.token(Algorithm::RS256, Some("rsa1"), &claims(iss));
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut tampered_sig: Vec<char> = parts[2].chars().collect();
+    tampered_sig[10] = if tampered_sig[10] == 'A' { 'B' } else { 'A' };
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        parts[1],
+        tampered_sig.into_iter().collect::<String>()
+    );
+    let none = format!("{}.{}.", b64u(br#"{"alg":"none"}"#), parts[1]);
+    let hs_with_pubkey = sign_with(
+        &json!({"alg": "HS256", "kid": "rsa1"}),
+        &claims(iss),
+        &EncodingKey::from_secret(keys.f.rsa_public_pem.as_bytes()).unwrap(),
+        Algorithm::HS256,
+    );
+    let mut expired = claims(iss);
+    expired["exp"] = json!(now() - 3 * 3600);
+    let mut string_exp = claims(iss);
+    string_exp["exp"] = json!(format!("{}", now() + 600));
+    let ps_with_rs_key = keys.token(Algorithm::PS256, Some("rsa1"), &claims(iss));
+    let jwks = keys.jwks();
+    let cases: Vec<(&str, String, Vec<&str>, &str)> = vec![
+        ("bad signature", tampered, vec![], "does not verify"),
+        ("alg none", none, vec![], "alg: none"),
+        (
+            "HS256 with the RSA public key",
+            hs_with_pubkey.clone(),
+            vec![],
+            "may not be used with HS256",
+        ),
+        (
+            "HS256 with the RSA public key via PEM",
+            hs_with_pubkey,
+            vec!["--key", "PEM"],
+            "fits HS256",
+        ),
+        (
+            "wrong issuer",
+            good.clone(),
+            vec!["--issuer", "https://evil.example"],
+            "not the expected",
+        ),
+        (
+            "wrong audience",
+            good.clone(),
+            vec!["--audience", "billing"],
+            "does not include `billing`",
+        ),
+        (
+            "expired",
+            keys.token(Algorithm::RS256, Some("rsa1"), &expired),
+            vec![],
+            "expired 3h ago",
+        ),
+        (
+            "exp as string",
+            keys.token(Algorithm::RS256, Some("rsa1"), &string_exp),
+            vec![],
+            "`exp` is a string",
+        ),
+        (
+            "key alg does not fit",
+            ps_with_rs_key,
+            vec![],
+            "may not be used with PS256",
+        ),
+        (
+            "alg not allowed",
+            good,
+            vec!["--alg", "ES256"],
+            "not in the allowed list",
+        ),
+    ];
+    for (name, token, extra, expect) in cases {
+        let mut args = vec!["decode", "--verify"];
+        let pem = keys.pem();
+        if extra.first() == Some(&"--key") {
+            args.extend(["--key", pem.as_str()]);
+        } else {
+            args.extend(["--jwks", jwks.as_str()]);
+            args.extend(extra.iter().copied());
+        }
+        args.push(&token);
+        let out = run(h.path(), &args);
+        assert_code(&out, 6);
+        let text = stdout(&out);
+        assert!(text.starts_with("INVALID"), "{name}: {text}");
+        assert!(
+            text.contains(expect),
+            "{name}: expected {expect:?} in {text}"
+        );
+        assert!(
+            stderr(&out).contains("oauthctl: error: the token is INVALID"),
+            "{name}"
+        );
+        // The JSON shape reports the same.
+        args.insert(1, "--json");
+        let out = run(h.path(), &args);
+        assert_code(&out, 6);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["verified"], false, "{name}");
+        assert!(v["errors"].to_string().contains(expect), "{name}: {v}");
+    }
+}
+
+#[test]
+fn jwks_with_a_wrong_use_is_not_used() {
+    let keys = Keys::new();
+    let h = home();
+    let mut jwk = keys.f.ec_jwk.clone();
+    jwk["use"] = json!("enc");
+    let path = keys.dir.path().join("enc.json");
+    std::fs::write(&path, json!({"keys": [jwk]}).to_string()).unwrap();
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let out = run(
+        h.path(),
+        &[
+            "decode",
+            "--verify",
+            "--jwks",
+            path.to_str().unwrap(),
+            &token,
+        ],
+    );
+    assert_code(&out, 6);
+    let text = stdout(&out);
+    assert!(
+        text.contains("skipped key \"ec1\": `use` is \"enc\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn malformed_input_gets_a_clear_error_and_no_panic() {
+    let h = home();
+    let many_dots = ".".repeat(1_000_000);
+    let cases: Vec<(String, &str)> = vec![
+        ("abc".into(), "opaque token"),
+        ("a.b.c.d".into(), "this has 4"),
+        ("e30.e30.e30.e30.e30".into(), "encrypted JWT"),
+        ("e30.e30=.".into(), "base64url"),
+        ("bm90IGpzb24.e30.".into(), "header is not a JSON object"),
+        (
+            format!("e30.{}.", b64u(b"[1,2]")),
+            "payload is not a JSON object",
+        ),
+    ];
+    for (input, expect) in cases {
+        let out = run(h.path(), &["decode", &input]);
+        assert_code(&out, 6);
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(err.contains(expect), "{input:.30}: {err}");
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.starts_with("oauthctl: error:"))
+                .count(),
+            1
+        );
+    }
+    // A million dots and a 50 MB line arrive through stdin: bounded reads, clean error.
+    for input in [many_dots.into_bytes(), vec![b'a'; 50 * 1024 * 1024]] {
+        let mut child = oauthctl(h.path())
+            .arg("decode")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input); // the reader stops early: a broken pipe is fine
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert_code(&out, 6);
+        assert!(stderr(&out).contains("bytes long"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn terminal_escapes_in_claims_never_reach_the_output_raw() {
+    let keys = Keys::new();
+    let h = home();
+    let mut c = claims("https://as.example");
+    c["name"] = json!("Mallory\u{1b}]8;;https://evil.example\u{7}\u{202e}txt");
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &c);
+    for args in [
+        vec!["decode"],
+        vec!["decode", "--json"],
+        vec!["decode", "--color", "always"],
+    ] {
+        let mut a = args.clone();
+        a.push(&token);
+        let out = run(h.path(), &a);
+        assert_code(&out, 0);
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{202e}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(!text.contains("\u{1b}]8"), "{text}");
+    }
+}
+
+#[test]
+fn no_color_and_color_never_emit_no_escape_codes() {
+    let keys = Keys::new();
+    let h = home();
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let out = run(h.path(), &["decode", "--color", "never", &token]);
+    assert!(!out.stdout.contains(&0x1b));
+    let out = run(h.path(), &["decode", &token]); // NO_COLOR=1 from the helper
+    assert!(!out.stdout.contains(&0x1b));
+    let out = oauthctl(h.path())
+        .args(["decode", "--color", "always", &token])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.contains(&0x1b),
+        "--color always colours even when piped"
+    );
+}
+
+#[test]
+fn usage_errors() {
+    let h = home();
+    let out = run(
+        h.path(),
+        &["decode", "--alg", "none", "--verify", "e30.e30."],
+    );
+    assert_code(&out, 2);
+    let out = run(h.path(), &["decode", "--jwks", "x.json", "e30.e30."]);
+    assert_code(&out, 2); // --jwks requires --verify (clap)
+}
