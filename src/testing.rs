@@ -40,6 +40,12 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Fixture {
     /// Generates RSA-2048, P-256 and Ed25519 keys.
     #[must_use]

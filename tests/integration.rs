@@ -2,6 +2,8 @@
 //! tests against the embedded development server.
 
 #![allow(unreachable_pub, missing_debug_implementations)]
+// Test code: panicking on a broken fixture is the right failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::format_push_string)]
 
 mod support;
 

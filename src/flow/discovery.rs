@@ -5,6 +5,7 @@
 //! is refetched early only for an unknown `kid` (key rotation), at most once per minute, so
 //! a stream of tokens with made-up kids cannot turn oauthctl into a request amplifier.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -46,10 +47,12 @@ impl DocumentCache {
 
     fn path(&self, kind: &str, url: &str) -> PathBuf {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, url.as_bytes());
-        let hex: String = digest.as_ref()[..16]
+        let hex = digest.as_ref()[..16]
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::new(), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            });
         self.dir.join(format!("{kind}-{hex}.json"))
     }
 
@@ -91,7 +94,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-fn discovery_error(e: DiscoveryError) -> Error {
+fn discovery_error(e: &DiscoveryError) -> Error {
     Error::BadResponse(e.to_string())
 }
 
@@ -117,18 +120,18 @@ pub fn metadata(
         discovery::oauth_url(issuer).map_err(Error::Other)?,
     ];
     for url in &candidates {
-        if let Some((body, fetched_at)) = cache.get("meta", url.as_str()) {
-            if now - fetched_at < METADATA_TTL && now >= fetched_at {
-                if let Ok(meta) = discovery::parse(
-                    body.as_bytes(),
-                    url.as_str(),
-                    issuer,
-                    tenant_placeholder,
-                    http.insecure_http(),
-                ) {
-                    return Ok(meta);
-                }
-            }
+        if let Some((body, fetched_at)) = cache.get("meta", url.as_str())
+            && now - fetched_at < METADATA_TTL
+            && now >= fetched_at
+            && let Ok(meta) = discovery::parse(
+                body.as_bytes(),
+                url.as_str(),
+                issuer,
+                tenant_placeholder,
+                http.insecure_http(),
+            )
+        {
+            return Ok(meta);
         }
     }
     let mut last_status = None;
@@ -142,7 +145,7 @@ pub fn metadata(
                 tenant_placeholder,
                 http.insecure_http(),
             )
-            .map_err(discovery_error)?;
+            .map_err(|e| discovery_error(&e))?;
             if let Ok(text) = std::str::from_utf8(&resp.body) {
                 cache.put("meta", url.as_str(), text, now);
             }
@@ -172,10 +175,10 @@ pub fn key_set(
         let age = now - fetched_at;
         let fresh = (0..JWKS_TTL).contains(&age);
         let cooling = (0..JWKS_REFETCH_COOLDOWN).contains(&age);
-        if (fresh && !refresh) || cooling {
-            if let Ok(set) = jwt::parse_jwks(body.as_bytes()) {
-                return Ok((set, false));
-            }
+        if ((fresh && !refresh) || cooling)
+            && let Ok(set) = jwt::parse_jwks(body.as_bytes())
+        {
+            return Ok((set, false));
         }
     }
     let resp = http.get_json(&url)?;

@@ -100,9 +100,8 @@ pub fn parse(input: &str) -> Result<Jws, ParseError> {
         }
     }
     let mut parts = token.splitn(3, '.');
-    let (h, p, s) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s)) => (h, p, s),
-        _ => return Err(ParseError::Malformed("a JWT has 3 segments".to_owned())),
+    let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(ParseError::Malformed("a JWT has 3 segments".to_owned()));
     };
     let header_bytes = b64(h, "header")?;
     let payload = b64(p, "payload")?;
@@ -200,10 +199,10 @@ pub fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
 /// One JWK to a verification key, enforcing `use`, `key_ops`, `alg` and key sizes.
 pub fn jwk_to_key(raw: &Value) -> Result<VerificationKey, String> {
     let obj = raw.as_object().ok_or("not a JSON object")?;
-    if let Some(u) = obj.get("use") {
-        if u.as_str() != Some("sig") {
-            return Err(format!("`use` is {u}, not \"sig\""));
-        }
+    if let Some(u) = obj.get("use")
+        && u.as_str() != Some("sig")
+    {
+        return Err(format!("`use` is {u}, not \"sig\""));
     }
     if let Some(ops) = obj.get("key_ops") {
         let verifies = ops
@@ -244,10 +243,10 @@ pub fn jwk_to_key(raw: &Value) -> Result<VerificationKey, String> {
         }
         _ => return Err("unsupported key type".to_owned()),
     };
-    if let Some(a) = alg {
-        if !family.algorithms().contains(&a) {
-            return Err(format!("`alg` {a:?} does not fit the key type"));
-        }
+    if let Some(a) = alg
+        && !family.algorithms().contains(&a)
+    {
+        return Err(format!("`alg` {a:?} does not fit the key type"));
     }
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("unusable key: {e}"))?;
     Ok(VerificationKey {
@@ -294,12 +293,11 @@ pub fn key_from_pem(pem: &[u8]) -> Result<VerificationKey, String> {
     }
     let label = "PEM key".to_owned();
     if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
-        if let jsonwebtoken::DecodingKeyKind::SecretOrDer(der) = key.kind() {
-            if let Some(bits) = pkcs1_modulus_bits(der) {
-                if bits < MIN_RSA_BITS {
-                    return Err(format!("RSA key of {bits} bits is below {MIN_RSA_BITS}"));
-                }
-            }
+        if let jsonwebtoken::DecodingKeyKind::SecretOrDer(der) = key.kind()
+            && let Some(bits) = pkcs1_modulus_bits(der)
+            && bits < MIN_RSA_BITS
+        {
+            return Err(format!("RSA key of {bits} bits is below {MIN_RSA_BITS}"));
         }
         return Ok(VerificationKey {
             key,
@@ -498,28 +496,28 @@ pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules) -> Vec<Stri
         }
         _ => {}
     }
-    if let Some(nbf) = time("nbf", &mut errors) {
-        if rules.now.saturating_add(rules.leeway) < nbf {
-            errors.push(format!(
-                "not valid before {} ({})",
-                iso(nbf),
-                relative(nbf, rules.now)
-            ));
-        }
+    if let Some(nbf) = time("nbf", &mut errors)
+        && rules.now.saturating_add(rules.leeway) < nbf
+    {
+        errors.push(format!(
+            "not valid before {} ({})",
+            iso(nbf),
+            relative(nbf, rules.now)
+        ));
     }
-    if let Some(iat) = time("iat", &mut errors) {
-        if iat > rules.now.saturating_add(rules.leeway) {
-            errors.push(format!(
-                "issued in the future ({})",
-                relative(iat, rules.now)
-            ));
-        }
+    if let Some(iat) = time("iat", &mut errors)
+        && iat > rules.now.saturating_add(rules.leeway)
+    {
+        errors.push(format!(
+            "issued in the future ({})",
+            relative(iat, rules.now)
+        ));
     }
     if let Some(expected) = &rules.issuer {
         match claims.get("iss") {
             Some(Value::String(iss)) if iss == expected => {}
             Some(Value::String(iss)) => {
-                errors.push(format!("issuer `{iss}` is not the expected `{expected}`"))
+                errors.push(format!("issuer `{iss}` is not the expected `{expected}`"));
             }
             Some(other) => errors.push(format!(
                 "`iss` is {}, not a string",
@@ -535,16 +533,16 @@ pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules) -> Vec<Stri
                 if auds.iter().all(Value::is_string)
                     && auds.iter().any(|a| a.as_str() == Some(expected)) => {}
             Some(Value::String(_) | Value::Array(_)) => {
-                errors.push(format!("audience does not include `{expected}`"))
+                errors.push(format!("audience does not include `{expected}`"));
             }
             Some(other) => errors.push(format!("`aud` is {}", strict_json::kind(other))),
             None => errors.push("`aud` is missing".to_owned()),
         }
     }
-    if let Some(sub) = claims.get("sub") {
-        if !sub.is_string() {
-            errors.push(format!("`sub` is {}, not a string", strict_json::kind(sub)));
-        }
+    if let Some(sub) = claims.get("sub")
+        && !sub.is_string()
+    {
+        errors.push(format!("`sub` is {}, not a string", strict_json::kind(sub)));
     }
     errors
 }
@@ -592,9 +590,8 @@ pub fn time_claims(claims: &Map<String, Value>, now: i64, leeway: i64) -> Vec<Ti
                     let state = match name {
                         "exp" if now > t.saturating_add(leeway) => TimeState::Expired,
                         "exp" if t - now <= 300 => TimeState::ExpiringSoon,
-                        "exp" => TimeState::Valid,
                         "nbf" if now.saturating_add(leeway) < t => TimeState::NotYetValid,
-                        "nbf" => TimeState::Valid,
+                        "exp" | "nbf" => TimeState::Valid,
                         _ if t > now.saturating_add(leeway) => TimeState::NotYetValid,
                         _ => TimeState::Past,
                     };

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what the tests need, then runs format
+# and lint checks, every test (unit, integration, and the suites that need real parts), and
+# the documentation build. Prints one closing line: "total: N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "installing test dependencies"
+scripts/install-test-deps.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --locked 2>&1 | tee -a "$log"
+
+step "rustdoc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --document-private-items --quiet
+
+passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+ignored=$(grep -Eo '[0-9]+ ignored' "$log" | awk '{s+=$1} END {print s+0}')
+echo "total: ${passed} passed, ${failed} failed, ${ignored} skipped"
+[ "$failed" -eq 0 ]
