@@ -2,3 +2,4 @@
 //! terminal output.
 
 pub mod discovery;
+pub mod loopback;

@@ -4,6 +4,7 @@
 pub mod discovery;
 pub mod errors;
 pub mod jwt;
+pub mod pkce;
 
 pub mod providers;
 pub mod strict_json;

@@ -1,0 +1,472 @@
+//! The loopback redirect listener of a native app (RFC 8252 §7.3, §8.3): bound to
+//! `127.0.0.1` (or `[::1]`) on an ephemeral port, it accepts exactly one authorization
+//! response whose `state` matches and answers everything else without ending the flow.
+//!
+//! A small purpose-built parser over `std::net::TcpListener` is used instead of a general
+//! HTTP server crate, so every bound is explicit: the request head is capped at 16 KiB (8 KiB
+//! for the request line) and 100 header lines, each connection gets 5 s to send its request,
+//! and at most 32 connections are served at once. A slow or hostile client therefore can
+//! neither stall the real callback nor grow memory.
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::oauth::errors::OAuthErrorResponse;
+use crate::oauth::pkce::constant_time_eq;
+
+/// The largest request head accepted.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// The longest request line accepted.
+pub const MAX_REQUEST_LINE: usize = 8 * 1024;
+/// The most header lines accepted.
+pub const MAX_HEADERS: usize = 100;
+/// How long a connection may take to send its request head.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 32;
+/// The redirect path.
+pub const CALLBACK_PATH: &str = "/callback";
+
+/// What the callback must carry.
+#[derive(Clone)]
+pub struct Expect {
+    pub state: String,
+    /// The issuer whose `iss` parameter is expected (RFC 9207).
+    pub issuer: Option<String>,
+    /// Whether `iss` must be present (`authorization_response_iss_parameter_supported`).
+    pub iss_required: bool,
+}
+
+impl std::fmt::Debug for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Expect")
+            .field("state", &"[redacted]")
+            .field("issuer", &self.issuer)
+            .field("iss_required", &self.iss_required)
+            .finish()
+    }
+}
+
+/// How the flow ended at the listener.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Callback {
+    /// The authorization code.
+    Code(String),
+    /// The authorization server sent an error response for our request.
+    Error(OAuthErrorResponse),
+    /// A response for our request that must not be used (mix-up, implicit tokens).
+    Refused(String),
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Code(_) => f.write_str("Code([redacted])"),
+            Self::Error(e) => write!(f, "Error({e})"),
+            Self::Refused(r) => write!(f, "Refused({r})"),
+        }
+    }
+}
+
+/// Why waiting ended without a callback.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    #[error("no authorization response arrived within {0:?}")]
+    Timeout(Duration),
+    #[error("the loopback listener failed: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// A bound listener.
+#[derive(Debug)]
+pub struct Listener {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Listener {
+    /// Binds `127.0.0.1:port` (port 0: an ephemeral one), or `[::1]:port` when IPv4 loopback
+    /// is unavailable. Never a wildcard address.
+    pub fn bind(port: u16) -> io::Result<Self> {
+        let listener = match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+            Ok(l) => l,
+            Err(e) if e.kind() == io::ErrorKind::AddrNotAvailable => {
+                TcpListener::bind((Ipv6Addr::LOCALHOST, port))?
+            }
+            Err(e) => return Err(e),
+        };
+        let addr = listener.local_addr()?;
+        Ok(Self { listener, addr })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/callback` (an IP literal, never `localhost`: RFC 8252 §8.3).
+    pub fn redirect_uri(&self) -> String {
+        format!("http://{}{CALLBACK_PATH}", self.authority())
+    }
+
+    fn authority(&self) -> String {
+        match self.addr {
+            SocketAddr::V4(a) => format!("127.0.0.1:{}", a.port()),
+            SocketAddr::V6(a) => format!("[::1]:{}", a.port()),
+        }
+    }
+
+    /// Waits until a callback ends the flow or `timeout` passes. The port is closed when
+    /// this returns (the listener is consumed).
+    pub fn wait(self, expect: &Expect, timeout: Duration) -> Result<Callback, WaitError> {
+        self.listener.set_nonblocking(true)?;
+        let deadline = Instant::now() + timeout;
+        let (tx, rx) = mpsc::channel::<Callback>();
+        let active = Arc::new(AtomicUsize::new(0));
+        let expect = Arc::new(expect.clone());
+        let authority = Arc::new(self.authority());
+        loop {
+            if let Ok(done) = rx.try_recv() {
+                return Ok(done);
+            }
+            if Instant::now() >= deadline {
+                return Err(WaitError::Timeout(timeout));
+            }
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+                        drop(stream);
+                        continue;
+                    }
+                    active.fetch_add(1, Ordering::SeqCst);
+                    let (tx, active, expect, authority) = (
+                        tx.clone(),
+                        active.clone(),
+                        expect.clone(),
+                        authority.clone(),
+                    );
+                    std::thread::spawn(move || {
+                        if let Some(done) = serve_connection(stream, &expect, &authority) {
+                            let _ = tx.send(done);
+                        }
+                        active.fetch_sub(1, Ordering::SeqCst);
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // Wake up often enough for a prompt exit, rarely enough to cost nothing.
+                    match rx.recv_timeout(Duration::from_millis(20)) {
+                        Ok(done) => return Ok(done),
+                        Err(_) => continue,
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(WaitError::Io(e)),
+            }
+        }
+    }
+}
+
+/// A response to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub reason: &'static str,
+    pub body: String,
+}
+
+fn serve_connection(mut stream: TcpStream, expect: &Expect, authority: &str) -> Option<Callback> {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let (reply, outcome, head_only) = match read_head(&mut stream) {
+        Ok(head) => {
+            let head_only = head.starts_with(b"HEAD ");
+            let (reply, outcome) = evaluate(&head, expect, authority);
+            (reply, outcome, head_only)
+        }
+        Err(reply) => (reply, None, false),
+    };
+    let _ = write_reply(&mut stream, &reply, head_only);
+    outcome
+}
+
+/// Reads up to the end of the request head, within the caps.
+fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Reply> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        if let Some(end) = find_head_end(&buf) {
+            buf.truncate(end);
+            return Ok(buf);
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(too_large(&buf));
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => return Err(reply(400, "Bad Request", "Incomplete request.")),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(reply(408, "Request Timeout", "The request took too long.")),
+        }
+    }
+}
+
+fn too_large(buf: &[u8]) -> Reply {
+    if !buf.contains(&b'\n') {
+        reply(414, "URI Too Long", "The request line is too long.")
+    } else {
+        reply(
+            431,
+            "Request Header Fields Too Large",
+            "The request head is too large.",
+        )
+    }
+}
+
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| buf.windows(2).position(|w| w == b"\n\n"))
+}
+
+fn reply(status: u16, reason: &'static str, message: &str) -> Reply {
+    Reply {
+        status,
+        reason,
+        body: page("oauthctl", message),
+    }
+}
+
+/// A minimal page: no scripts, no external resources, every value escaped.
+fn page(title: &str, message: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;margin:3em\"><h1>{}</h1><p>{}</p></body></html>\n",
+        escape_html(title),
+        escape_html(title),
+        escape_html(message)
+    )
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if crate::output::sanitize::is_unsafe(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn write_reply(stream: &mut TcpStream, r: &Reply, head_only: bool) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nPragma: no-cache\r\nReferrer-Policy: no-referrer\r\n\
+         X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'\r\n\
+         Connection: close\r\n\r\n",
+        r.status,
+        r.reason,
+        r.body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(r.body.as_bytes())?;
+    }
+    stream.flush()
+}
+
+/// Decides what a request head means for the flow. Pure, for tests and fuzzing.
+pub fn evaluate(head: &[u8], expect: &Expect, authority: &str) -> (Reply, Option<Callback>) {
+    let Ok(text) = std::str::from_utf8(head) else {
+        return (reply(400, "Bad Request", "The request is not valid."), None);
+    };
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let request_line = lines.next().unwrap_or_default();
+    if request_line.len() > MAX_REQUEST_LINE {
+        return (
+            reply(414, "URI Too Long", "The request line is too long."),
+            None,
+        );
+    }
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return (reply(400, "Bad Request", "The request is not valid."), None);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return (reply(400, "Bad Request", "The request is not valid."), None);
+    }
+    let mut host = None;
+    let mut count = 0;
+    for line in lines {
+        if line.is_empty() {
+            break;
+        }
+        count += 1;
+        if count > MAX_HEADERS {
+            return (
+                reply(431, "Request Header Fields Too Large", "Too many headers."),
+                None,
+            );
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("host") {
+                if host.is_some() {
+                    return (reply(400, "Bad Request", "Duplicate Host header."), None);
+                }
+                host = Some(value.trim().to_owned());
+            }
+        }
+    }
+    if method != "GET" && method != "HEAD" {
+        return (
+            reply(405, "Method Not Allowed", "Only GET is answered here."),
+            None,
+        );
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != CALLBACK_PATH {
+        return (reply(404, "Not Found", "Nothing here."), None);
+    }
+    // DNS rebinding: a page on another origin can reach this port only under another name.
+    if host.as_deref() != Some(authority) {
+        return (reply(400, "Bad Request", "Unexpected Host header."), None);
+    }
+    if method == "HEAD" {
+        return (
+            reply(200, "OK", "Waiting for the authorization response."),
+            None,
+        );
+    }
+    match classify(query, expect) {
+        Verdict::Ignore(message) => (reply(400, "Bad Request", message), None),
+        Verdict::End(Callback::Code(code)) => (
+            Reply {
+                status: 200,
+                reason: "OK",
+                body: page(
+                    "Signed in",
+                    "oauthctl received the authorization response. You can close this tab and \
+                     return to the terminal.",
+                ),
+            },
+            Some(Callback::Code(code)),
+        ),
+        Verdict::End(Callback::Error(e)) => {
+            let message =
+                format!("The authorization server answered: {e}. Return to the terminal.");
+            (
+                reply(400, "Bad Request", &message),
+                Some(Callback::Error(e)),
+            )
+        }
+        Verdict::End(Callback::Refused(why)) => {
+            let message = format!("oauthctl refused this response: {why}. Return to the terminal.");
+            (
+                reply(400, "Bad Request", &message),
+                Some(Callback::Refused(why)),
+            )
+        }
+    }
+}
+
+enum Verdict {
+    /// Not a response to our request: answer it, keep waiting.
+    Ignore(&'static str),
+    /// Ends the flow.
+    End(Callback),
+}
+
+fn classify(query: &str, expect: &Expect) -> Verdict {
+    const SINGLE: &[&str] = &[
+        "code",
+        "state",
+        "iss",
+        "error",
+        "error_description",
+        "error_uri",
+        "access_token",
+        "id_token",
+        "token",
+    ];
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| -> Result<Option<&str>, ()> {
+        let mut values = pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            Err(())
+        } else {
+            Ok(first)
+        }
+    };
+    // RFC 6749 §3.1: parameters must not repeat. Checked before anything else is trusted.
+    for name in SINGLE {
+        if get(name).is_err() {
+            return Verdict::Ignore("A parameter was repeated; ignoring this request.");
+        }
+    }
+    let value = |name: &str| get(name).ok().flatten();
+    // State first: an `error` without our state must not abort the flow (GHSA-c73c-x77g-854r).
+    match value("state") {
+        Some(state) if constant_time_eq(state, &expect.state) => {}
+        _ => return Verdict::Ignore("This request does not belong to the pending sign-in."),
+    }
+    if ["access_token", "id_token", "token"]
+        .iter()
+        .any(|n| value(n).is_some())
+    {
+        return Verdict::End(Callback::Refused(
+            "it carries tokens in the redirect (implicit flow); only the code flow is used".into(),
+        ));
+    }
+    if let Some(expected) = &expect.issuer {
+        match value("iss") {
+            Some(iss) if iss == expected => {}
+            Some(iss) => {
+                return Verdict::End(Callback::Refused(format!(
+                    "its issuer `{iss}` is not `{expected}` (RFC 9207 mix-up defence)"
+                )));
+            }
+            None if expect.iss_required => {
+                return Verdict::End(Callback::Refused(
+                    "it lacks the `iss` parameter the server promises (RFC 9207)".into(),
+                ));
+            }
+            None => {}
+        }
+    }
+    if let Some(error) = value("error") {
+        return Verdict::End(Callback::Error(OAuthErrorResponse {
+            error: error.to_owned(),
+            error_description: value("error_description").map(str::to_owned),
+            error_uri: value("error_uri").map(str::to_owned),
+        }));
+    }
+    match value("code") {
+        Some(code) if !code.is_empty() => Verdict::End(Callback::Code(code.to_owned())),
+        _ => Verdict::End(Callback::Refused(
+            "it has neither `code` nor `error`".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests;
