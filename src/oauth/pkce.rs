@@ -65,7 +65,7 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
-            s256_challenge("dBjftJeZ4CVP-mA3FxG8Pk0ecL1QCtqGdzIw3HGHGIM"),
+            s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
