@@ -3,9 +3,11 @@
 
 pub mod discovery;
 pub mod errors;
+pub mod id_token;
 pub mod jwt;
 pub mod pkce;
 
 pub mod providers;
 pub mod strict_json;
+pub mod token_response;
 pub mod url_policy;

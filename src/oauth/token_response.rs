@@ -1,0 +1,273 @@
+//! Token endpoint responses (RFC 6749 §5.1, §5.2), validated before anything is stored:
+//! an `error` member means an error even with HTTP 200; `access_token` and a `Bearer`
+//! `token_type` are required; every member must have its JSON type; duplicate members,
+//! redirects and non-JSON bodies are refused; `expires_in` is clamped, never overflowed.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::errors::OAuthErrorResponse;
+use super::strict_json;
+
+/// The longest lifetime believed: ten years. Larger values are clamped to it.
+pub const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 3600;
+
+/// A validated successful token response.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds, clamped to `0..=MAX_EXPIRES_IN`.
+    pub expires_in: Option<u64>,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub scope: Option<String>,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// Why a token endpoint answer is not a usable token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenEndpointError {
+    /// An OAuth error response (also with HTTP 200).
+    #[error("{0}")]
+    OAuth(OAuthErrorResponse),
+    /// Anything malformed or unsafe. Never contains token values.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Reads an optional string member; a member of another type is an error.
+fn opt_str(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, TokenEndpointError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(TokenEndpointError::Malformed(format!(
+            "`{name}` is {}, not a string",
+            strict_json::kind(other)
+        ))),
+    }
+}
+
+/// Converts `expires_in` to seconds: integers are clamped to `0..=MAX_EXPIRES_IN`
+/// (a negative value means "already expired"); a string of digits is accepted for
+/// compatibility with servers that quote it; anything else is an error.
+pub fn expires_in(value: &Value) -> Result<u64, String> {
+    match value {
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok(u.min(MAX_EXPIRES_IN))
+            } else if n.as_i64().is_some() {
+                Ok(0)
+            } else {
+                match n.as_f64() {
+                    Some(f) if f.is_finite() && f <= 0.0 => Ok(0),
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Some(f) if f.is_finite() => Ok((f.min(MAX_EXPIRES_IN as f64)) as u64),
+                    _ => Err("`expires_in` is not a finite number".to_owned()),
+                }
+            }
+        }
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s
+            .parse::<u64>()
+            .map_or(MAX_EXPIRES_IN, |v| v.min(MAX_EXPIRES_IN))),
+        other => Err(format!(
+            "`expires_in` is {}, not a number",
+            strict_json::kind(other)
+        )),
+    }
+}
+
+/// Reads an OAuth error object, if the document is one.
+pub fn oauth_error(obj: &Map<String, Value>) -> Option<OAuthErrorResponse> {
+    let error = obj.get("error")?;
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    Some(OAuthErrorResponse {
+        error: error
+            .as_str()
+            .map_or_else(|| error.to_string(), str::to_owned),
+        error_description: text(obj.get("error_description")),
+        error_uri: text(obj.get("error_uri")),
+    })
+}
+
+/// Parses the answer of a token endpoint.
+pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointError> {
+    if (300..400).contains(&status) {
+        return Err(TokenEndpointError::Malformed(format!(
+            "the token endpoint answered a redirect (HTTP {status}); it is not followed, so \
+             no code, verifier or secret is sent elsewhere"
+        )));
+    }
+    let obj = match strict_json::object_from_slice(body) {
+        Ok(obj) => obj,
+        Err(e) if (200..300).contains(&status) => {
+            return Err(TokenEndpointError::Malformed(format!(
+                "the token response is not a JSON object: {e}"
+            )));
+        }
+        Err(_) => {
+            return Err(TokenEndpointError::Malformed(format!(
+                "the token endpoint answered HTTP {status} without an OAuth error response"
+            )));
+        }
+    };
+    // RFC 6749 §5.2, and HTTP 200 with an error too (golang TestTokenRetrieveError200).
+    if let Some(err) = oauth_error(&obj) {
+        return Err(TokenEndpointError::OAuth(err));
+    }
+    if !(200..300).contains(&status) {
+        return Err(TokenEndpointError::Malformed(format!(
+            "the token endpoint answered HTTP {status} without an OAuth error"
+        )));
+    }
+    let access_token = opt_str(&obj, "access_token")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            TokenEndpointError::Malformed("the response has no `access_token`".into())
+        })?;
+    let token_type = opt_str(&obj, "token_type")?
+        .ok_or_else(|| TokenEndpointError::Malformed("the response has no `token_type`".into()))?;
+    if !token_type.eq_ignore_ascii_case("bearer") {
+        return Err(TokenEndpointError::Malformed(format!(
+            "`token_type` is `{}`; only Bearer tokens are supported",
+            crate::output::sanitize::line(&token_type)
+        )));
+    }
+    let expires_in = match obj.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(expires_in(v).map_err(TokenEndpointError::Malformed)?),
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in,
+        refresh_token: opt_str(&obj, "refresh_token")?.filter(|t| !t.is_empty()),
+        id_token: opt_str(&obj, "id_token")?.filter(|t| !t.is_empty()),
+        scope: opt_str(&obj, "scope")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok(body: &str) -> TokenResponse {
+        parse(200, body.as_bytes()).unwrap()
+    }
+
+    fn err(status: u16, body: &str) -> TokenEndpointError {
+        parse(status, body.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn accepts_a_normal_response() {
+        let r = ok(
+            r#"{"access_token":"at","token_type":"bearer","expires_in":3600,"refresh_token":"rt","scope":"a b"}"#,
+        );
+        assert_eq!(r.token_type, "Bearer");
+        assert_eq!(r.expires_in, Some(3600));
+        assert_eq!(r.refresh_token.as_deref(), Some("rt"));
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("\"at\"") && !dbg.contains("\"rt\""), "{dbg}");
+    }
+
+    #[test]
+    fn errors_are_errors_even_with_200() {
+        match err(
+            200,
+            r#"{"error":"invalid_grant","error_description":"bad"}"#,
+        ) {
+            TokenEndpointError::OAuth(e) => assert_eq!(e.error, "invalid_grant"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            err(400, r#"{"error":"invalid_client"}"#),
+            TokenEndpointError::OAuth(_)
+        ));
+        assert!(matches!(
+            err(500, "<html>oops</html>"),
+            TokenEndpointError::Malformed(_)
+        ));
+        assert!(matches!(err(307, ""), TokenEndpointError::Malformed(m) if m.contains("redirect")));
+    }
+
+    #[test]
+    fn rejects_missing_or_mistyped_members() {
+        let cases = [
+            (r#"{"token_type":"Bearer"}"#, "access_token"),
+            (
+                r#"{"access_token":"","token_type":"Bearer"}"#,
+                "access_token",
+            ),
+            (r#"{"access_token":"a"}"#, "token_type"),
+            (r#"{"access_token":"a","token_type":"mac"}"#, "only Bearer"),
+            (r#"{"access_token":"a","token_type":"DPoP"}"#, "only Bearer"),
+            (
+                r#"{"access_token":5,"token_type":"Bearer"}"#,
+                "not a string",
+            ),
+            (
+                r#"{"access_token":"a","token_type":"Bearer","refresh_token":{}}"#,
+                "not a string",
+            ),
+            (
+                r#"{"access_token":"a","token_type":"Bearer","expires_in":"soon"}"#,
+                "expires_in",
+            ),
+            (
+                r#"{"access_token":"a","token_type":"Bearer","expires_in":true}"#,
+                "expires_in",
+            ),
+            (
+                r#"{"access_token":"a","access_token":"b","token_type":"Bearer"}"#,
+                "duplicate",
+            ),
+            (
+                r#"{"access_token":"a","token_type":"Bearer","expires_in":1e309}"#,
+                "not a JSON object",
+            ),
+            ("not json", "not a JSON object"),
+            ("[]", "not a JSON object"),
+        ];
+        for (body, expect) in cases {
+            let e = err(200, body).to_string();
+            assert!(e.contains(expect), "{body}: {e}");
+        }
+    }
+
+    #[test]
+    fn expires_in_never_overflows() {
+        let cases = [
+            (json!(3600), 3600),
+            (json!("3600"), 3600),
+            (json!(-1), 0),
+            (json!(18_446_744_073_709_551_615_u64), MAX_EXPIRES_IN),
+            (json!(9_223_372_036_854_775_808_u64), MAX_EXPIRES_IN),
+            (json!("99999999999999999999999"), MAX_EXPIRES_IN),
+            (json!(12.7), 12),
+            (json!(-3.5), 0),
+        ];
+        for (v, want) in cases {
+            assert_eq!(expires_in(&v).unwrap(), want, "{v}");
+        }
+        assert!(expires_in(&json!("1e3")).is_err());
+        assert!(expires_in(&json!(null)).is_err());
+    }
+}
