@@ -6,6 +6,7 @@
 //! holds the protocol rules with no I/O; `http` is the one HTTP client.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod browser;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -1,0 +1,170 @@
+//! Handing a URL to the user's browser. `--browser-command CMD` first, then `$BROWSER`
+//! (read here, since the `open` crate ignores it), then the platform opener. No shell is
+//! ever involved: commands are split into words and the URL is one argument, so a hostile
+//! URL cannot inject commands (RUSTSEC-2026-0257, CVE-2022-39327 class). The URL is checked
+//! before anything is launched (security.md C21).
+
+use std::io;
+use std::process::{Command, Stdio};
+
+use url::Url;
+
+use crate::oauth::url_policy;
+
+/// Something that shows a URL to the user.
+pub trait Browser: Send + Sync {
+    /// Hands `url` off. `Ok` means "handed off", not "the user finished".
+    fn open(&self, url: &str) -> io::Result<()>;
+}
+
+/// How to open URLs on this system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemBrowser {
+    /// `--browser-command`: words, the URL appended as the last argument.
+    Command(Vec<String>),
+    /// `$BROWSER`: `:`-separated alternatives, each split into words, `%s` replaced by the
+    /// URL (or the URL appended).
+    Env(Vec<Vec<String>>),
+    /// The platform opener (`xdg-open`, `open`, `start` through the `open` crate).
+    Default,
+    /// `--no-browser`: the URL is only printed.
+    PrintOnly,
+}
+
+impl SystemBrowser {
+    /// Chooses from the flags and the environment.
+    pub fn choose(
+        no_browser: bool,
+        command: Option<&str>,
+        env_browser: Option<&str>,
+    ) -> Result<Self, String> {
+        if no_browser {
+            return Ok(Self::PrintOnly);
+        }
+        if let Some(cmd) = command {
+            let words = shlex::split(cmd)
+                .filter(|w| !w.is_empty())
+                .ok_or_else(|| format!("--browser-command `{cmd}` has unbalanced quotes"))?;
+            return Ok(Self::Command(words));
+        }
+        if let Some(b) = env_browser.filter(|b| !b.trim().is_empty()) {
+            let alternatives: Vec<Vec<String>> = b
+                .split(':')
+                .filter_map(|alt| shlex::split(alt).filter(|w| !w.is_empty()))
+                .collect();
+            if !alternatives.is_empty() {
+                return Ok(Self::Env(alternatives));
+            }
+        }
+        Ok(Self::Default)
+    }
+}
+
+/// Checks that `raw` is safe to hand to a browser (C21): https (http only on loopback
+/// unless allowed), no userinfo, no characters a shell or `cmd.exe` would interpret.
+pub fn check_url(raw: &str, insecure_http: bool) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    url_policy::check_url(&url, insecure_http)?;
+    // Checked on the text as given: the URL parser would percent-encode some of these.
+    if let Some(c) = raw.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                ' ' | '"' | '\'' | '`' | '$' | '|' | ';' | '<' | '>' | '\\' | '^'
+            )
+    }) {
+        return Err(format!(
+            "the URL contains {c:?}, which is refused for browsers"
+        ));
+    }
+    Ok(url)
+}
+
+fn spawn(words: &[String]) -> io::Result<()> {
+    let (program, args) = words
+        .split_first()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty browser command"))?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()?;
+    // Reap the child when it exits; the flow does not wait for the browser.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+impl Browser for SystemBrowser {
+    fn open(&self, url: &str) -> io::Result<()> {
+        match self {
+            Self::PrintOnly => Ok(()),
+            Self::Command(words) => {
+                let mut all = words.clone();
+                all.push(url.to_owned());
+                spawn(&all)
+            }
+            Self::Env(alternatives) => {
+                let mut last = io::Error::new(io::ErrorKind::NotFound, "no browser in $BROWSER");
+                for alt in alternatives {
+                    let words: Vec<String> = if alt.iter().any(|w| w.contains("%s")) {
+                        alt.iter().map(|w| w.replace("%s", url)).collect()
+                    } else {
+                        let mut w = alt.clone();
+                        w.push(url.to_owned());
+                        w
+                    };
+                    match spawn(&words) {
+                        Ok(()) => return Ok(()),
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            }
+            Self::Default => open::that_detached(url),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choice_order_and_splitting() {
+        assert_eq!(
+            SystemBrowser::choose(true, Some("x"), Some("y")).unwrap(),
+            SystemBrowser::PrintOnly
+        );
+        assert_eq!(
+            SystemBrowser::choose(false, Some("firefox --new-window 'a b'"), Some("y")).unwrap(),
+            SystemBrowser::Command(vec!["firefox".into(), "--new-window".into(), "a b".into()])
+        );
+        assert_eq!(
+            SystemBrowser::choose(false, None, Some("w3m %s:lynx")).unwrap(),
+            SystemBrowser::Env(vec![vec!["w3m".into(), "%s".into()], vec!["lynx".into()]])
+        );
+        assert_eq!(
+            SystemBrowser::choose(false, None, Some(" ")).unwrap(),
+            SystemBrowser::Default
+        );
+        assert!(SystemBrowser::choose(false, Some("a 'b"), None).is_err());
+    }
+
+    #[test]
+    fn urls_are_checked_before_launch() {
+        assert!(check_url("https://as.example/authorize?a=1&b=2", false).is_ok());
+        assert!(check_url("http://127.0.0.1:9400/authorize", false).is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://evil.example/authorize",
+            "https://user:pw@as.example/",
+            "https://as.example/a`id`",
+            "https://as.example/$(id)",
+        ] {
+            assert!(check_url(bad, false).is_err(), "{bad}");
+        }
+    }
+}
