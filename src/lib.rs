@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod oauth;
 pub mod output;
+pub mod store;
 
 use cli::{Cli, Command};
 pub use error::{Error, Result};

@@ -5,4 +5,6 @@ pub mod discovery;
 pub mod errors;
 
 pub mod providers;
+pub mod secret;
+pub mod tokens;
 pub mod url_policy;
