@@ -16,6 +16,7 @@ pub mod flow;
 pub mod http;
 pub mod oauth;
 pub mod output;
+pub mod store;
 #[doc(hidden)]
 pub mod testing;
 

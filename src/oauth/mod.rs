@@ -6,8 +6,9 @@ pub mod errors;
 pub mod id_token;
 pub mod jwt;
 pub mod pkce;
-
 pub mod providers;
+pub mod secret;
+pub mod tokens;
 pub mod strict_json;
 pub mod token_response;
 pub mod url_policy;

@@ -1,0 +1,533 @@
+//! The cached token set, its expiry maths given a `now`, the safe reading of a token
+//! response's `expires_in`, and the cache key that keeps different logins apart.
+//!
+//! Pure: no I/O, no clock of its own (callers pass `now` in Unix seconds).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::secret::Secret;
+
+/// The on-disk / in-keyring format version of a serialised [`TokenSet`].
+pub const TOKEN_SET_VERSION: u32 = 1;
+
+/// The longest lifetime accepted from `expires_in` (ten years). Larger values, including
+/// `u64::MAX`, are clamped to this so that `now + expires_in` can never overflow.
+pub const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 60 * 60;
+
+/// Which grant produced a token set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// Authorization code + PKCE (RFC 6749 §4.1, RFC 7636).
+    AuthorizationCode,
+    /// Device authorization grant (RFC 8628).
+    DeviceCode,
+    /// Client credentials (RFC 6749 §4.4).
+    ClientCredentials,
+    /// A refresh (RFC 6749 §6) of a set whose original grant is unknown.
+    RefreshToken,
+}
+
+/// Tokens from one successful token response, plus what is needed to use and refresh them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: Secret,
+    /// The token type, normally `Bearer`.
+    pub token_type: String,
+    /// Absolute expiry of the access token in Unix seconds; `None` when the server gave no
+    /// `expires_in` (such tokens are treated as not expiring, e.g. GitHub OAuth apps).
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// The refresh token, if any.
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    /// The OpenID Connect ID token, if any.
+    #[serde(default)]
+    pub id_token: Option<Secret>,
+    /// The granted scopes (the response's `scope`, or the requested ones when it had none).
+    #[serde(default)]
+    pub scope: Vec<String>,
+    /// The grant that produced the set.
+    pub grant: Grant,
+    /// Issuer the tokens came from.
+    pub issuer: String,
+    /// Client the tokens were issued to.
+    pub client_id: String,
+    /// When the token response was received, in Unix seconds.
+    pub obtained_at: i64,
+}
+
+/// Why a serialised token set could not be read. Messages never quote the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenSetDecodeError {
+    /// Not JSON, truncated, or not the expected shape.
+    #[error("not a valid token cache entry ({0})")]
+    Malformed(String),
+    /// Written by a different (newer) oauthctl.
+    #[error("token cache entry has unsupported format version {0}")]
+    UnsupportedVersion(u64),
+}
+
+#[derive(Serialize)]
+struct WireOut<'a> {
+    version: u32,
+    #[serde(flatten)]
+    tokens: &'a TokenSet,
+}
+
+impl TokenSet {
+    /// Serialises the set with its format `version`, for a token store.
+    pub fn to_json(&self) -> String {
+        let wire = WireOut {
+            version: TOKEN_SET_VERSION,
+            tokens: self,
+        };
+        // Serialising plain strings, integers and enums into a String cannot fail.
+        serde_json::to_string(&wire).unwrap_or_default()
+    }
+
+    /// Reads a set written by [`TokenSet::to_json`]. Never panics; the error never contains
+    /// any part of the input (which may hold tokens).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, TokenSetDecodeError> {
+        let mut value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+        let obj = value
+            .as_object_mut()
+            .ok_or_else(|| TokenSetDecodeError::Malformed("not a JSON object".into()))?;
+        let version = obj
+            .remove("version")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| TokenSetDecodeError::Malformed("missing `version`".into()))?;
+        if version != u64::from(TOKEN_SET_VERSION) {
+            return Err(TokenSetDecodeError::UnsupportedVersion(version));
+        }
+        serde_json::from_value(value).map_err(|e| malformed(&e))
+    }
+
+    /// Seconds until the access token expires (negative once expired); `None` if unknown.
+    pub fn remaining(&self, now: i64) -> Option<i64> {
+        self.expires_at.map(|at| at.saturating_sub(now))
+    }
+
+    /// Whether the access token has expired at `now`. Unknown expiry counts as not expired.
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.remaining(now).is_some_and(|r| r <= 0)
+    }
+
+    /// Whether the access token expires within `min_ttl` of `now` (or already has), i.e.
+    /// whether `token --min-ttl` should refresh it first.
+    pub fn expires_within(&self, now: i64, min_ttl: Duration) -> bool {
+        let ttl = i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX);
+        self.remaining(now).is_some_and(|r| r <= ttl)
+    }
+}
+
+/// serde_json's messages can quote the offending value (a token); keep only the category
+/// and position.
+fn malformed(e: &serde_json::Error) -> TokenSetDecodeError {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected field types",
+        serde_json::error::Category::Eof => "truncated",
+    };
+    if e.line() == 0 {
+        TokenSetDecodeError::Malformed(what.to_owned())
+    } else {
+        TokenSetDecodeError::Malformed(format!("{what} at line {} column {}", e.line(), e.column()))
+    }
+}
+
+/// A token response's `expires_in` that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpiresInError {
+    /// Zero is allowed; a negative lifetime is not.
+    #[error("`expires_in` is negative")]
+    Negative,
+    /// A string that is not a number, a NaN, a boolean, an array or an object.
+    #[error("`expires_in` is not a number of seconds")]
+    NotANumber,
+}
+
+/// Reads `expires_in` (RFC 6749 §5.1) as whole seconds, tolerating what real servers send:
+/// integers, floats (truncated), and numeric strings. Values above [`MAX_EXPIRES_IN`]
+/// (`u64::MAX`, `2^63`, `1e309` = infinity) are clamped; negative values and non-numbers
+/// are rejected. `null` means absent.
+pub fn expires_in_seconds(value: &serde_json::Value) -> Result<Option<u64>, ExpiresInError> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok(Some(u.min(MAX_EXPIRES_IN)))
+            } else if n.as_i64().is_some() {
+                Err(ExpiresInError::Negative)
+            } else {
+                n.as_f64()
+                    .map_or(Err(ExpiresInError::NotANumber), |f| from_float(f).map(Some))
+            }
+        }
+        Value::String(s) => parse_expires_in_str(s).map(Some),
+        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(ExpiresInError::NotANumber),
+    }
+}
+
+/// Reads `expires_in` given as text (`"3600"`, `" 3600 "`, `"3600.5"`, `"1e309"`).
+pub fn parse_expires_in_str(text: &str) -> Result<u64, ExpiresInError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(ExpiresInError::NotANumber);
+    }
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: any length, clamped (a 40-digit number must not fail).
+        return Ok(digits
+            .parse::<u64>()
+            .map_or(MAX_EXPIRES_IN, |u| u.min(MAX_EXPIRES_IN)));
+    }
+    if let Some(d) = t.strip_prefix('-')
+        && !d.is_empty()
+        && d.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(ExpiresInError::Negative);
+    }
+    // Only plain decimal/exponent notation; Rust's parser would also take "inf" and "NaN".
+    if !t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return Err(ExpiresInError::NotANumber);
+    }
+    t.parse::<f64>()
+        .map_err(|_| ExpiresInError::NotANumber)
+        .and_then(from_float)
+}
+
+/// [`MAX_EXPIRES_IN`] as a float (exactly representable: it is far below 2^53).
+const MAX_EXPIRES_IN_F64: f64 = 315_360_000.0;
+
+fn from_float(f: f64) -> Result<u64, ExpiresInError> {
+    if f.is_nan() {
+        Err(ExpiresInError::NotANumber)
+    } else if f < 0.0 {
+        Err(ExpiresInError::Negative)
+    } else if f >= MAX_EXPIRES_IN_F64 {
+        Ok(MAX_EXPIRES_IN)
+    } else {
+        // In range [0, MAX_EXPIRES_IN): truncation toward zero is the intent.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(f as u64)
+    }
+}
+
+/// The absolute expiry for a lifetime of `expires_in` seconds received at `now`.
+pub fn expiry_from(now: i64, expires_in: u64) -> i64 {
+    let secs = i64::try_from(expires_in.min(MAX_EXPIRES_IN)).unwrap_or(i64::MAX);
+    now.saturating_add(secs)
+}
+
+/// Identifies one cached token set: a SHA-256 over issuer, client id, the sorted set of
+/// scopes, audience and resource (security C29). Rendered as 64 lowercase hex characters,
+/// so it is safe as a file name and a keyring account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// Derives the key. Scopes are split on whitespace, sorted and de-duplicated, so
+    /// `["b a", "a"]` and `["a", "b"]` give the same key. An empty audience or resource is
+    /// the same as none.
+    pub fn new<S: AsRef<str>>(
+        issuer: &str,
+        client_id: &str,
+        scopes: &[S],
+        audience: Option<&str>,
+        resource: Option<&str>,
+    ) -> Self {
+        let scopes = normalize_scopes(scopes);
+        let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        ctx.update(b"oauthctl-cache-key-v1");
+        // Each field is tagged and length-prefixed, so no two inputs share an encoding.
+        let mut field = |tag: u8, value: Option<&str>| {
+            ctx.update(&[tag]);
+            match value.filter(|v| !v.is_empty()) {
+                None => ctx.update(&[0]),
+                Some(v) => {
+                    ctx.update(&[1]);
+                    ctx.update(&(v.len() as u64).to_be_bytes());
+                    ctx.update(v.as_bytes());
+                }
+            }
+        };
+        field(b'i', Some(issuer));
+        field(b'c', Some(client_id));
+        field(b'a', audience);
+        field(b'r', resource);
+        ctx.update(b"s");
+        ctx.update(&(scopes.len() as u64).to_be_bytes());
+        for s in &scopes {
+            ctx.update(&(s.len() as u64).to_be_bytes());
+            ctx.update(s.as_bytes());
+        }
+        Self(hex(ctx.finish().as_ref()))
+    }
+
+    /// The key as 64 hex characters.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Accepts only what [`CacheKey::new`] produces (64 lowercase hex characters).
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Self(text.to_owned()))
+    }
+}
+
+impl fmt::Display for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CacheKey {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or_else(|| "a cache key is 64 lowercase hex characters".to_owned())
+    }
+}
+
+impl From<CacheKey> for String {
+    fn from(key: CacheKey) -> Self {
+        key.0
+    }
+}
+
+/// Scopes split on whitespace, sorted, de-duplicated.
+pub fn normalize_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = scopes
+        .iter()
+        .flat_map(|s| s.as_ref().split_whitespace())
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub(crate) fn sample() -> TokenSet {
+        TokenSet {
+            access_token: Secret::new("at-secret-value"),
+            token_type: "Bearer".into(),
+            expires_at: Some(13_600),
+            refresh_token: Some(Secret::new("rt-secret-value")),
+            id_token: Some(Secret::new("idt-secret-value")),
+            scope: vec!["openid".into(), "profile".into()],
+            grant: Grant::AuthorizationCode,
+            issuer: "https://issuer.example".into(),
+            client_id: "cli".into(),
+            obtained_at: 10_000,
+        }
+    }
+
+    #[test]
+    fn serde_round_trip_with_version() {
+        let t = sample();
+        let json = t.to_json();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["grant"], "authorization_code");
+        assert_eq!(TokenSet::from_json(json.as_bytes()).unwrap(), t);
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing() {
+        let json = br#"{"version":1,"access_token":"a","token_type":"Bearer","grant":"client_credentials","issuer":"i","client_id":"c","obtained_at":5}"#;
+        let t = TokenSet::from_json(json).unwrap();
+        assert_eq!(t.refresh_token, None);
+        assert_eq!(t.expires_at, None);
+        assert!(t.scope.is_empty());
+    }
+
+    #[test]
+    fn decode_errors_never_quote_the_input() {
+        let cases: Vec<&[u8]> = vec![
+            br#"{"version":1,"access_token":42,"token_type":"SECRETVALUE"}"#,
+            br#"{"version":1,"access_token":"SECRETVALUE","grant":"SECRETVALUE"}"#,
+            br#"{"version":"SECRETVALUE"}"#,
+            br#"["SECRETVALUE"]"#,
+            br#"{"version":1,"access_token":"SECRETVALUE"#,
+            b"SECRETVALUE",
+        ];
+        for c in cases {
+            let e = TokenSet::from_json(c).unwrap_err();
+            assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
+            assert!(!format!("{e:?}").contains("SECRETVALUE"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_version_is_reported() {
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["version"] = json!(7);
+        assert_eq!(
+            TokenSet::from_json(v.to_string().as_bytes()),
+            Err(TokenSetDecodeError::UnsupportedVersion(7))
+        );
+    }
+
+    #[test]
+    fn debug_of_a_token_set_redacts_every_secret() {
+        let dbg = format!("{:?}", sample());
+        assert!(!dbg.contains("secret-value"), "{dbg}");
+        assert!(dbg.contains("[redacted]"));
+    }
+
+    #[test]
+    fn expiry_maths() {
+        let t = TokenSet {
+            expires_at: Some(1000),
+            ..sample()
+        };
+        assert_eq!(t.remaining(900), Some(100));
+        assert!(!t.is_expired(999));
+        assert!(t.is_expired(1000));
+        assert!(t.expires_within(940, Duration::from_secs(60)));
+        assert!(!t.expires_within(939, Duration::from_secs(60)));
+        assert!(t.expires_within(2000, Duration::ZERO));
+        // Extreme inputs saturate instead of overflowing.
+        assert!(t.expires_within(i64::MIN, Duration::MAX));
+        assert!(t.is_expired(i64::MAX));
+        let forever = TokenSet {
+            expires_at: None,
+            ..sample()
+        };
+        assert!(!forever.is_expired(i64::MAX));
+        assert!(!forever.expires_within(0, Duration::MAX));
+    }
+
+    #[test]
+    fn expires_in_conversion_table() {
+        let max = Ok(Some(MAX_EXPIRES_IN));
+        let cases: Vec<(serde_json::Value, Result<Option<u64>, ExpiresInError>)> = vec![
+            (json!(3600), Ok(Some(3600))),
+            (json!(0), Ok(Some(0))),
+            (json!("3600"), Ok(Some(3600))),
+            (json!(" 3600 "), Ok(Some(3600))),
+            (json!("+3600"), Ok(Some(3600))),
+            (json!(3600.9), Ok(Some(3600))),
+            (json!("3600.5"), Ok(Some(3600))),
+            (json!(-1), Err(ExpiresInError::Negative)),
+            (json!("-1"), Err(ExpiresInError::Negative)),
+            (json!(-0.5), Err(ExpiresInError::Negative)),
+            (json!(i64::MIN), Err(ExpiresInError::Negative)),
+            (json!(u64::MAX), max.clone()), // 18446744073709551615
+            (json!(1u64 << 63), max.clone()),
+            (json!("18446744073709551615"), max.clone()),
+            (json!("9223372036854775808"), max.clone()),
+            (json!("99999999999999999999999999999999999999"), max.clone()),
+            (json!("1e309"), max.clone()),
+            (json!(1e300), max.clone()),
+            (json!(f64::MAX), max.clone()),
+            (json!("inf"), Err(ExpiresInError::NotANumber)),
+            (json!("NaN"), Err(ExpiresInError::NotANumber)),
+            (json!("abc"), Err(ExpiresInError::NotANumber)),
+            (json!(""), Err(ExpiresInError::NotANumber)),
+            (json!("-"), Err(ExpiresInError::NotANumber)),
+            (json!(true), Err(ExpiresInError::NotANumber)),
+            (json!([1]), Err(ExpiresInError::NotANumber)),
+            (json!({"s": 1}), Err(ExpiresInError::NotANumber)),
+            (serde_json::Value::Null, Ok(None)),
+        ];
+        for (input, want) in cases {
+            assert_eq!(expires_in_seconds(&input), want, "input {input}");
+        }
+        // `1e309` as a JSON number does not survive serde_json's parser (out of range), so
+        // the response parser rejects it before us; as a float it is infinity: clamped.
+        assert_eq!(from_float(f64::INFINITY), Ok(MAX_EXPIRES_IN));
+        assert_eq!(from_float(f64::NEG_INFINITY), Err(ExpiresInError::Negative));
+        assert_eq!(from_float(f64::NAN), Err(ExpiresInError::NotANumber));
+    }
+
+    #[test]
+    #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
+    fn float_limit_matches() {
+        assert_eq!(MAX_EXPIRES_IN_F64, MAX_EXPIRES_IN as f64);
+    }
+
+    #[test]
+    fn expiry_from_never_overflows() {
+        assert_eq!(expiry_from(100, 3600), 3700);
+        assert_eq!(expiry_from(i64::MAX - 1, u64::MAX), i64::MAX);
+        assert_eq!(
+            expiry_from(0, u64::MAX),
+            i64::try_from(MAX_EXPIRES_IN).unwrap()
+        );
+    }
+
+    #[test]
+    fn cache_key_separates_what_must_not_share_a_token() {
+        let base = CacheKey::new("https://i", "c", &["a", "b"], Some("aud"), None);
+        let variants = [
+            CacheKey::new("https://j", "c", &["a", "b"], Some("aud"), None),
+            CacheKey::new("https://i", "d", &["a", "b"], Some("aud"), None),
+            CacheKey::new("https://i", "c", &["a"], Some("aud"), None),
+            CacheKey::new("https://i", "c", &["a", "b", "c"], Some("aud"), None),
+            CacheKey::new("https://i", "c", &["a", "b"], Some("aud2"), None),
+            CacheKey::new("https://i", "c", &["a", "b"], None, None),
+            CacheKey::new("https://i", "c", &["a", "b"], None, Some("aud")),
+            CacheKey::new("https://i", "c", &["a", "b"], Some("aud"), Some("r")),
+            // Field boundaries are unambiguous.
+            CacheKey::new("https://ic", "", &["a", "b"], Some("aud"), None),
+            CacheKey::new("https://i", "c", &["ab"], Some("aud"), None),
+        ];
+        for v in &variants {
+            assert_ne!(&base, v);
+        }
+        let mut all: Vec<&CacheKey> = variants.iter().collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), variants.len());
+    }
+
+    #[test]
+    fn cache_key_is_stable_and_scope_order_insensitive() {
+        let a = CacheKey::new("https://i", "c", &["b", "a", "a"], Some("aud"), None);
+        let b = CacheKey::new("https://i", "c", &["a b"], Some("aud"), Some(""));
+        assert_eq!(a, b);
+        assert_eq!(a.as_str().len(), 64);
+        assert!(CacheKey::parse(a.as_str()).is_some());
+        // Stable across releases: a change here orphans every user's cache.
+        assert_eq!(
+            CacheKey::new("https://issuer.example", "cli", &["openid"], None, None).as_str(),
+            "c43d07550e6b0d5da2d901e5e3b5b7869a7de9dc7352278c56b8da2beca3dfe9"
+        );
+    }
+
+    #[test]
+    fn cache_key_parse_rejects_paths() {
+        assert!(CacheKey::parse("../../etc/passwd").is_none());
+        assert!(CacheKey::parse(&"A".repeat(64)).is_none());
+        assert!(serde_json::from_str::<CacheKey>("\"../x\"").is_err());
+    }
+}

@@ -1,0 +1,313 @@
+//! The non-secret token index, `state_dir/index.json` (design.md §5): per profile, what is
+//! cached (issuer, client, scopes, subject, expiry), under which cache key and in which
+//! store, plus the profile's remembered login settings so that a later bare `oauthctl
+//! token` works without a config file. It never holds a token or a client secret, and
+//! reading it never touches the keyring.
+//!
+//! Written atomically (0600), updated read-modify-write under `locks/index.lock`. A corrupt
+//! index reads as empty with a warning.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::StoreKind;
+use super::fsutil::{self, Exposure, ReadOutcome};
+use super::lock::Locks;
+use crate::oauth::tokens::{CacheKey, TokenSet};
+
+/// The index format version.
+pub const INDEX_VERSION: u32 = 1;
+
+const MAX_INDEX_LEN: u64 = 4 << 20;
+
+/// The settings of a profile's last `login`, enough to refresh, introspect and log out
+/// later. Holds the *source* of the client secret, never the secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedLogin {
+    /// The preset or configured provider name, if one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Token endpoint auth method (`client_secret_basic`, `client_secret_post`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<String>,
+    /// Name of the environment variable holding the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// File holding the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<PathBuf>,
+}
+
+/// One profile's entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The ID token's `sub`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Access-token expiry in Unix seconds, as of the last save.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Whether a refresh token was cached at the last save.
+    #[serde(default)]
+    pub has_refresh_token: bool,
+    /// Which store holds the tokens.
+    pub store: StoreKind,
+    /// The key the tokens are cached under.
+    pub cache_key: CacheKey,
+    /// When this entry was last written, Unix seconds.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// The login settings to reuse.
+    pub login: RememberedLogin,
+}
+
+impl IndexEntry {
+    /// An entry describing `tokens` as saved under `key` in `store` by `login`.
+    pub fn describe(
+        login: RememberedLogin,
+        key: CacheKey,
+        store: StoreKind,
+        tokens: &TokenSet,
+        subject: Option<String>,
+        now: i64,
+    ) -> Self {
+        Self {
+            issuer: tokens.issuer.clone(),
+            client_id: tokens.client_id.clone(),
+            scopes: tokens.scope.clone(),
+            audience: login.audience.clone(),
+            resource: login.resource.clone(),
+            subject,
+            expires_at: tokens.expires_at,
+            has_refresh_token: tokens.refresh_token.is_some(),
+            store,
+            cache_key: key,
+            updated_at: now,
+            login,
+        }
+    }
+}
+
+/// The whole index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub version: u32,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, IndexEntry>,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Self {
+            version: INDEX_VERSION,
+            profiles: BTreeMap::new(),
+        }
+    }
+}
+
+/// The index file and its lock.
+#[derive(Debug, Clone)]
+pub struct IndexFile {
+    path: PathBuf,
+    locks: Locks,
+}
+
+impl IndexFile {
+    /// The index at `state_dir/index.json`.
+    pub fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+        Self::new(paths.state_dir.join("index.json"), Locks::for_paths(paths))
+    }
+
+    /// An index at `path`, updated under `locks`.
+    pub fn new(path: impl Into<PathBuf>, locks: Locks) -> Self {
+        Self {
+            path: path.into(),
+            locks,
+        }
+    }
+
+    /// Where the index lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the index. Missing = empty; corrupt or a newer version = empty plus a warning.
+    pub fn load(&self) -> Result<(Index, Option<String>), StoreError> {
+        let ignored = |why: &str| {
+            Some(format!(
+                "ignoring the token index {}: {why}; `oauthctl login` rewrites it",
+                self.path.display()
+            ))
+        };
+        match fsutil::read_private(&self.path, Exposure::Trusted, MAX_INDEX_LEN)? {
+            ReadOutcome::Missing => Ok((Index::default(), None)),
+            ReadOutcome::TooLarge(_) => Ok((Index::default(), ignored("it is too large"))),
+            ReadOutcome::Data(bytes) => match serde_json::from_slice::<Index>(&bytes) {
+                Ok(index) if index.version == INDEX_VERSION => Ok((index, None)),
+                Ok(index) => Ok((
+                    Index::default(),
+                    ignored(&format!("unsupported version {}", index.version)),
+                )),
+                Err(e) => Ok((
+                    Index::default(),
+                    ignored(&format!("{:?} error", e.classify())),
+                )),
+            },
+        }
+    }
+
+    /// One profile's entry, if any.
+    pub fn get(&self, profile: &str) -> Result<(Option<IndexEntry>, Option<String>), StoreError> {
+        let (mut index, warning) = self.load()?;
+        Ok((index.profiles.remove(profile), warning))
+    }
+
+    /// Read-modify-write under the index lock, so concurrent logins don't lose entries.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Index) -> T) -> Result<T, StoreError> {
+        let _guard = self.locks.acquire_named("index")?;
+        let (mut index, _) = self.load()?;
+        let out = change(&mut index);
+        index.version = INDEX_VERSION;
+        let dir = self
+            .path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        fsutil::ensure_private_dir(&dir).or_else(|e| match e {
+            // The state dir may be a user-chosen OAUTHCTL_HOME with its own mode; the
+            // index is not secret, so only the file's own mode matters.
+            StoreError::Unsafe { .. } if dir.is_dir() => Ok(()),
+            other => Err(other),
+        })?;
+        let json = serde_json::to_vec_pretty(&index).unwrap_or_default();
+        fsutil::write_private_atomic(&dir, &self.path, &json)?;
+        Ok(out)
+    }
+
+    /// Records `entry` for `profile`.
+    pub fn put(&self, profile: &str, entry: IndexEntry) -> Result<(), StoreError> {
+        self.update(|i| {
+            i.profiles.insert(profile.to_owned(), entry);
+        })
+    }
+
+    /// Removes `profile`, returning its entry.
+    pub fn remove(&self, profile: &str) -> Result<Option<IndexEntry>, StoreError> {
+        self.update(|i| i.profiles.remove(profile))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::secret::Secret;
+    use crate::oauth::tokens::Grant;
+
+    fn index_in(dir: &Path) -> IndexFile {
+        IndexFile::new(dir.join("index.json"), Locks::new(dir.join("locks")))
+    }
+
+    fn entry() -> IndexEntry {
+        let tokens = TokenSet {
+            access_token: Secret::new("at-SECRET"),
+            token_type: "Bearer".into(),
+            expires_at: Some(99),
+            refresh_token: Some(Secret::new("rt-SECRET")),
+            id_token: Some(Secret::new("idt-SECRET")),
+            scope: vec!["openid".into()],
+            grant: Grant::AuthorizationCode,
+            issuer: "https://i".into(),
+            client_id: "c".into(),
+            obtained_at: 1,
+        };
+        let login = RememberedLogin {
+            issuer: "https://i".into(),
+            client_id: "c".into(),
+            scopes: vec!["openid".into()],
+            client_secret_env: Some("CORP_SECRET".into()),
+            ..RememberedLogin::default()
+        };
+        let key = CacheKey::new("https://i", "c", &["openid"], None, None);
+        IndexEntry::describe(
+            login,
+            key,
+            StoreKind::Keyring,
+            &tokens,
+            Some("alice".into()),
+            5,
+        )
+    }
+
+    #[test]
+    fn put_get_remove_and_no_secrets() {
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        assert_eq!(index.get("work").unwrap(), (None, None));
+        index.put("work", entry()).unwrap();
+        index.put("other", entry()).unwrap();
+        let (got, warning) = index.get("work").unwrap();
+        assert_eq!(got, Some(entry()));
+        assert_eq!(warning, None);
+        let text = std::fs::read_to_string(index.path()).unwrap();
+        assert!(!text.contains("-SECRET"), "{text}");
+        assert!(
+            text.contains("\"client_secret_env\": \"CORP_SECRET\""),
+            "{text}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(index.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(index.remove("work").unwrap(), Some(entry()));
+        assert!(index.get("other").unwrap().0.is_some());
+    }
+
+    #[test]
+    fn corrupt_index_is_empty_with_a_warning_and_is_rewritten() {
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        index.put("work", entry()).unwrap();
+        std::fs::write(index.path(), b"{\"version\":1,\"profiles\":{\"work\":").unwrap();
+        let (i, w) = index.load().unwrap();
+        assert!(i.profiles.is_empty());
+        assert!(w.unwrap().contains("ignoring the token index"));
+        index.put("b", entry()).unwrap();
+        assert_eq!(index.load().unwrap().0.profiles.len(), 1);
+    }
+
+    #[test]
+    fn a_crafted_cache_key_is_rejected() {
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        index.put("work", entry()).unwrap();
+        let text = std::fs::read_to_string(index.path()).unwrap();
+        let key = entry().cache_key.to_string();
+        std::fs::write(index.path(), text.replace(&key, "../../../etc/passwd")).unwrap();
+        let (i, w) = index.load().unwrap();
+        assert!(i.profiles.is_empty());
+        assert!(w.is_some());
+    }
+}

@@ -1,0 +1,554 @@
+//! The OS keyring token store: service `oauthctl`, account = cache key (design.md §5,
+//! security C65, C66).
+//!
+//! The platform store is named explicitly (Secret Service over zbus on Linux and the BSDs,
+//! Keychain on macOS, Credential Manager on Windows) through `keyring-core`, so an
+//! in-memory mock can never be picked up silently. [`KeyringStore::open`] probes the store
+//! on a separate thread with a timeout, because a D-Bus call can hang; every write is read
+//! back. Payloads longer than one platform entry are split into numbered chunks with a
+//! manifest (count, length, SHA-256) and reassembled, never truncated.
+//!
+//! Only this file names the keyring crates.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Loaded, StoreError, StoreKind, TokenStore};
+use crate::oauth::tokens::{CacheKey, TokenSet, hex};
+
+/// The keyring service name of every oauthctl entry.
+pub const SERVICE: &str = "oauthctl";
+
+/// How long `auto` waits for the keyring to answer before using files.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Bytes per keyring entry. Windows caps a credential blob at 2560 bytes; the other
+/// platforms take more, but one size everywhere keeps entries portable.
+pub const CHUNK_LEN: usize = 2048;
+
+/// Refuse to assemble more than this many chunks (512 KiB): a corrupt manifest must not
+/// make us issue thousands of keyring calls.
+const MAX_CHUNKS: usize = 256;
+
+/// A keyring failure, already stripped of any secret bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BackendError {
+    /// The store refused access (locked, prompt dismissed).
+    NoAccess(String),
+    /// Any other failure.
+    Failed(String),
+}
+
+impl BackendError {
+    fn reason(&self) -> &str {
+        match self {
+            Self::NoAccess(r) | Self::Failed(r) => r,
+        }
+    }
+
+    fn into_store_error(self, action: &'static str) -> StoreError {
+        StoreError::Keyring {
+            action,
+            reason: self.reason().to_owned(),
+        }
+    }
+}
+
+/// The small slice of a keyring the chunking needs: blobs by account in one service.
+pub(crate) trait SecretBackend: Send + Sync {
+    fn get(&self, account: &str) -> Result<Option<Vec<u8>>, BackendError>;
+    fn set(&self, account: &str, value: &[u8]) -> Result<(), BackendError>;
+    /// Absent is not an error.
+    fn delete(&self, account: &str) -> Result<(), BackendError>;
+}
+
+/// The manifest stored under the cache key when the payload is chunked.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    oauthctl_chunks: usize,
+    len: usize,
+    sha256: String,
+}
+
+fn chunk_account(key: &CacheKey, i: usize) -> String {
+    format!("{}#{i}", key.as_str())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
+}
+
+/// Token sets in the OS keyring.
+pub struct KeyringStore {
+    backend: Box<dyn SecretBackend>,
+    vendor: String,
+}
+
+impl std::fmt::Debug for KeyringStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyringStore")
+            .field("vendor", &self.vendor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyringStore {
+    /// Connects to the platform keyring and proves it works (write, read back, delete a
+    /// probe entry) within `timeout`. A store that only lives in memory is refused.
+    pub fn open(timeout: Duration) -> Result<Self, StoreError> {
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("oauthctl-keyring-probe".into())
+            .spawn(move || {
+                let _ = tx.send(connect_and_probe());
+            });
+        if let Err(e) = spawned {
+            return Err(StoreError::KeyringUnavailable {
+                reason: format!("cannot start the probe thread: {e}"),
+            });
+        }
+        // On timeout the probe thread is left behind; it holds no lock and the process
+        // goes on with the file store.
+        match rx.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::KeyringUnavailable {
+                reason: format!("it did not answer within {} ms", timeout.as_millis()),
+            }),
+        }
+    }
+
+    /// A human description of the platform store in use.
+    pub fn vendor(&self) -> &str {
+        &self.vendor
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_backend(backend: Box<dyn SecretBackend>) -> Self {
+        Self {
+            backend,
+            vendor: "test".into(),
+        }
+    }
+
+    /// The number of chunks stored under `key`, when its head entry is a manifest.
+    fn chunk_count(&self, key: &CacheKey) -> usize {
+        match self.backend.get(key.as_str()) {
+            Ok(Some(head)) => serde_json::from_slice::<Manifest>(&head)
+                .map_or(0, |m| m.oauthctl_chunks.min(MAX_CHUNKS)),
+            _ => 0,
+        }
+    }
+
+    /// The stored payload, reassembled. `Err(Ok(reason))` = present but unusable.
+    fn read_payload(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, Corrupt> {
+        let Some(head) = self
+            .backend
+            .get(key.as_str())
+            .map_err(|e| Corrupt::Backend(e.into_store_error("read the tokens")))?
+        else {
+            return Ok(None);
+        };
+        let Ok(manifest) = serde_json::from_slice::<Manifest>(&head) else {
+            return Ok(Some(head));
+        };
+        if manifest.oauthctl_chunks == 0 || manifest.oauthctl_chunks > MAX_CHUNKS {
+            return Err(Corrupt::Data("the chunk manifest is invalid".into()));
+        }
+        let mut out = Vec::with_capacity(manifest.len.min(MAX_CHUNKS * CHUNK_LEN));
+        for i in 0..manifest.oauthctl_chunks {
+            match self.backend.get(&chunk_account(key, i)) {
+                Ok(Some(part)) => out.extend_from_slice(&part),
+                Ok(None) => return Err(Corrupt::Data(format!("chunk {i} is missing"))),
+                Err(e) => return Err(Corrupt::Backend(e.into_store_error("read the tokens"))),
+            }
+        }
+        if out.len() != manifest.len || sha256_hex(&out) != manifest.sha256 {
+            return Err(Corrupt::Data(
+                "the chunks do not match their manifest (length or checksum)".into(),
+            ));
+        }
+        Ok(Some(out))
+    }
+}
+
+enum Corrupt {
+    Backend(StoreError),
+    Data(String),
+}
+
+impl TokenStore for KeyringStore {
+    fn load_entry(&self, key: &CacheKey) -> Result<Loaded, StoreError> {
+        let ignored = |why: String| Loaded {
+            tokens: None,
+            warning: Some(format!(
+                "ignoring the cached tokens in the OS keyring (service `{SERVICE}`, account \
+                 `{key}`): {why}; log in again to replace them"
+            )),
+        };
+        // One retry: a reader can race a writer replacing a chunked entry.
+        let mut payload = self.read_payload(key);
+        if matches!(payload, Err(Corrupt::Data(_))) {
+            payload = self.read_payload(key);
+        }
+        match payload {
+            Ok(None) => Ok(Loaded::found(None)),
+            Ok(Some(bytes)) => match TokenSet::from_json(&bytes) {
+                Ok(t) => Ok(Loaded::found(Some(t))),
+                Err(e) => Ok(ignored(e.to_string())),
+            },
+            Err(Corrupt::Data(why)) => Ok(ignored(why)),
+            Err(Corrupt::Backend(e)) => Err(e),
+        }
+    }
+
+    fn save(&self, key: &CacheKey, tokens: &TokenSet) -> Result<(), StoreError> {
+        let json = tokens.to_json().into_bytes();
+        if json.len() > MAX_CHUNKS * CHUNK_LEN {
+            return Err(StoreError::Keyring {
+                action: "store the tokens",
+                reason: format!("the token set is too large ({} bytes)", json.len()),
+            });
+        }
+        let old_chunks = self.chunk_count(key);
+        let set = |account: &str, value: &[u8]| {
+            self.backend
+                .set(account, value)
+                .map_err(|e| e.into_store_error("store the tokens"))
+        };
+        let new_chunks = if json.len() <= CHUNK_LEN {
+            set(key.as_str(), &json)?;
+            0
+        } else {
+            // Chunks first, manifest last: a reader never sees a manifest whose chunks
+            // were not written yet.
+            let parts: Vec<&[u8]> = json.chunks(CHUNK_LEN).collect();
+            for (i, part) in parts.iter().enumerate() {
+                set(&chunk_account(key, i), part)?;
+            }
+            let manifest = Manifest {
+                oauthctl_chunks: parts.len(),
+                len: json.len(),
+                sha256: sha256_hex(&json),
+            };
+            set(
+                key.as_str(),
+                serde_json::to_string(&manifest)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )?;
+            parts.len()
+        };
+        for i in new_chunks..old_chunks {
+            self.backend
+                .delete(&chunk_account(key, i))
+                .map_err(|e| e.into_store_error("remove an old chunk of the tokens"))?;
+        }
+        // Never trust a write: a mock or truncating store shows up here (C65, C66).
+        match self.read_payload(key) {
+            Ok(Some(back)) if back == json => Ok(()),
+            Ok(Some(back)) => Err(StoreError::ReadBack {
+                detail: format!("returned {} bytes instead of {}", back.len(), json.len()),
+            }),
+            Ok(None) => Err(StoreError::ReadBack {
+                detail: "found nothing".into(),
+            }),
+            Err(Corrupt::Data(why)) => Err(StoreError::ReadBack { detail: why }),
+            Err(Corrupt::Backend(e)) => Err(e),
+        }
+    }
+
+    fn delete(&self, key: &CacheKey) -> Result<(), StoreError> {
+        let chunks = self.chunk_count(key);
+        for i in 0..chunks {
+            self.backend
+                .delete(&chunk_account(key, i))
+                .map_err(|e| e.into_store_error("delete the tokens"))?;
+        }
+        self.backend
+            .delete(key.as_str())
+            .map_err(|e| e.into_store_error("delete the tokens"))
+    }
+
+    fn kind(&self) -> StoreKind {
+        StoreKind::Keyring
+    }
+}
+
+/// `keyring-core` errors without their payloads (`BadEncoding` and `BadDataFormat` carry
+/// the stored bytes, i.e. tokens).
+fn backend_error(e: keyring_core::Error) -> BackendError {
+    use keyring_core::Error as E;
+    match e {
+        E::NoStorageAccess(inner) => BackendError::NoAccess(inner.to_string()),
+        E::PlatformFailure(inner) => BackendError::Failed(inner.to_string()),
+        E::BadEncoding(_) | E::BadDataFormat(..) => {
+            BackendError::Failed("the stored data is malformed".into())
+        }
+        E::Ambiguous(items) => {
+            BackendError::Failed(format!("{} keyring items match one entry", items.len()))
+        }
+        E::TooLong(_, limit) => BackendError::Failed(format!(
+            "a value is longer than the platform limit ({limit})"
+        )),
+        E::BadStoreFormat(_)
+        | E::Invalid(..)
+        | E::NoDefaultStore
+        | E::NotSupportedByStore(_)
+        | E::NoEntry => BackendError::Failed(e.to_string()),
+        _ => BackendError::Failed("unexpected keyring error".into()),
+    }
+}
+
+/// A platform store, behind the chunking trait.
+struct PlatformBackend {
+    store: Arc<keyring_core::CredentialStore>,
+}
+
+impl PlatformBackend {
+    fn entry(&self, account: &str) -> Result<keyring_core::Entry, BackendError> {
+        self.store
+            .build(SERVICE, account, None)
+            .map_err(backend_error)
+    }
+}
+
+impl SecretBackend for PlatformBackend {
+    fn get(&self, account: &str) -> Result<Option<Vec<u8>>, BackendError> {
+        match self.entry(account)?.get_secret() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(backend_error(e)),
+        }
+    }
+
+    fn set(&self, account: &str, value: &[u8]) -> Result<(), BackendError> {
+        self.entry(account)?
+            .set_secret(value)
+            .map_err(backend_error)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), BackendError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(backend_error(e)),
+        }
+    }
+}
+
+fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    {
+        let store: Arc<keyring_core::CredentialStore> =
+            zbus_secret_service_keyring_store::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let store: Arc<keyring_core::CredentialStore> =
+            apple_native_keyring_store::keychain::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(windows)]
+    {
+        let store: Arc<keyring_core::CredentialStore> = windows_native_keyring_store::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        Err(keyring_core::Error::NotSupportedByStore(
+            "no OS keyring on this platform".into(),
+        ))
+    }
+    #[cfg(any(target_os = "ios", target_os = "android"))]
+    {
+        Err(keyring_core::Error::NotSupportedByStore(
+            "no OS keyring on this platform".into(),
+        ))
+    }
+}
+
+fn unavailable(reason: impl Into<String>) -> StoreError {
+    StoreError::KeyringUnavailable {
+        reason: reason.into(),
+    }
+}
+
+fn connect_and_probe() -> Result<KeyringStore, StoreError> {
+    let store = platform_store().map_err(|e| unavailable(backend_error(e).reason()))?;
+    if matches!(
+        store.persistence(),
+        keyring_core::CredentialPersistence::EntryOnly
+            | keyring_core::CredentialPersistence::ProcessOnly
+    ) {
+        return Err(unavailable("the credential store does not persist"));
+    }
+    let vendor = store.vendor();
+    let backend = PlatformBackend { store };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    // Unique per process, so concurrent probes never read each other's value.
+    let account = format!("probe-{}-{nanos}", std::process::id());
+    let value = account.as_bytes();
+    backend
+        .set(&account, value)
+        .map_err(|e| unavailable(format!("a test write failed: {}", e.reason())))?;
+    let back = backend.get(&account);
+    let _ = backend.delete(&account);
+    match back {
+        Ok(Some(v)) if v == value => Ok(KeyringStore {
+            backend: Box::new(backend),
+            vendor,
+        }),
+        Ok(_) => Err(unavailable("a test write could not be read back")),
+        Err(e) => Err(unavailable(format!("a test read failed: {}", e.reason()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::oauth::secret::Secret;
+    use crate::oauth::tokens::Grant;
+
+    /// An in-memory keyring with an optional per-entry size limit and truncation.
+    #[derive(Default)]
+    struct FakeKeyring {
+        entries: Entries,
+        limit: Option<usize>,
+        truncate: bool,
+    }
+
+    impl SecretBackend for FakeKeyring {
+        fn get(&self, account: &str) -> Result<Option<Vec<u8>>, BackendError> {
+            Ok(self.entries.lock().unwrap().get(account).cloned())
+        }
+        fn set(&self, account: &str, value: &[u8]) -> Result<(), BackendError> {
+            let mut v = value.to_vec();
+            if let Some(limit) = self.limit
+                && v.len() > limit
+            {
+                if !self.truncate {
+                    return Err(BackendError::Failed("too long".into()));
+                }
+                v.truncate(limit);
+            }
+            self.entries.lock().unwrap().insert(account.to_owned(), v);
+            Ok(())
+        }
+        fn delete(&self, account: &str) -> Result<(), BackendError> {
+            self.entries.lock().unwrap().remove(account);
+            Ok(())
+        }
+    }
+
+    fn tokens(id_token_len: usize) -> TokenSet {
+        TokenSet {
+            access_token: Secret::new("at"),
+            token_type: "Bearer".into(),
+            expires_at: Some(100),
+            refresh_token: Some(Secret::new("rt")),
+            id_token: Some(Secret::new("x".repeat(id_token_len))),
+            scope: vec!["openid".into()],
+            grant: Grant::DeviceCode,
+            issuer: "https://i".into(),
+            client_id: "c".into(),
+            obtained_at: 1,
+        }
+    }
+
+    type Entries = Arc<Mutex<HashMap<String, Vec<u8>>>>;
+
+    fn store(limit: Option<usize>, truncate: bool) -> (KeyringStore, Entries) {
+        let fake = FakeKeyring {
+            limit,
+            truncate,
+            ..FakeKeyring::default()
+        };
+        let entries = fake.entries.clone();
+        (KeyringStore::with_backend(Box::new(fake)), entries)
+    }
+
+    fn key() -> CacheKey {
+        CacheKey::new("https://i", "c", &["openid"], None, None)
+    }
+
+    #[test]
+    fn small_payload_is_one_entry() {
+        let (s, entries) = store(Some(CHUNK_LEN), false);
+        s.save(&key(), &tokens(10)).unwrap();
+        assert_eq!(entries.lock().unwrap().len(), 1);
+        assert_eq!(s.load(&key()).unwrap(), Some(tokens(10)));
+    }
+
+    #[test]
+    fn large_payload_is_chunked_and_reassembled() {
+        let (s, entries) = store(Some(CHUNK_LEN), false);
+        let big = tokens(20 * 1024);
+        s.save(&key(), &big).unwrap();
+        let n = entries.lock().unwrap().len();
+        assert!(n >= 11, "{n} entries");
+        assert!(
+            entries
+                .lock()
+                .unwrap()
+                .values()
+                .all(|v| v.len() <= CHUNK_LEN)
+        );
+        assert_eq!(s.load(&key()).unwrap(), Some(big));
+        // Shrinking removes the stale chunks; delete removes everything.
+        s.save(&key(), &tokens(3000)).unwrap();
+        assert_eq!(entries.lock().unwrap().len(), 3);
+        assert_eq!(s.load(&key()).unwrap(), Some(tokens(3000)));
+        s.save(&key(), &tokens(20 * 1024)).unwrap();
+        s.delete(&key()).unwrap();
+        assert!(entries.lock().unwrap().is_empty());
+        assert_eq!(s.load(&key()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_truncating_store_fails_the_read_back() {
+        let (s, _) = store(Some(100), true);
+        let err = s.save(&key(), &tokens(10)).unwrap_err();
+        assert!(matches!(err, StoreError::ReadBack { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_missing_chunk_is_absent_with_a_warning() {
+        let (s, entries) = store(None, false);
+        s.save(&key(), &tokens(5000)).unwrap();
+        entries.lock().unwrap().remove(&chunk_account(&key(), 1));
+        let loaded = s.load_entry(&key()).unwrap();
+        assert_eq!(loaded.tokens, None);
+        assert!(loaded.warning.unwrap().contains("chunk 1 is missing"));
+    }
+
+    #[test]
+    fn a_tampered_chunk_fails_the_checksum() {
+        let (s, entries) = store(None, false);
+        s.save(&key(), &tokens(5000)).unwrap();
+        entries
+            .lock()
+            .unwrap()
+            .insert(chunk_account(&key(), 0), b"{}".to_vec());
+        let w = s.load_entry(&key()).unwrap().warning.unwrap();
+        assert!(w.contains("checksum"), "{w}");
+        assert!(!w.contains("xxxx"));
+    }
+
+    #[test]
+    fn keyring_errors_drop_secret_payloads() {
+        let e = backend_error(keyring_core::Error::BadEncoding(b"rt-SECRET".to_vec()));
+        assert!(!format!("{e:?}").contains("SECRET"));
+    }
+}
