@@ -158,9 +158,8 @@ impl Listener {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // Wake up often enough for a prompt exit, rarely enough to cost nothing.
-                    match rx.recv_timeout(Duration::from_millis(20)) {
-                        Ok(done) => return Ok(done),
-                        Err(_) => continue,
+                    if let Ok(done) = rx.recv_timeout(Duration::from_millis(20)) {
+                        return Ok(done);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -216,14 +215,14 @@ fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Reply> {
 }
 
 fn too_large(buf: &[u8]) -> Reply {
-    if !buf.contains(&b'\n') {
-        reply(414, "URI Too Long", "The request line is too long.")
-    } else {
+    if buf.contains(&b'\n') {
         reply(
             431,
             "Request Header Fields Too Large",
             "The request head is too large.",
         )
+    } else {
+        reply(414, "URI Too Long", "The request line is too long.")
     }
 }
 
@@ -322,13 +321,13 @@ pub fn evaluate(head: &[u8], expect: &Expect, authority: &str) -> (Reply, Option
                 None,
             );
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("host") {
-                if host.is_some() {
-                    return (reply(400, "Bad Request", "Duplicate Host header."), None);
-                }
-                host = Some(value.trim().to_owned());
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("host")
+        {
+            if host.is_some() {
+                return (reply(400, "Bad Request", "Duplicate Host header."), None);
             }
+            host = Some(value.trim().to_owned());
         }
     }
     if method != "GET" && method != "HEAD" {

@@ -8,7 +8,7 @@ pub mod jwt;
 pub mod pkce;
 pub mod providers;
 pub mod secret;
-pub mod tokens;
 pub mod strict_json;
 pub mod token_response;
+pub mod tokens;
 pub mod url_policy;

@@ -77,7 +77,12 @@ pub fn expires_in(value: &Value) -> Result<u64, String> {
             } else {
                 match n.as_f64() {
                     Some(f) if f.is_finite() && f <= 0.0 => Ok(0),
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    // A fraction of a second: truncated; the bound is checked in f64 first.
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        clippy::cast_precision_loss
+                    )]
                     Some(f) if f.is_finite() => Ok((f.min(MAX_EXPIRES_IN as f64)) as u64),
                     _ => Err("`expires_in` is not a finite number".to_owned()),
                 }
@@ -195,7 +200,7 @@ mod tests {
             r#"{"error":"invalid_grant","error_description":"bad"}"#,
         ) {
             TokenEndpointError::OAuth(e) => assert_eq!(e.error, "invalid_grant"),
-            other => panic!("{other:?}"),
+            other @ TokenEndpointError::Malformed(_) => panic!("{other:?}"),
         }
         assert!(matches!(
             err(400, r#"{"error":"invalid_client"}"#),
