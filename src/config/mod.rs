@@ -67,17 +67,7 @@ pub struct Settings {
     pub cacert: Option<PathBuf>,
 }
 
-/// Splits repeated and space-separated scope values into a sorted, unique list.
-pub fn normalize_scopes<S: AsRef<str>>(values: &[S]) -> Vec<String> {
-    let mut out: Vec<String> = values
-        .iter()
-        .flat_map(|v| v.as_ref().split_whitespace())
-        .map(str::to_owned)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
+pub use crate::oauth::tokens::normalize_scopes;
 
 impl Settings {
     /// The profile name a command uses: `--profile`, else the `--provider` name, else the

@@ -5,7 +5,6 @@
 //! is refetched early only for an unknown `kid` (key rotation), at most once per minute, so
 //! a stream of tokens with made-up kids cannot turn oauthctl into a request amplifier.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,12 +46,7 @@ impl DocumentCache {
 
     fn path(&self, kind: &str, url: &str) -> PathBuf {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, url.as_bytes());
-        let hex = digest.as_ref()[..16]
-            .iter()
-            .fold(String::new(), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            });
+        let hex = crate::oauth::tokens::hex(&digest.as_ref()[..16]);
         self.dir.join(format!("{kind}-{hex}.json"))
     }
 
