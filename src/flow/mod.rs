@@ -2,6 +2,10 @@
 //! terminal output.
 
 pub mod client;
+pub mod authcode;
+pub mod device;
 pub mod discovery;
+pub mod events;
+pub mod id_check;
 pub mod loopback;
 pub mod provider;

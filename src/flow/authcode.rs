@@ -1,0 +1,302 @@
+//! Authorization code + PKCE through the loopback listener (RFC 6749 §4.1, RFC 7636,
+//! RFC 8252, RFC 9207, OIDC Core §3.1): bind first, then open the browser on a second thread,
+//! wait for the one callback, exchange the code with the same `redirect_uri`, and verify the
+//! ID token before anything is returned.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::browser::{self, Browser};
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::oauth::id_token::{IdTokenRules, allowed_algs};
+use crate::oauth::pkce::FlowSecrets;
+use crate::oauth::token_response::TokenResponse;
+
+use super::client::{ClientAuth, token_request};
+use super::discovery::DocumentCache;
+use super::events::{Event, Events};
+use super::loopback::{Callback, Expect, Listener, WaitError};
+use super::provider::Resolved;
+
+/// Parameters a user may not override with `--param`: they carry the flow's security.
+pub const RESERVED_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+];
+
+/// What the authorization request asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    pub port: u16,
+    pub timeout: Duration,
+}
+
+/// Tokens obtained, with the verified ID token claims.
+#[derive(Debug, Clone)]
+pub struct Obtained {
+    pub response: TokenResponse,
+    pub id_claims: Option<Map<String, Value>>,
+}
+
+/// Whether the scopes ask for OpenID Connect.
+pub fn wants_oidc(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "openid")
+}
+
+/// Builds the authorization URL.
+pub fn authorization_url(
+    endpoint: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    secrets: &FlowSecrets,
+    req: &Request,
+) -> Result<Url> {
+    let mut url = Url::parse(endpoint)
+        .map_err(|e| Error::BadResponse(format!("authorization endpoint `{endpoint}`: {e}")))?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", redirect_uri);
+        if !req.scopes.is_empty() {
+            q.append_pair("scope", &req.scopes.join(" "));
+        }
+        q.append_pair("state", &secrets.state)
+            .append_pair("code_challenge", &secrets.challenge())
+            .append_pair("code_challenge_method", "S256");
+        if wants_oidc(&req.scopes) {
+            q.append_pair("nonce", &secrets.nonce);
+        }
+        if let Some(a) = &req.audience {
+            q.append_pair("audience", a);
+        }
+        if let Some(r) = &req.resource {
+            q.append_pair("resource", r);
+        }
+        let mut extra = req.params.clone();
+        if let Some(p) = &req.prompt {
+            extra.insert("prompt".into(), p.clone());
+        }
+        if let Some(h) = &req.login_hint {
+            extra.insert("login_hint".into(), h.clone());
+        }
+        for (k, v) in &extra {
+            q.append_pair(k, v);
+        }
+    }
+    Ok(url)
+}
+
+/// Checks `--param` names against [`RESERVED_PARAMS`].
+pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
+    if let Some(k) = params.keys().find(|k| RESERVED_PARAMS.contains(&k.as_str())) {
+        return Err(Error::usage(
+            format!("--param {k}=… would override a parameter oauthctl sets itself"),
+            Some("use --scope for scopes; the others are chosen per sign-in for safety".to_owned()),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the flow.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    http: &HttpClient,
+    cache: &DocumentCache,
+    provider: &Resolved,
+    client: &ClientAuth,
+    req: &Request,
+    browser: &dyn Browser,
+    events: &dyn Events,
+    now: impl Fn() -> i64,
+) -> Result<Obtained> {
+    let authorization_endpoint = provider.require(
+        "authorization_endpoint",
+        provider.endpoints.authorization_endpoint.as_ref(),
+    )?;
+    let token_endpoint = http.checked_url(
+        provider.require("token_endpoint", provider.endpoints.token_endpoint.as_ref())?,
+    )?;
+    check_params(&req.params)?;
+    let meta = provider.metadata.as_ref();
+    // RFC 9700 §4.7.1: PKCE and state are sent regardless; say when support is unconfirmed.
+    let s256 = meta
+        .and_then(|m| m.code_challenge_methods_supported.as_ref())
+        .is_some_and(|m| m.iter().any(|x| x == "S256"));
+    if !s256 {
+        events.emit(Event::Warning(
+            "the provider does not advertise PKCE S256 support; sending it anyway".to_owned(),
+        ));
+    }
+    let oidc = wants_oidc(&req.scopes) && !provider.provider.quirks.no_oidc;
+    let secrets = FlowSecrets::generate();
+    let listener = Listener::bind(req.port).map_err(|e| {
+        Error::Other(format!("cannot listen on 127.0.0.1:{} for the redirect: {e}", req.port))
+    })?;
+    let redirect_uri = listener.redirect_uri();
+    let url = authorization_url(authorization_endpoint, &client.client_id, &redirect_uri, &secrets, req)?;
+    browser::check_url(url.as_str(), http.insecure_http())
+        .map_err(|e| Error::BadResponse(format!("refusing to open the authorization URL: {e}")))?;
+    events.emit(Event::AuthorizationUrl(url.to_string()));
+    let expect = Expect {
+        state: secrets.state.clone(),
+        issuer: provider.issuer().map(str::to_owned),
+        iss_required: meta.is_some_and(|m| m.authorization_response_iss_parameter_supported),
+    };
+    let deadline = Instant::now() + req.timeout;
+    let callback = std::thread::scope(|s| {
+        s.spawn(|| {
+            if let Err(e) = browser.open(url.as_str()) {
+                events.emit(Event::BrowserFailed(e.to_string()));
+            }
+        });
+        events.emit(Event::Waiting {
+            what: "the browser",
+            deadline,
+        });
+        let result = listener.wait(&expect, req.timeout);
+        events.emit(Event::DoneWaiting);
+        result
+    });
+    let code = match callback {
+        Ok(Callback::Code(code)) => code,
+        Ok(Callback::Error(e)) => return Err(Error::Rejected(e)),
+        Ok(Callback::Refused(why)) => {
+            return Err(Error::BadResponse(format!("the authorization response was refused: {why}")));
+        }
+        Err(WaitError::Timeout(d)) => {
+            return Err(Error::Timeout(format!(
+                "no authorization response within {}",
+                humantime::format_duration(d)
+            )));
+        }
+        Err(WaitError::Io(e)) => return Err(Error::Other(format!("the redirect listener failed: {e}"))),
+    };
+    let mut params = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("code_verifier", secrets.verifier.as_str()),
+    ];
+    if let Some(r) = &req.resource {
+        params.push(("resource", r));
+    }
+    let response = token_request(http, &token_endpoint, client, &params, &origin_headers(provider))?;
+    let id_claims = if oidc {
+        let raw = response.id_token.as_deref().ok_or_else(|| {
+            Error::BadResponse("the token response has no ID token although `openid` was requested".into())
+        })?;
+        Some(verify_id_token(http, cache, provider, client, raw, Some(&secrets.nonce), None, now())?)
+    } else {
+        None
+    };
+    Ok(Obtained { response, id_claims })
+}
+
+/// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
+/// loopback redirects of public native clients, so none today).
+pub fn origin_headers(_provider: &Resolved) -> HeaderMap {
+    HeaderMap::new()
+}
+
+/// Verifies an ID token with the provider's keys and rules.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_id_token(
+    http: &HttpClient,
+    cache: &DocumentCache,
+    provider: &Resolved,
+    client: &ClientAuth,
+    raw: &str,
+    nonce: Option<&str>,
+    previous: Option<Map<String, Value>>,
+    now: i64,
+) -> Result<Map<String, Value>> {
+    let issuer = provider.issuer().ok_or_else(|| {
+        Error::config("an ID token can only be checked against a known issuer", None)
+    })?;
+    let jwks_uri = provider.endpoints.jwks_uri.as_deref().ok_or_else(|| {
+        Error::BadResponse("the provider publishes no jwks_uri, so its ID token cannot be verified".into())
+    })?;
+    let rules = IdTokenRules {
+        issuer: issuer.to_owned(),
+        client_id: client.client_id.clone(),
+        nonce: nonce.map(str::to_owned),
+        now,
+        leeway: 60,
+        algs: allowed_algs(
+            provider
+                .metadata
+                .as_ref()
+                .and_then(|m| m.id_token_signing_alg_values_supported.as_deref()),
+        ),
+        tenant_placeholder: provider.provider.quirks.issuer_tenant_placeholder,
+        previous,
+    };
+    super::id_check::verify(http, cache, jwks_uri, raw, &rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorization_url_carries_pkce_state_nonce_and_extras() {
+        let secrets = FlowSecrets::generate();
+        let req = Request {
+            scopes: vec!["openid".into(), "email".into()],
+            params: BTreeMap::from([("access_type".into(), "offline".into())]),
+            prompt: Some("consent".into()),
+            ..Request::default()
+        };
+        let url = authorization_url(
+            "https://as.example/authorize?tenant=x",
+            "cli",
+            "http://127.0.0.1:5000/callback",
+            &secrets,
+            &req,
+        )
+        .unwrap();
+        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["tenant"], "x");
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["code_challenge"], secrets.challenge());
+        assert_eq!(q["state"], secrets.state);
+        assert_eq!(q["nonce"], secrets.nonce);
+        assert_eq!(q["scope"], "openid email");
+        assert_eq!(q["access_type"], "offline");
+        assert_eq!(q["prompt"], "consent");
+        assert!(!q.contains_key("code_verifier"));
+        let no_oidc = Request {
+            scopes: vec!["repo".into()],
+            ..Request::default()
+        };
+        let url = authorization_url("https://as.example/a", "c", "http://127.0.0.1:1/callback", &secrets, &no_oidc).unwrap();
+        assert!(!url.as_str().contains("nonce="));
+    }
+
+    #[test]
+    fn reserved_params_are_refused() {
+        let p = BTreeMap::from([("state".to_owned(), "x".to_owned())]);
+        assert_eq!(check_params(&p).unwrap_err().exit_code(), 2);
+        let p = BTreeMap::from([("prompt".to_owned(), "login".to_owned())]);
+        assert!(check_params(&p).is_ok());
+    }
+}
