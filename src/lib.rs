@@ -29,6 +29,7 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
     let ctx = commands::Context::new(&cli.global, ui);
     let outcome = match cli.command {
         Command::Decode(args) => commands::decode::run(&ctx, &args)?,
+        Command::Login(args) => commands::login::run(&ctx, &args)?,
         Command::Providers => commands::providers::run(&ctx)?,
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,

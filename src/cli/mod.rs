@@ -133,6 +133,8 @@ pub enum TokenStoreChoice {
 pub enum Command {
     /// Show a JWT's header, claims and times; with --verify, check signature and claims
     Decode(DecodeArgs),
+    /// Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)
+    Login(LoginArgs),
     /// List the provider presets and the configured providers
     Providers,
     /// Print a shell completion script
@@ -147,6 +149,67 @@ pub enum Command {
         /// `man`, or a shell name
         target: String,
     },
+}
+
+/// `login --flow`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Flow {
+    /// Authorization code + PKCE through the browser and a loopback redirect
+    #[default]
+    Code,
+    /// Device authorization grant (RFC 8628): enter a code on another device
+    Device,
+    /// Client credentials (a confidential client acting for itself)
+    ClientCredentials,
+}
+
+/// `login`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct LoginArgs {
+    /// The grant to use
+    #[arg(long, value_enum, default_value_t = Flow::Code)]
+    pub flow: Flow,
+    /// Scope to request (repeatable; a space-separated list works too)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Audience to request (`audience` parameter)
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// Resource indicator to request (RFC 8707)
+    #[arg(long, value_name = "URI")]
+    pub resource: Option<String>,
+    /// Extra authorization request parameter (repeatable)
+    #[arg(long = "param", value_name = "K=V", value_parser = parse_key_value)]
+    pub params: Vec<(String, String)>,
+    /// `prompt` parameter (login, consent, select_account, none)
+    #[arg(long, value_name = "PROMPT")]
+    pub prompt: Option<String>,
+    /// `login_hint` parameter
+    #[arg(long, value_name = "HINT")]
+    pub login_hint: Option<String>,
+    /// Loopback port for the redirect [default: any free port]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// How long to wait for the browser or the device approval
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    pub timeout: Duration,
+    /// Print the authorization URL instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Open the URL with CMD (split into words without a shell; the URL is appended)
+    #[arg(long, value_name = "CMD", conflicts_with = "no_browser")]
+    pub browser_command: Option<String>,
+    /// Client authentication at the token endpoint
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub auth_method: Option<crate::config::AuthMethod>,
+}
+
+/// Parses `K=V`.
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err("expected K=V".to_owned()),
+    }
 }
 
 /// `decode`.

@@ -1,17 +1,24 @@
 //! One module per subcommand. Commands orchestrate the domain and the effects and return an
 //! [`Outcome`](crate::output::Outcome); they never print.
 pub mod decode;
+pub mod events;
 pub mod generate;
+pub mod login;
 pub mod providers;
 
 use std::cell::OnceCell;
 
+use std::io::Read as _;
+
 use crate::cli::GlobalArgs;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{self, ConfigFile, Paths};
-use crate::error::Result;
+use crate::config::{self, AuthMethod, ConfigFile, Overrides, Paths, ProfileConfig, SecretSource, Settings};
+use crate::error::{Error, Result};
+use crate::flow::discovery::DocumentCache;
+use crate::flow::provider::{self, Resolved};
 use crate::http::HttpClient;
 use crate::output::Ui;
+use crate::store::index::{IndexEntry, IndexFile, RememberedLogin};
 
 /// What every command may need, built lazily: the config file is read, and the HTTP client
 /// built, only by commands that ask for them.
@@ -68,5 +75,116 @@ impl<'a> Context<'a> {
         }
         let client = HttpClient::new(&crate::http::HttpOptions::from_global(self.global))?;
         Ok(self.http.get_or_init(|| client))
+    }
+}
+
+impl Context<'_> {
+    /// The non-secret index of cached profiles.
+    pub fn index(&self) -> IndexFile {
+        IndexFile::for_paths(&self.paths)
+    }
+
+    /// What the index says about `profile` (a corrupt index reads as empty, with a warning).
+    pub fn indexed(&self, profile: &str) -> Option<IndexEntry> {
+        match self.index().get(profile) {
+            Ok((entry, warning)) => {
+                if let Some(w) = warning {
+                    self.ui.warn(&w);
+                }
+                entry
+            }
+            Err(e) => {
+                self.ui.warn(&e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The profile name for these flags.
+    pub fn profile_name(&self) -> Result<String> {
+        Ok(Settings::profile_name(self.global, self.config()?))
+    }
+
+    /// Settings for this invocation, with what the profile's last login remembered.
+    pub fn settings(&self, overrides: &Overrides) -> Result<Settings> {
+        let file = self.config()?;
+        let profile = Settings::profile_name(self.global, file);
+        let remembered = self.indexed(&profile).map(|e| remembered_profile(&e.login));
+        Settings::resolve(self.global, overrides, file, remembered.as_ref())
+    }
+
+    /// The discovery/JWKS cache.
+    pub fn documents(&self) -> DocumentCache {
+        DocumentCache::new(self.paths.discovery_cache())
+    }
+
+    /// The provider with its endpoints known (discovery as needed).
+    pub fn resolve_provider(&self, settings: &Settings) -> Result<Resolved> {
+        provider::resolve(self.http()?, &self.documents(), &settings.provider, self.clock().now())
+    }
+
+    /// Reads the client secret from where the settings say, warning about argv secrets.
+    pub fn client_secret(&self, source: &SecretSource) -> Result<Option<String>> {
+        read_secret(source, self.ui)
+    }
+}
+
+/// The remembered login as a profile layer for [`Settings::resolve`].
+pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
+    ProfileConfig {
+        provider: login.provider.clone(),
+        issuer: Some(login.issuer.clone()),
+        client_id: Some(login.client_id.clone()),
+        client_secret_env: login.client_secret_env.clone(),
+        client_secret_file: login.client_secret_file.clone(),
+        auth_method: login.auth_method.as_deref().and_then(|m| match m {
+            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            "none" => Some(AuthMethod::None),
+            _ => None,
+        }),
+        scopes: Some(login.scopes.clone()),
+        audience: login.audience.clone(),
+        resource: login.resource.clone(),
+        ..ProfileConfig::default()
+    }
+}
+
+/// Reads a client secret: an environment variable, a file's first line, standard input
+/// (`-`), or (with a warning) a command-line value.
+pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
+    let clean = |s: String| -> Result<Option<String>> {
+        let line = s.lines().next().unwrap_or_default().trim_end_matches('\r').to_owned();
+        if line.is_empty() {
+            return Err(Error::config("the client secret is empty", None));
+        }
+        Ok(Some(line))
+    };
+    match source {
+        SecretSource::None => Ok(None),
+        SecretSource::Env(var) => match std::env::var(var) {
+            Ok(v) if !v.is_empty() => clean(v),
+            _ => Err(Error::config(
+                format!("the client secret variable ${var} is not set"),
+                Some(format!("export {var}=… or use --client-secret-file")),
+            )),
+        },
+        SecretSource::File(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .lock()
+                .take(64 * 1024)
+                .read_to_string(&mut text)
+                .map_err(|e| Error::Other(format!("cannot read the client secret from stdin: {e}")))?;
+            clean(text)
+        }
+        SecretSource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the client secret file", path, e))?;
+            clean(text)
+        }
+        SecretSource::Inline(secret) => {
+            ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
+            clean(secret.clone())
+        }
     }
 }

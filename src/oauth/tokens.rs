@@ -31,6 +31,18 @@ pub enum Grant {
     RefreshToken,
 }
 
+impl Grant {
+    /// The grant's name as in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::DeviceCode => "device_code",
+            Self::ClientCredentials => "client_credentials",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+}
+
 /// Tokens from one successful token response, plus what is needed to use and refresh them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSet {

@@ -6,6 +6,7 @@
 
 pub mod json;
 pub mod sanitize;
+pub mod spinner;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -180,6 +181,11 @@ impl Ui {
         if !self.quiet {
             eprintln!("{message}");
         }
+    }
+
+    /// Narrative on stderr that must be shown even with `--quiet` (the URL to open).
+    pub fn note(&self, message: &str) {
+        eprintln!("{message}");
     }
 
     /// A warning on stderr, shown even with `--quiet`.

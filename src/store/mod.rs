@@ -35,12 +35,19 @@ pub enum StoreKind {
     File,
 }
 
-impl fmt::Display for StoreKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl StoreKind {
+    /// `keyring` or `file`.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::Keyring => "keyring",
             Self::File => "file",
-        })
+        }
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -1,0 +1,69 @@
+//! Renders flow events on stderr through the output layer.
+
+use std::sync::Mutex;
+
+use crate::flow::events::{Event, Events};
+use crate::output::Ui;
+use crate::output::sanitize;
+use crate::output::spinner::Spinner;
+
+/// Shows flow events to the user.
+#[derive(Debug)]
+pub struct UiEvents<'a> {
+    ui: &'a Ui,
+    spinner: Mutex<Option<Spinner>>,
+}
+
+impl<'a> UiEvents<'a> {
+    /// Events for `ui`.
+    pub fn new(ui: &'a Ui) -> Self {
+        Self {
+            ui,
+            spinner: Mutex::new(None),
+        }
+    }
+}
+
+impl Events for UiEvents<'_> {
+    fn emit(&self, event: Event) {
+        match event {
+            Event::AuthorizationUrl(url) => {
+                // Stable prefix: scripts and tests read the URL from this line.
+                self.ui.note(&format!("Open this URL to sign in: {}", sanitize::line(&url)));
+            }
+            Event::BrowserFailed(e) => self.ui.warn(&format!(
+                "could not open a browser ({e}); open the URL above yourself"
+            )),
+            Event::Waiting { what, deadline } => {
+                if self.ui.stderr_is_tty && !self.ui.quiet {
+                    if let Ok(mut s) = self.spinner.lock() {
+                        *s = Some(Spinner::start(what, deadline));
+                    }
+                }
+            }
+            Event::DoneWaiting => {
+                if let Ok(mut s) = self.spinner.lock() {
+                    s.take();
+                }
+            }
+            Event::DeviceCode {
+                user_code,
+                verification_uri,
+                verification_uri_complete,
+            } => {
+                self.ui.note(&format!(
+                    "To sign in, open {} and enter the code: {}",
+                    sanitize::line(&verification_uri),
+                    sanitize::line(&user_code)
+                ));
+                if let Some(complete) = verification_uri_complete {
+                    self.ui.note(&format!("Or open: {}", sanitize::line(&complete)));
+                }
+                self.ui.note(
+                    "Only enter this code on a page you opened yourself; nobody will ask you for it.",
+                );
+            }
+            Event::Warning(w) => self.ui.warn(&w),
+        }
+    }
+}

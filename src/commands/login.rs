@@ -1,0 +1,316 @@
+//! `login`: run a grant, verify what came back, cache it, and remember how it was obtained
+//! (issuer, client, scopes, the *source* of the secret) so that `token` works later without
+//! flags or a config file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::browser::SystemBrowser;
+use crate::cli::{Flow, LoginArgs};
+use crate::config::{Overrides, SecretSource, Settings};
+use crate::error::{Error, Result};
+use crate::flow::authcode::{self, Request};
+use crate::flow::client::{ClientAuth, token_request};
+use crate::flow::device;
+use crate::flow::provider::Resolved;
+use crate::oauth::jwt;
+use crate::oauth::secret::Secret;
+use crate::oauth::token_response::TokenResponse;
+use crate::oauth::tokens::{CacheKey, Grant, TokenSet, expiry_from};
+use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::store::index::{IndexEntry, RememberedLogin};
+use crate::store::lock::Locks;
+use crate::store::select;
+
+use super::Context;
+use super::events::UiEvents;
+
+/// The summary shown after a login (never a secret).
+#[derive(Debug)]
+pub struct LoginReport {
+    pub profile: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub subject: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<i64>,
+    pub now: i64,
+    pub refresh_token: bool,
+    pub id_token: bool,
+    pub store: &'static str,
+    pub grant: &'static str,
+}
+
+impl LoginReport {
+    /// The one-paragraph summary for stderr.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "Signed in to {} as {} (profile `{}`, {}).\n",
+            sanitize::line(&self.issuer),
+            sanitize::line(self.subject.as_deref().unwrap_or("an unnamed subject")),
+            sanitize::line(&self.profile),
+            self.grant
+        );
+        let _ = writeln!(out, "  scopes:  {}", sanitize::line(&self.scopes.join(" ")));
+        let expiry = match self.expires_at {
+            Some(t) => format!("{} ({})", jwt::iso(t), jwt::relative(t, self.now)),
+            None => "not stated by the server".to_owned(),
+        };
+        let _ = writeln!(out, "  expires: {expiry}");
+        let _ = writeln!(
+            out,
+            "  refresh: {}; tokens kept in the {} store",
+            if self.refresh_token { "yes" } else { "no refresh token" },
+            self.store
+        );
+        out
+    }
+}
+
+impl Report for LoginReport {
+    fn to_json(&self) -> Value {
+        json!({
+            "profile": self.profile,
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "subject": self.subject,
+            "scopes": self.scopes,
+            "expires_at": self.expires_at,
+            "refresh_token": self.refresh_token,
+            "id_token": self.id_token,
+            "store": self.store,
+            "grant": self.grant,
+        })
+    }
+
+    fn human(&self, _theme: Theme) -> String {
+        // Human mode prints the summary on stderr (narrative); stdout stays empty.
+        String::new()
+    }
+}
+
+/// Who the tokens are about: the verified ID token's `sub`, else an access token JWT's.
+fn subject(id_claims: Option<&serde_json::Map<String, Value>>, access_token: &str) -> Option<String> {
+    if let Some(sub) = id_claims.and_then(|c| c.get("sub")).and_then(Value::as_str) {
+        return Some(sub.to_owned());
+    }
+    jwt::parse(access_token)
+        .ok()
+        .and_then(|j| j.claims.get("sub").and_then(Value::as_str).map(str::to_owned))
+}
+
+/// Converts a token response into the cached set.
+pub fn token_set(
+    response: &TokenResponse,
+    grant: Grant,
+    issuer: &str,
+    client_id: &str,
+    requested: &[String],
+    now: i64,
+) -> TokenSet {
+    let scope = response.scope.as_deref().map_or_else(
+        || requested.to_vec(),
+        |s| crate::oauth::tokens::normalize_scopes(&[s]),
+    );
+    TokenSet {
+        access_token: Secret::new(response.access_token.clone()),
+        token_type: response.token_type.clone(),
+        expires_at: response.expires_in.map(|e| expiry_from(now, e)),
+        refresh_token: response.refresh_token.clone().map(Secret::new),
+        id_token: response.id_token.clone().map(Secret::new),
+        scope,
+        grant,
+        issuer: issuer.to_owned(),
+        client_id: client_id.to_owned(),
+        obtained_at: now,
+    }
+}
+
+/// The issuer string a token set is filed under: the issuer, else the token endpoint.
+pub fn issuer_label(resolved: &Resolved) -> String {
+    resolved
+        .issuer()
+        .map(str::to_owned)
+        .or_else(|| resolved.endpoints.token_endpoint.clone())
+        .unwrap_or_default()
+}
+
+/// The cache key of a profile's tokens.
+pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+    CacheKey::new(
+        issuer,
+        client_id,
+        &settings.scopes,
+        settings.audience.as_deref(),
+        settings.resource.as_deref(),
+    )
+}
+
+/// Runs `login`.
+pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
+    let overrides = Overrides {
+        scopes: args.scopes.clone(),
+        audience: args.audience.clone(),
+        resource: args.resource.clone(),
+        params: args.params.iter().cloned().collect::<BTreeMap<_, _>>(),
+        auth_method: args.auth_method,
+    };
+    let settings = ctx.settings(&overrides)?;
+    let client_id = settings.client_id.clone().ok_or_else(|| {
+        Error::config(
+            format!("no client id for profile `{}`", settings.profile),
+            Some("pass --client-id ID or set client_id in the profile".to_owned()),
+        )
+    })?;
+    let secret = ctx.client_secret(&settings.client_secret)?;
+    if args.flow == Flow::ClientCredentials && secret.is_none() {
+        return Err(Error::config(
+            "the client credentials flow needs a client secret",
+            Some("pass --client-secret-file FILE|- or --client-secret-env VAR".to_owned()),
+        ));
+    }
+    let client = ClientAuth::new(client_id.clone(), secret, settings.auth_method);
+    let resolved = ctx.resolve_provider(&settings)?;
+    let http = ctx.http()?;
+    let events = UiEvents::new(ctx.ui);
+    let now = || ctx.clock().now();
+    let (response, id_claims, grant) = match args.flow {
+        Flow::Code => {
+            let browser = SystemBrowser::choose(
+                args.no_browser,
+                args.browser_command.as_deref(),
+                std::env::var("BROWSER").ok().as_deref(),
+            )
+            .map_err(|e| Error::usage(e, None))?;
+            let req = Request {
+                scopes: settings.scopes.clone(),
+                audience: settings.audience.clone(),
+                resource: settings.resource.clone(),
+                params: settings.params.clone(),
+                prompt: args.prompt.clone(),
+                login_hint: args.login_hint.clone(),
+                port: args.port.unwrap_or(0),
+                timeout: args.timeout,
+            };
+            let got = authcode::run(http, &ctx.documents(), &resolved, &client, &req, &browser, &events, now)?;
+            (got.response, got.id_claims, Grant::AuthorizationCode)
+        }
+        Flow::Device => {
+            let response = device::run(
+                http,
+                &resolved,
+                &client,
+                &settings.scopes,
+                settings.audience.as_deref(),
+                settings.resource.as_deref(),
+                args.timeout,
+                &events,
+                &std::thread::sleep,
+            )?;
+            let id_claims = verify_optional_id_token(ctx, &resolved, &client, &settings, &response)?;
+            (response, id_claims, Grant::DeviceCode)
+        }
+        Flow::ClientCredentials => {
+            let endpoint = http.checked_url(
+                resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
+            )?;
+            let scope = settings.scopes.join(" ");
+            let mut params = vec![("grant_type", "client_credentials")];
+            if !scope.is_empty() {
+                params.push(("scope", &scope));
+            }
+            if let Some(a) = &settings.audience {
+                params.push(("audience", a));
+            }
+            if let Some(r) = &settings.resource {
+                params.push(("resource", r));
+            }
+            let response = token_request(http, &endpoint, &client, &params, &reqwest::header::HeaderMap::new())?;
+            (response, None, Grant::ClientCredentials)
+        }
+    };
+    let now = ctx.clock().now();
+    let issuer = issuer_label(&resolved);
+    let tokens = token_set(&response, grant, &issuer, &client_id, &settings.scopes, now);
+    let key = cache_key(&settings, &issuer, &client_id);
+    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
+    if let Some(w) = warning {
+        ctx.ui.warn(&w);
+    }
+    {
+        let _lock = Locks::for_paths(&ctx.paths)
+            .with_timeout(Duration::from_secs(30))
+            .acquire(&key)?;
+        store.save(&key, &tokens)?;
+    }
+    let subject = subject(id_claims.as_ref(), &response.access_token);
+    let (secret_env, secret_file) = match &settings.client_secret {
+        SecretSource::Env(v) => (Some(v.clone()), None),
+        SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
+        _ => (None, None),
+    };
+    let login = RememberedLogin {
+        provider: ctx.global.provider.clone().or_else(|| {
+            crate::oauth::providers::is_preset(&settings.provider.name).then(|| settings.provider.name.clone())
+        }),
+        issuer: issuer.clone(),
+        client_id: client_id.clone(),
+        scopes: settings.scopes.clone(),
+        audience: settings.audience.clone(),
+        resource: settings.resource.clone(),
+        auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
+        client_secret_env: secret_env,
+        client_secret_file: secret_file,
+    };
+    let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
+    ctx.index().put(&settings.profile, entry)?;
+    let report = LoginReport {
+        profile: settings.profile.clone(),
+        issuer,
+        client_id,
+        subject,
+        scopes: tokens.scope.clone(),
+        expires_at: tokens.expires_at,
+        now,
+        refresh_token: tokens.refresh_token.is_some(),
+        id_token: tokens.id_token.is_some(),
+        store: store.kind().as_str(),
+        grant: grant.as_str(),
+    };
+    ctx.ui.info(&report.summary());
+    if ctx.ui.json {
+        Ok(Outcome::report(report))
+    } else {
+        Ok(Outcome::default())
+    }
+}
+
+/// Device and other grants: an ID token, when present, is verified too (OIDC §3.1.3.7).
+fn verify_optional_id_token(
+    ctx: &Context<'_>,
+    resolved: &Resolved,
+    client: &ClientAuth,
+    settings: &Settings,
+    response: &TokenResponse,
+) -> Result<Option<serde_json::Map<String, Value>>> {
+    let Some(raw) = response.id_token.as_deref() else {
+        return Ok(None);
+    };
+    if !authcode::wants_oidc(&settings.scopes) || resolved.provider.quirks.no_oidc {
+        return Ok(None);
+    }
+    authcode::verify_id_token(
+        ctx.http()?,
+        &ctx.documents(),
+        resolved,
+        client,
+        raw,
+        None,
+        None,
+        ctx.clock().now(),
+    )
+    .map(Some)
+}
