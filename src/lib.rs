@@ -30,6 +30,10 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
     let outcome = match cli.command {
         Command::Decode(args) => commands::decode::run(&ctx, &args)?,
         Command::Login(args) => commands::login::run(&ctx, &args)?,
+        Command::Token(args) => commands::token::run(&ctx, &args)?,
+        Command::Refresh => commands::refresh::run(&ctx)?,
+        Command::Logout(args) => commands::logout::run(&ctx, &args)?,
+        Command::Status => commands::status::run(&ctx)?,
         Command::Providers => commands::providers::run(&ctx)?,
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,

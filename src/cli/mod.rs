@@ -135,6 +135,14 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)
     Login(LoginArgs),
+    /// Print the cached access token, refreshing it first when it is about to expire
+    Token(TokenArgs),
+    /// Refresh the cached tokens now
+    Refresh,
+    /// Revoke the cached tokens (RFC 7009) and delete them from every store
+    Logout(LogoutArgs),
+    /// Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)
+    Status,
     /// List the provider presets and the configured providers
     Providers,
     /// Print a shell completion script
@@ -149,6 +157,48 @@ pub enum Command {
         /// `man`, or a shell name
         target: String,
     },
+}
+
+/// `token --format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// The token alone
+    #[default]
+    Raw,
+    /// `Authorization: Bearer TOKEN`
+    Header,
+    /// A JSON document (no refresh token unless --include-refresh-token)
+    Json,
+    /// `export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`
+    Env,
+}
+
+/// `token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
+    pub format: TokenFormat,
+    /// Print the ID token instead of the access token
+    #[arg(long)]
+    pub id_token: bool,
+    /// Never refresh; fail when the cached token has expired
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// Refresh first when the token expires within this time
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub min_ttl: Duration,
+    /// Include the refresh token in `--format json`
+    #[arg(long)]
+    pub include_refresh_token: bool,
+}
+
+/// `logout`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct LogoutArgs {
+    /// Delete the cached tokens without revoking them at the server
+    #[arg(long)]
+    pub no_revoke: bool,
 }
 
 /// `login --flow`.

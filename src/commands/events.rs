@@ -29,7 +29,10 @@ impl Events for UiEvents<'_> {
         match event {
             Event::AuthorizationUrl(url) => {
                 // Stable prefix: scripts and tests read the URL from this line.
-                self.ui.note(&format!("Open this URL to sign in: {}", sanitize::line(&url)));
+                self.ui.note(&format!(
+                    "Open this URL to sign in: {}",
+                    sanitize::line(&url)
+                ));
             }
             Event::BrowserFailed(e) => self.ui.warn(&format!(
                 "could not open a browser ({e}); open the URL above yourself"
@@ -57,7 +60,8 @@ impl Events for UiEvents<'_> {
                     sanitize::line(&user_code)
                 ));
                 if let Some(complete) = verification_uri_complete {
-                    self.ui.note(&format!("Or open: {}", sanitize::line(&complete)));
+                    self.ui
+                        .note(&format!("Or open: {}", sanitize::line(&complete)));
                 }
                 self.ui.note(
                     "Only enter this code on a page you opened yourself; nobody will ask you for it.",

@@ -63,7 +63,11 @@ impl LoginReport {
         let _ = writeln!(
             out,
             "  refresh: {}; tokens kept in the {} store",
-            if self.refresh_token { "yes" } else { "no refresh token" },
+            if self.refresh_token {
+                "yes"
+            } else {
+                "no refresh token"
+            },
             self.store
         );
         out
@@ -93,13 +97,19 @@ impl Report for LoginReport {
 }
 
 /// Who the tokens are about: the verified ID token's `sub`, else an access token JWT's.
-fn subject(id_claims: Option<&serde_json::Map<String, Value>>, access_token: &str) -> Option<String> {
+fn subject(
+    id_claims: Option<&serde_json::Map<String, Value>>,
+    access_token: &str,
+) -> Option<String> {
     if let Some(sub) = id_claims.and_then(|c| c.get("sub")).and_then(Value::as_str) {
         return Some(sub.to_owned());
     }
-    jwt::parse(access_token)
-        .ok()
-        .and_then(|j| j.claims.get("sub").and_then(Value::as_str).map(str::to_owned))
+    jwt::parse(access_token).ok().and_then(|j| {
+        j.claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    })
 }
 
 /// Converts a token response into the cached set.
@@ -195,7 +205,16 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 port: args.port.unwrap_or(0),
                 timeout: args.timeout,
             };
-            let got = authcode::run(http, &ctx.documents(), &resolved, &client, &req, &browser, &events, now)?;
+            let got = authcode::run(
+                http,
+                &ctx.documents(),
+                &resolved,
+                &client,
+                &req,
+                &browser,
+                &events,
+                now,
+            )?;
             (got.response, got.id_claims, Grant::AuthorizationCode)
         }
         Flow::Device => {
@@ -210,7 +229,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &events,
                 &std::thread::sleep,
             )?;
-            let id_claims = verify_optional_id_token(ctx, &resolved, &client, &settings, &response)?;
+            let id_claims =
+                verify_optional_id_token(ctx, &resolved, &client, &settings, &response)?;
             (response, id_claims, Grant::DeviceCode)
         }
         Flow::ClientCredentials => {
@@ -228,7 +248,13 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
             if let Some(r) = &settings.resource {
                 params.push(("resource", r));
             }
-            let response = token_request(http, &endpoint, &client, &params, &reqwest::header::HeaderMap::new())?;
+            let response = token_request(
+                http,
+                &endpoint,
+                &client,
+                &params,
+                &reqwest::header::HeaderMap::new(),
+            )?;
             (response, None, Grant::ClientCredentials)
         }
     };
@@ -254,7 +280,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     };
     let login = RememberedLogin {
         provider: ctx.global.provider.clone().or_else(|| {
-            crate::oauth::providers::is_preset(&settings.provider.name).then(|| settings.provider.name.clone())
+            crate::oauth::providers::is_preset(&settings.provider.name)
+                .then(|| settings.provider.name.clone())
         }),
         issuer: issuer.clone(),
         client_id: client_id.clone(),

@@ -4,7 +4,12 @@ pub mod decode;
 pub mod events;
 pub mod generate;
 pub mod login;
+pub mod logout;
 pub mod providers;
+pub mod refresh;
+pub mod session;
+pub mod status;
+pub mod token;
 
 use std::cell::OnceCell;
 
@@ -12,7 +17,9 @@ use std::io::Read as _;
 
 use crate::cli::GlobalArgs;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{self, AuthMethod, ConfigFile, Overrides, Paths, ProfileConfig, SecretSource, Settings};
+use crate::config::{
+    self, AuthMethod, ConfigFile, Overrides, Paths, ProfileConfig, SecretSource, Settings,
+};
 use crate::error::{Error, Result};
 use crate::flow::discovery::DocumentCache;
 use crate::flow::provider::{self, Resolved};
@@ -120,7 +127,12 @@ impl Context<'_> {
 
     /// The provider with its endpoints known (discovery as needed).
     pub fn resolve_provider(&self, settings: &Settings) -> Result<Resolved> {
-        provider::resolve(self.http()?, &self.documents(), &settings.provider, self.clock().now())
+        provider::resolve(
+            self.http()?,
+            &self.documents(),
+            &settings.provider,
+            self.clock().now(),
+        )
     }
 
     /// Reads the client secret from where the settings say, warning about argv secrets.
@@ -154,7 +166,12 @@ pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
 /// (`-`), or (with a warning) a command-line value.
 pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
     let clean = |s: String| -> Result<Option<String>> {
-        let line = s.lines().next().unwrap_or_default().trim_end_matches('\r').to_owned();
+        let line = s
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('\r')
+            .to_owned();
         if line.is_empty() {
             return Err(Error::config("the client secret is empty", None));
         }
@@ -175,11 +192,14 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
                 .lock()
                 .take(64 * 1024)
                 .read_to_string(&mut text)
-                .map_err(|e| Error::Other(format!("cannot read the client secret from stdin: {e}")))?;
+                .map_err(|e| {
+                    Error::Other(format!("cannot read the client secret from stdin: {e}"))
+                })?;
             clean(text)
         }
         SecretSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the client secret file", path, e))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io("read the client secret file", path, e))?;
             clean(text)
         }
         SecretSource::Inline(secret) => {

@@ -106,7 +106,10 @@ pub fn authorization_url(
 
 /// Checks `--param` names against [`RESERVED_PARAMS`].
 pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
-    if let Some(k) = params.keys().find(|k| RESERVED_PARAMS.contains(&k.as_str())) {
+    if let Some(k) = params
+        .keys()
+        .find(|k| RESERVED_PARAMS.contains(&k.as_str()))
+    {
         return Err(Error::usage(
             format!("--param {k}=… would override a parameter oauthctl sets itself"),
             Some("use --scope for scopes; the others are chosen per sign-in for safety".to_owned()),
@@ -148,10 +151,19 @@ pub fn run(
     let oidc = wants_oidc(&req.scopes) && !provider.provider.quirks.no_oidc;
     let secrets = FlowSecrets::generate();
     let listener = Listener::bind(req.port).map_err(|e| {
-        Error::Other(format!("cannot listen on 127.0.0.1:{} for the redirect: {e}", req.port))
+        Error::Other(format!(
+            "cannot listen on 127.0.0.1:{} for the redirect: {e}",
+            req.port
+        ))
     })?;
     let redirect_uri = listener.redirect_uri();
-    let url = authorization_url(authorization_endpoint, &client.client_id, &redirect_uri, &secrets, req)?;
+    let url = authorization_url(
+        authorization_endpoint,
+        &client.client_id,
+        &redirect_uri,
+        &secrets,
+        req,
+    )?;
     browser::check_url(url.as_str(), http.insecure_http())
         .map_err(|e| Error::BadResponse(format!("refusing to open the authorization URL: {e}")))?;
     events.emit(Event::AuthorizationUrl(url.to_string()));
@@ -179,7 +191,9 @@ pub fn run(
         Ok(Callback::Code(code)) => code,
         Ok(Callback::Error(e)) => return Err(Error::Rejected(e)),
         Ok(Callback::Refused(why)) => {
-            return Err(Error::BadResponse(format!("the authorization response was refused: {why}")));
+            return Err(Error::BadResponse(format!(
+                "the authorization response was refused: {why}"
+            )));
         }
         Err(WaitError::Timeout(d)) => {
             return Err(Error::Timeout(format!(
@@ -187,7 +201,9 @@ pub fn run(
                 humantime::format_duration(d)
             )));
         }
-        Err(WaitError::Io(e)) => return Err(Error::Other(format!("the redirect listener failed: {e}"))),
+        Err(WaitError::Io(e)) => {
+            return Err(Error::Other(format!("the redirect listener failed: {e}")));
+        }
     };
     let mut params = vec![
         ("grant_type", "authorization_code"),
@@ -198,16 +214,36 @@ pub fn run(
     if let Some(r) = &req.resource {
         params.push(("resource", r));
     }
-    let response = token_request(http, &token_endpoint, client, &params, &origin_headers(provider))?;
+    let response = token_request(
+        http,
+        &token_endpoint,
+        client,
+        &params,
+        &origin_headers(provider),
+    )?;
     let id_claims = if oidc {
         let raw = response.id_token.as_deref().ok_or_else(|| {
-            Error::BadResponse("the token response has no ID token although `openid` was requested".into())
+            Error::BadResponse(
+                "the token response has no ID token although `openid` was requested".into(),
+            )
         })?;
-        Some(verify_id_token(http, cache, provider, client, raw, Some(&secrets.nonce), None, now())?)
+        Some(verify_id_token(
+            http,
+            cache,
+            provider,
+            client,
+            raw,
+            Some(&secrets.nonce),
+            None,
+            now(),
+        )?)
     } else {
         None
     };
-    Ok(Obtained { response, id_claims })
+    Ok(Obtained {
+        response,
+        id_claims,
+    })
 }
 
 /// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
@@ -229,10 +265,15 @@ pub fn verify_id_token(
     now: i64,
 ) -> Result<Map<String, Value>> {
     let issuer = provider.issuer().ok_or_else(|| {
-        Error::config("an ID token can only be checked against a known issuer", None)
+        Error::config(
+            "an ID token can only be checked against a known issuer",
+            None,
+        )
     })?;
     let jwks_uri = provider.endpoints.jwks_uri.as_deref().ok_or_else(|| {
-        Error::BadResponse("the provider publishes no jwks_uri, so its ID token cannot be verified".into())
+        Error::BadResponse(
+            "the provider publishes no jwks_uri, so its ID token cannot be verified".into(),
+        )
     })?;
     let rules = IdTokenRules {
         issuer: issuer.to_owned(),
@@ -288,7 +329,14 @@ mod tests {
             scopes: vec!["repo".into()],
             ..Request::default()
         };
-        let url = authorization_url("https://as.example/a", "c", "http://127.0.0.1:1/callback", &secrets, &no_oidc).unwrap();
+        let url = authorization_url(
+            "https://as.example/a",
+            "c",
+            "http://127.0.0.1:1/callback",
+            &secrets,
+            &no_oidc,
+        )
+        .unwrap();
         assert!(!url.as_str().contains("nonce="));
     }
 

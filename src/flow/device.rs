@@ -76,7 +76,9 @@ pub fn parse_authorization(status: u16, body: &[u8]) -> Result<DeviceAuthorizati
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(_) => Err(Error::BadResponse(format!("`{name}` in the device response is not a string"))),
+            Some(_) => Err(Error::BadResponse(format!(
+                "`{name}` in the device response is not a string"
+            ))),
         }
     };
     let need = |name: &str, v: Option<String>| {
@@ -109,7 +111,9 @@ pub enum Poll {
 pub fn classify_poll(result: Result<crate::http::Response>) -> Result<Poll> {
     let resp = match result {
         Ok(r) => r,
-        Err(e @ (Error::Network { .. } | Error::Timeout(_))) => return Ok(Poll::NetworkTrouble(e.to_string())),
+        Err(e @ (Error::Network { .. } | Error::Timeout(_))) => {
+            return Ok(Poll::NetworkTrouble(e.to_string()));
+        }
         Err(e) => return Err(e),
     };
     match token_response::parse(resp.status, &resp.body) {
@@ -118,7 +122,9 @@ pub fn classify_poll(result: Result<crate::http::Response>) -> Result<Poll> {
         Err(TokenEndpointError::OAuth(e)) if e.is("slow_down") => Ok(Poll::SlowDown),
         Err(TokenEndpointError::OAuth(e)) => Err(Error::Rejected(e)),
         Err(TokenEndpointError::Malformed(m)) if resp.status >= 500 => Ok(Poll::NetworkTrouble(m)),
-        Err(TokenEndpointError::Malformed(m)) => Err(Error::BadResponse(format!("the token endpoint: {m}"))),
+        Err(TokenEndpointError::Malformed(m)) => {
+            Err(Error::BadResponse(format!("the token endpoint: {m}")))
+        }
     }
 }
 
@@ -174,7 +180,10 @@ pub fn run(
     });
     let mut interval = auth.interval;
     let mut backoff = 0u32;
-    let params = [("grant_type", GRANT_TYPE), ("device_code", auth.device_code.as_str())];
+    let params = [
+        ("grant_type", GRANT_TYPE),
+        ("device_code", auth.device_code.as_str()),
+    ];
     let result = loop {
         let pause = Duration::from_secs(interval.saturating_mul(1u64 << backoff.min(4)));
         if Instant::now() + pause > deadline {
@@ -215,7 +224,9 @@ mod tests {
             (r#""interval":12"#, 12),
         ];
         for (field, want) in cases {
-            let body = format!(r#"{{"device_code":"d","user_code":"BCDF-GHJK","verification_uri":"https://as.example/device",{field},"expires_in":-5}}"#);
+            let body = format!(
+                r#"{{"device_code":"d","user_code":"BCDF-GHJK","verification_uri":"https://as.example/device",{field},"expires_in":-5}}"#
+            );
             let a = parse_authorization(200, body.as_bytes()).unwrap();
             assert_eq!(a.interval, want, "{field}");
             assert_eq!(a.expires_in, 1);
@@ -231,13 +242,29 @@ mod tests {
 
     #[test]
     fn bad_device_responses_are_errors() {
-        assert_eq!(parse_authorization(400, br#"{"error":"invalid_client"}"#).unwrap_err().exit_code(), 4);
-        assert_eq!(parse_authorization(200, br#"{"user_code":"U"}"#).unwrap_err().exit_code(), 5);
-        assert_eq!(parse_authorization(200, b"<html>").unwrap_err().exit_code(), 5);
         assert_eq!(
-            parse_authorization(200, br#"{"device_code":1,"user_code":"U","verification_uri":"x"}"#)
+            parse_authorization(400, br#"{"error":"invalid_client"}"#)
                 .unwrap_err()
                 .exit_code(),
+            4
+        );
+        assert_eq!(
+            parse_authorization(200, br#"{"user_code":"U"}"#)
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
+        assert_eq!(
+            parse_authorization(200, b"<html>").unwrap_err().exit_code(),
+            5
+        );
+        assert_eq!(
+            parse_authorization(
+                200,
+                br#"{"device_code":1,"user_code":"U","verification_uri":"x"}"#
+            )
+            .unwrap_err()
+            .exit_code(),
             5
         );
     }

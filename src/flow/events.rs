@@ -11,7 +11,10 @@ pub enum Event {
     /// The browser could not be launched.
     BrowserFailed(String),
     /// Waiting for the browser or the device approval until the deadline.
-    Waiting { what: &'static str, deadline: Instant },
+    Waiting {
+        what: &'static str,
+        deadline: Instant,
+    },
     /// Waiting ended.
     DoneWaiting,
     /// The device flow's instructions.

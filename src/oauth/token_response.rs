@@ -120,7 +120,9 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
     }
     let expires_in = match obj.get("expires_in") {
         None => None,
-        Some(v) => expires_in_seconds(v).map_err(|e| TokenEndpointError::Malformed(e.to_string()))?,
+        Some(v) => {
+            expires_in_seconds(v).map_err(|e| TokenEndpointError::Malformed(e.to_string()))?
+        }
     };
     Ok(TokenResponse {
         access_token,
@@ -222,10 +224,17 @@ mod tests {
 
     #[test]
     fn expires_in_never_overflows() {
-        let body = |v: &str| format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{v}}}"#);
+        let body =
+            |v: &str| format!(r#"{{"access_token":"a","token_type":"Bearer","expires_in":{v}}}"#);
         assert_eq!(ok(&body("\"3600\"")).expires_in, Some(3600));
-        assert_eq!(ok(&body("18446744073709551615")).expires_in, Some(crate::oauth::tokens::MAX_EXPIRES_IN));
-        assert_eq!(ok(&body("9223372036854775808")).expires_in, Some(crate::oauth::tokens::MAX_EXPIRES_IN));
+        assert_eq!(
+            ok(&body("18446744073709551615")).expires_in,
+            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+        );
+        assert_eq!(
+            ok(&body("9223372036854775808")).expires_in,
+            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+        );
         assert!(err(200, &body("-1")).to_string().contains("negative"));
     }
 }

@@ -1,0 +1,105 @@
+//! `logout`: revoke the refresh and access tokens (RFC 7009) where the provider supports it,
+//! then delete the cached set from every store and the profile from the index.
+
+use reqwest::header::HeaderMap;
+
+use crate::cli::LogoutArgs;
+use crate::error::{Error, Result};
+use crate::flow::client::{ClientAuth, post_authenticated};
+use crate::oauth::token_response::oauth_error;
+use crate::output::Outcome;
+use crate::store::select;
+
+use super::Context;
+use super::session::Session;
+
+/// Revokes one token; returns a warning when the server did not confirm it (C61).
+fn revoke(
+    ctx: &Context<'_>,
+    endpoint: &url::Url,
+    client: &ClientAuth,
+    token: &str,
+    hint: &str,
+) -> Option<String> {
+    let http = match ctx.http() {
+        Ok(h) => h,
+        Err(e) => return Some(e.to_string()),
+    };
+    let params = [("token", token), ("token_type_hint", hint)];
+    match post_authenticated(http, endpoint, client, &params, &HeaderMap::new()) {
+        Ok(r) if r.status == 200 => None,
+        Ok(r) => {
+            let detail = crate::oauth::strict_json::object_from_slice(&r.body)
+                .ok()
+                .and_then(|o| oauth_error(&o))
+                .map_or_else(|| format!("HTTP {}", r.status), |e| e.to_string());
+            Some(format!("the server did not revoke the {hint}: {detail}"))
+        }
+        Err(e) => Some(format!("could not revoke the {hint}: {e}")),
+    }
+}
+
+/// Runs `logout`.
+pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
+    let session = Session::open(ctx)?;
+    let mut revoked = false;
+    if !args.no_revoke {
+        if let Ok(tokens) = session.tokens() {
+            let mut settings = Session::settings(ctx)?;
+            if settings.provider.issuer.is_none() {
+                settings.provider.issuer = Some(session.entry.issuer.clone());
+            }
+            let resolved = ctx.resolve_provider(&settings)?;
+            match resolved.endpoints.revocation_endpoint.as_deref() {
+                Some(raw) => {
+                    let endpoint = ctx.http()?.checked_url(raw)?;
+                    let secret = ctx.client_secret(&settings.client_secret)?;
+                    let client =
+                        ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
+                    // The refresh token first: revoking it also ends its access tokens.
+                    let mut warnings = Vec::new();
+                    if let Some(rt) = &tokens.refresh_token {
+                        warnings.extend(revoke(
+                            ctx,
+                            &endpoint,
+                            &client,
+                            rt.expose(),
+                            "refresh_token",
+                        ));
+                    }
+                    warnings.extend(revoke(
+                        ctx,
+                        &endpoint,
+                        &client,
+                        tokens.access_token.expose(),
+                        "access_token",
+                    ));
+                    for w in &warnings {
+                        ctx.ui.warn(w);
+                    }
+                    revoked = warnings.is_empty();
+                }
+                None => ctx
+                    .ui
+                    .warn("the provider has no revocation endpoint; deleting the local copy only"),
+            }
+        }
+    }
+    let choice =
+        Session::settings(ctx).map_or(crate::cli::TokenStoreChoice::Auto, |s| s.token_store);
+    let report = select::delete_everywhere(&session.entry.cache_key, &ctx.paths, choice)?;
+    for w in &report.warnings {
+        ctx.ui.warn(w);
+    }
+    ctx.index().remove(&session.profile).map_err(Error::from)?;
+    ctx.ui.info(&format!(
+        "Logged out of profile `{}`{}; cached tokens deleted.",
+        session.profile,
+        if revoked {
+            ": tokens revoked at the server"
+        } else {
+            ""
+        }
+    ));
+    Ok(Outcome::default())
+}

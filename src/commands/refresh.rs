@@ -1,0 +1,41 @@
+//! `refresh`: refresh now (rotation-aware, under the profile's lock) and cache the result.
+
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::output::Outcome;
+use crate::store::lock::{Locks, refresh_now};
+
+use super::Context;
+use super::session::{Session, note_refresh, refresh_with};
+
+/// Runs `refresh`.
+pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+    let session = Session::open(ctx)?;
+    let locks = Locks::for_paths(&ctx.paths).with_timeout(Duration::from_secs(60));
+    let outcome = refresh_now(
+        session.store.as_ref(),
+        &locks,
+        &session.entry.cache_key,
+        |current| refresh_with(ctx, &session, current),
+    )?;
+    for w in &outcome.warnings {
+        ctx.ui.warn(w);
+    }
+    note_refresh(ctx, &session, &outcome.tokens);
+    let now = ctx.clock().now();
+    let expiry = outcome.tokens.expires_at.map_or_else(
+        || "no stated expiry".to_owned(),
+        |t| format!("expires {}", crate::oauth::jwt::relative(t, now)),
+    );
+    ctx.ui.info(&format!(
+        "Refreshed profile `{}`: {expiry}{}.",
+        session.profile,
+        if outcome.tokens.refresh_token.is_some() {
+            ""
+        } else {
+            ", no refresh token"
+        }
+    ));
+    Ok(Outcome::default())
+}

@@ -1,0 +1,128 @@
+//! A profile's cached login: its index entry, its store, and (lazily) what a refresh needs.
+
+use crate::config::{Overrides, Settings};
+use crate::error::{Error, Result};
+use crate::flow::client::ClientAuth;
+use crate::flow::refresh::Refresher;
+use crate::oauth::tokens::TokenSet;
+use crate::store::TokenStore;
+use crate::store::index::IndexEntry;
+use crate::store::lock::RefreshError;
+use crate::store::select;
+
+use super::Context;
+
+/// A cached login.
+pub struct Session {
+    pub profile: String,
+    pub entry: IndexEntry,
+    pub store: Box<dyn TokenStore>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("profile", &self.profile)
+            .field("store", &self.entry.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The "log in first" error for `profile`.
+pub fn login_required(profile: &str, why: &str) -> Error {
+    let flag = if profile == "default" {
+        String::new()
+    } else {
+        format!(" -p {profile}")
+    };
+    Error::LoginRequired {
+        message: format!("{why} for profile `{profile}`"),
+        hint: format!(
+            "run `oauthctl{flag} login` (with --issuer URL --client-id ID the first time)"
+        ),
+    }
+}
+
+impl Session {
+    /// The profile's session, or exit 3 when it never logged in.
+    pub fn open(ctx: &Context<'_>) -> Result<Self> {
+        let profile = ctx.profile_name()?;
+        let entry = ctx
+            .indexed(&profile)
+            .ok_or_else(|| login_required(&profile, "no cached tokens"))?;
+        let store = select::open_kind(entry.store, &ctx.paths)?;
+        Ok(Self {
+            profile,
+            entry,
+            store,
+        })
+    }
+
+    /// The cached set, or exit 3.
+    pub fn tokens(&self) -> Result<TokenSet> {
+        let loaded = self.store.load_entry(&self.entry.cache_key)?;
+        loaded
+            .tokens
+            .ok_or_else(|| login_required(&self.profile, "no cached tokens"))
+    }
+
+    /// The settings a refresh (or revocation, introspection) uses: what the login
+    /// remembered, under any flags and config given now.
+    pub fn settings(ctx: &Context<'_>) -> Result<Settings> {
+        ctx.settings(&Overrides::default())
+    }
+}
+
+/// Refreshes `current` for the profile: resolves the provider and reads the client secret
+/// only now, so the cached path costs no network and no secret access.
+pub fn refresh_with(
+    ctx: &Context<'_>,
+    session: &Session,
+    current: &TokenSet,
+) -> Result<TokenSet, RefreshError> {
+    let inner = || -> Result<(Settings, crate::flow::provider::Resolved, ClientAuth)> {
+        let mut settings = Session::settings(ctx)?;
+        if settings.provider.issuer.is_none() {
+            settings.provider.issuer = Some(session.entry.issuer.clone());
+        }
+        let secret = ctx.client_secret(&settings.client_secret)?;
+        let client = ClientAuth::new(current.client_id.clone(), secret, settings.auth_method);
+        let resolved = ctx.resolve_provider(&settings)?;
+        Ok((settings, resolved, client))
+    };
+    let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
+    let http = ctx.http().map_err(RefreshError::Failed)?;
+    let cache = ctx.documents();
+    Refresher {
+        http,
+        cache: &cache,
+        provider: &resolved,
+        client: &client,
+        scopes: &session.entry.scopes,
+        audience: session.entry.audience.as_deref(),
+        resource: session.entry.resource.as_deref(),
+        now: ctx.clock().now(),
+    }
+    .refresh(current)
+    .map(|mut t| {
+        if t.scope.is_empty() {
+            t.scope.clone_from(&settings.scopes);
+        }
+        t
+    })
+}
+
+/// Records a refreshed set's expiry in the index.
+pub fn note_refresh(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
+    let now = ctx.clock().now();
+    let result = ctx.index().update(|index| {
+        if let Some(e) = index.profiles.get_mut(&session.profile) {
+            e.expires_at = tokens.expires_at;
+            e.has_refresh_token = tokens.refresh_token.is_some();
+            e.updated_at = now;
+        }
+    });
+    if let Err(e) = result {
+        ctx.ui.warn(&format!("could not update the index: {e}"));
+    }
+}

@@ -1,0 +1,173 @@
+//! `token`: the cached access token on stdout, refreshed first when it expires within
+//! `--min-ttl`. The cached path reads the index and one store entry and nothing else: no
+//! config parsing beyond the file, no HTTP client, no secret.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::cli::{TokenArgs, TokenFormat};
+use crate::error::{Error, Result};
+use crate::oauth::tokens::TokenSet;
+use crate::output::Outcome;
+use crate::store::lock::{Locks, refresh_if_needed};
+
+use super::Context;
+use super::session::{Session, login_required, note_refresh, refresh_with};
+
+/// Shell-quotes a value for `--format env` (tokens are URL-safe, but be exact anyway).
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Renders the chosen token.
+fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
+    let value = if args.id_token {
+        tokens
+            .id_token
+            .as_ref()
+            .ok_or_else(|| {
+                Error::usage(
+                    "the cached login has no ID token (was `openid` requested?)",
+                    None,
+                )
+            })?
+            .expose()
+            .to_owned()
+    } else {
+        tokens.access_token.expose().to_owned()
+    };
+    let kind = if args.id_token {
+        "id_token"
+    } else {
+        "access_token"
+    };
+    Ok(match args.format {
+        TokenFormat::Raw => format!("{value}\n").into_bytes(),
+        TokenFormat::Header => format!("Authorization: Bearer {value}\n").into_bytes(),
+        TokenFormat::Env => {
+            let name = if args.id_token {
+                "OAUTHCTL_ID_TOKEN"
+            } else {
+                "OAUTHCTL_ACCESS_TOKEN"
+            };
+            format!(
+                "export {name}={}\nexport OAUTHCTL_TOKEN_TYPE={}\n",
+                shell_quote(&value),
+                shell_quote(&tokens.token_type)
+            )
+            .into_bytes()
+        }
+        TokenFormat::Json => {
+            let mut doc = json!({
+                kind: value,
+                "token_type": tokens.token_type,
+                "expires_at": tokens.expires_at,
+                "expires_in": tokens.remaining(now),
+                "scope": tokens.scope.join(" "),
+                "issuer": tokens.issuer,
+                "client_id": tokens.client_id,
+            });
+            if args.include_refresh_token {
+                doc["refresh_token"] = json!(tokens.refresh_token.as_ref().map(|t| t.expose()));
+            }
+            let mut out = serde_json::to_vec(&doc).map_err(|e| Error::Other(e.to_string()))?;
+            out.push(b'\n');
+            out
+        }
+    })
+}
+
+/// Runs `token`.
+pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
+    let session = Session::open(ctx)?;
+    let now = ctx.clock().now();
+    let tokens = if args.no_refresh {
+        let t = session.tokens()?;
+        if t.is_expired(now) {
+            return Err(login_required(
+                &session.profile,
+                "the cached access token has expired",
+            ));
+        }
+        t
+    } else {
+        let locks = Locks::for_paths(&ctx.paths).with_timeout(Duration::from_secs(60));
+        let outcome = refresh_if_needed(
+            session.store.as_ref(),
+            &locks,
+            &session.entry.cache_key,
+            now,
+            args.min_ttl,
+            |current| refresh_with(ctx, &session, current),
+        )?;
+        for w in &outcome.warnings {
+            ctx.ui.warn(w);
+        }
+        if outcome.refreshed {
+            note_refresh(ctx, &session, &outcome.tokens);
+        }
+        outcome.tokens
+    };
+    Ok(Outcome::data(render(&tokens, args, now)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::secret::Secret;
+    use crate::oauth::tokens::Grant;
+
+    fn args(format: TokenFormat) -> TokenArgs {
+        TokenArgs {
+            format,
+            id_token: false,
+            no_refresh: false,
+            min_ttl: Duration::from_secs(60),
+            include_refresh_token: false,
+        }
+    }
+
+    #[test]
+    fn formats() {
+        let t = TokenSet {
+            access_token: Secret::new("at-1"),
+            token_type: "Bearer".into(),
+            expires_at: Some(1100),
+            refresh_token: Some(Secret::new("rt-1")),
+            id_token: None,
+            scope: vec!["a".into(), "b".into()],
+            grant: Grant::AuthorizationCode,
+            issuer: "https://as.example".into(),
+            client_id: "cli".into(),
+            obtained_at: 1000,
+        };
+        assert_eq!(
+            render(&t, &args(TokenFormat::Raw), 1000).unwrap(),
+            b"at-1\n"
+        );
+        assert_eq!(
+            render(&t, &args(TokenFormat::Header), 1000).unwrap(),
+            b"Authorization: Bearer at-1\n"
+        );
+        let env = String::from_utf8(render(&t, &args(TokenFormat::Env), 1000).unwrap()).unwrap();
+        assert_eq!(
+            env,
+            "export OAUTHCTL_ACCESS_TOKEN='at-1'\nexport OAUTHCTL_TOKEN_TYPE='Bearer'\n"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&render(&t, &args(TokenFormat::Json), 1000).unwrap()).unwrap();
+        assert_eq!(json["access_token"], "at-1");
+        assert_eq!(json["expires_in"], 100);
+        assert!(json.get("refresh_token").is_none(), "C70");
+        let mut with_rt = args(TokenFormat::Json);
+        with_rt.include_refresh_token = true;
+        let json: serde_json::Value =
+            serde_json::from_slice(&render(&t, &with_rt, 1000).unwrap()).unwrap();
+        assert_eq!(json["refresh_token"], "rt-1");
+        let mut id = args(TokenFormat::Raw);
+        id.id_token = true;
+        assert_eq!(render(&t, &id, 1000).unwrap_err().exit_code(), 2);
+        assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+    }
+}

@@ -1,0 +1,127 @@
+//! Refreshing a cached set (RFC 6749 §6): the refresh token grant, or for client-credentials
+//! sets a new client-credentials grant. A new ID token must describe the same login as the
+//! old one (OIDC §12.2); otherwise the previous tokens are kept.
+
+use reqwest::header::HeaderMap;
+
+use crate::error::Error;
+use crate::http::HttpClient;
+use crate::oauth::jwt;
+use crate::oauth::secret::Secret;
+use crate::oauth::tokens::{Grant, TokenSet, expiry_from};
+use crate::store::lock::RefreshError;
+
+use super::authcode::{verify_id_token, wants_oidc};
+use super::client::{ClientAuth, token_request};
+use super::discovery::DocumentCache;
+use super::provider::Resolved;
+
+/// What a refresh needs besides the current set.
+#[derive(Debug)]
+pub struct Refresher<'a> {
+    pub http: &'a HttpClient,
+    pub cache: &'a DocumentCache,
+    pub provider: &'a Resolved,
+    pub client: &'a ClientAuth,
+    pub scopes: &'a [String],
+    pub audience: Option<&'a str>,
+    pub resource: Option<&'a str>,
+    pub now: i64,
+}
+
+impl Refresher<'_> {
+    /// One refresh of `current`.
+    pub fn refresh(&self, current: &TokenSet) -> Result<TokenSet, RefreshError> {
+        let endpoint = self
+            .provider
+            .require(
+                "token_endpoint",
+                self.provider.endpoints.token_endpoint.as_ref(),
+            )
+            .and_then(|e| self.http.checked_url(e))
+            .map_err(RefreshError::Failed)?;
+        let scope = self.scopes.join(" ");
+        let response = if let Some(rt) = &current.refresh_token {
+            let params = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt.expose()),
+            ];
+            token_request(
+                self.http,
+                &endpoint,
+                self.client,
+                &params,
+                &HeaderMap::new(),
+            )
+        } else if current.grant == Grant::ClientCredentials {
+            let mut params = vec![("grant_type", "client_credentials")];
+            if !scope.is_empty() {
+                params.push(("scope", &scope));
+            }
+            if let Some(a) = self.audience {
+                params.push(("audience", a));
+            }
+            if let Some(r) = self.resource {
+                params.push(("resource", r));
+            }
+            token_request(
+                self.http,
+                &endpoint,
+                self.client,
+                &params,
+                &HeaderMap::new(),
+            )
+        } else {
+            return Err(RefreshError::Failed(Error::LoginRequired {
+                message: "the access token expired and there is no refresh token".into(),
+                hint: "run `oauthctl login` again".into(),
+            }));
+        };
+        let response = match response {
+            Ok(r) => r,
+            Err(Error::Rejected(e)) if e.is("invalid_grant") => {
+                return Err(RefreshError::InvalidGrant {
+                    description: e.error_description,
+                });
+            }
+            Err(e) => return Err(RefreshError::Failed(e)),
+        };
+        if let Some(raw) = &response.id_token {
+            if wants_oidc(self.scopes) && !self.provider.provider.quirks.no_oidc {
+                let previous = current
+                    .id_token
+                    .as_ref()
+                    .and_then(|t| jwt::parse(t.expose()).ok())
+                    .map(|j| j.claims);
+                verify_id_token(
+                    self.http,
+                    self.cache,
+                    self.provider,
+                    self.client,
+                    raw,
+                    None,
+                    previous,
+                    self.now,
+                )
+                .map_err(RefreshError::Failed)?;
+            }
+        }
+        let scope = response.scope.as_deref().map_or_else(
+            || current.scope.clone(),
+            |s| crate::oauth::tokens::normalize_scopes(&[s]),
+        );
+        Ok(TokenSet {
+            access_token: Secret::new(response.access_token),
+            token_type: response.token_type,
+            expires_at: response.expires_in.map(|e| expiry_from(self.now, e)),
+            // The lock protocol keeps the old refresh and ID tokens when these are absent.
+            refresh_token: response.refresh_token.map(Secret::new),
+            id_token: response.id_token.map(Secret::new),
+            scope,
+            grant: current.grant,
+            issuer: current.issuer.clone(),
+            client_id: current.client_id.clone(),
+            obtained_at: self.now,
+        })
+    }
+}
