@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod devserver;
 pub mod error;
 pub mod http;
 pub mod oauth;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
     let outcome = match cli.command {
         Command::Decode(_) => return Err(Error::Other("decode is not built yet".into())),
         Command::Providers => commands::providers::run(&ctx)?,
+        Command::Serve(args) => commands::serve::run(&ctx, &args)?,
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,
     };

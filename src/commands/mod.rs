@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod providers;
+pub mod serve;
 
 use std::cell::OnceCell;
 
