@@ -173,14 +173,19 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
         shared.open.fetch_add(1, Ordering::SeqCst);
         let mut conns = shared.conns.lock().unwrap_or_else(PoisonError::into_inner);
-        // Reap finished connection threads so the table stays small.
-        conns.retain(|_, (_, h)| h.as_ref().is_some_and(|h| !h.is_finished()));
         let s = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("devserver-conn".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                serve_connection(stream, &s);
+                serve_connection(&mut stream, &s);
+                // Shut the socket down explicitly: the clone kept for `stop` would otherwise
+                // keep it open.
+                let _ = stream.shutdown(Shutdown::Both);
+                s.conns
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
                 s.open.fetch_sub(1, Ordering::SeqCst);
             });
         if let Ok(handle) = spawned {
@@ -216,7 +221,7 @@ pub(crate) struct Head {
     pub wants_close: bool,
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
     let limits = &shared.limits;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.body_timeout));
@@ -225,13 +230,13 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let head = match read_head(&mut stream, &mut carry, limits) {
+        let head = match read_head(stream, &mut carry, limits) {
             Ok(Some(head)) => head,
             Ok(None) => return,
-            Err(r) => return refuse(&mut stream, &r),
+            Err(r) => return refuse(stream, &r),
         };
         if head.content_length > limits.max_body {
-            return refuse(&mut stream, &reject(413, "request body too large"));
+            return refuse(stream, &reject(413, "request body too large"));
         }
         if head.expect_continue
             && head.content_length > carry.len()
@@ -239,9 +244,9 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         {
             return;
         }
-        let body = match read_body(&mut stream, &mut carry, head.content_length, limits) {
+        let body = match read_body(stream, &mut carry, head.content_length, limits) {
             Ok(body) => body,
-            Err(r) => return refuse(&mut stream, &r),
+            Err(r) => return refuse(stream, &r),
         };
         let close = head.wants_close || shared.stopping.load(Ordering::SeqCst);
         let answer = forward(&shared.inner, &head, &body)
