@@ -366,6 +366,15 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../docs/serve.md");
+        let start = doc.find("```toml\n").unwrap() + 8;
+        let end = doc[start..].find("```").unwrap() + start;
+        let file = ServerConfigFile::parse(&doc[start..end]).unwrap();
+        assert_eq!(file.clients.unwrap().len(), 2);
+    }
+
+    #[test]
     fn config_files_reject_unknown_keys() {
         let err = ServerConfigFile::parse("[lifetimes]\naccess = \"1h\"\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");
