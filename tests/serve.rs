@@ -1105,9 +1105,7 @@ fn key_file_is_created_0600_and_reused() {
 
 #[test]
 fn introspection_requires_auth_and_hides_what_it_must() {
-    let s = start(wide(
-        DevConfig::auto_approve("alice").with_access_token_ttl(Duration::from_secs(1)),
-    ));
+    let s = start(wide(DevConfig::auto_approve("alice")));
     let t = tokens(&s, "openid offline_access api:read");
     let at = t["access_token"].as_str().unwrap();
     let rt = t["refresh_token"].as_str().unwrap();
@@ -1139,10 +1137,16 @@ fn introspection_requires_auth_and_hides_what_it_must() {
         introspect_as(&s, ("demo-service", Some("demo-secret")), "not-a-token"),
         serde_json::json!({"active": false})
     );
-    // Expired.
+    // Expired (a server with one-second access tokens).
+    let short =
+        start(DevConfig::auto_approve("alice").with_access_token_ttl(Duration::from_secs(1)));
+    let at = tokens(&short, "api:read")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     std::thread::sleep(Duration::from_millis(2100));
     assert_eq!(
-        introspect_as(&s, ("demo-service", Some("demo-secret")), at),
+        introspect_as(&short, ("demo-service", Some("demo-secret")), &at),
         serde_json::json!({"active": false})
     );
 }
@@ -1314,7 +1318,7 @@ fn device_flow_pending_slow_down_approval() {
 #[test]
 fn device_flow_denial_expiry_csrf_and_attempt_limit() {
     let s = start(
-        DevConfig::default().with_device_timing(Duration::from_secs(1), Duration::from_secs(0)),
+        DevConfig::default().with_device_timing(Duration::from_secs(60), Duration::from_secs(0)),
     );
     // Denied.
     let d = device_start(&s);
@@ -1324,11 +1328,14 @@ fn device_flow_denial_expiry_csrf_and_attempt_limit() {
         device_poll(&s, d["device_code"].as_str().unwrap()).json["error"],
         "access_denied"
     );
-    // Expired.
-    let d = device_start(&s);
+    // Expired (a server with one-second device codes).
+    let short = start(
+        DevConfig::default().with_device_timing(Duration::from_secs(1), Duration::from_secs(0)),
+    );
+    let d = device_start(&short);
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(
-        device_poll(&s, d["device_code"].as_str().unwrap()).json["error"],
+        device_poll(&short, d["device_code"].as_str().unwrap()).json["error"],
         "expired_token"
     );
     // CSRF: a form without the cookie is refused.
@@ -1366,7 +1373,7 @@ fn device_flow_denial_expiry_csrf_and_attempt_limit() {
 
 #[test]
 fn demo_api_checks_token_scope_and_role() {
-    let s = start(DevConfig::auto_approve("alice").with_access_token_ttl(Duration::from_secs(1)));
+    let s = start(DevConfig::auto_approve("alice"));
     let me = url(&s, "/api/me");
     let none = get(&me, None);
     assert_eq!(none.status, 401);
@@ -1433,9 +1440,15 @@ fn demo_api_checks_token_scope_and_role() {
     // The token in the query is refused.
     let q = get(&format!("{me}?access_token={read_only}"), None);
     assert_eq!(q.status, 400);
-    // Expired.
+    // Expired (a server with one-second access tokens).
+    let short =
+        start(DevConfig::auto_approve("alice").with_access_token_ttl(Duration::from_secs(1)));
+    let soon = tokens(&short, "api:read")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     std::thread::sleep(Duration::from_millis(2100));
-    let expired = get(&me, Some(read_only));
+    let expired = get(&url(&short, "/api/me"), Some(&soon));
     assert_eq!(expired.status, 401);
     assert!(
         expired
