@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod devserver;
 pub mod error;
 pub mod flow;
 pub mod http;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
         Command::Logout(args) => commands::logout::run(&ctx, &args)?,
         Command::Status => commands::status::run(&ctx)?,
         Command::Providers => commands::providers::run(&ctx)?,
+        Command::Serve(args) => commands::serve::run(&ctx, &args)?,
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,
     };

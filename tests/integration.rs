@@ -3,10 +3,16 @@
 
 #![allow(unreachable_pub, missing_debug_implementations)]
 // Test code: panicking on a broken fixture is the right failure.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::format_push_string)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::many_single_char_names
+)]
 
 mod support;
 
 mod cli;
 mod decode;
 mod keyring;
+mod serve;

@@ -145,6 +145,8 @@ pub enum Command {
     Status,
     /// List the provider presets and the configured providers
     Providers,
+    /// Run the development authorization server and its protected demo API (local testing only)
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions {
         /// The shell
@@ -294,6 +296,62 @@ pub struct DecodeArgs {
     /// Clock skew allowed for exp, nbf and iat
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub leeway: Duration,
+}
+
+/// `serve`: the development authorization server (design.md §6).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free port)
+    #[arg(long, default_value_t = 9400, value_name = "PORT")]
+    pub port: u16,
+    /// Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to
+    /// the network and prints a warning
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::IpAddr>,
+    /// Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct
+    /// from the global --config, which is the CLI's own configuration
+    #[arg(long, value_name = "FILE")]
+    pub server_config: Option<PathBuf>,
+    /// Access-token lifetime [default: 1h]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub access_token_ttl: Option<Duration>,
+    /// Refresh-token lifetime [default: 30d]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub refresh_token_ttl: Option<Duration>,
+    /// Authorization-code lifetime [default: 60s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub code_ttl: Option<Duration>,
+    /// Token-endpoint requests per client per minute, 0 = unlimited [default: 120]
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Sign USER in and approve every authorization request without showing a page (tests
+    /// and scripts only)
+    #[arg(long, value_name = "USER")]
+    pub auto_approve: Option<String>,
+    /// Keep the signing keys in FILE (PKCS#8 PEM, created 0600) so tokens survive restarts
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Signing algorithm for new keys
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ServeAlg::Es256, value_name = "ALG")]
+    pub alg: ServeAlg,
+    /// Rotate the signing key at start: a new key signs, the previous one stays published in
+    /// the JWKS (with --key-file, the rotation is saved)
+    #[arg(long)]
+    pub rotate_key: bool,
+    /// Accept a just-rotated refresh token again within this window (off by default)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub refresh_reuse_grace: Option<Duration>,
+}
+
+/// `serve --alg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeAlg {
+    /// ECDSA P-256 / SHA-256
+    #[value(name = "ES256")]
+    Es256,
+    /// RSA 2048 PKCS#1 v1.5 / SHA-256
+    #[value(name = "RS256")]
+    Rs256,
 }
 
 /// Parses humantime durations (`30s`, `5m`, `1h30m`) or plain seconds.

@@ -7,6 +7,7 @@ pub mod login;
 pub mod logout;
 pub mod providers;
 pub mod refresh;
+pub mod serve;
 pub mod session;
 pub mod status;
 pub mod token;

@@ -204,6 +204,14 @@ impl Ui {
         }
     }
 
+    /// Writes one line to stdout and flushes it at once: the first output of a long-running
+    /// command (`serve` prints its issuer URL this way, for scripts to read).
+    pub fn stdout_line(&self, line: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()
+    }
+
     /// Writes the outcome's output to stdout.
     pub fn emit(&self, output: Output) -> io::Result<()> {
         let mut out = io::stdout().lock();

@@ -1,11 +1,20 @@
-//! Shared helpers: an environment-isolated `oauthctl` command and a canned-response HTTP
-//! server on 127.0.0.1 for the error paths real servers do not produce.
+//! Shared helpers: an environment-isolated `oauthctl` command, a canned-response HTTP
+//! server on 127.0.0.1 for the error paths real servers do not produce, and a plain HTTP
+//! client (no redirects followed) with form posts, PKCE, JWT payload decoding and raw TCP.
 #![allow(dead_code)]
 
 pub mod stub;
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
 
 /// `oauthctl` with a private `OAUTHCTL_HOME`, the file token store, no colour and no
 /// inherited `OAUTHCTL_*`, `BROWSER` or proxy settings.
@@ -58,4 +67,130 @@ pub fn assert_code(out: &Output, code: i32) {
 /// A fresh temporary home.
 pub fn home() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
+}
+
+/// A client that never follows redirects, as a careful OAuth client behaves.
+pub(crate) fn http() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap()
+}
+
+/// Status, headers and the body parsed as JSON (Null when it is not JSON).
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Answer {
+    pub(crate) fn from(resp: Response) -> Self {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// POSTs a form.
+pub(crate) fn post(url: &str, form: &[(&str, &str)]) -> Answer {
+    Answer::from(http().post(url).form(form).send().unwrap())
+}
+
+/// POSTs a form with `client_secret_basic` authentication: id and secret are
+/// form-urlencoded before base64 (RFC 6749 §2.3.1).
+pub(crate) fn post_basic(url: &str, id: &str, secret: &str, form: &[(&str, &str)]) -> Answer {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
+    Answer::from(
+        http()
+            .post(url)
+            .header("Authorization", format!("Basic {credentials}"))
+            .form(form)
+            .send()
+            .unwrap(),
+    )
+}
+
+/// GETs a URL with an optional bearer token.
+pub(crate) fn get(url: &str, bearer: Option<&str>) -> Answer {
+    let mut rq = http().get(url);
+    if let Some(t) = bearer {
+        rq = rq.bearer_auth(t);
+    }
+    Answer::from(rq.send().unwrap())
+}
+
+/// A PKCE verifier and its S256 challenge.
+pub(crate) fn pkce() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).unwrap();
+    let verifier = URL_SAFE_NO_PAD.encode(bytes);
+    let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ));
+    (verifier, challenge)
+}
+
+/// The header and claims of a JWT (not verified).
+pub(crate) fn jwt_parts(token: &str) -> (Value, Value) {
+    let mut it = token.split('.');
+    let mut part = || -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(it.next().unwrap()).unwrap()).unwrap()
+    };
+    (part(), part())
+}
+
+/// The query parameters of a redirect `Location`.
+pub(crate) fn location_params(location: &str) -> Vec<(String, String)> {
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// One query parameter of a redirect `Location`.
+pub(crate) fn location_param(location: &str, name: &str) -> Option<String> {
+    location_params(location)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Sends raw bytes and returns whatever comes back before the server closes (or 5 s).
+pub(crate) fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    // The server may answer and close before reading everything: ignore write errors.
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of a hidden form field in an HTML page.
+pub(crate) fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
 }

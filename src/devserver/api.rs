@@ -1,0 +1,173 @@
+//! The protected demo API, a resource server as the tutorials build it: access tokens are
+//! validated locally (signature against the published keys by `kid`, `typ: at+jwt`,
+//! exact `iss`, `aud` containing `{issuer}/api`, `exp`), then scope and role are checked.
+//! Errors follow RFC 6750 §3. Like any stateless resource server it does not see
+//! revocations; introspection does.
+
+use std::sync::PoisonError;
+
+use jsonwebtoken::Validation;
+use serde_json::{Value, json};
+
+use super::App;
+use super::token::REALM;
+use super::wire::{Req, Resp, bearer};
+
+/// The claims the API reads.
+#[derive(Debug, serde::Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// 401 with `error="invalid_token"` (or a bare challenge when no token was sent).
+fn unauthorized(description: Option<&str>) -> Resp {
+    match description {
+        None => Resp::json(
+            401,
+            &json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
+        )
+        .with("WWW-Authenticate", &format!("Bearer realm=\"{REALM}\"")),
+        Some(d) => Resp::json(
+            401,
+            &json!({"error": "invalid_token", "error_description": d}),
+        )
+        .with(
+            "WWW-Authenticate",
+            &format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{d}\""
+            ),
+        ),
+    }
+}
+
+/// 403 with `error="insufficient_scope"`.
+fn forbidden(scope: &str, description: &str) -> Resp {
+    Resp::json(
+        403,
+        &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
+    )
+    .with(
+        "WWW-Authenticate",
+        &format!(
+            "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{scope}\", \
+             error_description=\"{description}\""
+        ),
+    )
+}
+
+/// Validates the request's bearer token locally.
+fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
+    if req.query.split('&').any(|p| p.starts_with("access_token=")) {
+        return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
+            "WWW-Authenticate",
+            &format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", \
+                 error_description=\"send the token in the Authorization header\""
+            ),
+        ));
+    }
+    let Some(token) = req.header("authorization").and_then(bearer) else {
+        return Err(unauthorized(None));
+    };
+    let header =
+        jsonwebtoken::decode_header(token).map_err(|_| unauthorized(Some("malformed token")))?;
+    if header.typ.as_deref() != Some("at+jwt") {
+        return Err(unauthorized(Some(
+            "not an access token (typ must be at+jwt)",
+        )));
+    }
+    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.find(kid))
+        .ok_or_else(|| unauthorized(Some("unknown signing key")))?;
+    let mut v = Validation::new(key.algorithm());
+    v.leeway = 0;
+    v.set_issuer(&[&app.issuer]);
+    v.set_audience(&[app.api_audience()]);
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
+        .map(|d| d.claims)
+        .map_err(|e| {
+            let why = match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token expired",
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => "wrong audience",
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => "wrong issuer",
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature",
+                _ => "invalid token",
+            };
+            unauthorized(Some(why))
+        })
+}
+
+fn has_scope(c: &Claims, s: &str) -> bool {
+    c.scope.split(' ').any(|x| x == s)
+}
+
+/// `GET /api/me`: who the token is for.
+pub(crate) fn me(app: &App, req: &Req) -> Resp {
+    match validate(app, req) {
+        Ok(c) => Resp::json(
+            200,
+            &json!({"sub": c.sub, "scope": c.scope, "roles": c.roles, "client_id": c.client_id}),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/data`: needs scope `api:read`.
+pub(crate) fn list(app: &App, req: &Req) -> Resp {
+    let c = match validate(app, req) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !has_scope(&c, "api:read") {
+        return forbidden("api:read", "the api:read scope is required");
+    }
+    let items = app.store().items.clone();
+    Resp::json(200, &json!({"items": items}))
+}
+
+/// The largest number of items the demo keeps.
+const MAX_ITEMS: usize = 1000;
+
+/// `POST /api/data`: needs scope `api:write` and role `admin`; stores the JSON body.
+pub(crate) fn create(app: &App, req: &Req) -> Resp {
+    let c = match validate(app, req) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !has_scope(&c, "api:write") {
+        return forbidden("api:write", "the api:write scope is required");
+    }
+    if !c.roles.iter().any(|r| r == "admin") {
+        return forbidden("api:write", "the admin role is required");
+    }
+    let value: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&req.body) {
+            Ok(v) => v,
+            Err(_) => {
+                return Resp::json(
+                    400,
+                    &json!({"error": "invalid_request", "error_description": "the body must be JSON"}),
+                );
+            }
+        }
+    };
+    let mut store = app.store();
+    if store.items.len() >= MAX_ITEMS {
+        store.items.remove(0);
+    }
+    let item = json!({"id": store.items.len() + 1, "by": c.sub, "data": value});
+    store.items.push(item.clone());
+    Resp::json(201, &item)
+}

@@ -1,0 +1,398 @@
+//! Registered clients, users and scopes of the dev server: the built-in defaults
+//! (design.md §6), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
+//! RFC 9700 §4.1.3): exact string match, except that the port may differ when the registered
+//! URI's host is the IP literal `127.0.0.1` or `[::1]`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Grant types a client may use.
+pub(crate) const GRANT_CODE: &str = "authorization_code";
+pub(crate) const GRANT_REFRESH: &str = "refresh_token";
+pub(crate) const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+pub(crate) const GRANT_DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// A registered client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// `client_id`.
+    pub id: String,
+    /// The secret of a confidential client; `None` makes the client public.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Registered redirect URIs (see [`redirect_uri_matches`]).
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Allowed grant types.
+    #[serde(default)]
+    pub grant_types: Vec<String>,
+    /// Scopes the client may request; empty means every scope of the server.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Roles carried by client-credentials tokens.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// A resource-server client that may introspect any token of this server.
+    #[serde(default)]
+    pub introspect_any: bool,
+}
+
+impl Client {
+    /// Whether the client has no secret.
+    pub fn is_public(&self) -> bool {
+        self.secret.is_none()
+    }
+
+    /// Whether the client may use `grant`.
+    pub fn allows(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+
+    /// Whether the client may request `scope`.
+    pub fn may_request(&self, scope: &str) -> bool {
+        self.scopes.is_empty() || self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// A user who can sign in on the login page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Clients, users and scopes together.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub clients: Vec<Client>,
+    pub users: Vec<User>,
+    pub scopes: Vec<String>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        Self {
+            clients: vec![
+                Client {
+                    id: "oauthctl".into(),
+                    secret: None,
+                    redirect_uris: s(&["http://127.0.0.1/callback", "http://[::1]/callback"]),
+                    grant_types: s(&[GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH]),
+                    scopes: Vec::new(),
+                    roles: Vec::new(),
+                    introspect_any: false,
+                },
+                Client {
+                    id: "demo-service".into(),
+                    secret: Some("demo-secret".into()),
+                    redirect_uris: Vec::new(),
+                    grant_types: s(&[GRANT_CLIENT_CREDENTIALS]),
+                    scopes: s(&["api:read", "api:write"]),
+                    roles: Vec::new(),
+                    introspect_any: true,
+                },
+            ],
+            users: vec![
+                User {
+                    username: "alice".into(),
+                    password: "alice".into(),
+                    roles: s(&["admin"]),
+                    name: Some("Alice Example".into()),
+                    email: Some("alice@example.com".into()),
+                },
+                User {
+                    username: "bob".into(),
+                    password: "bob".into(),
+                    roles: s(&["reader"]),
+                    name: Some("Bob Example".into()),
+                    email: Some("bob@example.com".into()),
+                },
+            ],
+            scopes: s(&[
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+                "api:read",
+                "api:write",
+            ]),
+        }
+    }
+}
+
+impl Registry {
+    /// The client `id`.
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+
+    /// The user `name`.
+    pub fn user(&self, name: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == name)
+    }
+}
+
+/// The server-config file (`oauthctl serve --server-config FILE`). Every section is
+/// optional; a section that is present replaces the built-in default for it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfigFile {
+    #[serde(default)]
+    pub clients: Option<Vec<Client>>,
+    #[serde(default)]
+    pub users: Option<Vec<User>>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub lifetimes: Option<Lifetimes>,
+    /// Token-endpoint requests per client per minute (0 = off).
+    #[serde(default)]
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+/// `[lifetimes]`: humantime strings (`"1h"`) or seconds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifetimes {
+    #[serde(default, deserialize_with = "de_duration")]
+    pub access_token: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    pub refresh_token: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    pub code: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    pub device_code: Option<Duration>,
+}
+
+fn de_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Secs(u64),
+        Text(String),
+    }
+    Ok(Some(match Raw::deserialize(d)? {
+        Raw::Secs(s) => Duration::from_secs(s),
+        Raw::Text(t) => humantime::parse_duration(&t).map_err(serde::de::Error::custom)?,
+    }))
+}
+
+impl ServerConfigFile {
+    /// Reads and parses `path`; unknown keys are errors that name the key and the line.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: Self = toml::from_str(text).map_err(|e| {
+            let loc = e.span().map(|s| {
+                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: ")
+            });
+            format!("{}{}", loc.unwrap_or_default(), e.message())
+        })?;
+        for c in file.clients.iter().flatten() {
+            for g in &c.grant_types {
+                if ![
+                    GRANT_CODE,
+                    GRANT_REFRESH,
+                    GRANT_CLIENT_CREDENTIALS,
+                    GRANT_DEVICE,
+                ]
+                .contains(&g.as_str())
+                {
+                    return Err(format!("client `{}`: unknown grant type `{g}`", c.id));
+                }
+            }
+            if c.is_public() && c.allows(GRANT_CLIENT_CREDENTIALS) {
+                return Err(format!(
+                    "client `{}`: a public client cannot use client_credentials",
+                    c.id
+                ));
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// Splits `http://127.0.0.1...` / `http://[::1]...` into (scheme+host, rest after the port).
+fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
+    for prefix in ["http://127.0.0.1", "http://[::1]"] {
+        if let Some(rest) = uri.strip_prefix(prefix)
+            && (rest.starts_with('/') || rest.starts_with(':'))
+        {
+            return Some((prefix, rest));
+        }
+    }
+    None
+}
+
+/// Strips an optional `:PORT` (1–65535, no leading zero) from the front of `rest`.
+fn strip_port(rest: &str) -> Option<&str> {
+    let Some(after) = rest.strip_prefix(':') else {
+        return Some(rest);
+    };
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    let (port, tail) = after.split_at(digits);
+    let valid =
+        !port.is_empty() && !port.starts_with('0') && port.parse::<u16>().is_ok_and(|p| p > 0);
+    valid.then_some(tail)
+}
+
+/// Whether `candidate` matches the registered redirect URI `registered`: byte-for-byte,
+/// except that for a loopback IP literal registration any port is allowed (RFC 8252 §7.3).
+/// `localhost` gets no such relaxation.
+pub fn redirect_uri_matches(registered: &str, candidate: &str) -> bool {
+    if registered == candidate {
+        return true;
+    }
+    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) =
+        (loopback_parts(registered), loopback_parts(candidate))
+    else {
+        return false;
+    };
+    let (Some(reg_path), Some(cand_path)) = (strip_port(reg_rest), strip_port(cand_rest)) else {
+        return false;
+    };
+    reg_host == cand_host && reg_path == cand_path && cand_path.starts_with('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REG: &str = "http://127.0.0.1/callback";
+
+    #[test]
+    fn loopback_ports_are_relaxed_and_nothing_else() {
+        for ok in [
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:1/callback",
+            "http://127.0.0.1:49152/callback",
+            "http://127.0.0.1:65535/callback",
+        ] {
+            assert!(redirect_uri_matches(REG, ok), "{ok}");
+        }
+        assert!(redirect_uri_matches(
+            "http://[::1]/callback",
+            "http://[::1]:8080/callback"
+        ));
+        for bad in [
+            "HTTP://127.0.0.1:80/callback",
+            "http://LOCALHOST:80/callback",
+            "http://localhost:80/callback",
+            "http://127.000.000.001:80/callback",
+            "http://127.0.0.2:80/callback",
+            "http://127.0.0.1:80/x/../callback",
+            "http://127.0.0.1:80/callback?x=1",
+            "http://127.0.0.1:80/callback#frag",
+            "http://user@127.0.0.1:80/callback",
+            "http://127.0.0.1@evil.example/callback",
+            "https://127.0.0.1:80/callback",
+            "http://127.0.0.1:80/callback/",
+            "http://127.0.0.1:80/Callback",
+            "http://127.0.0.1:080/callback",
+            "http://127.0.0.1:0/callback",
+            "http://127.0.0.1:65536/callback",
+            "http://127.0.0.1:/callback",
+            "http://127.0.0.1:80:81/callback",
+            "http://127.0.0.1%2f/callback",
+            "http://127.0.0.1:80/%63allback",
+            "http://127.0.0.1.evil.example/callback",
+            "http://[::1]:80/callback",
+            "http://[0:0:0:0:0:0:0:1]:80/callback",
+        ] {
+            assert!(!redirect_uri_matches(REG, bad), "{bad}");
+        }
+        // Non-loopback registrations are exact.
+        assert!(!redirect_uri_matches(
+            "https://app.example/cb",
+            "https://app.example:443/cb"
+        ));
+        assert!(!redirect_uri_matches(
+            "http://localhost/cb",
+            "http://localhost:8080/cb"
+        ));
+    }
+
+    /// The reference rule of security.md F7.
+    fn reference(candidate: &str) -> bool {
+        let Some(rest) = candidate.strip_prefix("http://127.0.0.1") else {
+            return false;
+        };
+        let path = match rest.strip_prefix(':') {
+            None => rest,
+            Some(p) => {
+                let (port, path) = p.split_at(p.find('/').unwrap_or(p.len()));
+                let ok = !port.starts_with('0')
+                    && port.chars().all(|c| c.is_ascii_digit())
+                    && port.parse::<u16>().is_ok_and(|n| n > 0);
+                if !ok {
+                    return false;
+                }
+                path
+            }
+        };
+        path == "/callback"
+    }
+
+    proptest! {
+        #[test]
+        fn matcher_agrees_with_the_reference(
+            scheme in prop::sample::select(vec!["http://", "HTTP://", "https://", "http://u@"]),
+            host in prop::sample::select(vec!["127.0.0.1", "LOCALHOST", "localhost", "127.000.000.001", "127.0.0.2", "[::1]"]),
+            port in prop::option::of(0u32..70000),
+            path in prop::sample::select(vec!["/callback", "/x/../callback", "/callback?a=b", "/callback#f", "/callback/", "/%63allback", "/Callback", ""]),
+        ) {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let candidate = format!("{scheme}{host}{port}{path}");
+            prop_assert_eq!(redirect_uri_matches(REG, &candidate), reference(&candidate), "{}", candidate);
+        }
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../docs/serve.md");
+        let start = doc.find("```toml\n").unwrap() + 8;
+        let end = doc[start..].find("```").unwrap() + start;
+        let file = ServerConfigFile::parse(&doc[start..end]).unwrap();
+        assert_eq!(file.clients.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn config_files_reject_unknown_keys() {
+        let err = ServerConfigFile::parse("[lifetimes]\naccess = \"1h\"\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        let ok = ServerConfigFile::parse(
+            "rate_limit_per_minute = 5\n[lifetimes]\naccess_token = \"5m\"\ncode = 30\n\
+             [[users]]\nusername = \"carol\"\npassword = \"c\"\nroles = [\"admin\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.lifetimes.unwrap().access_token,
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(ok.users.unwrap()[0].username, "carol");
+        assert!(
+            ServerConfigFile::parse(
+                "[[clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n"
+            )
+            .is_err()
+        );
+    }
+}

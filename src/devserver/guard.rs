@@ -1,0 +1,726 @@
+//! The bounded front door of the dev server: a small HTTP/1.1 proxy that owns the public TCP
+//! socket and hands only well-framed, size-checked requests to `tiny_http`.
+//!
+//! Why it exists (read from tiny_http 0.12's source): `ClientConnection::read_next_line`
+//! grows a `Vec` until it sees CRLF, so a request line or a header line has no length limit;
+//! the header list has no count limit; sockets get no read timeout, so a client that sends
+//! nothing (slowloris) holds its connection forever; the accept thread's `TaskPool` starts a
+//! new thread for every connection when the pool is busy, so there is no connection cap; a
+//! request with both `Content-Length` and `Transfer-Encoding` is accepted (TE silently wins,
+//! and any TE value is treated as chunked); and bodies are unbounded unless the handler bounds
+//! its reads. None of that is configurable.
+//!
+//! So tiny_http listens on a Unix socket inside a private (0700) temporary directory, where
+//! only this process (and the same user) can reach it, and this module sits in front:
+//! - accepts on our own `TcpListener`, at most `max_connections` at once (extra ones get
+//!   `503` and are closed), one thread per connection;
+//! - reads the request head with a hard deadline (not a per-read timeout, which a client could
+//!   reset by trickling one byte at a time), a request-line limit (`414`), a header-section
+//!   size and count limit (`431`);
+//! - rejects ambiguous framing: `Content-Length` together with `Transfer-Encoding`, conflicting
+//!   `Content-Length`s, obs-folded or malformed header lines (`400`); chunked bodies are not
+//!   supported (`411`); bodies over `max_body` get `413` without being read;
+//! - reads the body under a deadline, then forwards one normalized request (only
+//!   `Content-Length` framing, `Connection: close`) to tiny_http, and relays the answer;
+//! - keeps client connections alive between requests for at most `idle_timeout`.
+//!
+//! Every rejection closes the connection after a short "lingering close" drain, so the client
+//! reads the status instead of a reset.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Hard limits of the front door.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest request line (method, target, version), in bytes.
+    pub max_request_line: usize,
+    /// Largest header section (all header lines), in bytes.
+    pub max_header_bytes: usize,
+    /// Most header lines.
+    pub max_headers: usize,
+    /// Largest request body, in bytes.
+    pub max_body: usize,
+    /// Time allowed to receive a whole request head, from its first byte.
+    pub head_timeout: Duration,
+    /// Time allowed to receive a request body.
+    pub body_timeout: Duration,
+    /// Time a kept-alive connection may sit idle before the next request.
+    pub idle_timeout: Duration,
+    /// Most client connections open at once.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_request_line: 8 * 1024,
+            max_header_bytes: 32 * 1024,
+            max_headers: 100,
+            max_body: 64 * 1024,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(5),
+            max_connections: 256,
+        }
+    }
+}
+
+/// The largest answer relayed from the inner server (ours are far smaller).
+const MAX_RESPONSE: usize = 4 * 1024 * 1024;
+
+/// The running front door: the accept thread plus the open connections, so that shutdown
+/// can close them and join every thread.
+#[derive(Debug)]
+pub(crate) struct Guard {
+    accept: Option<JoinHandle<()>>,
+    shared: Arc<Shared>,
+    local_addr: std::net::SocketAddr,
+}
+
+/// An open client connection: a handle to close it, and its thread.
+type Conn = (TcpStream, Option<JoinHandle<()>>);
+
+#[derive(Debug)]
+struct Shared {
+    limits: Limits,
+    inner: PathBuf,
+    stopping: AtomicBool,
+    open: AtomicUsize,
+    next_id: AtomicU64,
+    conns: Mutex<HashMap<u64, Conn>>,
+}
+
+impl Guard {
+    /// Starts accepting on `listener`, forwarding to the tiny_http Unix socket at `inner`.
+    pub(crate) fn start(listener: TcpListener, inner: PathBuf, limits: Limits) -> io::Result<Self> {
+        let local_addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            limits,
+            inner,
+            stopping: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
+            next_id: AtomicU64::new(0),
+            conns: Mutex::new(HashMap::new()),
+        });
+        let s = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name("devserver-accept".into())
+            .spawn(move || accept_loop(&listener, &s))?;
+        Ok(Self {
+            accept: Some(accept),
+            shared,
+            local_addr,
+        })
+    }
+
+    /// Stops accepting, closes every open connection and joins all threads.
+    pub(crate) fn stop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake the blocking accept() with a connection to ourselves.
+        let _ = TcpStream::connect_timeout(&self.local_addr, Duration::from_secs(1));
+        if let Some(handle) = self.accept.take() {
+            let _ = handle.join();
+        }
+        let conns: Vec<_> = self
+            .shared
+            .conns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, (stream, handle)) in conns {
+            let _ = stream.shutdown(Shutdown::Both);
+            if let Some(handle) = handle {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(mut stream) = stream else {
+            // EMFILE and friends: back off instead of spinning.
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
+        if shared.open.load(Ordering::SeqCst) >= shared.limits.max_connections {
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+            let _ = stream.write_all(&simple_response(503, "too many connections\n", &[]));
+            let _ = stream.shutdown(Shutdown::Both);
+            continue;
+        }
+        let Ok(registered) = stream.try_clone() else {
+            continue;
+        };
+        let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        let mut conns = shared.conns.lock().unwrap_or_else(PoisonError::into_inner);
+        let s = Arc::clone(shared);
+        let spawned = std::thread::Builder::new()
+            .name("devserver-conn".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                serve_connection(&mut stream, &s);
+                // Shut the socket down explicitly: the clone kept for `stop` would otherwise
+                // keep it open.
+                let _ = stream.shutdown(Shutdown::Both);
+                s.conns
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
+                s.open.fetch_sub(1, Ordering::SeqCst);
+            });
+        if let Ok(handle) = spawned {
+            conns.insert(id, (registered, Some(handle)));
+        } else {
+            shared.open.fetch_sub(1, Ordering::SeqCst);
+            let _ = registered.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// Why a request was refused before reaching the application.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Reject {
+    pub status: u16,
+    pub message: &'static str,
+}
+
+const fn reject(status: u16, message: &'static str) -> Reject {
+    Reject { status, message }
+}
+
+/// A request head that passed every check.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub method: String,
+    pub target: String,
+    pub http10: bool,
+    /// Header lines, names as sent, values trimmed.
+    pub headers: Vec<(String, String)>,
+    pub content_length: usize,
+    pub expect_continue: bool,
+    pub wants_close: bool,
+}
+
+fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
+    let limits = &shared.limits;
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(limits.body_timeout));
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let head = match read_head(stream, &mut carry, limits) {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(r) => return refuse(stream, &r),
+        };
+        if head.content_length > limits.max_body {
+            return refuse(stream, &reject(413, "request body too large"));
+        }
+        if head.expect_continue
+            && head.content_length > carry.len()
+            && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+        {
+            return;
+        }
+        let body = match read_body(stream, &mut carry, head.content_length, limits) {
+            Ok(body) => body,
+            Err(r) => return refuse(stream, &r),
+        };
+        let close = head.wants_close || shared.stopping.load(Ordering::SeqCst);
+        let answer = forward(&shared.inner, &head, &body)
+            .unwrap_or_else(|_| simple_response(502, "the server could not answer\n", &[]));
+        let answer = rewrite_connection(&answer, close);
+        if stream
+            .write_all(&answer)
+            .and_then(|()| stream.flush())
+            .is_err()
+            || close
+        {
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// Reads one request head. `Ok(None)`: the client closed or idled out between requests.
+fn read_head(
+    stream: &mut TcpStream,
+    carry: &mut Vec<u8>,
+    limits: &Limits,
+) -> Result<Option<Head>, Reject> {
+    let idle_deadline = Instant::now() + limits.idle_timeout;
+    let mut head_deadline: Option<Instant> = None;
+    let mut chunk = [0u8; 4096];
+    loop {
+        // Leading empty lines before a request line are allowed (RFC 9112 §2.2).
+        while carry.starts_with(b"\r\n") || carry.starts_with(b"\n") {
+            let n = if carry.starts_with(b"\r\n") { 2 } else { 1 };
+            carry.drain(..n);
+        }
+        if !carry.is_empty() && head_deadline.is_none() {
+            head_deadline = Some(Instant::now() + limits.head_timeout);
+        }
+        if let Some(end) = find_head_end(carry) {
+            let raw: Vec<u8> = carry.drain(..end).collect();
+            return parse_head(&raw, limits).map(Some);
+        }
+        check_partial(carry, limits)?;
+        let deadline = head_deadline.unwrap_or(idle_deadline);
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return if head_deadline.is_some() {
+                Err(reject(408, "request head not received in time"))
+            } else {
+                Ok(None)
+            };
+        };
+        let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        match stream.read(&mut chunk) {
+            Ok(0) => return Ok(None),
+            Ok(n) => carry.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Limits that can be checked before the head is complete.
+fn check_partial(buf: &[u8], limits: &Limits) -> Result<(), Reject> {
+    match buf.iter().position(|&b| b == b'\n') {
+        None if buf.len() > limits.max_request_line => Err(reject(414, "request line too long")),
+        Some(eol) if eol > limits.max_request_line => Err(reject(414, "request line too long")),
+        Some(eol) if buf.len() - eol > limits.max_header_bytes => {
+            Err(reject(431, "request header fields too large"))
+        }
+        Some(eol) => {
+            #[allow(clippy::naive_bytecount)]
+            let lines = buf[eol..].iter().filter(|&&b| b == b'\n').count();
+            if lines > limits.max_headers + 1 {
+                Err(reject(431, "too many header fields"))
+            } else {
+                Ok(())
+            }
+        }
+        None => Ok(()),
+    }
+}
+
+/// The index just past the blank line that ends the head, if it has arrived.
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(pos) = buf[i..].iter().position(|&b| b == b'\n') {
+        let nl = i + pos;
+        let rest = &buf[nl + 1..];
+        if rest.starts_with(b"\r\n") {
+            return Some(nl + 3);
+        }
+        if rest.starts_with(b"\n") {
+            return Some(nl + 2);
+        }
+        i = nl + 1;
+    }
+    None
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The values of header `wanted`.
+fn values<'h>(
+    headers: &'h [(String, String)],
+    wanted: &'h str,
+) -> impl Iterator<Item = &'h str> + 'h {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(wanted))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Parses and validates a complete head (without the body).
+pub(crate) fn parse_head(raw: &[u8], limits: &Limits) -> Result<Head, Reject> {
+    let text = std::str::from_utf8(raw).map_err(|_| reject(400, "request head is not ASCII"))?;
+    if !text.is_ascii() {
+        return Err(reject(400, "request head is not ASCII"));
+    }
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let request_line = lines.next().unwrap_or_default();
+    if request_line.len() > limits.max_request_line {
+        return Err(reject(414, "request line too long"));
+    }
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(reject(400, "malformed request line"));
+    };
+    if method.is_empty() || !method.bytes().all(is_tchar) {
+        return Err(reject(400, "malformed method"));
+    }
+    if !target.starts_with('/') || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(reject(400, "only origin-form request targets are accepted"));
+    }
+    let http10 = match version {
+        "HTTP/1.1" => false,
+        "HTTP/1.0" => true,
+        v if v.starts_with("HTTP/") => return Err(reject(505, "HTTP version not supported")),
+        _ => return Err(reject(400, "malformed request line")),
+    };
+    let mut headers = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            return Err(reject(400, "obsolete line folding is not accepted"));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(reject(400, "malformed header field"));
+        };
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(reject(400, "malformed header field name"));
+        }
+        let value = value.trim_matches([' ', '\t']);
+        if value.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
+            return Err(reject(400, "control character in a header field"));
+        }
+        headers.push((name.to_owned(), value.to_owned()));
+        if headers.len() > limits.max_headers {
+            return Err(reject(431, "too many header fields"));
+        }
+    }
+    let hosts = values(&headers, "host").count();
+    if hosts > 1 || (hosts == 0 && !http10) {
+        return Err(reject(400, "exactly one Host header is required"));
+    }
+    let has_te = values(&headers, "transfer-encoding").next().is_some();
+    let lengths: Vec<&str> = values(&headers, "content-length")
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    if has_te && !lengths.is_empty() {
+        return Err(reject(
+            400,
+            "Content-Length together with Transfer-Encoding is ambiguous",
+        ));
+    }
+    if has_te {
+        return Err(reject(
+            411,
+            "Transfer-Encoding is not supported; send Content-Length",
+        ));
+    }
+    let mut content_length = 0usize;
+    if let Some(first) = lengths.first() {
+        if lengths.iter().any(|l| l != first)
+            || first.is_empty()
+            || !first.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(reject(400, "invalid Content-Length"));
+        }
+        // Anything that does not fit in usize is certainly too large.
+        content_length = first.parse().unwrap_or(usize::MAX);
+    }
+    let mut expect_continue = false;
+    for v in values(&headers, "expect") {
+        if v.eq_ignore_ascii_case("100-continue") {
+            expect_continue = true;
+        } else {
+            return Err(reject(417, "unsupported expectation"));
+        }
+    }
+    let connection: Vec<String> = values(&headers, "connection")
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let wants_close = if http10 {
+        !connection.iter().any(|t| t == "keep-alive")
+    } else {
+        connection.iter().any(|t| t == "close")
+    };
+    Ok(Head {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        http10,
+        headers,
+        content_length,
+        expect_continue,
+        wants_close,
+    })
+}
+
+fn read_body(
+    stream: &mut TcpStream,
+    carry: &mut Vec<u8>,
+    len: usize,
+    limits: &Limits,
+) -> Result<Vec<u8>, Reject> {
+    let deadline = Instant::now() + limits.body_timeout;
+    let mut chunk = [0u8; 8192];
+    while carry.len() < len {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return Err(reject(408, "request body not received in time"));
+        };
+        let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        match stream.read(&mut chunk) {
+            Ok(0) => return Err(reject(400, "connection closed inside the body")),
+            Ok(n) => carry.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(reject(400, "connection failed inside the body")),
+        }
+    }
+    Ok(carry.drain(..len).collect())
+}
+
+/// Headers that describe the client↔proxy hop and are not forwarded.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+    "expect",
+    "content-length",
+    "trailer",
+];
+
+/// Sends one normalized request to tiny_http and returns its whole answer.
+#[cfg(unix)]
+fn forward(inner: &std::path::Path, head: &Head, body: &[u8]) -> io::Result<Vec<u8>> {
+    use std::os::unix::net::UnixStream;
+    let mut up = UnixStream::connect(inner)?;
+    up.set_read_timeout(Some(Duration::from_secs(30)))?;
+    up.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let mut req = format!("{} {} HTTP/1.1\r\n", head.method, head.target);
+    for (name, value) in &head.headers {
+        if !HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+            req.push_str(name);
+            req.push_str(": ");
+            req.push_str(value);
+            req.push_str("\r\n");
+        }
+    }
+    if head.http10
+        && !head
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
+        req.push_str("Host: \r\n");
+    }
+    let _ = write!(
+        req,
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    up.write_all(req.as_bytes())?;
+    up.write_all(body)?;
+    up.flush()?;
+    let mut answer = Vec::new();
+    up.take(MAX_RESPONSE as u64).read_to_end(&mut answer)?;
+    if answer.is_empty() {
+        return Err(io::Error::other("empty answer"));
+    }
+    Ok(answer)
+}
+
+#[cfg(not(unix))]
+fn forward(_inner: &std::path::Path, _head: &Head, _body: &[u8]) -> io::Result<Vec<u8>> {
+    Err(io::Error::other("the dev server needs Unix sockets"))
+}
+
+/// Replaces the inner server's `Connection` header by ours.
+fn rewrite_connection(answer: &[u8], close: bool) -> Vec<u8> {
+    let Some(end) = find_head_end(answer) else {
+        return answer.to_vec();
+    };
+    let head = String::from_utf8_lossy(&answer[..end]);
+    let mut out = String::with_capacity(end + 32);
+    for line in head.split("\r\n").filter(|l| !l.is_empty()) {
+        let name = line.split(':').next().unwrap_or_default();
+        if !name.eq_ignore_ascii_case("connection") && !name.eq_ignore_ascii_case("keep-alive") {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    if close {
+        out.push_str("Connection: close\r\n");
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&answer[end..]);
+    bytes
+}
+
+/// A complete plain-text response that closes the connection.
+pub(crate) fn simple_response(status: u16, body: &str, extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        reason(status),
+        body.len()
+    );
+    for (k, v) in extra {
+        let _ = write!(head, "{k}: {v}\r\n");
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    bytes
+}
+
+/// Writes the rejection, then drains briefly so the client sees the status, then closes.
+fn refuse(stream: &mut TcpStream, r: &Reject) {
+    let body = format!("{}\n", r.message);
+    let _ = stream.write_all(&simple_response(r.status, &body, &[]));
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut sink = [0u8; 8192];
+    let mut drained = 0usize;
+    while drained < 1024 * 1024 {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Reason phrases for the statuses this server sends.
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        302 => "Found",
+        303 => "See Other",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        417 => "Expectation Failed",
+        421 => "Misdirected Request",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<Head, Reject> {
+        parse_head(raw.as_bytes(), &Limits::default())
+    }
+
+    #[test]
+    fn accepts_a_plain_request() {
+        let h = parse("POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n").unwrap();
+        assert_eq!(h.method, "POST");
+        assert_eq!(h.content_length, 12);
+        assert!(!h.wants_close);
+    }
+
+    #[test]
+    fn rejects_ambiguous_framing() {
+        let cases = [
+            (
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                400,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                411,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+                400,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\n",
+                400,
+            ),
+            ("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+            ("GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+            ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+            ("GET / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n", 417),
+            ("GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400),
+        ];
+        for (raw, status) in cases {
+            assert_eq!(parse(raw).unwrap_err().status, status, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn partial_heads_are_bounded() {
+        let l = Limits::default();
+        assert_eq!(
+            check_partial(&vec![b'a'; l.max_request_line + 1], &l)
+                .unwrap_err()
+                .status,
+            414
+        );
+        let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+        for _ in 0..=l.max_headers + 1 {
+            many.extend_from_slice(b"X: y\r\n");
+        }
+        assert_eq!(check_partial(&many, &l).unwrap_err().status, 431);
+    }
+
+    #[test]
+    fn connection_header_is_rewritten() {
+        let out = rewrite_connection(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi",
+            false,
+        );
+        assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    }
+}

@@ -1,0 +1,435 @@
+//! The embedded development authorization server (`oauthctl serve`, design.md §6) and its
+//! protected demo API, as a library type the tests start in process:
+//!
+//! ```no_run
+//! use oauthctl::devserver::{DevConfig, DevServer};
+//! let server = DevServer::start(DevConfig::default()).unwrap(); // 127.0.0.1, free port
+//! let discovery = format!("{}/.well-known/openid-configuration", server.issuer());
+//! # let _ = discovery;
+//! // … requests …
+//! drop(server); // stops it: threads joined, port released
+//! ```
+//!
+//! Layers: [`guard`] owns the TCP socket and bounds every request before `tiny_http` (on a
+//! private Unix socket) parses it; `routes` dispatches to the OAuth endpoints (`authorize`,
+//! `token`) and the demo API (`api`); `state` is the in-memory store; `keys` signs.
+//! This module depends on nothing in `commands`, `flow` or `output`.
+
+mod api;
+mod authorize;
+mod clients;
+pub mod guard;
+mod keys;
+mod pages;
+mod routes;
+mod state;
+mod token;
+mod wire;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use clients::{Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches};
+pub use guard::Limits;
+pub use keys::SigningAlg;
+
+/// A sink for the server's one-line request log. Lines never contain secrets: no query
+/// strings, no bodies, no tokens (security.md S21).
+#[derive(Clone)]
+pub struct Logger(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Logger")
+    }
+}
+
+/// Everything the dev server can be told. `DevConfig::default()` is design.md §6 on
+/// `127.0.0.1:0`.
+#[derive(Debug, Clone)]
+pub struct DevConfig {
+    /// Address to bind; loopback unless the operator asks otherwise (`--listen`).
+    pub listen: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Clients, users and scopes.
+    pub registry: Registry,
+    /// Access-token lifetime (default 1h).
+    pub access_token_ttl: Duration,
+    /// Refresh-token lifetime (default 30d).
+    pub refresh_token_ttl: Duration,
+    /// Authorization-code lifetime (default 60s; S9).
+    pub code_ttl: Duration,
+    /// Device-code lifetime (default 10m).
+    pub device_code_ttl: Duration,
+    /// Minimum device polling interval (default 5s; `slow_down` adds 5s).
+    pub device_interval: Duration,
+    /// Token-endpoint requests per client per minute; 0 disables the limit (default 120).
+    pub rate_limit_per_minute: u32,
+    /// Sign this user in and approve every authorization request without a page. Tests and
+    /// scripts only; never the default (S23).
+    pub auto_approve: Option<String>,
+    /// Signing algorithm for new keys (default ES256).
+    pub alg: SigningAlg,
+    /// Persist the signing keys here (PKCS#8 PEM, 0600).
+    pub key_file: Option<PathBuf>,
+    /// Rotate the signing key once at start (the previous key stays published).
+    pub rotate_key_on_start: bool,
+    /// Accept a rotated refresh token again within this window (CLI races). Off by default
+    /// (S12).
+    pub refresh_reuse_grace: Option<Duration>,
+    /// HTTP limits of the front door.
+    pub limits: Limits,
+    /// Request-handling worker threads.
+    pub workers: usize,
+    /// Request log sink, if any.
+    pub log: Option<Logger>,
+}
+
+impl Default for DevConfig {
+    fn default() -> Self {
+        Self {
+            listen: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            registry: Registry::default(),
+            access_token_ttl: Duration::from_secs(3600),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            code_ttl: Duration::from_secs(60),
+            device_code_ttl: Duration::from_secs(600),
+            device_interval: Duration::from_secs(5),
+            rate_limit_per_minute: 120,
+            auto_approve: None,
+            alg: SigningAlg::Es256,
+            key_file: None,
+            rotate_key_on_start: false,
+            refresh_reuse_grace: None,
+            limits: Limits::default(),
+            workers: 4,
+            log: None,
+        }
+    }
+}
+
+impl DevConfig {
+    /// The defaults, with `user` auto-approving every authorization request.
+    pub fn auto_approve(user: &str) -> Self {
+        Self::default().with_auto_approve(user)
+    }
+
+    /// Sets `auto_approve`.
+    #[must_use]
+    pub fn with_auto_approve(mut self, user: &str) -> Self {
+        self.auto_approve = Some(user.to_owned());
+        self
+    }
+
+    /// Sets the access-token lifetime (use a short one to test expiry).
+    #[must_use]
+    pub fn with_access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.access_token_ttl = ttl;
+        self
+    }
+
+    /// Sets the refresh-token lifetime.
+    #[must_use]
+    pub fn with_refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_token_ttl = ttl;
+        self
+    }
+
+    /// Sets the authorization-code lifetime.
+    #[must_use]
+    pub fn with_code_ttl(mut self, ttl: Duration) -> Self {
+        self.code_ttl = ttl;
+        self
+    }
+
+    /// Sets the device-code lifetime and polling interval.
+    #[must_use]
+    pub fn with_device_timing(mut self, ttl: Duration, interval: Duration) -> Self {
+        self.device_code_ttl = ttl;
+        self.device_interval = interval;
+        self
+    }
+
+    /// Sets the token-endpoint rate limit (per client per minute; 0 = off).
+    #[must_use]
+    pub fn with_rate_limit(mut self, per_minute: u32) -> Self {
+        self.rate_limit_per_minute = per_minute;
+        self
+    }
+
+    /// Sets the signing algorithm.
+    #[must_use]
+    pub fn with_alg(mut self, alg: SigningAlg) -> Self {
+        self.alg = alg;
+        self
+    }
+
+    /// Sets the refresh-token reuse grace window.
+    #[must_use]
+    pub fn with_refresh_reuse_grace(mut self, grace: Duration) -> Self {
+        self.refresh_reuse_grace = Some(grace);
+        self
+    }
+
+    /// Applies a server-config file: its sections replace the matching defaults.
+    #[must_use]
+    pub fn with_file(mut self, file: ServerConfigFile) -> Self {
+        if let Some(clients) = file.clients {
+            self.registry.clients = clients;
+        }
+        if let Some(users) = file.users {
+            self.registry.users = users;
+        }
+        if let Some(scopes) = file.scopes {
+            self.registry.scopes = scopes;
+        }
+        if let Some(l) = file.lifetimes {
+            self.access_token_ttl = l.access_token.unwrap_or(self.access_token_ttl);
+            self.refresh_token_ttl = l.refresh_token.unwrap_or(self.refresh_token_ttl);
+            self.code_ttl = l.code.unwrap_or(self.code_ttl);
+            self.device_code_ttl = l.device_code.unwrap_or(self.device_code_ttl);
+        }
+        if let Some(n) = file.rate_limit_per_minute {
+            self.rate_limit_per_minute = n;
+        }
+        self
+    }
+}
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DevServerError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The signing key could not be created, loaded or saved.
+    #[error("signing key: {0}")]
+    Key(String),
+    /// The configuration is inconsistent.
+    #[error("server configuration: {0}")]
+    Config(String),
+    /// Another local failure (threads, the internal socket).
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Shared by the handlers.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub cfg: DevConfig,
+    pub issuer: String,
+    pub port: u16,
+    pub keys: RwLock<keys::KeySet>,
+    pub store: Mutex<state::Store>,
+    pub hits: Mutex<HashMap<String, usize>>,
+}
+
+impl App {
+    /// The store, even after a panic elsewhere (its data stays consistent per operation).
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, state::Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The audience of access tokens for the demo API.
+    pub(crate) fn api_audience(&self) -> String {
+        format!("{}/api", self.issuer)
+    }
+
+    /// Writes a log line, if logging is on.
+    pub(crate) fn log(&self, line: &str) {
+        if let Some(log) = &self.cfg.log {
+            (log.0)(line);
+        }
+    }
+}
+
+/// A running dev server. Dropping it stops it.
+pub struct DevServer {
+    app: Arc<App>,
+    addr: SocketAddr,
+    guard: Option<guard::Guard>,
+    inner: Option<Arc<tiny_http::Server>>,
+    workers: Vec<JoinHandle<()>>,
+    _socket_dir: tempfile::TempDir,
+}
+
+fn issuer_for(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", addr.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
+    }
+}
+
+impl DevServer {
+    /// Binds, loads or creates the signing key, and starts serving.
+    pub fn start(cfg: DevConfig) -> Result<Self, DevServerError> {
+        if let Some(user) = &cfg.auto_approve
+            && cfg.registry.user(user).is_none()
+        {
+            return Err(DevServerError::Config(format!(
+                "--auto-approve names unknown user `{user}`"
+            )));
+        }
+        let mut keyset =
+            keys::KeySet::open(cfg.alg, cfg.key_file.as_deref()).map_err(DevServerError::Key)?;
+        if cfg.rotate_key_on_start {
+            keyset.rotate(cfg.alg).map_err(DevServerError::Key)?;
+        }
+        let want = SocketAddr::new(cfg.listen, cfg.port);
+        let listener = TcpListener::bind(want)
+            .map_err(|source| DevServerError::Bind { addr: want, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| DevServerError::Io(e.to_string()))?;
+        // tiny_http listens on a Unix socket in a fresh 0700 directory (tempfile's default
+        // mode), reachable only through the guard (see guard.rs for why).
+        let socket_dir = tempfile::Builder::new()
+            .prefix("oauthctl-serve-")
+            .tempdir()
+            .map_err(|e| DevServerError::Io(format!("cannot create a socket directory: {e}")))?;
+        let socket = socket_dir.path().join("http.sock");
+        let inner = Arc::new(bind_inner(&socket)?);
+        let app = Arc::new(App {
+            issuer: issuer_for(addr),
+            port: addr.port(),
+            keys: RwLock::new(keyset),
+            store: Mutex::new(state::Store::default()),
+            hits: Mutex::new(HashMap::new()),
+            cfg,
+        });
+        let mut workers = Vec::new();
+        for i in 0..app.cfg.workers.max(1) {
+            let (server, app) = (Arc::clone(&inner), Arc::clone(&app));
+            let handle = std::thread::Builder::new()
+                .name(format!("devserver-worker-{i}"))
+                .spawn(move || {
+                    while let Ok(rq) = server.recv() {
+                        routes::handle(&app, rq);
+                    }
+                })
+                .map_err(|e| DevServerError::Io(e.to_string()))?;
+            workers.push(handle);
+        }
+        let guard = guard::Guard::start(listener, socket, app.cfg.limits.clone())
+            .map_err(|e| DevServerError::Io(e.to_string()))?;
+        Ok(Self {
+            app,
+            addr,
+            guard: Some(guard),
+            inner: Some(inner),
+            workers,
+            _socket_dir: socket_dir,
+        })
+    }
+
+    /// The issuer URL, e.g. `http://127.0.0.1:9400` (no trailing slash; identical to the
+    /// discovery document's `issuer`).
+    pub fn issuer(&self) -> &str {
+        &self.app.issuer
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The audience of access tokens, which the demo API requires: `{issuer}/api`.
+    pub fn api_audience(&self) -> String {
+        self.app.api_audience()
+    }
+
+    /// How many requests reached `path` (without query), whatever their outcome.
+    pub fn hits(&self, path: &str) -> usize {
+        self.app
+            .hits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Rotates the signing key: a new key signs from now on, the previous ones stay in the
+    /// JWKS (at most three keys are published). Persists to the key file, if any. Returns
+    /// the new `kid`.
+    pub fn rotate_keys(&self) -> Result<String, DevServerError> {
+        self.app
+            .keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .rotate(self.app.cfg.alg)
+            .map_err(DevServerError::Key)
+    }
+
+    /// The `kid` of the current signing key.
+    pub fn signing_kid(&self) -> String {
+        self.app
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .active()
+            .kid
+            .clone()
+    }
+
+    /// The registry the server runs with.
+    pub fn registry(&self) -> &Registry {
+        &self.app.cfg.registry
+    }
+
+    /// The configuration the server runs with.
+    pub fn config(&self) -> &DevConfig {
+        &self.app.cfg
+    }
+}
+
+impl std::fmt::Debug for DevServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevServer")
+            .field("issuer", &self.app.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(unix)]
+fn bind_inner(path: &std::path::Path) -> Result<tiny_http::Server, DevServerError> {
+    tiny_http::Server::http_unix(path).map_err(|e| DevServerError::Io(e.to_string()))
+}
+
+#[cfg(not(unix))]
+fn bind_inner(_path: &std::path::Path) -> Result<tiny_http::Server, DevServerError> {
+    Err(DevServerError::Io(
+        "the dev server currently needs a Unix platform (its bounded front door talks to \
+         tiny_http over a Unix socket)"
+            .into(),
+    ))
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        // Front door first (no new requests, open connections closed), then the workers.
+        if let Some(mut guard) = self.guard.take() {
+            guard.stop();
+        }
+        if let Some(inner) = self.inner.take() {
+            for _ in 0..self.workers.len() {
+                inner.unblock();
+            }
+            for handle in self.workers.drain(..) {
+                let _ = handle.join();
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The HTML pages: small hand-written templates. Every reflected value goes through
+//! [`html_escape`]; the page security headers come from `Resp::html` (S6). No scripts, no
+//! third-party resources.
+
+use std::fmt::Write as _;
+
+use super::App;
+use super::wire::{Resp, html_escape as e};
+
+/// The CSRF cookie (double submit: cookie + hidden field + server-side copy).
+pub(crate) const CSRF_COOKIE: &str = "oauthctl_devserver_csrf";
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;\
+padding:0 1rem;color:#222}h1{font-size:1.4rem}.warn{background:#fff3cd;padding:.5rem;\
+border-radius:4px;font-size:.9rem}.err{color:#b00020}label{display:block;margin:.6rem 0}\
+input[type=text],input[type=password]{width:100%;padding:.4rem;font-size:1rem}\
+button{padding:.5rem 1rem;margin-right:.5rem;font-size:1rem}code{background:#eee;padding:0 .2rem}";
+
+/// A whole page around `body` (already escaped).
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title>\
+         <style>{STYLE}</style></head><body>\
+         <p class=\"warn\">oauthctl development server &mdash; for local testing only.</p>\
+         {body}</body></html>\n",
+        e(title)
+    )
+}
+
+/// A page with a CSRF cookie.
+fn with_csrf(resp: Resp, csrf: &str) -> Resp {
+    resp.with(
+        "Set-Cookie",
+        &format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict"),
+    )
+}
+
+/// An error page (never a redirect; S5).
+pub(crate) fn error(status: u16, title: &str, message: &str) -> Resp {
+    Resp::html(
+        status,
+        layout(
+            title,
+            &format!("<h1>{}</h1><p class=\"err\">{}</p>", e(title), e(message)),
+        ),
+    )
+}
+
+fn scope_list(scopes: &[String]) -> String {
+    let mut out = String::from("<ul>");
+    for s in scopes {
+        let _ = write!(out, "<li><code>{}</code></li>", e(s));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// The sign-in form of the authorization flow.
+pub(crate) fn login(client_id: &str, txn: &str, csrf: &str, failed: bool) -> Resp {
+    let err = if failed {
+        "<p class=\"err\">Wrong username or password.</p>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Sign in</h1><p>to continue to <strong>{client}</strong></p>{err}\
+         <form method=\"post\" action=\"/authorize/login\">\
+         <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" autofocus></label>\
+         <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>\
+         <button type=\"submit\">Sign in</button></form>\
+         <p>Development users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code> (unless configured otherwise).</p>",
+        client = e(client_id),
+        txn = e(txn),
+        csrf = e(csrf),
+    );
+    with_csrf(
+        Resp::html(if failed { 401 } else { 200 }, layout("Sign in", &body)),
+        csrf,
+    )
+}
+
+/// The consent page.
+pub(crate) fn consent(
+    client_id: &str,
+    user: &str,
+    scopes: &[String],
+    txn: &str,
+    csrf: &str,
+) -> Resp {
+    let body = format!(
+        "<h1>Allow access?</h1><p><strong>{client}</strong> asks to act as <strong>{user}</strong> \
+         with these scopes:</p>{scopes}\
+         <form method=\"post\" action=\"/authorize/consent\">\
+         <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+        client = e(client_id),
+        user = e(user),
+        scopes = scope_list(scopes),
+        txn = e(txn),
+        csrf = e(csrf),
+    );
+    with_csrf(Resp::html(200, layout("Allow access?", &body)), csrf)
+}
+
+/// The device verification page: enter the user code.
+pub(crate) fn device_entry(prefill: &str, csrf: &str, message: Option<&str>) -> Resp {
+    let msg = message.map_or_else(String::new, |m| format!("<p class=\"err\">{}</p>", e(m)));
+    let body = format!(
+        "<h1>Connect a device</h1><p>Enter the code shown on your device.</p>{msg}\
+         <form method=\"post\" action=\"/device\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>Code <input type=\"text\" name=\"user_code\" value=\"{prefill}\" autocomplete=\"off\" autofocus></label>\
+         <button type=\"submit\">Continue</button></form>",
+        csrf = e(csrf),
+        prefill = e(prefill),
+    );
+    let status = if message.is_some() { 400 } else { 200 };
+    with_csrf(Resp::html(status, layout("Connect a device", &body)), csrf)
+}
+
+/// The device approval page: sign in and approve or deny.
+pub(crate) fn device_approve(
+    user_code: &str,
+    client_id: &str,
+    scopes: &[String],
+    csrf: &str,
+    failed: bool,
+) -> Resp {
+    let err = if failed {
+        "<p class=\"err\">Wrong username or password.</p>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Approve device</h1><p>Code <code>{code}</code>: <strong>{client}</strong> asks for:</p>\
+         {scopes}{err}<form method=\"post\" action=\"/device/approve\">\
+         <input type=\"hidden\" name=\"user_code\" value=\"{code}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\"></label>\
+         <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>\
+         <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+        code = e(user_code),
+        client = e(client_id),
+        scopes = scope_list(scopes),
+        csrf = e(csrf),
+    );
+    with_csrf(
+        Resp::html(
+            if failed { 401 } else { 200 },
+            layout("Approve device", &body),
+        ),
+        csrf,
+    )
+}
+
+/// After a device decision.
+pub(crate) fn device_done(approved: bool) -> Resp {
+    let (title, text) = if approved {
+        ("Device connected", "You can return to your device.")
+    } else {
+        ("Request denied", "The device was not given access.")
+    };
+    Resp::html(
+        200,
+        layout(title, &format!("<h1>{title}</h1><p>{text}</p>")),
+    )
+}
+
+/// `/`: what this server is and where its endpoints are.
+pub(crate) fn index(app: &App) -> Resp {
+    let i = e(&app.issuer);
+    let mut body = format!(
+        "<h1>oauthctl development server</h1><p>Issuer <code>{i}</code></p>\
+         <p>Discovery: <code>{i}/.well-known/openid-configuration</code></p><h2>Clients</h2><ul>"
+    );
+    for c in &app.cfg.registry.clients {
+        let _ = write!(
+            body,
+            "<li><code>{}</code> ({})</li>",
+            e(&c.id),
+            if c.is_public() {
+                "public"
+            } else {
+                "confidential"
+            }
+        );
+    }
+    body.push_str("</ul>");
+    Resp::html(200, layout("oauthctl development server", &body))
+}

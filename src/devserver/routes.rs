@@ -1,0 +1,165 @@
+//! Request dispatch: counts hits, checks the `Host` header (S2), routes to the endpoints,
+//! serves the discovery documents (S3) and the JWKS, and logs one secret-free line per
+//! request.
+
+use std::sync::PoisonError;
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::App;
+use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
+use super::wire::{Req, Resp};
+use super::{api, authorize, pages, token};
+
+/// Distinct paths counted by `hits`; further unknown paths share one bucket.
+const MAX_HIT_PATHS: usize = 1024;
+
+/// Handles one request from tiny_http.
+pub(crate) fn handle(app: &App, mut rq: tiny_http::Request) {
+    let started = Instant::now();
+    let req = Req::from_tiny(&mut rq, app.cfg.limits.max_body);
+    count_hit(app, &req.path);
+    let resp = if let Err(resp) = check_host(app, &req) {
+        resp
+    } else {
+        route(app, &req)
+    };
+    app.log(&format!(
+        "{} {} {} {}ms",
+        req.method,
+        loggable_path(&req.path),
+        resp.status,
+        started.elapsed().as_millis()
+    ));
+    let _ = rq.respond(resp.into_tiny());
+}
+
+/// The path for the log: only printable ASCII, bounded (the query never is logged).
+fn loggable_path(path: &str) -> String {
+    path.chars()
+        .filter(char::is_ascii_graphic)
+        .take(80)
+        .collect()
+}
+
+fn count_hit(app: &App, path: &str) {
+    let mut hits = app.hits.lock().unwrap_or_else(PoisonError::into_inner);
+    if hits.len() < MAX_HIT_PATHS || hits.contains_key(path) {
+        *hits.entry(path.to_owned()).or_insert(0) += 1;
+    } else {
+        *hits.entry("(other)".to_owned()).or_insert(0) += 1;
+    }
+}
+
+/// S2: only our own names are accepted as `Host` (DNS-rebinding defence).
+fn check_host(app: &App, req: &Req) -> Result<(), Resp> {
+    let Some(host) = req.header("host") else {
+        return Err(Resp::oauth_error(
+            400,
+            "invalid_request",
+            "a Host header is required",
+        ));
+    };
+    let host = host.to_ascii_lowercase();
+    let port = app.port;
+    let issuer_host = app
+        .issuer
+        .strip_prefix("http://")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let allowed = [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        issuer_host,
+    ];
+    if allowed.contains(&host) {
+        Ok(())
+    } else {
+        Err(Resp::oauth_error(
+            421,
+            "invalid_request",
+            "this server does not answer for that Host",
+        ))
+    }
+}
+
+fn route(app: &App, req: &Req) -> Resp {
+    let m = req.method.as_str();
+    match req.path.as_str() {
+        "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+            only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
+        }
+        "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| {
+            let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+            Resp::json(200, &keys.jwks())
+        }),
+        "/authorize" => authorize::authorize(app, req),
+        "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
+        "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
+        "/device" => authorize::device_page(app, req),
+        "/device/approve" => {
+            only(m, &["POST"]).unwrap_or_else(|| authorize::device_approve(app, req))
+        }
+        "/token" => only(m, &["POST"]).unwrap_or_else(|| token::token(app, req)),
+        "/device_authorization" => {
+            only(m, &["POST"]).unwrap_or_else(|| token::device_authorization(app, req))
+        }
+        "/introspect" => only(m, &["POST"]).unwrap_or_else(|| token::introspect(app, req)),
+        "/revoke" => only(m, &["POST"]).unwrap_or_else(|| token::revoke(app, req)),
+        "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| token::userinfo(app, req)),
+        "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
+        "/api/data" => match m {
+            "GET" => api::list(app, req),
+            "POST" => api::create(app, req),
+            _ => not_allowed(&["GET", "POST"]),
+        },
+        "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
+        _ => Resp::json(404, &json!({"error": "not_found"})),
+    }
+}
+
+/// `None` if `method` is allowed, else a 405 answer.
+fn only(method: &str, allowed: &[&str]) -> Option<Resp> {
+    (!allowed.contains(&method)).then(|| not_allowed(allowed))
+}
+
+fn not_allowed(allowed: &[&str]) -> Resp {
+    Resp::oauth_error(405, "invalid_request", "method not allowed")
+        .with("Allow", &allowed.join(", "))
+}
+
+/// The metadata document (RFC 8414 / OIDC Discovery), identical at both well-known paths.
+fn discovery(app: &App) -> Resp {
+    let i = &app.issuer;
+    let alg = app.cfg.alg.as_str();
+    let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+    Resp::json(
+        200,
+        &json!({
+            "issuer": i,
+            "authorization_endpoint": format!("{i}/authorize"),
+            "token_endpoint": format!("{i}/token"),
+            "device_authorization_endpoint": format!("{i}/device_authorization"),
+            "introspection_endpoint": format!("{i}/introspect"),
+            "revocation_endpoint": format!("{i}/revoke"),
+            "userinfo_endpoint": format!("{i}/userinfo"),
+            "jwks_uri": format!("{i}/jwks"),
+            "scopes_supported": app.cfg.registry.scopes,
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": [GRANT_CODE, GRANT_REFRESH, GRANT_CLIENT_CREDENTIALS, GRANT_DEVICE],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [alg],
+            "token_endpoint_auth_methods_supported": auth_methods,
+            "introspection_endpoint_auth_methods_supported": auth_methods,
+            "revocation_endpoint_auth_methods_supported": auth_methods,
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
+                                 "name", "email", "email_verified", "preferred_username", "roles"],
+            "resource_indicators_supported": true,
+        }),
+    )
+}

@@ -1,0 +1,229 @@
+//! The dev server's in-memory state (security.md S25: nothing is persisted but the signing
+//! key): pending authorization requests, codes, grants ("families") with their refresh and
+//! access tokens, device authorizations, rate-limit buckets and the demo API's items.
+//!
+//! Secret values (codes, refresh tokens, device codes) are stored under their SHA-256
+//! fingerprint, never in the clear.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `d` in milliseconds, saturating.
+pub(crate) fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A validated authorization request waiting for login and consent.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingAuth {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub audience: Option<String>,
+    pub csrf: String,
+    /// Set once the user has signed in.
+    pub user: Option<String>,
+    pub auth_time: Option<u64>,
+    pub expires_ms: u64,
+}
+
+/// An issued authorization code.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeRecord {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub audience: Option<String>,
+    pub user: String,
+    pub auth_time: u64,
+    pub expires_ms: u64,
+    /// Whether a redemption was attempted (codes are single use).
+    pub used: bool,
+    /// The grant created when the code was redeemed (S9: a replay revokes it).
+    pub family: Option<u64>,
+}
+
+/// A grant: everything issued from one authorization (code or device) shares it, so
+/// reuse detection can revoke the whole family (RFC 9700 §4.14.2).
+#[derive(Debug, Clone)]
+pub(crate) struct Family {
+    pub client_id: String,
+    pub user: String,
+    pub scope: Vec<String>,
+    pub audience: Option<String>,
+    pub auth_time: u64,
+    pub revoked: bool,
+}
+
+/// A refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshRecord {
+    pub family: u64,
+    pub expires_ms: u64,
+    pub issued_s: u64,
+    /// When it was exchanged for a successor (single use).
+    pub rotated_ms: Option<u64>,
+    pub revoked: bool,
+}
+
+/// An issued access token (a JWT), kept (under the token's fingerprint) so it can be
+/// introspected and revoked.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessRecord {
+    pub jti: String,
+    pub client_id: String,
+    pub family: Option<u64>,
+    pub sub: String,
+    pub username: Option<String>,
+    pub scope: Vec<String>,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub revoked: bool,
+}
+
+/// How a device authorization stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DeviceStatus {
+    Pending,
+    Approved {
+        user: String,
+        auth_time: u64,
+    },
+    Denied,
+    /// Tokens were issued; the device code is spent.
+    Done,
+}
+
+/// A device authorization (RFC 8628).
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceRecord {
+    pub client_id: String,
+    pub scope: Vec<String>,
+    pub audience: Option<String>,
+    pub user_code: String,
+    pub expires_ms: u64,
+    pub interval_ms: u64,
+    pub last_poll_ms: Option<u64>,
+    pub status: DeviceStatus,
+    pub csrf: String,
+}
+
+/// A token bucket: `capacity` requests, refilled at `capacity` per minute.
+#[derive(Debug, Clone)]
+pub(crate) struct Bucket {
+    tokens: f64,
+    last_ms: u64,
+}
+
+impl Bucket {
+    /// Takes one request from the bucket; `Err(seconds)` says when to retry.
+    pub(crate) fn take(&mut self, per_minute: u32, now: u64) -> Result<(), u64> {
+        let cap = f64::from(per_minute);
+        #[allow(clippy::cast_precision_loss)]
+        let elapsed = now.saturating_sub(self.last_ms) as f64;
+        self.tokens = (self.tokens + elapsed * cap / 60_000.0).min(cap);
+        self.last_ms = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait_s = (1.0 - self.tokens) * 60.0 / cap;
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Err(wait_s.ceil().max(1.0) as u64)
+        }
+    }
+
+    /// A full bucket.
+    pub(crate) fn full(per_minute: u32, now: u64) -> Self {
+        Self {
+            tokens: f64::from(per_minute),
+            last_ms: now,
+        }
+    }
+}
+
+/// Everything mutable, behind one mutex.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub pending: HashMap<String, PendingAuth>,
+    pub codes: HashMap<String, CodeRecord>,
+    pub families: HashMap<u64, Family>,
+    pub refresh: HashMap<String, RefreshRecord>,
+    pub access: HashMap<String, AccessRecord>,
+    pub devices: HashMap<String, DeviceRecord>,
+    /// Normalized user code → device-code fingerprint.
+    pub user_codes: HashMap<String, String>,
+    pub rate: HashMap<String, Bucket>,
+    pub device_attempts: Option<Bucket>,
+    pub items: Vec<serde_json::Value>,
+    next_family: u64,
+    inserts: u64,
+}
+
+/// Pending requests, codes and device codes beyond this many are pruned first.
+const PRUNE_EVERY: u64 = 512;
+
+impl Store {
+    /// A new family id.
+    pub(crate) fn new_family(&mut self, family: Family) -> u64 {
+        self.next_family += 1;
+        self.families.insert(self.next_family, family);
+        self.next_family
+    }
+
+    /// Revokes a family with all its refresh and access tokens.
+    pub(crate) fn revoke_family(&mut self, id: u64) {
+        if let Some(f) = self.families.get_mut(&id) {
+            f.revoked = true;
+        }
+        for r in self.refresh.values_mut().filter(|r| r.family == id) {
+            r.revoked = true;
+        }
+        for a in self.access.values_mut().filter(|a| a.family == Some(id)) {
+            a.revoked = true;
+        }
+    }
+
+    /// Drops expired short-lived records now and then, so memory stays bounded.
+    pub(crate) fn maybe_prune(&mut self, now: u64) {
+        self.inserts += 1;
+        if !self.inserts.is_multiple_of(PRUNE_EVERY) {
+            return;
+        }
+        self.pending.retain(|_, p| p.expires_ms > now);
+        self.codes.retain(|_, c| c.expires_ms + 600_000 > now);
+        let devices = &mut self.devices;
+        devices.retain(|_, d| d.expires_ms + 600_000 > now);
+        self.user_codes.retain(|_, fp| devices.contains_key(fp));
+        let now_s = now / 1000;
+        self.access.retain(|_, a| a.exp > now_s);
+        self.refresh.retain(|_, r| r.expires_ms > now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_limit_and_refill() {
+        let mut b = Bucket::full(2, 0);
+        assert!(b.take(2, 0).is_ok());
+        assert!(b.take(2, 0).is_ok());
+        assert_eq!(b.take(2, 0), Err(30));
+        assert!(b.take(2, 30_000).is_ok());
+    }
+}

@@ -1,0 +1,824 @@
+//! The back channel: `/token` (authorization_code + PKCE, refresh_token with rotation and
+//! reuse detection, client_credentials, device_code), `/device_authorization`,
+//! `/introspect` (RFC 7662), `/revoke` (RFC 7009) and `/userinfo`, plus client
+//! authentication (RFC 6749 §2.3.1) and token issuance (RFC 9068 access tokens, OIDC ID
+//! tokens).
+
+use std::sync::PoisonError;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use super::authorize::{bad_scope, requested_audience, split_scope, valid_pkce_value};
+use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
+use super::state::{
+    AccessRecord, Bucket, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, ms, now_ms,
+};
+use super::wire::{
+    Params, Req, Resp, basic_credentials, bearer, fingerprint, random_bytes, random_token,
+    secrets_equal,
+};
+use super::{App, Client, User};
+
+/// The realm of `WWW-Authenticate` challenges.
+pub(crate) const REALM: &str = "oauthctl-devserver";
+
+/// The user-code alphabet: 20 consonants, no vowels (no words), no look-alikes
+/// (RFC 8628 §6.1).
+const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
+
+/// A token-endpoint error (RFC 6749 §5.2): 400, with `Cache-Control: no-store`.
+fn err(error: &str, description: &str) -> Resp {
+    Resp::oauth_error(400, error, description).with("Pragma", "no-cache")
+}
+
+/// `invalid_client`: 401 with a challenge (S11).
+fn invalid_client(description: &str) -> Resp {
+    Resp::oauth_error(401, "invalid_client", description)
+        .with("WWW-Authenticate", &format!("Basic realm=\"{REALM}\""))
+}
+
+/// A successful token response (RFC 6749 §5.1).
+fn ok(body: &Value) -> Resp {
+    Resp::json(200, body).with("Pragma", "no-cache")
+}
+
+/// The form body of a back-channel POST, strictly parsed.
+fn form(req: &Req) -> Result<Params, Resp> {
+    if !req.is_form() {
+        return Err(err(
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    if !req.query.is_empty() {
+        // RFC 6749 §3.2 / §2.3.1: credentials and grants never travel in the URL.
+        return Err(err(
+            "invalid_request",
+            "parameters must be sent in the body, not the query",
+        ));
+    }
+    req.form().map_err(|e| err("invalid_request", &e))
+}
+
+/// The client id a request claims to be, before authentication (for rate limiting).
+fn claimed_client(req: &Req, form: &Params) -> String {
+    req.header("authorization")
+        .and_then(basic_credentials)
+        .map(|(id, _)| id)
+        .or_else(|| form.get("client_id").map(str::to_owned))
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+/// Authenticates the client (S18): `client_secret_basic` (form-urldecoded),
+/// `client_secret_post`, or `none` for public clients, which identify themselves by
+/// `client_id` alone and may not present a secret.
+pub(crate) fn authenticate_client<'a>(
+    app: &'a App,
+    req: &Req,
+    form: &Params,
+) -> Result<&'a Client, Resp> {
+    if req.header_count("authorization") > 1 {
+        return Err(err("invalid_request", "repeated Authorization header"));
+    }
+    let basic = match req.header("authorization") {
+        Some(h) => Some(
+            basic_credentials(h)
+                .ok_or_else(|| invalid_client("malformed Basic authorization header"))?,
+        ),
+        None => None,
+    };
+    if basic.is_some() && form.has("client_secret") {
+        return Err(err(
+            "invalid_request",
+            "use exactly one client authentication method",
+        ));
+    }
+    let (id, secret) = match &basic {
+        Some((id, secret)) => {
+            if form.get("client_id").is_some_and(|f| f != id) {
+                return Err(err(
+                    "invalid_request",
+                    "client_id differs from the authenticated client",
+                ));
+            }
+            (id.as_str(), Some(secret.as_str()))
+        }
+        None => match form.get("client_id") {
+            Some(id) => (id, form.get("client_secret")),
+            None => return Err(invalid_client("client authentication is required")),
+        },
+    };
+    let client = app
+        .cfg
+        .registry
+        .client(id)
+        .ok_or_else(|| invalid_client("unknown client or wrong credentials"))?;
+    match (&client.secret, secret) {
+        (Some(expected), Some(given)) if secrets_equal(expected, given) => Ok(client),
+        (Some(_), _) => Err(invalid_client("unknown client or wrong credentials")),
+        (None, None) => Ok(client),
+        (None, Some(_)) => Err(invalid_client(
+            "this is a public client: it has no secret, send client_id only",
+        )),
+    }
+}
+
+/// Applies the per-client token-endpoint rate limit.
+fn rate_limited(app: &App, client: &str) -> Option<Resp> {
+    let limit = app.cfg.rate_limit_per_minute;
+    if limit == 0 {
+        return None;
+    }
+    let now = now_ms();
+    let mut store = app.store();
+    if store.rate.len() > 10_000 && !store.rate.contains_key(client) {
+        store.rate.clear();
+    }
+    let bucket = store
+        .rate
+        .entry(client.to_owned())
+        .or_insert_with(|| Bucket::full(limit, now));
+    bucket.take(limit, now).err().map(|retry| {
+        Resp::oauth_error(
+            429,
+            "temporarily_unavailable",
+            "too many token requests for this client; retry later",
+        )
+        .with("Retry-After", &retry.to_string())
+    })
+}
+
+/// `POST /token`.
+pub(crate) fn token(app: &App, req: &Req) -> Resp {
+    let form = match form(req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Some(r) = rate_limited(app, &claimed_client(req, &form)) {
+        return r;
+    }
+    let client = match authenticate_client(app, req, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(grant) = form.get("grant_type") else {
+        return err("invalid_request", "grant_type is required");
+    };
+    let known = [
+        GRANT_CODE,
+        GRANT_REFRESH,
+        GRANT_CLIENT_CREDENTIALS,
+        GRANT_DEVICE,
+    ];
+    if !known.contains(&grant) {
+        return err("unsupported_grant_type", "unsupported grant_type");
+    }
+    if !client.allows(grant) || (grant == GRANT_CLIENT_CREDENTIALS && client.is_public()) {
+        return err(
+            "unauthorized_client",
+            "this client may not use this grant type",
+        );
+    }
+    let result = match grant {
+        GRANT_CODE => authorization_code(app, client, &form),
+        GRANT_REFRESH => refresh(app, client, &form),
+        GRANT_CLIENT_CREDENTIALS => client_credentials(app, client, &form),
+        _ => device_code(app, client, &form),
+    };
+    match result {
+        Ok(body) => ok(&body),
+        Err(r) => r,
+    }
+}
+
+/// What one issuance covers.
+struct Grant<'a> {
+    client: &'a Client,
+    user: Option<&'a User>,
+    scope: Vec<String>,
+    audience: Option<String>,
+    auth_time: Option<u64>,
+    nonce: Option<String>,
+    family: Option<u64>,
+}
+
+fn has(scope: &[String], s: &str) -> bool {
+    scope.iter().any(|x| x == s)
+}
+
+/// Signs and records an access token, and a refresh token and ID token where the grant
+/// calls for them; returns the token response.
+fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
+    let now_s = now_ms() / 1000;
+    let at_ttl = app.cfg.access_token_ttl.as_secs();
+    let exp = now_s + at_ttl;
+    let sub = g.user.map_or(g.client.id.as_str(), |u| u.username.as_str());
+    let roles = g.user.map_or(&g.client.roles, |u| &u.roles);
+    let aud = g.audience.clone().unwrap_or_else(|| app.api_audience());
+    let jti = URL_SAFE_NO_PAD.encode(random_bytes(16));
+    let scope = g.scope.join(" ");
+    let mut claims = json!({
+        "iss": app.issuer, "sub": sub, "aud": aud, "exp": exp, "iat": now_s, "nbf": now_s,
+        "jti": jti, "client_id": g.client.id, "scope": scope, "roles": roles,
+    });
+    if let Some(t) = g.auth_time {
+        claims["auth_time"] = json!(t);
+    }
+    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+    let key = keys.active();
+    let failed = |_| Resp::oauth_error(500, "server_error", "signing failed");
+    let access_token = key.sign("at+jwt", &claims).map_err(failed)?;
+    store.maybe_prune(now_ms());
+    store.access.insert(
+        fingerprint(&access_token),
+        AccessRecord {
+            jti,
+            client_id: g.client.id.clone(),
+            family: g.family,
+            sub: sub.to_owned(),
+            username: g.user.map(|u| u.username.clone()),
+            scope: g.scope.clone(),
+            aud,
+            iat: now_s,
+            exp,
+            revoked: false,
+        },
+    );
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": at_ttl,
+        "scope": scope,
+    });
+    if let Some(family) = g.family.filter(|_| g.client.allows(GRANT_REFRESH)) {
+        let rt = random_token();
+        store.refresh.insert(
+            fingerprint(&rt),
+            RefreshRecord {
+                family,
+                expires_ms: now_ms() + ms(app.cfg.refresh_token_ttl),
+                issued_s: now_s,
+                rotated_ms: None,
+                revoked: false,
+            },
+        );
+        body["refresh_token"] = json!(rt);
+    }
+    if let (Some(user), true) = (g.user, has(&g.scope, "openid")) {
+        let mut id = json!({
+            "iss": app.issuer, "sub": user.username, "aud": g.client.id, "azp": g.client.id,
+            "exp": exp, "iat": now_s,
+        });
+        if let Some(t) = g.auth_time {
+            id["auth_time"] = json!(t);
+        }
+        if let Some(n) = &g.nonce {
+            id["nonce"] = json!(n);
+        }
+        add_profile_claims(&mut id, user, &g.scope);
+        body["id_token"] = json!(key.sign("JWT", &id).map_err(failed)?);
+    }
+    Ok(body)
+}
+
+/// The `profile` and `email` claims of a user.
+fn add_profile_claims(claims: &mut Value, user: &User, scope: &[String]) {
+    if has(scope, "profile") {
+        claims["preferred_username"] = json!(user.username);
+        if let Some(n) = &user.name {
+            claims["name"] = json!(n);
+        }
+    }
+    if has(scope, "email")
+        && let Some(e) = &user.email
+    {
+        claims["email"] = json!(e);
+        claims["email_verified"] = json!(true);
+    }
+}
+
+/// S256: BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 §4.6).
+fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ))
+}
+
+fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+    let code = form
+        .get("code")
+        .ok_or_else(|| err("invalid_request", "code is required"))?;
+    let fp = fingerprint(code);
+    let now = now_ms();
+    let mut store = app.store();
+    let bad = |d: &str| err("invalid_grant", d);
+    let Some(record) = store.codes.get(&fp).cloned() else {
+        return Err(bad("unknown authorization code"));
+    };
+    if record.client_id != client.id {
+        return Err(bad("the code was issued to another client"));
+    }
+    if record.used {
+        // S9: a replayed code revokes what it produced (RFC 6749 §4.1.2).
+        if let Some(family) = record.family {
+            store.revoke_family(family);
+        }
+        return Err(bad(
+            "the code was already used; the tokens issued from it are revoked",
+        ));
+    }
+    // From here on the code is spent, whatever the outcome.
+    if let Some(c) = store.codes.get_mut(&fp) {
+        c.used = true;
+    }
+    if record.expires_ms <= now {
+        return Err(bad("the authorization code expired"));
+    }
+    if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+        return Err(bad(
+            "redirect_uri is missing or differs from the authorization request",
+        ));
+    }
+    match (&record.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) => {
+            if !valid_pkce_value(verifier) {
+                return Err(bad(
+                    "code_verifier must be 43-128 characters of [A-Za-z0-9-._~]",
+                ));
+            }
+            if !secrets_equal(&s256(verifier), challenge) {
+                return Err(bad("code_verifier does not match the code_challenge"));
+            }
+        }
+        (Some(_), None) => return Err(bad("code_verifier is required")),
+        (None, Some(_)) => {
+            // S8: RFC 9700 §4.8.2 (PKCE downgrade).
+            return Err(bad(
+                "code_verifier sent, but the authorization request had no code_challenge",
+            ));
+        }
+        (None, None) => {}
+    }
+    let user = app
+        .cfg
+        .registry
+        .user(&record.user)
+        .ok_or_else(|| bad("the user no longer exists"))?;
+    let family = store.new_family(Family {
+        client_id: client.id.clone(),
+        user: user.username.clone(),
+        scope: record.scope.clone(),
+        audience: record.audience.clone(),
+        auth_time: record.auth_time,
+        revoked: false,
+    });
+    if let Some(c) = store.codes.get_mut(&fp) {
+        c.family = Some(family);
+    }
+    issue(
+        app,
+        &mut store,
+        &Grant {
+            client,
+            user: Some(user),
+            scope: record.scope.clone(),
+            audience: record.audience.clone(),
+            auth_time: Some(record.auth_time),
+            nonce: record.nonce.clone(),
+            family: Some(family),
+        },
+    )
+}
+
+fn refresh(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+    let rt = form
+        .get("refresh_token")
+        .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
+    let fp = fingerprint(rt);
+    let now = now_ms();
+    let bad = |d: &str| err("invalid_grant", d);
+    let mut store = app.store();
+    let Some(record) = store.refresh.get(&fp).cloned() else {
+        return Err(bad("unknown refresh token"));
+    };
+    let Some(family) = store.families.get(&record.family).cloned() else {
+        return Err(bad("unknown refresh token"));
+    };
+    if family.client_id != client.id {
+        return Err(bad("the refresh token was issued to another client"));
+    }
+    if record.revoked || family.revoked {
+        return Err(bad("the refresh token was revoked"));
+    }
+    if record.expires_ms <= now {
+        return Err(bad("the refresh token expired"));
+    }
+    if let Some(rotated) = record.rotated_ms {
+        let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
+        if now.saturating_sub(rotated) > grace || app.cfg.refresh_reuse_grace.is_none() {
+            // S12: reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
+            store.revoke_family(record.family);
+            return Err(bad(
+                "refresh token reuse detected; every token of this grant is revoked",
+            ));
+        }
+    }
+    let requested = split_scope(form.get("scope"));
+    let scope = if requested.is_empty() {
+        family.scope.clone()
+    } else if let Some(extra) = requested.iter().find(|s| !has(&family.scope, s)) {
+        return Err(err(
+            "invalid_scope",
+            &format!("scope `{extra}` exceeds the original grant"),
+        ));
+    } else {
+        requested
+    };
+    let user = app
+        .cfg
+        .registry
+        .user(&family.user)
+        .ok_or_else(|| bad("the user no longer exists"))?;
+    if let Some(r) = store.refresh.get_mut(&fp) {
+        r.rotated_ms.get_or_insert(now);
+    }
+    issue(
+        app,
+        &mut store,
+        &Grant {
+            client,
+            user: Some(user),
+            scope,
+            audience: family.audience.clone(),
+            auth_time: Some(family.auth_time),
+            nonce: None,
+            family: Some(record.family),
+        },
+    )
+}
+
+fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+    let requested = split_scope(form.get("scope"));
+    let scope = if requested.is_empty() {
+        client
+            .scopes
+            .iter()
+            .filter(|s| !matches!(s.as_str(), "openid" | "offline_access"))
+            .cloned()
+            .collect()
+    } else {
+        requested
+    };
+    if let Some(bad) = bad_scope(app, client, &scope).or_else(|| {
+        scope
+            .iter()
+            .find(|s| *s == "openid" || *s == "offline_access")
+            .map(String::as_str)
+    }) {
+        return Err(err(
+            "invalid_scope",
+            &format!("scope `{bad}` is not available to this client"),
+        ));
+    }
+    let audience = requested_audience(form).map_err(|e| err("invalid_target", e))?;
+    let mut store = app.store();
+    issue(
+        app,
+        &mut store,
+        &Grant {
+            client,
+            user: None,
+            scope,
+            audience,
+            auth_time: None,
+            nonce: None,
+            family: None,
+        },
+    )
+}
+
+fn device_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+    let code = form
+        .get("device_code")
+        .ok_or_else(|| err("invalid_request", "device_code is required"))?;
+    let fp = fingerprint(code);
+    let now = now_ms();
+    let mut store = app.store();
+    let Some(d) = store.devices.get_mut(&fp) else {
+        return Err(err("invalid_grant", "unknown device code"));
+    };
+    if d.client_id != client.id {
+        return Err(err(
+            "invalid_grant",
+            "the device code belongs to another client",
+        ));
+    }
+    if d.status == DeviceStatus::Done {
+        return Err(err("invalid_grant", "the device code was already used"));
+    }
+    if d.expires_ms <= now {
+        return Err(err("expired_token", "the device code expired"));
+    }
+    let (user, auth_time) = match d.status.clone() {
+        DeviceStatus::Denied => return Err(err("access_denied", "the user denied the request")),
+        DeviceStatus::Pending => {
+            let too_fast = d
+                .last_poll_ms
+                .is_some_and(|last| now.saturating_sub(last) < d.interval_ms);
+            d.last_poll_ms = Some(now);
+            if too_fast {
+                // RFC 8628 §3.5: slow down by 5 seconds for this and all later polls.
+                d.interval_ms += 5000;
+                return Err(err("slow_down", "polling too fast; add 5 seconds"));
+            }
+            return Err(err(
+                "authorization_pending",
+                "the user has not approved yet",
+            ));
+        }
+        DeviceStatus::Approved { user, auth_time } => (user, auth_time),
+        DeviceStatus::Done => return Err(err("invalid_grant", "already used")),
+    };
+    d.status = DeviceStatus::Done;
+    let (scope, audience) = (d.scope.clone(), d.audience.clone());
+    let user = app
+        .cfg
+        .registry
+        .user(&user)
+        .ok_or_else(|| err("invalid_grant", "the user no longer exists"))?;
+    let family = store.new_family(Family {
+        client_id: client.id.clone(),
+        user: user.username.clone(),
+        scope: scope.clone(),
+        audience: audience.clone(),
+        auth_time,
+        revoked: false,
+    });
+    issue(
+        app,
+        &mut store,
+        &Grant {
+            client,
+            user: Some(user),
+            scope,
+            audience,
+            auth_time: Some(auth_time),
+            nonce: None,
+            family: Some(family),
+        },
+    )
+}
+
+/// A random user code over [`USER_CODE_ALPHABET`], 8 characters (≈34.6 bits; attempts are
+/// rate limited), by rejection sampling so every letter is equally likely.
+fn user_code() -> String {
+    let mut out = String::with_capacity(8);
+    while out.len() < 8 {
+        for b in random_bytes(16) {
+            // 240 = 12 × 20: bytes at or above it would bias the result.
+            if b < 240 && out.len() < 8 {
+                out.push(char::from(USER_CODE_ALPHABET[usize::from(b % 20)]));
+            }
+        }
+    }
+    out
+}
+
+/// `POST /device_authorization` (RFC 8628 §3.1–3.2).
+pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
+    let form = match form(req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let client = match authenticate_client(app, req, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !client.allows(GRANT_DEVICE) {
+        return err(
+            "unauthorized_client",
+            "this client may not use the device grant",
+        );
+    }
+    let scope = split_scope(form.get("scope"));
+    if let Some(bad) = bad_scope(app, client, &scope) {
+        return err("invalid_scope", &format!("scope `{bad}` is not available"));
+    }
+    let audience = match requested_audience(&form) {
+        Ok(a) => a,
+        Err(e) => return err("invalid_target", e),
+    };
+    let device_code = random_token();
+    let now = now_ms();
+    let mut store = app.store();
+    store.maybe_prune(now);
+    let mut code = user_code();
+    while store.user_codes.contains_key(&code) {
+        code = user_code();
+    }
+    let interval_ms = ms(app.cfg.device_interval);
+    let fp = fingerprint(&device_code);
+    store.user_codes.insert(code.clone(), fp.clone());
+    store.devices.insert(
+        fp,
+        DeviceRecord {
+            client_id: client.id.clone(),
+            scope,
+            audience,
+            user_code: format!("{}-{}", &code[..4], &code[4..]),
+            expires_ms: now + ms(app.cfg.device_code_ttl),
+            interval_ms,
+            last_poll_ms: None,
+            status: DeviceStatus::Pending,
+            csrf: String::new(),
+        },
+    );
+    let display = format!("{}-{}", &code[..4], &code[4..]);
+    let verification_uri = format!("{}/device", app.issuer);
+    ok(&json!({
+        "device_code": device_code,
+        "user_code": display,
+        "verification_uri": verification_uri,
+        "verification_uri_complete": format!("{verification_uri}?user_code={display}"),
+        "expires_in": app.cfg.device_code_ttl.as_secs(),
+        "interval": interval_ms.div_ceil(1000),
+    }))
+}
+
+/// What a token string is, as far as this server knows.
+enum Known {
+    Access(AccessRecord),
+    Refresh(RefreshRecord, Family),
+}
+
+fn lookup(store: &Store, token: &str) -> Option<Known> {
+    let fp = fingerprint(token);
+    if let Some(a) = store.access.get(&fp) {
+        return Some(Known::Access(a.clone()));
+    }
+    let r = store.refresh.get(&fp)?;
+    let f = store.families.get(&r.family)?;
+    Some(Known::Refresh(r.clone(), f.clone()))
+}
+
+fn family_revoked(store: &Store, family: Option<u64>) -> bool {
+    family.is_some_and(|f| store.families.get(&f).is_none_or(|f| f.revoked))
+}
+
+/// `POST /introspect` (RFC 7662; S15).
+pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
+    let form = match form(req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let caller = match authenticate_client(app, req, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(token) = form.get("token") else {
+        return err("invalid_request", "token is required");
+    };
+    let inactive = || Resp::json(200, &json!({"active": false}));
+    let now = now_ms();
+    let store = app.store();
+    let may_see = |owner: &str| caller.introspect_any || caller.id == owner;
+    match lookup(&store, token) {
+        Some(Known::Access(a))
+            if !a.revoked
+                && a.exp > now / 1000
+                && !family_revoked(&store, a.family)
+                && may_see(&a.client_id) =>
+        {
+            let mut body = json!({
+                "active": true, "token_type": "Bearer", "scope": a.scope.join(" "),
+                "client_id": a.client_id, "sub": a.sub, "aud": a.aud, "iss": app.issuer,
+                "exp": a.exp, "iat": a.iat, "nbf": a.iat, "jti": a.jti,
+            });
+            if let Some(u) = &a.username {
+                body["username"] = json!(u);
+            }
+            Resp::json(200, &body)
+        }
+        Some(Known::Refresh(r, f))
+            if !r.revoked
+                && !f.revoked
+                && r.rotated_ms.is_none()
+                && r.expires_ms > now
+                && may_see(&f.client_id) =>
+        {
+            Resp::json(
+                200,
+                &json!({
+                    "active": true, "token_type": "refresh_token", "scope": f.scope.join(" "),
+                    "client_id": f.client_id, "sub": f.user, "username": f.user,
+                    "iss": app.issuer, "exp": r.expires_ms / 1000, "iat": r.issued_s,
+                }),
+            )
+        }
+        _ => inactive(),
+    }
+}
+
+/// `POST /revoke` (RFC 7009; S16): 200 whatever the token was; only the caller's own tokens
+/// are revoked; revoking a refresh token revokes its whole grant, access tokens included.
+pub(crate) fn revoke(app: &App, req: &Req) -> Resp {
+    let form = match form(req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let caller = match authenticate_client(app, req, &form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(token) = form.get("token") else {
+        return err("invalid_request", "token is required");
+    };
+    let mut store = app.store();
+    match lookup(&store, token) {
+        Some(Known::Access(a)) if a.client_id == caller.id => {
+            if let Some(rec) = store.access.get_mut(&fingerprint(token)) {
+                rec.revoked = true;
+            }
+        }
+        Some(Known::Refresh(r, f)) if f.client_id == caller.id => store.revoke_family(r.family),
+        _ => {}
+    }
+    Resp::new(200)
+}
+
+/// `GET|POST /userinfo` (OIDC Core §5.3): the bearer token in the header only.
+pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
+    let challenge = |status: u16, error: &str, desc: &str| {
+        Resp::json(status, &json!({"error": error, "error_description": desc})).with(
+            "WWW-Authenticate",
+            &format!("Bearer realm=\"{REALM}\", error=\"{error}\", error_description=\"{desc}\""),
+        )
+    };
+    if req.query.contains("access_token")
+        || (req.is_form() && req.form().is_ok_and(|f| f.has("access_token")))
+    {
+        return challenge(
+            400,
+            "invalid_request",
+            "send the token in the Authorization header",
+        );
+    }
+    let Some(token) = req.header("authorization").and_then(bearer) else {
+        return Resp::json(401, &json!({"error": "invalid_token"}))
+            .with("WWW-Authenticate", &format!("Bearer realm=\"{REALM}\""));
+    };
+    let store = app.store();
+    let now_s = now_ms() / 1000;
+    let record = match lookup(&store, token) {
+        Some(Known::Access(a))
+            if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
+        {
+            a
+        }
+        _ => {
+            return challenge(
+                401,
+                "invalid_token",
+                "the access token is invalid or expired",
+            );
+        }
+    };
+    if !has(&record.scope, "openid") {
+        return challenge(403, "insufficient_scope", "the openid scope is required");
+    }
+    let Some(user) = record
+        .username
+        .as_deref()
+        .and_then(|u| app.cfg.registry.user(u))
+    else {
+        return challenge(401, "invalid_token", "the token has no user");
+    };
+    let mut claims = json!({"sub": user.username});
+    add_profile_claims(&mut claims, user, &record.scope);
+    Resp::json(200, &claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s256_matches_rfc7636_appendix_b() {
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn user_codes_use_the_consonant_alphabet() {
+        for _ in 0..100 {
+            let c = user_code();
+            assert_eq!(c.len(), 8);
+            assert!(c.bytes().all(|b| USER_CODE_ALPHABET.contains(&b)), "{c}");
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Request and response plumbing for the handlers: strict form decoding (duplicates are
+//! errors, RFC 6749 §3.1), `client_secret_basic` decoding (RFC 6749 §2.3.1), HTML escaping,
+//! constant-time secret comparison, random values, and response builders with the security
+//! headers every page carries. No OAuth decisions live here.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use aws_lc_rs::digest;
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+/// One request as the handlers see it.
+#[derive(Debug)]
+pub(crate) struct Req {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Req {
+    /// Reads a tiny_http request (its body is already bounded by the guard).
+    pub(crate) fn from_tiny(rq: &mut tiny_http::Request, max_body: usize) -> Self {
+        let url = rq.url().to_owned();
+        let (path, query) = match url.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (url, String::new()),
+        };
+        let headers = rq
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_owned(),
+                    h.value.as_str().to_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        let _ = rq
+            .as_reader()
+            .take(max_body as u64 + 1)
+            .read_to_end(&mut body);
+        Self {
+            method: rq.method().as_str().to_ascii_uppercase(),
+            path,
+            query,
+            headers,
+            body,
+        }
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// How many times header `name` occurs.
+    pub(crate) fn header_count(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .count()
+    }
+
+    /// The value of cookie `name`, if sent.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// Whether the body is declared as `application/x-www-form-urlencoded`.
+    pub(crate) fn is_form(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        })
+    }
+
+    /// The query parameters.
+    pub(crate) fn query_params(&self) -> Result<Params, String> {
+        Params::parse(self.query.as_bytes())
+    }
+
+    /// The form body parameters.
+    pub(crate) fn form(&self) -> Result<Params, String> {
+        Params::parse(&self.body)
+    }
+}
+
+/// Decoded `application/x-www-form-urlencoded` parameters, each name at most once.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Params(HashMap<String, String>);
+
+impl Params {
+    /// Parses `raw`; a repeated name is an error naming it. Empty values count as absent
+    /// (RFC 6749 §3.1) but still count as occurrences for the duplicate check.
+    pub(crate) fn parse(raw: &[u8]) -> Result<Self, String> {
+        let mut map = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (k, v) in url::form_urlencoded::parse(raw) {
+            if !seen.insert(k.to_string()) {
+                return Err(format!("parameter `{}` is repeated", escape_line(&k)));
+            }
+            if !v.is_empty() {
+                map.insert(k.into_owned(), v.into_owned());
+            }
+        }
+        Ok(Self(map))
+    }
+
+    /// The value of `name`, if present and non-empty.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// Whether `name` is present.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
+/// Keeps an attacker-chosen name short and printable inside an error description.
+fn escape_line(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(40)
+        .collect::<String>()
+}
+
+/// Decodes one `application/x-www-form-urlencoded` component (`+` is a space).
+pub(crate) fn form_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Credentials from `Authorization: Basic`, decoded per RFC 6749 §2.3.1: base64, split at the
+/// first colon, then form-urldecode each half.
+pub(crate) fn basic_credentials(header: &str) -> Option<(String, String)> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(rest.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((form_decode(id)?, form_decode(secret)?))
+}
+
+/// The bearer token of an `Authorization` header.
+pub(crate) fn bearer(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Compares two secrets in constant time (over their SHA-256 digests, so lengths leak
+/// nothing either).
+pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
+    let da = digest::digest(&digest::SHA256, a.as_bytes());
+    let db = digest::digest(&digest::SHA256, b.as_bytes());
+    aws_lc_rs::constant_time::verify_slices_are_equal(da.as_ref(), db.as_ref()).is_ok()
+}
+
+/// SHA-256, base64url: the key under which a secret value is stored, and its log-safe name.
+pub(crate) fn fingerprint(secret: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, secret.as_bytes()))
+}
+
+/// `n` random bytes from the system CSPRNG.
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    // SystemRandom fails only when the OS has no entropy source at all; no token could be
+    // issued safely then, so this is the one deliberate panic (not reachable by input).
+    SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the operating system's random number generator failed");
+    buf
+}
+
+/// A random opaque token: 256 bits, base64url (43 characters).
+pub(crate) fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(32))
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A response on its way out.
+#[derive(Debug)]
+pub(crate) struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Headers on every HTML page (RFC 9700 §4.16; security.md S6).
+const PAGE_HEADERS: &[(&str, &str)] = &[
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+];
+
+impl Resp {
+    /// An empty response.
+    pub(crate) fn new(status: u16) -> Self {
+        Self {
+            status,
+            headers: vec![("Cache-Control".into(), "no-store".into())],
+            body: Vec::new(),
+        }
+    }
+
+    /// A JSON document.
+    pub(crate) fn json(status: u16, value: &serde_json::Value) -> Self {
+        let mut r = Self::new(status);
+        r.body = serde_json::to_vec(value).unwrap_or_default();
+        r.with("Content-Type", "application/json")
+    }
+
+    /// An OAuth error document (RFC 6749 §5.2).
+    pub(crate) fn oauth_error(status: u16, error: &str, description: &str) -> Self {
+        Self::json(
+            status,
+            &serde_json::json!({"error": error, "error_description": description}),
+        )
+    }
+
+    /// An HTML page with the page security headers.
+    pub(crate) fn html(status: u16, body: String) -> Self {
+        let mut r = Self {
+            status,
+            headers: Vec::new(),
+            body: body.into_bytes(),
+        };
+        for (k, v) in PAGE_HEADERS {
+            r.headers.push(((*k).into(), (*v).into()));
+        }
+        r.with("Content-Type", "text/html; charset=utf-8")
+    }
+
+    /// A redirect (302 after GET, 303 after POST; never 307, RFC 9700 §4.12).
+    pub(crate) fn redirect(status: u16, location: &str) -> Self {
+        let mut r = Self::html(status, String::new());
+        r.headers.push(("Location".into(), location.into()));
+        r
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub(crate) fn with(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Converts to a tiny_http response; headers that cannot be represented are dropped
+    /// (values we build are ASCII).
+    pub(crate) fn into_tiny(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+        let mut r = tiny_http::Response::from_data(self.body)
+            .with_status_code(self.status)
+            // Always send Content-Length, so the front door can keep connections alive.
+            .with_chunked_threshold(usize::MAX);
+        for (k, v) in &self.headers {
+            if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                r.add_header(h);
+            }
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_parameters_are_rejected() {
+        assert!(Params::parse(b"a=1&b=2").is_ok());
+        assert!(Params::parse(b"a=1&a=2").is_err());
+        assert!(Params::parse(b"a=&a=2").is_err());
+        assert_eq!(Params::parse(b"a=").unwrap().get("a"), None);
+    }
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        // id `my client`, secret `p:a%s+s`, form-encoded then base64.
+        let raw = STANDARD.encode("my+client:p%3Aa%25s%2Bs");
+        assert_eq!(
+            basic_credentials(&format!("Basic {raw}")),
+            Some(("my client".into(), "p:a%s+s".into()))
+        );
+        assert_eq!(basic_credentials("Bearer x"), None);
+        assert_eq!(basic_credentials("Basic !!!"), None);
+        assert_eq!(
+            basic_credentials(&format!("Basic {}", STANDARD.encode("a:%zz"))),
+            None
+        );
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html_escape("<script>\"'&"),
+            "&lt;script&gt;&quot;&#39;&amp;"
+        );
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(secrets_equal("demo-secret", "demo-secret"));
+        assert!(!secrets_equal("demo-secret", "demo-secreT"));
+        assert!(!secrets_equal("demo-secret", ""));
+    }
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let a = random_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token());
+    }
+}
