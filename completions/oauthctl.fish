@@ -46,7 +46,13 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -l insecure-http -d 'Per
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -78,6 +84,136 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s q -l quiet 
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l flow -d 'The grant to use' -r -f -a "code\t'Authorization code + PKCE through the browser and a loopback redirect'
+device\t'Device authorization grant (RFC 8628): enter a code on another device'
+client-credentials\t'Client credentials (a confidential client acting for itself)'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l scope -d 'Scope to request (repeatable; a space-separated list works too)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l audience -d 'Audience to request (`audience` parameter)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l resource -d 'Resource indicator to request (RFC 8707)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l param -d 'Extra authorization request parameter (repeatable)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l prompt -d '`prompt` parameter (login, consent, select_account, none)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l login-hint -d '`login_hint` parameter' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l port -d 'Loopback port for the redirect [default: any free port]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device approval' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l browser-command -d 'Open the URL with CMD (split into words without a shell; the URL is appended)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client-secret-basic\t'HTTP Basic with form-urlencoded id and secret'
+client-secret-post\t'id and secret in the form body'
+none\t'public client: only `client_id`'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l no-browser -d 'Print the authorization URL instead of opening a browser'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
+header\t'`Authorization: Bearer TOKEN`'
+json\t'A JSON document (no refresh token unless --include-refresh-token)'
+env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this time' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l id-token -d 'Print the ID token instead of the access token'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l no-refresh -d 'Never refresh; fail when the cached token has expired'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l include-refresh-token -d 'Include the refresh token in `--format json`'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l no-revoke -d 'Delete the cached tokens without revoking them at the server'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -99,6 +235,40 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s q -l qui
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free port)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l listen -d 'Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to the network and prints a warning' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l server-config -d 'Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct from the global --config, which is the CLI\'s own configuration' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l access-token-ttl -d 'Access-token lifetime [default: 1h]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l refresh-token-ttl -d 'Refresh-token lifetime [default: 30d]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l code-ttl -d 'Authorization-code lifetime [default: 60s]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rate-limit -d 'Token-endpoint requests per client per minute, 0 = unlimited [default: 120]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l auto-approve -d 'Sign USER in and approve every authorization request without showing a page (tests and scripts only)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l key-file -d 'Keep the signing keys in FILE (PKCS#8 PEM, created 0600) so tokens survive restarts' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l alg -d 'Signing algorithm for new keys' -r -f -a "ES256\t'ECDSA P-256 / SHA-256'
+RS256\t'RSA 2048 PKCS#1 v1.5 / SHA-256'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l refresh-reuse-grace -d 'Accept a just-rotated refresh token again within this window (off by default)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -141,8 +311,14 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s q -l quie
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode providers completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode providers completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode providers completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode providers completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode providers completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

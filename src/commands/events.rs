@@ -38,10 +38,11 @@ impl Events for UiEvents<'_> {
                 "could not open a browser ({e}); open the URL above yourself"
             )),
             Event::Waiting { what, deadline } => {
-                if self.ui.stderr_is_tty && !self.ui.quiet {
-                    if let Ok(mut s) = self.spinner.lock() {
-                        *s = Some(Spinner::start(what, deadline));
-                    }
+                if self.ui.stderr_is_tty
+                    && !self.ui.quiet
+                    && let Ok(mut s) = self.spinner.lock()
+                {
+                    *s = Some(Spinner::start(what, deadline));
                 }
             }
             Event::DoneWaiting => {

@@ -43,46 +43,46 @@ fn revoke(
 pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let mut revoked = false;
-    if !args.no_revoke {
-        if let Ok(tokens) = session.tokens() {
-            let mut settings = Session::settings(ctx)?;
-            if settings.provider.issuer.is_none() {
-                settings.provider.issuer = Some(session.entry.issuer.clone());
-            }
-            let resolved = ctx.resolve_provider(&settings)?;
-            match resolved.endpoints.revocation_endpoint.as_deref() {
-                Some(raw) => {
-                    let endpoint = ctx.http()?.checked_url(raw)?;
-                    let secret = ctx.client_secret(&settings.client_secret)?;
-                    let client =
-                        ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
-                    // The refresh token first: revoking it also ends its access tokens.
-                    let mut warnings = Vec::new();
-                    if let Some(rt) = &tokens.refresh_token {
-                        warnings.extend(revoke(
-                            ctx,
-                            &endpoint,
-                            &client,
-                            rt.expose(),
-                            "refresh_token",
-                        ));
-                    }
+    if !args.no_revoke
+        && let Ok(tokens) = session.tokens()
+    {
+        let mut settings = Session::settings(ctx)?;
+        if settings.provider.issuer.is_none() {
+            settings.provider.issuer = Some(session.entry.issuer.clone());
+        }
+        let resolved = ctx.resolve_provider(&settings)?;
+        match resolved.endpoints.revocation_endpoint.as_deref() {
+            Some(raw) => {
+                let endpoint = ctx.http()?.checked_url(raw)?;
+                let secret = ctx.client_secret(&settings.client_secret)?;
+                let client =
+                    ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
+                // The refresh token first: revoking it also ends its access tokens.
+                let mut warnings = Vec::new();
+                if let Some(rt) = &tokens.refresh_token {
                     warnings.extend(revoke(
                         ctx,
                         &endpoint,
                         &client,
-                        tokens.access_token.expose(),
-                        "access_token",
+                        rt.expose(),
+                        "refresh_token",
                     ));
-                    for w in &warnings {
-                        ctx.ui.warn(w);
-                    }
-                    revoked = warnings.is_empty();
                 }
-                None => ctx
-                    .ui
-                    .warn("the provider has no revocation endpoint; deleting the local copy only"),
+                warnings.extend(revoke(
+                    ctx,
+                    &endpoint,
+                    &client,
+                    tokens.access_token.expose(),
+                    "access_token",
+                ));
+                for w in &warnings {
+                    ctx.ui.warn(w);
+                }
+                revoked = warnings.is_empty();
             }
+            None => ctx
+                .ui
+                .warn("the provider has no revocation endpoint; deleting the local copy only"),
         }
     }
     let choice =

@@ -69,7 +69,12 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
                 "client_id": tokens.client_id,
             });
             if args.include_refresh_token {
-                doc["refresh_token"] = json!(tokens.refresh_token.as_ref().map(|t| t.expose()));
+                doc["refresh_token"] = json!(
+                    tokens
+                        .refresh_token
+                        .as_ref()
+                        .map(super::super::oauth::secret::Secret::expose)
+                );
             }
             let mut out = serde_json::to_vec(&doc).map_err(|e| Error::Other(e.to_string()))?;
             out.push(b'\n');

@@ -86,25 +86,26 @@ impl Refresher<'_> {
             }
             Err(e) => return Err(RefreshError::Failed(e)),
         };
-        if let Some(raw) = &response.id_token {
-            if wants_oidc(self.scopes) && !self.provider.provider.quirks.no_oidc {
-                let previous = current
-                    .id_token
-                    .as_ref()
-                    .and_then(|t| jwt::parse(t.expose()).ok())
-                    .map(|j| j.claims);
-                verify_id_token(
-                    self.http,
-                    self.cache,
-                    self.provider,
-                    self.client,
-                    raw,
-                    None,
-                    previous,
-                    self.now,
-                )
-                .map_err(RefreshError::Failed)?;
-            }
+        if let Some(raw) = &response.id_token
+            && wants_oidc(self.scopes)
+            && !self.provider.provider.quirks.no_oidc
+        {
+            let previous = current
+                .id_token
+                .as_ref()
+                .and_then(|t| jwt::parse(t.expose()).ok())
+                .map(|j| j.claims);
+            verify_id_token(
+                self.http,
+                self.cache,
+                self.provider,
+                self.client,
+                raw,
+                None,
+                previous,
+                self.now,
+            )
+            .map_err(RefreshError::Failed)?;
         }
         let scope = response.scope.as_deref().map_or_else(
             || current.scope.clone(),
