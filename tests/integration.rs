@@ -15,4 +15,5 @@ mod support;
 mod cli;
 mod decode;
 mod keyring;
+mod login;
 mod serve;

@@ -161,7 +161,9 @@ pub fn run(
     }
     let resp = post_authenticated(http, &endpoint, client, &form, &HeaderMap::new())?;
     let auth = parse_authorization(resp.status, &resp.body)?;
-    if !auth.verification_uri.starts_with("https://") {
+    let loopback = url::Url::parse(&auth.verification_uri)
+        .is_ok_and(|u| crate::oauth::url_policy::is_loopback(&u));
+    if !auth.verification_uri.starts_with("https://") && !loopback {
         events.emit(Event::Warning(format!(
             "the verification page is not https: {}",
             auth.verification_uri

@@ -1,0 +1,3 @@
+//! `oauthctl demo` and its built-in user agent.
+
+pub mod agent;

@@ -1,0 +1,597 @@
+//! `oauthctl login` end to end against the in-process development server and against
+//! hostile token endpoints: each failure exits with its documented code, stores nothing and
+//! leaks no secret.
+
+use jsonwebtoken::Algorithm;
+use oauthctl::devserver::{DevConfig, DevServer};
+use oauthctl::testing::{Fixture, sign_with};
+use serde_json::{Value, json};
+
+use crate::support::stub::{Canned, Stub};
+use crate::support::{assert_code, home, login_as, login_with, oauthctl, run, stderr, stdout};
+
+const SCOPES: &str = "openid profile email offline_access api:read api:write";
+
+fn server() -> DevServer {
+    DevServer::start(DevConfig::default()).unwrap()
+}
+
+#[test]
+fn authorization_code_with_pkce_through_the_real_login_page() {
+    let s = server();
+    let h = home();
+    let login = login_as(h.path(), s.issuer(), "alice", SCOPES);
+    // The URL: loopback redirect with an IP literal, S256, state and nonce (C1, C16, C19).
+    let url = url::Url::parse(&login.url).unwrap();
+    let q: std::collections::BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    assert!(
+        q["redirect_uri"].starts_with("http://127.0.0.1:"),
+        "{}",
+        q["redirect_uri"]
+    );
+    assert!(q["redirect_uri"].ends_with("/callback"));
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["state"].len() >= 43 && q["nonce"].len() >= 43);
+    assert!(login.stderr.contains("Signed in to"), "{}", login.stderr);
+    assert!(login.stderr.contains("as alice"), "{}", login.stderr);
+    assert!(login.stdout.is_empty());
+    assert_eq!(s.hits("/token"), 1);
+
+    // The token is cached: `token` prints it without another request.
+    let out = run(h.path(), &["token"]);
+    assert_code(&out, 0);
+    let token = stdout(&out);
+    assert_eq!(
+        token.matches('.').count(),
+        2,
+        "a JWT and a newline: {token}"
+    );
+    assert!(token.ends_with('\n'));
+    assert_eq!(s.hits("/token"), 1);
+    // The token and secrets never appear on stderr of the login (C67).
+    assert!(!login.stderr.contains(token.trim()));
+
+    // status lists the profile without secrets.
+    let out = run(h.path(), &["status", "--json"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["profiles"][0]["subject"], "alice");
+    assert_eq!(v["profiles"][0]["issuer"], s.issuer());
+    assert_eq!(v["profiles"][0]["store"], "file");
+    assert!(!stdout(&out).contains(token.trim()));
+
+    // The second login uses another port (C2).
+    let again = login_as(h.path(), s.issuer(), "alice", SCOPES);
+    let port = |u: &str| {
+        let u = url::Url::parse(u).unwrap();
+        let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
+        url::Url::parse(&q["redirect_uri"]).unwrap().port()
+    };
+    assert_ne!(port(&login.url), port(&again.url));
+}
+
+#[test]
+fn login_then_bare_token_works_without_a_config_file() {
+    let s = server();
+    let h = home();
+    login_as(h.path(), s.issuer(), "bob", "openid api:read");
+    assert!(!h.path().join("config.toml").exists());
+    let out = run(h.path(), &["token", "--format", "header"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("Authorization: Bearer ey"));
+    let out = run(h.path(), &["decode", "--verify", "--access-token"]);
+    // decode reads tokens given to it; the cached one comes through a pipe.
+    assert_code(&out, 2);
+}
+
+#[test]
+fn the_listener_closes_after_the_flow() {
+    let s = server();
+    let h = home();
+    let login = login_as(h.path(), s.issuer(), "alice", "openid");
+    let u = url::Url::parse(&login.url).unwrap();
+    let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
+    let cb = url::Url::parse(&q["redirect_uri"]).unwrap();
+    let addr = format!("127.0.0.1:{}", cb.port().unwrap());
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the port must be closed (C4)"
+    );
+}
+
+#[test]
+fn denied_consent_exits_4_and_stores_nothing() {
+    let s = server();
+    let h = home();
+    let run_ = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid",
+            "--timeout",
+            "30s",
+        ],
+        |url| {
+            let mut agent = oauthctl::demo::agent::Agent::new("alice", "alice");
+            agent.deny = true;
+            let _ = agent.sign_in(url);
+        },
+    );
+    assert_eq!(run_.status.code(), Some(4), "{}", run_.stderr);
+    assert!(run_.stderr.contains("access_denied"), "{}", run_.stderr);
+    assert_eq!(s.hits("/token"), 0);
+    assert_code(&run(h.path(), &["token"]), 3);
+}
+
+#[test]
+fn no_callback_times_out_with_exit_5() {
+    let s = server();
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--timeout",
+            "1s",
+        ],
+        |_| {},
+    );
+    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no authorization response within 1s"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn client_credentials_with_the_secret_from_the_environment() {
+    let s = server();
+    let h = home();
+    let out = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args([
+            "--client-id",
+            "demo-service",
+            "--client-secret-env",
+            "DEMO_SECRET",
+            "--scope",
+            "api:read",
+            "--json",
+        ])
+        .env("DEMO_SECRET", "demo-secret")
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grant"], "client_credentials");
+    assert_eq!(v["client_id"], "demo-service");
+    assert!(!stdout(&out).contains("demo-secret") && !stderr(&out).contains("demo-secret"));
+    let token = run(h.path(), &["token"]);
+    assert_code(&token, 0);
+    assert!(
+        !stdout(&out).contains(stdout(&token).trim()),
+        "the JSON summary has no token"
+    );
+
+    // The secret from stdin works too; a wrong one is the server's invalid_client (exit 4).
+    let out = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args(["--client-id", "demo-service", "--client-secret-file", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().unwrap().write_all(b"wrong-secret\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_code(&out, 4);
+    assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("wrong-secret"));
+
+    // A secret on the command line works but warns (C68).
+    let out = run(
+        h.path(),
+        &[
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "demo-service",
+            "--client-secret",
+            "demo-secret",
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(stderr(&out).contains("visible to other users"));
+}
+
+#[test]
+fn device_flow_approved_on_the_verification_page() {
+    let s = DevServer::start(DevConfig::default().with_device_timing(
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(1),
+    ))
+    .unwrap();
+    let h = home();
+    let issuer = s.issuer().to_owned();
+    let mut child = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "device",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid api:read",
+            "--timeout",
+            "60s",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead as _;
+    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut complete = String::new();
+    let mut text = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        text.push_str(&line);
+        if let Some(u) = line.trim().strip_prefix("Or open: ") {
+            complete = u.to_owned();
+            break;
+        }
+    }
+    assert!(text.contains("enter the code"), "{text}");
+    assert!(!complete.is_empty(), "{text}");
+    oauthctl::demo::agent::Agent::new("alice", "alice")
+        .sign_in(&complete)
+        .unwrap_or_default();
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+    assert_eq!(out.status.code(), Some(0), "{text}{rest}");
+    assert!(rest.contains("as alice"), "{rest}");
+    assert!(
+        rest.contains("Only enter this code on a page you opened yourself"),
+        "{rest}"
+    );
+    assert_code(&run(h.path(), &["token"]), 0);
+}
+
+/// A hostile authorization server: discovery and JWKS from `keys`, a token endpoint that
+/// answers `token_response`. The test plays the redirect itself.
+struct Hostile {
+    stub: Stub,
+    keys: Fixture,
+}
+
+impl Hostile {
+    fn new() -> Self {
+        let stub = Stub::start();
+        let keys = Fixture::new();
+        stub.route(
+            "/.well-known/openid-configuration",
+            Canned::json(
+                json!({
+                    "issuer": stub.base,
+                    "authorization_endpoint": stub.url("/authorize"),
+                    "token_endpoint": stub.url("/token"),
+                    "jwks_uri": stub.url("/jwks"),
+                    "code_challenge_methods_supported": ["S256"],
+                    "id_token_signing_alg_values_supported": ["ES256"],
+                    "authorization_response_iss_parameter_supported": true
+                })
+                .to_string(),
+            ),
+        );
+        stub.route("/jwks", Canned::json(keys.jwks()));
+        Self { stub, keys }
+    }
+
+    fn id_token(&self, patch: &Value, header: &Value) -> String {
+        let now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap();
+        let mut claims = json!({"iss": self.stub.base, "sub": "alice", "aud": "cli", "iat": now, "exp": now + 300, "nonce": "NONCE"});
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                claims.as_object_mut().unwrap().remove(k);
+            } else {
+                claims[k] = v.clone();
+            }
+        }
+        sign_with(header, &claims, &self.keys.ec, Algorithm::ES256)
+    }
+
+    /// Runs a login whose callback carries a code; `token` is the /token answer, in which
+    /// the string NONCE is replaced by the nonce oauthctl sent (unless `keep_nonce`).
+    fn login(
+        &self,
+        token: Canned,
+        keep_nonce: bool,
+    ) -> (crate::support::LoginRun, tempfile::TempDir) {
+        let h = home();
+        let stub = &self.stub;
+        let r = login_with(
+            h.path(),
+            &[
+                "--issuer",
+                &stub.base,
+                "--client-id",
+                "cli",
+                "--scope",
+                "openid",
+                "--timeout",
+                "20s",
+            ],
+            |url| {
+                let u = url::Url::parse(url).unwrap();
+                let q: std::collections::BTreeMap<String, String> =
+                    u.query_pairs().into_owned().collect();
+                let mut answer = token.clone();
+                if !keep_nonce {
+                    let body = String::from_utf8(answer.body.clone()).unwrap();
+                    // Re-sign with the real nonce: the canned ID token carries a placeholder.
+                    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    if let Some(id) = v.get("id_token").and_then(Value::as_str) {
+                        let (hdr, claims) = crate::support::jwt_parts(id);
+                        let mut claims = claims;
+                        if claims["nonce"] == "NONCE" {
+                            claims["nonce"] = json!(q["nonce"]);
+                        }
+                        let resigned = sign_with(&hdr, &claims, &self.keys.ec, Algorithm::ES256);
+                        let mut v = v.clone();
+                        v["id_token"] = json!(resigned);
+                        answer.body = v.to_string().into_bytes();
+                    }
+                }
+                stub.route("/token", answer);
+                let cb = format!(
+                    "{}?code=the-code&state={}&iss={}",
+                    q["redirect_uri"],
+                    q["state"],
+                    url::form_urlencoded::byte_serialize(stub.base.as_bytes()).collect::<String>()
+                );
+                let _ = crate::support::http().get(cb).send();
+            },
+        );
+        (r, h)
+    }
+}
+
+#[test]
+fn hostile_token_responses_are_refused_and_nothing_is_stored() {
+    let hostile = Hostile::new();
+    let good_header = json!({"alg": "ES256", "kid": "ec1"});
+    let ok_id = hostile.id_token(&json!({}), &good_header);
+    let token = |extra: Value| {
+        let mut v = json!({"access_token": "SECRET-AT-123", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "SECRET-RT-456", "id_token": ok_id});
+        for (k, val) in extra.as_object().unwrap() {
+            if val.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = val.clone();
+            }
+        }
+        Canned::json(v.to_string())
+    };
+    // The baseline succeeds, so each case below fails for its own reason.
+    let (r, h) = hostile.login(token(json!({})), false);
+    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert_code(&run(h.path(), &["token"]), 0);
+    let none = format!("{}.", {
+        let parts: Vec<&str> = ok_id.split('.').collect();
+        format!(
+            "{}.{}",
+            oauthctl::testing::b64u(br#"{"alg":"none"}"#),
+            parts[1]
+        )
+    });
+    let cases: Vec<(&str, Canned, bool, i32, &str)> = vec![
+        (
+            "200 with an error",
+            Canned::json(r#"{"error":"invalid_grant","error_description":"nope"}"#),
+            false,
+            4,
+            "invalid_grant",
+        ),
+        (
+            "400 invalid_client",
+            Canned::status(400, r#"{"error":"invalid_client"}"#),
+            false,
+            4,
+            "invalid_client",
+        ),
+        (
+            "no access_token",
+            token(json!({"access_token": null})),
+            false,
+            5,
+            "no `access_token`",
+        ),
+        (
+            "wrong token_type",
+            token(json!({"token_type": "mac"})),
+            false,
+            5,
+            "only Bearer",
+        ),
+        (
+            "huge expires_in",
+            token(json!({"expires_in": 18_446_744_073_709_551_615_u64})),
+            false,
+            0,
+            "",
+        ),
+        (
+            "not JSON",
+            Canned::status(200, "<html>"),
+            false,
+            5,
+            "not a JSON object",
+        ),
+        (
+            "307 to elsewhere",
+            Canned::status(307, "").header("Location", "http://127.0.0.1:9/token"),
+            false,
+            5,
+            "redirect",
+        ),
+        (
+            "alg none ID token",
+            token(json!({"id_token": none})),
+            false,
+            5,
+            "alg: none",
+        ),
+        (
+            "wrong issuer",
+            token(
+                json!({"id_token": hostile.id_token(&json!({"iss": "https://evil.example"}), &good_header)}),
+            ),
+            false,
+            5,
+            "issuer",
+        ),
+        (
+            "wrong audience",
+            token(
+                json!({"id_token": hostile.id_token(&json!({"aud": "someone-else"}), &good_header)}),
+            ),
+            false,
+            5,
+            "audience",
+        ),
+        (
+            "expired",
+            token(
+                json!({"id_token": hostile.id_token(&json!({"exp": 1_000_000_000}), &good_header)}),
+            ),
+            false,
+            5,
+            "expired",
+        ),
+        (
+            "nonce mismatch",
+            token(json!({"id_token": hostile.id_token(&json!({"nonce": "other"}), &good_header)})),
+            false,
+            5,
+            "nonce",
+        ),
+        (
+            "unknown kid",
+            token(
+                json!({"id_token": hostile.id_token(&json!({}), &json!({"alg": "ES256", "kid": "nope"}))}),
+            ),
+            false,
+            5,
+            "kid",
+        ),
+        (
+            "no ID token",
+            token(json!({"id_token": null})),
+            false,
+            5,
+            "no ID token",
+        ),
+    ];
+    for (name, answer, keep_nonce, code, expect) in cases {
+        let (r, h) = hostile.login(answer, keep_nonce);
+        assert_eq!(r.status.code(), Some(code), "{name}: {}", r.stderr);
+        if code == 0 {
+            continue;
+        }
+        assert!(
+            r.stderr.contains(expect),
+            "{name}: expected {expect:?} in {}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains("SECRET-AT-123") && !r.stderr.contains("SECRET-RT-456"),
+            "{name}: leak"
+        );
+        assert!(!r.stderr.contains("the-code"), "{name}: the code leaked");
+        assert!(!r.stdout.contains("SECRET"), "{name}");
+        let t = run(h.path(), &["token"]);
+        assert_code(&t, 3);
+        assert!(
+            !h.path().join("tokens").exists()
+                || std::fs::read_dir(h.path().join("tokens")).unwrap().count() == 0,
+            "{name}: something was stored"
+        );
+    }
+}
+
+#[test]
+fn a_redirected_token_request_is_not_followed() {
+    let hostile = Hostile::new();
+    let elsewhere = Stub::start();
+    let (r, _h) = hostile.login(
+        Canned::status(307, "").header("Location", &elsewhere.url("/token")),
+        true,
+    );
+    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the second server must see nothing (C30)"
+    );
+    // What oauthctl sent to the real token endpoint: a form POST with the verifier, the
+    // same redirect_uri, and nothing secret in the URL (C20, C32).
+    let token_req = hostile
+        .stub
+        .requests()
+        .into_iter()
+        .find(|q| q.path == "/token")
+        .unwrap();
+    assert_eq!(token_req.method, "POST");
+    let form: std::collections::BTreeMap<String, String> =
+        url::form_urlencoded::parse(&token_req.body)
+            .into_owned()
+            .collect();
+    assert_eq!(form["grant_type"], "authorization_code");
+    assert_eq!(form["code"], "the-code");
+    let v = &form["code_verifier"];
+    assert!((43..=128).contains(&v.len()));
+    let u = url::Url::parse(&r.url).unwrap();
+    let q: std::collections::BTreeMap<String, String> = u.query_pairs().into_owned().collect();
+    assert_eq!(form["redirect_uri"], q["redirect_uri"]);
+    assert_eq!(
+        q["code_challenge"],
+        oauthctl::oauth::pkce::s256_challenge(v)
+    );
+}
