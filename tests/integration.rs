@@ -17,3 +17,4 @@ mod decode;
 mod keyring;
 mod login;
 mod serve;
+mod token;

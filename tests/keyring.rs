@@ -1,14 +1,13 @@
 //! Token stores against the real OS keyring.
 //!
-//! The tests that need a working keyring run only with `OAUTHCTL_TEST_KEYRING=1`, and then
-//! fail if the keyring does not work; CI runs them under a private Secret Service:
+//! The tests that need a working keyring are `#[ignore]`d in a plain `cargo test` and run,
+//! and must pass, under a private Secret Service (scripts/test.sh does this):
 //!
 //! ```sh
-//! scripts/with-secret-service.sh env OAUTHCTL_TEST_KEYRING=1 cargo test --test integration keyring
+//! scripts/with-secret-service.sh cargo test --test integration keyring -- --include-ignored
 //! ```
 //!
-//! Without the variable they say so on stderr and return. The fallback tests (no session
-//! bus) need no keyring and always run on Linux.
+//! The fallback tests (no session bus) need no keyring and always run on Linux.
 // Test code: helpers unwrap, and results are reported on stderr.
 #![allow(clippy::print_stderr, clippy::unwrap_used)]
 
@@ -21,17 +20,6 @@ use oauthctl::oauth::tokens::{CacheKey, Grant, TokenSet};
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
 use oauthctl::store::{StoreKind, TokenStore, delete_everywhere, open_store};
-
-fn keyring_wanted(test: &str) -> bool {
-    let on = std::env::var_os("OAUTHCTL_TEST_KEYRING").is_some_and(|v| v == "1");
-    if !on {
-        eprintln!(
-            "{test}: not run: set OAUTHCTL_TEST_KEYRING=1 (e.g. under \
-             scripts/with-secret-service.sh) to test against the real OS keyring"
-        );
-    }
-    on
-}
 
 /// A key unique to this test run, so parallel runs and leftovers never collide.
 fn unique_key(test: &str) -> CacheKey {
@@ -67,10 +55,8 @@ fn tokens(id_token_len: usize) -> TokenSet {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_save_load_delete_round_trip() {
-    if !keyring_wanted("keyring_save_load_delete_round_trip") {
-        return;
-    }
     let store = KeyringStore::open(PROBE_TIMEOUT).expect("the OS keyring must work here");
     let key = unique_key("round-trip");
     assert_eq!(store.load(&key).unwrap(), None);
@@ -88,10 +74,8 @@ fn keyring_save_load_delete_round_trip() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_large_payload_survives_chunking() {
-    if !keyring_wanted("keyring_large_payload_survives_chunking") {
-        return;
-    }
     let store = KeyringStore::open(PROBE_TIMEOUT).expect("the OS keyring must work here");
     let key = unique_key("large");
     let big = tokens(20 * 1024);
@@ -107,10 +91,8 @@ fn keyring_large_payload_survives_chunking() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
-    if !keyring_wanted("keyring_auto_picks_the_keyring_and_logout_clears_both") {
-        return;
-    }
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
     let (store, warning) = open_store(TokenStoreChoice::Auto, &paths).unwrap();
@@ -137,10 +119,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_load_timings() {
-    if !keyring_wanted("keyring_load_timings") {
-        return;
-    }
     let home = tempfile::tempdir().unwrap();
     let key = unique_key("timing");
     let files = FileStore::new(home.path().join("tokens"));

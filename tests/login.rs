@@ -79,9 +79,20 @@ fn login_then_bare_token_works_without_a_config_file() {
     let out = run(h.path(), &["token", "--format", "header"]);
     assert_code(&out, 0);
     assert!(stdout(&out).starts_with("Authorization: Bearer ey"));
+    // decode reads the cached tokens and verifies them through the issuer's discovery.
     let out = run(h.path(), &["decode", "--verify", "--access-token"]);
-    // decode reads tokens given to it; the cached one comes through a pipe.
-    assert_code(&out, 2);
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"typ\": \"at+jwt\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(h.path(), &["decode", "--json", "--id-token"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["claims"]["sub"], "bob");
+    assert_eq!(v["claims"]["aud"], "oauthctl");
 }
 
 #[test]

@@ -270,6 +270,12 @@ pub struct DecodeArgs {
     /// The token; `-` or nothing reads it from standard input
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
+    /// Decode the profile's cached access token
+    #[arg(long, conflicts_with_all = ["token", "id_token"])]
+    pub access_token: bool,
+    /// Decode the profile's cached ID token
+    #[arg(long, conflicts_with = "token")]
+    pub id_token: bool,
     /// Check the signature and the claims (issuer, audience, expiry)
     #[arg(long)]
     pub verify: bool,

@@ -326,7 +326,20 @@ fn verify_signature(
 /// Runs `decode`.
 pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     let algs = parse_algs(&args.alg)?;
-    let input = read_token(ctx, args.token.as_deref())?;
+    let input = if args.access_token || args.id_token {
+        let tokens = super::session::Session::open(ctx)?.tokens()?;
+        if args.id_token {
+            tokens
+                .id_token
+                .ok_or_else(|| Error::usage("the cached login has no ID token", None))?
+                .expose()
+                .to_owned()
+        } else {
+            tokens.access_token.expose().to_owned()
+        }
+    } else {
+        read_token(ctx, args.token.as_deref())?
+    };
     let jws = jwt::parse(&input).map_err(|e| parse_error(&e))?;
     let now = ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
