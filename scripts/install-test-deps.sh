@@ -1,9 +1,34 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond the Rust toolchain. Idempotent; safe to rerun.
+# Installs what the test suite needs beyond the Rust toolchain, from Debian packages and the
+# npm registry. Idempotent: what is already there is not installed again.
+#   apt: gnome-keyring, libsecret-tools, dbus (a real Secret Service for the keyring tests),
+#        chromium (the headless browser for the end-to-end login tests)
+#   npm: tests/interop (oidc-provider, a certified OpenID provider; playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_cmd() { command -v "$1" >/dev/null 2>&1; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif need_cmd sudo; then sudo "$@"; else echo "need root for: $*" >&2; return 1; fi; }
+have() { command -v "$1" >/dev/null 2>&1; }
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif have sudo; then sudo "$@"
+  else echo "install-test-deps: need root for: $*" >&2; return 1
+  fi
+}
 
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+missing=()
+have gnome-keyring-daemon || missing+=(gnome-keyring)
+have secret-tool || missing+=(libsecret-tools)
+have dbus-run-session || missing+=(dbus)
+have dbus-send || missing+=(dbus-bin)
+have chromium || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-test-deps: apt-get install ${missing[*]}" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+have node || { echo "install-test-deps: node and npm are needed for tests/interop" >&2; exit 1; }
+if [ ! -d tests/interop/node_modules/oidc-provider ] || [ ! -d tests/interop/node_modules/playwright-core ]; then
+  echo "install-test-deps: npm ci in tests/interop" >&2
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -4,10 +4,10 @@
 # Runs CMD with a private, unlocked Secret Service (gnome-keyring on its own D-Bus session
 # bus), for the keyring tests on a headless machine:
 #
-#   scripts/with-secret-service.sh env OAUTHCTL_TEST_KEYRING=1 cargo test --test integration keyring
+#   scripts/with-secret-service.sh cargo test --test integration keyring -- --include-ignored
 #
 # Needs: dbus (dbus-run-session, dbus-send), gnome-keyring. On Debian/Ubuntu:
-#   apt-get install -y --no-install-recommends gnome-keyring libsecret-tools dbus-x11
+#   apt-get install -y --no-install-recommends gnome-keyring libsecret-tools dbus-bin
 #
 # The keyring lives in a throw-away directory unlocked with a throw-away password
 # (KEYRING_PASSWORD, default "ci-pass"); HOME is left alone because cargo needs it.

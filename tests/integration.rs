@@ -14,6 +14,7 @@ mod support;
 
 mod cli;
 mod decode;
+mod interop;
 mod keyring;
 mod login;
 mod serve;

@@ -327,6 +327,7 @@ fn keyring_store_end_to_end_login_token_logout() {
     assert_code(&out, 0);
     let out = oauthctl(h.path())
         .env("OAUTHCTL_TOKEN_STORE", "auto")
+        .env("S", "demo-secret")
         .args(["logout"])
         .output()
         .unwrap();

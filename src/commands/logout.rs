@@ -39,52 +39,62 @@ fn revoke(
     }
 }
 
-/// Runs `logout`.
+/// Revokes the refresh token, then the access token; `Ok(true)` when the server confirmed
+/// both, `Ok(false)` when there was nothing to revoke at or warnings were shown.
+fn revoke_all(ctx: &Context<'_>, session: &Session) -> Result<bool> {
+    let Ok(tokens) = session.tokens() else {
+        return Ok(false);
+    };
+    let mut settings = Session::settings(ctx)?;
+    if settings.provider.issuer.is_none() {
+        settings.provider.issuer = Some(session.entry.issuer.clone());
+    }
+    let resolved = ctx.resolve_provider(&settings)?;
+    let Some(raw) = resolved.endpoints.revocation_endpoint.as_deref() else {
+        ctx.ui
+            .warn("the provider has no revocation endpoint; deleting the local copy only");
+        return Ok(false);
+    };
+    let endpoint = ctx.http()?.checked_url(raw)?;
+    let secret = ctx.client_secret(&settings.client_secret)?;
+    let client = ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
+    // The refresh token first: revoking it also ends its access tokens.
+    let mut warnings = Vec::new();
+    if let Some(rt) = &tokens.refresh_token {
+        warnings.extend(revoke(
+            ctx,
+            &endpoint,
+            &client,
+            rt.expose(),
+            "refresh_token",
+        ));
+    }
+    warnings.extend(revoke(
+        ctx,
+        &endpoint,
+        &client,
+        tokens.access_token.expose(),
+        "access_token",
+    ));
+    for w in &warnings {
+        ctx.ui.warn(w);
+    }
+    Ok(warnings.is_empty())
+}
+
+/// Runs `logout`. The local copy is deleted even when revocation fails (with a warning):
+/// a logout that leaves tokens on disk because the server is unreachable would be worse.
 pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
     let session = Session::open(ctx)?;
-    let mut revoked = false;
-    if !args.no_revoke
-        && let Ok(tokens) = session.tokens()
-    {
-        let mut settings = Session::settings(ctx)?;
-        if settings.provider.issuer.is_none() {
-            settings.provider.issuer = Some(session.entry.issuer.clone());
-        }
-        let resolved = ctx.resolve_provider(&settings)?;
-        match resolved.endpoints.revocation_endpoint.as_deref() {
-            Some(raw) => {
-                let endpoint = ctx.http()?.checked_url(raw)?;
-                let secret = ctx.client_secret(&settings.client_secret)?;
-                let client =
-                    ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
-                // The refresh token first: revoking it also ends its access tokens.
-                let mut warnings = Vec::new();
-                if let Some(rt) = &tokens.refresh_token {
-                    warnings.extend(revoke(
-                        ctx,
-                        &endpoint,
-                        &client,
-                        rt.expose(),
-                        "refresh_token",
-                    ));
-                }
-                warnings.extend(revoke(
-                    ctx,
-                    &endpoint,
-                    &client,
-                    tokens.access_token.expose(),
-                    "access_token",
-                ));
-                for w in &warnings {
-                    ctx.ui.warn(w);
-                }
-                revoked = warnings.is_empty();
-            }
-            None => ctx
-                .ui
-                .warn("the provider has no revocation endpoint; deleting the local copy only"),
-        }
-    }
+    let revoked = if args.no_revoke {
+        false
+    } else {
+        revoke_all(ctx, &session).unwrap_or_else(|e| {
+            ctx.ui
+                .warn(&format!("tokens not revoked at the server: {e}"));
+            false
+        })
+    };
     let choice =
         Session::settings(ctx).map_or(crate::cli::TokenStoreChoice::Auto, |s| s.token_store);
     let report = select::delete_everywhere(&session.entry.cache_key, &ctx.paths, choice)?;

@@ -1,0 +1,244 @@
+//! Interoperability with a real, certified OpenID provider: panva's oidc-provider from npm
+//! (`tests/interop/oidc-server.mjs`), through its real login and consent pages. Ignored in a
+//! plain `cargo test`; scripts/test.sh installs the provider and runs these with
+//! `--include-ignored`.
+
+use std::io::BufRead as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use oauthctl::demo::agent::Agent;
+use serde_json::Value;
+
+use crate::support::{assert_code, home, login_with, oauthctl, run, stderr, stdout};
+
+/// A running oidc-provider; killed on drop.
+pub struct Provider {
+    child: Child,
+    pub issuer: String,
+}
+
+impl Provider {
+    pub fn start() -> Self {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+        assert!(
+            dir.join("node_modules/oidc-provider").is_dir(),
+            "oidc-provider is not installed: run scripts/install-test-deps.sh"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new("node")
+            .arg("oidc-server.mjs")
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start node");
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut line = String::new();
+        while Instant::now() < deadline {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if line.contains("listening on") {
+                break;
+            }
+        }
+        assert!(
+            line.contains("listening on"),
+            "oidc-provider did not start: {line}"
+        );
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while out.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        Self {
+            child,
+            issuer: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs node-oidc-provider (scripts/install-test-deps.sh); run with --include-ignored"]
+fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
+    let op = Provider::start();
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-native",
+            "--scope",
+            "openid email offline_access",
+            "--prompt",
+            "consent",
+            "--timeout",
+            "60s",
+        ],
+        |url| {
+            Agent::new("alice", "any-password")
+                .sign_in(url)
+                .expect("sign in on oidc-provider's pages");
+        },
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("as alice"), "{}", r.stderr);
+    let first = stdout(&run(h.path(), &["token"]));
+    assert!(!first.trim().is_empty());
+    // The ID token was verified at login; decode it again against the provider's keys.
+    let out = run(
+        h.path(),
+        &[
+            "decode",
+            "--verify",
+            "--id-token",
+            "--audience",
+            "oauthctl-native",
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    // Refresh with rotation.
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 0);
+    let second = stdout(&run(h.path(), &["token"]));
+    assert_ne!(first, second);
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 0);
+    // Logout revokes at the provider and deletes everything.
+    let out = run(h.path(), &["logout"]);
+    assert_code(&out, 0);
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+    assert_code(&run(h.path(), &["token"]), 3);
+}
+
+#[test]
+#[ignore = "needs node-oidc-provider (scripts/install-test-deps.sh); run with --include-ignored"]
+fn device_flow_against_oidc_provider() {
+    let op = Provider::start();
+    let h = home();
+    let mut child = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "device",
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-native",
+            "--scope",
+            "openid offline_access",
+            "--timeout",
+            "90s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut complete = String::new();
+    let mut seen = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if let Some(u) = line.trim().strip_prefix("Or open: ") {
+            complete = u.to_owned();
+            break;
+        }
+    }
+    assert!(!complete.is_empty(), "{seen}");
+    // The verification page, then login and consent; the last page says "Sign-in Success".
+    let _ = Agent::new("bob", "any-password").sign_in(&complete);
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
+    assert_eq!(out.status.code(), Some(0), "{seen}{rest}");
+    assert!(rest.contains("as bob"), "{rest}");
+    assert_code(&run(h.path(), &["token"]), 0);
+}
+
+#[test]
+#[ignore = "needs node-oidc-provider (scripts/install-test-deps.sh); run with --include-ignored"]
+fn client_credentials_against_oidc_provider() {
+    let op = Provider::start();
+    let h = home();
+    let out = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-test",
+        ])
+        .args([
+            "--client-secret-env",
+            "OP_SECRET",
+            "--scope",
+            "api:read",
+            "--resource",
+            "urn:oauthctl:api",
+            "--json",
+        ])
+        .env("OP_SECRET", "oauthctl-secret")
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grant"], "client_credentials");
+    // With a resource indicator the provider issues an RFC 9068 JWT access token.
+    let token = stdout(&run(h.path(), &["token"]));
+    let out = run(
+        h.path(),
+        &[
+            "decode",
+            "--verify",
+            "--audience",
+            "urn:oauthctl:api",
+            token.trim(),
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("at+jwt"), "{}", stdout(&out));
+    // A wrong secret is the provider's invalid_client: exit 4.
+    let out = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-test",
+            "--client-secret-env",
+            "OP_SECRET",
+        ])
+        .env("OP_SECRET", "wrong")
+        .output()
+        .unwrap();
+    assert_code(&out, 4);
+    assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
+}
