@@ -133,10 +133,10 @@ impl Agent {
         let button = tags(form, "<button").into_iter().find(|b| {
             attr(b, "value").is_some_and(|v| want.contains(&v.to_ascii_lowercase().as_str()))
         });
-        if let Some(b) = button {
-            if let (Some(n), Some(v)) = (attr(b, "name"), attr(b, "value")) {
-                fields.push((n, v));
-            }
+        if let Some(b) = button
+            && let (Some(n), Some(v)) = (attr(b, "name"), attr(b, "value"))
+        {
+            fields.push((n, v));
         }
         Some((action, fields))
     }
