@@ -6,6 +6,7 @@ use jsonwebtoken::Algorithm;
 use oauthctl::devserver::{DevConfig, DevServer};
 use oauthctl::testing::{Fixture, sign_with};
 use serde_json::{Value, json};
+use std::io::BufRead as _;
 
 use crate::support::stub::{Canned, Stub};
 use crate::support::{assert_code, home, login_as, login_with, oauthctl, run, stderr, stdout};
@@ -268,7 +269,6 @@ fn device_flow_approved_on_the_verification_page() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::BufRead as _;
     let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut complete = String::new();
     let mut text = String::new();
@@ -353,7 +353,7 @@ impl Hostile {
     /// the string NONCE is replaced by the nonce oauthctl sent (unless `keep_nonce`).
     fn login(
         &self,
-        token: Canned,
+        token: &Canned,
         keep_nonce: bool,
     ) -> (crate::support::LoginRun, tempfile::TempDir) {
         let h = home();
@@ -422,7 +422,7 @@ fn hostile_token_responses_are_refused_and_nothing_is_stored() {
         Canned::json(v.to_string())
     };
     // The baseline succeeds, so each case below fails for its own reason.
-    let (r, h) = hostile.login(token(json!({})), false);
+    let (r, h) = hostile.login(&token(json!({})), false);
     assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
     assert_code(&run(h.path(), &["token"]), 0);
     let none = format!("{}.", {
@@ -542,7 +542,7 @@ fn hostile_token_responses_are_refused_and_nothing_is_stored() {
         ),
     ];
     for (name, answer, keep_nonce, code, expect) in cases {
-        let (r, h) = hostile.login(answer, keep_nonce);
+        let (r, h) = hostile.login(&answer, keep_nonce);
         assert_eq!(r.status.code(), Some(code), "{name}: {}", r.stderr);
         if code == 0 {
             continue;
@@ -573,7 +573,7 @@ fn a_redirected_token_request_is_not_followed() {
     let hostile = Hostile::new();
     let elsewhere = Stub::start();
     let (r, _h) = hostile.login(
-        Canned::status(307, "").header("Location", &elsewhere.url("/token")),
+        &Canned::status(307, "").header("Location", &elsewhere.url("/token")),
         true,
     );
     assert_eq!(r.status.code(), Some(5), "{}", r.stderr);

@@ -226,7 +226,7 @@ pub fn login_with(home: &Path, args: &[&str], browse: impl FnOnce(&str) + Send) 
         }
         seen.push_str(&line);
         if let Some(u) = line.trim().strip_prefix("Open this URL to sign in: ") {
-            url = u.to_owned();
+            u.clone_into(&mut url);
             break;
         }
     }
