@@ -36,6 +36,7 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
         Command::Refresh => commands::refresh::run(&ctx)?,
         Command::Logout(args) => commands::logout::run(&ctx, &args)?,
         Command::Status => commands::status::run(&ctx)?,
+        Command::Demo => demo::run(ui)?,
         Command::Providers => commands::providers::run(&ctx)?,
         Command::Serve(args) => commands::serve::run(&ctx, &args)?,
         Command::Completions { shell } => commands::generate::completions(shell),

@@ -145,6 +145,8 @@ pub enum Command {
     Status,
     /// List the provider presets and the configured providers
     Providers,
+    /// Run the whole main job against a built-in development server, narrated
+    Demo,
     /// Run the development authorization server and its protected demo API (local testing only)
     Serve(ServeArgs),
     /// Print a shell completion script

@@ -1,3 +1,451 @@
-//! `oauthctl demo` and its built-in user agent.
+//! `oauthctl demo`: the whole main job against an in-process development server, in a
+//! throw-away `OAUTHCTL_HOME`. Every step runs the real `oauthctl` binary as a child
+//! process, exactly as a user would type it; the built-in [`agent::Agent`] plays the
+//! browser on the server's real login page. The demo exits 0 only if every step behaved as
+//! expected. It touches nothing outside its temporary home, which is removed at the end.
 
 pub mod agent;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::devserver::{DevConfig, DevServer};
+use crate::error::{Error, Result};
+use crate::output::{Outcome, Report, Theme, Ui, sanitize};
+
+/// What one child process did.
+#[derive(Debug, Clone, Default)]
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// One narrated step.
+#[derive(Debug, Clone)]
+struct StepResult {
+    title: String,
+    command: String,
+    ok: bool,
+    detail: String,
+}
+
+/// The demo's result.
+#[derive(Debug)]
+struct DemoReport {
+    issuer: String,
+    steps: Vec<StepResult>,
+}
+
+impl Report for DemoReport {
+    fn to_json(&self) -> Value {
+        json!({
+            "issuer": self.issuer,
+            "ok": self.steps.iter().all(|s| s.ok),
+            "steps": self.steps.iter().map(|s| json!({
+                "title": s.title, "command": s.command, "ok": s.ok, "detail": s.detail,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn human(&self, _theme: Theme) -> String {
+        String::new()
+    }
+}
+
+/// Runs the demo's child processes in a private home.
+struct Runner<'a> {
+    exe: std::path::PathBuf,
+    home: &'a Path,
+}
+
+impl Runner<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.exe);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("OAUTHCTL_") {
+                cmd.env_remove(name);
+            }
+        }
+        cmd.args(args)
+            .env("OAUTHCTL_HOME", self.home)
+            .env("OAUTHCTL_TOKEN_STORE", "file")
+            .env("NO_COLOR", "1")
+            .env_remove("BROWSER")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<Ran> {
+        let mut cmd = self.command(args);
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::Other(format!("cannot run oauthctl: {e}")))?;
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            let _ = pipe.write_all(text.as_bytes());
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| Error::Other(format!("oauthctl did not finish: {e}")))?;
+        Ok(Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// `login` with the agent signing in as `user` on the real login page.
+    fn login(&self, args: &[&str], user: &str) -> Result<Ran> {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::Other(format!("cannot run oauthctl: {e}")))?;
+        let mut stderr = BufReader::new(
+            child
+                .stderr
+                .take()
+                .ok_or_else(|| Error::Other("no stderr".into()))?,
+        );
+        let mut seen = String::new();
+        let mut url = None;
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            seen.push_str(&line);
+            if let Some(u) = line.trim().strip_prefix("Open this URL to sign in: ") {
+                url = Some(u.to_owned());
+                break;
+            }
+        }
+        let agent_result = url.map(|u| agent::Agent::new(user, user).sign_in(&u));
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+        let out = child
+            .wait_with_output()
+            .map_err(|e| Error::Other(format!("oauthctl did not finish: {e}")))?;
+        seen.push_str(&rest);
+        if let Some(Err(e)) = agent_result {
+            seen.push_str(&format!("\nthe built-in browser failed: {e}"));
+        }
+        Ok(Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: seen,
+        })
+    }
+}
+
+/// What to say about a step: `success` when it behaved, else the exit code and the first
+/// line of its error output.
+fn verdict(ran: &Ran, ok: bool, success: String) -> String {
+    if ok {
+        success
+    } else {
+        format!(
+            "unexpected: exit {:?}: {}",
+            ran.code,
+            first_line(&ran.stderr)
+        )
+    }
+}
+
+fn first_line(s: &str) -> String {
+    sanitize::line(
+        s.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim(),
+    )
+    .into_owned()
+}
+
+/// Runs `demo`.
+pub fn run(ui: &Ui) -> Result<Outcome> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Other(format!("cannot find the oauthctl binary: {e}")))?;
+    let home = tempfile::Builder::new()
+        .prefix("oauthctl-demo-")
+        .tempdir()
+        .map_err(|e| Error::Other(format!("cannot create a temporary home: {e}")))?;
+    let server = DevServer::start(DevConfig::default())
+        .map_err(|e| Error::Other(format!("cannot start the development server: {e}")))?;
+    let iss = server.issuer().to_owned();
+    let api = format!("{iss}/api/data");
+    let audience = server.api_audience();
+    let runner = Runner {
+        exe,
+        home: home.path(),
+    };
+    let scopes = "openid profile email offline_access api:read api:write";
+    let say = |m: &str| ui.note(m);
+    say(&format!(
+        "oauthctl demo: a development authorization server is running at {iss}\n\
+         (throw-away home {}; users alice/alice with role admin, bob/bob with role reader)\n",
+        home.path().display()
+    ));
+
+    let mut steps: Vec<StepResult> = Vec::new();
+    let mut record = |title: &str, command: String, ok: bool, detail: String| {
+        let mark = if ok { "✓" } else { "✗" };
+        ui.note(&format!("{mark} {}", sanitize::line(&detail)));
+        steps.push(StepResult {
+            title: title.to_owned(),
+            command,
+            ok,
+            detail,
+        });
+    };
+    let show = |title: &str, args: &[&str]| {
+        let line = shlex::try_join(args.iter().copied()).unwrap_or_else(|_| args.join(" "));
+        ui.note(&format!("\n▶ {title}\n  $ oauthctl {line}"));
+        line
+    };
+
+    // 1–2. Sign in as alice and as bob: authorization code + PKCE through the loopback.
+    for (user, title) in [
+        (
+            "alice",
+            "Sign in as alice (authorization code + PKCE, loopback redirect)",
+        ),
+        ("bob", "Sign in as bob in a second profile"),
+    ] {
+        let args = [
+            "-p",
+            user,
+            "login",
+            "--issuer",
+            &iss,
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            scopes,
+            "--no-browser",
+            "--timeout",
+            "60s",
+        ];
+        let cmd = show(title, &args);
+        let ran = runner.login(&args, user)?;
+        let ok = ran.code == Some(0) && ran.stderr.contains(&format!("as {user}"));
+        let signed = ran
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("Signed in"))
+            .unwrap_or_default()
+            .to_owned();
+        record(title, cmd, ok, verdict(&ran, ok, signed));
+    }
+    // 3. status.
+    let args = ["status"];
+    let cmd = show("What is cached (no secrets shown)", &args);
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0) && ran.stdout.contains("alice") && ran.stdout.contains("bob");
+    record(
+        "status",
+        cmd,
+        ok,
+        format!("{} profiles cached", ran.stdout.matches("issuer:").count()),
+    );
+    // 4–5. decode.
+    let args = [
+        "-p",
+        "alice",
+        "decode",
+        "--verify",
+        "--id-token",
+        "--audience",
+        "oauthctl",
+    ];
+    let cmd = show("Decode and verify alice's ID token", &args);
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0) && ran.stdout.starts_with("VERIFIED");
+    record(
+        "decode ID token",
+        cmd,
+        ok,
+        verdict(&ran, ok, first_line(&ran.stdout)),
+    );
+    let args = [
+        "-p",
+        "alice",
+        "decode",
+        "--verify",
+        "--access-token",
+        "--audience",
+        &audience,
+    ];
+    let cmd = show(
+        "Decode and verify alice's access token (RFC 9068 JWT)",
+        &args,
+    );
+    let ran = runner.run(&args, None)?;
+    let ok =
+        ran.code == Some(0) && ran.stdout.starts_with("VERIFIED") && ran.stdout.contains("at+jwt");
+    record(
+        "decode access token",
+        cmd,
+        ok,
+        verdict(&ran, ok, first_line(&ran.stdout)),
+    );
+    // 6–8. The protected API: scopes and roles.
+    let args = ["-p", "alice", "call", "--fail", &api];
+    let cmd = show(
+        "Call the protected API: GET /api/data (scope api:read)",
+        &args,
+    );
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0);
+    record(
+        "call GET",
+        cmd,
+        ok,
+        verdict(&ran, ok, format!("HTTP 200: {}", first_line(&ran.stdout))),
+    );
+    let args = [
+        "-p",
+        "alice",
+        "call",
+        "--fail",
+        "POST",
+        &api,
+        "--json",
+        r#"{"note":"hello from alice"}"#,
+    ];
+    let cmd = show(
+        "POST /api/data as alice (scope api:write, role admin)",
+        &args,
+    );
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0);
+    record(
+        "call POST as alice",
+        cmd,
+        ok,
+        verdict(&ran, ok, format!("HTTP 200: {}", first_line(&ran.stdout))),
+    );
+    let args = [
+        "-p",
+        "bob",
+        "call",
+        "--fail",
+        "POST",
+        &api,
+        "--json",
+        r#"{"note":"hello from bob"}"#,
+    ];
+    let cmd = show("POST /api/data as bob (role reader: forbidden)", &args);
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(8);
+    record(
+        "call POST as bob",
+        cmd,
+        ok,
+        verdict(
+            &ran,
+            ok,
+            "HTTP 403 as expected: bob lacks the admin role (exit 8 with --fail)".to_owned(),
+        ),
+    );
+    // 9. introspect.
+    let args = ["-p", "alice", "introspect"];
+    let cmd = show(
+        "Ask the server about alice's token (RFC 7662 introspection)",
+        &args,
+    );
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0) && ran.stdout.contains("active");
+    record(
+        "introspect",
+        cmd,
+        ok,
+        verdict(&ran, ok, first_line(&ran.stdout)),
+    );
+    // 10. refresh with rotation.
+    let before = runner.run(&["-p", "alice", "token"], None)?.stdout;
+    let args = ["-p", "alice", "refresh"];
+    let cmd = show("Refresh alice's tokens (the refresh token rotates)", &args);
+    let ran = runner.run(&args, None)?;
+    let after = runner.run(&["-p", "alice", "token"], None)?.stdout;
+    let ok = ran.code == Some(0) && before != after && !after.trim().is_empty();
+    record(
+        "refresh",
+        cmd,
+        ok,
+        verdict(&ran, ok, first_line(&ran.stderr)),
+    );
+    // 11. logout with revocation.
+    let args = ["-p", "alice", "logout"];
+    let cmd = show("Log alice out: revoke at the server, delete locally", &args);
+    let ran = runner.run(&args, None)?;
+    let ok = ran.code == Some(0) && ran.stderr.contains("revoked");
+    record(
+        "logout",
+        cmd,
+        ok,
+        verdict(&ran, ok, first_line(&ran.stderr)),
+    );
+    // 12. The old token is now inactive.
+    let args = [
+        "introspect",
+        "--issuer",
+        &iss,
+        "--client-id",
+        "oauthctl",
+        "-",
+    ];
+    let cmd = show(
+        "Introspect alice's old access token again (read from stdin)",
+        &args,
+    );
+    let ran = runner.run(&args, Some(after.trim()))?;
+    let ok = ran.code == Some(6);
+    record(
+        "introspect after logout",
+        cmd,
+        ok,
+        verdict(
+            &ran,
+            ok,
+            "inactive, as expected after the revocation (exit 6)".to_owned(),
+        ),
+    );
+
+    drop(server);
+    let failed: Vec<String> = steps
+        .iter()
+        .filter(|s| !s.ok)
+        .map(|s| s.title.clone())
+        .collect();
+    let report = DemoReport { issuer: iss, steps };
+    let total = report.steps.len();
+    if failed.is_empty() {
+        ui.note(&format!(
+            "\nAll {total} steps behaved as expected. The temporary home is removed."
+        ));
+    }
+    let outcome = if ui.json {
+        Outcome::report(report)
+    } else {
+        Outcome::default()
+    };
+    if failed.is_empty() {
+        Ok(outcome)
+    } else {
+        Ok(outcome.then_fail(Error::Other(format!(
+            "{} of {total} demo steps did not behave as expected: {}",
+            failed.len(),
+            failed.join(", ")
+        ))))
+    }
+}
