@@ -12,6 +12,7 @@
 
 mod support;
 
+mod browser;
 mod cli;
 mod decode;
 mod interop;
