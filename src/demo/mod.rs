@@ -137,7 +137,8 @@ impl Runner<'_> {
             .map_err(|e| Error::Other(format!("oauthctl did not finish: {e}")))?;
         seen.push_str(&rest);
         if let Some(Err(e)) = agent_result {
-            seen.push_str(&format!("\nthe built-in browser failed: {e}"));
+            seen.push_str("\nthe built-in browser failed: ");
+            seen.push_str(&e);
         }
         Ok(Ran {
             code: out.status.code(),
