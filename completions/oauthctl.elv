@@ -48,6 +48,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand logout 'Revoke the cached tokens (RFC 7009) and delete them from every store'
             cand status 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
             cand providers 'List the provider presets and the configured providers'
+            cand demo 'Run the whole main job against a built-in development server, narrated'
             cand serve 'Run the development authorization server and its protected demo API (local testing only)'
             cand completions 'Print a shell completion script'
             cand generate 'Print a completion script or the man page (used to refresh the committed files)'
@@ -72,6 +73,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
             cand --token-store 'Where tokens are cached'
             cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand --access-token 'Decode the profile''s cached access token'
+            cand --id-token 'Decode the profile''s cached ID token'
             cand --verify 'Check the signature and the claims (issuer, audience, expiry)'
             cand -j 'Print a JSON document on stdout instead of human output'
             cand --json 'Print a JSON document on stdout instead of human output'
@@ -253,6 +256,31 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'oauthctl;demo'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'oauthctl;serve'= {
             cand --port 'Port to listen on (0 picks a free port)'
             cand --listen 'Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to the network and prints a warning'
@@ -348,6 +376,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand logout 'Revoke the cached tokens (RFC 7009) and delete them from every store'
             cand status 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
             cand providers 'List the provider presets and the configured providers'
+            cand demo 'Run the whole main job against a built-in development server, narrated'
             cand serve 'Run the development authorization server and its protected demo API (local testing only)'
             cand completions 'Print a shell completion script'
             cand generate 'Print a completion script or the man page (used to refresh the committed files)'
@@ -366,6 +395,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
         &'oauthctl;help;status'= {
         }
         &'oauthctl;help;providers'= {
+        }
+        &'oauthctl;help;demo'= {
         }
         &'oauthctl;help;serve'= {
         }

@@ -52,6 +52,7 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "refresh" -d 'Refr
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
@@ -77,6 +78,8 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l access-token -d 'Decode the profile\'s cached access token'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l id-token -d 'Decode the profile\'s cached ID token'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l verify -d 'Check the signature and the claims (issuer, audience, expiry)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
@@ -235,6 +238,27 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s q -l qui
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free port)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l listen -d 'Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to the network and prints a warning' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l server-config -d 'Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct from the global --config, which is the CLI\'s own configuration' -r -F
@@ -311,14 +335,15 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s q -l quie
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
