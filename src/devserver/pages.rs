@@ -1,5 +1,5 @@
 //! The HTML pages: small hand-written templates. Every reflected value goes through
-//! [`html_escape`]; the page security headers come from `Resp::html` (S6). No scripts, no
+//! `html_escape`; the page security headers come from `Resp::html` (S6). No scripts, no
 //! third-party resources.
 
 use std::fmt::Write as _;

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
@@ -197,38 +196,8 @@ pub(crate) fn fingerprint(secret: &str) -> String {
     URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, secret.as_bytes()))
 }
 
-/// `n` random bytes from the system CSPRNG.
-pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    // SystemRandom fails only when the OS has no entropy source at all; no token could be
-    // issued safely then, so this is the one deliberate panic (not reachable by input).
-    SystemRandom::new()
-        .fill(&mut buf)
-        .expect("the operating system's random number generator failed");
-    buf
-}
-
-/// A random opaque token: 256 bits, base64url (43 characters).
-pub(crate) fn random_token() -> String {
-    URL_SAFE_NO_PAD.encode(random_bytes(32))
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::oauth::pkce::{random_bytes, random_token};
+pub(crate) use crate::output::sanitize::html as html_escape;
 
 /// A response on its way out.
 #[derive(Debug)]

@@ -7,14 +7,20 @@ use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+/// `n` bytes from the OS CSPRNG.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    // The system RNG fails only when the OS has no entropy source at all; no secret could
+    // be made safely then, so this is the one deliberate panic (not reachable by input).
+    SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the operating system's random number generator failed");
+    buf
+}
+
 /// 32 random bytes as unpadded base64url.
 pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    // The system RNG fails only if the OS has no entropy source at all.
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .expect("the operating system's random number generator failed");
-    URL_SAFE_NO_PAD.encode(bytes)
+    URL_SAFE_NO_PAD.encode(random_bytes(32))
 }
 
 /// `BASE64URL(SHA256(verifier))`.

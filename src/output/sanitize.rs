@@ -49,6 +49,24 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Escapes text for HTML element content and quoted attribute values; terminal-unsafe and
+/// control characters are dropped.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +83,14 @@ mod tests {
         assert_eq!(line("two\nlines"), "two\\u{a}lines");
         assert_eq!(multiline("two\nlines"), "two\nlines");
         assert!(matches!(line("plain ascii"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn html_escapes_markup_and_drops_controls() {
+        assert_eq!(
+            html("<a href='x'>&\"\u{1b}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
+        );
     }
 
     proptest! {
