@@ -100,11 +100,22 @@ impl KeyringStore {
     /// Connects to the platform keyring and proves it works (write, read back, delete a
     /// probe entry) within `timeout`. A store that only lives in memory is refused.
     pub fn open(timeout: Duration) -> Result<Self, StoreError> {
+        Self::open_with(timeout, true)
+    }
+
+    /// Connects to the platform keyring within `timeout` without the write probe: for
+    /// reading a set the index says is there (every write is still read back). This keeps
+    /// `oauthctl token` from the keyring to one connection and one read.
+    pub fn connect(timeout: Duration) -> Result<Self, StoreError> {
+        Self::open_with(timeout, false)
+    }
+
+    fn open_with(timeout: Duration, probe: bool) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("oauthctl-keyring-probe".into())
             .spawn(move || {
-                let _ = tx.send(connect_and_probe());
+                let _ = tx.send(connect_and_probe(probe));
             });
         if let Err(e) = spawned {
             return Err(StoreError::KeyringUnavailable {
@@ -380,7 +391,7 @@ fn unavailable(reason: impl Into<String>) -> StoreError {
     }
 }
 
-fn connect_and_probe() -> Result<KeyringStore, StoreError> {
+fn connect_and_probe(probe: bool) -> Result<KeyringStore, StoreError> {
     let store = platform_store().map_err(|e| unavailable(backend_error(e).reason()))?;
     if matches!(
         store.persistence(),
@@ -391,6 +402,12 @@ fn connect_and_probe() -> Result<KeyringStore, StoreError> {
     }
     let vendor = store.vendor();
     let backend = PlatformBackend { store };
+    if !probe {
+        return Ok(KeyringStore {
+            backend: Box::new(backend),
+            vendor,
+        });
+    }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());

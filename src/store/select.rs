@@ -45,11 +45,13 @@ pub fn open_store_with_timeout(
     }
 }
 
-/// Opens the store of a known kind (from the index) without the `auto` fallback.
+/// Opens the store of a known kind (from the index) without the `auto` fallback, and
+/// without the keyring's write probe: the index says the tokens were stored (and read
+/// back) there.
 pub fn open_kind(kind: StoreKind, paths: &Paths) -> Result<Box<dyn TokenStore>, StoreError> {
     match kind {
         StoreKind::File => Ok(Box::new(FileStore::new(paths.tokens_dir()))),
-        StoreKind::Keyring => Ok(Box::new(KeyringStore::open(PROBE_TIMEOUT)?)),
+        StoreKind::Keyring => Ok(Box::new(KeyringStore::connect(PROBE_TIMEOUT)?)),
     }
 }
 
