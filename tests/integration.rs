@@ -12,6 +12,7 @@
 
 mod support;
 
+mod call;
 mod cli;
 mod decode;
 mod keyring;
