@@ -15,5 +15,8 @@ mod support;
 mod call;
 mod cli;
 mod decode;
+mod exec;
+mod introspect;
 mod keyring;
 mod serve;
+mod userinfo;

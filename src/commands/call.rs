@@ -10,6 +10,7 @@
 //! so they can always be replayed. Response bodies are streamed, never capped: to `-o FILE`
 //! or to a pipe untouched, to a terminal rendered safely (bounded).
 
+use std::fmt::Write as _;
 use std::io::{Cursor, Read as _, Write as _};
 use std::path::Path;
 use std::time::Duration;
@@ -551,11 +552,12 @@ fn head(resp: &Response, terminal: Option<Theme>) -> Vec<u8> {
             let mut text = format!("{}\n", theme.bold(line.trim_end()));
             for (name, value) in resp.headers() {
                 let v = String::from_utf8_lossy(value.as_bytes());
-                text.push_str(&format!(
-                    "{}: {}\n",
+                let _ = writeln!(
+                    text,
+                    "{}: {}",
                     theme.paint(name.as_str(), colored::Color::Cyan),
                     sanitize::line(&v)
-                ));
+                );
             }
             text.push('\n');
             out = text.into_bytes();

@@ -221,7 +221,7 @@ mod tests {
         for d in [
             r#"{"active":"true"}"#,
             r#"{"active":1}"#,
-            r#"{}"#,
+            "{}",
             r#"{"active":false,"sub":"x"}"#,
             r#"{"active":null}"#,
             r#"{"active":[true]}"#,

@@ -192,6 +192,8 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
     use proptest::prelude::*;
 
@@ -276,7 +278,10 @@ mod tests {
         );
         assert!(parse(&"a".repeat(MAX_INPUT + 1)).is_empty());
         assert_eq!(parse(&"A, ".repeat(100)).len(), MAX_CHALLENGES);
-        let many: String = (0..100).map(|i| format!("p{i}=v, ")).collect();
+        let many = (0..100).fold(String::new(), |mut s, i| {
+            let _ = write!(s, "p{i}=v, ");
+            s
+        });
         assert_eq!(parse(&format!("Bearer {many}"))[0].params.len(), MAX_PARAMS);
     }
 
