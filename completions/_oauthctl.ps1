@@ -211,7 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--token-store', '--token-store', [CompletionResultType]::ParameterName, 'Where tokens are cached')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)')
-            [CompletionResult]::new('--json-report', '--json-report', [CompletionResultType]::ParameterName, 'Stands in for the global `--json` flag, which `call` does not take (its output is the response body): clap propagates a global flag only into subcommands that lack an argument of the same id, and this one frees `--json` for the request body')
+            [CompletionResult]::new('--json-report', '--json-report', [CompletionResultType]::ParameterName, 'Ignored (`call --json` takes a request body; the response body is the output)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Write the status line and the response headers before the body')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Write the status line and the response headers before the body')
             [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)')

@@ -203,7 +203,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
             cand --token-store 'Where tokens are cached'
             cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
-            cand --json-report 'Stands in for the global `--json` flag, which `call` does not take (its output is the response body): clap propagates a global flag only into subcommands that lack an argument of the same id, and this one frees `--json` for the request body'
+            cand --json-report 'Ignored (`call --json` takes a request body; the response body is the output)'
             cand -i 'Write the status line and the response headers before the body'
             cand --include 'Write the status line and the response headers before the body'
             cand --fail 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)'

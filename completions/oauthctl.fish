@@ -196,7 +196,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-store -
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json-report -d 'Stands in for the global `--json` flag, which `call` does not take (its output is the response body): clap propagates a global flag only into subcommands that lack an argument of the same id, and this one frees `--json` for the request body'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json-report -d 'Ignored (`call --json` takes a request body; the response body is the output)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s i -l include -d 'Write the status line and the response headers before the body'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l fail -d 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s L -l location -d 'Follow redirects (at most 10); credentials go to the original origin only'

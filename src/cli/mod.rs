@@ -235,9 +235,11 @@ pub struct CallArgs {
         conflicts_with = "form"
     )]
     pub json_body: Option<String>,
-    /// Stands in for the global `--json` flag, which `call` does not take (its output is the
-    /// response body): clap propagates a global flag only into subcommands that lack an
-    /// argument of the same id, and this one frees `--json` for the request body.
+    // Stands in for the global `--json` flag, which `call` does not take (its output is the
+    // response body): clap propagates a global flag only into subcommands that lack an
+    // argument of the same id, and this one (a flag of the same type, so the values clap
+    // copies between the levels agree) frees `--json` for the request body.
+    /// Ignored (`call --json` takes a request body; the response body is the output)
     #[arg(id = "json", long = "json-report", hide = true)]
     pub json_report: bool,
     /// Form field K=V (repeatable), sent urlencoded
