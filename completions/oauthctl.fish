@@ -49,6 +49,10 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "decode" -d 'Show 
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "call" -d 'Call an API with the profile\'s access token (curl-like: -H, -d, --json, -i, -o, -L)'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "introspect" -d 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "userinfo" -d 'Show the OpenID Connect userinfo claims for the profile\'s login'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "exec" -d 'Run a command with the access token in its environment (never in its arguments)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "providers" -d 'List the provider presets and the configured providers'
@@ -174,6 +178,101 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s q -l quiet
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s H -l header -d 'Request header `NAME: VALUE` (repeatable). `!NAME: VALUE` marks it as a secret: it is redacted in traces and dropped on a redirect to another origin' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s d -l data -d 'Request body, sent as is: DATA, @FILE, or @- for standard input (Content-Type application/x-www-form-urlencoded unless -H sets one)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json -d 'JSON request body: BODY, @FILE or @- (sets Content-Type and Accept to application/json)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l form -d 'Form field K=V (repeatable), sent urlencoded' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s o -l output -d 'Write the body to FILE instead of standard output (`-` is standard output)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l max-time -d 'Give up on the whole exchange after this long [default: no limit]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json-report -d 'Ignored (`call --json` takes a request body; the response body is the output)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s i -l include -d 'Write the status line and the response headers before the body'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l fail -d 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s L -l location -d 'Follow redirects (at most 10); credentials go to the original origin only'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-type-hint -d '`token_type_hint` (access_token, refresh_token) [default: access_token for the profile\'s token, none otherwise]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this time' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -335,15 +434,19 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s q -l quie
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh logout status providers demo serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "call" -d 'Call an API with the profile\'s access token (curl-like: -H, -d, --json, -i, -o, -L)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "introspect" -d 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "userinfo" -d 'Show the OpenID Connect userinfo claims for the profile\'s login'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "exec" -d 'Run a command with the access token in its environment (never in its arguments)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "status" -d 'Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

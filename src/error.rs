@@ -50,6 +50,10 @@ pub enum Error {
     /// `call --fail` and the API answered with an HTTP error status (exit 8).
     #[error("the server answered HTTP {status}")]
     HttpStatus { status: u16 },
+    /// `exec`: the child exited with this status (or 128 + its signal); passed through
+    /// without a message.
+    #[error("the command exited with status {code}")]
+    ChildExited { code: u8 },
     /// Ctrl-C while waiting (exit 130).
     #[error("interrupted")]
     Interrupted,
@@ -79,6 +83,7 @@ impl Error {
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
+            Self::ChildExited { code } => *code,
             Self::Interrupted => 130,
             Self::Io { .. } | Self::Other(_) => 1,
         }
@@ -176,6 +181,7 @@ mod tests {
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),
             (Error::HttpStatus { status: 404 }, 8),
+            (Error::ChildExited { code: 42 }, 42),
             (Error::Interrupted, 130),
             (Error::Other("o".into()), 1),
         ];

@@ -51,7 +51,11 @@ pub struct HttpOptions {
     pub cacert: Option<PathBuf>,
     pub insecure_http: bool,
     pub verbose: u8,
+    /// The limit for a whole exchange [default: 30 s, or none with `unlimited`].
     pub timeout: Option<Duration>,
+    /// No overall limit when `timeout` is `None`: `call` transfers the user's data, which
+    /// may be large (the connect timeout still applies).
+    pub unlimited: bool,
 }
 
 impl HttpOptions {
@@ -62,6 +66,7 @@ impl HttpOptions {
             insecure_http: global.insecure_http,
             verbose: global.verbose,
             timeout: None,
+            unlimited: false,
         }
     }
 }
@@ -107,7 +112,11 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("oauthctl/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(options.timeout.unwrap_or(Duration::from_secs(30)));
+            .timeout(match options.timeout {
+                Some(limit) => Some(limit),
+                None if options.unlimited => None,
+                None => Some(Duration::from_secs(30)),
+            });
         if let Some(path) = &options.cacert {
             let pem = std::fs::read(path).map_err(|e| Error::io("read --cacert", path, e))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
@@ -215,7 +224,8 @@ impl HttpClient {
         &self.client
     }
 
-    fn trace_request(
+    /// `-v`: the request line and headers, secrets redacted.
+    pub fn trace_request(
         &self,
         method: &str,
         url: &Url,
@@ -257,7 +267,7 @@ impl HttpClient {
 }
 
 /// A network error without the URL's query (which could hold a code).
-fn network_error(url: &Url, e: &reqwest::Error) -> Error {
+pub fn network_error(url: &Url, e: &reqwest::Error) -> Error {
     let base = url_policy::display_base(url);
     if e.is_timeout() {
         return Error::Timeout(format!("{base} did not answer in time"));

@@ -34,6 +34,10 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
         Command::Login(args) => commands::login::run(&ctx, &args)?,
         Command::Token(args) => commands::token::run(&ctx, &args)?,
         Command::Refresh => commands::refresh::run(&ctx)?,
+        Command::Call(args) => commands::call::run(&ctx, &args)?,
+        Command::Introspect(args) => commands::introspect::run(&ctx, &args)?,
+        Command::Userinfo => commands::userinfo::run(&ctx)?,
+        Command::Exec(args) => commands::exec::run(&ctx, &args)?,
         Command::Logout(args) => commands::logout::run(&ctx, &args)?,
         Command::Status => commands::status::run(&ctx)?,
         Command::Demo => demo::run(ui)?,
@@ -42,8 +46,7 @@ pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::Generate { target } => commands::generate::run(&target)?,
     };
-    ui.emit(outcome.output)
-        .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))?;
+    ui.emit(outcome.output)?;
     match outcome.failure {
         Some(err) => Err(err),
         None => Ok(()),

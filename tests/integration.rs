@@ -13,10 +13,14 @@
 mod support;
 
 mod browser;
+mod call;
 mod cli;
 mod decode;
+mod exec;
 mod interop;
+mod introspect;
 mod keyring;
 mod login;
 mod serve;
 mod token;
+mod userinfo;

@@ -139,6 +139,16 @@ pub enum Command {
     Token(TokenArgs),
     /// Refresh the cached tokens now
     Refresh,
+    /// Call an API with the profile's access token (curl-like: -H, -d, --json, -i, -o, -L)
+    #[command(override_usage = "oauthctl call [OPTIONS] [METHOD] URL")]
+    Call(CallArgs),
+    /// Ask the authorization server whether a token is active (RFC 7662 introspection)
+    Introspect(IntrospectArgs),
+    /// Show the OpenID Connect userinfo claims for the profile's login
+    Userinfo,
+    /// Run a command with the access token in its environment (never in its arguments)
+    #[command(override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...")]
+    Exec(ExecArgs),
     /// Revoke the cached tokens (RFC 7009) and delete them from every store
     Logout(LogoutArgs),
     /// Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)
@@ -195,6 +205,87 @@ pub struct TokenArgs {
     /// Include the refresh token in `--format json`
     #[arg(long)]
     pub include_refresh_token: bool,
+}
+
+/// `call`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CallArgs {
+    /// `[METHOD] URL`: the method (GET, or POST when a body is given) and the URL; query
+    /// items may be part of the URL
+    #[arg(value_name = "METHOD|URL", required = true, num_args = 1..=2)]
+    pub target: Vec<String>,
+    /// Request header `NAME: VALUE` (repeatable). `!NAME: VALUE` marks it as a secret: it is
+    /// redacted in traces and dropped on a redirect to another origin
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        allow_hyphen_values = true
+    )]
+    pub headers: Vec<String>,
+    /// Request body, sent as is: DATA, @FILE, or @- for standard input (Content-Type
+    /// application/x-www-form-urlencoded unless -H sets one)
+    #[arg(short = 'd', long = "data", value_name = "DATA", allow_hyphen_values = true,
+          conflicts_with_all = ["json_body", "form"])]
+    pub data: Option<String>,
+    /// JSON request body: BODY, @FILE or @- (sets Content-Type and Accept to application/json)
+    #[arg(
+        id = "json_body",
+        long = "json",
+        value_name = "BODY",
+        allow_hyphen_values = true,
+        conflicts_with = "form"
+    )]
+    pub json_body: Option<String>,
+    // Stands in for the global `--json` flag, which `call` does not take (its output is the
+    // response body): clap propagates a global flag only into subcommands that lack an
+    // argument of the same id, and this one (a flag of the same type, so the values clap
+    // copies between the levels agree) frees `--json` for the request body.
+    /// Ignored (`call --json` takes a request body; the response body is the output)
+    #[arg(id = "json", long = "json-report", hide = true)]
+    pub json_report: bool,
+    /// Form field K=V (repeatable), sent urlencoded
+    #[arg(long = "form", value_name = "K=V", value_parser = parse_key_value)]
+    pub form: Vec<(String, String)>,
+    /// Write the status line and the response headers before the body
+    #[arg(short = 'i', long)]
+    pub include: bool,
+    /// Write the body to FILE instead of standard output (`-` is standard output)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 8 when the API answers HTTP 400 or above (the body is still written)
+    #[arg(long)]
+    pub fail: bool,
+    /// Give up on the whole exchange after this long [default: no limit]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+    /// Follow redirects (at most 10); credentials go to the original origin only
+    #[arg(short = 'L', long)]
+    pub location: bool,
+}
+
+/// `introspect`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct IntrospectArgs {
+    /// The token; `-` reads it from standard input [default: the profile's access token]
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// `token_type_hint` (access_token, refresh_token) [default: access_token for the
+    /// profile's token, none otherwise]
+    #[arg(long, value_name = "HINT")]
+    pub token_type_hint: Option<String>,
+}
+
+/// `exec`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ExecArgs {
+    /// The command and its arguments
+    #[arg(value_name = "CMD", required = true, num_args = 1.., trailing_var_arg = true,
+          allow_hyphen_values = true)]
+    pub command: Vec<String>,
+    /// Refresh first when the token expires within this time
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub min_ttl: Duration,
 }
 
 /// `logout`.

@@ -1,8 +1,11 @@
 //! One module per subcommand. Commands orchestrate the domain and the effects and return an
 //! [`Outcome`](crate::output::Outcome); they never print.
+pub mod call;
 pub mod decode;
 pub mod events;
+pub mod exec;
 pub mod generate;
+pub mod introspect;
 pub mod login;
 pub mod logout;
 pub mod providers;
@@ -11,6 +14,7 @@ pub mod serve;
 pub mod session;
 pub mod status;
 pub mod token;
+pub mod userinfo;
 
 use std::cell::OnceCell;
 

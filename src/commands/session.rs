@@ -1,13 +1,18 @@
 //! A profile's cached login: its index entry, its store, and (lazily) what a refresh needs.
 
+use std::time::Duration;
+
 use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
+use crate::flow::provider::Resolved;
 use crate::flow::refresh::Refresher;
 use crate::oauth::tokens::TokenSet;
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
-use crate::store::lock::RefreshError;
+use crate::store::lock::{
+    Locks, RefreshError, RefreshOutcome, refresh_if_needed, refresh_replacing,
+};
 use crate::store::select;
 
 use super::Context;
@@ -73,6 +78,17 @@ impl Session {
     }
 }
 
+/// The settings and the provider's endpoints for this invocation; `issuer` (the cached
+/// login's) is used when neither flags nor configuration name one.
+pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Resolved)> {
+    let mut settings = Session::settings(ctx)?;
+    if settings.provider.issuer.is_none() {
+        settings.provider.issuer = issuer.map(str::to_owned);
+    }
+    let resolved = ctx.resolve_provider(&settings)?;
+    Ok((settings, resolved))
+}
+
 /// Refreshes `current` for the profile: resolves the provider and reads the client secret
 /// only now, so the cached path costs no network and no secret access.
 pub fn refresh_with(
@@ -80,14 +96,10 @@ pub fn refresh_with(
     session: &Session,
     current: &TokenSet,
 ) -> Result<TokenSet, RefreshError> {
-    let inner = || -> Result<(Settings, crate::flow::provider::Resolved, ClientAuth)> {
-        let mut settings = Session::settings(ctx)?;
-        if settings.provider.issuer.is_none() {
-            settings.provider.issuer = Some(session.entry.issuer.clone());
-        }
+    let inner = || -> Result<(Settings, Resolved, ClientAuth)> {
+        let (settings, resolved) = provider(ctx, Some(&session.entry.issuer))?;
         let secret = ctx.client_secret(&settings.client_secret)?;
         let client = ClientAuth::new(current.client_id.clone(), secret, settings.auth_method);
-        let resolved = ctx.resolve_provider(&settings)?;
         Ok((settings, resolved, client))
     };
     let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
@@ -125,4 +137,48 @@ pub fn note_refresh(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     if let Err(e) = result {
         ctx.ui.warn(&format!("could not update the index: {e}"));
     }
+}
+
+/// How long a command waits for another process's refresh of the same profile.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// The profile's tokens with an access token valid for at least `min_ttl`, refreshed first
+/// under the profile's lock when needed (one refresh among any number of parallel callers).
+/// `token`, `call`, `exec`, `introspect` and `userinfo` all obtain their token this way.
+pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) -> Result<TokenSet> {
+    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
+    let outcome = refresh_if_needed(
+        session.store.as_ref(),
+        &locks,
+        &session.entry.cache_key,
+        ctx.clock().now(),
+        min_ttl,
+        |current| refresh_with(ctx, session, current),
+    )?;
+    Ok(finish(ctx, session, outcome))
+}
+
+/// New tokens after a resource server rejected the access token `rejected`
+/// (`401` + `error="invalid_token"`): a refresh under the lock, unless another process has
+/// already replaced that token.
+pub fn replace_rejected(ctx: &Context<'_>, session: &Session, rejected: &str) -> Result<TokenSet> {
+    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
+    let outcome = refresh_replacing(
+        session.store.as_ref(),
+        &locks,
+        &session.entry.cache_key,
+        rejected,
+        |current| refresh_with(ctx, session, current),
+    )?;
+    Ok(finish(ctx, session, outcome))
+}
+
+fn finish(ctx: &Context<'_>, session: &Session, outcome: RefreshOutcome) -> TokenSet {
+    for w in &outcome.warnings {
+        ctx.ui.warn(w);
+    }
+    if outcome.refreshed {
+        note_refresh(ctx, session, &outcome.tokens);
+    }
+    outcome.tokens
 }

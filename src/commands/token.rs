@@ -2,18 +2,15 @@
 //! `--min-ttl`. The cached path reads the index and one store entry and nothing else: no
 //! config parsing beyond the file, no HTTP client, no secret.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, Result};
 use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
-use crate::store::lock::{Locks, refresh_if_needed};
 
 use super::Context;
-use super::session::{Session, login_required, note_refresh, refresh_with};
+use super::session::{Session, login_required, usable_tokens};
 
 /// Shell-quotes a value for `--format env` (tokens are URL-safe, but be exact anyway).
 fn shell_quote(s: &str) -> String {
@@ -97,28 +94,15 @@ pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
         }
         t
     } else {
-        let locks = Locks::for_paths(&ctx.paths).with_timeout(Duration::from_secs(60));
-        let outcome = refresh_if_needed(
-            session.store.as_ref(),
-            &locks,
-            &session.entry.cache_key,
-            now,
-            args.min_ttl,
-            |current| refresh_with(ctx, &session, current),
-        )?;
-        for w in &outcome.warnings {
-            ctx.ui.warn(w);
-        }
-        if outcome.refreshed {
-            note_refresh(ctx, &session, &outcome.tokens);
-        }
-        outcome.tokens
+        usable_tokens(ctx, &session, args.min_ttl)?
     };
     Ok(Outcome::data(render(&tokens, args, now)?))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::oauth::secret::Secret;
     use crate::oauth::tokens::Grant;

@@ -12,3 +12,4 @@ pub mod strict_json;
 pub mod token_response;
 pub mod tokens;
 pub mod url_policy;
+pub mod www_authenticate;

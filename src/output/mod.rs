@@ -4,6 +4,7 @@
 //! and errors to stderr; every remote string is sanitised before it reaches a terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod body;
 pub mod json;
 pub mod sanitize;
 pub mod spinner;
@@ -73,6 +74,23 @@ pub enum Output {
     Report(Box<dyn Report>),
     /// Raw bytes that are the requested artefact (a token, a generated file).
     Data(Vec<u8>),
+    /// Bytes copied to stdout as they arrive (a `call` response body, untouched).
+    Stream(Stream),
+}
+
+/// A body to copy to stdout without buffering it; `source` names where it comes from, for
+/// the message when reading fails midway.
+pub struct Stream {
+    pub reader: Box<dyn io::Read>,
+    pub source: String,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Output {
@@ -81,6 +99,7 @@ impl std::fmt::Debug for Output {
             Self::Nothing => "Output::Nothing",
             Self::Report(_) => "Output::Report",
             Self::Data(_) => "Output::Data",
+            Self::Stream(_) => "Output::Stream",
         })
     }
 }
@@ -212,12 +231,24 @@ impl Ui {
         out.flush()
     }
 
-    /// Writes the outcome's output to stdout.
-    pub fn emit(&self, output: Output) -> io::Result<()> {
+    /// Writes the outcome's output to stdout. A closed pipe is not a failure; a stream that
+    /// breaks off while being read is a network error (exit 5).
+    pub fn emit(&self, output: Output) -> crate::Result<()> {
         let mut out = io::stdout().lock();
         let result = match output {
             Output::Nothing => Ok(()),
             Output::Data(bytes) => out.write_all(&bytes),
+            Output::Stream(mut stream) => match copy(&mut stream.reader, &mut out) {
+                Ok(_) => Ok(()),
+                Err(CopyError::Write(e)) => Err(e),
+                Err(CopyError::Read(e)) => {
+                    let _ = out.flush();
+                    return Err(Error::Network {
+                        url: stream.source,
+                        message: format!("reading the response failed: {e}"),
+                    });
+                }
+            },
             Output::Report(report) => {
                 if self.json {
                     json::to_writer(&mut out, &report.to_json(), true)
@@ -229,13 +260,17 @@ impl Ui {
         match result.and_then(|()| out.flush()) {
             // A closed pipe (`oauthctl token | head -c0`) is not a failure (ripgrep, bat).
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            other => other,
+            Err(e) => Err(Error::Other(format!("cannot write to stdout: {e}"))),
+            Ok(()) => Ok(()),
         }
     }
 
-    /// Prints `oauthctl: error: …` and the hint, and returns the error's exit code.
+    /// Prints `oauthctl: error: …` and the hint, and returns the error's exit code. A child
+    /// process's exit status (`exec`) is passed through silently.
     pub fn fail(&self, err: &Error) -> ExitCode {
-        eprint!("{}", self.render_error(err));
+        if !matches!(err, Error::ChildExited { .. }) {
+            eprint!("{}", self.render_error(err));
+        }
         ExitCode::from(err.exit_code())
     }
 
@@ -261,6 +296,32 @@ impl Ui {
             );
         }
         out
+    }
+}
+
+/// Why [`copy`] stopped.
+#[derive(Debug)]
+pub enum CopyError {
+    /// Reading the source failed.
+    Read(io::Error),
+    /// Writing the destination failed.
+    Write(io::Error),
+}
+
+/// Copies `from` to `to` in 64 KiB chunks, telling read failures from write failures
+/// (`call` streams response bodies to stdout and `-o` files this way).
+pub fn copy(from: &mut dyn io::Read, to: &mut dyn Write) -> Result<u64, CopyError> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        };
+        to.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        total += n as u64;
     }
 }
 

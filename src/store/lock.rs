@@ -164,7 +164,7 @@ pub fn refresh_if_needed<F>(
 where
     F: FnMut(&TokenSet) -> Result<TokenSet, RefreshError>,
 {
-    run(store, locks, key, Some((now, min_ttl)), refresh)
+    run(store, locks, key, &Need::Expiring { now, min_ttl }, refresh)
 }
 
 /// Refreshes now even if the access token is still valid (`oauthctl refresh`), with the
@@ -178,21 +178,58 @@ pub fn refresh_now<F>(
 where
     F: FnMut(&TokenSet) -> Result<TokenSet, RefreshError>,
 {
-    run(store, locks, key, None, refresh)
+    run(store, locks, key, &Need::Always, refresh)
+}
+
+/// Refreshes because a resource server rejected the access token `rejected` (a `401` with
+/// `error="invalid_token"`), unless the cache already holds another access token: a sibling
+/// process that refreshed meanwhile has done the work, and its token is used instead. Same
+/// locking, rotation and `invalid_grant` rules as [`refresh_if_needed`].
+pub fn refresh_replacing<F>(
+    store: &dyn TokenStore,
+    locks: &Locks,
+    key: &CacheKey,
+    rejected: &str,
+    refresh: F,
+) -> Result<RefreshOutcome, RefreshFlowError>
+where
+    F: FnMut(&TokenSet) -> Result<TokenSet, RefreshError>,
+{
+    run(store, locks, key, &Need::Replacing(rejected), refresh)
+}
+
+/// When a cached set is good enough to skip the refresh.
+enum Need<'a> {
+    /// Valid for at least `min_ttl` after `now`.
+    Expiring { now: i64, min_ttl: Duration },
+    /// Never: refresh regardless.
+    Always,
+    /// Any access token but this rejected one.
+    Replacing(&'a str),
+}
+
+impl Need<'_> {
+    fn still_good(&self, t: &TokenSet) -> bool {
+        match self {
+            Self::Expiring { now, min_ttl } => !t.expires_within(*now, *min_ttl),
+            Self::Always => false,
+            Self::Replacing(rejected) => t.access_token.expose() != *rejected,
+        }
+    }
 }
 
 fn run<F>(
     store: &dyn TokenStore,
     locks: &Locks,
     key: &CacheKey,
-    need: Option<(i64, Duration)>,
+    need: &Need<'_>,
     mut refresh: F,
 ) -> Result<RefreshOutcome, RefreshFlowError>
 where
     F: FnMut(&TokenSet) -> Result<TokenSet, RefreshError>,
 {
     let mut warnings = Vec::new();
-    let still_good = |t: &TokenSet| need.is_some_and(|(now, ttl)| !t.expires_within(now, ttl));
+    let still_good = |t: &TokenSet| need.still_good(t);
 
     // Fast path without the lock: most calls find a valid token.
     let loaded = store.load_entry(key)?;
@@ -253,7 +290,7 @@ where
                             return Err(RefreshFlowError::RefreshTokenRejected { description });
                         }
                         retried = true;
-                        if need.is_some() && still_good(&l) {
+                        if still_good(&l) {
                             return Ok(RefreshOutcome {
                                 tokens: l,
                                 refreshed: false,
@@ -394,6 +431,31 @@ mod tests {
             !home.path().join("locks").exists(),
             "fast path takes no lock"
         );
+    }
+
+    #[test]
+    fn a_rejected_token_is_replaced_once_unless_a_sibling_already_did() {
+        let home = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let locks = Locks::new(home.path().join("locks"));
+        // Still valid by its expiry, but the resource server said invalid_token.
+        store
+            .save(&key(), &set("at-0", Some("rt-0"), NOW + 600))
+            .unwrap();
+        let out = refresh_replacing(&store, &locks, &key(), "at-0", |t| {
+            assert_eq!(t.access_token.expose(), "at-0");
+            Ok(set("at-1", Some("rt-1"), NOW + 600))
+        })
+        .unwrap();
+        assert!(out.refreshed);
+        assert_eq!(out.tokens.access_token.expose(), "at-1");
+        // A second caller that was rejected with at-0 finds at-1 and does not refresh.
+        let out = refresh_replacing(&store, &locks, &key(), "at-0", |_| {
+            panic!("must not refresh")
+        })
+        .unwrap();
+        assert!(!out.refreshed);
+        assert_eq!(out.tokens.access_token.expose(), "at-1");
     }
 
     #[test]

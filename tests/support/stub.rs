@@ -42,16 +42,29 @@ impl Canned {
     }
 }
 
+impl Seen {
+    /// A request header by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A recorded request.
 #[derive(Clone, Debug)]
 pub struct Seen {
     pub method: String,
     pub path: String,
+    /// The query string, if any.
+    pub query: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
-type Routes = Arc<Mutex<HashMap<String, Canned>>>;
+/// Per path, the responses still to give; the last one repeats.
+type Routes = Arc<Mutex<HashMap<String, Vec<Canned>>>>;
 
 /// The running stub; stops on drop.
 pub struct Stub {
@@ -101,11 +114,25 @@ impl Stub {
 
     /// Answers `path` with `response`.
     pub fn route(&self, path: &str, response: Canned) -> &Self {
+        self.sequence(path, vec![response])
+    }
+
+    /// Answers `path` with these responses in turn, repeating the last one.
+    pub fn sequence(&self, path: &str, responses: Vec<Canned>) -> &Self {
+        assert!(!responses.is_empty());
         self.routes
             .lock()
             .expect("routes")
-            .insert(path.to_owned(), response);
+            .insert(path.to_owned(), responses);
         self
+    }
+
+    /// The requests that reached `path`.
+    pub fn seen(&self, path: &str) -> Vec<Seen> {
+        self.requests()
+            .into_iter()
+            .filter(|s| s.path == path)
+            .collect()
     }
 
     /// `base + path`.
@@ -148,7 +175,10 @@ fn handle(stream: TcpStream, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) {
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let target = parts.next().unwrap_or_default().to_owned();
-    let path = target.split('?').next().unwrap_or_default().to_owned();
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (target.clone(), None),
+    };
     let mut headers = Vec::new();
     let mut length = 0usize;
     loop {
@@ -168,15 +198,18 @@ fn handle(stream: TcpStream, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) {
     seen.lock().expect("seen").push(Seen {
         method,
         path: path.clone(),
+        query,
         headers,
         body,
     });
-    let canned = routes
-        .lock()
-        .expect("routes")
-        .get(&path)
-        .cloned()
-        .unwrap_or_else(|| Canned::status(404, "{\"error\":\"not_found\"}"));
+    let canned = {
+        let mut routes = routes.lock().expect("routes");
+        match routes.get_mut(&path) {
+            Some(list) if list.len() > 1 => list.remove(0),
+            Some(list) => list[0].clone(),
+            None => Canned::status(404, "{\"error\":\"not_found\"}"),
+        }
+    };
     let mut out = stream;
     let mut head = format!(
         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",

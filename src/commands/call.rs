@@ -1,0 +1,875 @@
+//! `call`: one HTTP request with the profile's access token, curl-like (design.md §3;
+//! security C58, C58b, C59, C67).
+//!
+//! The token goes only in `Authorization: Bearer`, only over https or loopback http (unless
+//! `--insecure-http`), and only to the origin (scheme, host, port) the user named: with
+//! `-L`, a redirect elsewhere is followed without `Authorization`, `Cookie`,
+//! `Proxy-Authorization` and the user's sensitive headers, and a redirect from https to
+//! http is refused. A `401` with `error="invalid_token"` from that origin refreshes the
+//! token once (under the profile's lock) and repeats the request once; bodies are buffered,
+//! so they can always be replayed. Response bodies are streamed, never capped: to `-o FILE`
+//! or to a pipe untouched, to a terminal rendered safely (bounded).
+
+use std::fmt::Write as _;
+use std::io::{Cursor, Read as _, Write as _};
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::cli::CallArgs;
+use crate::error::{Error, Result};
+use crate::http::{self, HttpClient, HttpOptions};
+use crate::oauth::url_policy;
+use crate::oauth::www_authenticate;
+use crate::output::body::{TerminalBody, for_terminal};
+use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, sanitize};
+
+use super::Context;
+use super::session::{Session, replace_rejected, usable_tokens};
+
+/// Redirects followed at most with `-L`.
+pub const MAX_REDIRECTS: usize = 10;
+/// Refresh first when the token expires within this time (as `token` does by default).
+const MIN_TTL: Duration = Duration::from_secs(60);
+/// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
+const TERMINAL_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Header names that always carry credentials.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+];
+/// A header whose name contains one of these is treated as a credential too
+/// (`X-Auth-Token`, `Api-Key`, `X-Session-Id`, `X-Amz-Security-Token`, …).
+const SECRET_WORDS: &[&str] = &[
+    "auth",
+    "token",
+    "secret",
+    "key",
+    "cookie",
+    "session",
+    "password",
+    "credential",
+    "signature",
+];
+
+/// Whether a request header named `name` is sensitive: redacted in traces and never sent
+/// to another origin after a redirect. Headers given as `-H '!Name: value'` are too.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    CREDENTIAL_HEADERS.contains(&n.as_str()) || SECRET_WORDS.iter().any(|w| n.contains(w))
+}
+
+/// A `-H` header.
+#[derive(Debug, Clone)]
+struct UserHeader {
+    name: HeaderName,
+    value: HeaderValue,
+    sensitive: bool,
+}
+
+/// The request as the user described it.
+#[derive(Debug, Clone)]
+struct Request {
+    method: Method,
+    url: Url,
+    headers: Vec<UserHeader>,
+    body: Option<Vec<u8>>,
+}
+
+/// Runs `call`.
+pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
+    let request = build(args, &mut std::io::stdin().lock())?;
+    // C59: decided on the URL alone, before any login lookup or connection.
+    check_destination(&request.url, ctx.global.insecure_http)?;
+    let session = Session::open(ctx)?;
+    let mut tokens = usable_tokens(ctx, &session, MIN_TTL)?;
+    check_token_not_in_url(&request.url, tokens.access_token.expose())?;
+    let http = HttpClient::new(&HttpOptions {
+        timeout: args.max_time,
+        unlimited: true,
+        ..HttpOptions::from_global(ctx.global)
+    })?;
+    let client = http.inner();
+    let mut exchange = send(
+        client,
+        ctx,
+        &request,
+        tokens.access_token.expose(),
+        args.location,
+    )?;
+    if exchange.token_sent && is_invalid_token(&exchange.response) {
+        ctx.ui.info(
+            "The API rejected the access token (invalid_token); refreshing it and retrying once.",
+        );
+        drop(exchange);
+        let rejected = tokens.access_token.expose().to_owned();
+        tokens = replace_rejected(ctx, &session, &rejected)?;
+        check_token_not_in_url(&request.url, tokens.access_token.expose())?;
+        exchange = send(
+            client,
+            ctx,
+            &request,
+            tokens.access_token.expose(),
+            args.location,
+        )?;
+    }
+    deliver(ctx, args, exchange.response)
+}
+
+/// Builds the request from the arguments; `stdin` serves `-d @-` / `--json @-`.
+fn build(args: &CallArgs, stdin: &mut dyn std::io::Read) -> Result<Request> {
+    let (method, raw_url) = match args.target.as_slice() {
+        [url] => (None, url.as_str()),
+        [method, url] => (Some(method.as_str()), url.as_str()),
+        _ => return Err(Error::usage("expected `[METHOD] URL`", None)),
+    };
+    let url = parse_url(raw_url)?;
+    let mut headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>>>()?;
+    let (body, content_type) = if let Some(data) = &args.data {
+        (
+            Some(read_source(data, stdin)?),
+            Some("application/x-www-form-urlencoded"),
+        )
+    } else if let Some(json) = &args.json_body {
+        add_default(&mut headers, header::ACCEPT, "application/json");
+        (Some(read_source(json, stdin)?), Some("application/json"))
+    } else if !args.form.is_empty() {
+        let pairs: Vec<(&str, &str)> = args
+            .form
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        (
+            Some(http::form_urlencode(&pairs).into_bytes()),
+            Some("application/x-www-form-urlencoded"),
+        )
+    } else {
+        (None, None)
+    };
+    if let Some(ct) = content_type {
+        add_default(&mut headers, header::CONTENT_TYPE, ct);
+    }
+    let method = match method {
+        Some(m) => parse_method(m)?,
+        None if body.is_some() => Method::POST,
+        None => Method::GET,
+    };
+    Ok(Request {
+        method,
+        url,
+        headers,
+        body,
+    })
+}
+
+/// Adds a header unless the user set it.
+fn add_default(headers: &mut Vec<UserHeader>, name: HeaderName, value: &'static str) {
+    if !headers.iter().any(|h| h.name == name) {
+        headers.push(UserHeader {
+            name,
+            value: HeaderValue::from_static(value),
+            sensitive: false,
+        });
+    }
+}
+
+fn parse_method(raw: &str) -> Result<Method> {
+    let upper = raw.to_ascii_uppercase();
+    let valid = !upper.is_empty()
+        && upper
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        return Err(Error::usage(
+            format!("`{raw}` is not an HTTP method"),
+            Some("usage: oauthctl call [METHOD] URL, e.g. `oauthctl call POST https://api.example/items --json '{…}'`".to_owned()),
+        ));
+    }
+    Method::from_bytes(upper.as_bytes())
+        .map_err(|_| Error::usage(format!("`{raw}` is not an HTTP method"), None))
+}
+
+/// Parses the URL, refusing control characters (C58b: the URL parser would silently drop
+/// tabs and newlines), other schemes, and `user:password@` (which would become a second set
+/// of credentials).
+fn parse_url(raw: &str) -> Result<Url> {
+    if raw.chars().any(char::is_control) {
+        return Err(Error::usage(
+            "the URL contains a control character (CR, LF, NUL, …); refusing it",
+            None,
+        ));
+    }
+    let mut url = Url::parse(raw).map_err(|e| {
+        Error::usage(
+            format!("`{raw}` is not a valid URL: {e}"),
+            Some("give a full URL, e.g. https://api.example/items".to_owned()),
+        )
+    })?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(Error::usage(
+            format!("`call` speaks http and https, not `{}:`", url.scheme()),
+            None,
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::usage(
+            "refusing a URL with user:password@ in it (call sends the profile's token)",
+            None,
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::usage("the URL has no host", None));
+    }
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// Parses `-H 'NAME: VALUE'` (or `'!NAME: VALUE'` for a sensitive header). CR, LF and NUL
+/// are refused (C58b, header injection), and so is `Authorization`: the profile's token is
+/// what `call` sends.
+fn parse_header(raw: &str) -> Result<UserHeader> {
+    let (marked, rest) = match raw.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let Some((name, value)) = rest.split_once(':') else {
+        return Err(Error::usage(
+            format!(
+                "`-H {}`: expected `NAME: VALUE`",
+                rest.split(':').next().unwrap_or("")
+            ),
+            None,
+        ));
+    };
+    let name = name.trim_matches([' ', '\t']);
+    let value = value.trim_matches([' ', '\t']);
+    if name
+        .bytes()
+        .chain(value.bytes())
+        .any(|b| matches!(b, b'\r' | b'\n' | 0))
+    {
+        return Err(Error::usage(
+            format!("header `{name}`: CR, LF and NUL are not allowed in header names or values"),
+            None,
+        ));
+    }
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::usage(format!("`{name}` is not a valid header name"), None))?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Error::usage(
+            format!("the value of header `{name}` has characters a header may not carry"),
+            None,
+        )
+    })?;
+    if name == header::AUTHORIZATION {
+        return Err(Error::usage(
+            "`call` sends the profile's access token as `Authorization`; drop `-H Authorization`",
+            Some(
+                "for other credentials use curl, e.g. with `oauthctl token --format header`"
+                    .to_owned(),
+            ),
+        ));
+    }
+    let sensitive = marked || is_sensitive_header(name.as_str());
+    value.set_sensitive(sensitive);
+    Ok(UserHeader {
+        name,
+        value,
+        sensitive,
+    })
+}
+
+/// `DATA`, `@FILE`, or `@-` (standard input), read whole so that a retry can replay it.
+fn read_source(spec: &str, stdin: &mut dyn std::io::Read) -> Result<Vec<u8>> {
+    match spec.strip_prefix('@') {
+        Some("-") => {
+            let mut buf = Vec::new();
+            stdin
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::Other(format!("cannot read the body from stdin: {e}")))?;
+            Ok(buf)
+        }
+        Some(path) => {
+            let path = Path::new(path);
+            std::fs::read(path).map_err(|e| Error::io("read the body file", path, e))
+        }
+        None => Ok(spec.as_bytes().to_vec()),
+    }
+}
+
+/// C59: the bearer token travels over https, or plain http to a loopback host, unless the
+/// user passes `--insecure-http`; never in the query.
+fn check_destination(url: &Url, insecure_http: bool) -> Result<()> {
+    if url.scheme() == "http" && !url_policy::is_loopback(url) && !insecure_http {
+        return Err(Error::usage(
+            format!(
+                "refusing to send the access token over plain http to {}",
+                url.host_str().unwrap_or_default()
+            ),
+            Some("use https, or pass --insecure-http on a network you trust".to_owned()),
+        ));
+    }
+    if url
+        .query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("access_token"))
+    {
+        return Err(Error::usage(
+            "the URL has an access_token query parameter; `call` sends the token only in the \
+             Authorization header (RFC 6750 §2.3, §5.3)",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn check_token_not_in_url(url: &Url, token: &str) -> Result<()> {
+    if !token.is_empty() && url.as_str().contains(token) {
+        return Err(Error::usage(
+            "the URL contains the profile's access token; `call` sends it only in the \
+             Authorization header",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// A response and whether the token went with the request that produced it.
+struct Exchange {
+    response: Response,
+    token_sent: bool,
+}
+
+/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]).
+fn send(
+    client: &Client,
+    ctx: &Context<'_>,
+    req: &Request,
+    token: &str,
+    follow: bool,
+) -> Result<Exchange> {
+    let origin = req.url.origin();
+    let mut url = req.url.clone();
+    let mut method = req.method.clone();
+    let mut keep_body = true;
+    let mut hops = 0;
+    loop {
+        // Credentials go to the origin the user named, and nowhere else (C58).
+        let credentials = url.origin() == origin;
+        let body = req.body.as_deref().filter(|_| keep_body);
+        let headers = hop_headers(req, token, credentials, keep_body)?;
+        trace_request(ctx, &method, &url, &headers, body.map(<[u8]>::len));
+        let mut builder = client.request(method.clone(), url.clone()).headers(headers);
+        if let Some(b) = body {
+            builder = builder.body(b.to_vec());
+        }
+        let response = builder.send().map_err(|e| http::network_error(&url, &e))?;
+        trace_response(ctx, &response);
+        let status = response.status().as_u16();
+        let location = response.headers().get(header::LOCATION).cloned();
+        let Some(location) = location.filter(|_| follow && is_redirect(status)) else {
+            return Ok(Exchange {
+                response,
+                token_sent: credentials,
+            });
+        };
+        if hops == MAX_REDIRECTS {
+            return Err(Error::BadResponse(format!(
+                "more than {MAX_REDIRECTS} redirects; stopped at {}",
+                url_policy::display_base(&url)
+            )));
+        }
+        hops += 1;
+        let next = redirect_target(&url, &location)?;
+        let (next_method, body_kept) = after_redirect(status, &method);
+        method = next_method;
+        keep_body = keep_body && body_kept;
+        url = next;
+    }
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The method after a redirect, and whether the body goes along: 301, 302 and 303 become
+/// GET without a body (HEAD stays HEAD); 307 and 308 keep both (RFC 9110 §15.4).
+fn after_redirect(status: u16, method: &Method) -> (Method, bool) {
+    match status {
+        301..=303 if *method == Method::HEAD => (Method::HEAD, false),
+        301..=303 => (Method::GET, false),
+        _ => (method.clone(), true),
+    }
+}
+
+/// Where a redirect leads. Only http and https; never from https down to http (the user
+/// asked for an encrypted exchange, C58); never with `user:password@`.
+fn redirect_target(current: &Url, location: &HeaderValue) -> Result<Url> {
+    let raw = location
+        .to_str()
+        .map_err(|_| Error::BadResponse("a redirect's Location is not text".to_owned()))?;
+    let mut next = current
+        .join(raw)
+        .map_err(|e| Error::BadResponse(format!("a redirect's Location is not a URL: {e}")))?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(Error::BadResponse(format!(
+            "refusing a redirect to a `{}:` URL",
+            next.scheme()
+        )));
+    }
+    if current.scheme() == "https" && next.scheme() == "http" {
+        return Err(Error::BadResponse(format!(
+            "refusing a redirect from https to plain http ({})",
+            url_policy::display_base(&next)
+        )));
+    }
+    if !next.username().is_empty() || next.password().is_some() {
+        return Err(Error::BadResponse(
+            "refusing a redirect to a URL with user:password@ in it".to_owned(),
+        ));
+    }
+    next.set_fragment(None);
+    Ok(next)
+}
+
+/// The headers of one hop: the user's (without the sensitive ones and `Host` when leaving
+/// the origin, without `Content-*` once a redirect dropped the body) and the bearer token.
+fn hop_headers(
+    req: &Request,
+    token: &str,
+    credentials: bool,
+    keep_body: bool,
+) -> Result<HeaderMap> {
+    let mut map = HeaderMap::new();
+    for h in &req.headers {
+        if !credentials && (h.sensitive || h.name == header::HOST) {
+            continue;
+        }
+        if !keep_body && h.name.as_str().starts_with("content-") {
+            continue;
+        }
+        map.append(h.name.clone(), h.value.clone());
+    }
+    if credentials {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            Error::Other("the cached access token cannot be sent in a header".to_owned())
+        })?;
+        value.set_sensitive(true);
+        map.insert(header::AUTHORIZATION, value);
+    }
+    Ok(map)
+}
+
+/// Whether a response is a `401` whose Bearer challenge says `invalid_token` (RFC 6750 §3.1).
+fn is_invalid_token(resp: &Response) -> bool {
+    resp.status().as_u16() == 401
+        && www_authenticate::bearer_error(
+            resp.headers()
+                .get_all(header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        )
+        .is_some_and(|e| e == "invalid_token")
+}
+
+fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
+    let text = value.to_str().unwrap_or("<binary>");
+    if value.is_sensitive() && !http::is_secret_name(name.as_str()) {
+        "[redacted]".to_owned()
+    } else {
+        http::redact_header(name.as_str(), text)
+    }
+}
+
+/// `-v`: the request line and headers, secrets redacted (C67); the body only by size.
+fn trace_request(
+    ctx: &Context<'_>,
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: Option<usize>,
+) {
+    if ctx.ui.verbose == 0 {
+        return;
+    }
+    ctx.ui
+        .trace(&format!("> {method} {}", http::redact_url(url)));
+    for (name, value) in headers {
+        ctx.ui
+            .trace(&format!("> {name}: {}", shown_value(name, value)));
+    }
+    if let Some(n) = body {
+        ctx.ui.trace(&format!("> [{n} bytes of body]"));
+    }
+}
+
+fn trace_response(ctx: &Context<'_>, resp: &Response) {
+    if ctx.ui.verbose == 0 {
+        return;
+    }
+    ctx.ui
+        .trace(&format!("< {:?} {}", resp.version(), resp.status()));
+    for (name, value) in resp.headers() {
+        ctx.ui
+            .trace(&format!("< {name}: {}", shown_value(name, value)));
+    }
+}
+
+/// The status line and headers for `-i`: as received (CRLF) for pipes and files, sanitised
+/// for a terminal.
+fn head(resp: &Response, terminal: Option<Theme>) -> Vec<u8> {
+    let status = resp.status();
+    let line = format!(
+        "{:?} {} {}",
+        resp.version(),
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    let mut out = Vec::new();
+    match terminal {
+        None => {
+            out.extend_from_slice(line.trim_end().as_bytes());
+            out.extend_from_slice(b"\r\n");
+            for (name, value) in resp.headers() {
+                out.extend_from_slice(name.as_str().as_bytes());
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(value.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(b"\r\n");
+        }
+        Some(theme) => {
+            let mut text = format!("{}\n", theme.bold(line.trim_end()));
+            for (name, value) in resp.headers() {
+                let v = String::from_utf8_lossy(value.as_bytes());
+                let _ = writeln!(
+                    text,
+                    "{}: {}",
+                    theme.paint(name.as_str(), colored::Color::Cyan),
+                    sanitize::line(&v)
+                );
+            }
+            text.push('\n');
+            out = text.into_bytes();
+        }
+    }
+    out
+}
+
+fn media_type(resp: &Response) -> String {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Writes the response where the user wants it.
+fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome> {
+    let status = resp.status().as_u16();
+    let failure = (args.fail && status >= 400).then_some(Error::HttpStatus { status });
+    if status >= 400 && !args.fail && !args.include {
+        ctx.ui.info(&format!(
+            "HTTP {status} {} (--fail makes that exit 8)",
+            resp.status().canonical_reason().unwrap_or("")
+        ));
+    }
+    let source = url_policy::display_base(resp.url());
+    let output = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let head = args.include.then(|| head(&resp, None));
+            write_file(path, head, resp, &source)?;
+            Output::Nothing
+        }
+        None if ctx.ui.stdout_is_tty => Output::Data(for_tty(ctx, args, resp, &source)?),
+        None => {
+            let head = if args.include {
+                head(&resp, None)
+            } else {
+                Vec::new()
+            };
+            Output::Stream(Stream {
+                reader: Box::new(Cursor::new(head).chain(resp)),
+                source,
+            })
+        }
+    };
+    Ok(Outcome { output, failure })
+}
+
+fn write_file(path: &Path, head: Option<Vec<u8>>, mut resp: Response, source: &str) -> Result<()> {
+    let mut file =
+        std::fs::File::create(path).map_err(|e| Error::io("create the output file", path, e))?;
+    if let Some(head) = head {
+        file.write_all(&head)
+            .map_err(|e| Error::io("write the output file", path, e))?;
+    }
+    match output::copy(&mut resp, &mut file) {
+        Ok(_) => file
+            .flush()
+            .map_err(|e| Error::io("write the output file", path, e)),
+        Err(CopyError::Write(e)) => Err(Error::io("write the output file", path, e)),
+        Err(CopyError::Read(e)) => Err(Error::Network {
+            url: source.to_owned(),
+            message: format!("reading the response failed: {e}"),
+        }),
+    }
+}
+
+/// A terminal gets pretty, coloured, sanitised JSON or text, and a note instead of binary.
+fn for_tty(ctx: &Context<'_>, args: &CallArgs, resp: Response, source: &str) -> Result<Vec<u8>> {
+    let theme = ctx.ui.stdout;
+    let mut out = if args.include {
+        head(&resp, Some(theme))
+    } else {
+        Vec::new()
+    };
+    let media = media_type(&resp);
+    let mut body = Vec::new();
+    resp.take(TERMINAL_LIMIT as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Error::Network {
+            url: source.to_owned(),
+            message: format!("reading the response failed: {e}"),
+        })?;
+    if body.len() > TERMINAL_LIMIT {
+        ctx.ui.info(&format!(
+            "The response body is larger than {} MiB; not shown on a terminal (use -o FILE or a pipe).",
+            TERMINAL_LIMIT / (1024 * 1024)
+        ));
+        return Ok(out);
+    }
+    match for_terminal(&media, &body, theme) {
+        TerminalBody::Text(text) => out.extend_from_slice(text.as_bytes()),
+        TerminalBody::Binary => ctx.ui.info(&format!(
+            "The response body is binary ({} bytes{}); not shown on a terminal (use -o FILE or a pipe).",
+            body.len(),
+            if media.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", sanitize::line(&media))
+            }
+        )),
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(target: &[&str]) -> CallArgs {
+        CallArgs {
+            target: target.iter().map(|s| (*s).to_owned()).collect(),
+            ..CallArgs::default()
+        }
+    }
+
+    fn built(a: &CallArgs) -> Result<Request> {
+        build(a, &mut std::io::empty())
+    }
+
+    #[test]
+    fn method_is_inferred_or_explicit() {
+        let r = built(&args(&["https://api.example/x?a=1"])).unwrap();
+        assert_eq!(r.method, Method::GET);
+        assert_eq!(r.url.query(), Some("a=1"));
+        let mut a = args(&["https://api.example/x"]);
+        a.data = Some("k=v".into());
+        let r = built(&a).unwrap();
+        assert_eq!(r.method, Method::POST);
+        assert_eq!(r.body.as_deref(), Some(&b"k=v"[..]));
+        let r = built(&args(&["delete", "https://api.example/x"])).unwrap();
+        assert_eq!(r.method, Method::DELETE);
+        let e = built(&args(&["https://api.example/x", "GET"])).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn bodies_set_content_type_unless_given() {
+        let mut a = args(&["https://api.example/x"]);
+        a.json_body = Some(r#"{"a":1}"#.into());
+        let r = built(&a).unwrap();
+        let ct: Vec<_> = r
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.to_str().unwrap()))
+            .collect();
+        assert!(ct.contains(&("content-type", "application/json")), "{ct:?}");
+        assert!(ct.contains(&("accept", "application/json")), "{ct:?}");
+        a.headers = vec!["Content-Type: application/merge-patch+json".into()];
+        let r = built(&a).unwrap();
+        assert_eq!(
+            r.headers
+                .iter()
+                .filter(|h| h.name == header::CONTENT_TYPE)
+                .count(),
+            1
+        );
+        let mut f = args(&["https://api.example/x"]);
+        f.form = vec![("a b".into(), "c&d".into()), ("e".into(), "f".into())];
+        let r = built(&f).unwrap();
+        assert_eq!(r.body.as_deref(), Some(&b"a+b=c%26d&e=f"[..]));
+        let mut stdin = Cursor::new(b"from stdin".to_vec());
+        let mut s = args(&["PUT", "https://api.example/x"]);
+        s.data = Some("@-".into());
+        let r = build(&s, &mut stdin).unwrap();
+        assert_eq!(r.body.as_deref(), Some(&b"from stdin"[..]));
+        assert_eq!(r.method, Method::PUT);
+    }
+
+    #[test]
+    fn control_characters_are_refused_c58b() {
+        for url in [
+            "https://api.example/x\r\nX-Evil: 1",
+            "https://api.example/\0",
+            "https://api.example/\tx",
+        ] {
+            assert_eq!(built(&args(&[url])).unwrap_err().exit_code(), 2, "{url:?}");
+        }
+        for h in [
+            "X-A: b\r\nX-Evil: 1",
+            "X-A\n: b",
+            "X-A: \0",
+            "X-A b",
+            "Bad Name: v",
+            "Authorization: Bearer x",
+        ] {
+            let mut a = args(&["https://api.example/x"]);
+            a.headers = vec![h.into()];
+            assert_eq!(built(&a).unwrap_err().exit_code(), 2, "{h:?}");
+        }
+        for url in [
+            "ftp://api.example/",
+            "https://u:p@api.example/",
+            "nope",
+            "/api/data",
+        ] {
+            assert_eq!(built(&args(&[url])).unwrap_err().exit_code(), 2, "{url:?}");
+        }
+    }
+
+    #[test]
+    fn sensitive_headers() {
+        for n in [
+            "Authorization",
+            "Cookie",
+            "x-api-key",
+            "X-Auth-Token",
+            "Api-Key",
+            "X-Session-Id",
+            "Proxy-Authorization",
+        ] {
+            assert!(is_sensitive_header(n), "{n}");
+        }
+        for n in [
+            "Accept",
+            "Content-Type",
+            "X-Request-Id",
+            "User-Agent",
+            "Keep-Alive",
+        ] {
+            assert!(!is_sensitive_header(n), "{n}");
+        }
+        assert!(parse_header("!X-Tenant: acme").unwrap().sensitive);
+        assert!(!parse_header("X-Tenant: acme").unwrap().sensitive);
+        assert_eq!(parse_header("X-Empty:").unwrap().value, "");
+    }
+
+    #[test]
+    fn destination_policy_c59() {
+        let ok = [
+            "https://api.example/x",
+            "http://127.0.0.1:8080/x",
+            "http://localhost/x",
+            "http://[::1]/",
+        ];
+        for u in ok {
+            assert!(
+                check_destination(&Url::parse(u).unwrap(), false).is_ok(),
+                "{u}"
+            );
+        }
+        let plain = Url::parse("http://api.example/x").unwrap();
+        assert_eq!(check_destination(&plain, false).unwrap_err().exit_code(), 2);
+        assert!(check_destination(&plain, true).is_ok());
+        let q = Url::parse("https://api.example/x?access_token=abc").unwrap();
+        assert_eq!(check_destination(&q, true).unwrap_err().exit_code(), 2);
+        let t = Url::parse("https://api.example/x?q=tok-123").unwrap();
+        assert!(check_token_not_in_url(&t, "tok-123").is_err());
+        assert!(check_token_not_in_url(&t, "other").is_ok());
+    }
+
+    #[test]
+    fn redirect_rules_c58() {
+        let here = Url::parse("https://api.example/a/b").unwrap();
+        let v = |s: &str| HeaderValue::from_str(s).unwrap();
+        assert_eq!(
+            redirect_target(&here, &v("c")).unwrap().as_str(),
+            "https://api.example/a/c"
+        );
+        assert_eq!(
+            redirect_target(&here, &v("//other.example/x#f"))
+                .unwrap()
+                .as_str(),
+            "https://other.example/x"
+        );
+        assert!(
+            redirect_target(&here, &v("http://api.example/a")).is_err(),
+            "https→http"
+        );
+        assert!(redirect_target(&here, &v("file:///etc/passwd")).is_err());
+        assert!(redirect_target(&here, &v("https://u:p@api.example/")).is_err());
+        let plain = Url::parse("http://127.0.0.1:1/").unwrap();
+        assert!(
+            redirect_target(&plain, &v("https://api.example/")).is_ok(),
+            "upgrade is fine"
+        );
+
+        assert_eq!(after_redirect(302, &Method::POST), (Method::GET, false));
+        assert_eq!(after_redirect(303, &Method::PUT), (Method::GET, false));
+        assert_eq!(after_redirect(301, &Method::HEAD), (Method::HEAD, false));
+        assert_eq!(after_redirect(307, &Method::POST), (Method::POST, true));
+        assert_eq!(after_redirect(308, &Method::PATCH), (Method::PATCH, true));
+    }
+
+    #[test]
+    fn credentials_only_for_the_origin() {
+        let mut a = args(&["POST", "https://api.example/x"]);
+        a.headers = vec![
+            "Cookie: c=1".into(),
+            "X-Api-Key: k".into(),
+            "!X-Tenant: t".into(),
+            "X-Trace: 1".into(),
+            "Host: api.example".into(),
+        ];
+        a.json_body = Some("{}".into());
+        let r = built(&a).unwrap();
+        let same = hop_headers(&r, "tok", true, true).unwrap();
+        assert_eq!(same.get(header::AUTHORIZATION).unwrap(), "Bearer tok");
+        assert!(same.get(header::AUTHORIZATION).unwrap().is_sensitive());
+        assert_eq!(same.len(), 8, "{same:?}");
+        let other = hop_headers(&r, "tok", false, false).unwrap();
+        let names: Vec<_> = other.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["x-trace", "accept"], "{other:?}");
+        // Traces never show a sensitive value.
+        for (n, v) in &same {
+            let shown = shown_value(n, v);
+            assert!(
+                !shown.contains("tok") && !shown.contains("c=1") && shown != "k" && shown != "t",
+                "{n}: {shown}"
+            );
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! `oauthctl call`: the demo API (RBAC, --fail, -i, -o), transparent refresh, the 401
+//! `invalid_token` retry, redirects and credentials (C58), plain http (C59), header
+//! injection (C58b) and secret hygiene in traces (C67).
+
+use std::io::Write as _;
+use std::process::Stdio;
+use std::time::Duration;
+
+use oauthctl::devserver::{DevConfig, DevServer};
+
+use crate::support::login::{login_as, login_service, token};
+use crate::support::stub::{Canned, Stub};
+use crate::support::{assert_code, get, home, oauthctl, run, stderr, stdout};
+
+const USER_SCOPES: &str = "openid offline_access api:read api:write";
+
+fn server() -> DevServer {
+    DevServer::start(DevConfig::default()).unwrap()
+}
+
+fn api(s: &DevServer, path: &str) -> String {
+    format!("{}{path}", s.issuer())
+}
+
+fn invalid_token() -> Canned {
+    Canned::status(401, r#"{"error":"invalid_token"}"#).header(
+        "WWW-Authenticate",
+        r#"Bearer realm="api", error="invalid_token", error_description="the \"token\" expired""#,
+    )
+}
+
+#[test]
+fn get_pipes_the_body_untouched_and_post_follows_rbac() {
+    let s = server();
+    let alice = home();
+    login_as(alice.path(), s.issuer(), "alice", USER_SCOPES);
+    let bob = home();
+    login_as(bob.path(), s.issuer(), "bob", USER_SCOPES);
+
+    // POST as alice (admin): 201, with the body inferred as POST from --json.
+    let out = run(
+        alice.path(),
+        &["call", &api(&s, "/api/data"), "--json", r#"{"n":1}"#],
+    );
+    assert_code(&out, 0);
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["by"], "alice");
+    assert_eq!(created["data"]["n"], 1);
+
+    // GET: the bytes are exactly what the server sends (piped, so not pretty-printed).
+    let out = run(alice.path(), &["call", "GET", &api(&s, "/api/data")]);
+    assert_code(&out, 0);
+    let direct = get(&api(&s, "/api/data"), Some(&token(alice.path())));
+    assert_eq!(direct.status, 200);
+    assert_eq!(stdout(&out), direct.text);
+    assert!(
+        !stdout(&out).contains("\n  "),
+        "not pretty-printed when piped"
+    );
+
+    // POST as bob (reader): 403 from RBAC; exit 0 without --fail, 8 with it, body written.
+    let out = run(
+        bob.path(),
+        &["call", "POST", &api(&s, "/api/data"), "--json", "{}"],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("insufficient_scope"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("HTTP 403"), "{}", stderr(&out));
+    let out = run(
+        bob.path(),
+        &[
+            "call",
+            "--fail",
+            "POST",
+            &api(&s, "/api/data"),
+            "--json",
+            "{}",
+        ],
+    );
+    assert_code(&out, 8);
+    assert!(
+        stdout(&out).contains("insufficient_scope"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("HTTP 403"), "{}", stderr(&out));
+    // GET with the reader role works.
+    assert_code(
+        &run(bob.path(), &["call", "--fail", &api(&s, "/api/data")]),
+        0,
+    );
+}
+
+#[test]
+fn include_and_output_file() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read api:write");
+    let out = run(h.path(), &["call", "-i", &api(&s, "/api/me")]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("\r\ncontent-type: application/json"),
+        "{head}"
+    );
+    let me: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(me["sub"], "demo-service");
+
+    let file = h.path().join("me.json");
+    let out = run(
+        h.path(),
+        &["call", &api(&s, "/api/me"), "-o", file.to_str().unwrap()],
+    );
+    assert_code(&out, 0);
+    assert!(out.stdout.is_empty());
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["sub"], "demo-service");
+    let out = run(
+        h.path(),
+        &[
+            "call",
+            "-i",
+            "-o",
+            file.to_str().unwrap(),
+            &api(&s, "/api/nope"),
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("HTTP/1.1 404")
+    );
+}
+
+#[test]
+fn a_token_about_to_expire_is_refreshed_exactly_once() {
+    // 30 s tokens are inside the 60 s refresh window, so the cached one is refreshed first.
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(30)))
+        .unwrap();
+    let h = home();
+    login_as(h.path(), s.issuer(), "alice", USER_SCOPES);
+    assert_eq!(s.hits("/token"), 1);
+    let before = token_no_refresh(h.path());
+    let out = run(h.path(), &["call", "--fail", &api(&s, "/api/data")]);
+    assert_code(&out, 0);
+    assert_eq!(s.hits("/token"), 2, "exactly one refresh");
+    assert_eq!(s.hits("/api/data"), 1, "no retry needed");
+    assert_ne!(
+        token_no_refresh(h.path()),
+        before,
+        "the refreshed token was cached"
+    );
+}
+
+#[test]
+fn invalid_token_refreshes_once_and_retries_once() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let first = token(h.path());
+    let stub = Stub::start();
+    stub.sequence(
+        "/thing",
+        vec![invalid_token(), Canned::json(r#"{"ok":true}"#)],
+    );
+    // The body comes from stdin and is replayed on the retry.
+    let mut child = oauthctl(h.path())
+        .args(["call", "PUT", &stub.url("/thing"), "-d", "@-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"payload from stdin")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), r#"{"ok":true}"#);
+    assert_eq!(s.hits("/token"), 2, "login + exactly one refresh");
+    let seen = stub.seen("/thing");
+    assert_eq!(seen.len(), 2, "exactly one retry");
+    let second = token(h.path());
+    assert_ne!(first, second);
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some(format!("Bearer {first}").as_str())
+    );
+    assert_eq!(
+        seen[1].header("authorization"),
+        Some(format!("Bearer {second}").as_str())
+    );
+    for r in &seen {
+        assert_eq!(r.method, "PUT");
+        assert_eq!(r.body, b"payload from stdin");
+    }
+
+    // A server that keeps saying invalid_token gets one retry, not a loop.
+    stub.route("/always", invalid_token());
+    let out = run(h.path(), &["call", "--fail", &stub.url("/always")]);
+    assert_code(&out, 8);
+    assert_eq!(stub.hits("/always"), 2);
+    assert_eq!(s.hits("/token"), 3);
+    // A 401 that does not say invalid_token is not retried.
+    stub.route(
+        "/plain401",
+        Canned::status(401, "{}").header("WWW-Authenticate", r#"Bearer realm="api""#),
+    );
+    let out = run(h.path(), &["call", &stub.url("/plain401")]);
+    assert_code(&out, 0);
+    assert_eq!(stub.hits("/plain401"), 1);
+    assert_eq!(s.hits("/token"), 3);
+}
+
+#[test]
+fn redirects_drop_credentials_across_origins_c58() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let at = token(h.path());
+    let origin = Stub::start();
+    let elsewhere = Stub::start(); // another port: another origin
+    let moved =
+        |to: &str, status: u16| Canned::status(status, r#"{"moved":true}"#).header("Location", to);
+    origin.route("/start", moved(&elsewhere.url("/landing"), 302));
+    elsewhere.route("/landing", Canned::json(r#"{"landed":true}"#));
+    let creds = [
+        "-H",
+        "Cookie: session=c00kie",
+        "-H",
+        "X-Api-Key: k3y",
+        "-H",
+        "!X-Tenant: t3nant",
+        "-H",
+        "X-Trace: keep-me",
+    ];
+
+    // Without -L nothing is followed.
+    let mut args = vec!["call", "GET"];
+    let start = origin.url("/start");
+    args.push(&start);
+    args.extend(creds);
+    let out = run(h.path(), &args);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), r#"{"moved":true}"#);
+    assert_eq!(elsewhere.requests().len(), 0);
+
+    // With -L the other origin sees none of the credentials.
+    args.push("-L");
+    let out = run(h.path(), &args);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), r#"{"landed":true}"#);
+    let landed = elsewhere.seen("/landing");
+    assert_eq!(landed.len(), 1);
+    for name in [
+        "authorization",
+        "cookie",
+        "x-api-key",
+        "x-tenant",
+        "proxy-authorization",
+    ] {
+        assert_eq!(landed[0].header(name), None, "{name} leaked across origins");
+    }
+    assert_eq!(landed[0].header("x-trace"), Some("keep-me"));
+    for (_, v) in &landed[0].headers {
+        assert!(
+            !v.contains(&at)
+                && !v.contains("c00kie")
+                && !v.contains("k3y")
+                && !v.contains("t3nant"),
+            "{v}"
+        );
+    }
+    let first = origin.seen("/start");
+    assert_eq!(
+        first[1].header("authorization"),
+        Some(format!("Bearer {at}").as_str())
+    );
+    assert_eq!(first[1].header("cookie"), Some("session=c00kie"));
+
+    // A same-origin redirect keeps them; 307 keeps method and body, 303 turns into GET.
+    origin.route("/same", moved("/here", 307));
+    origin.route("/here", Canned::json("{}"));
+    let out = run(
+        h.path(),
+        &["call", "-L", &origin.url("/same"), "--json", r#"{"a":1}"#],
+    );
+    assert_code(&out, 0);
+    let here = origin.seen("/here");
+    assert_eq!(here[0].method, "POST");
+    assert_eq!(here[0].body, br#"{"a":1}"#);
+    assert_eq!(
+        here[0].header("authorization"),
+        Some(format!("Bearer {at}").as_str())
+    );
+    origin.route("/see-other", moved(&elsewhere.url("/other"), 303));
+    elsewhere.route("/other", Canned::json("{}"));
+    let out = run(
+        h.path(),
+        &["call", "-L", &origin.url("/see-other"), "-d", "x=1"],
+    );
+    assert_code(&out, 0);
+    let other = elsewhere.seen("/other");
+    assert_eq!(other[0].method, "GET");
+    assert!(other[0].body.is_empty());
+    assert_eq!(other[0].header("content-type"), None);
+    assert_eq!(other[0].header("authorization"), None);
+    // A 307 to another origin keeps the body but not the token.
+    origin.route("/temp", moved(&elsewhere.url("/temp-landing"), 307));
+    elsewhere.route("/temp-landing", Canned::json("{}"));
+    let out = run(
+        h.path(),
+        &["call", "-L", &origin.url("/temp"), "--json", "[1]"],
+    );
+    assert_code(&out, 0);
+    let temp = elsewhere.seen("/temp-landing");
+    assert_eq!(
+        (temp[0].method.as_str(), temp[0].body.as_slice()),
+        ("POST", &b"[1]"[..])
+    );
+    assert_eq!(temp[0].header("authorization"), None);
+
+    // At most 10 redirects.
+    origin.route("/loop", moved("/loop", 302));
+    let out = run(h.path(), &["call", "-L", &origin.url("/loop")]);
+    assert_code(&out, 5);
+    assert_eq!(origin.hits("/loop"), 11);
+    assert!(stderr(&out).contains("redirects"), "{}", stderr(&out));
+}
+
+#[test]
+fn plain_http_to_other_hosts_is_refused_before_connecting_c59() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let hits = s.hits("/token");
+    // `.invalid` never resolves: exit 2 (not 5) shows no connection was even attempted.
+    let out = run(h.path(), &["call", "http://api.example.invalid/items"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("refusing to send the access token over plain http"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--insecure-http"));
+    assert_eq!(s.hits("/token"), hits, "no refresh, no request");
+    // With the flag it tries, and fails on the name: a network error.
+    let out = run(
+        h.path(),
+        &[
+            "--insecure-http",
+            "call",
+            "http://api.example.invalid/items",
+        ],
+    );
+    assert_code(&out, 5);
+    // The token never goes in the query.
+    let out = run(h.path(), &["call", &api(&s, "/api/me?access_token=x")]);
+    assert_code(&out, 2);
+    let at = token(h.path());
+    let out = run(h.path(), &["call", &api(&s, &format!("/api/me?t={at}"))]);
+    assert_code(&out, 2);
+    assert!(!stderr(&out).contains(&at));
+    assert_eq!(s.hits("/api/me"), 0);
+}
+
+#[test]
+fn header_injection_is_refused_c58b() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let url = api(&s, "/api/me");
+    // (NUL cannot travel in an argument at all; the unit tests cover it.)
+    for header in [
+        "X-A: b\r\nX-Injected: 1",
+        "X-A: b\nX-Injected: 1",
+        "X-A\r\n: b",
+        "X-A: b\r",
+    ] {
+        let out = run(h.path(), &["call", "-H", header, &url]);
+        assert_code(&out, 2);
+        assert!(stderr(&out).contains("CR, LF and NUL"), "{}", stderr(&out));
+    }
+    for bad_url in [
+        format!("{url}\r\nX-Injected: 1"),
+        format!("{url}\n"),
+        format!("{url}\r"),
+    ] {
+        assert_code(&run(h.path(), &["call", &bad_url]), 2);
+    }
+    assert_code(
+        &run(h.path(), &["call", "-H", "Authorization: Basic eDp5", &url]),
+        2,
+    );
+    assert_eq!(s.hits("/api/me"), 0);
+}
+
+#[test]
+fn verbose_traces_never_show_secrets_c67() {
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(30)))
+        .unwrap();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read api:write");
+    let before = token_no_refresh(h.path());
+    let out = run(
+        h.path(),
+        &[
+            "-vv",
+            "call",
+            &api(&s, "/api/me"),
+            "-H",
+            "X-Api-Key: k3y-value",
+            "-H",
+            "!X-Mine: m1ne",
+        ],
+    );
+    assert_code(&out, 0);
+    let after = token_no_refresh(h.path());
+    assert_ne!(before, after, "the -vv run refreshed");
+    let err = stderr(&out);
+    assert!(err.contains("Bearer [redacted]"), "{err}");
+    assert!(err.contains("> GET"), "{err}");
+    for secret in [
+        before.as_str(),
+        after.as_str(),
+        "demo-secret",
+        "k3y-value",
+        "m1ne",
+    ] {
+        assert!(!err.contains(secret), "secret in stderr:\n{err}");
+        assert!(!stdout(&out).contains(secret), "secret in stdout");
+    }
+}
+
+fn token_no_refresh(home: &std::path::Path) -> String {
+    let out = run(home, &["token", "--no-refresh"]);
+    assert_code(&out, 0);
+    stdout(&out).trim().to_owned()
+}
+
+#[test]
+fn usage_and_login_errors() {
+    let h = home();
+    // No login: exit 3 with the hint.
+    let out = run(h.path(), &["call", "https://api.example/x"]);
+    assert_code(&out, 3);
+    assert!(stderr(&out).contains("oauthctl login"));
+    // Bad method, missing URL, conflicting bodies: usage errors.
+    assert_code(&run(h.path(), &["call", "https://api.example/x", "GET"]), 2);
+    assert_code(&run(h.path(), &["call"]), 2);
+    assert_code(
+        &run(
+            h.path(),
+            &["call", "https://a.example/", "-d", "x", "--json", "{}"],
+        ),
+        2,
+    );
+    assert_code(&run(h.path(), &["call", "ftp://a.example/"]), 2);
+}
