@@ -16,6 +16,7 @@ mod browser;
 mod call;
 mod cli;
 mod decode;
+mod demo;
 mod exec;
 mod interop;
 mod introspect;

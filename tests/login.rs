@@ -97,6 +97,43 @@ fn login_then_bare_token_works_without_a_config_file() {
 }
 
 #[test]
+fn two_profiles_with_the_same_client_and_scopes_keep_their_own_tokens() {
+    let s = server();
+    let h = home();
+    let sign_in = |user: &str| {
+        crate::support::login_with(
+            h.path(),
+            &[
+                "-p",
+                user,
+                "--issuer",
+                s.issuer(),
+                "--client-id",
+                "oauthctl",
+                "--scope",
+                "openid api:read",
+            ],
+            |url| {
+                oauthctl::demo::agent::Agent::new(user, user)
+                    .sign_in(url)
+                    .unwrap();
+            },
+        )
+    };
+    assert!(sign_in("alice").status.success());
+    assert!(sign_in("bob").status.success());
+    for user in ["alice", "bob"] {
+        let out = run(
+            h.path(),
+            &["-p", user, "decode", "--json", "--access-token"],
+        );
+        assert_code(&out, 0);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["claims"]["sub"], user);
+    }
+}
+
+#[test]
 fn the_listener_closes_after_the_flow() {
     let s = server();
     let h = home();

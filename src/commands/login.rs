@@ -157,6 +157,7 @@ pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey
         settings.audience.as_deref(),
         settings.resource.as_deref(),
     )
+    .for_profile(&settings.profile)
 }
 
 /// Runs `login`.

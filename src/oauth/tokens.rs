@@ -288,6 +288,18 @@ impl CacheKey {
         Self(hex(ctx.finish().as_ref()))
     }
 
+    /// The same key within profile `profile`: two profiles that log in to the same client
+    /// with the same scopes (alice and bob) never share a cached set.
+    #[must_use]
+    pub fn for_profile(self, profile: &str) -> Self {
+        let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        ctx.update(b"oauthctl-cache-key-profile-v1");
+        ctx.update(&(profile.len() as u64).to_be_bytes());
+        ctx.update(profile.as_bytes());
+        ctx.update(self.0.as_bytes());
+        Self(hex(ctx.finish().as_ref()))
+    }
+
     /// The key as 64 hex characters.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -360,6 +372,17 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 10_000,
         }
+    }
+
+    #[test]
+    fn profiles_never_share_a_key() {
+        let k = CacheKey::new("https://as", "cli", &["openid"], None, None);
+        let alice = k.clone().for_profile("alice");
+        let bob = k.clone().for_profile("bob");
+        assert_ne!(alice, bob);
+        assert_ne!(alice, k);
+        assert_eq!(alice, k.for_profile("alice"));
+        assert!(CacheKey::parse(alice.as_str()).is_some());
     }
 
     #[test]

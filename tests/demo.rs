@@ -1,0 +1,48 @@
+//! `oauthctl demo`: the README's first command.
+
+use serde_json::Value;
+
+use crate::support::{assert_code, home, oauthctl, stderr};
+
+#[test]
+fn the_demo_runs_every_step_and_touches_nothing_outside_its_home() {
+    let h = home();
+    let out = oauthctl(h.path())
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let narration = stderr(&out);
+    for step in [
+        "Sign in as alice",
+        "Sign in as bob",
+        "What is cached",
+        "Decode and verify alice's ID token",
+        "Decode and verify alice's access token",
+        "GET /api/data",
+        "POST /api/data as alice",
+        "POST /api/data as bob",
+        "introspection",
+        "Refresh alice's tokens",
+        "Log alice out",
+        "old access token again",
+        "All 12 steps behaved as expected",
+    ] {
+        assert!(
+            narration.contains(step),
+            "missing {step:?} in:\n{narration}"
+        );
+    }
+    assert!(!narration.contains('✗'), "{narration}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 12);
+    // The caller's home (and XDG directories, which the helper points inside it) stay empty.
+    let left: Vec<_> = std::fs::read_dir(h.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the demo wrote outside its temporary home: {left:?}"
+    );
+    // No token value is narrated: tokens are JWTs, whose header starts with `eyJ`.
+    assert!(!narration.contains("eyJ"), "{narration}");
+}
