@@ -511,3 +511,57 @@ fn usage_errors() {
     let out = run(h.path(), &["decode", "--jwks", "x.json", "e30.e30."]);
     assert_code(&out, 2); // --jwks requires --verify (clap)
 }
+
+#[test]
+fn key_sets_are_fetched_through_the_proxy_from_the_environment() {
+    let keys = Keys::new();
+    let proxy = Stub::start();
+    // A proxied request names the absolute URL in its request line.
+    proxy.route("http://keys.invalid/jwks", Canned::json(keys.f.jwks()));
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let h = home();
+    let out = oauthctl(h.path())
+        .args([
+            "decode",
+            "--verify",
+            "--insecure-http",
+            "--jwks",
+            "http://keys.invalid/jwks",
+            &token,
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    assert_eq!(proxy.hits("http://keys.invalid/jwks"), 1);
+    // NO_PROXY exempts the host: the (unresolvable) host is then contacted directly.
+    let fresh = home();
+    let out = oauthctl(fresh.path())
+        .args([
+            "decode",
+            "--verify",
+            "--insecure-http",
+            "--jwks",
+            "http://keys.invalid/jwks",
+            &token,
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .env("NO_PROXY", "keys.invalid")
+        .output()
+        .unwrap();
+    assert_code(&out, 5);
+    assert_eq!(proxy.hits("http://keys.invalid/jwks"), 1);
+    // Without --insecure-http, plain http to a non-loopback host is refused up front.
+    let out = run(
+        h.path(),
+        &[
+            "decode",
+            "--verify",
+            "--jwks",
+            "http://keys.invalid/jwks",
+            &token,
+        ],
+    );
+    assert_code(&out, 5);
+    assert!(stderr(&out).contains("--insecure-http"), "{}", stderr(&out));
+}

@@ -133,6 +133,54 @@ fn two_profiles_with_the_same_client_and_scopes_keep_their_own_tokens() {
     }
 }
 
+/// The listening sockets on `port`, as `ss` reports them.
+fn listening(port: u16) -> String {
+    let out = std::process::Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+        .expect("ss (iproute2) is needed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_socket_table_shows_a_loopback_only_listener_that_goes_away() {
+    let s = server();
+    let h = home();
+    let mut port = 0;
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid",
+            "--timeout",
+            "30s",
+        ],
+        |url| {
+            let u = url::Url::parse(url).unwrap();
+            let q: std::collections::BTreeMap<String, String> =
+                u.query_pairs().into_owned().collect();
+            port = url::Url::parse(&q["redirect_uri"]).unwrap().port().unwrap();
+            let table = listening(port);
+            // Exactly one listener, on 127.0.0.1 — never 0.0.0.0 or [::] (C1).
+            assert_eq!(table.lines().count(), 1, "{table}");
+            let local = table.split_whitespace().nth(3).unwrap_or_default();
+            assert_eq!(local, format!("127.0.0.1:{port}"), "{table}");
+            oauthctl::demo::agent::Agent::new("alice", "alice")
+                .sign_in(url)
+                .unwrap();
+        },
+    );
+    assert!(r.status.success(), "{}", r.stderr);
+    assert!(
+        listening(port).trim().is_empty(),
+        "the listener is gone after the flow (C4)"
+    );
+}
+
 #[test]
 fn the_listener_closes_after_the_flow() {
     let s = server();

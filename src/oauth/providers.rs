@@ -210,6 +210,19 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
     match name {
         "google" => {
             p.issuer = Some("https://accounts.google.com".into());
+            // Explicit endpoints (also published by discovery) let a login proceed when the
+            // discovery document cannot be fetched.
+            p.endpoints = Endpoints {
+                authorization_endpoint: Some("https://accounts.google.com/o/oauth2/v2/auth".into()),
+                token_endpoint: Some("https://oauth2.googleapis.com/token".into()),
+                device_authorization_endpoint: Some(
+                    "https://oauth2.googleapis.com/device/code".into(),
+                ),
+                revocation_endpoint: Some("https://oauth2.googleapis.com/revoke".into()),
+                userinfo_endpoint: Some("https://openidconnect.googleapis.com/v1/userinfo".into()),
+                jwks_uri: Some("https://www.googleapis.com/oauth2/v3/certs".into()),
+                ..Endpoints::default()
+            };
             // Google returns a refresh token only with offline access and a fresh consent.
             p.params.insert("access_type".into(), "offline".into());
             p.params.insert("prompt".into(), "consent".into());
@@ -252,7 +265,17 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
             }
         }
         "gitlab" => {
-            p.issuer = Some(https_host(arg.unwrap_or("gitlab.com")));
+            let base = https_host(arg.unwrap_or("gitlab.com"));
+            p.endpoints = Endpoints {
+                authorization_endpoint: Some(format!("{base}/oauth/authorize")),
+                token_endpoint: Some(format!("{base}/oauth/token")),
+                revocation_endpoint: Some(format!("{base}/oauth/revoke")),
+                introspection_endpoint: Some(format!("{base}/oauth/introspect")),
+                userinfo_endpoint: Some(format!("{base}/oauth/userinfo")),
+                jwks_uri: Some(format!("{base}/oauth/discovery/keys")),
+                ..Endpoints::default()
+            };
+            p.issuer = Some(base);
             p.default_scopes = scopes(&["openid", "profile", "email"]);
         }
         "facebook" => {
