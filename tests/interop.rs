@@ -117,6 +117,12 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
     );
     assert_code(&out, 0);
     assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    // userinfo: the provider's claims for the same subject as the ID token (C47).
+    let out = run(h.path(), &["userinfo", "--json"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sub"], "alice");
+    assert_eq!(v["email"], "alice@example.test");
     // Refresh with rotation.
     let out = run(h.path(), &["refresh"]);
     assert_code(&out, 0);
@@ -124,11 +130,35 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
     assert_ne!(first, second);
     let out = run(h.path(), &["refresh"]);
     assert_code(&out, 0);
-    // Logout revokes at the provider and deletes everything.
+    // Introspection (RFC 7662) by the public client itself: active.
+    let out = run(h.path(), &["introspect", "--json"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["sub"], "alice");
+    // Logout revokes at the provider and deletes everything; the token is then inactive.
+    let current = stdout(&run(h.path(), &["token"]));
     let out = run(h.path(), &["logout"]);
     assert_code(&out, 0);
     assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
     assert_code(&run(h.path(), &["token"]), 3);
+    let mut child = oauthctl(h.path())
+        .args([
+            "introspect",
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-native",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), current.trim().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 6);
 }
 
 #[test]
@@ -223,6 +253,28 @@ fn client_credentials_against_oidc_provider() {
     );
     assert_code(&out, 0);
     assert!(stdout(&out).contains("at+jwt"), "{}", stdout(&out));
+    // Introspection with wrong client credentials: the provider's invalid_client, exit 4.
+    let mut child = oauthctl(h.path())
+        .args([
+            "introspect",
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-test",
+            "--client-secret-env",
+            "OP_SECRET",
+            "-",
+        ])
+        .env("OP_SECRET", "wrong")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), token.trim().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 4);
+    assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
     // A wrong secret is the provider's invalid_client: exit 4.
     let out = oauthctl(h.path())
         .args([
