@@ -691,3 +691,117 @@ fn a_redirected_token_request_is_not_followed() {
         oauthctl::oauth::pkce::s256_challenge(v)
     );
 }
+
+/// `GET` on the loopback listener with a raw query; returns the status line.
+fn poke(redirect_uri: &str, query: &str) -> String {
+    let u = url::Url::parse(redirect_uri).unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", u.port().unwrap()).parse().unwrap();
+    let req = format!(
+        "GET {}?{query} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        u.path(),
+        u.port().unwrap()
+    );
+    crate::support::raw(addr, req.as_bytes())
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn query(url: &str) -> std::collections::BTreeMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+#[test]
+fn stray_and_forged_callbacks_do_not_end_the_flow() {
+    let s = server();
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid",
+            "--timeout",
+            "30s",
+        ],
+        |url| {
+            let q = query(url);
+            let cb = &q["redirect_uri"];
+            let state = &q["state"];
+            let iss =
+                url::form_urlencoded::byte_serialize(s.issuer().as_bytes()).collect::<String>();
+            // A slow client that never finishes its request, and a huge one.
+            let u = url::Url::parse(cb).unwrap();
+            let addr: std::net::SocketAddr =
+                format!("127.0.0.1:{}", u.port().unwrap()).parse().unwrap();
+            let _slow = std::net::TcpStream::connect(addr).unwrap();
+            let huge = crate::support::raw(addr, &vec![b'A'; 1024 * 1024]);
+            assert!(
+                huge.starts_with("HTTP/1.1 414")
+                    || huge.starts_with("HTTP/1.1 431")
+                    || huge.is_empty(),
+                "{huge}"
+            );
+            for (q, why) in [
+                ("code=forged&state=wrong".to_owned(), "wrong state (C6)"),
+                ("code=forged".to_owned(), "missing state (C6)"),
+                ("error=access_denied".to_owned(), "error without state (C7)"),
+                (
+                    format!("error=access_denied&state=nope&iss={iss}"),
+                    "error with a wrong state (C7)",
+                ),
+                (
+                    format!("code=a&code=b&state={state}&iss={iss}"),
+                    "duplicate code (C9)",
+                ),
+            ] {
+                let status = poke(cb, &q);
+                assert!(status.starts_with("HTTP/1.1 400"), "{why}: {status}");
+            }
+            oauthctl::demo::agent::Agent::new("alice", "alice")
+                .sign_in(url)
+                .unwrap();
+        },
+    );
+    assert!(r.status.success(), "{}", r.stderr);
+    assert_eq!(s.hits("/token"), 1, "only the real code was redeemed");
+}
+
+#[test]
+fn a_callback_from_another_issuer_ends_the_flow_without_a_token_request() {
+    let s = server();
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid",
+            "--timeout",
+            "30s",
+        ],
+        |url| {
+            let q = query(url);
+            let status = poke(
+                &q["redirect_uri"],
+                &format!("code=c&state={}&iss=https%3A%2F%2Fevil.example", q["state"]),
+            );
+            assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+        },
+    );
+    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert!(r.stderr.contains("mix-up"), "{}", r.stderr);
+    assert_eq!(s.hits("/token"), 0, "no token request (C23)");
+    assert_code(&run(h.path(), &["token"]), 3);
+}
