@@ -100,7 +100,7 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
                 .expect("sign in on oidc-provider's pages");
         },
     );
-    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
     assert!(r.stderr.contains("as alice"), "{}", r.stderr);
     let first = stdout(&run(h.path(), &["token"]));
     assert!(!first.trim().is_empty());

@@ -8,8 +8,9 @@ use oauthctl::testing::{Fixture, sign_with};
 use serde_json::{Value, json};
 use std::io::BufRead as _;
 
+use crate::support::login::login_as;
 use crate::support::stub::{Canned, Stub};
-use crate::support::{assert_code, home, login_as, login_with, oauthctl, run, stderr, stdout};
+use crate::support::{assert_code, home, login_with, oauthctl, run, stderr, stdout};
 
 const SCOPES: &str = "openid profile email offline_access api:read api:write";
 
@@ -120,8 +121,8 @@ fn two_profiles_with_the_same_client_and_scopes_keep_their_own_tokens() {
             },
         )
     };
-    assert!(sign_in("alice").status.success());
-    assert!(sign_in("bob").status.success());
+    assert!(sign_in("alice").success());
+    assert!(sign_in("bob").success());
     for user in ["alice", "bob"] {
         let out = run(
             h.path(),
@@ -174,7 +175,7 @@ fn the_socket_table_shows_a_loopback_only_listener_that_goes_away() {
                 .unwrap();
         },
     );
-    assert!(r.status.success(), "{}", r.stderr);
+    assert!(r.success(), "{}", r.stderr);
     assert!(
         listening(port).trim().is_empty(),
         "the listener is gone after the flow (C4)"
@@ -218,7 +219,7 @@ fn denied_consent_exits_4_and_stores_nothing() {
             let _ = agent.sign_in(url);
         },
     );
-    assert_eq!(run_.status.code(), Some(4), "{}", run_.stderr);
+    assert_eq!(run_.status, Some(4), "{}", run_.stderr);
     assert!(run_.stderr.contains("access_denied"), "{}", run_.stderr);
     assert_eq!(s.hits("/token"), 0);
     assert_code(&run(h.path(), &["token"]), 3);
@@ -240,7 +241,7 @@ fn no_callback_times_out_with_exit_5() {
         ],
         |_| {},
     );
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(
         r.stderr.contains("no authorization response within 1s"),
         "{}",
@@ -508,7 +509,7 @@ fn hostile_token_responses_are_refused_and_nothing_is_stored() {
     };
     // The baseline succeeds, so each case below fails for its own reason.
     let (r, h) = hostile.login(&token(json!({})), false);
-    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
     assert_code(&run(h.path(), &["token"]), 0);
     let none = format!("{}.", {
         let parts: Vec<&str> = ok_id.split('.').collect();
@@ -628,7 +629,7 @@ fn hostile_token_responses_are_refused_and_nothing_is_stored() {
     ];
     for (name, answer, keep_nonce, code, expect) in cases {
         let (r, h) = hostile.login(&answer, keep_nonce);
-        assert_eq!(r.status.code(), Some(code), "{name}: {}", r.stderr);
+        assert_eq!(r.status, Some(code), "{name}: {}", r.stderr);
         if code == 0 {
             continue;
         }
@@ -661,7 +662,7 @@ fn a_redirected_token_request_is_not_followed() {
         &Canned::status(307, "").header("Location", &elsewhere.url("/token")),
         true,
     );
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(
         elsewhere.requests().is_empty(),
         "the second server must see nothing (C30)"
@@ -771,7 +772,7 @@ fn stray_and_forged_callbacks_do_not_end_the_flow() {
                 .unwrap();
         },
     );
-    assert!(r.status.success(), "{}", r.stderr);
+    assert!(r.success(), "{}", r.stderr);
     assert_eq!(s.hits("/token"), 1, "only the real code was redeemed");
 }
 
@@ -800,7 +801,7 @@ fn a_callback_from_another_issuer_ends_the_flow_without_a_token_request() {
             assert!(status.starts_with("HTTP/1.1 400"), "{status}");
         },
     );
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(r.stderr.contains("mix-up"), "{}", r.stderr);
     assert_eq!(s.hits("/token"), 0, "no token request (C23)");
     assert_code(&run(h.path(), &["token"]), 3);

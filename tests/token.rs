@@ -7,7 +7,8 @@ use std::time::Duration;
 use oauthctl::devserver::{DevConfig, DevServer};
 use serde_json::Value;
 
-use crate::support::{assert_code, home, login_as, oauthctl, run, stderr, stdout};
+use crate::support::login::login_as;
+use crate::support::{assert_code, home, oauthctl, run, stderr, stdout};
 
 const SCOPES: &str = "openid profile offline_access api:read";
 

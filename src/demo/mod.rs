@@ -105,46 +105,16 @@ impl Runner<'_> {
 
     /// `login` with the agent signing in as `user` on the real login page.
     fn login(&self, args: &[&str], user: &str) -> Result<Ran> {
-        let mut cmd = self.command(args);
-        cmd.stdin(Stdio::null());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::Other(format!("cannot run oauthctl: {e}")))?;
-        let mut stderr = BufReader::new(
-            child
-                .stderr
-                .take()
-                .ok_or_else(|| Error::Other("no stderr".into()))?,
-        );
-        let mut seen = String::new();
-        let mut url = None;
-        loop {
-            let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-                break;
-            }
-            seen.push_str(&line);
-            if let Some(u) = line.trim().strip_prefix("Open this URL to sign in: ") {
-                url = Some(u.to_owned());
-                break;
-            }
-        }
-        let agent_result = url.map(|u| agent::Agent::new(user, user).sign_in(&u));
-        let mut rest = String::new();
-        let _ = stderr.read_to_string(&mut rest);
-        let out = child
-            .wait_with_output()
-            .map_err(|e| Error::Other(format!("oauthctl did not finish: {e}")))?;
-        seen.push_str(&rest);
-        if let Some(Err(e)) = agent_result {
-            seen.push_str("\nthe built-in browser failed: ");
-            seen.push_str(&e);
-        }
-        Ok(Ran {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: seen,
+        let mut failure = None;
+        let (mut ran, _) = run_login(self.command(args), |url| {
+            failure = agent::Agent::new(user, user).sign_in(url).err();
         })
+        .map_err(|e| Error::Other(format!("cannot run oauthctl: {e}")))?;
+        if let Some(e) = failure {
+            ran.stderr.push_str("\nthe built-in browser failed: ");
+            ran.stderr.push_str(&e);
+        }
+        Ok(ran)
     }
 }
 
@@ -170,6 +140,61 @@ fn first_line(s: &str) -> String {
             .trim(),
     )
     .into_owned()
+}
+
+/// The prefix of the line `login` prints with the authorization URL.
+pub const URL_PREFIX: &str = "Open this URL to sign in: ";
+
+/// Runs a `login` child process: reads the authorization URL it prints on stderr, hands it
+/// to `browse` (which plays the user while the child waits on its loopback port), and
+/// collects the outcome. Returns what the child did and the URL, if it printed one.
+pub fn run_login(
+    mut cmd: Command,
+    browse: impl FnOnce(&str),
+) -> std::io::Result<(Ran, Option<String>)> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stderr = BufReader::new(
+        child
+            .stderr
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stderr"))?,
+    );
+    let mut seen = String::new();
+    let mut url = None;
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if let Some(u) = line.trim().strip_prefix(URL_PREFIX) {
+            url = Some(u.to_owned());
+            break;
+        }
+    }
+    // Keep draining stderr so the child never blocks on a full pipe.
+    let rest = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    if let Some(u) = &url {
+        browse(u);
+    }
+    let out = child.wait_with_output()?;
+    seen.push_str(&rest.join().unwrap_or_default());
+    Ok((
+        Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: seen,
+        },
+        url,
+    ))
 }
 
 /// Runs `demo`.

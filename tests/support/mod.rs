@@ -198,77 +198,30 @@ pub(crate) fn hidden(html: &str, name: &str) -> String {
 
 /// The output of a `login` run that a test played the browser for.
 pub struct LoginRun {
-    pub status: std::process::ExitStatus,
+    pub status: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     /// The authorization URL oauthctl printed.
     pub url: String,
 }
 
-/// Runs `oauthctl login ARGS --no-browser`, reads the authorization URL it prints, and
-/// hands it to `browse` (which plays the user) while oauthctl waits on its loopback port.
-pub fn login_with(home: &Path, args: &[&str], browse: impl FnOnce(&str) + Send) -> LoginRun {
-    use std::io::BufRead as _;
-    let mut child = oauthctl(home)
-        .arg("login")
-        .args(args)
-        .arg("--no-browser")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn login");
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    let mut url = String::new();
-    loop {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix("Open this URL to sign in: ") {
-            u.clone_into(&mut url);
-            break;
-        }
-    }
-    let rest = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    if !url.is_empty() {
-        browse(&url);
-    }
-    let out = child.wait_with_output().unwrap();
-    seen.push_str(&rest.join().unwrap());
-    LoginRun {
-        status: out.status,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: seen,
-        url,
+impl LoginRun {
+    /// Whether the login exited 0.
+    pub fn success(&self) -> bool {
+        self.status == Some(0)
     }
 }
 
-/// Signs in on the development server's real login page as `user` (password = user name).
-pub fn login_as(home: &Path, issuer: &str, user: &str, scopes: &str) -> LoginRun {
-    let run = login_with(
-        home,
-        &[
-            "--issuer",
-            issuer,
-            "--client-id",
-            "oauthctl",
-            "--scope",
-            scopes,
-            "--timeout",
-            "30s",
-        ],
-        |url| {
-            oauthctl::demo::agent::Agent::new(user, user)
-                .sign_in(url)
-                .expect("sign in");
-        },
-    );
-    assert!(run.status.success(), "login failed:\n{}", run.stderr);
-    run
+/// Runs `oauthctl login ARGS --no-browser`, reads the authorization URL it prints, and
+/// hands it to `browse` (which plays the user) while oauthctl waits on its loopback port.
+pub fn login_with(home: &Path, args: &[&str], browse: impl FnOnce(&str) + Send) -> LoginRun {
+    let mut cmd = oauthctl(home);
+    cmd.arg("login").args(args).arg("--no-browser");
+    let (ran, url) = oauthctl::demo::run_login(cmd, browse).expect("run login");
+    LoginRun {
+        status: ran.code,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
+        url: url.unwrap_or_default(),
+    }
 }
