@@ -22,6 +22,7 @@ have dbus-run-session || missing+=(dbus)
 have dbus-send || missing+=(dbus-bin)
 have chromium || missing+=(chromium)
 have ss || missing+=(iproute2)
+have openssl || missing+=(openssl)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: apt-get install ${missing[*]}" >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

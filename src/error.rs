@@ -97,6 +97,11 @@ impl Error {
             }
             Self::LoginRequired { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
+            Self::Network { message, .. } if message.contains("certificate") => Some(
+                "the server's certificate is not trusted: pass --cacert FILE (or set \
+                 SSL_CERT_FILE) with the CA that issued it"
+                    .to_owned(),
+            ),
             Self::Network { .. } => Some(
                 "check the URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY); \
                  `-v` shows the request"

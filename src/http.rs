@@ -128,6 +128,15 @@ impl HttpClient {
                     None,
                 )
             })?;
+            if certs.is_empty() {
+                return Err(Error::config(
+                    format!(
+                        "--cacert {}: no PEM certificate in the file",
+                        path.display()
+                    ),
+                    Some("pass a file with -----BEGIN CERTIFICATE----- blocks".to_owned()),
+                ));
+            }
             builder = builder.tls_certs_merge(certs);
         }
         let client = builder

@@ -23,5 +23,6 @@ mod introspect;
 mod keyring;
 mod login;
 mod serve;
+mod tls;
 mod token;
 mod userinfo;
