@@ -2,8 +2,6 @@
 //! `invalid_token` retry, redirects and credentials (C58), plain http (C59), header
 //! injection (C58b) and secret hygiene in traces (C67).
 
-use std::io::Write as _;
-use std::process::Stdio;
 use std::time::Duration;
 
 use oauthctl::devserver::{DevConfig, DevServer};
@@ -172,20 +170,10 @@ fn invalid_token_refreshes_once_and_retries_once() {
         vec![invalid_token(), Canned::json(r#"{"ok":true}"#)],
     );
     // The body comes from stdin and is replayed on the retry.
-    let mut child = oauthctl(h.path())
-        .args(["call", "PUT", &stub.url("/thing"), "-d", "@-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"payload from stdin")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::feed(
+        oauthctl(h.path()).args(["call", "PUT", &stub.url("/thing"), "-d", "@-"]),
+        b"payload from stdin",
+    );
     assert_code(&out, 0);
     assert_eq!(stdout(&out), r#"{"ok":true}"#);
     assert_eq!(s.hits("/token"), 2, "login + exactly one refresh");

@@ -123,18 +123,7 @@ fn reads_the_token_from_stdin() {
         if let Some(a) = arg {
             cmd.arg(a);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{token}\n").as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = crate::support::feed(&mut cmd, format!("{token}\n").as_bytes());
         assert_code(&out, 0);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["claims"]["sub"], "alice");

@@ -142,22 +142,17 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
     assert_code(&out, 0);
     assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
     assert_code(&run(h.path(), &["token"]), 3);
-    let mut child = oauthctl(h.path())
-        .args([
+    let out = crate::support::feed(
+        oauthctl(h.path()).args([
             "introspect",
             "--issuer",
             &op.issuer,
             "--client-id",
             "oauthctl-native",
             "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), current.trim().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+        ]),
+        current.trim(),
+    );
     assert_code(&out, 6);
 }
 
@@ -254,25 +249,19 @@ fn client_credentials_against_oidc_provider() {
     assert_code(&out, 0);
     assert!(stdout(&out).contains("at+jwt"), "{}", stdout(&out));
     // Introspection with wrong client credentials: the provider's invalid_client, exit 4.
-    let mut child = oauthctl(h.path())
-        .args([
-            "introspect",
-            "--issuer",
-            &op.issuer,
-            "--client-id",
-            "oauthctl-test",
-            "--client-secret-env",
-            "OP_SECRET",
-            "-",
-        ])
-        .env("OP_SECRET", "wrong")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), token.trim().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::feed(
+        oauthctl(h.path())
+            .args([
+                "introspect",
+                "--issuer",
+                &op.issuer,
+                "--client-id",
+                "oauthctl-test",
+            ])
+            .args(["--client-secret-env", "OP_SECRET", "-"])
+            .env("OP_SECRET", "wrong"),
+        token.trim(),
+    );
     assert_code(&out, 4);
     assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
     // A wrong secret is the provider's invalid_client: exit 4.

@@ -2,8 +2,6 @@
 //! profile's own public client, revocation, bad credentials) and against a stub answering
 //! non-boolean `active` values (C60).
 
-use std::io::Write as _;
-use std::process::Stdio;
 
 use oauthctl::devserver::{DevConfig, DevServer};
 
@@ -138,20 +136,7 @@ fn only_json_true_means_active_c60() {
     );
     let mut args = base.to_vec();
     args.extend(["introspect", "-", "--token-type-hint", "refresh_token"]);
-    let mut child = oauthctl(h.path())
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"opaque-token-2\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::feed(oauthctl(h.path()).args(&args), b"opaque-token-2\n");
     assert_code(&out, 0);
     let last = stub.seen("/introspect").pop().unwrap();
     assert_eq!(last.method, "POST");

@@ -225,3 +225,23 @@ pub fn login_with(home: &Path, args: &[&str], browse: impl FnOnce(&str) + Send) 
         url: url.unwrap_or_default(),
     }
 }
+
+/// Runs `cmd` with `input` on its standard input; returns its output.
+pub fn feed(cmd: &mut Command, input: impl AsRef<[u8]>) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn oauthctl");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.as_ref().to_vec();
+    // Written from a thread: the child may stop reading early (a broken pipe is fine).
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for oauthctl");
+    let _ = writer.join();
+    out
+}
