@@ -2,7 +2,6 @@
 //! profile's own public client, revocation, bad credentials) and against a stub answering
 //! non-boolean `active` values (C60).
 
-
 use oauthctl::devserver::{DevConfig, DevServer};
 
 use crate::support::login::{login_as, secret_file, token};

@@ -40,8 +40,18 @@ fn refresh_rotates_and_an_expired_token_is_refreshed_once() {
     login_as(h.path(), s.issuer(), "alice", SCOPES);
     let first = stdout(&run(h.path(), &["token", "--min-ttl", "0s"]));
     assert_eq!(s.hits("/token"), 1);
-    // Forced refresh.
-    let out = run(h.path(), &["refresh"]);
+    // Forced refresh (and the global --json asks for documents).
+    let out = run(h.path(), &["refresh", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["refresh_token"], true);
+    assert!(
+        !stdout(&out).contains("eyJ"),
+        "no token in the refresh report"
+    );
+    let doc: Value =
+        serde_json::from_slice(&run(h.path(), &["token", "--json", "--min-ttl", "0s"]).stdout)
+            .unwrap();
+    assert!(doc["access_token"].is_string() && doc.get("refresh_token").is_none());
     assert_code(&out, 0);
     assert!(
         stderr(&out).contains("Refreshed profile `default`"),

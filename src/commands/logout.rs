@@ -111,5 +111,14 @@ pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
             ""
         }
     ));
+    if ctx.ui.json {
+        return Ok(Outcome::data(
+            format!(
+                "{}\n",
+                serde_json::json!({"profile": session.profile, "revoked": revoked, "deleted": true})
+            )
+            .into_bytes(),
+        ));
+    }
     Ok(Outcome::default())
 }

@@ -37,5 +37,19 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
             ", no refresh token"
         }
     ));
+    if ctx.ui.json {
+        return Ok(Outcome::data(
+            format!(
+                "{}\n",
+                serde_json::json!({
+                    "profile": session.profile,
+                    "expires_at": outcome.tokens.expires_at,
+                    "refresh_token": outcome.tokens.refresh_token.is_some(),
+                    "scope": outcome.tokens.scope.join(" "),
+                })
+            )
+            .into_bytes(),
+        ));
+    }
     Ok(Outcome::default())
 }

@@ -96,7 +96,12 @@ pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
     } else {
         usable_tokens(ctx, &session, args.min_ttl)?
     };
-    Ok(Outcome::data(render(&tokens, args, now)?))
+    // The global `--json` asks for the JSON document too.
+    let mut args = args.clone();
+    if ctx.ui.json && args.format == TokenFormat::Raw {
+        args.format = TokenFormat::Json;
+    }
+    Ok(Outcome::data(render(&tokens, &args, now)?))
 }
 
 #[cfg(test)]
