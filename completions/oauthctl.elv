@@ -412,6 +412,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --key-file 'Keep the signing keys in FILE (PKCS#8 PEM, created 0600) so tokens survive restarts'
             cand --alg 'Signing algorithm for new keys'
             cand --refresh-reuse-grace 'Accept a just-rotated refresh token again within this window (off by default)'
+            cand --misbehave 'Misbehave on purpose, as a hostile mock server for a client''s negative tests (repeatable; never use it for anything else)'
             cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'

@@ -370,6 +370,32 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l key-file -d 
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l alg -d 'Signing algorithm for new keys' -r -f -a "ES256\t'ECDSA P-256 / SHA-256'
 RS256\t'RSA 2048 PKCS#1 v1.5 / SHA-256'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l refresh-reuse-grace -d 'Accept a just-rotated refresh token again within this window (off by default)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l misbehave -d 'Misbehave on purpose, as a hostile mock server for a client\'s negative tests (repeatable; never use it for anything else)' -r -f -a "id-token-bad-signature\t'ID tokens carry a corrupted signature'
+id-token-alg-none\t'ID tokens are unsigned (`alg: none`)'
+id-token-hs256-with-rsa-pubkey\t'ID tokens are HS256, keyed with the server\'s RSA public key (PEM); implies RS256 keys'
+id-token-wrong-iss\t'ID tokens name the issuer with a trailing slash as `iss`'
+id-token-wrong-aud\t'ID tokens are for another client (`aud`)'
+id-token-extra-aud\t'ID tokens name another audience next to the client (with `azp`)'
+id-token-no-sub\t'ID tokens have no `sub`'
+id-token-no-iat\t'ID tokens have no `iat`'
+id-token-expired\t'ID tokens expired ten minutes ago'
+id-token-nonce-mismatch\t'ID tokens carry a `nonce` other than the one requested'
+unknown-kid\t'ID tokens are signed with a key (and `kid`) that the JWKS never publishes'
+kid-absent-multi-key\t'ID tokens have no `kid`, and the JWKS publishes a second key of the same type'
+jwks-unparseable-key\t'The JWKS starts with an extra, unparseable key next to the good one'
+userinfo-sub-mismatch\t'`/userinfo` answers with another `sub` than the ID token\'s'
+discovery-issuer-mismatch\t'Discovery documents name the issuer with a trailing slash'
+callback-missing-iss\t'Authorization responses carry no `iss` although discovery promises it'
+callback-wrong-iss\t'Authorization responses carry the issuer with a trailing slash as `iss`'
+error-without-state\t'`/authorize` redirects at once with `error=access_denied` and no `state`'
+duplicate-callback-params\t'Authorization responses carry every parameter twice'
+token-307\t'`/token` answers 307 to a decoy port that counts connections'
+token-200-with-error\t'`/token` answers HTTP 200 with `{"error":"invalid_grant"}`'
+huge-expires-in\t'Token responses say `expires_in: 18446744073709551615`'
+wrong-token-type\t'Token responses say `token_type: mac`'
+device-slow-down\t'Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow'
+introspection-active-string\t'Introspection answers `"active": "true"` (a string) for active tokens'
+refresh-new-sub\t'A refresh returns an ID token for another `sub`'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r

@@ -317,7 +317,7 @@ fn each_rejection_names_its_reason_and_exits_6() {
             "expired",
             keys.token(Algorithm::RS256, Some("rsa1"), &expired),
             vec![],
-            "expired 3h ago",
+            "expired 3h",
         ),
         (
             "exp as string",

@@ -22,6 +22,7 @@ mod interop;
 mod introspect;
 mod keyring;
 mod login;
+mod misbehave;
 mod serve;
 mod tls;
 mod token;

@@ -440,6 +440,10 @@ pub struct ServeArgs {
     /// Accept a just-rotated refresh token again within this window (off by default)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub refresh_reuse_grace: Option<Duration>,
+    /// Misbehave on purpose, as a hostile mock server for a client's negative tests
+    /// (repeatable; never use it for anything else)
+    #[arg(long, value_enum, value_name = "CASE")]
+    pub misbehave: Vec<crate::devserver::Misbehave>,
 }
 
 /// `serve --alg`.

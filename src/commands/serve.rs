@@ -41,6 +41,9 @@ pub fn build_config(args: &ServeArgs, file: Option<ServerConfigFile>) -> DevConf
     };
     cfg.rotate_key_on_start = args.rotate_key;
     cfg.refresh_reuse_grace = args.refresh_reuse_grace;
+    for case in &args.misbehave {
+        cfg = cfg.with_misbehave(*case);
+    }
     cfg
 }
 
@@ -98,6 +101,9 @@ pub fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
             "  auto-approve: every authorization request is approved as `{user}`"
         ));
     }
+    if let Some(decoy) = server.decoy_addr() {
+        lines.push(format!("  token-307 redirects to the decoy port {decoy}"));
+    }
     lines.push("  press Ctrl-C to stop".to_owned());
     lines
 }
@@ -138,6 +144,14 @@ pub fn run(ctx: &Context<'_>, args: &ServeArgs) -> Result<Outcome> {
         "this is a development server: well-known credentials, in-memory state, no TLS; \
          never use it in production",
     );
+    if !server.config().misbehave.is_empty() {
+        let cases: Vec<String> = server.config().misbehave.iter().map(|m| m.name()).collect();
+        ui.warn(&format!(
+            "MISBEHAVING ON PURPOSE: {}. This server is a hostile mock for negative tests; \
+             a correct client must refuse what it sends",
+            cases.join(", ")
+        ));
+    }
     if !listen.is_loopback() {
         ui.warn(&format!(
             "listening on {listen}, which is not a loopback address: other machines can reach \
@@ -187,5 +201,29 @@ mod tests {
         assert_eq!(cfg.access_token_ttl.as_secs(), 300);
         assert_eq!(cfg.code_ttl.as_secs(), 10);
         assert_eq!(cfg.alg, SigningAlg::Rs256);
+        assert!(cfg.misbehave.is_empty(), "never misbehaves by default");
+    }
+
+    #[test]
+    fn misbehave_is_repeatable() {
+        use crate::devserver::Misbehave;
+        let cfg = build_config(
+            &args(&[
+                "--misbehave",
+                "token-307",
+                "--misbehave",
+                "id-token-alg-none",
+                "--misbehave",
+                "token-307",
+            ]),
+            None,
+        );
+        assert_eq!(
+            cfg.misbehave,
+            vec![Misbehave::Token307, Misbehave::IdTokenAlgNone]
+        );
+        assert!(
+            crate::cli::Cli::try_parse_from(["oauthctl", "serve", "--misbehave", "x"]).is_err()
+        );
     }
 }

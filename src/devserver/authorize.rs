@@ -7,11 +7,11 @@
 
 use std::collections::HashSet;
 
-use super::App;
 use super::clients::{GRANT_CODE, redirect_uri_matches};
 use super::pages::{self, CSRF_COOKIE};
 use super::state::{CodeRecord, DeviceStatus, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token, secrets_equal};
+use super::{App, Misbehave};
 
 /// How long a login/consent page stays usable.
 const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
@@ -33,27 +33,51 @@ pub(crate) fn append_query(uri: &str, params: &[(&str, &str)]) -> String {
 struct Back<'a> {
     redirect_uri: &'a str,
     state: Option<&'a str>,
-    issuer: &'a str,
+    /// The `iss` parameter (RFC 9207), unless a misbehaviour drops it.
+    issuer: Option<String>,
+    /// `duplicate-callback-params`: every parameter twice.
+    duplicate: bool,
     status: u16,
 }
 
-impl Back<'_> {
-    fn error(&self, error: &str, description: &str) -> Resp {
-        let mut p = vec![("error", error), ("error_description", description)];
+impl<'a> Back<'a> {
+    fn new(app: &App, redirect_uri: &'a str, state: Option<&'a str>, status: u16) -> Self {
+        let issuer = if app.cfg.misbehaves(Misbehave::CallbackMissingIss) {
+            None
+        } else if app.cfg.misbehaves(Misbehave::CallbackWrongIss) {
+            Some(format!("{}/", app.issuer))
+        } else {
+            Some(app.issuer.clone())
+        };
+        Self {
+            redirect_uri,
+            state,
+            issuer,
+            duplicate: app.cfg.misbehaves(Misbehave::DuplicateCallbackParams),
+            status,
+        }
+    }
+
+    fn send(&self, params: &[(&str, &str)]) -> Resp {
+        let mut p = params.to_vec();
         if let Some(s) = self.state {
             p.push(("state", s));
         }
-        p.push(("iss", self.issuer));
+        if let Some(iss) = &self.issuer {
+            p.push(("iss", iss.as_str()));
+        }
+        if self.duplicate {
+            p.extend(p.clone());
+        }
         Resp::redirect(self.status, &append_query(self.redirect_uri, &p))
     }
 
+    fn error(&self, error: &str, description: &str) -> Resp {
+        self.send(&[("error", error), ("error_description", description)])
+    }
+
     fn code(&self, code: &str) -> Resp {
-        let mut p = vec![("code", code)];
-        if let Some(s) = self.state {
-            p.push(("state", s));
-        }
-        p.push(("iss", self.issuer));
-        Resp::redirect(self.status, &append_query(self.redirect_uri, &p))
+        self.send(&[("code", code)])
     }
 }
 
@@ -176,12 +200,22 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         .get("state")
         .filter(|_| single("state"))
         .map(String::as_str);
-    let back = Back {
+    let back = Back::new(
+        app,
         redirect_uri,
         state,
-        issuer: &app.issuer,
-        status: if req.method == "POST" { 303 } else { 302 },
-    };
+        if req.method == "POST" { 303 } else { 302 },
+    );
+    if app.cfg.misbehaves(Misbehave::ErrorWithoutState) {
+        let stateless = Back {
+            state: None,
+            ..back
+        };
+        return stateless.error(
+            "access_denied",
+            "an error response without state (misbehave)",
+        );
+    }
     if let Some((name, _)) = counts.iter().find(|(_, n)| **n > 1) {
         return back.error(
             "invalid_request",
@@ -386,12 +420,7 @@ pub(crate) fn consent(app: &App, req: &Req) -> Resp {
         return pages::error(403, "Forbidden", "Sign in first.");
     };
     app.store().pending.remove(&txn);
-    let back = Back {
-        redirect_uri: &pending.redirect_uri,
-        state: pending.state.as_deref(),
-        issuer: &app.issuer,
-        status: 303,
-    };
+    let back = Back::new(app, &pending.redirect_uri, pending.state.as_deref(), 303);
     match form.get("decision") {
         Some("approve") => back.code(&issue_code(app, &pending, user, auth_time)),
         _ => back.error("access_denied", "the user denied the request"),

@@ -65,6 +65,8 @@ pub(crate) struct SigningKey {
     encoding: EncodingKey,
     decoding: DecodingKey,
     jwk: serde_json::Value,
+    /// The public key as SubjectPublicKeyInfo PEM (what `openssl pkey -pubout` prints).
+    public_pem: String,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -119,7 +121,12 @@ impl SigningKey {
                 r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#
             ));
             let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|e| e.to_string())?;
+            let spki = pair
+                .public_key()
+                .as_der()
+                .map_err(|_| "cannot encode the EC public key".to_owned())?;
             return Ok(Self {
+                public_pem: pem_block("PUBLIC KEY", spki.as_ref()),
                 alg: SigningAlg::Es256,
                 jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "kid": kid,
                             "alg": "ES256", "use": "sig"}),
@@ -141,7 +148,11 @@ impl SigningKey {
         let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| e.to_string())?;
         // jsonwebtoken's aws-lc backend wants the PKCS#1 RSAPrivateKey inside the PKCS#8.
         let pkcs1 = pkcs8_inner_key(pkcs8).ok_or("malformed RSA PKCS#8 key")?;
+        let spki = public
+            .as_der()
+            .map_err(|_| "cannot encode the RSA public key".to_owned())?;
         Ok(Self {
+            public_pem: pem_block("PUBLIC KEY", spki.as_ref()),
             alg: SigningAlg::Rs256,
             jwk: json!({"kty": "RSA", "n": n, "e": e, "kid": kid, "alg": "RS256", "use": "sig"}),
             kid,
@@ -164,6 +175,23 @@ impl SigningKey {
         jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
     }
 
+    /// Signs `claims` with header `typ` and no `kid` (`--misbehave kid-absent-multi-key`).
+    pub(crate) fn sign_without_kid(
+        &self,
+        typ: &str,
+        claims: &serde_json::Value,
+    ) -> Result<String, String> {
+        let mut header = Header::new(self.alg.jwt());
+        header.typ = Some(typ.to_owned());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
+    /// The public key as PEM (`--misbehave id-token-hs256-with-rsa-pubkey` uses it as an
+    /// HMAC secret, as the classic algorithm-confusion attack does).
+    pub(crate) fn public_pem(&self) -> &str {
+        &self.public_pem
+    }
+
     /// The key for verifying this key's signatures.
     pub(crate) fn decoding(&self) -> &DecodingKey {
         &self.decoding
@@ -175,15 +203,22 @@ impl SigningKey {
     }
 
     fn pem(&self) -> String {
-        let body = STANDARD.encode(&self.pkcs8);
-        let mut out = String::from("-----BEGIN PRIVATE KEY-----\n");
-        for line in body.as_bytes().chunks(64) {
-            out.push_str(&String::from_utf8_lossy(line));
-            out.push('\n');
-        }
-        out.push_str("-----END PRIVATE KEY-----\n");
-        out
+        pem_block("PRIVATE KEY", &self.pkcs8)
     }
+}
+
+/// A PEM block with 64-character lines.
+fn pem_block(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
 }
 
 /// Reads one DER length at `d[i..]`, returning (length, header size).

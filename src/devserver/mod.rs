@@ -20,6 +20,7 @@ mod authorize;
 mod clients;
 pub mod guard;
 mod keys;
+mod misbehave;
 mod pages;
 mod routes;
 mod state;
@@ -36,6 +37,7 @@ use std::time::Duration;
 pub use clients::{Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches};
 pub use guard::Limits;
 pub use keys::SigningAlg;
+pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
 
 /// A sink for the server's one-line request log. Lines never contain secrets: no query
 /// strings, no bodies, no tokens (security.md S21).
@@ -88,6 +90,8 @@ pub struct DevConfig {
     pub workers: usize,
     /// Request log sink, if any.
     pub log: Option<Logger>,
+    /// Deliberate misbehaviour for clients' negative tests (S22); empty by default.
+    pub misbehave: Vec<Misbehave>,
 }
 
 impl Default for DevConfig {
@@ -110,6 +114,7 @@ impl Default for DevConfig {
             limits: Limits::default(),
             workers: 4,
             log: None,
+            misbehave: Vec::new(),
         }
     }
 }
@@ -177,6 +182,21 @@ impl DevConfig {
         self
     }
 
+    /// Turns on one misbehaviour (several may be combined). The server then deliberately
+    /// breaks the protocol in that way, for a client's negative tests.
+    #[must_use]
+    pub fn with_misbehave(mut self, case: Misbehave) -> Self {
+        if !self.misbehave.contains(&case) {
+            self.misbehave.push(case);
+        }
+        self
+    }
+
+    /// Whether `case` is on.
+    pub fn misbehaves(&self, case: Misbehave) -> bool {
+        self.misbehave.contains(&case)
+    }
+
     /// Applies a server-config file: its sections replace the matching defaults.
     #[must_use]
     pub fn with_file(mut self, file: ServerConfigFile) -> Self {
@@ -232,6 +252,11 @@ pub(crate) struct App {
     pub keys: RwLock<keys::KeySet>,
     pub store: Mutex<state::Store>,
     pub hits: Mutex<HashMap<String, usize>>,
+    /// The extra key of `unknown-kid` (never published) and `kid-absent-multi-key`
+    /// (published next to the signing key).
+    pub decoy_key: Option<keys::SigningKey>,
+    /// Where `token-307` redirects to.
+    pub decoy_token_url: Option<String>,
 }
 
 impl App {
@@ -260,6 +285,7 @@ pub struct DevServer {
     guard: Option<guard::Guard>,
     inner: Option<Arc<tiny_http::Server>>,
     workers: Vec<JoinHandle<()>>,
+    decoy: Option<misbehave::Decoy>,
     _socket_dir: tempfile::TempDir,
 }
 
@@ -274,7 +300,11 @@ fn issuer_for(addr: SocketAddr) -> String {
 
 impl DevServer {
     /// Binds, loads or creates the signing key, and starts serving.
-    pub fn start(cfg: DevConfig) -> Result<Self, DevServerError> {
+    pub fn start(mut cfg: DevConfig) -> Result<Self, DevServerError> {
+        if cfg.misbehaves(Misbehave::IdTokenHs256WithRsaPubkey) {
+            // The attack needs an RSA public key to abuse as an HMAC secret.
+            cfg.alg = SigningAlg::Rs256;
+        }
         if let Some(user) = &cfg.auto_approve
             && cfg.registry.user(user).is_none()
         {
@@ -287,6 +317,18 @@ impl DevServer {
         if cfg.rotate_key_on_start {
             keyset.rotate(cfg.alg).map_err(DevServerError::Key)?;
         }
+        let decoy_key = if cfg.misbehaves(Misbehave::UnknownKid)
+            || cfg.misbehaves(Misbehave::KidAbsentMultiKey)
+        {
+            Some(keys::SigningKey::generate(cfg.alg).map_err(DevServerError::Key)?)
+        } else {
+            None
+        };
+        let decoy = if cfg.misbehaves(Misbehave::Token307) {
+            Some(misbehave::Decoy::start().map_err(|e| DevServerError::Io(e.to_string()))?)
+        } else {
+            None
+        };
         let want = SocketAddr::new(cfg.listen, cfg.port);
         let listener = TcpListener::bind(want)
             .map_err(|source| DevServerError::Bind { addr: want, source })?;
@@ -307,6 +349,8 @@ impl DevServer {
             keys: RwLock::new(keyset),
             store: Mutex::new(state::Store::default()),
             hits: Mutex::new(HashMap::new()),
+            decoy_key,
+            decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
             cfg,
         });
         let mut workers = Vec::new();
@@ -330,6 +374,7 @@ impl DevServer {
             guard: Some(guard),
             inner: Some(inner),
             workers,
+            decoy,
             _socket_dir: socket_dir,
         })
     }
@@ -384,6 +429,23 @@ impl DevServer {
             .clone()
     }
 
+    /// The decoy address `token-307` redirects to, if that case is on.
+    pub fn decoy_addr(&self) -> Option<SocketAddr> {
+        self.decoy.as_ref().map(|d| d.addr)
+    }
+
+    /// How many connections reached the decoy port (`token-307`).
+    pub fn decoy_connections(&self) -> usize {
+        self.decoy.as_ref().map_or(0, |d| {
+            d.connections.load(std::sync::atomic::Ordering::SeqCst)
+        })
+    }
+
+    /// The `kid` of the extra key of `unknown-kid` and `kid-absent-multi-key`.
+    pub fn decoy_kid(&self) -> Option<&str> {
+        self.app.decoy_key.as_ref().map(|k| k.kid.as_str())
+    }
+
     /// The registry the server runs with.
     pub fn registry(&self) -> &Registry {
         &self.app.cfg.registry
@@ -431,5 +493,6 @@ impl Drop for DevServer {
                 let _ = handle.join();
             }
         }
+        self.decoy.take();
     }
 }

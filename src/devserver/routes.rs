@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::App;
 use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
+use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
+use super::{App, Misbehave};
 use super::{api, authorize, pages, token};
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -91,10 +92,7 @@ fn route(app: &App, req: &Req) -> Resp {
         "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
         }
-        "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| {
-            let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
-            Resp::json(200, &keys.jwks())
-        }),
+        "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| jwks(app)),
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
@@ -130,15 +128,44 @@ fn not_allowed(allowed: &[&str]) -> Resp {
         .with("Allow", &allowed.join(", "))
 }
 
+/// The published keys; `kid-absent-multi-key` adds the decoy key, `jwks-unparseable-key`
+/// puts a broken key first.
+fn jwks(app: &App) -> Resp {
+    let mut doc = app
+        .keys
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .jwks();
+    if let Some(keys) = doc["keys"].as_array_mut() {
+        if let Some(decoy) = app
+            .decoy_key
+            .as_ref()
+            .filter(|_| app.cfg.misbehaves(Misbehave::KidAbsentMultiKey))
+            .filter(|_| !app.cfg.misbehaves(Misbehave::UnknownKid))
+        {
+            keys.insert(0, decoy.jwk().clone());
+        }
+        if app.cfg.misbehaves(Misbehave::JwksUnparseableKey) {
+            keys.insert(0, garbage_jwk());
+        }
+    }
+    Resp::json(200, &doc)
+}
+
 /// The metadata document (RFC 8414 / OIDC Discovery), identical at both well-known paths.
 fn discovery(app: &App) -> Resp {
     let i = &app.issuer;
     let alg = app.cfg.alg.as_str();
+    let issuer = if app.cfg.misbehaves(Misbehave::DiscoveryIssuerMismatch) {
+        format!("{i}/")
+    } else {
+        i.clone()
+    };
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
     Resp::json(
         200,
         &json!({
-            "issuer": i,
+            "issuer": issuer,
             "authorization_endpoint": format!("{i}/authorize"),
             "token_endpoint": format!("{i}/token"),
             "device_authorization_endpoint": format!("{i}/device_authorization"),

@@ -117,6 +117,8 @@ pub(crate) struct DeviceRecord {
     pub expires_ms: u64,
     pub interval_ms: u64,
     pub last_poll_ms: Option<u64>,
+    /// Polls answered so far by `--misbehave device-slow-down`.
+    pub polls: u32,
     pub status: DeviceStatus,
     pub csrf: String,
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::authorize::{bad_scope, requested_audience, split_scope, valid_pkce_value};
 use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
+use super::misbehave::{SLOW_DOWN_POLLS, sign_id_token};
 use super::state::{
     AccessRecord, Bucket, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, ms, now_ms,
 };
@@ -19,7 +20,7 @@ use super::wire::{
     Params, Req, Resp, basic_credentials, bearer, fingerprint, random_bytes, random_token,
     secrets_equal,
 };
-use super::{App, Client, User};
+use super::{App, Client, Misbehave, User};
 
 /// The realm of `WWW-Authenticate` challenges.
 pub(crate) const REALM: &str = "oauthctl-devserver";
@@ -152,6 +153,10 @@ fn rate_limited(app: &App, client: &str) -> Option<Resp> {
 
 /// `POST /token`.
 pub(crate) fn token(app: &App, req: &Req) -> Resp {
+    if let Some(elsewhere) = &app.decoy_token_url {
+        // `token-307`: a client that follows this resends the code, verifier or secret.
+        return Resp::new(307).with("Location", elsewhere);
+    }
     let form = match form(req) {
         Ok(f) => f,
         Err(r) => return r,
@@ -163,6 +168,10 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if app.cfg.misbehaves(Misbehave::Token200WithError) {
+        return ok(&json!({"error": "invalid_grant",
+                          "error_description": "an error with HTTP 200 (misbehave)"}));
+    }
     let Some(grant) = form.get("grant_type") else {
         return err("invalid_request", "grant_type is required");
     };
@@ -202,6 +211,8 @@ struct Grant<'a> {
     auth_time: Option<u64>,
     nonce: Option<String>,
     family: Option<u64>,
+    /// Issued by the refresh-token grant.
+    refreshed: bool,
 }
 
 fn has(scope: &[String], s: &str) -> bool {
@@ -248,8 +259,8 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
     );
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": at_ttl,
+        "token_type": if app.cfg.misbehaves(Misbehave::WrongTokenType) { "mac" } else { "Bearer" },
+        "expires_in": if app.cfg.misbehaves(Misbehave::HugeExpiresIn) { u64::MAX } else { at_ttl },
         "scope": scope,
     });
     if let Some(family) = g.family.filter(|_| g.client.allows(GRANT_REFRESH)) {
@@ -278,9 +289,39 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
             id["nonce"] = json!(n);
         }
         add_profile_claims(&mut id, user, &g.scope);
-        body["id_token"] = json!(key.sign("JWT", &id).map_err(failed)?);
+        misbehave_id_claims(app, &mut id, g, now_s);
+        let signed = sign_id_token(&app.cfg.misbehave, key, app.decoy_key.as_ref(), &id);
+        body["id_token"] = json!(signed.map_err(failed)?);
     }
     Ok(body)
+}
+
+/// Applies the claim misbehaviours (`id-token-*`, `refresh-new-sub`) to an ID token.
+fn misbehave_id_claims(app: &App, id: &mut Value, g: &Grant<'_>, now_s: u64) {
+    for case in &app.cfg.misbehave {
+        match case {
+            Misbehave::IdTokenWrongIss => id["iss"] = json!(format!("{}/", app.issuer)),
+            Misbehave::IdTokenWrongAud => id["aud"] = json!("another-client"),
+            Misbehave::IdTokenExtraAud => id["aud"] = json!([g.client.id, "another-client"]),
+            Misbehave::IdTokenNoSub => remove(id, "sub"),
+            Misbehave::IdTokenNoIat => remove(id, "iat"),
+            Misbehave::IdTokenExpired => {
+                id["iat"] = json!(now_s.saturating_sub(1200));
+                id["exp"] = json!(now_s.saturating_sub(600));
+            }
+            Misbehave::IdTokenNonceMismatch => id["nonce"] = json!(random_token()),
+            Misbehave::RefreshNewSub if g.refreshed => {
+                id["sub"] = json!(format!("{}-other", id["sub"].as_str().unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn remove(v: &mut Value, name: &str) {
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove(name);
+    }
 }
 
 /// The `profile` and `email` claims of a user.
@@ -389,6 +430,7 @@ fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<Value
             auth_time: Some(record.auth_time),
             nonce: record.nonce.clone(),
             family: Some(family),
+            refreshed: false,
         },
     )
 }
@@ -456,6 +498,7 @@ fn refresh(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
             auth_time: Some(family.auth_time),
             nonce: None,
             family: Some(record.family),
+            refreshed: true,
         },
     )
 }
@@ -496,6 +539,7 @@ fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value
             auth_time: None,
             nonce: None,
             family: None,
+            refreshed: false,
         },
     )
 }
@@ -521,6 +565,15 @@ fn device_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp>
     }
     if d.expires_ms <= now {
         return Err(err("expired_token", "the device code expired"));
+    }
+    if app.cfg.misbehaves(Misbehave::DeviceSlowDown) && d.polls < SLOW_DOWN_POLLS {
+        d.polls += 1;
+        d.last_poll_ms = Some(now);
+        d.interval_ms += 5000;
+        return Err(err(
+            "slow_down",
+            "polling too fast; add 5 seconds (misbehave)",
+        ));
     }
     let (user, auth_time) = match d.status.clone() {
         DeviceStatus::Denied => return Err(err("access_denied", "the user denied the request")),
@@ -568,6 +621,7 @@ fn device_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp>
             auth_time: Some(auth_time),
             nonce: None,
             family: Some(family),
+            refreshed: false,
         },
     )
 }
@@ -632,6 +686,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
             expires_ms: now + ms(app.cfg.device_code_ttl),
             interval_ms,
             last_poll_ms: None,
+            polls: 0,
             status: DeviceStatus::Pending,
             csrf: String::new(),
         },
@@ -685,6 +740,11 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
     let now = now_ms();
     let store = app.store();
     let may_see = |owner: &str| caller.introspect_any || caller.id == owner;
+    let active = if app.cfg.misbehaves(Misbehave::IntrospectionActiveString) {
+        json!("true")
+    } else {
+        json!(true)
+    };
     match lookup(&store, token) {
         Some(Known::Access(a))
             if !a.revoked
@@ -693,7 +753,7 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
                 && may_see(&a.client_id) =>
         {
             let mut body = json!({
-                "active": true, "token_type": "Bearer", "scope": a.scope.join(" "),
+                "active": active, "token_type": "Bearer", "scope": a.scope.join(" "),
                 "client_id": a.client_id, "sub": a.sub, "aud": a.aud, "iss": app.issuer,
                 "exp": a.exp, "iat": a.iat, "nbf": a.iat, "jti": a.jti,
             });
@@ -712,7 +772,7 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
             Resp::json(
                 200,
                 &json!({
-                    "active": true, "token_type": "refresh_token", "scope": f.scope.join(" "),
+                    "active": active, "token_type": "refresh_token", "scope": f.scope.join(" "),
                     "client_id": f.client_id, "sub": f.user, "username": f.user,
                     "iss": app.issuer, "exp": r.expires_ms / 1000, "iat": r.issued_s,
                 }),
@@ -796,7 +856,12 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
     else {
         return challenge(401, "invalid_token", "the token has no user");
     };
-    let mut claims = json!({"sub": user.username});
+    let sub = if app.cfg.misbehaves(Misbehave::UserinfoSubMismatch) {
+        format!("{}-other", user.username)
+    } else {
+        user.username.clone()
+    };
+    let mut claims = json!({"sub": sub});
     add_profile_claims(&mut claims, user, &record.scope);
     Resp::json(200, &claims)
 }
