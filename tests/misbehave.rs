@@ -64,7 +64,7 @@ fn refused(case: Misbehave, code: i32, expect: &str) -> DevServer {
     let h = home();
     let r = login(&s, h.path(), "20s");
     let name = case.name();
-    assert_eq!(r.status.code(), Some(code), "{name}:\n{}", r.stderr);
+    assert_eq!(r.status, Some(code), "{name}:\n{}", r.stderr);
     assert!(
         r.stderr.contains(expect),
         "{name}: expected {expect:?} in\n{}",
@@ -142,7 +142,7 @@ fn an_unknown_kid_causes_exactly_one_refetch_per_cooldown() {
     let h = home();
     // A cold cache: one fetch, no immediate refetch of a key set fetched moments ago.
     let r = login(&s, h.path(), "20s");
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(r.stderr.contains("no key has kid"), "{}", r.stderr);
     assert!(r.stderr.contains(s.decoy_kid().unwrap()), "{}", r.stderr);
     assert_eq!(s.hits("/jwks"), 1);
@@ -150,11 +150,11 @@ fn an_unknown_kid_causes_exactly_one_refetch_per_cooldown() {
     // kid it does not know. Exactly one refetch, then the token is still refused.
     assert_eq!(age_key_cache(h.path(), 120), 1);
     let r = login(&s, h.path(), "20s");
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert_eq!(s.hits("/jwks"), 2, "exactly one refetch");
     // Right after that refetch, another unknown kid causes no fetch at all.
     let r = login(&s, h.path(), "20s");
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert_eq!(s.hits("/jwks"), 2, "no refetch within the cooldown");
     assert_no_secrets(&r);
     assert_nothing_stored(h.path());
@@ -205,7 +205,7 @@ fn an_error_without_state_is_ignored_and_the_login_times_out() {
     let s = server(&[Misbehave::ErrorWithoutState]);
     let h = home();
     let r = login(&s, h.path(), "3s");
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(
         r.stderr.contains("no authorization response within 3s"),
         "{}",
@@ -222,7 +222,7 @@ fn duplicate_callback_parameters_are_ignored_and_the_login_times_out() {
     let s = server(&[Misbehave::DuplicateCallbackParams]);
     let h = home();
     let r = login(&s, h.path(), "3s");
-    assert_eq!(r.status.code(), Some(5), "{}", r.stderr);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(
         r.stderr.contains("no authorization response within 3s"),
         "{}",
@@ -265,7 +265,7 @@ fn a_huge_expires_in_is_clamped_without_a_panic() {
     let s = server(&[Misbehave::HugeExpiresIn]);
     let h = home();
     let r = login(&s, h.path(), "20s");
-    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
     let out = run(h.path(), &["token", "--format", "json"]);
     assert_code(&out, 0);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -286,7 +286,7 @@ fn a_wrong_token_type_is_refused_and_nothing_is_stored() {
 /// A successful login in `home` against `s`.
 fn signed_in(s: &DevServer, home: &Path) {
     let r = login(s, home, "20s");
-    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
 }
 
 #[test]
