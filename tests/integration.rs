@@ -17,6 +17,7 @@ mod call;
 mod cli;
 mod decode;
 mod demo;
+mod device;
 mod exec;
 mod interop;
 mod introspect;

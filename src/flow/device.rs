@@ -175,7 +175,8 @@ pub fn run(
         verification_uri_complete: auth.verification_uri_complete.clone(),
     });
     let wait = timeout.min(Duration::from_secs(auth.expires_in));
-    let deadline = Instant::now() + wait;
+    let start = Instant::now();
+    let deadline = start + wait;
     events.emit(Event::Waiting {
         what: "the device approval",
         deadline,
@@ -186,15 +187,18 @@ pub fn run(
         ("grant_type", GRANT_TYPE),
         ("device_code", auth.device_code.as_str()),
     ];
+    // Time spent: the clock, or the pauses taken if `sleep` does not really wait (tests).
+    let mut slept = Duration::ZERO;
     let result = loop {
         let pause = Duration::from_secs(interval.saturating_mul(1u64 << backoff.min(4)));
-        if Instant::now() + pause > deadline {
+        if start.elapsed().max(slept) + pause > wait {
             break Err(Error::Timeout(format!(
                 "the device code was not approved within {}",
                 humantime::format_duration(wait)
             )));
         }
         sleep(pause);
+        slept += pause;
         let answer = post_authenticated(http, &token_endpoint, client, &params, &HeaderMap::new());
         match classify_poll(answer) {
             Ok(Poll::Done(tokens)) => break Ok(tokens),
