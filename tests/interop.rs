@@ -161,11 +161,10 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
 fn device_flow_against_oidc_provider() {
     let op = Provider::start();
     let h = home();
-    let mut child = oauthctl(h.path())
-        .args([
-            "login",
-            "--flow",
-            "device",
+    // The verification page, then login and consent; the last page says "Sign-in Success".
+    let r = crate::support::device_login(
+        h.path(),
+        &[
             "--issuer",
             &op.issuer,
             "--client-id",
@@ -174,33 +173,12 @@ fn device_flow_against_oidc_provider() {
             "openid offline_access",
             "--timeout",
             "90s",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut complete = String::new();
-    let mut seen = String::new();
-    for _ in 0..10 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix("Or open: ") {
-            complete = u.to_owned();
-            break;
-        }
-    }
-    assert!(!complete.is_empty(), "{seen}");
-    // The verification page, then login and consent; the last page says "Sign-in Success".
-    let _ = Agent::new("bob", "any-password").sign_in(&complete);
-    let out = child.wait_with_output().unwrap();
-    let mut rest = String::new();
-    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
-    assert_eq!(out.status.code(), Some(0), "{seen}{rest}");
-    assert!(rest.contains("as bob"), "{rest}");
+        ],
+        "bob",
+        "any-password",
+    );
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("as bob"), "{}", r.stderr);
     assert_code(&run(h.path(), &["token"]), 0);
 }
 

@@ -6,7 +6,6 @@ use jsonwebtoken::Algorithm;
 use oauthctl::devserver::{DevConfig, DevServer};
 use oauthctl::testing::{Fixture, sign_with};
 use serde_json::{Value, json};
-use std::io::BufRead as _;
 
 use crate::support::login::login_as;
 use crate::support::stub::{Canned, Stub};
@@ -336,52 +335,30 @@ fn device_flow_approved_on_the_verification_page() {
     ))
     .unwrap();
     let h = home();
-    let issuer = s.issuer().to_owned();
-    let mut child = oauthctl(h.path())
-        .args([
-            "login",
-            "--flow",
-            "device",
+    let r = crate::support::device_login(
+        h.path(),
+        &[
             "--issuer",
-            &issuer,
+            s.issuer(),
             "--client-id",
             "oauthctl",
             "--scope",
             "openid api:read",
             "--timeout",
             "60s",
-        ])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut complete = String::new();
-    let mut text = String::new();
-    for _ in 0..10 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        text.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix("Or open: ") {
-            complete = u.to_owned();
-            break;
-        }
-    }
-    assert!(text.contains("enter the code"), "{text}");
-    assert!(!complete.is_empty(), "{text}");
-    oauthctl::demo::agent::Agent::new("alice", "alice")
-        .sign_in(&complete)
-        .unwrap_or_default();
-    let out = child.wait_with_output().unwrap();
-    let mut rest = String::new();
-    let _ = std::io::Read::read_to_string(&mut reader, &mut rest);
-    assert_eq!(out.status.code(), Some(0), "{text}{rest}");
-    assert!(rest.contains("as alice"), "{rest}");
+        ],
+        "alice",
+        "alice",
+    );
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("enter the code"), "{}", r.stderr);
+    assert!(!r.url.is_empty(), "{}", r.stderr);
+    assert!(r.stderr.contains("as alice"), "{}", r.stderr);
     assert!(
-        rest.contains("Only enter this code on a page you opened yourself"),
-        "{rest}"
+        r.stderr
+            .contains("Only enter this code on a page you opened yourself"),
+        "{}",
+        r.stderr
     );
     assert_code(&run(h.path(), &["token"]), 0);
 }

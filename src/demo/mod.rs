@@ -149,7 +149,17 @@ pub const URL_PREFIX: &str = "Open this URL to sign in: ";
 /// to `browse` (which plays the user while the child waits on its loopback port), and
 /// collects the outcome. Returns what the child did and the URL, if it printed one.
 pub fn run_login(
+    cmd: Command,
+    browse: impl FnOnce(&str),
+) -> std::io::Result<(Ran, Option<String>)> {
+    run_until(cmd, URL_PREFIX, browse)
+}
+
+/// Like [`run_login`], for the stderr line that starts with `prefix` (the device flow's
+/// `Or open: URL`, say).
+pub fn run_until(
     mut cmd: Command,
+    prefix: &str,
     browse: impl FnOnce(&str),
 ) -> std::io::Result<(Ran, Option<String>)> {
     let mut child = cmd
@@ -171,7 +181,7 @@ pub fn run_login(
             break;
         }
         seen.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix(URL_PREFIX) {
+        if let Some(u) = line.trim().strip_prefix(prefix) {
             url = Some(u.to_owned());
             break;
         }

@@ -226,6 +226,24 @@ pub fn login_with(home: &Path, args: &[&str], browse: impl FnOnce(&str) + Send) 
     }
 }
 
+/// Runs `oauthctl login --flow device ARGS`, waits for the `Or open: URL` line and lets the
+/// built-in agent approve there as `user` (password = user name, or `password`).
+pub fn device_login(home: &Path, args: &[&str], user: &str, password: &str) -> LoginRun {
+    let mut cmd = oauthctl(home);
+    cmd.args(["login", "--flow", "device"]).args(args);
+    let (ran, url) = oauthctl::demo::run_until(cmd, "Or open: ", |url| {
+        // The last page (the provider's "signed in" page) has no form: that ends the agent.
+        let _ = oauthctl::demo::agent::Agent::new(user, password).sign_in(url);
+    })
+    .expect("run login");
+    LoginRun {
+        status: ran.code,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
+        url: url.unwrap_or_default(),
+    }
+}
+
 /// Runs `cmd` with `input` on its standard input; returns its output.
 pub fn feed(cmd: &mut Command, input: impl AsRef<[u8]>) -> Output {
     use std::process::Stdio;
