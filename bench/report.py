@@ -126,7 +126,7 @@ def generate(out):
             md.append(f"| {key[8:]} | `{value}` |")
     md.append(
         f"| hyperfine | `-N` (no shell), `--warmup 3`, `--runs {facts.get('runs', '?')}` "
-        "(code login: 1 and 10) |"
+        "(code + PKCE login: `--warmup 1 --runs 10`) |"
     )
     md.append(f"| wrk | `{facts.get('wrk_params', '?')}` after a 2 s warm-up |")
     md.append("")
@@ -144,7 +144,7 @@ def generate(out):
         chart.append(
             (
                 chart_title,
-                "ms (median; bar = interquartile range)",
+                "ms, median (line: interquartile range)",
                 [
                     (n, s["median"], s["q1"], s["q3"], n.startswith("oauthctl"))
                     for n, s in res.items()
@@ -360,7 +360,7 @@ def generate(out):
 
 
 def svg(chart):
-    width, label_w, bar_w, row_h, pad = 900, 330, 470, 20, 12
+    width, label_w, bar_w, row_h, pad = 960, 380, 480, 20, 12
     parts = []
     y = pad
     for title, unit, rows in chart:
@@ -377,14 +377,16 @@ def svg(chart):
                 f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
                 f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{color}"/>'
             )
+            end = label_w + w
             if lo is not None and hi is not None:
                 x1, x2 = label_w + bar_w * lo / top, label_w + bar_w * hi / top
+                end = max(end, x2)
                 ym = y + row_h / 2
                 parts.append(
                     f'<line x1="{x1:.1f}" y1="{ym}" x2="{x2:.1f}" y2="{ym}" stroke="#1a202c" stroke-width="2"/>'
                 )
             text = f"{v:.2f}" if v < 100 else f"{v:.0f}"
-            parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 14}">{text}</text>')
+            parts.append(f'<text x="{end + 6:.1f}" y="{y + 14}">{text}</text>')
             y += row_h
         y += pad
     head = (
