@@ -1,9 +1,11 @@
--- wrk script for bench/serve-load.sh: POST /token, client credentials, client_secret_basic
--- for the built-in demo-service client ("demo-service:demo-secret" in base64).
+-- wrk script for bench/serve-load.sh and bench/run.sh: POST /token, client credentials,
+-- client_secret_basic. Defaults to the dev server's built-in demo-service client
+-- ("demo-service:demo-secret" in base64); WRK_BASIC (base64 of id:secret) and WRK_BODY
+-- (the form body) point it at another server's client, e.g. node-oidc-provider's.
 wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&scope=api%3Aread"
+wrk.body = os.getenv("WRK_BODY") or "grant_type=client_credentials&scope=api%3Aread"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic ZGVtby1zZXJ2aWNlOmRlbW8tc2VjcmV0"
+wrk.headers["Authorization"] = "Basic " .. (os.getenv("WRK_BASIC") or "ZGVtby1zZXJ2aWNlOmRlbW8tc2VjcmV0")
 
 done = function(summary, latency, requests)
     local secs = summary.duration / 1e6

@@ -234,7 +234,7 @@ where
     // Fast path without the lock: most calls find a valid token.
     let loaded = store.load_entry(key)?;
     warnings.extend(loaded.warning);
-    match loaded.tokens {
+    let seen = match loaded.tokens {
         None => return Err(RefreshFlowError::NoTokens),
         Some(t) if still_good(&t) => {
             return Ok(RefreshOutcome {
@@ -243,14 +243,19 @@ where
                 warnings,
             });
         }
-        Some(_) => {}
-    }
+        Some(t) => t.access_token,
+    };
 
     let _guard = locks.acquire(key)?;
     // Re-read under the lock: a sibling may have refreshed while we waited (C26).
     let loaded = store.load_entry(key)?;
     let mut current = loaded.tokens.ok_or(RefreshFlowError::NoTokens)?;
-    if still_good(&current) {
+    // A sibling's fresh token is as good as another refresh would give, even when the
+    // server's lifetime is shorter than `min_ttl`: refreshing again would only cost a
+    // request (and, with one refresh per waiting caller, a storm of them).
+    let sibling_refreshed = matches!(need, Need::Expiring { now, .. }
+        if current.access_token != seen && !current.is_expired(*now));
+    if sibling_refreshed || still_good(&current) {
         return Ok(RefreshOutcome {
             tokens: current,
             refreshed: false,
@@ -412,6 +417,51 @@ mod tests {
         assert_eq!(cached.refresh_token.unwrap().expose(), "rt-1");
         // The response had no ID token: the old one is kept.
         assert_eq!(cached.id_token.unwrap().expose(), "idt-0");
+    }
+
+    #[test]
+    fn parallel_callers_share_one_refresh_when_the_lifetime_is_below_min_ttl() {
+        // The server issues 30 s tokens and the callers ask for 60 s: a sibling's fresh
+        // token still counts, or every caller would refresh in turn.
+        const N: usize = 8;
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("tokens");
+        FileStore::new(&dir)
+            .save(&key(), &set("at-0", Some("rt-0"), NOW - 10))
+            .unwrap();
+        let locks = Locks::new(home.path().join("locks"));
+        let server = Arc::new(FakeAs::new("rt-0"));
+        let barrier = Arc::new(Barrier::new(N));
+        let handles: Vec<_> = (0..N)
+            .map(|_| {
+                let (dir, locks, server, barrier) =
+                    (dir.clone(), locks.clone(), server.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let store = FileStore::new(dir);
+                    barrier.wait();
+                    refresh_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |t| {
+                        let mut fresh = server.refresh(t)?;
+                        fresh.expires_at = Some(NOW + 30);
+                        Ok(fresh)
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        let outcomes: Vec<RefreshOutcome> =
+            handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(server.calls.load(Ordering::SeqCst), 1);
+        for o in &outcomes {
+            assert_eq!(o.tokens.access_token.expose(), "at-1");
+        }
+        // A later caller that finds the short-lived token itself still refreshes.
+        let store = FileStore::new(&dir);
+        let later = refresh_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |t| {
+            server.refresh(t)
+        })
+        .unwrap();
+        assert!(later.refreshed);
+        assert_eq!(server.calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]
