@@ -132,8 +132,17 @@ impl TokenSet {
 
     /// Whether the access token expires within `min_ttl` of `now` (or already has), i.e.
     /// whether `token --min-ttl` should refresh it first.
+    ///
+    /// The margin is at most half the token's lifetime: a server that issues 30-second
+    /// tokens would otherwise make every call with the default 60 s margin refresh, and
+    /// parallel callers would refresh once each instead of sharing one new token.
     pub fn expires_within(&self, now: i64, min_ttl: Duration) -> bool {
-        let ttl = i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX);
+        let mut ttl = i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX);
+        if let Some(lifetime) = self.expires_at.map(|e| e.saturating_sub(self.obtained_at)) {
+            if lifetime > 0 {
+                ttl = ttl.min(lifetime / 2);
+            }
+        }
         self.remaining(now).is_some_and(|r| r <= ttl)
     }
 }
@@ -372,6 +381,23 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 10_000,
         }
+    }
+
+    #[test]
+    fn the_refresh_margin_is_at_most_half_the_lifetime() {
+        let mut t = TokenSet::from_json(
+            br#"{"version":1,"access_token":"a","token_type":"Bearer","expires_at":1030,"scope":[],"grant":"authorization_code","issuer":"i","client_id":"c","obtained_at":1000}"#,
+        )
+        .unwrap();
+        let sixty = Duration::from_secs(60);
+        // A 30 s token: the 60 s margin becomes 15 s.
+        assert!(!t.expires_within(1000, sixty));
+        assert!(!t.expires_within(1014, sixty));
+        assert!(t.expires_within(1015, sixty));
+        // A one-hour token keeps the full margin.
+        t.expires_at = Some(4600);
+        assert!(!t.expires_within(4539, sixty));
+        assert!(t.expires_within(4540, sixty));
     }
 
     #[test]
