@@ -138,10 +138,10 @@ impl TokenSet {
     /// parallel callers would refresh once each instead of sharing one new token.
     pub fn expires_within(&self, now: i64, min_ttl: Duration) -> bool {
         let mut ttl = i64::try_from(min_ttl.as_secs()).unwrap_or(i64::MAX);
-        if let Some(lifetime) = self.expires_at.map(|e| e.saturating_sub(self.obtained_at)) {
-            if lifetime > 0 {
-                ttl = ttl.min(lifetime / 2);
-            }
+        if let Some(lifetime) = self.expires_at.map(|e| e.saturating_sub(self.obtained_at))
+            && lifetime > 0
+        {
+            ttl = ttl.min(lifetime / 2);
         }
         self.remaining(now).is_some_and(|r| r <= ttl)
     }
