@@ -140,13 +140,15 @@ fn include_and_output_file() {
 
 #[test]
 fn a_token_about_to_expire_is_refreshed_exactly_once() {
-    // 30 s tokens are inside the 60 s refresh window, so the cached one is refreshed first.
-    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(30)))
+    // 2 s tokens, 1.2 s later: inside the refresh margin (60 s, at most half the lifetime),
+    // so the cached one is refreshed first.
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
         .unwrap();
     let h = home();
     login_as(h.path(), s.issuer(), "alice", USER_SCOPES);
     assert_eq!(s.hits("/token"), 1);
     let before = token_no_refresh(h.path());
+    std::thread::sleep(Duration::from_millis(1200));
     let out = run(h.path(), &["call", "--fail", &api(&s, "/api/data")]);
     assert_code(&out, 0);
     assert_eq!(s.hits("/token"), 2, "exactly one refresh");
@@ -396,11 +398,13 @@ fn header_injection_is_refused_c58b() {
 
 #[test]
 fn verbose_traces_never_show_secrets_c67() {
-    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(30)))
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
         .unwrap();
     let h = home();
     login_service(h.path(), s.issuer(), "api:read api:write");
     let before = token_no_refresh(h.path());
+    // Inside the refresh margin (half the 2 s lifetime), so the -vv run refreshes too.
+    std::thread::sleep(Duration::from_millis(1200));
     let out = run(
         h.path(),
         &[

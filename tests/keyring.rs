@@ -22,6 +22,11 @@ use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
 use oauthctl::store::{StoreKind, TokenStore, delete_everywhere, open_store};
 
 /// A key unique to this test run, so parallel runs and leftovers never collide.
+/// The tests that need the keyring wait longer than the 1.5 s probe timeout: under a fully
+/// loaded test run the private Secret Service can be slow to answer, and these tests are
+/// about what is stored, not about the probe (which has tests of its own).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
 fn unique_key(test: &str) -> CacheKey {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -57,12 +62,12 @@ fn tokens(id_token_len: usize) -> TokenSet {
 #[test]
 #[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_save_load_delete_round_trip() {
-    let store = KeyringStore::open(PROBE_TIMEOUT).expect("the OS keyring must work here");
+    let store = KeyringStore::open(BUSY_TIMEOUT).expect("the OS keyring must work here");
     let key = unique_key("round-trip");
     assert_eq!(store.load(&key).unwrap(), None);
     store.save(&key, &tokens(100)).unwrap();
     // A second, independent connection sees the same entry: it is persisted, not cached.
-    let other = KeyringStore::open(PROBE_TIMEOUT).unwrap();
+    let other = KeyringStore::open(BUSY_TIMEOUT).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(tokens(100)));
     let mut rotated = tokens(100);
     rotated.refresh_token = Some(Secret::new("rt-rotated"));
@@ -76,11 +81,11 @@ fn keyring_save_load_delete_round_trip() {
 #[test]
 #[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_large_payload_survives_chunking() {
-    let store = KeyringStore::open(PROBE_TIMEOUT).expect("the OS keyring must work here");
+    let store = KeyringStore::open(BUSY_TIMEOUT).expect("the OS keyring must work here");
     let key = unique_key("large");
     let big = tokens(20 * 1024);
     store.save(&key, &big).unwrap();
-    let other = KeyringStore::open(PROBE_TIMEOUT).unwrap();
+    let other = KeyringStore::open(BUSY_TIMEOUT).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(big));
     // Shrinking back to a single entry, then deleting, leaves nothing behind.
     store.save(&key, &tokens(10)).unwrap();
@@ -95,7 +100,12 @@ fn keyring_large_payload_survives_chunking() {
 fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
-    let (store, warning) = open_store(TokenStoreChoice::Auto, &paths).unwrap();
+    let (store, warning) = oauthctl::store::select::open_store_with_timeout(
+        TokenStoreChoice::Auto,
+        &paths,
+        BUSY_TIMEOUT,
+    )
+    .unwrap();
     assert_eq!(store.kind(), StoreKind::Keyring);
     assert_eq!(warning, None);
     // C69: a set in each store; logout removes both.
@@ -126,7 +136,7 @@ fn keyring_load_timings() {
     let files = FileStore::new(home.path().join("tokens"));
     files.save(&key, &tokens(900)).unwrap();
     let start = Instant::now();
-    let keyring = KeyringStore::open(PROBE_TIMEOUT).unwrap();
+    let keyring = KeyringStore::open(BUSY_TIMEOUT).unwrap();
     let open = start.elapsed();
     keyring.save(&key, &tokens(900)).unwrap();
     let big_key = unique_key("timing-big");

@@ -305,6 +305,12 @@ fn killing_oauthctl_while_it_writes_never_leaves_an_unreadable_cache() {
 fn keyring_store_end_to_end_login_token_logout() {
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
+    let oauthctl = |h: &std::path::Path| {
+        let mut cmd = oauthctl(h);
+        // A busy test run can make the private Secret Service slow to answer.
+        cmd.env("OAUTHCTL_KEYRING_TIMEOUT", "15s");
+        cmd
+    };
     // `auto` picks the real keyring here; the isolating helper forces `file`, so override.
     let out = oauthctl(h.path())
         .env("OAUTHCTL_TOKEN_STORE", "keyring")

@@ -14,7 +14,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::json;
 
 /// The JWS algorithm of the signing key.
@@ -57,12 +57,19 @@ impl std::str::FromStr for SigningAlg {
     }
 }
 
+/// A parsed private key. Kept parsed: re-reading (and for RSA re-validating) the key for
+/// every token made RS256 signing far slower than the signature itself.
+enum Signer {
+    Ec(EcdsaKeyPair),
+    Rsa(aws_lc_rs::rsa::KeyPair),
+}
+
 /// One key pair, ready to sign and verify.
 pub(crate) struct SigningKey {
     pub alg: SigningAlg,
     pub kid: String,
     pkcs8: Vec<u8>,
-    encoding: EncodingKey,
+    signer: Signer,
     decoding: DecodingKey,
     jwk: serde_json::Value,
     /// The public key as SubjectPublicKeyInfo PEM (what `openssl pkey -pubout` prints).
@@ -132,7 +139,7 @@ impl SigningKey {
                             "alg": "ES256", "use": "sig"}),
                 kid,
                 pkcs8: pkcs8.to_vec(),
-                encoding: EncodingKey::from_ec_der(pkcs8),
+                signer: Signer::Ec(pair),
                 decoding,
             });
         }
@@ -146,8 +153,6 @@ impl SigningKey {
         let e = b64(public.exponent().big_endian_without_leading_zero());
         let kid = thumbprint(&format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#));
         let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| e.to_string())?;
-        // jsonwebtoken's aws-lc backend wants the PKCS#1 RSAPrivateKey inside the PKCS#8.
-        let pkcs1 = pkcs8_inner_key(pkcs8).ok_or("malformed RSA PKCS#8 key")?;
         let spki = public
             .as_der()
             .map_err(|_| "cannot encode the RSA public key".to_owned())?;
@@ -157,7 +162,7 @@ impl SigningKey {
             jwk: json!({"kty": "RSA", "n": n, "e": e, "kid": kid, "alg": "RS256", "use": "sig"}),
             kid,
             pkcs8: pkcs8.to_vec(),
-            encoding: EncodingKey::from_rsa_der(pkcs1),
+            signer: Signer::Rsa(pair),
             decoding,
         })
     }
@@ -169,10 +174,10 @@ impl SigningKey {
 
     /// Signs `claims` with header `typ`.
     pub(crate) fn sign(&self, typ: &str, claims: &serde_json::Value) -> Result<String, String> {
-        let mut header = Header::new(self.alg.jwt());
-        header.typ = Some(typ.to_owned());
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+        self.compact(
+            &json!({"typ": typ, "alg": self.alg.as_str(), "kid": self.kid}),
+            claims,
+        )
     }
 
     /// Signs `claims` with header `typ` and no `kid` (`--misbehave kid-absent-multi-key`).
@@ -181,9 +186,37 @@ impl SigningKey {
         typ: &str,
         claims: &serde_json::Value,
     ) -> Result<String, String> {
-        let mut header = Header::new(self.alg.jwt());
-        header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+        self.compact(&json!({"typ": typ, "alg": self.alg.as_str()}), claims)
+    }
+
+    /// A compact JWS (RFC 7515 §7.1) over the JSON of `header` and `claims`.
+    fn compact(
+        &self,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+    ) -> Result<String, String> {
+        let json = |v: &serde_json::Value| serde_json::to_vec(v).map_err(|e| e.to_string());
+        let input = format!("{}.{}", b64(&json(header)?), b64(&json(claims)?));
+        let rng = SystemRandom::new();
+        let signature = match &self.signer {
+            Signer::Ec(pair) => pair
+                .sign(&rng, input.as_bytes())
+                .map_err(|_| "ES256 signing failed".to_owned())?
+                .as_ref()
+                .to_vec(),
+            Signer::Rsa(pair) => {
+                let mut sig = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    input.as_bytes(),
+                    &mut sig,
+                )
+                .map_err(|_| "RS256 signing failed".to_owned())?;
+                sig
+            }
+        };
+        Ok(format!("{input}.{}", b64(&signature)))
     }
 
     /// The public key as PEM (`--misbehave id-token-hs256-with-rsa-pubkey` uses it as an
@@ -219,45 +252,6 @@ fn pem_block(label: &str, der: &[u8]) -> String {
     out.push_str(label);
     out.push_str("-----\n");
     out
-}
-
-/// Reads one DER length at `d[i..]`, returning (length, header size).
-fn der_len(d: &[u8], i: usize) -> Option<(usize, usize)> {
-    let first = *d.get(i)?;
-    if first < 0x80 {
-        return Some((usize::from(first), 1));
-    }
-    let n = usize::from(first & 0x7f);
-    if n == 0 || n > 4 {
-        return None;
-    }
-    let mut len = 0usize;
-    for k in 0..n {
-        len = (len << 8) | usize::from(*d.get(i + 1 + k)?);
-    }
-    Some((len, 1 + n))
-}
-
-/// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5).
-fn pkcs8_inner_key(d: &[u8]) -> Option<&[u8]> {
-    // SEQUENCE { INTEGER version, SEQUENCE algorithm, OCTET STRING privateKey, ... }
-    if *d.first()? != 0x30 {
-        return None;
-    }
-    let (_, h) = der_len(d, 1)?;
-    let mut i = 1 + h;
-    for expected in [0x02u8, 0x30] {
-        if *d.get(i)? != expected {
-            return None;
-        }
-        let (len, h) = der_len(d, i + 1)?;
-        i += 1 + h + len;
-    }
-    if *d.get(i)? != 0x04 {
-        return None;
-    }
-    let (len, h) = der_len(d, i + 1)?;
-    d.get(i + 1 + h..i + 1 + h + len)
 }
 
 /// The active key plus previous keys still published.

@@ -25,6 +25,15 @@ pub const SERVICE: &str = "oauthctl";
 /// How long `auto` waits for the keyring to answer before using files.
 pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
 
+/// The probe timeout in force: [`PROBE_TIMEOUT`], or `OAUTHCTL_KEYRING_TIMEOUT` (a duration
+/// such as `5s`) for keyrings that answer slowly (a busy machine, a remote session bus).
+pub fn probe_timeout() -> Duration {
+    std::env::var("OAUTHCTL_KEYRING_TIMEOUT")
+        .ok()
+        .and_then(|v| crate::cli::parse_duration(&v).ok())
+        .unwrap_or(PROBE_TIMEOUT)
+}
+
 /// Bytes per keyring entry. Windows caps a credential blob at 2560 bytes; the other
 /// platforms take more, but one size everywhere keeps entries portable.
 pub const CHUNK_LEN: usize = 2048;

@@ -4,20 +4,20 @@
 use std::time::Duration;
 
 use super::file::FileStore;
-use super::keyring::{KeyringStore, PROBE_TIMEOUT};
+use super::keyring::{KeyringStore, probe_timeout};
 use super::{StoreError, StoreKind, TokenStore};
 use crate::cli::TokenStoreChoice;
 use crate::config::paths::Paths;
 use crate::oauth::tokens::CacheKey;
 
 /// Opens the store for `choice`. `auto` uses the OS keyring when it answers within
-/// [`PROBE_TIMEOUT`], else the file store plus a one-line warning (to show at login);
+/// [`super::keyring::PROBE_TIMEOUT`] (or `OAUTHCTL_KEYRING_TIMEOUT`), else the file store plus a one-line warning (to show at login);
 /// `keyring` fails when the keyring is absent; `file` never touches the keyring.
 pub fn open_store(
     choice: TokenStoreChoice,
     paths: &Paths,
 ) -> Result<(Box<dyn TokenStore>, Option<String>), StoreError> {
-    open_store_with_timeout(choice, paths, PROBE_TIMEOUT)
+    open_store_with_timeout(choice, paths, probe_timeout())
 }
 
 /// [`open_store`] with an explicit probe timeout.
@@ -51,7 +51,7 @@ pub fn open_store_with_timeout(
 pub fn open_kind(kind: StoreKind, paths: &Paths) -> Result<Box<dyn TokenStore>, StoreError> {
     match kind {
         StoreKind::File => Ok(Box::new(FileStore::new(paths.tokens_dir()))),
-        StoreKind::Keyring => Ok(Box::new(KeyringStore::connect(PROBE_TIMEOUT)?)),
+        StoreKind::Keyring => Ok(Box::new(KeyringStore::connect(probe_timeout())?)),
     }
 }
 
@@ -78,7 +78,7 @@ pub fn delete_everywhere(
     if choice == TokenStoreChoice::File {
         return Ok(report);
     }
-    match KeyringStore::open(PROBE_TIMEOUT) {
+    match KeyringStore::open(probe_timeout()) {
         Ok(k) => {
             k.delete(key)?;
             report.cleared.push(StoreKind::Keyring);
