@@ -17,9 +17,8 @@ use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
 use crate::oauth::jwt;
-use crate::oauth::secret::Secret;
 use crate::oauth::token_response::TokenResponse;
-use crate::oauth::tokens::{CacheKey, Grant, TokenSet, expiry_from};
+use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
 use crate::output::{Outcome, Report, Theme, sanitize};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
@@ -110,33 +109,6 @@ fn subject(
             .and_then(Value::as_str)
             .map(str::to_owned)
     })
-}
-
-/// Converts a token response into the cached set.
-pub fn token_set(
-    response: &TokenResponse,
-    grant: Grant,
-    issuer: &str,
-    client_id: &str,
-    requested: &[String],
-    now: i64,
-) -> TokenSet {
-    let scope = response.scope.as_deref().map_or_else(
-        || requested.to_vec(),
-        |s| crate::oauth::tokens::normalize_scopes(&[s]),
-    );
-    TokenSet {
-        access_token: Secret::new(response.access_token.clone()),
-        token_type: response.token_type.clone(),
-        expires_at: response.expires_in.map(|e| expiry_from(now, e)),
-        refresh_token: response.refresh_token.clone().map(Secret::new),
-        id_token: response.id_token.clone().map(Secret::new),
-        scope,
-        grant,
-        issuer: issuer.to_owned(),
-        client_id: client_id.to_owned(),
-        obtained_at: now,
-    }
 }
 
 /// The issuer string a token set is filed under: the issuer, else the token endpoint.
@@ -261,7 +233,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     };
     let now = ctx.clock().now();
     let issuer = issuer_label(&resolved);
-    let tokens = token_set(&response, grant, &issuer, &client_id, &settings.scopes, now);
+    let tokens =
+        TokenSet::from_response(&response, grant, &issuer, &client_id, &settings.scopes, now);
     let key = cache_key(&settings, &issuer, &client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {

@@ -7,8 +7,7 @@ use reqwest::header::HeaderMap;
 use crate::error::Error;
 use crate::http::HttpClient;
 use crate::oauth::jwt;
-use crate::oauth::secret::Secret;
-use crate::oauth::tokens::{Grant, TokenSet, expiry_from};
+use crate::oauth::tokens::{Grant, TokenSet};
 use crate::store::lock::RefreshError;
 
 use super::authcode::{verify_id_token, wants_oidc};
@@ -107,22 +106,14 @@ impl Refresher<'_> {
             )
             .map_err(RefreshError::Failed)?;
         }
-        let scope = response.scope.as_deref().map_or_else(
-            || current.scope.clone(),
-            |s| crate::oauth::tokens::normalize_scopes(&[s]),
-        );
-        Ok(TokenSet {
-            access_token: Secret::new(response.access_token),
-            token_type: response.token_type,
-            expires_at: response.expires_in.map(|e| expiry_from(self.now, e)),
-            // The lock protocol keeps the old refresh and ID tokens when these are absent.
-            refresh_token: response.refresh_token.map(Secret::new),
-            id_token: response.id_token.map(Secret::new),
-            scope,
-            grant: current.grant,
-            issuer: current.issuer.clone(),
-            client_id: current.client_id.clone(),
-            obtained_at: self.now,
-        })
+        // The lock protocol keeps the old refresh and ID tokens when these are absent.
+        Ok(TokenSet::from_response(
+            &response,
+            current.grant,
+            &current.issuer,
+            &current.client_id,
+            &current.scope,
+            self.now,
+        ))
     }
 }

@@ -125,6 +125,34 @@ impl TokenSet {
         self.expires_at.map(|at| at.saturating_sub(now))
     }
 
+    /// The set a token response makes, received at `now`. Without a `scope` in the response
+    /// the granted scopes are `scope_if_absent` (what was requested, or held before).
+    pub fn from_response(
+        response: &super::token_response::TokenResponse,
+        grant: Grant,
+        issuer: &str,
+        client_id: &str,
+        scope_if_absent: &[String],
+        now: i64,
+    ) -> Self {
+        let scope = response
+            .scope
+            .as_deref()
+            .map_or_else(|| scope_if_absent.to_vec(), |s| normalize_scopes(&[s]));
+        Self {
+            access_token: Secret::new(response.access_token.clone()),
+            token_type: response.token_type.clone(),
+            expires_at: response.expires_in.map(|e| expiry_from(now, e)),
+            refresh_token: response.refresh_token.clone().map(Secret::new),
+            id_token: response.id_token.clone().map(Secret::new),
+            scope,
+            grant,
+            issuer: issuer.to_owned(),
+            client_id: client_id.to_owned(),
+            obtained_at: now,
+        }
+    }
+
     /// Whether the access token has expired at `now`. Unknown expiry counts as not expired.
     pub fn is_expired(&self, now: i64) -> bool {
         self.remaining(now).is_some_and(|r| r <= 0)
