@@ -341,36 +341,12 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__decode)
-            opts="-p -j -v -q -h -V --access-token --id-token --verify --jwks --key --secret-env --alg --audience --leeway --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --access-token --id-token --verify --jwks --key --secret-env --alg --audience --leeway --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --jwks)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --secret-env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --alg)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --audience)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --leeway)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -416,6 +392,30 @@ _oauthctl() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leeway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -489,16 +489,12 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__exec)
-            opts="-p -j -v -q -h -V --min-ttl --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --min-ttl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --min-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -544,6 +540,10 @@ _oauthctl() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -855,16 +855,12 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__introspect)
-            opts="-p -j -v -q -h -V --token-type-hint --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --token-type-hint --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --token-type-hint)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -913,6 +909,10 @@ _oauthctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --token-type-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -921,12 +921,60 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__login)
-            opts="-p -j -v -q -h -V --flow --scope --audience --resource --param --prompt --login-hint --port --timeout --no-browser --browser-command --auth-method --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --flow --scope --audience --resource --param --prompt --login-hint --port --timeout --no-browser --browser-command --auth-method --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --flow)
                     COMPREPLY=($(compgen -W "code device client-credentials" -- "${cur}"))
                     return 0
@@ -971,54 +1019,6 @@ _oauthctl() {
                     COMPREPLY=($(compgen -W "client-secret-basic client-secret-post none" -- "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --issuer)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-id)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-secret-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-secret-env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --client-secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --token-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
-                    return 0
-                    ;;
-                --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1027,7 +1027,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__logout)
-            opts="-p -j -v -q -h -V --no-revoke --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --no-revoke --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,60 +1213,12 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__serve)
-            opts="-p -j -v -q -h -V --port --listen --server-config --access-token-ttl --refresh-token-ttl --code-ttl --rate-limit --auto-approve --key-file --alg --rotate-key --refresh-reuse-grace --misbehave --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --port --listen --server-config --access-token-ttl --refresh-token-ttl --code-ttl --rate-limit --auto-approve --key-file --alg --rotate-key --refresh-reuse-grace --misbehave --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --listen)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --server-config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --access-token-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --refresh-token-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --code-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --rate-limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --auto-approve)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --alg)
-                    COMPREPLY=($(compgen -W "ES256 RS256" -- "${cur}"))
-                    return 0
-                    ;;
-                --refresh-reuse-grace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --misbehave)
-                    COMPREPLY=($(compgen -W "id-token-bad-signature id-token-alg-none id-token-hs256-with-rsa-pubkey id-token-wrong-iss id-token-wrong-aud id-token-extra-aud id-token-no-sub id-token-no-iat id-token-expired id-token-nonce-mismatch unknown-kid kid-absent-multi-key jwks-unparseable-key userinfo-sub-mismatch discovery-issuer-mismatch callback-missing-iss callback-wrong-iss error-without-state duplicate-callback-params token-307 token-200-with-error huge-expires-in wrong-token-type device-slow-down introspection-active-string refresh-new-sub" -- "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1313,6 +1265,54 @@ _oauthctl() {
                     ;;
                 --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-token-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auto-approve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -W "ES256 RS256" -- "${cur}"))
+                    return 0
+                    ;;
+                --refresh-reuse-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --misbehave)
+                    COMPREPLY=($(compgen -W "id-token-bad-signature id-token-alg-none id-token-hs256-with-rsa-pubkey id-token-wrong-iss id-token-wrong-aud id-token-extra-aud id-token-no-sub id-token-no-iat id-token-expired id-token-nonce-mismatch unknown-kid kid-absent-multi-key jwks-unparseable-key userinfo-sub-mismatch discovery-issuer-mismatch callback-missing-iss callback-wrong-iss error-without-state duplicate-callback-params token-307 token-200-with-error huge-expires-in wrong-token-type device-slow-down introspection-active-string refresh-new-sub" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1385,20 +1385,12 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__token)
-            opts="-p -j -v -q -h -V --format --id-token --no-refresh --min-ttl --include-refresh-token --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --format --id-token --no-refresh --min-ttl --include-refresh-token --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "raw header json env" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1444,6 +1436,14 @@ _oauthctl() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "raw header json env" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -61,12 +61,6 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "serve" -d 'Run th
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l jwks -d 'Verify with the keys of this JWKS (an https or loopback URL, or a file)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l key -d 'Verify with this public key (PEM: RSA, EC or Ed25519)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l secret-env -d 'Verify an HMAC (HS*) token with the secret in this environment variable' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l alg -d 'Allowed algorithms (repeatable or comma-separated) [default: any that fits the key, never `none`]' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l audience -d 'Required audience (`aud` must contain it); without it the audience is not checked' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l leeway -d 'Clock skew allowed for exp, nbf and iat' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -82,30 +76,21 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l access-token -d 'Decode the profile\'s cached access token'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l id-token -d 'Decode the profile\'s cached ID token'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l verify -d 'Check the signature and the claims (issuer, audience, expiry)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l jwks -d 'Verify with the keys of this JWKS (an https or loopback URL, or a file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l key -d 'Verify with this public key (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l secret-env -d 'Verify an HMAC (HS*) token with the secret in this environment variable' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l alg -d 'Allowed algorithms (repeatable or comma-separated) [default: any that fits the key, never `none`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l audience -d 'Required audience (`aud` must contain it); without it the audience is not checked' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l leeway -d 'Clock skew allowed for exp, nbf and iat' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l access-token -d 'Decode the profile\'s cached access token'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l id-token -d 'Decode the profile\'s cached ID token'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l verify -d 'Check the signature and the claims (issuer, audience, expiry)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l flow -d 'The grant to use' -r -f -a "code\t'Authorization code + PKCE through the browser and a loopback redirect'
-device\t'Device authorization grant (RFC 8628): enter a code on another device'
-client-credentials\t'Client credentials (a confidential client acting for itself)'"
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l scope -d 'Scope to request (repeatable; a space-separated list works too)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l audience -d 'Audience to request (`audience` parameter)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l resource -d 'Resource indicator to request (RFC 8707)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l param -d 'Extra authorization request parameter (repeatable)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l prompt -d '`prompt` parameter (login, consent, select_account, none)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l login-hint -d '`login_hint` parameter' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l port -d 'Loopback port for the redirect [default: any free port]' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device approval' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l browser-command -d 'Open the URL with CMD (split into words without a shell; the URL is appended)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client-secret-basic\t'HTTP Basic with form-urlencoded id and secret'
-client-secret-post\t'id and secret in the form body'
-none\t'public client: only `client_id`'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -121,18 +106,28 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l token-store 
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l no-browser -d 'Print the authorization URL instead of opening a browser'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l flow -d 'The grant to use' -r -f -a "code\t'Authorization code + PKCE through the browser and a loopback redirect'
+device\t'Device authorization grant (RFC 8628): enter a code on another device'
+client-credentials\t'Client credentials (a confidential client acting for itself)'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l scope -d 'Scope to request (repeatable; a space-separated list works too)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l audience -d 'Audience to request (`audience` parameter)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l resource -d 'Resource indicator to request (RFC 8707)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l param -d 'Extra authorization request parameter (repeatable)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l prompt -d '`prompt` parameter (login, consent, select_account, none)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l login-hint -d '`login_hint` parameter' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l port -d 'Loopback port for the redirect [default: any free port]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device approval' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l browser-command -d 'Open the URL with CMD (split into words without a shell; the URL is appended)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client-secret-basic\t'HTTP Basic with form-urlencoded id and secret'
+client-secret-post\t'id and secret in the form body'
+none\t'public client: only `client_id`'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l no-browser -d 'Print the authorization URL instead of opening a browser'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
-header\t'`Authorization: Bearer TOKEN`'
-json\t'A JSON document (no refresh token unless --include-refresh-token)'
-env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'"
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -148,13 +143,18 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l token-store 
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l id-token -d 'Print the ID token instead of the access token'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l no-refresh -d 'Never refresh; fail when the cached token has expired'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l include-refresh-token -d 'Include the refresh token in `--format json`'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
+header\t'`Authorization: Bearer TOKEN`'
+json\t'A JSON document (no refresh token unless --include-refresh-token)'
+env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l id-token -d 'Print the ID token instead of the access token'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l no-refresh -d 'Never refresh; fail when the cached token has expired'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l include-refresh-token -d 'Include the refresh token in `--format json`'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
@@ -208,7 +208,6 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s q -l quiet -d
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-type-hint -d '`token_type_hint` (access_token, refresh_token) [default: access_token for the profile\'s token, none otherwise]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -224,6 +223,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-s
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-type-hint -d '`token_type_hint` (access_token, refresh_token) [default: access_token for the profile\'s token, none otherwise]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -251,7 +251,6 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s q -l quie
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -267,6 +266,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l token-store -
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -288,11 +288,11 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l no-revoke -d 'Delete the cached tokens without revoking them at the server'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l no-revoke -d 'Delete the cached tokens without revoking them at the server'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
@@ -358,6 +358,21 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s q -l quiet -d
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free port)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l listen -d 'Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to the network and prints a warning' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l server-config -d 'Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct from the global --config, which is the CLI\'s own configuration' -r -F
@@ -396,26 +411,11 @@ wrong-token-type\t'Token responses say `token_type: mac`'
 device-slow-down\t'Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow'
 introspection-active-string\t'Introspection answers `"active": "true"` (a string) for active tokens'
 refresh-new-sub\t'A refresh returns an ID token for another `sub`'"
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-id -d 'OAuth client identifier' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
-keyring\t'The OS keyring only'
-file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

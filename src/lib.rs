@@ -29,7 +29,7 @@ use output::Ui;
 /// Runs one parsed command line, writing its output through `ui`.
 pub fn run(cli: Cli, ui: &Ui) -> Result<()> {
     let ctx = commands::Context::new(&cli.global, ui);
-    let outcome = match cli.command {
+    let outcome = match cli.command.0 {
         Command::Decode(args) => commands::decode::run(&ctx, &args)?,
         Command::Login(args) => commands::login::run(&ctx, &args)?,
         Command::Token(args) => commands::token::run(&ctx, &args)?,

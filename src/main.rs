@@ -1,11 +1,10 @@
 //! Entry point. Everything except argument parsing and the exit code lives in the library.
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use oauthctl::{cli::Cli, output::Ui};
+use oauthctl::output::Ui;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse(); // clap renders usage errors itself and exits with 2
+    let cli = oauthctl::cli::parse(); // clap renders usage errors itself and exits with 2
     // Whether to colour is decided per stream by `Ui` (a `Theme` each); the crate's own
     // environment detection is switched off so it never disagrees.
     colored::control::set_override(true);

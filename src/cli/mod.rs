@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod lazy;
+pub use lazy::{Lazy, Picked, parse, parse_from};
+
 /// Exit codes, shown at the end of `--help` and in the man page.
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -36,7 +39,7 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Picked<Command>,
 }
 
 /// Flags accepted by every subcommand.
@@ -132,25 +135,25 @@ pub enum TokenStoreChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show a JWT's header, claims and times; with --verify, check signature and claims
-    Decode(DecodeArgs),
+    Decode(Lazy<DecodeArgs>),
     /// Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)
-    Login(LoginArgs),
+    Login(Lazy<LoginArgs>),
     /// Print the cached access token, refreshing it first when it is about to expire
-    Token(TokenArgs),
+    Token(Lazy<TokenArgs>),
     /// Refresh the cached tokens now
     Refresh,
     /// Call an API with the profile's access token (curl-like: -H, -d, --json, -i, -o, -L)
     #[command(override_usage = "oauthctl call [OPTIONS] [METHOD] URL")]
     Call(CallArgs),
     /// Ask the authorization server whether a token is active (RFC 7662 introspection)
-    Introspect(IntrospectArgs),
+    Introspect(Lazy<IntrospectArgs>),
     /// Show the OpenID Connect userinfo claims for the profile's login
     Userinfo,
     /// Run a command with the access token in its environment (never in its arguments)
     #[command(override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...")]
-    Exec(ExecArgs),
+    Exec(Lazy<ExecArgs>),
     /// Revoke the cached tokens (RFC 7009) and delete them from every store
-    Logout(LogoutArgs),
+    Logout(Lazy<LogoutArgs>),
     /// Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)
     Status,
     /// List the provider presets and the configured providers
@@ -158,7 +161,7 @@ pub enum Command {
     /// Run the whole main job against a built-in development server, narrated
     Demo,
     /// Run the development authorization server and its protected demo API (local testing only)
-    Serve(ServeArgs),
+    Serve(Lazy<ServeArgs>),
     /// Print a shell completion script
     Completions {
         /// The shell

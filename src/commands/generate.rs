@@ -26,7 +26,10 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 pub fn man_page() -> Vec<u8> {
     let mut buf = Vec::new();
     // Rendering into a Vec cannot fail.
-    let _ = clap_mangen::Man::new(Cli::command()).render(&mut buf);
+    // `build` runs the subcommands' deferred arguments (`cli::Lazy`).
+    let mut cmd = Cli::command();
+    cmd.build();
+    let _ = clap_mangen::Man::new(cmd).render(&mut buf);
     buf
 }
 

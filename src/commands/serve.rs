@@ -175,8 +175,8 @@ mod tests {
     fn args(argv: &[&str]) -> ServeArgs {
         let mut full = vec!["oauthctl", "serve"];
         full.extend_from_slice(argv);
-        match crate::cli::Cli::parse_from(full).command {
-            crate::cli::Command::Serve(a) => a,
+        match crate::cli::Cli::parse_from(full).command.0 {
+            crate::cli::Command::Serve(a) => a.0,
             other => panic!("{other:?}"),
         }
     }
