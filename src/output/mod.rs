@@ -251,7 +251,9 @@ impl Ui {
             },
             Output::Report(report) => {
                 if self.json {
-                    json::to_writer(&mut out, &report.to_json(), true)
+                    // Into one buffer first: stdout is line-buffered, and pretty JSON would
+                    // otherwise cost a write per line.
+                    out.write_all(json::to_string(&report.to_json(), true).as_bytes())
                 } else {
                     out.write_all(report.human(self.stdout).as_bytes())
                 }
