@@ -124,9 +124,11 @@ def generate(out):
     for key, value in facts.items():
         if key.startswith("version:"):
             md.append(f"| {key[8:]} | `{value}` |")
+    if "build" in facts:
+        md.append(f"| oauthctl build measured | {facts['build']} |")
     md.append(
-        f"| hyperfine | `-N` (no shell), `--warmup 3`, `--runs {facts.get('runs', '?')}` "
-        "(code + PKCE login: `--warmup 1 --runs 10`) |"
+        f"| hyperfine | `-N` (no shell), `--warmup {facts.get('warmup', '?')}`, "
+        f"`--runs {facts.get('runs', '?')}` (code + PKCE login: `--warmup 1 --runs 10`) |"
     )
     md.append(f"| wrk | `{facts.get('wrk_params', '?')}` after a 2 s warm-up |")
     md.append("")
@@ -327,9 +329,11 @@ def generate(out):
 
     md.append("### 7. Size, start-up, memory\n")
     if "oauthctl_size_bytes" in facts:
+        dynamic = facts.get("oauthctl_dynamic_size_bytes")
         md.append(
             f"Release binary: {int(facts['oauthctl_size_bytes']) / 1e6:.2f} MB "
-            f"(stripped: {facts.get('oauthctl_stripped', '?')}). "
+            f"(stripped: {facts.get('oauthctl_stripped', '?')})"
+            + (f"; the default dynamic build: {int(dynamic) / 1e6:.2f} MB. " if dynamic else ". ")
             + ", ".join(
                 f"{t}: {int(facts[t + '_size_bytes']) / 1e6:.2f} MB"
                 for t in ("jwt", "xh")

@@ -7,7 +7,9 @@
 #      gnome-keyring + dbus for a private Secret Service), `cargo install` of jwt-cli and xh
 #      into target/bench-tools (a private --root: nothing global changes), and `npm ci` in
 #      tests/interop (node-oidc-provider);
-#   2. builds oauthctl (cargo build --release --locked);
+#   2. builds oauthctl twice: the Linux release build measured throughout
+#      (scripts/build-static.sh: a static PIE) and the default `cargo build --release
+#      --locked` (dynamically linked), which cases 1, 2 and 7 show beside it;
 #   3. starts `oauthctl serve` and node-oidc-provider on free loopback ports;
 #   4. runs every case (hyperfine for commands, wrk for server load), raw results under
 #      target/bench/ (hyperfine --export-json, wrk output, facts.tsv);
@@ -15,7 +17,7 @@
 # Everything is on 127.0.0.1, every loop is bounded, and every server it starts is stopped
 # on exit. About 5 minutes after the builds.
 #
-# Env: RUNS (hyperfine runs per command, default 30), WRK_DURATION (s, default 10),
+# Env: RUNS (hyperfine runs per command, default 200), WRK_DURATION (s, default 10),
 #      WRK_THREADS (2), WRK_CONNECTIONS (16), SKIP_INSTALL=1 (use what is installed).
 set -euo pipefail
 
@@ -23,8 +25,8 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 OUT="$REPO/target/bench"
 TOOLS="$REPO/target/bench-tools"
-RUNS="${RUNS:-30}"
-WARMUP=3
+RUNS="${RUNS:-200}"
+WARMUP=10
 WRK_DURATION="${WRK_DURATION:-10}"
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-16}"
@@ -75,9 +77,17 @@ for tool in hyperfine wrk oidc-agent oidc-gen oidc-token curl jwt xh node python
 done
 
 # ---------------------------------------------------------------- 2. build
-log "cargo build --release --locked"
+log "cargo build --release --locked (the default, dynamically linked build)"
 cargo build --release --locked
-BIN="$REPO/target/release/oauthctl"
+BIN_DYN="$REPO/target/release/oauthctl"
+log "scripts/build-static.sh (the Linux release build, a static PIE)"
+if BIN=$(scripts/build-static.sh | tail -n1) && [ -x "$BIN" ]; then
+    BUILD="static PIE (scripts/build-static.sh)"
+else
+    echo "run.sh: no static build on this host; measuring the default build only" >&2
+    BIN="$BIN_DYN"
+    BUILD="default (cargo build --release)"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -174,6 +184,7 @@ log "case 1: token from the cache"
 export OAUTHCTL_HOME="$H_USER" OAUTHCTL_TOKEN_STORE=file
 hf token \
     -n "oauthctl token (file store)" "$BIN token" \
+    -n "oauthctl token (file store, dynamic build)" "$BIN_DYN token" \
     -n "oidc-token (oidc-agent)" "oidc-token bench" \
     -n "true" "true"
 
@@ -186,6 +197,7 @@ log "case 2: decode"
 hf decode \
     -n "oauthctl decode" "$BIN decode $AT" \
     -n "oauthctl decode --json" "$BIN decode --json $AT" \
+    -n "oauthctl decode (dynamic build)" "$BIN_DYN decode $AT" \
     -n "jwt decode" "jwt decode $AT" \
     -n "jwt decode --json" "jwt decode --json $AT"
 
@@ -288,10 +300,12 @@ kill "$SERVE_PID"
 
 log "case 7: size, start-up, peak RSS"
 fact oauthctl_size_bytes "$(stat -c %s "$BIN")"
+fact oauthctl_dynamic_size_bytes "$(stat -c %s "$BIN_DYN")"
 fact oauthctl_stripped "$(file -b "$BIN" | grep -q 'not stripped' && echo no || echo yes)"
 for t in jwt xh; do fact "${t}_size_bytes" "$(stat -c %s "$(command -v $t)")"; done
 hf startup \
     -n "oauthctl --version" "$BIN --version" \
+    -n "oauthctl --version (dynamic build)" "$BIN_DYN --version" \
     -n "jwt --version" "jwt --version" \
     -n "xh --version" "xh --version" \
     -n "true" "true"
@@ -339,6 +353,8 @@ fact "version:node" "$(node --version)"
 fact "version:oidc-provider" "$(node -p 'require("./tests/interop/node_modules/oidc-provider/package.json").version')"
 fact wrk_params "-t$WRK_THREADS -c$WRK_CONNECTIONS -d${WRK_DURATION}s"
 fact runs "$RUNS"
+fact warmup "$WARMUP"
+fact build "$BUILD"
 
 python3 bench/report.py "$OUT" BENCHMARKS.md bench/chart.svg
 log "done: raw results in target/bench/, BENCHMARKS.md and bench/chart.svg updated"
