@@ -1481,6 +1481,27 @@ fn demo_api_enforces_the_admin_role() {
     assert_eq!(get(&url(&s, "/api/data"), Some(at)).status, 200);
 }
 
+#[test]
+fn deeply_nested_json_bodies_are_handled_without_exhausting_the_stack() {
+    let s = start(DevConfig::auto_approve("alice"));
+    let t = tokens(&s, "api:read api:write");
+    let at = t["access_token"].as_str().unwrap();
+    // serde_json refuses deeper nesting than 128 itself.
+    for (depth, status) in [(127, 201), (200, 400)] {
+        let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let a = Answer::from(
+            http()
+                .post(url(&s, "/api/data"))
+                .bearer_auth(at)
+                .body(body)
+                .send()
+                .unwrap(),
+        );
+        assert_eq!(a.status, status, "depth {depth}");
+    }
+    assert_eq!(get(&url(&s, "/api/data"), Some(at)).status, 200);
+}
+
 // ---------------------------------------------------------------------------------------
 // Rate limit
 

@@ -1,17 +1,8 @@
-//! The bounded front door of the dev server: a small HTTP/1.1 proxy that owns the public TCP
-//! socket and hands only well-framed, size-checked requests to `tiny_http`.
+//! The dev server's HTTP/1.1 server: it owns the TCP socket, bounds and validates every
+//! request, calls the router with a `wire::Req`, and writes the router's `wire::Resp` back.
 //!
-//! Why it exists (read from tiny_http 0.12's source): `ClientConnection::read_next_line`
-//! grows a `Vec` until it sees CRLF, so a request line or a header line has no length limit;
-//! the header list has no count limit; sockets get no read timeout, so a client that sends
-//! nothing (slowloris) holds its connection forever; the accept thread's `TaskPool` starts a
-//! new thread for every connection when the pool is busy, so there is no connection cap; a
-//! request with both `Content-Length` and `Transfer-Encoding` is accepted (TE silently wins,
-//! and any TE value is treated as chunked); and bodies are unbounded unless the handler bounds
-//! its reads. None of that is configurable.
-//!
-//! So tiny_http listens on a Unix socket inside a private (0700) temporary directory, where
-//! only this process (and the same user) can reach it, and this module sits in front:
+//! Its rule is that every request is bounded before any handler sees it: nothing here grows
+//! without a limit or waits without a deadline. It:
 //! - accepts on our own `TcpListener`, at most `max_connections` at once (extra ones get
 //!   `503` and are closed), one thread per connection;
 //! - reads the request head with a hard deadline (not a per-read timeout, which a client could
@@ -20,8 +11,11 @@
 //! - rejects ambiguous framing: `Content-Length` together with `Transfer-Encoding`, conflicting
 //!   `Content-Length`s, obs-folded or malformed header lines (`400`); chunked bodies are not
 //!   supported (`411`); bodies over `max_body` get `413` without being read;
-//! - reads the body under a deadline, then forwards one normalized request (only
-//!   `Content-Length` framing, `Connection: close`) to tiny_http, and relays the answer;
+//! - reads the body under a deadline, then hands the request (method uppercased, target split
+//!   at the first `?`, headers as sent, body) to the handler on the same thread;
+//! - writes the answer with `Content-Length` framing (none for 1xx, 204 and 304, no body
+//!   after `HEAD`), dropping handler headers that are not valid field names and values or
+//!   that would interfere with the framing;
 //! - keeps client connections alive between requests for at most `idle_timeout`.
 //!
 //! Every rejection closes the connection after a short "lingering close" drain, so the client
@@ -31,13 +25,15 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// Hard limits of the front door.
+use super::wire::{Req, Resp};
+
+/// Hard limits of the HTTP server.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Longest request line (method, target, version), in bytes.
@@ -73,10 +69,11 @@ impl Default for Limits {
     }
 }
 
-/// The largest answer relayed from the inner server (ours are far smaller).
-const MAX_RESPONSE: usize = 4 * 1024 * 1024;
+/// What answers a request that passed every check (the router). It runs on the
+/// connection's thread.
+pub(crate) type Handler = Arc<dyn Fn(Req) -> Resp + Send + Sync>;
 
-/// The running front door: the accept thread plus the open connections, so that shutdown
+/// The running server: the accept thread plus the open connections, so that shutdown
 /// can close them and join every thread.
 #[derive(Debug)]
 pub(crate) struct Guard {
@@ -88,23 +85,36 @@ pub(crate) struct Guard {
 /// An open client connection: a handle to close it, and its thread.
 type Conn = (TcpStream, Option<JoinHandle<()>>);
 
-#[derive(Debug)]
 struct Shared {
     limits: Limits,
-    inner: PathBuf,
+    handler: Handler,
     stopping: AtomicBool,
     open: AtomicUsize,
     next_id: AtomicU64,
     conns: Mutex<HashMap<u64, Conn>>,
 }
 
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("limits", &self.limits)
+            .field("stopping", &self.stopping)
+            .field("open", &self.open)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Guard {
-    /// Starts accepting on `listener`, forwarding to the tiny_http Unix socket at `inner`.
-    pub(crate) fn start(listener: TcpListener, inner: PathBuf, limits: Limits) -> io::Result<Self> {
+    /// Starts accepting on `listener`; `handler` answers every request that passes the checks.
+    pub(crate) fn start(
+        listener: TcpListener,
+        limits: Limits,
+        handler: Handler,
+    ) -> io::Result<Self> {
         let local_addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             limits,
-            inner,
+            handler,
             stopping: AtomicBool::new(false),
             open: AtomicUsize::new(0),
             next_id: AtomicU64::new(0),
@@ -176,7 +186,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let s = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("devserver-conn".into())
-            .stack_size(256 * 1024)
+            // The handlers run on this thread (JSON bodies nest up to serde_json's limit of
+            // 128): give it the standard 2 MiB, which is only reserved, not committed.
+            .stack_size(2 * 1024 * 1024)
             .spawn(move || {
                 serve_connection(&mut stream, &s);
                 // Shut the socket down explicitly: the clone kept for `stop` would otherwise
@@ -249,19 +261,148 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
             Err(r) => return refuse(stream, &r),
         };
         let close = head.wants_close || shared.stopping.load(Ordering::SeqCst);
-        let answer = forward(&shared.inner, &head, &body)
-            .unwrap_or_else(|_| simple_response(502, "the server could not answer\n", &[]));
-        let answer = rewrite_connection(&answer, close);
-        if stream
-            .write_all(&answer)
-            .and_then(|()| stream.flush())
-            .is_err()
-            || close
-        {
+        let head_only = head.method.eq_ignore_ascii_case("HEAD");
+        let req = into_req(head, body);
+        // A panicking handler must not take the connection bookkeeping with it.
+        let Ok(resp) = catch_unwind(AssertUnwindSafe(|| (shared.handler)(req))) else {
+            let _ = stream.write_all(&simple_response(500, "the server could not answer\n", &[]));
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        };
+        let answer = serialize(&resp, head_only, close);
+        if stream.write_all(&answer).is_err() || close {
             let _ = stream.shutdown(Shutdown::Both);
             return;
         }
     }
+}
+
+/// The handler's view of a checked request: the method uppercased, the target split into
+/// path and query at the first `?`, the headers as sent.
+fn into_req(head: Head, body: Vec<u8>) -> Req {
+    let Head {
+        mut method,
+        target: mut path,
+        headers,
+        ..
+    } = head;
+    method.make_ascii_uppercase();
+    let query = match path.find('?') {
+        Some(q) => {
+            let query = path[q + 1..].to_owned();
+            path.truncate(q);
+            query
+        }
+        None => String::new(),
+    };
+    Req {
+        method,
+        path,
+        query,
+        headers,
+        body,
+    }
+}
+
+/// Headers whose meaning belongs to the connection or the framing, which this module
+/// writes itself; a handler's copies are dropped.
+const SERVER_OWNED: &[&str] = &[
+    "connection",
+    "content-length",
+    "keep-alive",
+    "proxy-connection",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Whether a handler's header can be sent as it is: a token as the name, and a value of
+/// visible ASCII, spaces and tabs only (so no CR or LF can split the head).
+fn sendable(name: &str, value: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(is_tchar)
+        && value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        && !SERVER_OWNED.iter().any(|h| name.eq_ignore_ascii_case(h))
+}
+
+/// The whole answer as one buffer, so it goes out in one write: status line, the handler's
+/// sendable headers, `Date` (unless the handler set one), `Content-Length` (except for 1xx,
+/// 204 and 304, which have no body), `Connection: close` when the connection ends, and the
+/// body unless the request was `HEAD` (whose `Content-Length` is the one GET would have).
+pub(crate) fn serialize(resp: &Resp, head_only: bool, close: bool) -> Vec<u8> {
+    let bodiless = matches!(resp.status, 100..=199 | 204 | 304);
+    let send_body = !bodiless && !head_only;
+    let headers_len: usize = resp
+        .headers
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 4)
+        .sum();
+    let mut out =
+        Vec::with_capacity(128 + headers_len + if send_body { resp.body.len() } else { 0 });
+    let mut line = String::with_capacity(64);
+    let _ = write!(line, "HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+    out.extend_from_slice(line.as_bytes());
+    let mut has_date = false;
+    for (name, value) in &resp.headers {
+        let value = value.trim_matches([' ', '\t']);
+        if !sendable(name, value) {
+            continue;
+        }
+        has_date |= name.eq_ignore_ascii_case("date");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !has_date {
+        out.extend_from_slice(b"Date: ");
+        out.extend_from_slice(http_date(SystemTime::now()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !bodiless {
+        line.clear();
+        let _ = write!(line, "Content-Length: {}\r\n", resp.body.len());
+        out.extend_from_slice(line.as_bytes());
+    }
+    if close {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if send_body {
+        out.extend_from_slice(&resp.body);
+    }
+    out
+}
+
+/// An IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(t: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, for dates after 1970).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    #[allow(clippy::cast_possible_truncation)]
+    let (weekday, month) = (DAYS[(days % 7) as usize], MONTHS[(month - 1) as usize]);
+    format!(
+        "{weekday}, {day:02} {month} {year} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Reads one request head. `Ok(None)`: the client closed or idled out between requests.
@@ -501,87 +642,6 @@ fn read_body(
     Ok(carry.drain(..len).collect())
 }
 
-/// Headers that describe the client↔proxy hop and are not forwarded.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "transfer-encoding",
-    "upgrade",
-    "expect",
-    "content-length",
-    "trailer",
-];
-
-/// Sends one normalized request to tiny_http and returns its whole answer.
-#[cfg(unix)]
-fn forward(inner: &std::path::Path, head: &Head, body: &[u8]) -> io::Result<Vec<u8>> {
-    use std::os::unix::net::UnixStream;
-    let mut up = UnixStream::connect(inner)?;
-    up.set_read_timeout(Some(Duration::from_secs(30)))?;
-    up.set_write_timeout(Some(Duration::from_secs(30)))?;
-    let mut req = format!("{} {} HTTP/1.1\r\n", head.method, head.target);
-    for (name, value) in &head.headers {
-        if !HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h)) {
-            req.push_str(name);
-            req.push_str(": ");
-            req.push_str(value);
-            req.push_str("\r\n");
-        }
-    }
-    if head.http10
-        && !head
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
-    {
-        req.push_str("Host: \r\n");
-    }
-    let _ = write!(
-        req,
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    up.write_all(req.as_bytes())?;
-    up.write_all(body)?;
-    up.flush()?;
-    let mut answer = Vec::new();
-    up.take(MAX_RESPONSE as u64).read_to_end(&mut answer)?;
-    if answer.is_empty() {
-        return Err(io::Error::other("empty answer"));
-    }
-    Ok(answer)
-}
-
-#[cfg(not(unix))]
-fn forward(_inner: &std::path::Path, _head: &Head, _body: &[u8]) -> io::Result<Vec<u8>> {
-    Err(io::Error::other("the dev server needs Unix sockets"))
-}
-
-/// Replaces the inner server's `Connection` header by ours.
-fn rewrite_connection(answer: &[u8], close: bool) -> Vec<u8> {
-    let Some(end) = find_head_end(answer) else {
-        return answer.to_vec();
-    };
-    let head = String::from_utf8_lossy(&answer[..end]);
-    let mut out = String::with_capacity(end + 32);
-    for line in head.split("\r\n").filter(|l| !l.is_empty()) {
-        let name = line.split(':').next().unwrap_or_default();
-        if !name.eq_ignore_ascii_case("connection") && !name.eq_ignore_ascii_case("keep-alive") {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-    }
-    if close {
-        out.push_str("Connection: close\r\n");
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(&answer[end..]);
-    bytes
-}
-
 /// A complete plain-text response that closes the connection.
 pub(crate) fn simple_response(status: u16, body: &str, extra: &[(&str, &str)]) -> Vec<u8> {
     let mut head = format!(
@@ -629,6 +689,8 @@ pub(crate) fn reason(status: u16) -> &'static str {
         204 => "No Content",
         302 => "Found",
         303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -716,11 +778,150 @@ mod tests {
     }
 
     #[test]
-    fn connection_header_is_rewritten() {
-        let out = rewrite_connection(
-            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi",
-            false,
+    fn requests_reach_the_handler_split_and_uppercased() {
+        let h = parse("get /authorize?a=1?b HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n").unwrap();
+        let req = into_req(h, b"body".to_vec());
+        assert_eq!(req.method, "GET");
+        assert_eq!(req.path, "/authorize");
+        assert_eq!(req.query, "a=1?b");
+        assert_eq!(req.header("x-a"), Some("1"));
+        assert_eq!(req.body, b"body");
+        let plain = into_req(
+            parse("GET /jwks HTTP/1.1\r\nHost: x\r\n\r\n").unwrap(),
+            Vec::new(),
         );
-        assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assert_eq!((plain.path.as_str(), plain.query.as_str()), ("/jwks", ""));
+    }
+
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    fn ok_json() -> Resp {
+        let mut r = Resp::new(200).with("Content-Type", "application/json");
+        r.body = b"{\"a\":1}".to_vec();
+        r
+    }
+
+    #[test]
+    fn answers_carry_content_length_and_keep_alive_unless_closing() {
+        let kept = text(&serialize(&ok_json(), false, false));
+        assert!(kept.starts_with("HTTP/1.1 200 OK\r\n"), "{kept}");
+        assert!(kept.contains("\r\nCache-Control: no-store\r\n"), "{kept}");
+        assert!(
+            kept.contains("\r\nContent-Type: application/json\r\n"),
+            "{kept}"
+        );
+        assert!(kept.contains("\r\nContent-Length: 7\r\n"), "{kept}");
+        assert!(kept.contains("\r\nDate: "), "{kept}");
+        assert!(!kept.to_ascii_lowercase().contains("connection:"), "{kept}");
+        assert!(kept.ends_with("\r\n\r\n{\"a\":1}"), "{kept}");
+        let closed = text(&serialize(&ok_json(), false, true));
+        assert!(closed.contains("\r\nConnection: close\r\n"), "{closed}");
+        assert!(closed.ends_with("\r\n\r\n{\"a\":1}"), "{closed}");
+    }
+
+    #[test]
+    fn head_answers_have_the_length_but_no_body() {
+        let out = text(&serialize(&ok_json(), true, false));
+        assert!(out.contains("\r\nContent-Length: 7\r\n"), "{out}");
+        assert!(out.ends_with("\r\n\r\n"), "{out}");
+    }
+
+    #[test]
+    fn bodiless_statuses_have_neither_body_nor_length() {
+        for status in [204, 304] {
+            let mut r = Resp::new(status);
+            r.body = b"ignored".to_vec();
+            let out = text(&serialize(&r, false, false));
+            assert!(out.starts_with(&format!("HTTP/1.1 {status} ")), "{out}");
+            assert!(!out.contains("Content-Length"), "{out}");
+            assert!(out.ends_with("\r\n\r\n"), "{out}");
+        }
+    }
+
+    #[test]
+    fn unsendable_handler_headers_are_dropped() {
+        let r = Resp::new(200)
+            .with("X-Split", "a\r\nSet-Cookie: evil=1")
+            .with("X-Lf", "a\nb")
+            .with("X-Nul", "a\0b")
+            .with("Bad Name", "v")
+            .with("", "v")
+            .with("X-Utf8", "caf\u{e9}")
+            .with("Content-Length", "999")
+            .with("Connection", "keep-alive")
+            .with("Transfer-Encoding", "chunked")
+            .with("X-Fine", " ok\tvalue ");
+        let out = text(&serialize(&r, false, false));
+        for gone in [
+            "X-Split",
+            "evil",
+            "X-Lf",
+            "X-Nul",
+            "Bad Name",
+            "X-Utf8",
+            "999",
+            "keep-alive",
+            "chunked",
+        ] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+        assert!(out.contains("\r\nX-Fine: ok\tvalue\r\n"), "{out}");
+        assert!(out.contains("\r\nContent-Length: 0\r\n"), "{out}");
+        assert_eq!(out.matches("\r\n\r\n").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn one_connection_serves_requests_in_turn_and_survives_a_panicking_handler() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handler: Handler = Arc::new(|req: Req| {
+            assert_ne!(req.path, "/panic", "a handler bug");
+            let mut r = Resp::new(200);
+            r.body = format!("{} {} {}", req.method, req.path, req.body.len()).into_bytes();
+            r
+        });
+        let mut guard = Guard::start(listener, Limits::default(), handler).unwrap();
+        let exchange = |bytes: &[u8]| {
+            let mut c = TcpStream::connect(addr).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            c.write_all(bytes).unwrap();
+            let mut out = String::new();
+            let _ = c.read_to_string(&mut out);
+            out
+        };
+        let out = exchange(
+            b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\
+              HEAD /b HTTP/1.1\r\nHost: x\r\n\r\n\
+              GET /c?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        let answers: Vec<&str> = out.split("HTTP/1.1 ").skip(1).collect();
+        assert_eq!(answers.len(), 3, "{out}");
+        assert!(answers[0].ends_with("\r\n\r\nPOST /a 3"), "{out}");
+        assert!(!answers[0].contains("Connection:"), "{out}");
+        assert!(answers[1].contains("Content-Length: 9\r\n"), "{out}"); // "HEAD /b 0"
+        assert!(answers[1].ends_with("\r\n\r\n"), "{out}");
+        assert!(answers[2].contains("Connection: close\r\n"), "{out}");
+        assert!(answers[2].ends_with("\r\n\r\nGET /c 0"), "{out}");
+        let out = exchange(b"GET /panic HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(out.starts_with("HTTP/1.1 500 "), "{out}");
+        let out = exchange(b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assert!(out.ends_with("GET /after 0"), "{out}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while guard.shared.open.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(guard.shared.open.load(Ordering::SeqCst), 0);
+        guard.stop();
+    }
+
+    #[test]
+    fn dates_are_imf_fixdates() {
+        let t = |s| UNIX_EPOCH + Duration::from_secs(s);
+        assert_eq!(http_date(t(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(t(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(t(951_782_400)), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(http_date(t(4_102_444_799)), "Thu, 31 Dec 2099 23:59:59 GMT");
     }
 }

@@ -10,9 +10,10 @@
 //! drop(server); // stops it: threads joined, port released
 //! ```
 //!
-//! Layers: [`guard`] owns the TCP socket and bounds every request before `tiny_http` (on a
-//! private Unix socket) parses it; `routes` dispatches to the OAuth endpoints (`authorize`,
-//! `token`) and the demo API (`api`); `state` is the in-memory store; `keys` signs.
+//! Layers: [`guard`] is the HTTP/1.1 server: it owns the TCP socket, bounds and validates
+//! every request before any handler sees it, and writes the answers; `routes` dispatches to
+//! the OAuth endpoints (`authorize`, `token`) and the demo API (`api`); `state` is the
+//! in-memory store; `keys` signs.
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod api;
@@ -31,7 +32,6 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use clients::{Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches};
@@ -84,10 +84,8 @@ pub struct DevConfig {
     /// Accept a rotated refresh token again within this window (CLI races). Off by default
     /// (S12).
     pub refresh_reuse_grace: Option<Duration>,
-    /// HTTP limits of the front door.
+    /// HTTP limits (request sizes, deadlines, connections).
     pub limits: Limits,
-    /// Request-handling worker threads.
-    pub workers: usize,
     /// Request log sink, if any.
     pub log: Option<Logger>,
     /// Deliberate misbehaviour for clients' negative tests (S22); empty by default.
@@ -112,7 +110,6 @@ impl Default for DevConfig {
             rotate_key_on_start: false,
             refresh_reuse_grace: None,
             limits: Limits::default(),
-            workers: 4,
             log: None,
             misbehave: Vec::new(),
         }
@@ -238,7 +235,7 @@ pub enum DevServerError {
     /// The configuration is inconsistent.
     #[error("server configuration: {0}")]
     Config(String),
-    /// Another local failure (threads, the internal socket).
+    /// Another local failure (threads, the decoy port).
     #[error("{0}")]
     Io(String),
 }
@@ -283,10 +280,7 @@ pub struct DevServer {
     app: Arc<App>,
     addr: SocketAddr,
     guard: Option<guard::Guard>,
-    inner: Option<Arc<tiny_http::Server>>,
-    workers: Vec<JoinHandle<()>>,
     decoy: Option<misbehave::Decoy>,
-    _socket_dir: tempfile::TempDir,
 }
 
 fn issuer_for(addr: SocketAddr) -> String {
@@ -335,14 +329,6 @@ impl DevServer {
         let addr = listener
             .local_addr()
             .map_err(|e| DevServerError::Io(e.to_string()))?;
-        // tiny_http listens on a Unix socket in a fresh 0700 directory (tempfile's default
-        // mode), reachable only through the guard (see guard.rs for why).
-        let socket_dir = tempfile::Builder::new()
-            .prefix("oauthctl-serve-")
-            .tempdir()
-            .map_err(|e| DevServerError::Io(format!("cannot create a socket directory: {e}")))?;
-        let socket = socket_dir.path().join("http.sock");
-        let inner = Arc::new(bind_inner(&socket)?);
         let app = Arc::new(App {
             issuer: issuer_for(addr),
             port: addr.port(),
@@ -353,29 +339,15 @@ impl DevServer {
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
             cfg,
         });
-        let mut workers = Vec::new();
-        for i in 0..app.cfg.workers.max(1) {
-            let (server, app) = (Arc::clone(&inner), Arc::clone(&app));
-            let handle = std::thread::Builder::new()
-                .name(format!("devserver-worker-{i}"))
-                .spawn(move || {
-                    while let Ok(rq) = server.recv() {
-                        routes::handle(&app, rq);
-                    }
-                })
-                .map_err(|e| DevServerError::Io(e.to_string()))?;
-            workers.push(handle);
-        }
-        let guard = guard::Guard::start(listener, socket, app.cfg.limits.clone())
+        let router = Arc::clone(&app);
+        let handler: guard::Handler = Arc::new(move |req| routes::handle(&router, req));
+        let guard = guard::Guard::start(listener, app.cfg.limits.clone(), handler)
             .map_err(|e| DevServerError::Io(e.to_string()))?;
         Ok(Self {
             app,
             addr,
             guard: Some(guard),
-            inner: Some(inner),
-            workers,
             decoy,
-            _socket_dir: socket_dir,
         })
     }
 
@@ -465,33 +437,11 @@ impl std::fmt::Debug for DevServer {
     }
 }
 
-#[cfg(unix)]
-fn bind_inner(path: &std::path::Path) -> Result<tiny_http::Server, DevServerError> {
-    tiny_http::Server::http_unix(path).map_err(|e| DevServerError::Io(e.to_string()))
-}
-
-#[cfg(not(unix))]
-fn bind_inner(_path: &std::path::Path) -> Result<tiny_http::Server, DevServerError> {
-    Err(DevServerError::Io(
-        "the dev server currently needs a Unix platform (its bounded front door talks to \
-         tiny_http over a Unix socket)"
-            .into(),
-    ))
-}
-
 impl Drop for DevServer {
     fn drop(&mut self) {
-        // Front door first (no new requests, open connections closed), then the workers.
+        // No new requests, open connections closed, every connection thread joined.
         if let Some(mut guard) = self.guard.take() {
             guard.stop();
-        }
-        if let Some(inner) = self.inner.take() {
-            for _ in 0..self.workers.len() {
-                inner.unblock();
-            }
-            for handle in self.workers.drain(..) {
-                let _ = handle.join();
-            }
         }
         self.decoy.take();
     }

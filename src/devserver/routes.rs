@@ -16,10 +16,11 @@ use super::{api, authorize, pages, token};
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
 const MAX_HIT_PATHS: usize = 1024;
 
-/// Handles one request from tiny_http.
-pub(crate) fn handle(app: &App, mut rq: tiny_http::Request) {
+/// Answers one request that the HTTP layer (`guard`) has already bounded and checked.
+/// The request is handed over: the connection has no use for it afterwards.
+#[allow(clippy::needless_pass_by_value)]
+pub(crate) fn handle(app: &App, req: Req) -> Resp {
     let started = Instant::now();
-    let req = Req::from_tiny(&mut rq, app.cfg.limits.max_body);
     count_hit(app, &req.path);
     let resp = if let Err(resp) = check_host(app, &req) {
         resp
@@ -33,7 +34,7 @@ pub(crate) fn handle(app: &App, mut rq: tiny_http::Request) {
         resp.status,
         started.elapsed().as_millis()
     ));
-    let _ = rq.respond(resp.into_tiny());
+    resp
 }
 
 /// The path for the log: only printable ASCII, bounded (the query never is logged).

@@ -4,7 +4,6 @@
 //! headers every page carries. No OAuth decisions live here.
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
@@ -21,37 +20,6 @@ pub(crate) struct Req {
 }
 
 impl Req {
-    /// Reads a tiny_http request (its body is already bounded by the guard).
-    pub(crate) fn from_tiny(rq: &mut tiny_http::Request, max_body: usize) -> Self {
-        let url = rq.url().to_owned();
-        let (path, query) = match url.split_once('?') {
-            Some((p, q)) => (p.to_owned(), q.to_owned()),
-            None => (url, String::new()),
-        };
-        let headers = rq
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_owned(),
-                    h.value.as_str().to_owned(),
-                )
-            })
-            .collect();
-        let mut body = Vec::new();
-        let _ = rq
-            .as_reader()
-            .take(max_body as u64 + 1)
-            .read_to_end(&mut body);
-        Self {
-            method: rq.method().as_str().to_ascii_uppercase(),
-            path,
-            query,
-            headers,
-            body,
-        }
-    }
-
     /// The first value of header `name` (case-insensitive).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -269,21 +237,6 @@ impl Resp {
     pub(crate) fn with(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
         self
-    }
-
-    /// Converts to a tiny_http response; headers that cannot be represented are dropped
-    /// (values we build are ASCII).
-    pub(crate) fn into_tiny(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-        let mut r = tiny_http::Response::from_data(self.body)
-            .with_status_code(self.status)
-            // Always send Content-Length, so the front door can keep connections alive.
-            .with_chunked_threshold(usize::MAX);
-        for (k, v) in &self.headers {
-            if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                r.add_header(h);
-            }
-        }
-        r
     }
 }
 
