@@ -161,7 +161,9 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         Ok(f) => f,
         Err(r) => return r,
     };
-    if let Some(r) = rate_limited(app, &claimed_client(req, &form)) {
+    if app.cfg.rate_limit_per_minute > 0
+        && let Some(r) = rate_limited(app, &claimed_client(req, &form))
+    {
         return r;
     }
     let client = match authenticate_client(app, req, &form) {
@@ -219,9 +221,31 @@ fn has(scope: &[String], s: &str) -> bool {
     scope.iter().any(|x| x == s)
 }
 
-/// Signs and records an access token, and a refresh token and ID token where the grant
-/// calls for them; returns the token response.
-fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
+fn signing_failed<E>(_: E) -> Resp {
+    Resp::oauth_error(500, "server_error", "signing failed")
+}
+
+/// A signed access token that is not recorded yet.
+struct SignedAccess {
+    /// The token response so far (access token, type, lifetime, scope).
+    body: Value,
+    fingerprint: String,
+    record: AccessRecord,
+    now_s: u64,
+}
+
+impl SignedAccess {
+    /// Records the access token, so that it can be introspected and revoked.
+    fn record(self, store: &mut Store) -> Value {
+        store.maybe_prune(now_ms());
+        store.access.insert(self.fingerprint, self.record);
+        self.body
+    }
+}
+
+/// Builds and signs the access token of `g` (RFC 9068). Needs no store, so that the
+/// signature is not made while the store is locked.
+fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
     let now_s = now_ms() / 1000;
     let at_ttl = app.cfg.access_token_ttl.as_secs();
     let exp = now_s + at_ttl;
@@ -237,14 +261,24 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
     if let Some(t) = g.auth_time {
         claims["auth_time"] = json!(t);
     }
-    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
-    let key = keys.active();
-    let failed = |_| Resp::oauth_error(500, "server_error", "signing failed");
-    let access_token = key.sign("at+jwt", &claims).map_err(failed)?;
-    store.maybe_prune(now_ms());
-    store.access.insert(
-        fingerprint(&access_token),
-        AccessRecord {
+    let access_token = app
+        .keys
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .active()
+        .sign("at+jwt", &claims)
+        .map_err(signing_failed)?;
+    let fingerprint = fingerprint(&access_token);
+    let body = json!({
+        "access_token": access_token,
+        "token_type": if app.cfg.misbehaves(Misbehave::WrongTokenType) { "mac" } else { "Bearer" },
+        "expires_in": if app.cfg.misbehaves(Misbehave::HugeExpiresIn) { u64::MAX } else { at_ttl },
+        "scope": scope,
+    });
+    Ok(SignedAccess {
+        body,
+        fingerprint,
+        record: AccessRecord {
             jti,
             client_id: g.client.id.clone(),
             family: g.family,
@@ -256,13 +290,16 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
             exp,
             revoked: false,
         },
-    );
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": if app.cfg.misbehaves(Misbehave::WrongTokenType) { "mac" } else { "Bearer" },
-        "expires_in": if app.cfg.misbehaves(Misbehave::HugeExpiresIn) { u64::MAX } else { at_ttl },
-        "scope": scope,
-    });
+        now_s,
+    })
+}
+
+/// Signs and records an access token, and a refresh token and ID token where the grant
+/// calls for them; returns the token response.
+fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
+    let signed = sign_access(app, g)?;
+    let (now_s, exp) = (signed.now_s, signed.record.exp);
+    let mut body = signed.record(store);
     if let Some(family) = g.family.filter(|_| g.client.allows(GRANT_REFRESH)) {
         let rt = random_token();
         store.refresh.insert(
@@ -290,8 +327,14 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
         }
         add_profile_claims(&mut id, user, &g.scope);
         misbehave_id_claims(app, &mut id, g, now_s);
-        let signed = sign_id_token(&app.cfg.misbehave, key, app.decoy_key.as_ref(), &id);
-        body["id_token"] = json!(signed.map_err(failed)?);
+        let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let signed = sign_id_token(
+            &app.cfg.misbehave,
+            keys.active(),
+            app.decoy_key.as_ref(),
+            &id,
+        );
+        body["id_token"] = json!(signed.map_err(signing_failed)?);
     }
     Ok(body)
 }
@@ -527,10 +570,9 @@ fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value
         ));
     }
     let audience = requested_audience(form).map_err(|e| err("invalid_target", e))?;
-    let mut store = app.store();
-    issue(
+    // No refresh token, no ID token: only the record needs the store, not the signature.
+    let signed = sign_access(
         app,
-        &mut store,
         &Grant {
             client,
             user: None,
@@ -541,7 +583,8 @@ fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value
             family: None,
             refreshed: false,
         },
-    )
+    )?;
+    Ok(signed.record(&mut app.store()))
 }
 
 fn device_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
