@@ -245,7 +245,9 @@ pub enum DevServerError {
 pub(crate) struct App {
     pub cfg: DevConfig,
     pub issuer: String,
-    pub port: u16,
+    /// The `Host` values this server answers for (S2): `127.0.0.1:PORT`, `localhost:PORT`,
+    /// `[::1]:PORT` and the issuer's, compared case-insensitively.
+    pub hosts: Vec<String>,
     pub keys: RwLock<keys::KeySet>,
     pub store: Mutex<state::Store>,
     pub hits: Mutex<HashMap<String, usize>>,
@@ -329,9 +331,20 @@ impl DevServer {
         let addr = listener
             .local_addr()
             .map_err(|e| DevServerError::Io(e.to_string()))?;
+        let issuer = issuer_for(addr);
+        let port = addr.port();
+        let hosts = vec![
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+            issuer
+                .strip_prefix("http://")
+                .unwrap_or_default()
+                .to_owned(),
+        ];
         let app = Arc::new(App {
-            issuer: issuer_for(addr),
-            port: addr.port(),
+            issuer,
+            hosts,
             keys: RwLock::new(keyset),
             store: Mutex::new(state::Store::default()),
             hits: Mutex::new(HashMap::new()),

@@ -27,13 +27,15 @@ pub(crate) fn handle(app: &App, req: Req) -> Resp {
     } else {
         route(app, &req)
     };
-    app.log(&format!(
-        "{} {} {} {}ms",
-        req.method,
-        loggable_path(&req.path),
-        resp.status,
-        started.elapsed().as_millis()
-    ));
+    if app.cfg.log.is_some() {
+        app.log(&format!(
+            "{} {} {} {}ms",
+            req.method,
+            loggable_path(&req.path),
+            resp.status,
+            started.elapsed().as_millis()
+        ));
+    }
     resp
 }
 
@@ -47,7 +49,9 @@ fn loggable_path(path: &str) -> String {
 
 fn count_hit(app: &App, path: &str) {
     let mut hits = app.hits.lock().unwrap_or_else(PoisonError::into_inner);
-    if hits.len() < MAX_HIT_PATHS || hits.contains_key(path) {
+    if let Some(n) = hits.get_mut(path) {
+        *n += 1;
+    } else if hits.len() < MAX_HIT_PATHS {
         *hits.entry(path.to_owned()).or_insert(0) += 1;
     } else {
         *hits.entry("(other)".to_owned()).or_insert(0) += 1;
@@ -63,20 +67,7 @@ fn check_host(app: &App, req: &Req) -> Result<(), Resp> {
             "a Host header is required",
         ));
     };
-    let host = host.to_ascii_lowercase();
-    let port = app.port;
-    let issuer_host = app
-        .issuer
-        .strip_prefix("http://")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let allowed = [
-        format!("127.0.0.1:{port}"),
-        format!("localhost:{port}"),
-        format!("[::1]:{port}"),
-        issuer_host,
-    ];
-    if allowed.contains(&host) {
+    if app.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         Ok(())
     } else {
         Err(Resp::oauth_error(
