@@ -173,6 +173,9 @@ pub(crate) struct Store {
     pub items: Vec<serde_json::Value>,
     next_family: u64,
     inserts: u64,
+    /// No access token in `access` expires before this (Unix seconds), so pruning can skip
+    /// the scan until then.
+    access_expiry_floor: u64,
 }
 
 /// Pending requests, codes and device codes beyond this many are pruned first.
@@ -199,6 +202,14 @@ impl Store {
         }
     }
 
+    /// Records an access token under its fingerprint.
+    pub(crate) fn insert_access(&mut self, fingerprint: String, record: AccessRecord) {
+        if self.access.is_empty() || record.exp < self.access_expiry_floor {
+            self.access_expiry_floor = record.exp;
+        }
+        self.access.insert(fingerprint, record);
+    }
+
     /// Drops expired short-lived records now and then, so memory stays bounded.
     pub(crate) fn maybe_prune(&mut self, now: u64) {
         self.inserts += 1;
@@ -211,7 +222,17 @@ impl Store {
         devices.retain(|_, d| d.expires_ms + 600_000 > now);
         self.user_codes.retain(|_, fp| devices.contains_key(fp));
         let now_s = now / 1000;
-        self.access.retain(|_, a| a.exp > now_s);
+        if now_s >= self.access_expiry_floor {
+            let mut floor = u64::MAX;
+            self.access.retain(|_, a| {
+                let keep = a.exp > now_s;
+                if keep {
+                    floor = floor.min(a.exp);
+                }
+                keep
+            });
+            self.access_expiry_floor = floor;
+        }
         self.refresh.retain(|_, r| r.expires_ms > now);
     }
 }
@@ -219,6 +240,45 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn access(exp: u64) -> AccessRecord {
+        AccessRecord {
+            jti: String::new(),
+            client_id: String::new(),
+            family: None,
+            sub: String::new(),
+            username: None,
+            scope: Vec::new(),
+            aud: String::new(),
+            iat: 0,
+            exp,
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn expired_access_tokens_are_pruned_and_live_ones_kept() {
+        let mut store = Store::default();
+        store.insert_access("a".into(), access(100));
+        store.insert_access("b".into(), access(200));
+        let prune_at = |store: &mut Store, now_s: u64| {
+            for _ in 0..PRUNE_EVERY {
+                store.maybe_prune(now_s * 1000);
+            }
+        };
+        prune_at(&mut store, 50);
+        assert_eq!(store.access.len(), 2);
+        prune_at(&mut store, 150);
+        assert!(store.access.contains_key("b") && store.access.len() == 1);
+        store.insert_access("c".into(), access(120));
+        prune_at(&mut store, 130);
+        assert!(store.access.contains_key("b") && store.access.len() == 1);
+        prune_at(&mut store, 250);
+        assert!(store.access.is_empty());
+        store.insert_access("d".into(), access(300));
+        prune_at(&mut store, 301);
+        assert!(store.access.is_empty());
+    }
 
     #[test]
     fn buckets_limit_and_refill() {

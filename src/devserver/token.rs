@@ -238,7 +238,7 @@ impl SignedAccess {
     /// Records the access token, so that it can be introspected and revoked.
     fn record(self, store: &mut Store) -> Value {
         store.maybe_prune(now_ms());
-        store.access.insert(self.fingerprint, self.record);
+        store.insert_access(self.fingerprint, self.record);
         self.body
     }
 }
