@@ -15,6 +15,7 @@ use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPai
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Serialize;
 use serde_json::json;
 
 /// The JWS algorithm of the signing key.
@@ -62,6 +63,15 @@ impl std::str::FromStr for SigningAlg {
 enum Signer {
     Ec(EcdsaKeyPair),
     Rsa(aws_lc_rs::rsa::KeyPair),
+}
+
+/// A JWS protected header, members in this order.
+#[derive(Serialize)]
+struct JwsHeader<'a> {
+    typ: &'a str,
+    alg: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
 }
 
 /// One key pair, ready to sign and verify.
@@ -173,50 +183,80 @@ impl SigningKey {
     }
 
     /// Signs `claims` with header `typ`.
-    pub(crate) fn sign(&self, typ: &str, claims: &serde_json::Value) -> Result<String, String> {
+    pub(crate) fn sign<T: Serialize + ?Sized>(
+        &self,
+        typ: &str,
+        claims: &T,
+    ) -> Result<String, String> {
         self.compact(
-            &json!({"typ": typ, "alg": self.alg.as_str(), "kid": self.kid}),
+            &JwsHeader {
+                typ,
+                alg: self.alg.as_str(),
+                kid: Some(&self.kid),
+            },
             claims,
         )
     }
 
     /// Signs `claims` with header `typ` and no `kid` (`--misbehave kid-absent-multi-key`).
-    pub(crate) fn sign_without_kid(
+    pub(crate) fn sign_without_kid<T: Serialize + ?Sized>(
         &self,
         typ: &str,
-        claims: &serde_json::Value,
+        claims: &T,
     ) -> Result<String, String> {
-        self.compact(&json!({"typ": typ, "alg": self.alg.as_str()}), claims)
+        self.compact(
+            &JwsHeader {
+                typ,
+                alg: self.alg.as_str(),
+                kid: None,
+            },
+            claims,
+        )
     }
 
-    /// A compact JWS (RFC 7515 §7.1) over the JSON of `header` and `claims`.
-    fn compact(
+    /// A compact JWS (RFC 7515 §7.1) over the JSON of `header` and `claims`, built in one
+    /// buffer.
+    fn compact<T: Serialize + ?Sized>(
         &self,
-        header: &serde_json::Value,
-        claims: &serde_json::Value,
+        header: &JwsHeader<'_>,
+        claims: &T,
     ) -> Result<String, String> {
-        let json = |v: &serde_json::Value| serde_json::to_vec(v).map_err(|e| e.to_string());
-        let input = format!("{}.{}", b64(&json(header)?), b64(&json(claims)?));
+        let header = serde_json::to_vec(header).map_err(|e| e.to_string())?;
+        let claims = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
+        let sig_len = match &self.signer {
+            Signer::Ec(_) => 64,
+            Signer::Rsa(pair) => pair.public_modulus_len(),
+        };
+        let b64_len = |n: usize| n.div_ceil(3) * 4;
+        let mut jws = String::with_capacity(
+            b64_len(header.len()) + b64_len(claims.len()) + b64_len(sig_len) + 2,
+        );
+        URL_SAFE_NO_PAD.encode_string(&header, &mut jws);
+        jws.push('.');
+        URL_SAFE_NO_PAD.encode_string(&claims, &mut jws);
         let rng = SystemRandom::new();
-        let signature = match &self.signer {
-            Signer::Ec(pair) => pair
-                .sign(&rng, input.as_bytes())
-                .map_err(|_| "ES256 signing failed".to_owned())?
-                .as_ref()
-                .to_vec(),
+        match &self.signer {
+            Signer::Ec(pair) => {
+                let sig = pair
+                    .sign(&rng, jws.as_bytes())
+                    .map_err(|_| "ES256 signing failed".to_owned())?;
+                jws.push('.');
+                URL_SAFE_NO_PAD.encode_string(sig.as_ref(), &mut jws);
+            }
             Signer::Rsa(pair) => {
                 let mut sig = vec![0; pair.public_modulus_len()];
                 pair.sign(
                     &aws_lc_rs::signature::RSA_PKCS1_SHA256,
                     &rng,
-                    input.as_bytes(),
+                    jws.as_bytes(),
                     &mut sig,
                 )
                 .map_err(|_| "RS256 signing failed".to_owned())?;
-                sig
+                jws.push('.');
+                URL_SAFE_NO_PAD.encode_string(&sig, &mut jws);
             }
-        };
-        Ok(format!("{input}.{}", b64(&signature)))
+        }
+        Ok(jws)
     }
 
     /// The public key as PEM (`--misbehave id-token-hs256-with-rsa-pubkey` uses it as an
@@ -447,6 +487,18 @@ mod tests {
         let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, key.decoding(), &v).unwrap();
         assert_eq!(data.header.kid.as_deref(), Some(key.kid.as_str()));
         assert_eq!(data.header.typ.as_deref(), Some("at+jwt"));
+        let header = URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(header).unwrap(),
+            format!(r#"{{"typ":"at+jwt","alg":"ES256","kid":"{}"}}"#, key.kid)
+        );
+        let bare = key.sign_without_kid("JWT", &json!({"sub": "x"})).unwrap();
+        let header = URL_SAFE_NO_PAD
+            .decode(bare.split('.').next().unwrap())
+            .unwrap();
+        assert_eq!(header, br#"{"typ":"JWT","alg":"ES256"}"#);
     }
 
     #[test]

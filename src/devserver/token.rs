@@ -8,6 +8,7 @@ use std::sync::PoisonError;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::authorize::{bad_scope, requested_audience, split_scope, valid_pkce_value};
@@ -40,8 +41,8 @@ fn invalid_client(description: &str) -> Resp {
         .with("WWW-Authenticate", &format!("Basic realm=\"{REALM}\""))
 }
 
-/// A successful token response (RFC 6749 §5.1).
-fn ok(body: &Value) -> Resp {
+/// A successful token-endpoint answer (RFC 6749 §5.1).
+fn ok<T: Serialize + ?Sized>(body: &T) -> Resp {
     Resp::json(200, body).with("Pragma", "no-cache")
 }
 
@@ -225,10 +226,40 @@ fn signing_failed<E>(_: E) -> Resp {
     Resp::oauth_error(500, "server_error", "signing failed")
 }
 
+/// The claims of an access token (RFC 9068 §2.2), serialized in this order.
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    exp: u64,
+    iat: u64,
+    nbf: u64,
+    jti: &'a str,
+    client_id: &'a str,
+    scope: &'a str,
+    roles: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<u64>,
+}
+
+/// A successful token response (RFC 6749 §5.1), members in this order.
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
 /// A signed access token that is not recorded yet.
 struct SignedAccess {
     /// The token response so far (access token, type, lifetime, scope).
-    body: Value,
+    body: TokenResponse,
     fingerprint: String,
     record: AccessRecord,
     now_s: u64,
@@ -236,7 +267,7 @@ struct SignedAccess {
 
 impl SignedAccess {
     /// Records the access token, so that it can be introspected and revoked.
-    fn record(self, store: &mut Store) -> Value {
+    fn record(self, store: &mut Store) -> TokenResponse {
         store.maybe_prune(now_ms());
         store.insert_access(self.fingerprint, self.record);
         self.body
@@ -254,13 +285,19 @@ fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
     let aud = g.audience.clone().unwrap_or_else(|| app.api_audience());
     let jti = URL_SAFE_NO_PAD.encode(random_bytes(16));
     let scope = g.scope.join(" ");
-    let mut claims = json!({
-        "iss": app.issuer, "sub": sub, "aud": aud, "exp": exp, "iat": now_s, "nbf": now_s,
-        "jti": jti, "client_id": g.client.id, "scope": scope, "roles": roles,
-    });
-    if let Some(t) = g.auth_time {
-        claims["auth_time"] = json!(t);
-    }
+    let claims = AccessClaims {
+        iss: &app.issuer,
+        sub,
+        aud: &aud,
+        exp,
+        iat: now_s,
+        nbf: now_s,
+        jti: &jti,
+        client_id: &g.client.id,
+        scope: &scope,
+        roles,
+        auth_time: g.auth_time,
+    };
     let access_token = app
         .keys
         .read()
@@ -269,12 +306,22 @@ fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
         .sign("at+jwt", &claims)
         .map_err(signing_failed)?;
     let fingerprint = fingerprint(&access_token);
-    let body = json!({
-        "access_token": access_token,
-        "token_type": if app.cfg.misbehaves(Misbehave::WrongTokenType) { "mac" } else { "Bearer" },
-        "expires_in": if app.cfg.misbehaves(Misbehave::HugeExpiresIn) { u64::MAX } else { at_ttl },
-        "scope": scope,
-    });
+    let body = TokenResponse {
+        access_token,
+        token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
+            "mac"
+        } else {
+            "Bearer"
+        },
+        expires_in: if app.cfg.misbehaves(Misbehave::HugeExpiresIn) {
+            u64::MAX
+        } else {
+            at_ttl
+        },
+        scope,
+        refresh_token: None,
+        id_token: None,
+    };
     Ok(SignedAccess {
         body,
         fingerprint,
@@ -296,7 +343,7 @@ fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
 
 /// Signs and records an access token, and a refresh token and ID token where the grant
 /// calls for them; returns the token response.
-fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
+fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<TokenResponse, Resp> {
     let signed = sign_access(app, g)?;
     let (now_s, exp) = (signed.now_s, signed.record.exp);
     let mut body = signed.record(store);
@@ -312,7 +359,7 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
                 revoked: false,
             },
         );
-        body["refresh_token"] = json!(rt);
+        body.refresh_token = Some(rt);
     }
     if let (Some(user), true) = (g.user, has(&g.scope, "openid")) {
         let mut id = json!({
@@ -334,7 +381,7 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<Value, Resp> {
             app.decoy_key.as_ref(),
             &id,
         );
-        body["id_token"] = json!(signed.map_err(signing_failed)?);
+        body.id_token = Some(signed.map_err(signing_failed)?);
     }
     Ok(body)
 }
@@ -391,7 +438,7 @@ fn s256(verifier: &str) -> String {
     ))
 }
 
-fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
     let code = form
         .get("code")
         .ok_or_else(|| err("invalid_request", "code is required"))?;
@@ -478,7 +525,7 @@ fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<Value
     )
 }
 
-fn refresh(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+fn refresh(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
     let rt = form
         .get("refresh_token")
         .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
@@ -546,7 +593,7 @@ fn refresh(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
     )
 }
 
-fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
     let requested = split_scope(form.get("scope"));
     let scope = if requested.is_empty() {
         client
@@ -587,7 +634,7 @@ fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Value
     Ok(signed.record(&mut app.store()))
 }
 
-fn device_code(app: &App, client: &Client, form: &Params) -> Result<Value, Resp> {
+fn device_code(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
     let code = form
         .get("device_code")
         .ok_or_else(|| err("invalid_request", "device_code is required"))?;
@@ -918,6 +965,56 @@ mod tests {
         assert_eq!(
             s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn token_documents_keep_their_member_order() {
+        let roles = vec!["reader".to_owned()];
+        let claims = AccessClaims {
+            iss: "http://127.0.0.1:1",
+            sub: "svc",
+            aud: "http://127.0.0.1:1/api",
+            exp: 20,
+            iat: 10,
+            nbf: 10,
+            jti: "j",
+            client_id: "svc",
+            scope: "api:read",
+            roles: &roles,
+            auth_time: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&claims).unwrap(),
+            r#"{"iss":"http://127.0.0.1:1","sub":"svc","aud":"http://127.0.0.1:1/api","exp":20,"iat":10,"nbf":10,"jti":"j","client_id":"svc","scope":"api:read","roles":["reader"]}"#
+        );
+        let with_auth_time = AccessClaims {
+            auth_time: Some(5),
+            ..claims
+        };
+        assert!(
+            serde_json::to_string(&with_auth_time)
+                .unwrap()
+                .ends_with(r#""roles":["reader"],"auth_time":5}"#)
+        );
+        let mut body = TokenResponse {
+            access_token: "at".into(),
+            token_type: "Bearer",
+            expires_in: 3600,
+            scope: "api:read".into(),
+            refresh_token: None,
+            id_token: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"api:read"}"#
+        );
+        body.refresh_token = Some("rt".into());
+        body.id_token = Some("it".into());
+        assert!(
+            serde_json::to_string(&body)
+                .unwrap()
+                .ends_with(r#""scope":"api:read","refresh_token":"rt","id_token":"it"}"#)
         );
     }
 

@@ -198,7 +198,7 @@ impl Resp {
     }
 
     /// A JSON document.
-    pub(crate) fn json(status: u16, value: &serde_json::Value) -> Self {
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Self {
         let mut r = Self::new(status);
         r.body = serde_json::to_vec(value).unwrap_or_default();
         r.with("Content-Type", "application/json")
