@@ -238,11 +238,13 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.body_timeout));
     let mut carry: Vec<u8> = Vec::new();
+    // One read buffer for the connection's lifetime (zeroed once, not per request).
+    let mut chunk = vec![0u8; 8192];
     loop {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let head = match read_head(stream, &mut carry, limits) {
+        let head = match read_head(stream, &mut carry, &mut chunk, limits) {
             Ok(Some(head)) => head,
             Ok(None) => return,
             Err(r) => return refuse(stream, &r),
@@ -256,7 +258,7 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
         {
             return;
         }
-        let body = match read_body(stream, &mut carry, head.content_length, limits) {
+        let body = match read_body(stream, &mut carry, &mut chunk, head.content_length, limits) {
             Ok(body) => body,
             Err(r) => return refuse(stream, &r),
         };
@@ -409,11 +411,11 @@ fn http_date(t: SystemTime) -> String {
 fn read_head(
     stream: &mut TcpStream,
     carry: &mut Vec<u8>,
+    chunk: &mut [u8],
     limits: &Limits,
 ) -> Result<Option<Head>, Reject> {
     let idle_deadline = Instant::now() + limits.idle_timeout;
     let mut head_deadline: Option<Instant> = None;
-    let mut chunk = [0u8; 4096];
     loop {
         // Leading empty lines before a request line are allowed (RFC 9112 §2.2).
         while carry.starts_with(b"\r\n") || carry.starts_with(b"\n") {
@@ -424,8 +426,9 @@ fn read_head(
             head_deadline = Some(Instant::now() + limits.head_timeout);
         }
         if let Some(end) = find_head_end(carry) {
-            let raw: Vec<u8> = carry.drain(..end).collect();
-            return parse_head(&raw, limits).map(Some);
+            let head = parse_head(&carry[..end], limits);
+            carry.drain(..end);
+            return head.map(Some);
         }
         check_partial(carry, limits)?;
         let deadline = head_deadline.unwrap_or(idle_deadline);
@@ -437,7 +440,7 @@ fn read_head(
             };
         };
         let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
-        match stream.read(&mut chunk) {
+        match stream.read(chunk) {
             Ok(0) => return Ok(None),
             Ok(n) => carry.extend_from_slice(&chunk[..n]),
             Err(e) if is_timeout(&e) => {}
@@ -622,17 +625,17 @@ pub(crate) fn parse_head(raw: &[u8], limits: &Limits) -> Result<Head, Reject> {
 fn read_body(
     stream: &mut TcpStream,
     carry: &mut Vec<u8>,
+    chunk: &mut [u8],
     len: usize,
     limits: &Limits,
 ) -> Result<Vec<u8>, Reject> {
     let deadline = Instant::now() + limits.body_timeout;
-    let mut chunk = [0u8; 8192];
     while carry.len() < len {
         let Some(left) = deadline.checked_duration_since(Instant::now()) else {
             return Err(reject(408, "request body not received in time"));
         };
         let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
-        match stream.read(&mut chunk) {
+        match stream.read(chunk) {
             Ok(0) => return Err(reject(400, "connection closed inside the body")),
             Ok(n) => carry.extend_from_slice(&chunk[..n]),
             Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
