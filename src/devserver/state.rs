@@ -157,6 +157,69 @@ impl Bucket {
     }
 }
 
+/// How many maps the access-token records are spread over.
+const ACCESS_SHARDS: usize = 16;
+
+/// The access-token records by fingerprint, spread over [`ACCESS_SHARDS`] maps. A server
+/// under load records thousands of tokens a second and keeps them for their lifetime; one
+/// map that large stalls every request for tens of milliseconds each time it grows (the
+/// store is locked meanwhile), a shard grows in a sixteenth of that.
+#[derive(Debug)]
+pub(crate) struct AccessTokens {
+    shards: Vec<HashMap<String, AccessRecord>>,
+}
+
+impl Default for AccessTokens {
+    fn default() -> Self {
+        Self {
+            shards: (0..ACCESS_SHARDS).map(|_| HashMap::new()).collect(),
+        }
+    }
+}
+
+impl AccessTokens {
+    fn shard(&self, fingerprint: &str) -> usize {
+        // Fingerprints are base64url SHA-256 digests: their first character is uniform.
+        fingerprint
+            .as_bytes()
+            .first()
+            .map_or(0, |&b| usize::from(b) % self.shards.len())
+    }
+
+    pub(crate) fn get(&self, fingerprint: &str) -> Option<&AccessRecord> {
+        self.shards[self.shard(fingerprint)].get(fingerprint)
+    }
+
+    pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut AccessRecord> {
+        let i = self.shard(fingerprint);
+        self.shards[i].get_mut(fingerprint)
+    }
+
+    fn insert(&mut self, fingerprint: String, record: AccessRecord) {
+        let i = self.shard(&fingerprint);
+        self.shards[i].insert(fingerprint, record);
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&AccessRecord) -> bool) {
+        for shard in &mut self.shards {
+            shard.retain(|_, a| keep(a));
+        }
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut AccessRecord> {
+        self.shards.iter_mut().flat_map(HashMap::values_mut)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards.iter().map(HashMap::len).sum()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.shards.iter().all(HashMap::is_empty)
+    }
+}
+
 /// Everything mutable, behind one mutex.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
@@ -164,7 +227,7 @@ pub(crate) struct Store {
     pub codes: HashMap<String, CodeRecord>,
     pub families: HashMap<u64, Family>,
     pub refresh: HashMap<String, RefreshRecord>,
-    pub access: HashMap<String, AccessRecord>,
+    pub access: AccessTokens,
     pub devices: HashMap<String, DeviceRecord>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
@@ -224,7 +287,7 @@ impl Store {
         let now_s = now / 1000;
         if now_s >= self.access_expiry_floor {
             let mut floor = u64::MAX;
-            self.access.retain(|_, a| {
+            self.access.retain(|a| {
                 let keep = a.exp > now_s;
                 if keep {
                     floor = floor.min(a.exp);
@@ -269,15 +332,33 @@ mod tests {
         prune_at(&mut store, 50);
         assert_eq!(store.access.len(), 2);
         prune_at(&mut store, 150);
-        assert!(store.access.contains_key("b") && store.access.len() == 1);
+        assert!(store.access.get("b").is_some() && store.access.len() == 1);
         store.insert_access("c".into(), access(120));
         prune_at(&mut store, 130);
-        assert!(store.access.contains_key("b") && store.access.len() == 1);
+        assert!(store.access.get("b").is_some() && store.access.len() == 1);
         prune_at(&mut store, 250);
         assert!(store.access.is_empty());
         store.insert_access("d".into(), access(300));
         prune_at(&mut store, 301);
         assert!(store.access.is_empty());
+    }
+
+    #[test]
+    fn access_tokens_are_found_in_their_shard() {
+        let mut store = Store::default();
+        let fps: Vec<String> = (0..200)
+            .map(|i| crate::devserver::wire::fingerprint(&i.to_string()))
+            .collect();
+        for fp in &fps {
+            store.insert_access(fp.clone(), access(100));
+        }
+        assert_eq!(store.access.len(), 200);
+        assert!(store.access.shards.iter().all(|s| !s.is_empty()));
+        store.access.get_mut(&fps[7]).unwrap().family = Some(3);
+        store.revoke_family(3);
+        assert!(store.access.get(&fps[7]).unwrap().revoked);
+        assert!(!store.access.get(&fps[8]).unwrap().revoked);
+        assert!(store.access.get("unknown").is_none() && store.access.get("").is_none());
     }
 
     #[test]
