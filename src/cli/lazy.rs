@@ -23,6 +23,37 @@ use clap::{ArgMatches, Args, CommandFactory as _, FromArgMatches, Subcommand};
 
 use super::Cli;
 
+/// `Deref` to, and `FromArgMatches` through, the wrapped value: both wrappers change only
+/// how the parser is built, not what it produces.
+macro_rules! transparent_wrapper {
+    ($name:ident) => {
+        impl<T> std::ops::Deref for $name<T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+
+        impl<T: FromArgMatches> FromArgMatches for $name<T> {
+            fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+                T::from_arg_matches(matches).map(Self)
+            }
+            fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+                T::from_arg_matches_mut(matches).map(Self)
+            }
+            fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+                self.0.update_from_arg_matches(matches)
+            }
+            fn update_from_arg_matches_mut(
+                &mut self,
+                matches: &mut ArgMatches,
+            ) -> Result<(), clap::Error> {
+                self.0.update_from_arg_matches_mut(matches)
+            }
+        }
+    };
+}
+
 /// A subcommand's arguments, added to the parser only when that subcommand is the one being
 /// parsed. Completions and the man page call `Command::build`, which runs the deferred parts,
 /// so they still see everything.
@@ -32,27 +63,7 @@ use super::Cli;
 #[derive(Debug, Clone, Default)]
 pub struct Lazy<T>(pub T);
 
-impl<T> std::ops::Deref for Lazy<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches(matches).map(Self)
-    }
-    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches_mut(matches).map(Self)
-    }
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches(matches)
-    }
-    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches_mut(matches)
-    }
-}
+transparent_wrapper!(Lazy);
 
 impl<T: Args> Args for Lazy<T> {
     fn augment_args(cmd: clap::Command) -> clap::Command {
@@ -87,27 +98,7 @@ thread_local! {
 #[derive(Debug, Clone)]
 pub struct Picked<T>(pub T);
 
-impl<T> std::ops::Deref for Picked<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: FromArgMatches> FromArgMatches for Picked<T> {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches(matches).map(Self)
-    }
-    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches_mut(matches).map(Self)
-    }
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches(matches)
-    }
-    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches_mut(matches)
-    }
-}
+transparent_wrapper!(Picked);
 
 impl<T: Subcommand> Subcommand for Picked<T> {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
