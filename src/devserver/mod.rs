@@ -70,7 +70,8 @@ pub struct DevConfig {
     pub device_code_ttl: Duration,
     /// Minimum device polling interval (default 5s; `slow_down` adds 5s).
     pub device_interval: Duration,
-    /// Token-endpoint requests per client per minute; 0 disables the limit (default 120).
+    /// Token-endpoint requests per authenticated client per minute, and wrong client
+    /// secrets per client and source address per minute; 0 disables both (default 120).
     pub rate_limit_per_minute: u32,
     /// Sign this user in and approve every authorization request without a page. Tests and
     /// scripts only; never the default (S23).

@@ -6,6 +6,8 @@
 //! fingerprint, never in the clear.
 
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
@@ -155,6 +157,55 @@ impl Bucket {
             last_ms: now,
         }
     }
+
+    /// Returns one request taken by [`Bucket::take`] (it turned out not to count).
+    pub(crate) fn give_back(&mut self, per_minute: u32) {
+        self.tokens = (self.tokens + 1.0).min(f64::from(per_minute));
+    }
+
+    /// Whether the bucket has refilled completely by `now` (it then says nothing that a
+    /// new bucket would not).
+    fn is_full(&self, per_minute: u32, now: u64) -> bool {
+        let cap = f64::from(per_minute);
+        #[allow(clippy::cast_precision_loss)]
+        let elapsed = now.saturating_sub(self.last_ms) as f64;
+        self.tokens + elapsed * cap / 60_000.0 >= cap
+    }
+}
+
+/// Most buckets kept per map; beyond it, refilled buckets are dropped first.
+const MAX_BUCKETS: usize = 10_000;
+
+/// The bucket for `key` in `map`, created full. The map stays bounded: when it reaches
+/// [`MAX_BUCKETS`], buckets that have refilled are dropped (they hold no information), and
+/// if that is not enough, all are.
+pub(crate) fn bucket<K: Hash + Eq>(
+    map: &mut HashMap<K, Bucket>,
+    key: K,
+    per_minute: u32,
+    now: u64,
+) -> &mut Bucket {
+    if map.len() >= MAX_BUCKETS && !map.contains_key(&key) {
+        map.retain(|_, b| !b.is_full(per_minute, now));
+        if map.len() >= MAX_BUCKETS {
+            map.clear();
+        }
+    }
+    map.entry(key)
+        .or_insert_with(|| Bucket::full(per_minute, now))
+}
+
+/// The source a request is counted for: its IPv4 address (also when it arrives
+/// IPv4-mapped), or the /64 prefix of its IPv6 address, which one host usually holds whole.
+pub(crate) fn source(peer: Option<IpAddr>) -> IpAddr {
+    match peer.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V6(v6)) => {
+            let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+            IpAddr::V6(Ipv6Addr::from(prefix))
+        }
+        Some(v4) => v4,
+        None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
 }
 
 /// How many maps the access-token records are spread over.
@@ -231,7 +282,12 @@ pub(crate) struct Store {
     pub devices: HashMap<String, DeviceRecord>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
-    pub rate: HashMap<String, Bucket>,
+    /// Token-endpoint requests of authenticated clients: per client for confidential
+    /// clients, per client and source for public ones (whose `client_id` proves nothing).
+    pub rate: HashMap<(String, Option<IpAddr>), Bucket>,
+    /// Failed client authentications (wrong secrets), per client and source: a separate
+    /// budget, so that guessing a secret is limited without spending the client's own.
+    pub failures: HashMap<(String, IpAddr), Bucket>,
     pub device_attempts: Option<Bucket>,
     pub items: Vec<serde_json::Value>,
     next_family: u64,
@@ -368,5 +424,44 @@ mod tests {
         assert!(b.take(2, 0).is_ok());
         assert_eq!(b.take(2, 0), Err(30));
         assert!(b.take(2, 30_000).is_ok());
+        b.give_back(2);
+        assert!(b.take(2, 30_000).is_ok());
+        assert!(!b.is_full(2, 30_000) && b.is_full(2, 90_000));
+    }
+
+    #[test]
+    fn bucket_maps_stay_bounded() {
+        let mut map: HashMap<u32, Bucket> = HashMap::new();
+        for k in 1..u32::try_from(MAX_BUCKETS).unwrap() {
+            let _ = bucket(&mut map, k, 5, 0).take(5, 0);
+        }
+        for _ in 0..5 {
+            let _ = bucket(&mut map, 0, 5, 50_000).take(5, 50_000);
+        }
+        assert_eq!(map.len(), MAX_BUCKETS);
+        // A minute later the others have refilled and go; the drained one stays.
+        let _ = bucket(&mut map, u32::MAX, 5, 60_000).take(5, 60_000);
+        assert_eq!(map.len(), 2);
+        assert!(map.contains_key(&0) && map.contains_key(&u32::MAX));
+        // When nothing has refilled, the map is emptied rather than grown.
+        for k in 1..u32::try_from(MAX_BUCKETS).unwrap() - 1 {
+            let _ = bucket(&mut map, k, 5, 60_000).take(5, 60_000);
+        }
+        assert_eq!(map.len(), MAX_BUCKETS);
+        let _ = bucket(&mut map, u32::MAX - 1, 5, 60_000);
+        assert_eq!(map.len(), 1);
+    }
+
+    #[test]
+    fn sources_are_addresses_and_ipv6_prefixes() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(source(ip("127.0.0.2")), ip("127.0.0.2").unwrap());
+        assert_eq!(source(ip("::ffff:10.0.0.1")), ip("10.0.0.1").unwrap());
+        assert_eq!(
+            source(ip("2001:db8:1:2:aaaa::1")),
+            source(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(source(ip("2001:db8:1:2::1")), source(ip("2001:db8:1:3::1")));
+        assert_eq!(source(None), ip("0.0.0.0").unwrap());
     }
 }
