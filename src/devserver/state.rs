@@ -4,8 +4,13 @@
 //!
 //! Secret values (codes, refresh tokens, device codes) are stored under their SHA-256
 //! fingerprint, never in the clear.
+//!
+//! Whatever a request can create without signing a user in (pending authorization requests,
+//! and the codes and device authorizations that can follow) is kept in a [`Bounded`] map:
+//! at most [`MAX_PENDING`] entries each, the oldest dropped first, so a flood of
+//! unauthenticated requests costs a bounded amount of memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -208,6 +213,76 @@ pub(crate) fn source(peer: Option<IpAddr>) -> IpAddr {
     }
 }
 
+/// Most pending authorization requests, authorization codes and device authorizations
+/// kept at once (each kind), the oldest dropped first. Each request that creates one is at
+/// most 8 KiB (`authorize::MAX_KEPT_REQUEST`), so each kind stays under about 8 MiB.
+pub(crate) const MAX_PENDING: usize = 1024;
+
+/// A map from secret-derived keys to records that keeps at most `CAP` entries: inserting
+/// one more drops the oldest insertion.
+#[derive(Debug)]
+pub(crate) struct Bounded<V, const CAP: usize> {
+    map: HashMap<String, V>,
+    /// Keys in insertion order; may also hold keys removed since, skipped when evicting.
+    order: VecDeque<String>,
+}
+
+impl<V, const CAP: usize> Default for Bounded<V, CAP> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+}
+
+impl<V, const CAP: usize> Bounded<V, CAP> {
+    /// Inserts `value`; returns the entries dropped to make room, oldest first.
+    pub(crate) fn insert(&mut self, key: String, value: V) -> Vec<V> {
+        let mut dropped = Vec::new();
+        while self.map.len() >= CAP && !self.map.contains_key(&key) {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            dropped.extend(self.map.remove(&oldest));
+        }
+        self.order.push_back(key.clone());
+        self.map.insert(key, value);
+        if self.order.len() > 2 * CAP {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key(k));
+        }
+        dropped
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+        self.map.remove(key)
+    }
+
+    /// Keeps the entries for which `keep` is true.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.map.retain(|_, v| keep(v));
+        let map = &self.map;
+        self.order.retain(|k| map.contains_key(k));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
 /// How many maps the access-token records are spread over.
 const ACCESS_SHARDS: usize = 16;
 
@@ -261,8 +336,7 @@ impl AccessTokens {
         self.shards.iter_mut().flat_map(HashMap::values_mut)
     }
 
-    #[cfg(test)]
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(HashMap::len).sum()
     }
 
@@ -274,12 +348,12 @@ impl AccessTokens {
 /// Everything mutable, behind one mutex.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    pub pending: HashMap<String, PendingAuth>,
-    pub codes: HashMap<String, CodeRecord>,
+    pub pending: Bounded<PendingAuth, MAX_PENDING>,
+    pub codes: Bounded<CodeRecord, MAX_PENDING>,
     pub families: HashMap<u64, Family>,
     pub refresh: HashMap<String, RefreshRecord>,
     pub access: AccessTokens,
-    pub devices: HashMap<String, DeviceRecord>,
+    pub devices: Bounded<DeviceRecord, MAX_PENDING>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
     /// Token-endpoint requests of authenticated clients: per client for confidential
@@ -321,6 +395,20 @@ impl Store {
         }
     }
 
+    /// Records a device authorization under its device-code fingerprint, with its user code
+    /// (normalized); drops the user codes of device authorizations it displaces.
+    pub(crate) fn insert_device(
+        &mut self,
+        fingerprint: String,
+        user_code: String,
+        record: DeviceRecord,
+    ) {
+        self.user_codes.insert(user_code, fingerprint.clone());
+        for old in self.devices.insert(fingerprint, record) {
+            self.user_codes.remove(&old.user_code.replace('-', ""));
+        }
+    }
+
     /// Records an access token under its fingerprint.
     pub(crate) fn insert_access(&mut self, fingerprint: String, record: AccessRecord) {
         if self.access.is_empty() || record.exp < self.access_expiry_floor {
@@ -335,10 +423,10 @@ impl Store {
         if !self.inserts.is_multiple_of(PRUNE_EVERY) {
             return;
         }
-        self.pending.retain(|_, p| p.expires_ms > now);
-        self.codes.retain(|_, c| c.expires_ms + 600_000 > now);
+        self.pending.retain(|p| p.expires_ms > now);
+        self.codes.retain(|c| c.expires_ms + 600_000 > now);
         let devices = &mut self.devices;
-        devices.retain(|_, d| d.expires_ms + 600_000 > now);
+        devices.retain(|d| d.expires_ms + 600_000 > now);
         self.user_codes.retain(|_, fp| devices.contains_key(fp));
         let now_s = now / 1000;
         if now_s >= self.access_expiry_floor {
@@ -415,6 +503,31 @@ mod tests {
         assert!(store.access.get(&fps[7]).unwrap().revoked);
         assert!(!store.access.get(&fps[8]).unwrap().revoked);
         assert!(store.access.get("unknown").is_none() && store.access.get("").is_none());
+    }
+
+    #[test]
+    fn bounded_maps_drop_the_oldest_entry() {
+        let mut m: Bounded<u32, 3> = Bounded::default();
+        for i in 0..3 {
+            assert!(m.insert(format!("k{i}"), i).is_empty());
+        }
+        assert_eq!(m.insert("k3".into(), 3), vec![0]);
+        assert!(m.get("k0").is_none() && m.get("k3") == Some(&3));
+        // A removed entry frees its place; the next eviction skips it.
+        assert_eq!(m.remove("k1"), Some(1));
+        assert!(m.insert("k4".into(), 4).is_empty());
+        assert_eq!(m.insert("k5".into(), 5), vec![2]);
+        assert_eq!(m.len(), 3);
+        // Replacing a key evicts nothing.
+        assert!(m.insert("k5".into(), 50).is_empty());
+        for i in 6..1000 {
+            m.insert(format!("k{i}"), i);
+            assert_eq!(m.len(), 3);
+            assert!(m.order.len() <= 6);
+        }
+        m.retain(|v| *v != 998);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.order.len(), 2);
     }
 
     #[test]

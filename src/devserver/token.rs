@@ -11,7 +11,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::authorize::{bad_scope, requested_audience, split_scope, valid_pkce_value};
+use super::authorize::{
+    MAX_KEPT_REQUEST, bad_scope, requested_audience, split_scope, valid_pkce_value,
+};
 use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
 use super::misbehave::{SLOW_DOWN_POLLS, sign_id_token};
 use super::state::{
@@ -769,6 +771,9 @@ fn user_code() -> String {
 
 /// `POST /device_authorization` (RFC 8628 §3.1–3.2).
 pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
+    if req.body.len() > MAX_KEPT_REQUEST {
+        return err("invalid_request", "the request is larger than 8 KiB");
+    }
     let form = match form(req) {
         Ok(f) => f,
         Err(r) => return r,
@@ -801,9 +806,9 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
     }
     let interval_ms = ms(app.cfg.device_interval);
     let fp = fingerprint(&device_code);
-    store.user_codes.insert(code.clone(), fp.clone());
-    store.devices.insert(
+    store.insert_device(
         fp,
+        code.clone(),
         DeviceRecord {
             client_id: client.id.clone(),
             scope,
