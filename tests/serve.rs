@@ -613,6 +613,56 @@ fn unauthenticated_requests_keep_a_bounded_number_of_records() {
     );
 }
 
+/// The server-config example of docs/serve.md, as a user would copy it.
+fn documented_server_config() -> oauthctl::devserver::ServerConfigFile {
+    let doc = include_str!("../docs/serve.md");
+    let start = doc.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = doc[start..].find("```").unwrap() + start;
+    oauthctl::devserver::ServerConfigFile::parse(&doc[start..end]).unwrap()
+}
+
+/// The text of the sign-in page for an authorization request of `oauthctl`.
+fn sign_in_page(s: &DevServer) -> String {
+    let (_, challenge) = pkce();
+    let page = authorize(
+        s,
+        &[
+            ("response_type", "code"),
+            ("client_id", "oauthctl"),
+            ("redirect_uri", CB),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.text);
+    page.text
+}
+
+#[test]
+fn the_sign_in_page_lists_the_users_the_server_has() {
+    let builtin = sign_in_page(&start(DevConfig::default()));
+    assert!(
+        builtin
+            .contains("<code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>"),
+        "{builtin}"
+    );
+    // The documented example replaces alice and bob with carol, whose password it does not
+    // show (the banner does not either).
+    let configured = sign_in_page(&start(
+        DevConfig::default().with_file(documented_server_config()),
+    ));
+    assert!(
+        configured.contains("Users on this server: <code>carol</code>."),
+        "{configured}"
+    );
+    for gone in ["alice", "bob", "carol</code>/"] {
+        assert!(!configured.contains(gone), "{gone} in {configured}");
+    }
+    let mut nobody = DevConfig::default();
+    nobody.registry.users.clear();
+    assert!(sign_in_page(&start(nobody)).contains("This server has no users"));
+}
+
 // ---------------------------------------------------------------------------------------
 // S4, S5, S6: redirect URIs, error pages, escaping
 

@@ -334,7 +334,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         store.maybe_prune(now);
         store.pending.insert(txn.clone(), pending);
     }
-    pages::login(&client.id, &txn, &csrf, false)
+    pages::login(&client.id, &app.cfg.registry.users, &txn, &csrf, false)
 }
 
 /// Stores a new authorization code and returns it.
@@ -411,7 +411,13 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     };
     let username = form.get("username").unwrap_or_default();
     if !authenticate(app, username, form.get("password").unwrap_or_default()) {
-        return pages::login(&pending.client_id, &txn, &pending.csrf, true);
+        return pages::login(
+            &pending.client_id,
+            &app.cfg.registry.users,
+            &txn,
+            &pending.csrf,
+            true,
+        );
     }
     let mut store = app.store();
     let Some(p) = store.pending.get_mut(&txn) else {
