@@ -34,6 +34,12 @@ fn the_demo_runs_every_step_and_touches_nothing_outside_its_home() {
         );
     }
     assert!(!narration.contains('✗'), "{narration}");
+    // It ends with the quick start by hand (tests/quickstart.rs runs those commands).
+    assert!(
+        narration.trim_end().ends_with(oauthctl::demo::TRY_IT),
+        "{narration}"
+    );
+    assert!(narration.contains("\n  oauthctl login --provider local --flow device\n"));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(v["steps"].as_array().unwrap().len(), 12);

@@ -179,6 +179,25 @@ fn first_line(s: &str) -> String {
     .into_owned()
 }
 
+/// What the demo ends with: the same by hand, in two terminals, and without a browser. Every
+/// command here is one of the README's Quick start, which a test runs as printed.
+pub const TRY_IT: &str = "\
+Try it by hand. In one terminal:
+  oauthctl serve
+and in another (sign in as alice, password alice, in the browser that opens):
+  oauthctl login --provider local
+  oauthctl call --provider local http://127.0.0.1:9400/api/me
+  oauthctl call --provider local POST http://127.0.0.1:9400/api/data --json '{\"note\": \"hello\"}'
+  oauthctl decode --provider local --verify --access-token
+No browser on this machine? Start the server as
+  oauthctl serve --auto-approve alice
+and sign in with
+  oauthctl login --provider local --browser-command 'curl -fsSL -o /dev/null'
+or, with any server, sign in on another device, or open the printed URL yourself:
+  oauthctl login --provider local --flow device
+  oauthctl login --provider local --no-browser
+The README's Quick start explains each step.";
+
 /// The prefix of the line `login` prints with the authorization URL.
 pub const URL_PREFIX: &str = "Open this URL to sign in: ";
 
@@ -494,6 +513,7 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
         ui.note(&format!(
             "\nAll {total} steps behaved as expected. The temporary home is removed."
         ));
+        ui.info(&format!("\n{TRY_IT}"));
     }
     let outcome = if ui.json {
         Outcome::report(report)
