@@ -2,11 +2,14 @@
 //! (`--port 0` added) and every other command through `sh -c`, with the binary under test on
 //! `PATH`; the only changes are `--provider local` → `--provider local@PORT` and
 //! `127.0.0.1:9400` → `127.0.0.1:PORT`. The user's part (signing in on a page) is played by
-//! the built-in agent. The demo's closing lines must be commands of this section.
+//! the built-in agent. The demo's closing lines must be commands of this section. The
+//! recipe of the README's `oauthctl serve` section that starts a server in the background
+//! runs exactly as printed through `sh -c`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use oauthctl::demo::{Ran, run_login, run_until};
 
@@ -191,5 +194,83 @@ fn the_demo_ends_with_commands_of_the_quick_start() {
     assert!(shown.len() >= 8, "{shown:?}");
     for line in shown {
         assert!(documented.contains(&line), "{line:?} is not in the README");
+    }
+}
+
+/// Runs `script` through `sh -c` in its own process group and returns (exit code, stdout,
+/// stderr); the group is killed if it takes longer than a minute, so a hanging recipe
+/// fails the test instead of leaving a server behind.
+fn run_script(home: &Path, script: &str) -> (Option<i32>, String, String) {
+    use std::io::Read as _;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = shell(home, script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let group = rustix::process::Pid::from_child(&child);
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(status.is_some(), "the recipe hung\n{stdout}\n{stderr}");
+    (status.and_then(|s| s.code()), stdout, stderr)
+}
+
+#[test]
+fn the_readme_background_serve_recipe_reads_the_issuer() {
+    let blocks = sh_blocks(section("`oauthctl serve`"));
+    let recipe = blocks
+        .iter()
+        .find(|b| b.iter().any(|l| l.contains("mkfifo")))
+        .expect("the background recipe")
+        .join("\n");
+    let h = home();
+    let (code, stdout, stderr) = run_script(h.path(), &recipe);
+    assert_eq!(
+        code,
+        Some(0),
+        "{recipe}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    // ISSUER was set (the broken recipe left it empty), and it is the server's URL: the
+    // login and the API call through it worked.
+    let issuer = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("server at "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(issuer.starts_with("http://127.0.0.1:"), "{stdout}");
+    assert!(stdout.ends_with(r#"{"items":[]}"#), "{stdout}");
+    assert!(
+        stderr.contains(&format!("Signed in to {issuer} as demo-service")),
+        "{stderr}"
+    );
+    // The trap stopped the server when the script ended: its port is closed.
+    let addr: std::net::SocketAddr = issuer.trim_start_matches("http://").parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(addr).is_ok() {
+        assert!(Instant::now() < deadline, "the server still runs at {addr}");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
