@@ -88,7 +88,8 @@ fn spawn(words: &[String]) -> io::Result<()> {
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .spawn()?;
+        .spawn()
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot run `{program}`: {e}")))?;
     // Reap the child when it exits; the flow does not wait for the browser.
     std::thread::spawn(move || {
         let _ = child.wait();
@@ -122,7 +123,16 @@ impl Browser for SystemBrowser {
                 }
                 Err(last)
             }
-            Self::Default => open::that_detached(url),
+            Self::Default => open::that_detached(url).map_err(|e| {
+                if e.kind() == io::ErrorKind::NotFound {
+                    io::Error::new(
+                        e.kind(),
+                        "no program to open URLs with was found (such as xdg-open or gio)",
+                    )
+                } else {
+                    e
+                }
+            }),
         }
     }
 }

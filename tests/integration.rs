@@ -24,6 +24,7 @@ mod introspect;
 mod keyring;
 mod login;
 mod misbehave;
+mod quickstart;
 mod serve;
 mod tls;
 mod token;

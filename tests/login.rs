@@ -783,3 +783,39 @@ fn a_callback_from_another_issuer_ends_the_flow_without_a_token_request() {
     assert_eq!(s.hits("/token"), 0, "no token request (C23)");
     assert_code(&run(h.path(), &["token"]), 3);
 }
+
+#[test]
+fn a_login_that_cannot_open_a_browser_says_what_to_do_instead() {
+    let s = server();
+    let h = home();
+    let mut cmd = oauthctl(h.path());
+    cmd.args(["login", "--issuer", s.issuer(), "--client-id", "oauthctl"])
+        .args(["--scope", "openid api:read", "--timeout", "30s"])
+        .args([
+            "--browser-command",
+            "oauthctl-test-no-such-browser --new-window",
+        ]);
+    // The user does what the hint says: opens the printed URL (the agent plays the browser).
+    let (ran, url) = oauthctl::demo::run_login(cmd, |url| {
+        oauthctl::demo::agent::Agent::new("alice", "alice")
+            .sign_in(url)
+            .unwrap();
+    })
+    .unwrap();
+    assert!(url.is_some());
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    for expected in [
+        "oauthctl: warning: could not open a browser: cannot run `oauthctl-test-no-such-browser`",
+        "hint: open the URL above in a browser on this machine",
+        "keeps waiting until the --timeout",
+        "`--flow device`",
+        "`--browser-command CMD`",
+    ] {
+        assert!(
+            ran.stderr.contains(expected),
+            "{expected:?} in:\n{}",
+            ran.stderr
+        );
+    }
+    assert!(ran.stderr.contains("as alice"), "{}", ran.stderr);
+}

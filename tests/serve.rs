@@ -475,6 +475,194 @@ fn login_and_consent_forms_are_csrf_protected() {
     assert_eq!(location_param(loc, "iss").as_deref(), Some(s.issuer()));
 }
 
+/// The most pending authorization requests (and codes, and device authorizations) the
+/// server keeps; docs/serve.md states it.
+const MAX_PENDING: usize = 1024;
+
+#[test]
+fn unauthenticated_requests_keep_a_bounded_number_of_records() {
+    let s = start(DevConfig::default());
+    let client = http(); // one keep-alive connection for the whole flood
+    let (_, challenge) = pkce();
+    let big_state = "s".repeat(7 * 1024);
+    let authorize_url = |state: &str| {
+        let mut u = url::Url::parse(&url(&s, "/authorize")).unwrap();
+        u.query_pairs_mut().extend_pairs([
+            ("response_type", "code"),
+            ("client_id", "oauthctl"),
+            ("redirect_uri", CB),
+            ("scope", "openid api:read"),
+            ("state", state),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]);
+        u.to_string()
+    };
+    let page = |state: &str| Answer::from(client.get(authorize_url(state)).send().unwrap());
+    let first = page("first");
+    assert_eq!(first.status, 200);
+    let login = |page: &Answer| {
+        Answer::from(
+            client
+                .post(url(&s, "/authorize/login"))
+                .header("Cookie", session_cookie(page))
+                .form(&[
+                    ("txn", hidden(&page.text, "txn").as_str()),
+                    ("csrf", hidden(&page.text, "csrf").as_str()),
+                    ("username", "alice"),
+                    ("password", "alice"),
+                ])
+                .send()
+                .unwrap(),
+        )
+    };
+    // A flood of sign-in pages, each with about 7 KiB of parameters: before the cap, each
+    // stayed for ten minutes (20,000 of them took 162 MB).
+    for _ in 0..MAX_PENDING + 200 {
+        assert_eq!(page(&big_state).status, 200);
+    }
+    assert_eq!(s.store_sizes().pending_authorizations, MAX_PENDING);
+    // The oldest went first; the newest still works.
+    let expired = login(&first);
+    assert_eq!(expired.status, 400);
+    assert!(
+        expired.text.contains("unknown or expired"),
+        "{}",
+        expired.text
+    );
+    let last = page("last");
+    assert_eq!(login(&last).status, 200, "the consent page");
+    assert_eq!(s.store_sizes().pending_authorizations, MAX_PENDING);
+    // Parameters the server would keep are bounded too (GET is, by the request line).
+    let huge = format!(
+        "response_type=code&client_id=oauthctl&state={}",
+        "s".repeat(9 * 1024)
+    );
+    let a = Answer::from(
+        client
+            .post(url(&s, "/authorize"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(huge)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(a.status, 413, "{}", a.text);
+
+    // With --auto-approve, every GET /authorize leaves a code instead.
+    let auto = start(DevConfig::auto_approve("alice"));
+    let oldest = code_for(&auto, "api:read", None);
+    let mut u = url::Url::parse(&url(&auto, "/authorize")).unwrap();
+    u.query_pairs_mut().extend_pairs([
+        ("response_type", "code"),
+        ("client_id", "oauthctl"),
+        ("redirect_uri", CB),
+        ("state", big_state.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]);
+    for _ in 0..MAX_PENDING {
+        assert_eq!(client.get(u.as_str()).send().unwrap().status(), 302);
+    }
+    let newest = code_for(&auto, "api:read", None);
+    assert_eq!(auto.store_sizes().authorization_codes, MAX_PENDING);
+    assert_eq!(redeem(&auto, &oldest.0, &oldest.1).status, 400, "evicted");
+    assert_eq!(redeem(&auto, &newest.0, &newest.1).status, 200);
+
+    // Device authorizations by the public client, which anyone can make.
+    let mut user_codes = Vec::new();
+    for _ in 0..MAX_PENDING + 100 {
+        let d = Answer::from(
+            client
+                .post(url(&s, "/device_authorization"))
+                .form(&[("client_id", "oauthctl"), ("scope", "api:read")])
+                .send()
+                .unwrap(),
+        );
+        assert_eq!(d.status, 200, "{}", d.text);
+        user_codes.push(d.json["user_code"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(s.store_sizes().device_authorizations, MAX_PENDING);
+    let big = "x".repeat(9 * 1024);
+    let too_big = Answer::from(
+        client
+            .post(url(&s, "/device_authorization"))
+            .form(&[("client_id", "oauthctl"), ("resource", big.as_str())])
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(too_big.status, 400, "{}", too_big.text);
+    // The verification page knows the newest user code and no longer the oldest.
+    let entry = get(&url(&s, "/device"), None);
+    let cookie = session_cookie(&entry);
+    let csrf = hidden(&entry.text, "csrf");
+    let enter = |code: &str| {
+        Answer::from(
+            client
+                .post(url(&s, "/device"))
+                .header("Cookie", &cookie)
+                .form(&[("csrf", csrf.as_str()), ("user_code", code)])
+                .send()
+                .unwrap(),
+        )
+    };
+    assert!(enter(&user_codes[0]).text.contains("unknown or expired"));
+    assert!(
+        enter(user_codes.last().unwrap())
+            .text
+            .contains("Approve device")
+    );
+}
+
+/// The server-config example of docs/serve.md, as a user would copy it.
+fn documented_server_config() -> oauthctl::devserver::ServerConfigFile {
+    let doc = include_str!("../docs/serve.md");
+    let start = doc.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = doc[start..].find("```").unwrap() + start;
+    oauthctl::devserver::ServerConfigFile::parse(&doc[start..end]).unwrap()
+}
+
+/// The text of the sign-in page for an authorization request of `oauthctl`.
+fn sign_in_page(s: &DevServer) -> String {
+    let (_, challenge) = pkce();
+    let page = authorize(
+        s,
+        &[
+            ("response_type", "code"),
+            ("client_id", "oauthctl"),
+            ("redirect_uri", CB),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.text);
+    page.text
+}
+
+#[test]
+fn the_sign_in_page_lists_the_users_the_server_has() {
+    let builtin = sign_in_page(&start(DevConfig::default()));
+    assert!(
+        builtin
+            .contains("<code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>"),
+        "{builtin}"
+    );
+    // The documented example replaces alice and bob with carol, whose password it does not
+    // show (the banner does not either).
+    let configured = sign_in_page(&start(
+        DevConfig::default().with_file(documented_server_config()),
+    ));
+    assert!(
+        configured.contains("Users on this server: <code>carol</code>."),
+        "{configured}"
+    );
+    for gone in ["alice", "bob", "carol</code>/"] {
+        assert!(!configured.contains(gone), "{gone} in {configured}");
+    }
+    let mut nobody = DevConfig::default();
+    nobody.registry.users.clear();
+    assert!(sign_in_page(&start(nobody)).contains("This server has no users"));
+}
+
 // ---------------------------------------------------------------------------------------
 // S4, S5, S6: redirect URIs, error pages, escaping
 
@@ -1532,6 +1720,101 @@ fn token_endpoint_is_rate_limited_per_client() {
     for _ in 0..20 {
         assert_eq!(client_credentials(&off, "api:read").status, 200);
     }
+}
+
+/// POSTs a form to the token endpoint from `local` (every 127.0.0.0/8 address is loopback
+/// on Linux), with `client_secret_basic` when `basic` is given.
+fn post_from(local: &str, url: &str, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> Answer {
+    let client = reqwest::blocking::Client::builder()
+        .local_address(local.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let mut rq = client.post(url).form(form);
+    if let Some((id, secret)) = basic {
+        rq = rq.basic_auth(id, Some(secret));
+    }
+    Answer::from(rq.send().unwrap())
+}
+
+#[test]
+fn failed_client_authentications_are_limited_per_source_and_spare_the_client() {
+    let s = start(DevConfig::default().with_rate_limit(5));
+    let token = url(&s, "/token");
+    let cc = [("grant_type", "client_credentials"), ("scope", "api:read")];
+    let service =
+        |from: &str, secret: &str| post_from(from, &token, Some(("demo-service", secret)), &cc);
+    // A guesser at 127.0.0.2: five wrong secrets are answered 401, then 429, and then even
+    // the right secret is not checked, so guessing stays slow.
+    for _ in 0..5 {
+        assert_eq!(service("127.0.0.2", "guess").status, 401);
+    }
+    let limited = service("127.0.0.2", "guess");
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert!(
+        limited.text.contains("failed authentications"),
+        "{}",
+        limited.text
+    );
+    assert_eq!(service("127.0.0.2", "demo-secret").status, 429);
+    // The same budget guards every endpoint that authenticates clients.
+    let introspect = post_from(
+        "127.0.0.2",
+        &url(&s, "/introspect"),
+        Some(("demo-service", "demo-secret")),
+        &[("token", "x")],
+    );
+    assert_eq!(introspect.status, 429);
+    // Requests naming the client without any secret guess nothing and count nowhere.
+    for _ in 0..20 {
+        let junk = post_from(
+            "127.0.0.1",
+            &token,
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "demo-service"),
+            ],
+        );
+        assert_eq!(junk.status, 401, "{}", junk.text);
+    }
+    // The real client, from its own address, still has its whole budget: the failures
+    // were counted apart from its authenticated requests.
+    for _ in 0..5 {
+        let a = service("127.0.0.1", "demo-secret");
+        assert_eq!(a.status, 200, "{}", a.text);
+    }
+    let spent = service("127.0.0.1", "demo-secret");
+    assert_eq!(spent.status, 429);
+    assert!(
+        spent.text.contains("too many token requests"),
+        "{}",
+        spent.text
+    );
+    // A public client proves nothing by its client_id: junk naming it from one address
+    // does not use up the budget of another.
+    let junk_refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", "oauthctl"),
+        ("refresh_token", "x"),
+    ];
+    for _ in 0..5 {
+        assert_eq!(
+            post_from("127.0.0.2", &token, None, &junk_refresh).status,
+            400
+        );
+    }
+    assert_eq!(
+        post_from("127.0.0.2", &token, None, &junk_refresh).status,
+        429
+    );
+    assert_eq!(
+        post_from("127.0.0.1", &token, None, &junk_refresh).status,
+        400
+    );
 }
 
 // ---------------------------------------------------------------------------------------

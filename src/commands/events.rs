@@ -34,9 +34,19 @@ impl Events for UiEvents<'_> {
                     sanitize::line(&url)
                 ));
             }
-            Event::BrowserFailed(e) => self.ui.warn(&format!(
-                "could not open a browser ({e}); open the URL above yourself"
-            )),
+            Event::BrowserFailed(e) => {
+                self.ui.warn(&format!("could not open a browser: {e}"));
+                // What to do instead: the login keeps waiting for the callback.
+                self.ui.note(
+                    "hint: open the URL above in a browser on this machine and sign in; \
+                     oauthctl keeps waiting until the --timeout",
+                );
+                self.ui.note(
+                    "hint: no browser here? Stop with Ctrl-C and run the same login with \
+                     `--flow device` to sign in on another device, or name a browser with \
+                     `--browser-command CMD` (or BROWSER=CMD)",
+                );
+            }
             Event::Waiting { what, deadline } => {
                 if self.ui.stderr_is_tty
                     && !self.ui.quiet

@@ -363,7 +363,14 @@ client_id = "gh-client"
                 profile: "local",
                 issuer: Some("http://127.0.0.1:9400"),
                 client_id: Some("oauthctl"),
-                scopes: &["api:read", "email", "offline_access", "openid", "profile"],
+                scopes: &[
+                    "api:read",
+                    "api:write",
+                    "email",
+                    "offline_access",
+                    "openid",
+                    "profile",
+                ],
             },
             Case {
                 name: "a configured profile on a preset",

@@ -132,6 +132,43 @@ fn verdict(ran: &Ran, ok: bool, success: String) -> String {
     }
 }
 
+/// The status code and the body of what `call -i` printed: the status line, the headers,
+/// a blank line, the body.
+fn response_parts(stdout: &str) -> (Option<u16>, &str) {
+    let status = stdout
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok());
+    let body = stdout
+        .split_once("\r\n\r\n")
+        .or_else(|| stdout.split_once("\n\n"))
+        .map_or("", |(_, body)| body);
+    (status, body)
+}
+
+/// Narrates a `call -i` step: the status the API really answered and the first line of the
+/// body; `ok` when it answered `expected` and oauthctl exited `exit`.
+fn call_step(ran: &Ran, expected: u16, exit: i32, why: &str) -> (bool, String) {
+    let (status, body) = response_parts(&ran.stdout);
+    let ok = ran.code == Some(exit) && status == Some(expected);
+    let shown = status.map_or_else(|| "no HTTP status".to_owned(), |s| format!("HTTP {s}"));
+    let detail = if ok {
+        format!("{shown}{why}: {}", first_line(body))
+    } else {
+        format!(
+            "unexpected: {shown} (expected {expected}), exit {:?}: {}",
+            ran.code,
+            first_line(if body.trim().is_empty() {
+                &ran.stderr
+            } else {
+                body
+            })
+        )
+    };
+    (ok, detail)
+}
+
 fn first_line(s: &str) -> String {
     sanitize::line(
         s.lines()
@@ -141,6 +178,25 @@ fn first_line(s: &str) -> String {
     )
     .into_owned()
 }
+
+/// What the demo ends with: the same by hand, in two terminals, and without a browser. Every
+/// command here is one of the README's Quick start, which a test runs as printed.
+pub const TRY_IT: &str = "\
+Try it by hand. In one terminal:
+  oauthctl serve
+and in another (sign in as alice, password alice, in the browser that opens):
+  oauthctl login --provider local
+  oauthctl call --provider local http://127.0.0.1:9400/api/me
+  oauthctl call --provider local POST http://127.0.0.1:9400/api/data --json '{\"note\": \"hello\"}'
+  oauthctl decode --provider local --verify --access-token
+No browser on this machine? Start the server as
+  oauthctl serve --auto-approve alice
+and sign in with
+  oauthctl login --provider local --browser-command 'curl -fsSL -o /dev/null'
+or, with any server, sign in on another device, or open the printed URL yourself:
+  oauthctl login --provider local --flow device
+  oauthctl login --provider local --no-browser
+The README's Quick start explains each step.";
 
 /// The prefix of the line `login` prints with the authorization URL.
 pub const URL_PREFIX: &str = "Open this URL to sign in: ";
@@ -335,23 +391,19 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
         verdict(&ran, ok, first_line(&ran.stdout)),
     );
     // 6–8. The protected API: scopes and roles.
-    let args = ["-p", "alice", "call", "--fail", &api];
+    let args = ["-p", "alice", "call", "-i", "--fail", &api];
     let cmd = show(
         "Call the protected API: GET /api/data (scope api:read)",
         &args,
     );
     let ran = runner.run(&args, None)?;
-    let ok = ran.code == Some(0);
-    record(
-        "call GET",
-        cmd,
-        ok,
-        verdict(&ran, ok, format!("HTTP 200: {}", first_line(&ran.stdout))),
-    );
+    let (ok, detail) = call_step(&ran, 200, 0, "");
+    record("call GET", cmd, ok, detail);
     let args = [
         "-p",
         "alice",
         "call",
+        "-i",
         "--fail",
         "POST",
         &api,
@@ -363,17 +415,13 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
         &args,
     );
     let ran = runner.run(&args, None)?;
-    let ok = ran.code == Some(0);
-    record(
-        "call POST as alice",
-        cmd,
-        ok,
-        verdict(&ran, ok, format!("HTTP 200: {}", first_line(&ran.stdout))),
-    );
+    let (ok, detail) = call_step(&ran, 201, 0, "");
+    record("call POST as alice", cmd, ok, detail);
     let args = [
         "-p",
         "bob",
         "call",
+        "-i",
         "--fail",
         "POST",
         &api,
@@ -382,17 +430,13 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
     ];
     let cmd = show("POST /api/data as bob (role reader: forbidden)", &args);
     let ran = runner.run(&args, None)?;
-    let ok = ran.code == Some(8);
-    record(
-        "call POST as bob",
-        cmd,
-        ok,
-        verdict(
-            &ran,
-            ok,
-            "HTTP 403 as expected: bob lacks the admin role (exit 8 with --fail)".to_owned(),
-        ),
+    let (ok, detail) = call_step(
+        &ran,
+        403,
+        8,
+        " as expected: bob lacks the admin role (exit 8 with --fail)",
     );
+    record("call POST as bob", cmd, ok, detail);
     // 9. introspect.
     let args = ["-p", "alice", "introspect"];
     let cmd = show(
@@ -469,6 +513,7 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
         ui.note(&format!(
             "\nAll {total} steps behaved as expected. The temporary home is removed."
         ));
+        ui.info(&format!("\n{TRY_IT}"));
     }
     let outcome = if ui.json {
         Outcome::report(report)
@@ -483,5 +528,43 @@ pub fn run(ui: &Ui) -> Result<Outcome> {
             failed.len(),
             failed.join(", ")
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_steps_narrate_the_status_that_came_back() {
+        let ran = |code, stdout: &str| Ran {
+            code: Some(code),
+            stdout: stdout.to_owned(),
+            stderr: String::new(),
+        };
+        let created = ran(
+            0,
+            "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\r\n{\"id\":1}\n",
+        );
+        assert_eq!(response_parts(&created.stdout), (Some(201), "{\"id\":1}\n"));
+        assert_eq!(
+            call_step(&created, 201, 0, ""),
+            (true, "HTTP 201: {\"id\":1}".to_owned())
+        );
+        let (ok, detail) = call_step(&created, 200, 0, "");
+        assert!(!ok);
+        assert!(
+            detail.starts_with("unexpected: HTTP 201 (expected 200)"),
+            "{detail}"
+        );
+        let nothing = Ran {
+            code: Some(5),
+            stdout: String::new(),
+            stderr: "oauthctl: error: connection refused\n".to_owned(),
+        };
+        assert_eq!(
+            call_step(&nothing, 200, 0, "").1,
+            "unexpected: no HTTP status (expected 200), exit Some(5): oauthctl: error: connection refused"
+        );
     }
 }

@@ -19,6 +19,11 @@ const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
 /// Device verification attempts per minute (all users together; S17).
 pub(crate) const DEVICE_ATTEMPTS_PER_MINUTE: u32 = 20;
 
+/// Largest request whose parameters the server keeps until a user acts (an authorization
+/// request, a device authorization request): with at most `state::MAX_PENDING` of each
+/// kept, this bounds their memory.
+pub(crate) const MAX_KEPT_REQUEST: usize = 8 * 1024;
+
 /// Appends `params` to `uri`'s query.
 pub(crate) fn append_query(uri: &str, params: &[(&str, &str)]) -> String {
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
@@ -155,6 +160,13 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         }
         _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
     };
+    if raw.len() > MAX_KEPT_REQUEST {
+        return pages::error(
+            413,
+            "Request too large",
+            "An authorization request may carry at most 8 KiB of parameters.",
+        );
+    }
     // Parse leniently first, to know where errors may be sent.
     let mut counts = std::collections::HashMap::<String, usize>::new();
     let mut values = std::collections::HashMap::<String, String>::new();
@@ -322,7 +334,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         store.maybe_prune(now);
         store.pending.insert(txn.clone(), pending);
     }
-    pages::login(&client.id, &txn, &csrf, false)
+    pages::login(&client.id, &app.cfg.registry.users, &txn, &csrf, false)
 }
 
 /// Stores a new authorization code and returns it.
@@ -399,7 +411,13 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     };
     let username = form.get("username").unwrap_or_default();
     if !authenticate(app, username, form.get("password").unwrap_or_default()) {
-        return pages::login(&pending.client_id, &txn, &pending.csrf, true);
+        return pages::login(
+            &pending.client_id,
+            &app.cfg.registry.users,
+            &txn,
+            &pending.csrf,
+            true,
+        );
     }
     let mut store = app.store();
     let Some(p) = store.pending.get_mut(&txn) else {

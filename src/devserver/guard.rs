@@ -237,6 +237,7 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
     let limits = &shared.limits;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.body_timeout));
+    let peer = stream.peer_addr().ok().map(|a| a.ip());
     let mut carry: Vec<u8> = Vec::new();
     // One read buffer for the connection's lifetime (zeroed once, not per request).
     let mut chunk = vec![0u8; 8192];
@@ -264,7 +265,7 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
         };
         let close = head.wants_close || shared.stopping.load(Ordering::SeqCst);
         let head_only = head.method.eq_ignore_ascii_case("HEAD");
-        let req = into_req(head, body);
+        let req = into_req(head, body, peer);
         // A panicking handler must not take the connection bookkeeping with it.
         let Ok(resp) = catch_unwind(AssertUnwindSafe(|| (shared.handler)(req))) else {
             let _ = stream.write_all(&simple_response(500, "the server could not answer\n", &[]));
@@ -280,8 +281,8 @@ fn serve_connection(stream: &mut TcpStream, shared: &Shared) {
 }
 
 /// The handler's view of a checked request: the method uppercased, the target split into
-/// path and query at the first `?`, the headers as sent.
-fn into_req(head: Head, body: Vec<u8>) -> Req {
+/// path and query at the first `?`, the headers as sent, and the peer's address.
+fn into_req(head: Head, body: Vec<u8>, peer: Option<std::net::IpAddr>) -> Req {
     let Head {
         mut method,
         target: mut path,
@@ -303,6 +304,7 @@ fn into_req(head: Head, body: Vec<u8>) -> Req {
         query,
         headers,
         body,
+        peer,
     }
 }
 
@@ -759,7 +761,7 @@ mod tests {
     #[test]
     fn requests_reach_the_handler_split_and_uppercased() {
         let h = parse("get /authorize?a=1?b HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n").unwrap();
-        let req = into_req(h, b"body".to_vec());
+        let req = into_req(h, b"body".to_vec(), None);
         assert_eq!(req.method, "GET");
         assert_eq!(req.path, "/authorize");
         assert_eq!(req.query, "a=1?b");
@@ -768,6 +770,7 @@ mod tests {
         let plain = into_req(
             parse("GET /jwks HTTP/1.1\r\nHost: x\r\n\r\n").unwrap(),
             Vec::new(),
+            None,
         );
         assert_eq!((plain.path.as_str(), plain.query.as_str()), ("/jwks", ""));
     }

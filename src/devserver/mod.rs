@@ -70,7 +70,8 @@ pub struct DevConfig {
     pub device_code_ttl: Duration,
     /// Minimum device polling interval (default 5s; `slow_down` adds 5s).
     pub device_interval: Duration,
-    /// Token-endpoint requests per client per minute; 0 disables the limit (default 120).
+    /// Token-endpoint requests per authenticated client per minute, and wrong client
+    /// secrets per client and source address per minute; 0 disables both (default 120).
     pub rate_limit_per_minute: u32,
     /// Sign this user in and approve every authorization request without a page. Tests and
     /// scripts only; never the default (S23).
@@ -217,6 +218,23 @@ impl DevConfig {
         }
         self
     }
+}
+
+/// How many records of each kind the server holds in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreSizes {
+    /// Authorization requests waiting for the user to sign in and consent (at most 1,024;
+    /// the oldest is dropped first).
+    pub pending_authorizations: usize,
+    /// Authorization codes, redeemed or not, until ten minutes after they expire (at most
+    /// 1,024).
+    pub authorization_codes: usize,
+    /// Device authorizations, until ten minutes after they expire (at most 1,024).
+    pub device_authorizations: usize,
+    /// Access tokens, until they expire.
+    pub access_tokens: usize,
+    /// Refresh tokens, until they expire.
+    pub refresh_tokens: usize,
 }
 
 /// Why the server did not start.
@@ -389,6 +407,18 @@ impl DevServer {
             .get(path)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// How many records the server holds, by kind: what its memory grows with.
+    pub fn store_sizes(&self) -> StoreSizes {
+        let store = self.app.store();
+        StoreSizes {
+            pending_authorizations: store.pending.len(),
+            authorization_codes: store.codes.len(),
+            device_authorizations: store.devices.len(),
+            access_tokens: store.access.len(),
+            refresh_tokens: store.refresh.len(),
+        }
     }
 
     /// Rotates the signing key: a new key signs from now on, the previous ones stay in the

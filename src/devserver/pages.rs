@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::App;
 use super::wire::{Resp, html_escape as e};
+use super::{App, Registry, User};
 
 /// The CSRF cookie (double submit: cookie + hidden field + server-side copy).
 pub(crate) const CSRF_COOKIE: &str = "oauthctl_devserver_csrf";
@@ -56,8 +56,34 @@ fn scope_list(scopes: &[String]) -> String {
     out
 }
 
-/// The sign-in form of the authorization flow.
-pub(crate) fn login(client_id: &str, txn: &str, csrf: &str, failed: bool) -> Resp {
+/// The users who can sign in, for the sign-in page. Passwords are shown only for the
+/// built-in development users that still have their well-known password, never for users
+/// from a server-config file (as the `serve` banner does).
+fn user_list(users: &[User]) -> String {
+    if users.is_empty() {
+        return "<p>This server has no users: add some with <code>--server-config</code>.</p>"
+            .to_owned();
+    }
+    let builtin = Registry::default();
+    let mut out = String::from("<p>Users on this server: ");
+    for (i, u) in users.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "<code>{}</code>", e(&u.username));
+        if builtin
+            .user(&u.username)
+            .is_some_and(|b| b.password == u.password)
+        {
+            let _ = write!(out, "/<code>{}</code>", e(&u.password));
+        }
+    }
+    out.push_str(".</p>");
+    out
+}
+
+/// The sign-in form of the authorization flow; `users` are the server's users.
+pub(crate) fn login(client_id: &str, users: &[User], txn: &str, csrf: &str, failed: bool) -> Resp {
     let err = if failed {
         "<p class=\"err\">Wrong username or password.</p>"
     } else {
@@ -70,9 +96,9 @@ pub(crate) fn login(client_id: &str, txn: &str, csrf: &str, failed: bool) -> Res
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" autofocus></label>\
          <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>\
-         <button type=\"submit\">Sign in</button></form>\
-         <p>Development users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code> (unless configured otherwise).</p>",
+         <button type=\"submit\">Sign in</button></form>{users}",
         client = e(client_id),
+        users = user_list(users),
         txn = e(txn),
         csrf = e(csrf),
     );

@@ -4,8 +4,15 @@
 //!
 //! Secret values (codes, refresh tokens, device codes) are stored under their SHA-256
 //! fingerprint, never in the clear.
+//!
+//! Whatever a request can create without signing a user in (pending authorization requests,
+//! and the codes and device authorizations that can follow) is kept in a [`Bounded`] map:
+//! at most [`MAX_PENDING`] entries each, the oldest dropped first, so a flood of
+//! unauthenticated requests costs a bounded amount of memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
@@ -155,6 +162,125 @@ impl Bucket {
             last_ms: now,
         }
     }
+
+    /// Returns one request taken by [`Bucket::take`] (it turned out not to count).
+    pub(crate) fn give_back(&mut self, per_minute: u32) {
+        self.tokens = (self.tokens + 1.0).min(f64::from(per_minute));
+    }
+
+    /// Whether the bucket has refilled completely by `now` (it then says nothing that a
+    /// new bucket would not).
+    fn is_full(&self, per_minute: u32, now: u64) -> bool {
+        let cap = f64::from(per_minute);
+        #[allow(clippy::cast_precision_loss)]
+        let elapsed = now.saturating_sub(self.last_ms) as f64;
+        self.tokens + elapsed * cap / 60_000.0 >= cap
+    }
+}
+
+/// Most buckets kept per map; beyond it, refilled buckets are dropped first.
+const MAX_BUCKETS: usize = 10_000;
+
+/// The bucket for `key` in `map`, created full. The map stays bounded: when it reaches
+/// [`MAX_BUCKETS`], buckets that have refilled are dropped (they hold no information), and
+/// if that is not enough, all are.
+pub(crate) fn bucket<K: Hash + Eq>(
+    map: &mut HashMap<K, Bucket>,
+    key: K,
+    per_minute: u32,
+    now: u64,
+) -> &mut Bucket {
+    if map.len() >= MAX_BUCKETS && !map.contains_key(&key) {
+        map.retain(|_, b| !b.is_full(per_minute, now));
+        if map.len() >= MAX_BUCKETS {
+            map.clear();
+        }
+    }
+    map.entry(key)
+        .or_insert_with(|| Bucket::full(per_minute, now))
+}
+
+/// The source a request is counted for: its IPv4 address (also when it arrives
+/// IPv4-mapped), or the /64 prefix of its IPv6 address, which one host usually holds whole.
+pub(crate) fn source(peer: Option<IpAddr>) -> IpAddr {
+    match peer.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V6(v6)) => {
+            let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+            IpAddr::V6(Ipv6Addr::from(prefix))
+        }
+        Some(v4) => v4,
+        None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
+}
+
+/// Most pending authorization requests, authorization codes and device authorizations
+/// kept at once (each kind), the oldest dropped first. Each request that creates one is at
+/// most 8 KiB (`authorize::MAX_KEPT_REQUEST`), so each kind stays under about 8 MiB.
+pub(crate) const MAX_PENDING: usize = 1024;
+
+/// A map from secret-derived keys to records that keeps at most `CAP` entries: inserting
+/// one more drops the oldest insertion.
+#[derive(Debug)]
+pub(crate) struct Bounded<V, const CAP: usize> {
+    map: HashMap<String, V>,
+    /// Keys in insertion order; may also hold keys removed since, skipped when evicting.
+    order: VecDeque<String>,
+}
+
+impl<V, const CAP: usize> Default for Bounded<V, CAP> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+}
+
+impl<V, const CAP: usize> Bounded<V, CAP> {
+    /// Inserts `value`; returns the entries dropped to make room, oldest first.
+    pub(crate) fn insert(&mut self, key: String, value: V) -> Vec<V> {
+        let mut dropped = Vec::new();
+        while self.map.len() >= CAP && !self.map.contains_key(&key) {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            dropped.extend(self.map.remove(&oldest));
+        }
+        self.order.push_back(key.clone());
+        self.map.insert(key, value);
+        if self.order.len() > 2 * CAP {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key(k));
+        }
+        dropped
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+        self.map.remove(key)
+    }
+
+    /// Keeps the entries for which `keep` is true.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.map.retain(|_, v| keep(v));
+        let map = &self.map;
+        self.order.retain(|k| map.contains_key(k));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
 }
 
 /// How many maps the access-token records are spread over.
@@ -210,8 +336,7 @@ impl AccessTokens {
         self.shards.iter_mut().flat_map(HashMap::values_mut)
     }
 
-    #[cfg(test)]
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(HashMap::len).sum()
     }
 
@@ -223,15 +348,20 @@ impl AccessTokens {
 /// Everything mutable, behind one mutex.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    pub pending: HashMap<String, PendingAuth>,
-    pub codes: HashMap<String, CodeRecord>,
+    pub pending: Bounded<PendingAuth, MAX_PENDING>,
+    pub codes: Bounded<CodeRecord, MAX_PENDING>,
     pub families: HashMap<u64, Family>,
     pub refresh: HashMap<String, RefreshRecord>,
     pub access: AccessTokens,
-    pub devices: HashMap<String, DeviceRecord>,
+    pub devices: Bounded<DeviceRecord, MAX_PENDING>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
-    pub rate: HashMap<String, Bucket>,
+    /// Token-endpoint requests of authenticated clients: per client for confidential
+    /// clients, per client and source for public ones (whose `client_id` proves nothing).
+    pub rate: HashMap<(String, Option<IpAddr>), Bucket>,
+    /// Failed client authentications (wrong secrets), per client and source: a separate
+    /// budget, so that guessing a secret is limited without spending the client's own.
+    pub failures: HashMap<(String, IpAddr), Bucket>,
     pub device_attempts: Option<Bucket>,
     pub items: Vec<serde_json::Value>,
     next_family: u64,
@@ -265,6 +395,20 @@ impl Store {
         }
     }
 
+    /// Records a device authorization under its device-code fingerprint, with its user code
+    /// (normalized); drops the user codes of device authorizations it displaces.
+    pub(crate) fn insert_device(
+        &mut self,
+        fingerprint: String,
+        user_code: String,
+        record: DeviceRecord,
+    ) {
+        self.user_codes.insert(user_code, fingerprint.clone());
+        for old in self.devices.insert(fingerprint, record) {
+            self.user_codes.remove(&old.user_code.replace('-', ""));
+        }
+    }
+
     /// Records an access token under its fingerprint.
     pub(crate) fn insert_access(&mut self, fingerprint: String, record: AccessRecord) {
         if self.access.is_empty() || record.exp < self.access_expiry_floor {
@@ -279,10 +423,10 @@ impl Store {
         if !self.inserts.is_multiple_of(PRUNE_EVERY) {
             return;
         }
-        self.pending.retain(|_, p| p.expires_ms > now);
-        self.codes.retain(|_, c| c.expires_ms + 600_000 > now);
+        self.pending.retain(|p| p.expires_ms > now);
+        self.codes.retain(|c| c.expires_ms + 600_000 > now);
         let devices = &mut self.devices;
-        devices.retain(|_, d| d.expires_ms + 600_000 > now);
+        devices.retain(|d| d.expires_ms + 600_000 > now);
         self.user_codes.retain(|_, fp| devices.contains_key(fp));
         let now_s = now / 1000;
         if now_s >= self.access_expiry_floor {
@@ -362,11 +506,75 @@ mod tests {
     }
 
     #[test]
+    fn bounded_maps_drop_the_oldest_entry() {
+        let mut m: Bounded<u32, 3> = Bounded::default();
+        for i in 0..3 {
+            assert!(m.insert(format!("k{i}"), i).is_empty());
+        }
+        assert_eq!(m.insert("k3".into(), 3), vec![0]);
+        assert!(m.get("k0").is_none() && m.get("k3") == Some(&3));
+        // A removed entry frees its place; the next eviction skips it.
+        assert_eq!(m.remove("k1"), Some(1));
+        assert!(m.insert("k4".into(), 4).is_empty());
+        assert_eq!(m.insert("k5".into(), 5), vec![2]);
+        assert_eq!(m.len(), 3);
+        // Replacing a key evicts nothing.
+        assert!(m.insert("k5".into(), 50).is_empty());
+        for i in 6..1000 {
+            m.insert(format!("k{i}"), i);
+            assert_eq!(m.len(), 3);
+            assert!(m.order.len() <= 6);
+        }
+        m.retain(|v| *v != 998);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.order.len(), 2);
+    }
+
+    #[test]
     fn buckets_limit_and_refill() {
         let mut b = Bucket::full(2, 0);
         assert!(b.take(2, 0).is_ok());
         assert!(b.take(2, 0).is_ok());
         assert_eq!(b.take(2, 0), Err(30));
         assert!(b.take(2, 30_000).is_ok());
+        b.give_back(2);
+        assert!(b.take(2, 30_000).is_ok());
+        assert!(!b.is_full(2, 30_000) && b.is_full(2, 90_000));
+    }
+
+    #[test]
+    fn bucket_maps_stay_bounded() {
+        let mut map: HashMap<u32, Bucket> = HashMap::new();
+        for k in 1..u32::try_from(MAX_BUCKETS).unwrap() {
+            let _ = bucket(&mut map, k, 5, 0).take(5, 0);
+        }
+        for _ in 0..5 {
+            let _ = bucket(&mut map, 0, 5, 50_000).take(5, 50_000);
+        }
+        assert_eq!(map.len(), MAX_BUCKETS);
+        // A minute later the others have refilled and go; the drained one stays.
+        let _ = bucket(&mut map, u32::MAX, 5, 60_000).take(5, 60_000);
+        assert_eq!(map.len(), 2);
+        assert!(map.contains_key(&0) && map.contains_key(&u32::MAX));
+        // When nothing has refilled, the map is emptied rather than grown.
+        for k in 1..u32::try_from(MAX_BUCKETS).unwrap() - 1 {
+            let _ = bucket(&mut map, k, 5, 60_000).take(5, 60_000);
+        }
+        assert_eq!(map.len(), MAX_BUCKETS);
+        let _ = bucket(&mut map, u32::MAX - 1, 5, 60_000);
+        assert_eq!(map.len(), 1);
+    }
+
+    #[test]
+    fn sources_are_addresses_and_ipv6_prefixes() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(source(ip("127.0.0.2")), ip("127.0.0.2").unwrap());
+        assert_eq!(source(ip("::ffff:10.0.0.1")), ip("10.0.0.1").unwrap());
+        assert_eq!(
+            source(ip("2001:db8:1:2:aaaa::1")),
+            source(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(source(ip("2001:db8:1:2::1")), source(ip("2001:db8:1:3::1")));
+        assert_eq!(source(None), ip("0.0.0.0").unwrap());
     }
 }

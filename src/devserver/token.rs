@@ -11,11 +11,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::authorize::{bad_scope, requested_audience, split_scope, valid_pkce_value};
+use super::authorize::{
+    MAX_KEPT_REQUEST, bad_scope, requested_audience, split_scope, valid_pkce_value,
+};
 use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
 use super::misbehave::{SLOW_DOWN_POLLS, sign_id_token};
 use super::state::{
-    AccessRecord, Bucket, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, ms, now_ms,
+    AccessRecord, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, bucket, ms, now_ms,
+    source,
 };
 use super::wire::{
     Params, Req, Resp, basic_credentials, bearer, fingerprint, random_bytes, random_token,
@@ -64,18 +67,53 @@ fn form(req: &Req) -> Result<Params, Resp> {
     req.form().map_err(|e| err("invalid_request", &e))
 }
 
-/// The client id a request claims to be, before authentication (for rate limiting).
-fn claimed_client(req: &Req, form: &Params) -> String {
-    req.header("authorization")
-        .and_then(basic_credentials)
-        .map(|(id, _)| id)
-        .or_else(|| form.get("client_id").map(str::to_owned))
-        .unwrap_or_else(|| "-".to_owned())
+/// `429` with `Retry-After`.
+fn too_many(description: &str, retry_s: u64) -> Resp {
+    Resp::oauth_error(429, "temporarily_unavailable", description)
+        .with("Retry-After", &retry_s.to_string())
+}
+
+/// Checks a presented client secret under the failed-authentication limit (RFC 6749
+/// §2.3.1 asks for brute-force protection). Each guess takes one from the budget of this
+/// client and source before it is compared, and a correct one gives it back: so only wrong
+/// secrets count, a source that used up its budget gets `429` even for the right secret
+/// (otherwise the limit would not slow a guesser down), and the client's own token-endpoint
+/// budget is never spent by somebody else's failures.
+fn check_secret(
+    app: &App,
+    req: &Req,
+    client: &Client,
+    expected: &str,
+    given: &str,
+) -> Result<(), Resp> {
+    let limit = app.cfg.rate_limit_per_minute;
+    let key = (client.id.clone(), source(req.peer));
+    if limit > 0 {
+        let now = now_ms();
+        let mut store = app.store();
+        if let Err(retry) = bucket(&mut store.failures, key.clone(), limit, now).take(limit, now) {
+            return Err(too_many(
+                "too many failed authentications for this client from this address; retry later",
+                retry,
+            ));
+        }
+    }
+    if secrets_equal(expected, given) {
+        if limit > 0
+            && let Some(b) = app.store().failures.get_mut(&key)
+        {
+            b.give_back(limit);
+        }
+        Ok(())
+    } else {
+        Err(invalid_client("unknown client or wrong credentials"))
+    }
 }
 
 /// Authenticates the client (S18): `client_secret_basic` (form-urldecoded),
 /// `client_secret_post`, or `none` for public clients, which identify themselves by
-/// `client_id` alone and may not present a secret.
+/// `client_id` alone and may not present a secret. Wrong secrets are limited per client
+/// and source ([`check_secret`]).
 pub(crate) fn authenticate_client<'a>(
     app: &'a App,
     req: &Req,
@@ -118,8 +156,10 @@ pub(crate) fn authenticate_client<'a>(
         .client(id)
         .ok_or_else(|| invalid_client("unknown client or wrong credentials"))?;
     match (&client.secret, secret) {
-        (Some(expected), Some(given)) if secrets_equal(expected, given) => Ok(client),
-        (Some(_), _) => Err(invalid_client("unknown client or wrong credentials")),
+        (Some(expected), Some(given)) => {
+            check_secret(app, req, client, expected, given).map(|()| client)
+        }
+        (Some(_), None) => Err(invalid_client("unknown client or wrong credentials")),
         (None, None) => Ok(client),
         (None, Some(_)) => Err(invalid_client(
             "this is a public client: it has no secret, send client_id only",
@@ -127,29 +167,28 @@ pub(crate) fn authenticate_client<'a>(
     }
 }
 
-/// Applies the per-client token-endpoint rate limit.
-fn rate_limited(app: &App, client: &str) -> Option<Resp> {
+/// Applies the token-endpoint rate limit to an authenticated client: per client, or for a
+/// public client (which anyone can name) per client and source.
+fn rate_limited(app: &App, req: &Req, client: &Client) -> Option<Resp> {
     let limit = app.cfg.rate_limit_per_minute;
     if limit == 0 {
         return None;
     }
     let now = now_ms();
+    let key = (
+        client.id.clone(),
+        client.is_public().then(|| source(req.peer)),
+    );
     let mut store = app.store();
-    if store.rate.len() > 10_000 && !store.rate.contains_key(client) {
-        store.rate.clear();
-    }
-    let bucket = store
-        .rate
-        .entry(client.to_owned())
-        .or_insert_with(|| Bucket::full(limit, now));
-    bucket.take(limit, now).err().map(|retry| {
-        Resp::oauth_error(
-            429,
-            "temporarily_unavailable",
-            "too many token requests for this client; retry later",
-        )
-        .with("Retry-After", &retry.to_string())
-    })
+    bucket(&mut store.rate, key, limit, now)
+        .take(limit, now)
+        .err()
+        .map(|retry| {
+            too_many(
+                "too many token requests for this client; retry later",
+                retry,
+            )
+        })
 }
 
 /// `POST /token`.
@@ -162,15 +201,14 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         Ok(f) => f,
         Err(r) => return r,
     };
-    if app.cfg.rate_limit_per_minute > 0
-        && let Some(r) = rate_limited(app, &claimed_client(req, &form))
-    {
-        return r;
-    }
+    // Authentication first: only authenticated requests spend a client's budget.
     let client = match authenticate_client(app, req, &form) {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if let Some(r) = rate_limited(app, req, client) {
+        return r;
+    }
     if app.cfg.misbehaves(Misbehave::Token200WithError) {
         return ok(&json!({"error": "invalid_grant",
                           "error_description": "an error with HTTP 200 (misbehave)"}));
@@ -733,6 +771,9 @@ fn user_code() -> String {
 
 /// `POST /device_authorization` (RFC 8628 §3.1–3.2).
 pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
+    if req.body.len() > MAX_KEPT_REQUEST {
+        return err("invalid_request", "the request is larger than 8 KiB");
+    }
     let form = match form(req) {
         Ok(f) => f,
         Err(r) => return r,
@@ -765,9 +806,9 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
     }
     let interval_ms = ms(app.cfg.device_interval);
     let fp = fingerprint(&device_code);
-    store.user_codes.insert(code.clone(), fp.clone());
-    store.devices.insert(
+    store.insert_device(
         fp,
+        code.clone(),
         DeviceRecord {
             client_id: client.id.clone(),
             scope,

@@ -4,6 +4,7 @@
 //! headers every page carries. No OAuth decisions live here.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
@@ -17,6 +18,9 @@ pub(crate) struct Req {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The address the connection came from, if known: the "source" that failed client
+    /// authentications are counted for.
+    pub peer: Option<IpAddr>,
 }
 
 impl Req {

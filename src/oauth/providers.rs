@@ -310,8 +310,15 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
         "local" => {
             let port = arg.unwrap_or("9400");
             p.issuer = Some(format!("http://127.0.0.1:{port}"));
-            p.default_scopes =
-                scopes(&["openid", "profile", "email", "offline_access", "api:read"]);
+            // Everything the demo API offers, so that alice (role admin) can also write.
+            p.default_scopes = scopes(&[
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+                "api:read",
+                "api:write",
+            ]);
             p.default_client_id = Some("oauthctl".into());
         }
         _ => unreachable!("every preset has a definition"),

@@ -38,6 +38,30 @@ pub fn oauthctl(home: &Path) -> Command {
     cmd
 }
 
+/// `sh -c SCRIPT` isolated as [`oauthctl`] isolates the binary, with the `oauthctl` under
+/// test first on `PATH`: a command line from the documentation runs as printed.
+pub fn shell(home: &Path, script: &str) -> Command {
+    let template = oauthctl(home);
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script);
+    for (name, value) in template.get_envs() {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_oauthctl"))
+        .parent()
+        .expect("the binary's directory");
+    let mut path = vec![bin_dir.to_path_buf()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    cmd.env("PATH", std::env::join_paths(path).expect("a PATH"))
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
 /// Runs `oauthctl ARGS` in `home` and returns its output.
 pub fn run(home: &Path, args: &[&str]) -> Output {
     oauthctl(home).args(args).output().expect("run oauthctl")
