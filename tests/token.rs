@@ -223,6 +223,46 @@ fn status_and_errors_never_contain_secrets() {
     }
 }
 
+#[test]
+fn a_cached_token_with_control_characters_is_never_printed() {
+    // Issue #12 item 1: a set an older oauthctl stored unchecked (here: written by hand into
+    // the file store) is unusable; `token` says so and prints nothing.
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    login_as(h.path(), s.issuer(), "alice", SCOPES);
+    let file = std::fs::read_dir(h.path().join("tokens"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let mut set: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let at = set["access_token"].as_str().unwrap().to_owned();
+    set["access_token"] = format!("{at}\r\nX-Injected: 1\r\n\r\nGET /smuggled HTTP/1.1").into();
+    std::fs::write(&file, set.to_string()).unwrap();
+    for format in ["header", "raw", "env", "json"] {
+        let out = run(h.path(), &["token", "--format", format]);
+        assert_code(&out, 3);
+        assert!(out.stdout.is_empty(), "{format}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("the cached `access_token` contains a control character (0x0d)"),
+            "{err}"
+        );
+        assert!(err.contains("hint: run `oauthctl login`"), "{err}");
+        assert!(!err.contains("X-Injected") && !err.contains(&at), "{err}");
+    }
+    // `exec` obtains its token the same way, and `--no-refresh` reads the cache directly.
+    for args in [&["exec", "--", "true"][..], &["token", "--no-refresh"]] {
+        let out = run(h.path(), args);
+        assert_code(&out, 3);
+        assert!(
+            stderr(&out).contains("(0x0d)"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn token_files_are_private_and_a_readable_cache_is_refused() {
