@@ -1,7 +1,8 @@
-//! Private-file primitives shared by the file store, the index and the lock files
-//! (security C64): directories 0700, files 0600 from creation, no following symlinks,
-//! atomic replace (temp file in the same directory + fsync + rename), and ssh-style
-//! refusal of foreign-owned or too-open files.
+//! Private-file primitives shared by the file store, the index, the lock files, the
+//! discovery/JWKS cache, the configuration file and the home (security C64): directories
+//! 0700, files 0600 from creation, no following symlinks, atomic replace (temp file in the
+//! same directory + fsync + rename), and ssh-style refusal of foreign-owned or too-open
+//! files and directories. This is the one place that rule lives.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -38,6 +39,12 @@ pub(crate) enum ReadOutcome {
 
 /// Creates `dir` (and missing parents) with mode 0700, then checks it.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
+    ensure_dir(dir, Exposure::Secret)
+}
+
+/// Creates `dir` (and missing parents) with mode 0700, then checks it with `exposure`'s
+/// rule (an existing directory keeps its mode if the rule allows it).
+pub(crate) fn ensure_dir(dir: &Path, exposure: Exposure) -> Result<(), StoreError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -48,15 +55,30 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     builder
         .create(dir)
         .map_err(|e| StoreError::io("create the directory", dir, e))?;
-    check_private_dir(dir)
+    check_dir(dir, exposure)
 }
 
 /// Refuses a directory that is a symlink, not ours, or accessible by group or others.
 pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
+    check_dir(dir, Exposure::Secret)
+}
+
+/// Refuses a directory that is a symlink, not a directory, not owned by the current user,
+/// or open to group or others beyond what `exposure` allows: a `Trusted` directory may be
+/// readable by others but never writable by them, since whoever can write in it can plant
+/// or replace what oauthctl reads there (a token endpoint in a cached discovery document).
+pub(crate) fn check_dir(dir: &Path, exposure: Exposure) -> Result<(), StoreError> {
     let meta =
         fs::symlink_metadata(dir).map_err(|e| StoreError::io("inspect the directory", dir, e))?;
     if meta.file_type().is_symlink() {
-        return Err(unsafe_path(dir, "it is a symbolic link", None));
+        return Err(unsafe_path(
+            dir,
+            "it is a symbolic link (oauthctl's directories are never followed through links)",
+            Some(format!(
+                "replace the link {} with a directory, or name the directory it links to",
+                dir.display()
+            )),
+        ));
     }
     if !meta.is_dir() {
         return Err(unsafe_path(dir, "it is not a directory", None));
@@ -66,15 +88,29 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::MetadataExt;
         check_owner(dir, meta.uid())?;
         let mode = meta.mode() & 0o7777;
-        if mode & 0o077 != 0 {
+        if mode & exposure.forbidden_bits() != 0 {
+            let (what, fix) = match exposure {
+                Exposure::Secret => ("accessible by group or others", "chmod 700"),
+                Exposure::Trusted => ("writable by group or others", "chmod go-w"),
+            };
             return Err(unsafe_path(
                 dir,
-                &format!("it is accessible by group or others (mode {mode:04o})"),
-                Some(format!("chmod 700 {}", dir.display())),
+                &format!("it is {what} (mode {mode:04o})"),
+                Some(format!("{fix} {}", dir.display())),
             ));
         }
     }
+    #[cfg(not(unix))]
+    let _ = exposure;
     Ok(())
+}
+
+/// [`check_dir`] for a directory that may not exist yet; `Ok(false)` when it does not.
+pub(crate) fn check_dir_if_exists(dir: &Path, exposure: Exposure) -> Result<bool, StoreError> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        _ => check_dir(dir, exposure).map(|()| true),
+    }
 }
 
 /// Reads a private file without following a symlink, refusing foreign-owned or too-open
@@ -89,10 +125,17 @@ pub(crate) fn read_private(
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ReadOutcome::Missing),
         Err(e) => {
             if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                let fix = match exposure {
+                    Exposure::Secret => format!("remove {} and log in again", path.display()),
+                    Exposure::Trusted => format!(
+                        "replace the link {} with the file it points to",
+                        path.display()
+                    ),
+                };
                 return Err(unsafe_path(
                     path,
-                    "it is a symbolic link (token files are never followed through links)",
-                    Some(format!("remove {} and log in again", path.display())),
+                    "it is a symbolic link (oauthctl's files are never followed through links)",
+                    Some(fix),
                 ));
             }
             return Err(StoreError::io("open", path, e));
@@ -110,14 +153,14 @@ pub(crate) fn read_private(
         check_owner(path, meta.uid())?;
         let mode = meta.mode() & 0o7777;
         if mode & exposure.forbidden_bits() != 0 {
-            let what = match exposure {
-                Exposure::Secret => "readable or writable by group or others",
-                Exposure::Trusted => "writable by group or others",
+            let (what, fix) = match exposure {
+                Exposure::Secret => ("readable or writable by group or others", "chmod 600"),
+                Exposure::Trusted => ("writable by group or others", "chmod go-w"),
             };
             return Err(unsafe_path(
                 path,
                 &format!("it is {what} (mode {mode:04o})"),
-                Some(format!("chmod 600 {}", path.display())),
+                Some(format!("{fix} {}", path.display())),
             ));
         }
     }
@@ -224,10 +267,15 @@ fn check_owner(path: &Path, uid: u32) -> Result<(), StoreError> {
     if uid == me {
         Ok(())
     } else {
+        // Another user could have planted it (and what is in it); never take it over
+        // blindly, so the hint asks for a look first.
         Err(unsafe_path(
             path,
             &format!("it is owned by uid {uid}, not by you (uid {me})"),
-            None,
+            Some(format!(
+                "check its content, then take it over: sudo chown -R {me} {}",
+                path.display()
+            )),
         ))
     }
 }
@@ -237,5 +285,82 @@ fn unsafe_path(path: &Path, reason: &str, fix: Option<String>) -> StoreError {
         path: path.to_path_buf(),
         reason: reason.to_owned(),
         fix,
+    }
+}
+
+#[cfg(test)]
+#[cfg(unix)]
+mod tests {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    use super::*;
+
+    fn set_mode(p: &Path, mode: u32) {
+        fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn fix(e: StoreError) -> Option<String> {
+        match e {
+            StoreError::Unsafe { fix, .. } => fix,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn trusted_directories_may_be_readable_but_never_writable_by_others() {
+        let home = tempfile::tempdir().unwrap();
+        let d = home.path().join("d");
+        ensure_dir(&d, Exposure::Trusted).unwrap();
+        assert_eq!(
+            fs::metadata(&d).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        for ok in [0o700, 0o750, 0o755] {
+            set_mode(&d, ok);
+            check_dir(&d, Exposure::Trusted).unwrap();
+        }
+        for bad in [0o770, 0o757, 0o1777] {
+            set_mode(&d, bad);
+            let e = check_dir(&d, Exposure::Trusted).unwrap_err();
+            assert!(e.to_string().contains("writable by group or others"), "{e}");
+            assert_eq!(fix(e), Some(format!("chmod go-w {}", d.display())));
+        }
+        set_mode(&d, 0o750);
+        let e = check_dir(&d, Exposure::Secret).unwrap_err();
+        assert_eq!(fix(e), Some(format!("chmod 700 {}", d.display())));
+        assert!(!check_dir_if_exists(&home.path().join("absent"), Exposure::Trusted).unwrap());
+        let link = home.path().join("link");
+        symlink(&d, &link).unwrap();
+        assert!(check_dir_if_exists(&link, Exposure::Trusted).is_err());
+    }
+
+    #[test]
+    fn foreign_owners_are_refused_with_a_chown_hint() {
+        if !rustix::process::geteuid().is_root() {
+            // Only root can hand a file to someone else; `/` is someone else's then.
+            let e = check_dir(Path::new("/"), Exposure::Trusted).unwrap_err();
+            assert!(fix(e).unwrap().contains("sudo chown -R"));
+            return;
+        }
+        let home = tempfile::tempdir().unwrap();
+        let f = home.path().join("f");
+        fs::write(&f, "x").unwrap();
+        std::os::unix::fs::chown(&f, Some(4321), None).unwrap();
+        let e = read_private(&f, Exposure::Trusted, 10).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("owned by uid 4321, not by you (uid 0)"),
+            "{e}"
+        );
+        assert_eq!(
+            fix(e),
+            Some(format!(
+                "check its content, then take it over: sudo chown -R 0 {}",
+                f.display()
+            ))
+        );
+        std::os::unix::fs::chown(home.path(), Some(4321), None).unwrap();
+        assert!(check_dir(home.path(), Exposure::Trusted).is_err());
+        std::os::unix::fs::chown(home.path(), Some(0), None).unwrap();
     }
 }
