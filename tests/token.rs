@@ -338,6 +338,63 @@ fn killing_oauthctl_while_it_writes_never_leaves_an_unreadable_cache() {
         assert_code(&status, 0);
         assert!(serde_json::from_slice::<Value>(&status.stdout).is_ok());
     }
+    // Issue #12 item 9: whatever the kills left, a completed write leaves no part file,
+    // and after a logout no token file of any kind remains.
+    assert!(login(h.path()).status().unwrap().success());
+    assert_eq!(part_files(&h.path().join("tokens")), Vec::<String>::new());
+    assert_code(&run(h.path(), &["logout"]), 0);
+    assert_eq!(
+        std::fs::read_dir(h.path().join("tokens")).unwrap().count(),
+        0
+    );
+}
+
+/// The `.tmp-*.part` files in `dir`.
+fn part_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(".tmp-")
+                && std::path::Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e == "part")
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn logout_removes_the_part_files_of_killed_writes() {
+    // Issue #12 item 9: a SIGKILL between writing the temp file and renaming it leaves
+    // `tokens/.tmp-*.part` with a whole token set; it must not survive `logout`.
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    login_as(h.path(), s.issuer(), "alice", SCOPES);
+    let dir = h.path().join("tokens");
+    let set = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let set = std::fs::read(set).unwrap();
+    let plant = || {
+        let part = dir.join(".tmp-Kx9q2Z.part");
+        std::fs::write(&part, &set).unwrap();
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    plant();
+    assert_code(&run(h.path(), &["logout"]), 0);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    // A first login killed while saving: no index entry, so `logout` has no login to
+    // end (exit 3), and still removes the part file.
+    plant();
+    let out = run(h.path(), &["logout"]);
+    assert_code(&out, 3);
+    assert_eq!(part_files(&dir), Vec::<String>::new());
 }
 
 #[test]

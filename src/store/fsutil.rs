@@ -4,9 +4,10 @@
 //! same directory + fsync + rename), and ssh-style refusal of foreign-owned or too-open
 //! files and directories. This is the one place that rule lives.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::StoreError;
 
@@ -182,16 +183,18 @@ pub(crate) fn read_private(
 
 /// Replaces `path` (in `dir`) with `bytes` atomically: a 0600 temp file created
 /// exclusively in the same directory, written, fsynced, then renamed over `path`. A
-/// symlink at `path` is replaced, never followed.
+/// symlink at `path` is replaced, never followed. Runs under `dir`'s write lock, which
+/// first removes the part files of writers that died (see [`lock_dir_for_writes`]).
 pub(crate) fn write_private_atomic(
     dir: &Path,
     path: &Path,
     bytes: &[u8],
 ) -> Result<(), StoreError> {
+    let lock = lock_dir_for_writes(dir)?;
     // tempfile creates the file with O_EXCL and mode 0600 on Unix.
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".part")
+        .prefix(PART_PREFIX)
+        .suffix(PART_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| StoreError::io("create a temporary file in", dir, e))?;
     tmp.write_all(bytes)
@@ -199,14 +202,111 @@ pub(crate) fn write_private_atomic(
         .map_err(|e| StoreError::io("write", tmp.path().to_path_buf(), e))?;
     tmp.persist(path)
         .map_err(|e| StoreError::io("replace", path, e.error))?;
-    #[cfg(unix)]
-    {
-        // Make the rename itself durable; failure here loses nothing already visible.
-        if let Ok(d) = File::open(dir) {
+    // Make the rename itself durable; failure here loses nothing already visible.
+    lock.sync();
+    Ok(())
+}
+
+/// The names [`write_private_atomic`] gives its temp files: `.tmp-XXXXXX.part`.
+const PART_PREFIX: &str = ".tmp-";
+const PART_SUFFIX: &str = ".part";
+
+/// How long a writer waits for another writer of the same directory. A write takes
+/// milliseconds; this only bounds the wait behind a stopped process.
+#[cfg(unix)]
+const WRITE_LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// A held write lock on a directory (see [`lock_dir_for_writes`]); dropping it releases it.
+#[derive(Debug)]
+pub(crate) struct DirWriteLock {
+    dir: Option<File>,
+}
+
+impl DirWriteLock {
+    /// fsyncs the directory (after a rename in it).
+    fn sync(&self) {
+        if let Some(d) = &self.dir {
             let _ = d.sync_all();
         }
     }
+}
+
+/// Takes `dir`'s write lock, an exclusive `flock` on the directory itself, and removes the
+/// part files that writers killed midway left behind (a SIGKILL between create and rename
+/// leaves a `.tmp-*.part` holding a full token set, which would survive `logout`).
+///
+/// Every writer of part files holds this lock from creating its part file until the
+/// rename, so whoever holds it knows that any part file present belongs to a dead process:
+/// the sweep can never delete a live writer's file under it. An age rule would leave a
+/// fresh crash's file behind (and readable after `logout`) and could still race a slow
+/// writer; a pid rule breaks on pid reuse and across pid namespaces sharing a home. The OS
+/// releases the lock when its holder dies, so a crash never blocks later writers.
+///
+/// Where locking is unsupported (some network file systems, platforms without `flock`),
+/// writes go ahead without the lock and without the sweep.
+pub(crate) fn lock_dir_for_writes(dir: &Path) -> Result<DirWriteLock, StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(dir)
+            .map_err(|e| StoreError::io("open the directory", dir, e))?;
+        match wait_for_lock(&file, dir, WRITE_LOCK_WAIT) {
+            Ok(()) => {
+                remove_stale_parts(dir)?;
+                Ok(DirWriteLock { dir: Some(file) })
+            }
+            Err(StoreError::Io { .. }) => Ok(DirWriteLock { dir: Some(file) }),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(DirWriteLock { dir: None })
+    }
+}
+
+/// Removes the part files in `dir`. Only under [`lock_dir_for_writes`].
+#[cfg(unix)]
+fn remove_stale_parts(dir: &Path) -> Result<(), StoreError> {
+    let entries = fs::read_dir(dir).map_err(|e| StoreError::io("list", dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // `file_type` does not follow symlinks: only our own regular part files go.
+        if name.starts_with(PART_PREFIX)
+            && name.ends_with(PART_SUFFIX)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            remove_if_exists(&entry.path())?;
+        }
+    }
     Ok(())
+}
+
+/// Takes an exclusive lock on `file` (named `path`), polling until `timeout`.
+pub(crate) fn wait_for_lock(file: &File, path: &Path, timeout: Duration) -> Result<(), StoreError> {
+    const POLL_INTERVAL: Duration = Duration::from_millis(20);
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) => {
+                let waited = start.elapsed();
+                if waited >= timeout {
+                    return Err(StoreError::LockTimeout {
+                        path: path.to_path_buf(),
+                        waited,
+                    });
+                }
+                std::thread::sleep(POLL_INTERVAL.min(timeout.saturating_sub(waited)));
+            }
+            Err(TryLockError::Error(e)) => return Err(StoreError::io("lock", path, e)),
+        }
+    }
 }
 
 /// Opens (creating if needed) a 0600 file for locking, without following a symlink.
@@ -332,6 +432,52 @@ mod tests {
         let link = home.path().join("link");
         symlink(&d, &link).unwrap();
         assert!(check_dir_if_exists(&link, Exposure::Trusted).is_err());
+    }
+
+    fn parts(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(PART_SUFFIX))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_remove_dead_writers_part_files_but_never_a_live_ones() {
+        // Issue #12 item 9.
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("tokens");
+        ensure_private_dir(&dir).unwrap();
+        fs::write(dir.join(".tmp-dead01.part"), "a whole token set").unwrap();
+        // Not ours to remove: other names, and a symlink named like a part file.
+        fs::write(dir.join("keep.json"), "{}").unwrap();
+        symlink(dir.join("keep.json"), dir.join(".tmp-link.part")).unwrap();
+
+        // A live writer: holds the lock (which sweeps the dead part) and has its part file.
+        let live = lock_dir_for_writes(&dir).unwrap();
+        assert_eq!(parts(&dir), [".tmp-link.part"]);
+        fs::write(dir.join(".tmp-live01.part"), "being written").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let writer = {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                write_private_atomic(&dir, &dir.join("other.json"), b"{}").unwrap();
+                tx.send(()).unwrap();
+            })
+        };
+        // The second writer waits for the lock; the live part file stays.
+        assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+        assert!(dir.join(".tmp-live01.part").exists());
+        fs::rename(dir.join(".tmp-live01.part"), dir.join("live.json")).unwrap();
+        drop(live);
+        rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        writer.join().unwrap();
+        assert_eq!(parts(&dir), [".tmp-link.part"]);
+        assert_eq!(fs::read(dir.join("live.json")).unwrap(), b"being written");
+        assert_eq!(fs::read(dir.join("other.json")).unwrap(), b"{}");
+        assert!(dir.join("keep.json").exists());
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! still needed, keeps the old refresh token when the response has none, and on
 //! `invalid_grant` clears the refresh token only if the cache still holds that same one.
 
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::fsutil;
 use super::{StoreError, TokenStore};
@@ -18,8 +18,6 @@ use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
 
 /// How long to wait for another process's refresh by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
-
-const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Where the lock files live, and how long to wait for one.
 #[derive(Debug, Clone)]
@@ -63,20 +61,8 @@ impl Locks {
         fsutil::ensure_private_dir(&self.dir)?;
         let path = self.path_for(name);
         let file = fsutil::open_lock_file(&path)?;
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(LockGuard { _file: file, path }),
-                Err(TryLockError::WouldBlock) => {
-                    let waited = start.elapsed();
-                    if waited >= self.timeout {
-                        return Err(StoreError::LockTimeout { path, waited });
-                    }
-                    std::thread::sleep(POLL_INTERVAL.min(self.timeout.saturating_sub(waited)));
-                }
-                Err(TryLockError::Error(e)) => return Err(StoreError::io("lock", path, e)),
-            }
-        }
+        fsutil::wait_for_lock(&file, &path, self.timeout)?;
+        Ok(LockGuard { _file: file, path })
     }
 }
 
@@ -335,6 +321,7 @@ where
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Barrier, Mutex};
+    use std::time::Instant;
 
     use super::*;
     use crate::oauth::secret::Secret;
