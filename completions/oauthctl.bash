@@ -1312,7 +1312,7 @@ _oauthctl() {
                     return 0
                     ;;
                 --misbehave)
-                    COMPREPLY=($(compgen -W "id-token-bad-signature id-token-alg-none id-token-hs256-with-rsa-pubkey id-token-wrong-iss id-token-wrong-aud id-token-extra-aud id-token-no-sub id-token-no-iat id-token-expired id-token-nonce-mismatch unknown-kid kid-absent-multi-key jwks-unparseable-key userinfo-sub-mismatch discovery-issuer-mismatch callback-missing-iss callback-wrong-iss error-without-state duplicate-callback-params token-307 token-200-with-error huge-expires-in wrong-token-type device-slow-down introspection-active-string refresh-new-sub" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "id-token-bad-signature id-token-alg-none id-token-hs256-with-rsa-pubkey id-token-wrong-iss id-token-wrong-aud id-token-extra-aud id-token-no-sub id-token-no-iat id-token-expired id-token-nonce-mismatch unknown-kid kid-absent-multi-key jwks-unparseable-key userinfo-sub-mismatch discovery-issuer-mismatch callback-missing-iss callback-wrong-iss error-without-state duplicate-callback-params token-307 token-200-with-error huge-expires-in wrong-token-type token-control-chars refresh-control-chars device-slow-down introspection-active-string refresh-new-sub" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -408,6 +408,8 @@ token-307\t'`/token` answers 307 to a decoy port that counts connections'
 token-200-with-error\t'`/token` answers HTTP 200 with `{"error":"invalid_grant"}`'
 huge-expires-in\t'Token responses say `expires_in: 18446744073709551615`'
 wrong-token-type\t'Token responses say `token_type: mac`'
+token-control-chars\t'Access tokens carry CR LF, a smuggled header and request, NUL and ESC'
+refresh-control-chars\t'Like `token-control-chars`, but only in answers to the refresh token grant'
 device-slow-down\t'Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow'
 introspection-active-string\t'Introspection answers `"active": "true"` (a string) for active tokens'
 refresh-new-sub\t'A refresh returns an ID token for another `sub`'"

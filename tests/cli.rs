@@ -133,3 +133,41 @@ fn bad_flag_values_are_usage_errors() {
     let out = run(h.path(), &["--token-store", "cloud", "providers"]);
     assert_code(&out, 2);
 }
+
+/// Runs `oauthctl ARGS` with stderr a pipe whose reading end is already closed, so every
+/// write to stderr fails with a broken pipe.
+fn with_stderr_gone(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    crate::support::oauthctl(home)
+        .args(args)
+        .stderr(writer)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_stderr_keeps_each_commands_exit_code() {
+    // Issue #12 item 16: a failed write to stderr used to panic ("failed printing to
+    // stderr") and exit 101 whatever the command's own outcome.
+    let h = home();
+    let out = with_stderr_gone(h.path(), &["token"]);
+    assert_eq!(out.status.code(), Some(3), "login required");
+    assert!(out.stdout.is_empty());
+    let out = with_stderr_gone(h.path(), &["--config", "/nonexistent/c.toml", "providers"]);
+    assert_eq!(out.status.code(), Some(7), "configuration error");
+    let out = with_stderr_gone(h.path(), &["decode", "not-a-jwt"]);
+    assert_eq!(out.status.code(), Some(6), "not a token");
+    // A warning before the error takes the same path: a corrupt index is ignored with one.
+    let warned = home();
+    std::fs::write(warned.path().join("index.json"), "{").unwrap();
+    let out = run(warned.path(), &["token"]);
+    assert_code(&out, 3);
+    assert!(stderr(&out).contains("warning: ignoring the token index"));
+    let out = with_stderr_gone(warned.path(), &["token"]);
+    assert_eq!(out.status.code(), Some(3));
+    // Success stays success, and stdout is unaffected.
+    let out = with_stderr_gone(h.path(), &["providers", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok());
+}

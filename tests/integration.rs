@@ -19,6 +19,8 @@ mod decode;
 mod demo;
 mod device;
 mod exec;
+#[cfg(unix)]
+mod home;
 mod interop;
 mod introspect;
 mod keyring;

@@ -418,3 +418,114 @@ fn misbehaviour_is_never_on_by_default_and_the_banner_says_which_is() {
     );
     assert!(seen.contains("decoy port 127.0.0.1:"), "{seen}");
 }
+
+/// What oauthctl says about `token-control-chars`.
+const CONTROL_CHARS: &str = "`access_token` contains a control character (0x0d)";
+
+/// Nothing of the hostile token reaches the output: no smuggled header, no escape.
+#[track_caller]
+fn assert_nothing_injected(text: &str) {
+    assert!(!text.contains("X-Injected"), "{text}");
+    assert!(!text.contains("smuggled"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text:?}");
+}
+
+#[test]
+fn a_code_login_with_control_characters_in_the_access_token_stores_nothing() {
+    // Issue #12 item 1, authorization code grant.
+    let s = refused(Misbehave::TokenControlChars, 5, CONTROL_CHARS);
+    assert_eq!(s.hits("/token"), 1);
+}
+
+#[test]
+fn a_device_login_with_control_characters_in_the_access_token_stores_nothing() {
+    // Issue #12 item 1, device grant.
+    let s = DevServer::start(
+        DevConfig::default()
+            .with_device_timing(
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(1),
+            )
+            .with_misbehave(Misbehave::TokenControlChars),
+    )
+    .unwrap();
+    let h = home();
+    let r = crate::support::device_login(
+        h.path(),
+        &["--issuer", s.issuer(), "--client-id", "oauthctl"],
+        "alice",
+        "alice",
+    );
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(r.stderr.contains(CONTROL_CHARS), "{}", r.stderr);
+    assert_no_secrets(&r);
+    assert_nothing_injected(&r.stderr);
+    assert_nothing_stored(h.path());
+}
+
+#[test]
+fn a_client_credentials_login_with_control_characters_stores_nothing() {
+    // Issue #12 item 1, client credentials grant.
+    let s = server(&[Misbehave::TokenControlChars]);
+    let h = home();
+    let out = crate::support::oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args(["--client-id", "demo-service", "--client-secret-env", "S"])
+        .env("S", "demo-secret")
+        .output()
+        .unwrap();
+    assert_code(&out, 5);
+    assert!(stderr(&out).contains(CONTROL_CHARS), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("eyJ") && out.stdout.is_empty());
+    assert_nothing_injected(&stderr(&out));
+    assert_nothing_stored(h.path());
+    assert_eq!(s.hits("/token"), 1);
+}
+
+#[test]
+fn a_refresh_with_control_characters_keeps_the_previous_tokens() {
+    // Issue #12 item 1, refresh token grant: `refresh`, and `token` when it refreshes.
+    let s = DevServer::start(
+        DevConfig::default()
+            .with_access_token_ttl(std::time::Duration::from_secs(3))
+            .with_misbehave(Misbehave::RefreshControlChars),
+    )
+    .unwrap();
+    let refused = |h: &Path, args: &[&str]| {
+        let out = run(h, args);
+        assert_code(&out, 5);
+        assert!(stderr(&out).contains(CONTROL_CHARS), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: {}", stdout(&out));
+        assert!(!stderr(&out).contains("eyJ"), "{}", stderr(&out));
+        assert_nothing_injected(&stderr(&out));
+    };
+    // Two logins (each refresh token is single-use, and the server rotated it).
+    let (forced, expired) = (home(), home());
+    signed_in(&s, forced.path());
+    signed_in(&s, expired.path());
+    let cached = || {
+        run(
+            forced.path(),
+            &["token", "--no-refresh", "--format", "header"],
+        )
+    };
+    let header = cached();
+    assert_code(&header, 0);
+    refused(forced.path(), &["refresh"]);
+    let again = cached();
+    assert_code(&again, 0);
+    assert_eq!(
+        again.stdout, header.stdout,
+        "the previous access token is kept"
+    );
+    // Once the access token has expired, `token` refreshes first, and refuses the same way.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    refused(expired.path(), &["token", "--format", "header"]);
+    assert_eq!(s.hits("/token"), 4, "two code exchanges and two refreshes");
+}

@@ -223,6 +223,46 @@ fn status_and_errors_never_contain_secrets() {
     }
 }
 
+#[test]
+fn a_cached_token_with_control_characters_is_never_printed() {
+    // Issue #12 item 1: a set an older oauthctl stored unchecked (here: written by hand into
+    // the file store) is unusable; `token` says so and prints nothing.
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    login_as(h.path(), s.issuer(), "alice", SCOPES);
+    let file = std::fs::read_dir(h.path().join("tokens"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let mut set: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let at = set["access_token"].as_str().unwrap().to_owned();
+    set["access_token"] = format!("{at}\r\nX-Injected: 1\r\n\r\nGET /smuggled HTTP/1.1").into();
+    std::fs::write(&file, set.to_string()).unwrap();
+    for format in ["header", "raw", "env", "json"] {
+        let out = run(h.path(), &["token", "--format", format]);
+        assert_code(&out, 3);
+        assert!(out.stdout.is_empty(), "{format}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("the cached `access_token` contains a control character (0x0d)"),
+            "{err}"
+        );
+        assert!(err.contains("hint: run `oauthctl login`"), "{err}");
+        assert!(!err.contains("X-Injected") && !err.contains(&at), "{err}");
+    }
+    // `exec` obtains its token the same way, and `--no-refresh` reads the cache directly.
+    for args in [&["exec", "--", "true"][..], &["token", "--no-refresh"]] {
+        let out = run(h.path(), args);
+        assert_code(&out, 3);
+        assert!(
+            stderr(&out).contains("(0x0d)"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn token_files_are_private_and_a_readable_cache_is_refused() {
@@ -298,6 +338,63 @@ fn killing_oauthctl_while_it_writes_never_leaves_an_unreadable_cache() {
         assert_code(&status, 0);
         assert!(serde_json::from_slice::<Value>(&status.stdout).is_ok());
     }
+    // Issue #12 item 9: whatever the kills left, a completed write leaves no part file,
+    // and after a logout no token file of any kind remains.
+    assert!(login(h.path()).status().unwrap().success());
+    assert_eq!(part_files(&h.path().join("tokens")), Vec::<String>::new());
+    assert_code(&run(h.path(), &["logout"]), 0);
+    assert_eq!(
+        std::fs::read_dir(h.path().join("tokens")).unwrap().count(),
+        0
+    );
+}
+
+/// The `.tmp-*.part` files in `dir`.
+fn part_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(".tmp-")
+                && std::path::Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e == "part")
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn logout_removes_the_part_files_of_killed_writes() {
+    // Issue #12 item 9: a SIGKILL between writing the temp file and renaming it leaves
+    // `tokens/.tmp-*.part` with a whole token set; it must not survive `logout`.
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    login_as(h.path(), s.issuer(), "alice", SCOPES);
+    let dir = h.path().join("tokens");
+    let set = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let set = std::fs::read(set).unwrap();
+    let plant = || {
+        let part = dir.join(".tmp-Kx9q2Z.part");
+        std::fs::write(&part, &set).unwrap();
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    plant();
+    assert_code(&run(h.path(), &["logout"]), 0);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    // A first login killed while saving: no index entry, so `logout` has no login to
+    // end (exit 3), and still removes the part file.
+    plant();
+    let out = run(h.path(), &["logout"]);
+    assert_code(&out, 3);
+    assert_eq!(part_files(&dir), Vec::<String>::new());
 }
 
 #[test]

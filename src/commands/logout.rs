@@ -85,6 +85,10 @@ fn revoke_all(ctx: &Context<'_>, session: &Session) -> Result<bool> {
 /// Runs `logout`. The local copy is deleted even when revocation fails (with a warning):
 /// a logout that leaves tokens on disk because the server is unreachable would be worse.
 pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
+    // Before anything can fail for want of a login: a killed write's part file holds a
+    // whole token set, and must not outlive a logout (issue #12 item 9).
+    ctx.config()?;
+    select::remove_stale_parts(&ctx.paths)?;
     let session = Session::open(ctx)?;
     let revoked = if args.no_revoke {
         false

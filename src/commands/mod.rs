@@ -62,12 +62,14 @@ impl<'a> Context<'a> {
         &self.clock
     }
 
-    /// The configuration file (`--config`, else the default path), loaded on first use.
-    /// A missing default file is not an error; a missing `--config` file is.
+    /// The configuration file (`--config`, else the default path), loaded on first use,
+    /// after checking the home (see [`Paths::check_home`]). A missing default file is not
+    /// an error; a missing `--config` file is.
     pub fn config(&self) -> Result<Option<&ConfigFile>> {
         if let Some(loaded) = self.config.get() {
             return Ok(loaded.as_ref());
         }
+        self.paths.check_home()?;
         let loaded = match &self.global.config {
             Some(path) => Some(config::file::load(path)?.ok_or_else(|| {
                 crate::Error::config(

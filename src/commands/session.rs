@@ -35,17 +35,20 @@ impl std::fmt::Debug for Session {
 
 /// The "log in first" error for `profile`.
 pub fn login_required(profile: &str, why: &str) -> Error {
+    Error::LoginRequired {
+        message: format!("{why} for profile `{profile}`"),
+        hint: login_hint(profile),
+    }
+}
+
+/// The hint of [`login_required`].
+fn login_hint(profile: &str) -> String {
     let flag = if profile == "default" {
         String::new()
     } else {
         format!(" -p {profile}")
     };
-    Error::LoginRequired {
-        message: format!("{why} for profile `{profile}`"),
-        hint: format!(
-            "run `oauthctl{flag} login` (with --issuer URL --client-id ID the first time)"
-        ),
-    }
+    format!("run `oauthctl{flag} login` (with --issuer URL --client-id ID the first time)")
 }
 
 impl Session {
@@ -63,12 +66,17 @@ impl Session {
         })
     }
 
-    /// The cached set, or exit 3.
+    /// The cached set, or exit 3 (saying why when an unusable entry was ignored).
     pub fn tokens(&self) -> Result<TokenSet> {
         let loaded = self.store.load_entry(&self.entry.cache_key)?;
-        loaded
-            .tokens
-            .ok_or_else(|| login_required(&self.profile, "no cached tokens"))
+        match (loaded.tokens, loaded.warning) {
+            (Some(t), _) => Ok(t),
+            (None, None) => Err(login_required(&self.profile, "no cached tokens")),
+            (None, Some(why)) => Err(Error::LoginRequired {
+                message: why,
+                hint: login_hint(&self.profile),
+            }),
+        }
     }
 
     /// The settings a refresh (or revocation, introspection) uses: what the login

@@ -73,9 +73,9 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
                         .map(super::super::oauth::secret::Secret::expose)
                 );
             }
-            let mut out = serde_json::to_vec(&doc).map_err(|e| Error::Other(e.to_string()))?;
-            out.push(b'\n');
-            out
+            // Terminal-safe JSON: a scope or issuer from the server cannot carry C1 controls
+            // or BiDi overrides to the screen (C0 controls are escaped by JSON itself).
+            crate::output::json::to_string(&doc, false).into_bytes()
         }
     })
 }
@@ -163,5 +163,34 @@ mod tests {
         id.id_token = true;
         assert_eq!(render(&t, &id, 1000).unwrap_err().exit_code(), 2);
         assert_eq!(shell_quote("a'b"), r"'a'\''b'");
+    }
+
+    #[test]
+    fn json_output_carries_no_terminal_controls() {
+        // Issue #12 item 1: `token` never writes control characters to a terminal; the
+        // server-chosen scope and issuer are escaped like every `--json` document.
+        let t = TokenSet {
+            access_token: Secret::new("at-1"),
+            token_type: "Bearer".into(),
+            expires_at: None,
+            refresh_token: None,
+            id_token: None,
+            scope: vec!["a\u{9b}2J".into(), "b\u{202e}".into(), "c\u{1b}[0m".into()],
+            grant: Grant::ClientCredentials,
+            issuer: "https://as.example/\u{85}".into(),
+            client_id: "cli".into(),
+            obtained_at: 1000,
+        };
+        let out = render(&t, &args(TokenFormat::Json), 1000).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text
+                .trim_end()
+                .chars()
+                .any(crate::output::sanitize::is_unsafe),
+            "{text:?}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["scope"], "a\u{9b}2J b\u{202e} c\u{1b}[0m");
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::TokenStoreChoice;
 use crate::error::ConfigFileError;
+use crate::store::StoreError;
+use crate::store::fsutil::{self, Exposure, ReadOutcome};
 
 /// The whole file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -105,17 +107,33 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
     })
 }
 
+/// A configuration file is small; anything bigger is not one.
+const MAX_CONFIG_LEN: u64 = 1 << 20;
+
 /// Loads the file at `path`; `Ok(None)` when it does not exist.
-pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigFileError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(path, &text).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ConfigFileError {
-            path: path.to_owned(),
-            location: None,
-            message: format!("cannot read: {e}"),
-        }),
-    }
+///
+/// Like ssh with `~/.ssh/config`, the file must be ours and writable by nobody else: it
+/// names the endpoints that receive authorization codes, PKCE verifiers and client
+/// secrets, so another local user who could edit or plant it could collect them (exit 7).
+/// Readable by others is fine; it holds no secret. It is never read through a symlink.
+pub fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
+    let fail = |message: String| ConfigFileError {
+        path: path.to_owned(),
+        location: None,
+        message,
+    };
+    let outcome =
+        fsutil::read_private(path, Exposure::Trusted, MAX_CONFIG_LEN).map_err(|e| match e {
+            StoreError::Io { source, .. } => fail(format!("cannot read: {source}")).into(),
+            unsafe_file => crate::Error::from(unsafe_file),
+        })?;
+    let bytes = match outcome {
+        ReadOutcome::Missing => return Ok(None),
+        ReadOutcome::TooLarge(n) => return Err(fail(format!("too large ({n} bytes)")).into()),
+        ReadOutcome::Data(bytes) => bytes,
+    };
+    let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".to_owned()))?;
+    Ok(Some(parse(path, &text)?))
 }
 
 /// 1-based line and column of byte `offset` in `text`.

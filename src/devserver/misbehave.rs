@@ -72,6 +72,10 @@ pub enum Misbehave {
     HugeExpiresIn,
     /// Token responses say `token_type: mac`
     WrongTokenType,
+    /// Access tokens carry CR LF, a smuggled header and request, NUL and ESC
+    TokenControlChars,
+    /// Like `token-control-chars`, but only in answers to the refresh token grant
+    RefreshControlChars,
     /// Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow
     DeviceSlowDown,
     /// Introspection answers `"active": "true"` (a string) for active tokens
@@ -88,6 +92,12 @@ impl Misbehave {
             .unwrap_or_default()
     }
 }
+
+/// What `token-control-chars` and `refresh-control-chars` append to an access token: a
+/// header line and a second request for whoever pastes the token into an HTTP header, and
+/// a NUL and a terminal escape for whoever prints it.
+pub(crate) const INJECTED: &str =
+    "\r\nX-Injected: 1\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\u{0}\u{1b}]0;pwned\u{7}";
 
 /// Unpadded base64url.
 fn b64(bytes: &[u8]) -> String {
@@ -242,6 +252,8 @@ mod tests {
             "token-200-with-error",
             "huge-expires-in",
             "wrong-token-type",
+            "token-control-chars",
+            "refresh-control-chars",
             "device-slow-down",
             "introspection-active-string",
             "refresh-new-sub",

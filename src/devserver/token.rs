@@ -15,7 +15,7 @@ use super::authorize::{
     MAX_KEPT_REQUEST, bad_scope, requested_audience, split_scope, valid_pkce_value,
 };
 use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
-use super::misbehave::{SLOW_DOWN_POLLS, sign_id_token};
+use super::misbehave::{self, SLOW_DOWN_POLLS, sign_id_token};
 use super::state::{
     AccessRecord, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, bucket, ms, now_ms,
     source,
@@ -238,7 +238,14 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         _ => device_code(app, client, &form),
     };
     match result {
-        Ok(body) => ok(&body),
+        Ok(mut body) => {
+            if app.cfg.misbehaves(Misbehave::TokenControlChars)
+                || (grant == GRANT_REFRESH && app.cfg.misbehaves(Misbehave::RefreshControlChars))
+            {
+                body.access_token.push_str(misbehave::INJECTED);
+            }
+            ok(&body)
+        }
         Err(r) => r,
     }
 }

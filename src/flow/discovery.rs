@@ -5,9 +5,7 @@
 //! is refetched early only for an unknown `kid` (key rotation), at most once per minute, so
 //! a stream of tokens with made-up kids cannot turn oauthctl into a request amplifier.
 
-use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -17,6 +15,7 @@ use crate::http::HttpClient;
 use crate::oauth::discovery::{self, DiscoveryError, ProviderMetadata};
 use crate::oauth::jwt::{self, KeySet};
 use crate::oauth::url_policy;
+use crate::store::fsutil::{self, Exposure, ReadOutcome};
 
 /// How long a cached discovery document is used.
 pub const METADATA_TTL: i64 = 3600;
@@ -24,6 +23,8 @@ pub const METADATA_TTL: i64 = 3600;
 pub const JWKS_TTL: i64 = 3600;
 /// The shortest interval between two fetches of the same key set.
 pub const JWKS_REFETCH_COOLDOWN: i64 = 60;
+/// A cached document is at most the 1 MiB a protocol response may have, plus its envelope.
+const MAX_CACHED_LEN: u64 = 2 << 20;
 
 /// A directory of cached documents, keyed by URL.
 #[derive(Debug, Clone)]
@@ -51,41 +52,42 @@ impl DocumentCache {
     }
 
     /// The cached body of `url` and when it was fetched, if any and readable.
-    fn get(&self, kind: &str, url: &str) -> Option<(String, i64)> {
-        let text = fs::read_to_string(self.path(kind, url)).ok()?;
-        let doc: CachedDocument = serde_json::from_str(&text).ok()?;
-        (doc.url == url).then_some((doc.body, doc.fetched_at))
+    ///
+    /// A cache another local user could have written (a directory or file not ours, or
+    /// writable by group or others, or a symlink) is refused (exit 7), neither used nor
+    /// skipped in silence: a planted discovery document would send the authorization code
+    /// and PKCE verifier to a token endpoint of their choosing (issue #12).
+    fn get(&self, kind: &str, url: &str) -> Result<Option<(String, i64)>> {
+        if let Some(root) = self.dir.parent() {
+            fsutil::check_dir_if_exists(root, Exposure::Trusted)?;
+        }
+        if !fsutil::check_dir_if_exists(&self.dir, Exposure::Trusted)? {
+            return Ok(None);
+        }
+        let ReadOutcome::Data(bytes) =
+            fsutil::read_private(&self.path(kind, url), Exposure::Trusted, MAX_CACHED_LEN)?
+        else {
+            return Ok(None);
+        };
+        let Ok(doc) = serde_json::from_slice::<CachedDocument>(&bytes) else {
+            return Ok(None);
+        };
+        Ok((doc.url == url).then_some((doc.body, doc.fetched_at)))
     }
 
     /// Stores `body` for `url`. Failures are ignored: the cache is an optimisation.
     fn put(&self, kind: &str, url: &str, body: &str, now: i64) {
-        let _ = self.try_put(kind, url, body, now);
-    }
-
-    fn try_put(&self, kind: &str, url: &str, body: &str, now: i64) -> std::io::Result<()> {
-        create_private_dir(&self.dir)?;
         let doc = CachedDocument {
             url: url.to_owned(),
             fetched_at: now,
             body: body.to_owned(),
         };
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        tmp.write_all(&serde_json::to_vec(&doc).map_err(std::io::Error::other)?)?;
-        tmp.persist(self.path(kind, url)).map_err(|e| e.error)?;
-        Ok(())
+        let Ok(bytes) = serde_json::to_vec(&doc) else {
+            return;
+        };
+        let _ = fsutil::ensure_dir(&self.dir, Exposure::Trusted)
+            .and_then(|()| fsutil::write_private_atomic(&self.dir, &self.path(kind, url), &bytes));
     }
-}
-
-/// Creates `dir` (and parents) with mode 0700 where the platform has modes.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 fn discovery_error(e: &DiscoveryError) -> Error {
@@ -114,7 +116,7 @@ pub fn metadata(
         discovery::oauth_url(issuer).map_err(Error::Other)?,
     ];
     for url in &candidates {
-        if let Some((body, fetched_at)) = cache.get("meta", url.as_str())
+        if let Some((body, fetched_at)) = cache.get("meta", url.as_str())?
             && now - fetched_at < METADATA_TTL
             && now >= fetched_at
             && let Ok(meta) = discovery::parse(
@@ -165,7 +167,7 @@ pub fn key_set(
     now: i64,
 ) -> Result<(KeySet, bool)> {
     let url: Url = http.checked_url(jwks_uri)?;
-    if let Some((body, fetched_at)) = cache.get("jwks", url.as_str()) {
+    if let Some((body, fetched_at)) = cache.get("jwks", url.as_str())? {
         let age = now - fetched_at;
         let fresh = (0..JWKS_TTL).contains(&age);
         let cooling = (0..JWKS_REFETCH_COOLDOWN).contains(&age);
@@ -197,27 +199,74 @@ pub fn key_set(
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
     fn cache_round_trips_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DocumentCache::new(dir.path().join("d"));
-        assert!(cache.get("meta", "https://a/").is_none());
+        assert!(cache.get("meta", "https://a/").unwrap().is_none());
         cache.put("meta", "https://a/", "{\"x\":1}", 100);
         assert_eq!(
-            cache.get("meta", "https://a/"),
+            cache.get("meta", "https://a/").unwrap(),
             Some(("{\"x\":1}".to_owned(), 100))
         );
-        assert!(cache.get("meta", "https://b/").is_none());
+        assert!(cache.get("meta", "https://b/").unwrap().is_none());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(dir.path().join("d"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o700);
+            let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("d")), 0o700);
+            assert_eq!(mode(&cache.path("meta", "https://a/")), 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_others_could_write_is_refused_not_used() {
+        // Issue #12 item 2: a planted discovery document must never be used.
+        use std::os::unix::fs::{PermissionsExt as _, symlink};
+        let set_mode = |p: &std::path::Path, m: u32| {
+            fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+        };
+        let home = tempfile::tempdir().unwrap();
+        let root = home.path().join("cache");
+        let cache = DocumentCache::new(root.join("discovery"));
+        cache.put("meta", "https://a/", "{}", 100);
+        let file = cache.path("meta", "https://a/");
+        let refused = |what: &str| {
+            let e = cache.get("meta", "https://a/").unwrap_err();
+            assert_eq!(e.exit_code(), 7, "{what}: {e}");
+            e
+        };
+        // A group- or world-writable cache root, cache directory, or document.
+        for (path, dir_mode) in [(&root, 0o777), (&cache.dir, 0o770), (&file, 0o666)] {
+            let before = fs::metadata(path).unwrap().permissions().mode();
+            set_mode(path, dir_mode);
+            let e = refused(&path.display().to_string());
+            assert!(e.to_string().contains("writable by group or others"), "{e}");
+            assert_eq!(e.hint(), Some(format!("chmod go-w {}", path.display())));
+            set_mode(path, before);
+        }
+        // Readable by others is fine: nothing in it is secret.
+        set_mode(&file, 0o644);
+        assert!(cache.get("meta", "https://a/").unwrap().is_some());
+        // A document that is a symbolic link, even to a file of ours.
+        let elsewhere = home.path().join("planted.json");
+        fs::rename(&file, &elsewhere).unwrap();
+        symlink(&elsewhere, &file).unwrap();
+        assert!(refused("symlink").to_string().contains("symbolic link"));
+        fs::remove_file(&file).unwrap();
+        // A cache directory that is a symbolic link.
+        let real = home.path().join("real");
+        fs::rename(&cache.dir, &real).unwrap();
+        symlink(&real, &cache.dir).unwrap();
+        assert!(
+            refused("symlinked dir")
+                .to_string()
+                .contains("symbolic link")
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Token endpoint responses (RFC 6749 §5.1, §5.2), validated before anything is stored:
 //! an `error` member means an error even with HTTP 200; `access_token` and a `Bearer`
-//! `token_type` are required; every member must have its JSON type; duplicate members,
-//! redirects and non-JSON bodies are refused; `expires_in` is clamped, never overflowed.
+//! `token_type` are required; every member must have its JSON type; tokens must be visible
+//! ASCII; duplicate members, redirects and non-JSON bodies are refused; `expires_in` is
+//! clamped, never overflowed.
 
 use std::fmt;
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::errors::OAuthErrorResponse;
 use super::strict_json;
-use super::tokens::expires_in_seconds;
+use super::tokens::{TokenSyntax, check_token_chars, expires_in_seconds};
 
 /// A validated successful token response.
 #[derive(Clone, PartialEq, Eq)]
@@ -124,12 +125,33 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
             expires_in_seconds(v).map_err(|e| TokenEndpointError::Malformed(e.to_string()))?
         }
     };
+    let refresh_token = opt_str(&obj, "refresh_token")?.filter(|t| !t.is_empty());
+    let id_token = opt_str(&obj, "id_token")?.filter(|t| !t.is_empty());
+    let tokens = [
+        ("access_token", Some(&access_token), TokenSyntax::Visible),
+        (
+            "refresh_token",
+            refresh_token.as_ref(),
+            TokenSyntax::VisibleOrSpace,
+        ),
+        ("id_token", id_token.as_ref(), TokenSyntax::Visible),
+    ];
+    for (name, value, syntax) in tokens {
+        if let Some(v) = value {
+            check_token_chars(v, syntax).map_err(|e| {
+                TokenEndpointError::Malformed(format!(
+                    "`{name}` {e}; a token is visible ASCII (RFC 6749 Appendix A), so the \
+                     response is refused and nothing is stored"
+                ))
+            })?;
+        }
+    }
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer".to_owned(),
         expires_in,
-        refresh_token: opt_str(&obj, "refresh_token")?.filter(|t| !t.is_empty()),
-        id_token: opt_str(&obj, "id_token")?.filter(|t| !t.is_empty()),
+        refresh_token,
+        id_token,
         scope: opt_str(&obj, "scope")?,
     })
 }
@@ -220,6 +242,34 @@ mod tests {
             let e = err(200, body).to_string();
             assert!(e.contains(expect), "{body}: {e}");
         }
+    }
+
+    #[test]
+    fn tokens_with_control_characters_are_refused() {
+        // Issue #12 item 1: CR LF in a token would inject header lines wherever it is sent.
+        let body = |field: &str, value: &str| {
+            let mut v = serde_json::json!({"access_token": "at", "token_type": "Bearer"});
+            v[field] = serde_json::json!(value);
+            v.to_string()
+        };
+        for (field, value) in [
+            ("access_token", "at\r\nX-Injected: SECRETVALUE"),
+            ("access_token", "at\u{0}SECRETVALUE"),
+            ("access_token", "at SECRETVALUE"),
+            ("refresh_token", "rt\u{1b}[2JSECRETVALUE"),
+            ("id_token", "eyJ.eyJ.sig\nSECRETVALUE"),
+            ("id_token", "eyJ.eyJ.sïg"),
+        ] {
+            let e = err(200, &body(field, value)).to_string();
+            assert!(e.contains(&format!("`{field}`")), "{e}");
+            assert!(e.contains("nothing is stored"), "{e}");
+            assert!(!e.contains("SECRETVALUE"), "{e}");
+        }
+        // RFC 6749 A.17: a refresh token may hold a space.
+        assert_eq!(
+            ok(&body("refresh_token", "r t")).refresh_token.as_deref(),
+            Some("r t")
+        );
     }
 
     #[test]

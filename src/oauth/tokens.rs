@@ -82,6 +82,13 @@ pub enum TokenSetDecodeError {
     /// Written by a different (newer) oauthctl.
     #[error("token cache entry has unsupported format version {0}")]
     UnsupportedVersion(u64),
+    /// A token holds characters no token may have (stored unchecked by an older oauthctl);
+    /// it is never used or printed.
+    #[error("the cached `{field}` {reason}, which no token may have")]
+    UnsafeToken {
+        field: &'static str,
+        reason: TokenCharError,
+    },
 }
 
 #[derive(Serialize)]
@@ -117,7 +124,36 @@ impl TokenSet {
         if version != u64::from(TOKEN_SET_VERSION) {
             return Err(TokenSetDecodeError::UnsupportedVersion(version));
         }
-        serde_json::from_value(value).map_err(|e| malformed(&e))
+        let tokens: Self = serde_json::from_value(value).map_err(|e| malformed(&e))?;
+        // Older versions stored what the server sent, unchecked: such a set is unusable.
+        tokens
+            .check_chars()
+            .map_err(|(field, e)| TokenSetDecodeError::UnsafeToken { field, reason: e })?;
+        Ok(tokens)
+    }
+
+    /// Checks every token of the set (and the token type) with [`check_token_chars`];
+    /// the error names the field.
+    pub fn check_chars(&self) -> Result<(), (&'static str, TokenCharError)> {
+        let fields = [
+            (
+                "access_token",
+                Some(&self.access_token),
+                TokenSyntax::Visible,
+            ),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref(),
+                TokenSyntax::VisibleOrSpace,
+            ),
+            ("id_token", self.id_token.as_ref(), TokenSyntax::Visible),
+        ];
+        for (field, value, syntax) in fields {
+            if let Some(v) = value {
+                check_token_chars(v.expose(), syntax).map_err(|e| (field, e))?;
+            }
+        }
+        check_token_chars(&self.token_type, TokenSyntax::Visible).map_err(|e| ("token_type", e))
     }
 
     /// Seconds until the access token expires (negative once expired); `None` if unknown.
@@ -380,6 +416,50 @@ pub fn normalize_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
     out
 }
 
+/// Which characters a token value may hold (RFC 6749 Appendix A).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSyntax {
+    /// Visible ASCII (`%x21-7E`): access tokens, ID tokens, the token type. RFC 6749 A.12
+    /// allows a space in an access token (VSCHAR), but a Bearer credential (RFC 6750 §2.1,
+    /// b64token) and a JWS compact serialization have none, and a token with one cannot be
+    /// sent as `Authorization: Bearer …`.
+    Visible,
+    /// Visible ASCII or space (`%x20-7E`, VSCHAR): refresh tokens (RFC 6749 A.17), which
+    /// only ever travel in a form body.
+    VisibleOrSpace,
+}
+
+/// Why a token value is refused. Never quotes the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenCharError {
+    /// CR, LF, NUL, ESC, DEL and the like: header injection and terminal escapes.
+    #[error("contains a control character (0x{0:02x})")]
+    Control(u32),
+    /// A space where the syntax has none.
+    #[error("contains a space")]
+    Space,
+    /// Anything outside ASCII.
+    #[error("contains a non-ASCII character")]
+    NonAscii,
+}
+
+/// Checks that `value` has only the characters `syntax` allows. A token holding CR or LF
+/// would otherwise smuggle header lines (and a second request) through
+/// `curl -H "$(oauthctl token --format header)"`, and one holding ESC would drive the
+/// terminal it is printed on.
+pub fn check_token_chars(value: &str, syntax: TokenSyntax) -> Result<(), TokenCharError> {
+    for c in value.chars() {
+        match c {
+            '\u{21}'..='\u{7e}' => {}
+            ' ' if syntax == TokenSyntax::VisibleOrSpace => {}
+            ' ' => return Err(TokenCharError::Space),
+            c if c.is_control() => return Err(TokenCharError::Control(u32::from(c))),
+            _ => return Err(TokenCharError::NonAscii),
+        }
+    }
+    Ok(())
+}
+
 /// Lowercase hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -473,6 +553,82 @@ mod tests {
             assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
             assert!(!format!("{e:?}").contains("SECRETVALUE"), "{e:?}");
         }
+    }
+
+    #[test]
+    fn token_characters_are_visible_ascii() {
+        use TokenSyntax::{Visible, VisibleOrSpace};
+        // Real tokens: JWTs, opaque base64, Facebook's `app|secret`, GitHub's `gho_…`.
+        for ok in [
+            "eyJ.eyJ.sig",
+            "ya29.a0Af-_~+/=",
+            "123|abc",
+            "gho_16C7e42F292c69",
+        ] {
+            assert_eq!(check_token_chars(ok, Visible), Ok(()), "{ok}");
+        }
+        assert_eq!(check_token_chars("a b", VisibleOrSpace), Ok(()));
+        assert_eq!(
+            check_token_chars("a b", Visible),
+            Err(TokenCharError::Space)
+        );
+        for (bad, code) in [
+            ("a\rb", 0x0d),
+            ("a\nb", 0x0a),
+            ("a\0", 0),
+            ("\u{1b}[2J", 0x1b),
+        ] {
+            for syntax in [Visible, VisibleOrSpace] {
+                assert_eq!(
+                    check_token_chars(bad, syntax),
+                    Err(TokenCharError::Control(code))
+                );
+            }
+        }
+        assert_eq!(
+            check_token_chars("a\u{7f}", Visible),
+            Err(TokenCharError::Control(0x7f))
+        );
+        assert_eq!(
+            check_token_chars("a\u{85}", Visible),
+            Err(TokenCharError::Control(0x85))
+        );
+        assert_eq!(
+            check_token_chars("tökén", Visible),
+            Err(TokenCharError::NonAscii)
+        );
+        assert_eq!(
+            check_token_chars("a\u{202e}", Visible),
+            Err(TokenCharError::NonAscii)
+        );
+    }
+
+    #[test]
+    fn a_cached_set_with_control_characters_is_unusable() {
+        // Issue #12 item 1: what an older oauthctl stored unchecked is never handed out.
+        for (field, value) in [
+            ("access_token", "at\r\nX-Injected: SECRETVALUE"),
+            ("refresh_token", "rt\u{1b}]0;SECRETVALUE\u{7}"),
+            ("id_token", "a.b.c\n"),
+            ("token_type", "Bearer\r\nX: y"),
+        ] {
+            let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+            v[field] = json!(value);
+            let e = TokenSet::from_json(v.to_string().as_bytes()).unwrap_err();
+            assert!(
+                matches!(e, TokenSetDecodeError::UnsafeToken { field: f, .. } if f == field),
+                "{e:?}"
+            );
+            let msg = e.to_string();
+            assert!(
+                msg.contains(field) && msg.contains("control character"),
+                "{msg}"
+            );
+            assert!(!msg.contains("SECRETVALUE"), "{msg}");
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["refresh_token"] = json!("refresh with spaces");
+        assert!(TokenSet::from_json(v.to_string().as_bytes()).is_ok());
     }
 
     #[test]

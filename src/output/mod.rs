@@ -2,7 +2,6 @@
 //!
 //! Colour is decided once per stream in [`Ui::new`]; data goes to stdout, narrative, warnings
 //! and errors to stderr; every remote string is sanitised before it reaches a terminal.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod body;
 pub mod json;
@@ -198,28 +197,31 @@ impl Ui {
     /// Narrative on stderr (suppressed by `--quiet`). The caller sanitises remote parts.
     pub fn info(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            to_stderr(format_args!("{message}\n"));
         }
     }
 
     /// Narrative on stderr that must be shown even with `--quiet` (the URL to open).
     pub fn note(&self, message: &str) {
-        eprintln!("{message}");
+        to_stderr(format_args!("{message}\n"));
     }
 
     /// A warning on stderr, shown even with `--quiet`.
     pub fn warn(&self, message: &str) {
-        eprintln!(
-            "{} {}",
+        to_stderr(format_args!(
+            "{} {}\n",
             self.stderr.paint("oauthctl: warning:", Color::Yellow),
             sanitize::line(message)
-        );
+        ));
     }
 
     /// A `-v` trace line on stderr. Callers redact secrets before calling.
     pub fn trace(&self, message: &str) {
         if self.verbose > 0 {
-            eprintln!("{}", self.stderr.dim(&sanitize::line(message)));
+            to_stderr(format_args!(
+                "{}\n",
+                self.stderr.dim(&sanitize::line(message))
+            ));
         }
     }
 
@@ -271,7 +273,7 @@ impl Ui {
     /// process's exit status (`exec`) is passed through silently.
     pub fn fail(&self, err: &Error) -> ExitCode {
         if !matches!(err, Error::ChildExited { .. }) {
-            eprint!("{}", self.render_error(err));
+            to_stderr(format_args!("{}", self.render_error(err)));
         }
         ExitCode::from(err.exit_code())
     }
@@ -330,7 +332,15 @@ pub fn copy(from: &mut dyn io::Read, to: &mut dyn Write) -> Result<u64, CopyErro
 /// Writes one `-v` trace line to stderr. Callers redact secrets first; remote text is
 /// sanitised here.
 pub fn trace_line(message: &str) {
-    eprintln!("{}", sanitize::line(message));
+    to_stderr(format_args!("{}\n", sanitize::line(message)));
+}
+
+/// Writes to stderr and ignores failure. `eprintln!` panics when stderr is a pipe whose
+/// reader has gone (`oauthctl token 2>&1 | head -c0`), which would turn every error into
+/// exit 101; the command's own exit code (design.md §4) still says what happened.
+fn to_stderr(text: std::fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(text).and_then(|()| err.flush());
 }
 
 #[cfg(test)]

@@ -35,6 +35,24 @@ impl FileStore {
     pub fn path_for(&self, key: &CacheKey) -> PathBuf {
         self.dir.join(format!("{}.json", key.as_str()))
     }
+
+    /// Removes the temp files of writes that were killed midway, each a full token set
+    /// (a save, and [`TokenStore::delete`], do this too). Nothing to do without a directory.
+    pub fn remove_stale_parts(&self) -> Result<(), StoreError> {
+        self.lock_for_writes().map(drop)
+    }
+
+    /// The directory's write lock (taking it removes stale part files), or `None` when
+    /// there is no directory yet.
+    fn lock_for_writes(&self) -> Result<Option<fsutil::DirWriteLock>, StoreError> {
+        match std::fs::symlink_metadata(&self.dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            _ => {
+                fsutil::check_private_dir(&self.dir)?;
+                fsutil::lock_dir_for_writes(&self.dir).map(Some)
+            }
+        }
+    }
 }
 
 impl TokenStore for FileStore {
@@ -67,6 +85,9 @@ impl TokenStore for FileStore {
     }
 
     fn delete(&self, key: &CacheKey) -> Result<(), StoreError> {
+        let Some(_lock) = self.lock_for_writes()? else {
+            return Ok(());
+        };
         fsutil::remove_if_exists(&self.path_for(key))
     }
 
@@ -141,6 +162,42 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn saves_and_deletes_remove_part_files_of_killed_writes() {
+        // Issue #12 item 9: a SIGKILL between create and rename leaves a part file holding
+        // a whole token set; the next save or delete of any key removes it.
+        let home = tempfile::tempdir().unwrap();
+        let store = FileStore::new(home.path().join("tokens"));
+        let plant = |name: &str| {
+            let path = store.dir().join(name);
+            fs::write(&path, tokens("at-killed").to_json()).unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        };
+        let names = || -> Vec<String> {
+            let mut n: Vec<String> = fs::read_dir(store.dir())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            n.sort();
+            n
+        };
+        store.save(&key("a"), &tokens("at-a")).unwrap();
+        plant(".tmp-k1Ll3d.part");
+        store.save(&key("b"), &tokens("at-b")).unwrap();
+        assert_eq!(names().len(), 2, "{:?}", names());
+        plant(".tmp-k1Ll3d.part");
+        store.delete(&key("a")).unwrap();
+        assert_eq!(names(), [format!("{}.json", key("b").as_str())]);
+        plant(".tmp-k1Ll3d.part");
+        store.remove_stale_parts().unwrap();
+        assert_eq!(names().len(), 1, "{:?}", names());
+        // Without a directory there is nothing to do, and nothing is created.
+        let empty = FileStore::new(home.path().join("none"));
+        empty.remove_stale_parts().unwrap();
+        empty.delete(&key("a")).unwrap();
+        assert!(!empty.dir().exists());
     }
 
     #[test]

@@ -151,7 +151,11 @@ impl IndexFile {
     }
 
     /// Reads the index. Missing = empty; corrupt or a newer version = empty plus a warning.
+    /// The directory holding it must be ours and not writable by others.
     pub fn load(&self) -> Result<(Index, Option<String>), StoreError> {
+        if !fsutil::check_dir_if_exists(&self.dir(), Exposure::Trusted)? {
+            return Ok((Index::default(), None));
+        }
         let ignored = |why: &str| {
             Some(format!(
                 "ignoring the token index {}: {why}; `oauthctl login` rewrites it",
@@ -183,23 +187,25 @@ impl IndexFile {
 
     /// Read-modify-write under the index lock, so concurrent logins don't lose entries.
     pub fn update<T>(&self, change: impl FnOnce(&mut Index) -> T) -> Result<T, StoreError> {
+        // The state dir may be a user-chosen OAUTHCTL_HOME with its own mode: the index is
+        // not secret, so readable by others is fine, writable by others is not. Checked
+        // before anything (the lock file) is created in it.
+        let dir = self.dir();
+        fsutil::ensure_dir(&dir, Exposure::Trusted)?;
         let _guard = self.locks.acquire_named("index")?;
         let (mut index, _) = self.load()?;
         let out = change(&mut index);
         index.version = INDEX_VERSION;
-        let dir = self
-            .path
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        fsutil::ensure_private_dir(&dir).or_else(|e| match e {
-            // The state dir may be a user-chosen OAUTHCTL_HOME with its own mode; the
-            // index is not secret, so only the file's own mode matters.
-            StoreError::Unsafe { .. } if dir.is_dir() => Ok(()),
-            other => Err(other),
-        })?;
         let json = serde_json::to_vec_pretty(&index).unwrap_or_default();
         fsutil::write_private_atomic(&dir, &self.path, &json)?;
         Ok(out)
+    }
+
+    /// The directory holding the index (the state directory).
+    fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
     /// Records `entry` for `profile`.

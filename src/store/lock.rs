@@ -7,9 +7,9 @@
 //! still needed, keeps the old refresh token when the response has none, and on
 //! `invalid_grant` clears the refresh token only if the cache still holds that same one.
 
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::fsutil;
 use super::{StoreError, TokenStore};
@@ -18,8 +18,6 @@ use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
 
 /// How long to wait for another process's refresh by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
-
-const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Where the lock files live, and how long to wait for one.
 #[derive(Debug, Clone)]
@@ -63,20 +61,8 @@ impl Locks {
         fsutil::ensure_private_dir(&self.dir)?;
         let path = self.path_for(name);
         let file = fsutil::open_lock_file(&path)?;
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(LockGuard { _file: file, path }),
-                Err(TryLockError::WouldBlock) => {
-                    let waited = start.elapsed();
-                    if waited >= self.timeout {
-                        return Err(StoreError::LockTimeout { path, waited });
-                    }
-                    std::thread::sleep(POLL_INTERVAL.min(self.timeout.saturating_sub(waited)));
-                }
-                Err(TryLockError::Error(e)) => return Err(StoreError::io("lock", path, e)),
-            }
-        }
+        fsutil::wait_for_lock(&file, &path, self.timeout)?;
+        Ok(LockGuard { _file: file, path })
     }
 }
 
@@ -110,6 +96,10 @@ pub enum RefreshFlowError {
     /// Nothing is cached under the key.
     #[error("no cached tokens")]
     NoTokens,
+    /// An entry is cached but unusable (corrupt, or holding a token with control
+    /// characters); the store's one-line explanation.
+    #[error("{0}")]
+    Unusable(String),
     /// The access token is expiring and there is no refresh token.
     #[error("the cached access token has expired and there is no refresh token")]
     NoRefreshToken,
@@ -218,6 +208,11 @@ impl Need<'_> {
     }
 }
 
+/// Why a load found no set: nothing cached, or (with the store's warning) an unusable entry.
+fn absent(warning: Option<String>) -> RefreshFlowError {
+    warning.map_or(RefreshFlowError::NoTokens, RefreshFlowError::Unusable)
+}
+
 fn run<F>(
     store: &dyn TokenStore,
     locks: &Locks,
@@ -233,23 +228,28 @@ where
 
     // Fast path without the lock: most calls find a valid token.
     let loaded = store.load_entry(key)?;
-    warnings.extend(loaded.warning);
     let seen = match loaded.tokens {
-        None => return Err(RefreshFlowError::NoTokens),
+        None => return Err(absent(loaded.warning)),
         Some(t) if still_good(&t) => {
+            warnings.extend(loaded.warning);
             return Ok(RefreshOutcome {
                 tokens: t,
                 refreshed: false,
                 warnings,
             });
         }
-        Some(t) => t.access_token,
+        Some(t) => {
+            warnings.extend(loaded.warning);
+            t.access_token
+        }
     };
 
     let _guard = locks.acquire(key)?;
     // Re-read under the lock: a sibling may have refreshed while we waited (C26).
     let loaded = store.load_entry(key)?;
-    let mut current = loaded.tokens.ok_or(RefreshFlowError::NoTokens)?;
+    let Some(mut current) = loaded.tokens else {
+        return Err(absent(loaded.warning));
+    };
     // A sibling's fresh token is as good as another refresh would give, even when the
     // server's lifetime is shorter than `min_ttl`: refreshing again would only cost a
     // request (and, with one refresh per waiting caller, a storm of them).
@@ -321,6 +321,7 @@ where
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Barrier, Mutex};
+    use std::time::Instant;
 
     use super::*;
     use crate::oauth::secret::Secret;
@@ -462,6 +463,26 @@ mod tests {
         .unwrap();
         assert!(later.refreshed);
         assert_eq!(server.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn an_unusable_entry_says_why_instead_of_no_cached_tokens() {
+        let home = tempfile::tempdir().unwrap();
+        let store = FileStore::new(home.path().join("tokens"));
+        store
+            .save(&key(), &set("at-0", Some("rt-0"), NOW + 3600))
+            .unwrap();
+        std::fs::write(store.path_for(&key()), "{").unwrap();
+        let locks = Locks::new(home.path().join("locks"));
+        let err = refresh_if_needed(&store, &locks, &key(), NOW, Duration::ZERO, |_| {
+            panic!("no request")
+        })
+        .unwrap_err();
+        let RefreshFlowError::Unusable(why) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(why.contains("ignoring the cached tokens"), "{why}");
+        assert_eq!(Error::from(err).exit_code(), 3);
     }
 
     #[test]

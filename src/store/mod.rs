@@ -7,7 +7,7 @@
 //! `Debug` output of this module contains a token value.
 
 pub mod file;
-mod fsutil;
+pub(crate) mod fsutil;
 pub mod index;
 pub mod keyring;
 pub mod lock;

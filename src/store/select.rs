@@ -65,6 +65,12 @@ pub struct DeleteReport {
     pub warnings: Vec<String>,
 }
 
+/// Removes what writes killed midway left in the file store (at `logout`, even for a
+/// profile the index does not know: a first login killed while saving leaves one too).
+pub fn remove_stale_parts(paths: &Paths) -> Result<(), StoreError> {
+    FileStore::new(paths.tokens_dir()).remove_stale_parts()
+}
+
 /// Removes the set under `key` from the file store and, when it answers, the keyring.
 /// An unreachable keyring is a warning, not an error, unless `choice` is `keyring`.
 pub fn delete_everywhere(
