@@ -554,3 +554,26 @@ fn key_sets_are_fetched_through_the_proxy_from_the_environment() {
     assert_code(&out, 5);
     assert!(stderr(&out).contains("--insecure-http"), "{}", stderr(&out));
 }
+
+/// Issue #12 item 23: a token copied with its scheme (`Bearer eyJ…`, as a tutorial's
+/// `/login` or an `Authorization` header shows it) decodes, as an argument or on stdin.
+#[test]
+fn a_leading_bearer_is_ignored() {
+    let keys = Keys::new();
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let h = home();
+    for arg in [format!("Bearer {token}"), format!("bearer  {token}\n")] {
+        let out = run(h.path(), &["decode", "--json", &arg]);
+        assert_code(&out, 0);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["claims"]["sub"], "alice");
+    }
+    let out = crate::support::feed(
+        oauthctl(h.path()).args(["decode", "--verify", "--jwks", &keys.jwks()]),
+        format!("Bearer {token}\n"),
+    );
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    // Only the scheme is dropped: other words still make it malformed.
+    assert_code(&run(h.path(), &["decode", &format!("Basic {token}")]), 6);
+}

@@ -363,7 +363,7 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
 /// `decode`.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DecodeArgs {
-    /// The token; `-` or nothing reads it from standard input
+    /// The token (a leading `Bearer ` is ignored); `-` or nothing reads it from standard input
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
     /// Decode the profile's cached access token
