@@ -193,7 +193,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --form 'Form field K=V (repeatable), sent urlencoded'
             cand -o 'Write the body to FILE instead of standard output (`-` is standard output)'
             cand --output 'Write the body to FILE instead of standard output (`-` is standard output)'
-            cand --max-time 'Give up on the whole exchange after this long [default: no limit]'
+            cand --max-time 'Give up on the whole exchange after this long: connecting, redirects, the retry and the whole body [default: no limit]'
             cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'

@@ -2,11 +2,11 @@
 //! `invalid_token` retry, redirects and credentials (C58), plain http (C59), header
 //! injection (C58b) and secret hygiene in traces (C67).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use oauthctl::devserver::{DevConfig, DevServer};
 
-use crate::support::login::{login_as, login_service, token};
+use crate::support::login::{login_as, login_service, secret_file, token};
 use crate::support::stub::{Canned, Stub};
 use crate::support::{assert_code, get, home, oauthctl, run, stderr, stdout};
 
@@ -459,4 +459,117 @@ fn usage_and_login_errors() {
         2,
     );
     assert_code(&run(h.path(), &["call", "ftp://a.example/"]), 2);
+}
+
+/// Issue #12 item 3 and item 24 (part): `--max-time` bounds the whole exchange, body
+/// included, however steadily a slow server trickles it; the hint names `--max-time`.
+#[test]
+fn max_time_covers_a_trickled_body() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let stub = Stub::start();
+    // 100 bytes, one every 100 ms: 10 s in all, each read far within any per-read limit.
+    stub.route(
+        "/slow",
+        Canned::json(vec![b'x'; 100]).trickled(Duration::from_millis(100)),
+    );
+    let file = h.path().join("body");
+    let url = stub.url("/slow");
+    for extra in [vec![], vec!["-o", file.to_str().unwrap()]] {
+        let started = Instant::now();
+        let mut args = vec!["call", "--max-time", "1s", url.as_str()];
+        args.extend(&extra);
+        let out = run(h.path(), &args);
+        let took = started.elapsed();
+        assert_code(&out, 5);
+        assert!(took < Duration::from_secs(5), "{extra:?}: {took:?}");
+        let err = stderr(&out);
+        assert!(err.contains("within --max-time 1s"), "{err}");
+        assert!(err.contains("hint:") && err.contains("--max-time"), "{err}");
+        assert!(!err.contains("--timeout"), "call has no --timeout: {err}");
+    }
+    assert_eq!(stub.hits("/slow"), 2);
+}
+
+/// Issue #12 item 4: with `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` pointing at a recording
+/// "proxy", a login, a refresh and calls to loopback hosts (`127.0.0.1`, `localhost`) all go
+/// direct: the bearer token never travels to the proxy.
+#[test]
+fn loopback_traffic_never_goes_through_the_proxy() {
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
+        .unwrap();
+    let proxy = Stub::start();
+    let local = Stub::start();
+    local.route("/thing", Canned::json(r#"{"ok":true}"#));
+    let h = home();
+    let with_proxy = |cmd: &mut std::process::Command| {
+        for var in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+            cmd.env(var, &proxy.base);
+        }
+    };
+    let secret = secret_file(h.path(), "demo-secret");
+    let mut login = oauthctl(h.path());
+    login
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args(["--client-id", "demo-service", "--client-secret-file"])
+        .arg(&secret)
+        .args(["--scope", "api:read"]);
+    with_proxy(&mut login);
+    assert_code(&login.output().unwrap(), 0);
+    // Inside the refresh margin: the call below renews the token first.
+    std::thread::sleep(Duration::from_millis(1200));
+    for url in [
+        local.url("/thing"),
+        format!("http://localhost:{}/thing", local.port()),
+        api(&s, "/api/me"),
+    ] {
+        let mut call = oauthctl(h.path());
+        call.args(["call", "--fail", &url]);
+        with_proxy(&mut call);
+        let out = call.output().unwrap();
+        assert_code(&out, 0);
+    }
+    assert_eq!(local.hits("/thing"), 2);
+    assert_eq!(s.hits("/api/me"), 1);
+    assert!(s.hits("/token") >= 2, "the login and a refresh");
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+}
+
+/// Issue #12 item 8: `-v` redacts response headers named like secrets (`X-Auth-Token`,
+/// `X-Api-Key`, `Set-Cookie`) with the rule that redacts request headers; challenges and
+/// ordinary headers stay readable.
+#[test]
+fn verbose_traces_redact_secret_response_headers() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let stub = Stub::start();
+    stub.route(
+        "/issue",
+        Canned::json("{}")
+            .header("X-Auth-Token", "resp-t0ken")
+            .header("X-Api-Key", "resp-k3y")
+            .header("X-Session-Id", "resp-s3ssion")
+            .header("Set-Cookie", "sid=resp-c00kie")
+            .header("X-Request-Id", "req-1"),
+    );
+    let out = run(h.path(), &["-v", "call", &stub.url("/issue")]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    for secret in ["resp-t0ken", "resp-k3y", "resp-s3ssion", "resp-c00kie"] {
+        assert!(!err.contains(secret), "{secret} in the trace:\n{err}");
+    }
+    assert!(err.contains("< x-auth-token: [redacted]"), "{err}");
+    assert!(err.contains("< set-cookie: [redacted]"), "{err}");
+    assert!(err.contains("< x-request-id: req-1"), "{err}");
+    // `-i` output is the requested artefact, not a trace: it keeps the headers.
+    let out = run(h.path(), &["call", "-i", &stub.url("/issue")]);
+    assert!(stdout(&out).contains("resp-t0ken"));
 }

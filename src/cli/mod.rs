@@ -259,7 +259,8 @@ pub struct CallArgs {
     /// Exit with status 8 when the API answers HTTP 400 or above (the body is still written)
     #[arg(long)]
     pub fail: bool,
-    /// Give up on the whole exchange after this long [default: no limit]
+    /// Give up on the whole exchange after this long: connecting, redirects, the retry and
+    /// the whole body [default: no limit]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
     /// Follow redirects (at most 10); credentials go to the original origin only

@@ -8,7 +8,8 @@
 //! http is refused. A `401` with `error="invalid_token"` from that origin refreshes the
 //! token once (under the profile's lock) and repeats the request once; bodies are buffered,
 //! so they can always be replayed. Response bodies are streamed, never capped: to `-o FILE`
-//! or to a pipe untouched, to a terminal rendered safely (bounded).
+//! or to a pipe untouched, to a terminal rendered safely (bounded). `--max-time` is one
+//! deadline for the whole exchange: redirects, the retry and the body.
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Read as _, Write as _};
@@ -16,13 +17,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::{RequestBuilder, Response};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::cli::CallArgs;
 use crate::error::{Error, Result};
-use crate::http::{self, HttpClient, HttpOptions};
+use crate::http::{self, Deadline, HttpClient, HttpOptions};
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate;
 use crate::output::body::{TerminalBody, for_terminal};
@@ -38,32 +39,11 @@ const MIN_TTL: Duration = Duration::from_secs(60);
 /// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
 const TERMINAL_LIMIT: usize = 8 * 1024 * 1024;
 
-/// Header names that always carry credentials.
-const CREDENTIAL_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
-];
-/// A header whose name contains one of these is treated as a credential too
-/// (`X-Auth-Token`, `Api-Key`, `X-Session-Id`, `X-Amz-Security-Token`, …).
-const SECRET_WORDS: &[&str] = &[
-    "auth",
-    "token",
-    "secret",
-    "key",
-    "cookie",
-    "session",
-    "password",
-    "credential",
-    "signature",
-];
-
 /// Whether a request header named `name` is sensitive: redacted in traces and never sent
-/// to another origin after a redirect. Headers given as `-H '!Name: value'` are too.
+/// to another origin after a redirect. Headers given as `-H '!Name: value'` are too. The
+/// same rule redacts response headers in traces ([`http::is_sensitive_header`]).
 pub fn is_sensitive_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    CREDENTIAL_HEADERS.contains(&n.as_str()) || SECRET_WORDS.iter().any(|w| n.contains(w))
+    http::is_sensitive_header(name)
 }
 
 /// A `-H` header.
@@ -92,17 +72,22 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
     let mut tokens = usable_tokens(ctx, &session, MIN_TTL)?;
     check_token_not_in_url(&request.url, tokens.access_token.expose())?;
     let http = HttpClient::new(&HttpOptions {
+        cacert: ctx.global.cacert.clone(),
+        insecure_http: ctx.global.insecure_http,
+        verbose: ctx.global.verbose,
         timeout: args.max_time,
-        unlimited: true,
-        ..HttpOptions::from_global(ctx.global)
     })?;
-    let client = http.inner();
+    let limit = Limit {
+        deadline: Deadline::after(args.max_time),
+        max_time: args.max_time,
+    };
     let mut exchange = send(
-        client,
+        &http,
         ctx,
         &request,
         tokens.access_token.expose(),
         args.location,
+        limit,
     )?;
     if exchange.token_sent && is_invalid_token(&exchange.response) {
         ctx.ui.info(
@@ -113,14 +98,15 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
         tokens = replace_rejected(ctx, &session, &rejected)?;
         check_token_not_in_url(&request.url, tokens.access_token.expose())?;
         exchange = send(
-            client,
+            &http,
             ctx,
             &request,
             tokens.access_token.expose(),
             args.location,
+            limit,
         )?;
     }
-    deliver(ctx, args, exchange.response)
+    deliver(ctx, args, exchange.response, limit)
 }
 
 /// Builds the request from the arguments; `stdin` serves `-d @-` / `--json @-`.
@@ -344,19 +330,65 @@ fn check_token_not_in_url(url: &Url, token: &str) -> Result<()> {
     Ok(())
 }
 
+/// `--max-time`: one deadline for everything `call` sends and receives.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    deadline: Deadline,
+    max_time: Option<Duration>,
+}
+
+impl Limit {
+    /// The error for an exchange with `url` that ran out of time (or, without `--max-time`,
+    /// could not connect within the connect timeout).
+    fn timed_out(self, url: &str, what: &str) -> Error {
+        match self.max_time {
+            Some(max) => Error::HttpTimeout {
+                message: format!(
+                    "{url} {what} within --max-time {}",
+                    humantime::format_duration(max)
+                ),
+                hint: "retry, or allow more time with --max-time (e.g. --max-time 5m)".to_owned(),
+            },
+            None => Error::HttpTimeout {
+                message: format!(
+                    "{url}: no connection within {}",
+                    humantime::format_duration(http::CONNECT_TIMEOUT)
+                ),
+                hint: "check the URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY); \
+                       `-v` shows the request"
+                    .to_owned(),
+            },
+        }
+    }
+
+    /// The error for a body that could not be read to its end.
+    fn body_error(self, url: &str, e: &std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            self.timed_out(url, "did not send the whole response")
+        } else {
+            Error::Network {
+                url: url.to_owned(),
+                message: format!("reading the response failed: {e}"),
+            }
+        }
+    }
+}
+
 /// A response and whether the token went with the request that produced it.
 struct Exchange {
     response: Response,
     token_sent: bool,
 }
 
-/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]).
+/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]), all
+/// within `limit`.
 fn send(
-    client: &Client,
+    http: &HttpClient,
     ctx: &Context<'_>,
     req: &Request,
     token: &str,
     follow: bool,
+    limit: Limit,
 ) -> Result<Exchange> {
     let origin = req.url.origin();
     let mut url = req.url.clone();
@@ -369,11 +401,27 @@ fn send(
         let body = req.body.as_deref().filter(|_| keep_body);
         let headers = hop_headers(req, token, credentials, keep_body)?;
         trace_request(ctx, &method, &url, &headers, body.map(<[u8]>::len));
-        let mut builder = client.request(method.clone(), url.clone()).headers(headers);
+        let base = url_policy::display_base(&url);
+        let mut builder: RequestBuilder = http
+            .client_for(&url)?
+            .request(method.clone(), url.clone())
+            .headers(headers);
+        if let Some(left) = limit.deadline.remaining() {
+            if left.is_zero() {
+                return Err(limit.timed_out(&base, "did not answer"));
+            }
+            builder = builder.timeout(left);
+        }
         if let Some(b) = body {
             builder = builder.body(b.to_vec());
         }
-        let response = builder.send().map_err(|e| http::network_error(&url, &e))?;
+        let response = builder.send().map_err(|e| {
+            if e.is_timeout() {
+                limit.timed_out(&base, "did not answer")
+            } else {
+                http::network_error(&url, &e)
+            }
+        })?;
         trace_response(ctx, &response);
         let status = response.status().as_u16();
         let location = response.headers().get(header::LOCATION).cloned();
@@ -482,9 +530,11 @@ fn is_invalid_token(resp: &Response) -> bool {
         .is_some_and(|e| e == "invalid_token")
 }
 
+/// A header value for `-v`: redacted by name (request and response alike, one rule) or
+/// because the user marked it with `!`.
 fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
     let text = value.to_str().unwrap_or("<binary>");
-    if value.is_sensitive() && !http::is_secret_name(name.as_str()) {
+    if value.is_sensitive() && !is_sensitive_header(name.as_str()) {
         "[redacted]".to_owned()
     } else {
         http::redact_header(name.as_str(), text)
@@ -576,7 +626,7 @@ fn media_type(resp: &Response) -> String {
 }
 
 /// Writes the response where the user wants it.
-fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome> {
+fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response, limit: Limit) -> Result<Outcome> {
     let status = resp.status().as_u16();
     let failure = (args.fail && status >= 400).then_some(Error::HttpStatus { status });
     if status >= 400 && !args.fail && !args.include {
@@ -589,10 +639,10 @@ fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome
     let output = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             let head = args.include.then(|| head(&resp, None));
-            write_file(path, head, resp, &source)?;
+            write_file(path, head, limit.deadline.reader(resp), &source, limit)?;
             Output::Nothing
         }
-        None if ctx.ui.stdout_is_tty => Output::Data(for_tty(ctx, args, resp, &source)?),
+        None if ctx.ui.stdout_is_tty => Output::Data(for_tty(ctx, args, resp, &source, limit)?),
         None => {
             let head = if args.include {
                 head(&resp, None)
@@ -600,35 +650,44 @@ fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome
                 Vec::new()
             };
             Output::Stream(Stream {
-                reader: Box::new(Cursor::new(head).chain(resp)),
-                source,
+                reader: Box::new(Cursor::new(head).chain(limit.deadline.reader(resp))),
+                read_error: Box::new(move |e| limit.body_error(&source, &e)),
             })
         }
     };
     Ok(Outcome { output, failure })
 }
 
-fn write_file(path: &Path, head: Option<Vec<u8>>, mut resp: Response, source: &str) -> Result<()> {
+fn write_file(
+    path: &Path,
+    head: Option<Vec<u8>>,
+    mut body: impl std::io::Read,
+    source: &str,
+    limit: Limit,
+) -> Result<()> {
     let mut file =
         std::fs::File::create(path).map_err(|e| Error::io("create the output file", path, e))?;
     if let Some(head) = head {
         file.write_all(&head)
             .map_err(|e| Error::io("write the output file", path, e))?;
     }
-    match output::copy(&mut resp, &mut file) {
+    match output::copy(&mut body, &mut file) {
         Ok(_) => file
             .flush()
             .map_err(|e| Error::io("write the output file", path, e)),
         Err(CopyError::Write(e)) => Err(Error::io("write the output file", path, e)),
-        Err(CopyError::Read(e)) => Err(Error::Network {
-            url: source.to_owned(),
-            message: format!("reading the response failed: {e}"),
-        }),
+        Err(CopyError::Read(e)) => Err(limit.body_error(source, &e)),
     }
 }
 
 /// A terminal gets pretty, coloured, sanitised JSON or text, and a note instead of binary.
-fn for_tty(ctx: &Context<'_>, args: &CallArgs, resp: Response, source: &str) -> Result<Vec<u8>> {
+fn for_tty(
+    ctx: &Context<'_>,
+    args: &CallArgs,
+    resp: Response,
+    source: &str,
+    limit: Limit,
+) -> Result<Vec<u8>> {
     let theme = ctx.ui.stdout;
     let mut out = if args.include {
         head(&resp, Some(theme))
@@ -637,12 +696,12 @@ fn for_tty(ctx: &Context<'_>, args: &CallArgs, resp: Response, source: &str) -> 
     };
     let media = media_type(&resp);
     let mut body = Vec::new();
-    resp.take(TERMINAL_LIMIT as u64 + 1)
+    limit
+        .deadline
+        .reader(resp)
+        .take(TERMINAL_LIMIT as u64 + 1)
         .read_to_end(&mut body)
-        .map_err(|e| Error::Network {
-            url: source.to_owned(),
-            message: format!("reading the response failed: {e}"),
-        })?;
+        .map_err(|e| limit.body_error(source, &e))?;
     if body.len() > TERMINAL_LIMIT {
         ctx.ui.info(&format!(
             "The response body is larger than {} MiB; not shown on a terminal (use -o FILE or a pipe).",
@@ -779,6 +838,7 @@ mod tests {
             "X-Request-Id",
             "User-Agent",
             "Keep-Alive",
+            "WWW-Authenticate",
         ] {
             assert!(!is_sensitive_header(n), "{n}");
         }
