@@ -194,6 +194,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand -o 'Write the body to FILE instead of standard output (`-` is standard output)'
             cand --output 'Write the body to FILE instead of standard output (`-` is standard output)'
             cand --max-time 'Give up on the whole exchange after this long: connecting, redirects, the retry and the whole body [default: no limit]'
+            cand --token-env 'Send the token in the environment variable VAR instead of the profile''s (a token oauthctl did not obtain: never refreshed; no login or configuration needed)'
+            cand --token-file 'Send the token in FILE (`-`: standard input) instead of the profile''s (never refreshed; no login or configuration needed)'
             cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'

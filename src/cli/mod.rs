@@ -266,6 +266,14 @@ pub struct CallArgs {
     /// Follow redirects (at most 10); credentials go to the original origin only
     #[arg(short = 'L', long)]
     pub location: bool,
+    /// Send the token in the environment variable VAR instead of the profile's (a token
+    /// oauthctl did not obtain: never refreshed; no login or configuration needed)
+    #[arg(long, value_name = "VAR", conflicts_with = "token_file")]
+    pub token_env: Option<String>,
+    /// Send the token in FILE (`-`: standard input) instead of the profile's (never
+    /// refreshed; no login or configuration needed)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// `introspect`.
