@@ -181,7 +181,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__call)
-            opts="-H -d -i -o -L -p -v -q -h -V --header --data --json --json-report --form --include --output --fail --max-time --location --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            opts="-H -d -i -o -L -p -v -q -h -V --header --data --json --json-report --form --include --output --fail --max-time --location --token-env --token-file --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,14 @@ _oauthctl() {
                     return 0
                     ;;
                 --max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -183,7 +183,9 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s d -l data -d 
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json -d 'JSON request body: BODY, @FILE or @- (sets Content-Type and Accept to application/json)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l form -d 'Form field K=V (repeatable), sent urlencoded' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s o -l output -d 'Write the body to FILE instead of standard output (`-` is standard output)' -r -F
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l max-time -d 'Give up on the whole exchange after this long [default: no limit]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l max-time -d 'Give up on the whole exchange after this long: connecting, redirects, the retry and the whole body [default: no limit]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-env -d 'Send the token in the environment variable VAR instead of the profile\'s (a token oauthctl did not obtain: never refreshed; no login or configuration needed)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-file -d 'Send the token in FILE (`-`: standard input) instead of the profile\'s (never refreshed; no login or configuration needed)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r

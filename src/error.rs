@@ -29,6 +29,10 @@ pub enum Error {
     /// A wait that ran out: no browser callback, no device approval (exit 5).
     #[error("{0}")]
     Timeout(String),
+    /// An HTTP exchange that ran past its deadline (exit 5); `hint` names what raises the
+    /// limit for this command (`call --max-time`, `OAUTHCTL_HTTP_TIMEOUT`).
+    #[error("{message}")]
+    HttpTimeout { message: String, hint: String },
     /// A server answered, but the answer is malformed or unsafe to use (exit 5).
     #[error("{0}")]
     BadResponse(String),
@@ -79,7 +83,10 @@ impl Error {
             Self::Usage { .. } => 2,
             Self::LoginRequired { .. } => 3,
             Self::Rejected(_) => 4,
-            Self::Network { .. } | Self::Timeout(_) | Self::BadResponse(_) => 5,
+            Self::Network { .. }
+            | Self::Timeout(_)
+            | Self::HttpTimeout { .. }
+            | Self::BadResponse(_) => 5,
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
@@ -95,7 +102,7 @@ impl Error {
             Self::Usage { hint, .. } | Self::Malformed { hint, .. } | Self::Config { hint, .. } => {
                 hint.clone()
             }
-            Self::LoginRequired { hint, .. } => Some(hint.clone()),
+            Self::LoginRequired { hint, .. } | Self::HttpTimeout { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
             Self::Network { message, .. } if message.contains("certificate") => Some(
                 "the server's certificate is not trusted: pass --cacert FILE (or set \
@@ -182,6 +189,13 @@ mod tests {
                 5,
             ),
             (Error::Timeout("t".into()), 5),
+            (
+                Error::HttpTimeout {
+                    message: "m".into(),
+                    hint: "h".into(),
+                },
+                5,
+            ),
             (Error::BadResponse("b".into()), 5),
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),

@@ -1,12 +1,14 @@
-//! The one HTTP client (reqwest blocking over rustls): timeouts, no redirects on protocol
-//! endpoints (a redirected token request would resend secrets; oauth2-rs SSRF note),
-//! `User-Agent: oauthctl/VERSION`, proxies from `HTTPS_PROXY`/`NO_PROXY`, extra roots from
+//! The one HTTP client (reqwest blocking over rustls): one deadline per exchange, no
+//! redirects on protocol endpoints (a redirected token request would resend secrets;
+//! oauth2-rs SSRF note), `User-Agent: oauthctl/VERSION`, proxies from
+//! `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` for every host but loopback ones, extra roots from
 //! `--cacert` (and `SSL_CERT_FILE` through the platform verifier), response size caps, and a
 //! `-v` trace with every secret redacted. Built lazily, only by commands that need it.
 
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
@@ -18,6 +20,13 @@ use crate::oauth::url_policy;
 
 /// The largest protocol response we read (discovery, JWKS, token, introspection).
 pub const MAX_PROTOCOL_BODY: u64 = 1024 * 1024;
+/// The deadline of one protocol exchange (connect, head and body) unless
+/// [`TIMEOUT_ENV`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The environment variable that replaces [`DEFAULT_TIMEOUT`] (`45s`, `2m`, or seconds).
+pub const TIMEOUT_ENV: &str = "OAUTHCTL_HTTP_TIMEOUT";
+/// How long connecting may take, whatever the overall limit.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Form fields, headers and JSON members whose values are secrets.
 const SECRET_NAMES: &[&str] = &[
@@ -45,29 +54,94 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
+/// Header names that always carry credentials.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
+/// A header whose name contains one of these is treated as a credential too
+/// (`X-Auth-Token`, `Api-Key`, `X-Session-Id`, `X-Amz-Security-Token`, …).
+const SECRET_WORDS: &[&str] = &[
+    "auth",
+    "token",
+    "secret",
+    "key",
+    "cookie",
+    "session",
+    "password",
+    "credential",
+    "signature",
+];
+/// Challenges name a scheme and describe an error; they carry no credential
+/// (RFC 9110 §11.6.1, §11.7.1), and `call` explains them.
+const CHALLENGE_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
+
+/// Whether a header named `name` is sensitive, in either direction: its value is redacted
+/// in `-v` traces, and `call` never sends it to another origin after a redirect.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if CHALLENGE_HEADERS.contains(&n.as_str()) {
+        return false;
+    }
+    CREDENTIAL_HEADERS.contains(&n.as_str()) || SECRET_WORDS.iter().any(|w| n.contains(w))
+}
+
 /// Options that shape the client.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     pub cacert: Option<PathBuf>,
     pub insecure_http: bool,
     pub verbose: u8,
-    /// The limit for a whole exchange [default: 30 s, or none with `unlimited`].
+    /// One deadline for each exchange, covering connect, head and body; `None`: no limit
+    /// but the connect timeout (`call` without `--max-time` transfers the user's data,
+    /// which may be large).
     pub timeout: Option<Duration>,
-    /// No overall limit when `timeout` is `None`: `call` transfers the user's data, which
-    /// may be large (the connect timeout still applies).
-    pub unlimited: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            cacert: None,
+            insecure_http: false,
+            verbose: 0,
+            timeout: Some(DEFAULT_TIMEOUT),
+        }
+    }
 }
 
 impl HttpOptions {
-    /// From the global flags.
-    pub fn from_global(global: &GlobalArgs) -> Self {
-        Self {
+    /// From the global flags, with the protocol deadline from [`TIMEOUT_ENV`] (exit 7 when it
+    /// does not hold a duration).
+    pub fn from_global(global: &GlobalArgs) -> Result<Self> {
+        Ok(Self {
             cacert: global.cacert.clone(),
             insecure_http: global.insecure_http,
             verbose: global.verbose,
-            timeout: None,
-            unlimited: false,
-        }
+            timeout: Some(protocol_timeout(
+                std::env::var(TIMEOUT_ENV).ok().as_deref(),
+            )?),
+        })
+    }
+}
+
+/// The protocol deadline: [`DEFAULT_TIMEOUT`], or the value of [`TIMEOUT_ENV`].
+fn protocol_timeout(value: Option<&str>) -> Result<Duration> {
+    let Some(raw) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(DEFAULT_TIMEOUT);
+    };
+    match crate::cli::parse_duration(raw) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err(Error::config(
+            format!("{TIMEOUT_ENV}={raw}: the limit must be more than zero"),
+            Some(format!("e.g. {TIMEOUT_ENV}=2m")),
+        )),
+        Err(e) => Err(Error::config(
+            format!("{TIMEOUT_ENV}={raw}: {e}"),
+            Some(format!("e.g. {TIMEOUT_ENV}=2m")),
+        )),
     }
 }
 
@@ -97,29 +171,27 @@ impl Response {
     }
 }
 
-/// The HTTP client.
+/// The HTTP client: one reqwest client for loopback hosts, which never goes through a proxy
+/// (tokens to a local service must not leave the machine, as curl's default `NO_PROXY` keeps
+/// `localhost` local), and one for every other host, which honours the proxy settings. Each
+/// is built on first use.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    client: Client,
+    direct: OnceLock<Client>,
+    proxied: OnceLock<Client>,
+    certs: Vec<reqwest::Certificate>,
     insecure_http: bool,
     verbose: u8,
+    timeout: Option<Duration>,
 }
 
 impl HttpClient {
-    /// Builds the client. Fails only on an unreadable `--cacert`.
+    /// Reads `--cacert`; fails only when it is unreadable or holds no certificate.
     pub fn new(options: &HttpOptions) -> Result<Self> {
-        let mut builder = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("oauthctl/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(match options.timeout {
-                Some(limit) => Some(limit),
-                None if options.unlimited => None,
-                None => Some(Duration::from_secs(30)),
-            });
+        let mut certs = Vec::new();
         if let Some(path) = &options.cacert {
             let pem = std::fs::read(path).map_err(|e| Error::io("read --cacert", path, e))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 Error::config(
                     format!(
                         "--cacert {}: not a PEM certificate bundle: {e}",
@@ -137,16 +209,47 @@ impl HttpClient {
                     Some("pass a file with -----BEGIN CERTIFICATE----- blocks".to_owned()),
                 ));
             }
-            builder = builder.tls_certs_merge(certs);
         }
-        let client = builder
-            .build()
-            .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))?;
         Ok(Self {
-            client,
+            direct: OnceLock::new(),
+            proxied: OnceLock::new(),
+            certs,
             insecure_http: options.insecure_http,
             verbose: options.verbose,
+            timeout: options.timeout,
         })
+    }
+
+    /// The client for requests to `url`: direct for a loopback host (`127.0.0.0/8`, `::1`,
+    /// `localhost`), through `HTTP(S)_PROXY` unless `NO_PROXY` exempts it otherwise.
+    pub fn client_for(&self, url: &Url) -> Result<&Client> {
+        let direct = url_policy::is_loopback(url);
+        let cell = if direct { &self.direct } else { &self.proxied };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let client = self.build(direct)?;
+        Ok(cell.get_or_init(|| client))
+    }
+
+    fn build(&self, direct: bool) -> Result<Client> {
+        // No client-wide `timeout`: reqwest's blocking client applies that to each read, so
+        // a body trickled byte by byte would never end. `send` gives each request one
+        // deadline instead (`RequestBuilder::timeout` covers connect, head and body).
+        let mut builder = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("oauthctl/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(None);
+        if direct {
+            builder = builder.no_proxy();
+        }
+        if !self.certs.is_empty() {
+            builder = builder.tls_certs_merge(self.certs.clone());
+        }
+        builder
+            .build()
+            .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
     }
 
     /// Whether plain http to non-loopback hosts is allowed.
@@ -162,7 +265,7 @@ impl HttpClient {
     /// GET a protocol document (discovery, JWKS), expecting JSON.
     pub fn get_json(&self, url: &Url) -> Result<Response> {
         let req = self
-            .client
+            .client_for(url)?
             .get(url.clone())
             .header(ACCEPT, "application/json");
         self.trace_request("GET", url, &HeaderMap::new(), None);
@@ -181,7 +284,7 @@ impl HttpClient {
     ) -> Result<Response> {
         let body = form_urlencode(form);
         let mut req = self
-            .client
+            .client_for(url)?
             .post(url.clone())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(ACCEPT, "application/json")
@@ -198,18 +301,38 @@ impl HttpClient {
         self.send(req, url, MAX_PROTOCOL_BODY)
     }
 
-    /// Sends `req` and reads at most `limit` bytes of the body.
+    /// Sends `req` (built with [`Self::client_for`]) and reads at most `limit` bytes of the
+    /// body, all within the client's deadline.
     pub fn send(&self, req: RequestBuilder, url: &Url, limit: u64) -> Result<Response> {
-        let resp = req.send().map_err(|e| network_error(url, &e))?;
+        let deadline = Deadline::after(self.timeout);
+        let req = match self.timeout {
+            Some(limit) => req.timeout(limit),
+            None => req,
+        };
+        let resp = req.send().map_err(|e| {
+            if e.is_timeout() {
+                self.timed_out(url, "did not answer")
+            } else {
+                network_error(url, &e)
+            }
+        })?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let final_url = resp.url().clone();
         let mut body = Vec::new();
-        resp.take(limit + 1)
+        deadline
+            .reader(resp)
+            .take(limit + 1)
             .read_to_end(&mut body)
-            .map_err(|e| Error::Network {
-                url: url_policy::display_base(url),
-                message: format!("reading the response failed: {e}"),
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::TimedOut {
+                    self.timed_out(url, "did not send its whole response")
+                } else {
+                    Error::Network {
+                        url: url_policy::display_base(url),
+                        message: format!("reading the response failed: {e}"),
+                    }
+                }
             })?;
         if body.len() as u64 > limit {
             return Err(Error::BadResponse(format!(
@@ -228,9 +351,20 @@ impl HttpClient {
         Ok(response)
     }
 
-    /// The underlying client, for `call`.
-    pub fn inner(&self) -> &Client {
-        &self.client
+    /// The error for a protocol exchange that ran out of time.
+    fn timed_out(&self, url: &Url, what: &str) -> Error {
+        let within = self
+            .timeout
+            .map(|t| format!(" within {}", humantime::format_duration(t)))
+            .unwrap_or_default();
+        Error::HttpTimeout {
+            message: format!("{} {what}{within}", url_policy::display_base(url)),
+            hint: format!(
+                "retry, or allow more time with {TIMEOUT_ENV} (e.g. {TIMEOUT_ENV}=2m; the \
+                 default is {})",
+                humantime::format_duration(DEFAULT_TIMEOUT)
+            ),
+        }
     }
 
     /// `-v`: the request line and headers, secrets redacted.
@@ -275,12 +409,79 @@ impl HttpClient {
     }
 }
 
-/// A network error without the URL's query (which could hold a code).
+/// One deadline for a whole exchange, from the moment it is taken.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// A deadline `limit` from now (`None`: never).
+    pub fn after(limit: Option<Duration>) -> Self {
+        Self(limit.map(|l| Instant::now() + l))
+    }
+
+    /// The time left (zero once passed), or `None` without a deadline.
+    pub fn remaining(self) -> Option<Duration> {
+        self.0
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Whether the deadline has passed.
+    pub fn passed(self) -> bool {
+        self.0.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// `body`, failing with [`io::ErrorKind::TimedOut`] once the deadline has passed,
+    /// however steadily the bytes trickle in.
+    pub fn reader<R: Read>(self, body: R) -> DeadlineReader<R> {
+        DeadlineReader {
+            inner: body,
+            deadline: self,
+        }
+    }
+}
+
+/// A reader bounded by a [`Deadline`] (see [`Deadline::reader`]).
+#[derive(Debug)]
+pub struct DeadlineReader<R> {
+    inner: R,
+    deadline: Deadline,
+}
+
+impl<R: Read> Read for DeadlineReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let timed_out = || io::Error::new(io::ErrorKind::TimedOut, "the time limit ran out");
+        if self.deadline.passed() {
+            return Err(timed_out());
+        }
+        match self.inner.read(buf) {
+            Err(e) if self.deadline.passed() || is_timeout(&e) => Err(timed_out()),
+            other => other,
+        }
+    }
+}
+
+/// Whether a body read failed because a reqwest timeout fired.
+fn is_timeout(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|i| i as _);
+    while let Some(err) = source {
+        if err
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// A network error without the URL's query (which could hold a code). Timeouts are the
+/// caller's to report: only it knows which limit ran out and what raises it.
 pub fn network_error(url: &Url, e: &reqwest::Error) -> Error {
     let base = url_policy::display_base(url);
-    if e.is_timeout() {
-        return Error::Timeout(format!("{base} did not answer in time"));
-    }
     let mut message = e.without_url_ref();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
@@ -323,13 +524,14 @@ fn base64_std(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A header value for the trace.
+/// A header value for the trace, request or response alike: `[redacted]` for a sensitive
+/// header ([`is_sensitive_header`]), the scheme kept for `Authorization`.
 pub fn redact_header(name: &str, value: &str) -> String {
-    if is_secret_name(name) {
-        let scheme = value
-            .split_whitespace()
-            .next()
-            .filter(|_| name.eq_ignore_ascii_case("authorization"));
+    if is_sensitive_header(name) {
+        let scheme = value.split_whitespace().next().filter(|_| {
+            name.eq_ignore_ascii_case("authorization")
+                || name.eq_ignore_ascii_case("proxy-authorization")
+        });
         match scheme {
             Some(s) => format!("{s} [redacted]"),
             None => "[redacted]".to_owned(),
@@ -430,5 +632,89 @@ mod tests {
         let u = Url::parse("http://127.0.0.1:1/cb?code=c0de&state=s&x=1").unwrap();
         let t = redact_url(&u);
         assert!(!t.contains("c0de") && t.contains("x=1"), "{t}");
+    }
+
+    #[test]
+    fn one_header_rule_for_both_directions() {
+        // Response headers named like secrets (issue #12 item 8), as `call -H` ones are.
+        for name in [
+            "X-Auth-Token",
+            "X-Api-Key",
+            "Set-Cookie",
+            "X-Session-Id",
+            "X-Amz-Security-Token",
+            "Api-Key",
+        ] {
+            assert!(is_sensitive_header(name), "{name}");
+            assert_eq!(redact_header(name, "s3cret"), "[redacted]", "{name}");
+        }
+        assert_eq!(
+            redact_header("Proxy-Authorization", "Basic eDp5"),
+            "Basic [redacted]"
+        );
+        // Challenges carry no credential and explain a refusal.
+        for name in [
+            "WWW-Authenticate",
+            "Proxy-Authenticate",
+            "X-Request-Id",
+            "Keep-Alive",
+        ] {
+            assert!(!is_sensitive_header(name), "{name}");
+        }
+        let challenge = r#"Bearer error="invalid_token""#;
+        assert_eq!(redact_header("www-authenticate", challenge), challenge);
+    }
+
+    #[test]
+    fn the_protocol_deadline_comes_from_the_environment() {
+        assert_eq!(protocol_timeout(None).unwrap(), DEFAULT_TIMEOUT);
+        assert_eq!(protocol_timeout(Some(" ")).unwrap(), DEFAULT_TIMEOUT);
+        assert_eq!(
+            protocol_timeout(Some("2m")).unwrap(),
+            Duration::from_secs(120)
+        );
+        assert_eq!(protocol_timeout(Some("5")).unwrap(), Duration::from_secs(5));
+        for bad in ["0", "soon", "-1s"] {
+            assert_eq!(
+                protocol_timeout(Some(bad)).unwrap_err().exit_code(),
+                7,
+                "{bad}"
+            );
+        }
+    }
+
+    /// A reader that gives one byte per call, after a pause: a trickle.
+    struct Trickle(Duration);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            std::thread::sleep(self.0);
+            buf[0] = b'x';
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn a_deadline_bounds_a_trickle_however_steady() {
+        let started = Instant::now();
+        let mut body = Vec::new();
+        let err = Deadline::after(Some(Duration::from_millis(200)))
+            .reader(Trickle(Duration::from_millis(10)))
+            .read_to_end(&mut body)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(!body.is_empty());
+        // No deadline: reads pass through.
+        let mut one = [0u8; 4];
+        assert_eq!(
+            Deadline::after(None)
+                .reader(Trickle(Duration::ZERO))
+                .read(&mut one)
+                .unwrap(),
+            1
+        );
+        assert_eq!(Deadline::after(None).remaining(), None);
+        assert!(!Deadline::after(None).passed());
     }
 }

@@ -2,11 +2,11 @@
 //! `invalid_token` retry, redirects and credentials (C58), plain http (C59), header
 //! injection (C58b) and secret hygiene in traces (C67).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use oauthctl::devserver::{DevConfig, DevServer};
 
-use crate::support::login::{login_as, login_service, token};
+use crate::support::login::{login_as, login_service, secret_file, token};
 use crate::support::stub::{Canned, Stub};
 use crate::support::{assert_code, get, home, oauthctl, run, stderr, stdout};
 
@@ -459,4 +459,366 @@ fn usage_and_login_errors() {
         2,
     );
     assert_code(&run(h.path(), &["call", "ftp://a.example/"]), 2);
+}
+
+/// Issue #12 item 3 and item 24 (part): `--max-time` bounds the whole exchange, body
+/// included, however steadily a slow server trickles it; the hint names `--max-time`.
+#[test]
+fn max_time_covers_a_trickled_body() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let stub = Stub::start();
+    // 100 bytes, one every 100 ms: 10 s in all, each read far within any per-read limit.
+    stub.route(
+        "/slow",
+        Canned::json(vec![b'x'; 100]).trickled(Duration::from_millis(100)),
+    );
+    let file = h.path().join("body");
+    let url = stub.url("/slow");
+    for extra in [vec![], vec!["-o", file.to_str().unwrap()]] {
+        let started = Instant::now();
+        let mut args = vec!["call", "--max-time", "1s", url.as_str()];
+        args.extend(&extra);
+        let out = run(h.path(), &args);
+        let took = started.elapsed();
+        assert_code(&out, 5);
+        assert!(took < Duration::from_secs(5), "{extra:?}: {took:?}");
+        let err = stderr(&out);
+        assert!(err.contains("within --max-time 1s"), "{err}");
+        assert!(err.contains("hint:") && err.contains("--max-time"), "{err}");
+        assert!(!err.contains("--timeout"), "call has no --timeout: {err}");
+    }
+    assert_eq!(stub.hits("/slow"), 2);
+}
+
+/// Issue #12 item 4: with `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` pointing at a recording
+/// "proxy", a login, a refresh and calls to loopback hosts (`127.0.0.1`, `localhost`) all go
+/// direct: the bearer token never travels to the proxy.
+#[test]
+fn loopback_traffic_never_goes_through_the_proxy() {
+    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
+        .unwrap();
+    let proxy = Stub::start();
+    let local = Stub::start();
+    local.route("/thing", Canned::json(r#"{"ok":true}"#));
+    let h = home();
+    let with_proxy = |cmd: &mut std::process::Command| {
+        for var in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+            cmd.env(var, &proxy.base);
+        }
+    };
+    let secret = secret_file(h.path(), "demo-secret");
+    let mut login = oauthctl(h.path());
+    login
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args(["--client-id", "demo-service", "--client-secret-file"])
+        .arg(&secret)
+        .args(["--scope", "api:read"]);
+    with_proxy(&mut login);
+    assert_code(&login.output().unwrap(), 0);
+    // Inside the refresh margin: the call below renews the token first.
+    std::thread::sleep(Duration::from_millis(1200));
+    for url in [
+        local.url("/thing"),
+        format!("http://localhost:{}/thing", local.port()),
+        api(&s, "/api/me"),
+    ] {
+        let mut call = oauthctl(h.path());
+        call.args(["call", "--fail", &url]);
+        with_proxy(&mut call);
+        let out = call.output().unwrap();
+        assert_code(&out, 0);
+    }
+    assert_eq!(local.hits("/thing"), 2);
+    assert_eq!(s.hits("/api/me"), 1);
+    assert!(s.hits("/token") >= 2, "the login and a refresh");
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+}
+
+/// Issue #12 item 8: `-v` redacts response headers named like secrets (`X-Auth-Token`,
+/// `X-Api-Key`, `Set-Cookie`) with the rule that redacts request headers; challenges and
+/// ordinary headers stay readable.
+#[test]
+fn verbose_traces_redact_secret_response_headers() {
+    let s = server();
+    let h = home();
+    login_service(h.path(), s.issuer(), "api:read");
+    let stub = Stub::start();
+    stub.route(
+        "/issue",
+        Canned::json("{}")
+            .header("X-Auth-Token", "resp-t0ken")
+            .header("X-Api-Key", "resp-k3y")
+            .header("X-Session-Id", "resp-s3ssion")
+            .header("Set-Cookie", "sid=resp-c00kie")
+            .header("X-Request-Id", "req-1"),
+    );
+    let out = run(h.path(), &["-v", "call", &stub.url("/issue")]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    for secret in ["resp-t0ken", "resp-k3y", "resp-s3ssion", "resp-c00kie"] {
+        assert!(!err.contains(secret), "{secret} in the trace:\n{err}");
+    }
+    assert!(err.contains("< x-auth-token: [redacted]"), "{err}");
+    assert!(err.contains("< set-cookie: [redacted]"), "{err}");
+    assert!(err.contains("< x-request-id: req-1"), "{err}");
+    // `-i` output is the requested artefact, not a trace: it keeps the headers.
+    let out = run(h.path(), &["call", "-i", &stub.url("/issue")]);
+    assert!(stdout(&out).contains("resp-t0ken"));
+}
+
+/// The words of a `hint: … `oauthctl …`` line: the command between the last backticks.
+fn hinted_command(stderr: &str) -> Vec<String> {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("hint:") && l.contains("`oauthctl "))
+        .unwrap_or_else(|| panic!("no command hint in:\n{stderr}"));
+    let start = line.find("`oauthctl ").unwrap() + 1;
+    let end = line[start..].find('`').unwrap() + start;
+    let words = shlex::split(&line[start..end]).unwrap();
+    assert_eq!(words[0], "oauthctl");
+    words[1..].to_vec()
+}
+
+/// Issue #12 item 22: a 403 `insufficient_scope` is explained (error, description, required
+/// scope), not retried, and the hint is a login command that works as printed, with the
+/// user's `-p PROFILE`: running it makes the same call succeed.
+#[test]
+fn insufficient_scope_is_explained_with_a_login_command_that_works() {
+    let s = server();
+    let h = home();
+    let secret = secret_file(h.path(), "demo-secret");
+    let out = oauthctl(h.path())
+        .args(["-p", "work", "login", "--flow", "client-credentials"])
+        .args(["--issuer", s.issuer(), "--client-id", "demo-service"])
+        .arg("--client-secret-file")
+        .arg(&secret)
+        .args(["--scope", "api:write"])
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let get = ["-p", "work", "call", &api(&s, "/api/data")];
+    let out = run(h.path(), &get);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "The API refused the token (HTTP 403): insufficient_scope: the api:read scope is \
+             required (required scope: api:read)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("refreshing"), "{err}");
+    assert_eq!(s.hits("/token"), 1, "no refresh");
+    assert_eq!(s.hits("/api/data"), 1, "no retry");
+    let words = hinted_command(&err);
+    assert_eq!(
+        words,
+        [
+            "-p",
+            "work",
+            "login",
+            "--flow",
+            "client-credentials",
+            "--scope",
+            "api:write api:read"
+        ]
+    );
+    let out = oauthctl(h.path()).args(&words).output().unwrap();
+    assert_code(&out, 0);
+    let out = run(h.path(), &get);
+    assert_code(&out, 0);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(listed["items"].is_array(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
+}
+
+/// Issue #12 item 22: when the token already has the scope the API names (bob is not an
+/// admin), the hint does not suggest a login that would change nothing.
+#[test]
+fn a_scope_the_token_has_is_not_asked_for_again() {
+    let s = server();
+    let bob = home();
+    login_as(bob.path(), s.issuer(), "bob", USER_SCOPES);
+    let out = run(
+        bob.path(),
+        &["call", "POST", &api(&s, "/api/data"), "--json", "{}"],
+    );
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("the admin role is required"), "{err}");
+    assert!(err.contains("already has scope `api:write`"), "{err}");
+    assert!(!err.contains("`oauthctl"), "{err}");
+}
+
+/// Issue #12 item 22: an `invalid_token` about the audience is not refreshed and retried (a
+/// refresh brings a token for the same audience); the hint is a `--resource` login that
+/// works as printed.
+#[test]
+fn a_token_for_another_audience_is_not_refreshed() {
+    let s = server();
+    let h = home();
+    let secret = secret_file(h.path(), "demo-secret");
+    let out = oauthctl(h.path())
+        .args([
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+        ])
+        .args(["--client-id", "demo-service", "--client-secret-file"])
+        .arg(&secret)
+        .args([
+            "--scope",
+            "api:read",
+            "--resource",
+            "https://other.example/api",
+        ])
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let out = run(h.path(), &["call", &api(&s, "/api/me")]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("The API refused the token (HTTP 401): invalid_token: wrong audience"),
+        "{err}"
+    );
+    assert!(!err.contains("refreshing"), "{err}");
+    assert_eq!(s.hits("/token"), 1, "no refresh");
+    assert_eq!(s.hits("/api/me"), 1, "no retry");
+    // The API's identifier comes from its protected resource metadata (RFC 9728), so the
+    // command works as printed.
+    let words = hinted_command(&err);
+    assert_eq!(
+        words,
+        [
+            "login",
+            "--flow",
+            "client-credentials",
+            "--resource",
+            &s.api_audience()
+        ]
+    );
+    let out = oauthctl(h.path()).args(&words).output().unwrap();
+    assert_code(&out, 0);
+    let out = run(h.path(), &["call", "--fail", &api(&s, "/api/me")]);
+    assert_code(&out, 0);
+}
+
+/// Issue #12 item 23: `--token-env VAR` and `--token-file FILE|-` send a token oauthctl did
+/// not obtain (here one the dev server issued to someone else), with no login and no
+/// configuration; it is never refreshed, and the credential rules still hold.
+#[test]
+fn tokens_from_the_environment_or_a_file() {
+    let s = server();
+    let issuer_home = home();
+    login_service(issuer_home.path(), s.issuer(), "api:read");
+    let at = token(issuer_home.path());
+    let h = home(); // no login, no config here
+    let me = api(&s, "/api/me");
+    let out = oauthctl(h.path())
+        .args(["call", "--fail", "--token-env", "API_TOKEN", &me])
+        .env("API_TOKEN", format!("Bearer {at}\n"))
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["sub"], "demo-service");
+    let file = h.path().join("token.txt");
+    std::fs::write(&file, format!("{at}\n")).unwrap();
+    let out = run(
+        h.path(),
+        &[
+            "call",
+            "--fail",
+            "--token-file",
+            file.to_str().unwrap(),
+            &me,
+        ],
+    );
+    assert_code(&out, 0);
+    let out = crate::support::feed(
+        oauthctl(h.path()).args(["call", "--fail", "--token-file", "-", &me]),
+        &at,
+    );
+    assert_code(&out, 0);
+    assert_eq!(s.hits("/api/me"), 3);
+
+    // Never refreshed: an invalid_token is explained, not retried.
+    let stub = Stub::start();
+    stub.route("/dead", invalid_token());
+    let out = oauthctl(h.path())
+        .args(["call", "--token-env", "API_TOKEN", &stub.url("/dead")])
+        .env("API_TOKEN", &at)
+        .output()
+        .unwrap();
+    assert_code(&out, 0);
+    assert_eq!(stub.hits("/dead"), 1);
+    let err = stderr(&out);
+    assert!(err.contains("invalid_token"), "{err}");
+    assert!(
+        err.contains("the token from $API_TOKEN is not accepted"),
+        "{err}"
+    );
+    assert!(!err.contains(&at), "{err}");
+
+    // The credential rules still hold: no plain http elsewhere, no token in the URL.
+    let out = oauthctl(h.path())
+        .args([
+            "call",
+            "--token-env",
+            "API_TOKEN",
+            "http://api.example.invalid/",
+        ])
+        .env("API_TOKEN", &at)
+        .output()
+        .unwrap();
+    assert_code(&out, 2);
+    let out = oauthctl(h.path())
+        .args(["call", "--token-env", "API_TOKEN", &format!("{me}?t={at}")])
+        .env("API_TOKEN", &at)
+        .output()
+        .unwrap();
+    assert_code(&out, 2);
+
+    // The token and the body cannot both come from standard input.
+    let out = crate::support::feed(
+        oauthctl(h.path()).args(["call", "--token-file", "-", &me, "-d", "@-"]),
+        &at,
+    );
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("standard input"), "{}", stderr(&out));
+    // Unset variables, header injection and empty tokens are refused without a request.
+    for (value, why) in [
+        (None, "not set"),
+        (Some("abc\r\nX-Injected: 1"), "control characters"),
+        (Some("  "), "empty"),
+    ] {
+        let mut cmd = oauthctl(h.path());
+        cmd.args(["call", "--token-env", "API_TOKEN", &me]);
+        match value {
+            Some(v) => cmd.env("API_TOKEN", v),
+            None => cmd.env_remove("API_TOKEN"),
+        };
+        let out = cmd.output().unwrap();
+        assert_code(&out, 2);
+        assert!(stderr(&out).contains(why), "{why}: {}", stderr(&out));
+    }
+    assert_code(
+        &run(
+            h.path(),
+            &["call", "--token-env", "A", "--token-file", "f", &me],
+        ),
+        2,
+    );
+    assert_eq!(s.hits("/api/me"), 3);
 }

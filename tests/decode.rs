@@ -554,3 +554,145 @@ fn key_sets_are_fetched_through_the_proxy_from_the_environment() {
     assert_code(&out, 5);
     assert!(stderr(&out).contains("--insecure-http"), "{}", stderr(&out));
 }
+
+/// Issue #12 item 3: one deadline covers connect, head and body of a protocol request, so a
+/// key set or discovery document trickled byte by byte cannot keep `decode` waiting;
+/// `OAUTHCTL_HTTP_TIMEOUT` sets it (30 s by default), and the hint names it.
+#[test]
+fn a_trickled_key_set_or_discovery_document_runs_into_the_deadline() {
+    let keys = Keys::new();
+    let stub = Stub::start();
+    // 100 bytes, one every 100 ms: 10 s in all, each read far within any per-read limit.
+    let slow = || Canned::json(vec![b' '; 100]).trickled(std::time::Duration::from_millis(100));
+    stub.route("/jwks", slow());
+    stub.route("/.well-known/openid-configuration", slow());
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims(&stub.base));
+    let jwks = stub.url("/jwks");
+    for args in [
+        vec!["decode", "--verify", "--jwks", &jwks, &token],
+        vec!["decode", "--verify", &token],
+    ] {
+        let h = home();
+        let started = std::time::Instant::now();
+        let out = oauthctl(h.path())
+            .args(&args)
+            .env("OAUTHCTL_HTTP_TIMEOUT", "1s")
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        assert_code(&out, 5);
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "{args:?}: {took:?}"
+        );
+        let err = stderr(&out);
+        assert!(err.contains("within 1s"), "{err}");
+        assert!(
+            err.contains("hint:") && err.contains("OAUTHCTL_HTTP_TIMEOUT"),
+            "{err}"
+        );
+        assert!(!err.contains("--timeout"), "decode has no --timeout: {err}");
+    }
+    assert_eq!(stub.hits("/jwks"), 1);
+    assert_eq!(stub.hits("/.well-known/openid-configuration"), 1);
+    // A value that is not a duration is a configuration error.
+    let h = home();
+    let out = oauthctl(h.path())
+        .args(["decode", "--verify", "--jwks", &jwks, &token])
+        .env("OAUTHCTL_HTTP_TIMEOUT", "soon")
+        .output()
+        .unwrap();
+    assert_code(&out, 7);
+    assert!(
+        stderr(&out).contains("OAUTHCTL_HTTP_TIMEOUT"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Issue #12 item 4: requests to loopback hosts never go through `HTTP_PROXY`/`ALL_PROXY`
+/// (the key set below is on 127.0.0.1 and on `localhost`), while other hosts still do
+/// (`key_sets_are_fetched_through_the_proxy_from_the_environment`).
+#[test]
+fn loopback_key_sets_are_fetched_directly_whatever_the_proxy_settings() {
+    let keys = Keys::new();
+    let proxy = Stub::start();
+    let api = Stub::start();
+    api.route("/jwks", Canned::json(keys.f.jwks()));
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    for url in [
+        api.url("/jwks"),
+        format!("http://localhost:{}/jwks", api.port()),
+    ] {
+        let h = home();
+        let out = oauthctl(h.path())
+            .args(["decode", "--verify", "--jwks", &url, &token])
+            .env("HTTP_PROXY", &proxy.base)
+            .env("http_proxy", &proxy.base)
+            .env("ALL_PROXY", &proxy.base)
+            .output()
+            .unwrap();
+        assert_code(&out, 0);
+    }
+    assert_eq!(api.hits("/jwks"), 2);
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+}
+
+/// Issue #12 item 8: `-v` redacts response headers named like secrets, with the rule that
+/// redacts request headers.
+#[test]
+fn verbose_traces_redact_secret_response_headers() {
+    let keys = Keys::new();
+    let api = Stub::start();
+    api.route(
+        "/jwks",
+        Canned::json(keys.f.jwks())
+            .header("X-Auth-Token", "resp-t0ken")
+            .header("X-Api-Key", "resp-k3y")
+            .header("Set-Cookie", "sid=resp-c00kie")
+            .header("X-Request-Id", "req-1"),
+    );
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let h = home();
+    let out = run(
+        h.path(),
+        &[
+            "-v",
+            "decode",
+            "--verify",
+            "--jwks",
+            &api.url("/jwks"),
+            &token,
+        ],
+    );
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    for secret in ["resp-t0ken", "resp-k3y", "resp-c00kie"] {
+        assert!(!err.contains(secret), "{secret} in the trace:\n{err}");
+    }
+    assert!(err.contains("x-auth-token: [redacted]"), "{err}");
+    assert!(err.contains("x-request-id: req-1"), "{err}");
+}
+
+/// Issue #12 item 23: a token copied with its scheme (`Bearer eyJ…`, as a tutorial's
+/// `/login` or an `Authorization` header shows it) decodes, as an argument or on stdin.
+#[test]
+fn a_leading_bearer_is_ignored() {
+    let keys = Keys::new();
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims("https://as.example"));
+    let h = home();
+    for arg in [format!("Bearer {token}"), format!("bearer  {token}\n")] {
+        let out = run(h.path(), &["decode", "--json", &arg]);
+        assert_code(&out, 0);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["claims"]["sub"], "alice");
+    }
+    let out = crate::support::feed(
+        oauthctl(h.path()).args(["decode", "--verify", "--jwks", &keys.jwks()]),
+        format!("Bearer {token}\n"),
+    );
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    // Only the scheme is dropped: other words still make it malformed.
+    assert_code(&run(h.path(), &["decode", &format!("Basic {token}")]), 6);
+}

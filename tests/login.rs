@@ -819,3 +819,77 @@ fn a_login_that_cannot_open_a_browser_says_what_to_do_instead() {
     }
     assert!(ran.stderr.contains("as alice"), "{}", ran.stderr);
 }
+
+/// Issue #12 item 5: 64 slow clients that trickle requests that never end and reconnect
+/// whenever they are closed cannot keep the real callback out: the login completes at once,
+/// long before `--timeout`.
+#[test]
+fn sixty_four_slow_connections_do_not_keep_the_callback_out() {
+    use std::io::Write as _;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    let s = server();
+    let h = home();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut signed_in = None;
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid",
+            "--timeout",
+            "20s",
+        ],
+        |url| {
+            let q = query(url);
+            let cb = url::Url::parse(&q["redirect_uri"]).unwrap();
+            let addr: std::net::SocketAddr =
+                format!("127.0.0.1:{}", cb.port().unwrap()).parse().unwrap();
+            let slow: Vec<_> = (0..64)
+                .map(|_| {
+                    let stop = stop.clone();
+                    std::thread::spawn(move || {
+                        while !stop.load(Ordering::SeqCst) {
+                            let Ok(mut conn) = std::net::TcpStream::connect(addr) else {
+                                std::thread::sleep(Duration::from_millis(20));
+                                continue;
+                            };
+                            // A request head that never ends: one byte every 200 ms.
+                            for byte in b"GET /callback?state=x HTTP/1.1\r\nX-Slow: "
+                                .iter()
+                                .chain(std::iter::repeat(&b'a'))
+                            {
+                                if stop.load(Ordering::SeqCst)
+                                    || conn.write_all(std::slice::from_ref(byte)).is_err()
+                                {
+                                    break;
+                                }
+                                std::thread::sleep(Duration::from_millis(200));
+                            }
+                        }
+                    })
+                })
+                .collect();
+            // Long enough for them to hold every connection the listener serves at once.
+            std::thread::sleep(Duration::from_secs(1));
+            let started = Instant::now();
+            let result = oauthctl::demo::agent::Agent::new("alice", "alice").sign_in(url);
+            signed_in = Some((result, started.elapsed()));
+            stop.store(true, Ordering::SeqCst);
+            for t in slow {
+                t.join().unwrap();
+            }
+        },
+    );
+    let (result, took) = signed_in.expect("the browser ran");
+    assert!(result.is_ok(), "{result:?}\n{}", r.stderr);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(r.success(), "{}", r.stderr);
+    assert_eq!(s.hits("/token"), 1);
+}

@@ -1669,6 +1669,30 @@ fn demo_api_enforces_the_admin_role() {
     assert_eq!(get(&url(&s, "/api/data"), Some(at)).status, 200);
 }
 
+/// The demo API's challenges point to its protected resource metadata (RFC 9728 §5.1),
+/// which names the resource identifier its tokens must carry as `aud` (`call` builds its
+/// `--resource` hint from it).
+#[test]
+fn demo_api_publishes_its_protected_resource_metadata() {
+    let s = start(DevConfig::auto_approve("alice"));
+    let meta_url = url(&s, "/.well-known/oauth-protected-resource/api");
+    let expected = format!("resource_metadata=\"{meta_url}\"");
+    let none = get(&url(&s, "/api/me"), None);
+    let junk = get(&url(&s, "/api/me"), Some("not.a.jwt"));
+    let cc = client_credentials(&s, "api:write");
+    let scope = get(&url(&s, "/api/data"), cc.json["access_token"].as_str());
+    for (status, answer) in [(401, none), (401, junk), (403, scope)] {
+        assert_eq!(answer.status, status);
+        let challenge = answer.header("www-authenticate").unwrap();
+        assert!(challenge.contains(&expected), "{challenge}");
+    }
+    let meta = get(&meta_url, None);
+    assert_eq!(meta.status, 200);
+    assert_eq!(meta.json["resource"], s.api_audience());
+    assert_eq!(meta.json["authorization_servers"][0], s.issuer());
+    assert_eq!(meta.json["bearer_methods_supported"][0], "header");
+}
+
 #[test]
 fn deeply_nested_json_bodies_are_handled_without_exhausting_the_stack() {
     let s = start(DevConfig::auto_approve("alice"));

@@ -259,12 +259,21 @@ pub struct CallArgs {
     /// Exit with status 8 when the API answers HTTP 400 or above (the body is still written)
     #[arg(long)]
     pub fail: bool,
-    /// Give up on the whole exchange after this long [default: no limit]
+    /// Give up on the whole exchange after this long: connecting, redirects, the retry and
+    /// the whole body [default: no limit]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_time: Option<Duration>,
     /// Follow redirects (at most 10); credentials go to the original origin only
     #[arg(short = 'L', long)]
     pub location: bool,
+    /// Send the token in the environment variable VAR instead of the profile's (a token
+    /// oauthctl did not obtain: never refreshed; no login or configuration needed)
+    #[arg(long, value_name = "VAR", conflicts_with = "token_file")]
+    pub token_env: Option<String>,
+    /// Send the token in FILE (`-`: standard input) instead of the profile's (never
+    /// refreshed; no login or configuration needed)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// `introspect`.
@@ -363,7 +372,7 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
 /// `decode`.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DecodeArgs {
-    /// The token; `-` or nothing reads it from standard input
+    /// The token (a leading `Bearer ` is ignored); `-` or nothing reads it from standard input
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
     /// Decode the profile's cached access token

@@ -1,14 +1,20 @@
-//! `call`: one HTTP request with the profile's access token, curl-like (design.md §3;
-//! security C58, C58b, C59, C67).
+//! `call`: one HTTP request with a bearer token, curl-like (design.md §3; security C58,
+//! C58b, C59, C67).
 //!
-//! The token goes only in `Authorization: Bearer`, only over https or loopback http (unless
-//! `--insecure-http`), and only to the origin (scheme, host, port) the user named: with
-//! `-L`, a redirect elsewhere is followed without `Authorization`, `Cookie`,
-//! `Proxy-Authorization` and the user's sensitive headers, and a redirect from https to
-//! http is refused. A `401` with `error="invalid_token"` from that origin refreshes the
-//! token once (under the profile's lock) and repeats the request once; bodies are buffered,
-//! so they can always be replayed. Response bodies are streamed, never capped: to `-o FILE`
-//! or to a pipe untouched, to a terminal rendered safely (bounded).
+//! The token is the profile's cached access token, or one from `--token-env VAR` /
+//! `--token-file FILE|-` (a token oauthctl did not obtain: sent as is, never refreshed, no
+//! login or configuration needed). It goes only in `Authorization: Bearer`, only over https
+//! or loopback http (unless `--insecure-http`), and only to the origin (scheme, host, port)
+//! the user named: with `-L`, a redirect elsewhere is followed without `Authorization`,
+//! `Cookie`, `Proxy-Authorization` and the user's sensitive headers, and a redirect from
+//! https to http is refused. A `401` with `error="invalid_token"` from that origin
+//! refreshes the profile's token once (under the profile's lock) and repeats the request
+//! once, unless a refresh cannot help (the challenge is about the audience); bodies are
+//! buffered, so they can always be replayed. A `401`/`403` challenge is explained on stderr
+//! (RFC 6750 §3: error, description, required scope) with the command that gets a fitting
+//! token. Response bodies are streamed, never capped: to `-o FILE` or to a pipe untouched,
+//! to a terminal rendered safely (bounded). `--max-time` is one deadline for the whole
+//! exchange: redirects, the retry and the body.
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Read as _, Write as _};
@@ -16,15 +22,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::{RequestBuilder, Response};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::cli::CallArgs;
 use crate::error::{Error, Result};
-use crate::http::{self, HttpClient, HttpOptions};
+use crate::http::{self, Deadline, HttpClient, HttpOptions};
+use crate::oauth::secret::Secret;
+use crate::oauth::tokens::{Grant, TokenSet};
 use crate::oauth::url_policy;
-use crate::oauth::www_authenticate;
+use crate::oauth::www_authenticate::{self, Challenge};
 use crate::output::body::{TerminalBody, for_terminal};
 use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, sanitize};
 
@@ -37,33 +45,14 @@ pub const MAX_REDIRECTS: usize = 10;
 const MIN_TTL: Duration = Duration::from_secs(60);
 /// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
 const TERMINAL_LIMIT: usize = 8 * 1024 * 1024;
-
-/// Header names that always carry credentials.
-const CREDENTIAL_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
-];
-/// A header whose name contains one of these is treated as a credential too
-/// (`X-Auth-Token`, `Api-Key`, `X-Session-Id`, `X-Amz-Security-Token`, …).
-const SECRET_WORDS: &[&str] = &[
-    "auth",
-    "token",
-    "secret",
-    "key",
-    "cookie",
-    "session",
-    "password",
-    "credential",
-    "signature",
-];
+/// The largest token `--token-file` reads.
+const MAX_EXTERNAL_TOKEN: u64 = 64 * 1024;
 
 /// Whether a request header named `name` is sensitive: redacted in traces and never sent
-/// to another origin after a redirect. Headers given as `-H '!Name: value'` are too.
+/// to another origin after a redirect. Headers given as `-H '!Name: value'` are too. The
+/// same rule redacts response headers in traces ([`http::is_sensitive_header`]).
 pub fn is_sensitive_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    CREDENTIAL_HEADERS.contains(&n.as_str()) || SECRET_WORDS.iter().any(|w| n.contains(w))
+    http::is_sensitive_header(name)
 }
 
 /// A `-H` header.
@@ -83,44 +72,204 @@ struct Request {
     body: Option<Vec<u8>>,
 }
 
+/// Where the bearer token comes from.
+enum Credential {
+    /// The profile's cached login, refreshed as `token` refreshes it.
+    Profile {
+        session: Box<Session>,
+        tokens: Box<TokenSet>,
+    },
+    /// A token oauthctl did not obtain (`--token-env`, `--token-file`): never refreshed.
+    External {
+        token: Secret,
+        /// Where it came from, for messages (`$VAR`, the file, standard input).
+        origin: String,
+    },
+}
+
+impl Credential {
+    fn token(&self) -> &str {
+        match self {
+            Self::Profile { tokens, .. } => tokens.access_token.expose(),
+            Self::External { token, .. } => token.expose(),
+        }
+    }
+}
+
 /// Runs `call`.
 pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
-    let request = build(args, &mut std::io::stdin().lock())?;
+    check_stdin_use(args)?;
+    // Standard input is read here or not at all (a refresh may read a client secret from it).
+    let (request, external) = {
+        let mut stdin = std::io::stdin().lock();
+        (build(args, &mut stdin)?, external_token(args, &mut stdin)?)
+    };
     // C59: decided on the URL alone, before any login lookup or connection.
     check_destination(&request.url, ctx.global.insecure_http)?;
-    let session = Session::open(ctx)?;
-    let mut tokens = usable_tokens(ctx, &session, MIN_TTL)?;
-    check_token_not_in_url(&request.url, tokens.access_token.expose())?;
+    let mut credential = if let Some((token, origin)) = external {
+        Credential::External { token, origin }
+    } else {
+        let session = Session::open(ctx)?;
+        let tokens = usable_tokens(ctx, &session, MIN_TTL)?;
+        Credential::Profile {
+            session: Box::new(session),
+            tokens: Box::new(tokens),
+        }
+    };
+    check_token_not_in_url(&request.url, credential.token())?;
     let http = HttpClient::new(&HttpOptions {
+        cacert: ctx.global.cacert.clone(),
+        insecure_http: ctx.global.insecure_http,
+        verbose: ctx.global.verbose,
         timeout: args.max_time,
-        unlimited: true,
-        ..HttpOptions::from_global(ctx.global)
     })?;
-    let client = http.inner();
+    let limit = Limit {
+        deadline: Deadline::after(args.max_time),
+        max_time: args.max_time,
+    };
     let mut exchange = send(
-        client,
+        &http,
         ctx,
         &request,
-        tokens.access_token.expose(),
+        credential.token(),
         args.location,
+        limit,
     )?;
-    if exchange.token_sent && is_invalid_token(&exchange.response) {
+    let mut challenge = exchange.challenge();
+    if let Credential::Profile { session, tokens } = &mut credential
+        && exchange.token_sent
+        && challenge.as_ref().is_some_and(Refusal::refresh_may_help)
+    {
         ctx.ui.info(
             "The API rejected the access token (invalid_token); refreshing it and retrying once.",
         );
         drop(exchange);
         let rejected = tokens.access_token.expose().to_owned();
-        tokens = replace_rejected(ctx, &session, &rejected)?;
+        **tokens = replace_rejected(ctx, session, &rejected)?;
         check_token_not_in_url(&request.url, tokens.access_token.expose())?;
         exchange = send(
-            client,
+            &http,
             ctx,
             &request,
             tokens.access_token.expose(),
             args.location,
+            limit,
         )?;
+        challenge = exchange.challenge();
     }
-    deliver(ctx, args, exchange.response)
+    let refusal = challenge.filter(|_| exchange.token_sent);
+    deliver(ctx, args, exchange.response, limit, || {
+        if let Some(refusal) = &refusal {
+            explain(ctx, refusal, &credential, &request.url);
+        }
+    })
+}
+
+/// `--token-file -` and a body from `@-` both want standard input: refused up front.
+fn check_stdin_use(args: &CallArgs) -> Result<()> {
+    let token_from_stdin = args
+        .token_file
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-");
+    let body_from_stdin = [&args.data, &args.json_body]
+        .into_iter()
+        .flatten()
+        .any(|b| b == "@-");
+    if token_from_stdin && body_from_stdin {
+        return Err(Error::usage(
+            "`--token-file -` and a body from `@-` both read standard input",
+            Some(
+                "put the body in a file (`-d @FILE`, `--json @FILE`) or the token in one \
+                 (`--token-file FILE`, `--token-env VAR`)"
+                    .to_owned(),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The token of `--token-env VAR` / `--token-file FILE|-`, if one of them is given, and a
+/// name for where it came from. A leading `Bearer ` is dropped; anything that is not one
+/// word of visible ASCII (as RFC 6750 §2.1's `b64token` is; CR, LF or NUL would inject
+/// headers) is refused with exit 2, without quoting the value.
+fn external_token(
+    args: &CallArgs,
+    stdin: &mut dyn std::io::Read,
+) -> Result<Option<(Secret, String)>> {
+    let (raw, origin) = if let Some(var) = &args.token_env {
+        let value = std::env::var(var).map_err(|_| {
+            Error::usage(
+                format!("--token-env {var}: the variable is not set (or not UTF-8)"),
+                Some(format!("export {var}=… with the access token")),
+            )
+        })?;
+        (value, format!("${var}"))
+    } else if let Some(path) = &args.token_file {
+        let mut bytes = Vec::new();
+        let (result, origin) = if path.as_os_str() == "-" {
+            (
+                stdin
+                    .take(MAX_EXTERNAL_TOKEN + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::Other(format!("cannot read the token from stdin: {e}"))),
+                "standard input".to_owned(),
+            )
+        } else {
+            (
+                std::fs::File::open(path)
+                    .and_then(|f| f.take(MAX_EXTERNAL_TOKEN + 1).read_to_end(&mut bytes))
+                    .map_err(|e| Error::io("read the token file", path, e)),
+                path.display().to_string(),
+            )
+        };
+        result?;
+        if bytes.len() as u64 > MAX_EXTERNAL_TOKEN {
+            return Err(Error::usage(
+                format!(
+                    "--token-file {origin}: more than {} KiB is not a token",
+                    MAX_EXTERNAL_TOKEN / 1024
+                ),
+                None,
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::usage(format!("--token-file {origin}: not text (UTF-8)"), None))?;
+        (text, origin)
+    } else {
+        return Ok(None);
+    };
+    let token = bearer_value(&raw).map_err(|why| {
+        let flag = if args.token_env.is_some() {
+            "--token-env"
+        } else {
+            "--token-file"
+        };
+        Error::usage(format!("{flag} {origin}: {why}"), None)
+    })?;
+    Ok(Some((Secret::new(token), origin)))
+}
+
+/// The token in `raw`: surrounding whitespace and a leading `Bearer ` (any case) dropped;
+/// the rest must be one word of visible ASCII.
+fn bearer_value(raw: &str) -> std::result::Result<String, &'static str> {
+    let mut text = raw.trim();
+    if text.eq_ignore_ascii_case("bearer") {
+        text = "";
+    } else if let Some((scheme, rest)) = text.split_once([' ', '\t'])
+        && scheme.eq_ignore_ascii_case("bearer")
+    {
+        text = rest.trim_start();
+    }
+    if text.is_empty() {
+        return Err("the token is empty");
+    }
+    if !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(
+            "the token contains spaces, control characters (CR, LF, NUL, …) or non-ASCII \
+             characters; a bearer token has none",
+        );
+    }
+    Ok(text.to_owned())
 }
 
 /// Builds the request from the arguments; `stdin` serves `-d @-` / `--json @-`.
@@ -344,19 +493,84 @@ fn check_token_not_in_url(url: &Url, token: &str) -> Result<()> {
     Ok(())
 }
 
+/// `--max-time`: one deadline for everything `call` sends and receives.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    deadline: Deadline,
+    max_time: Option<Duration>,
+}
+
+impl Limit {
+    /// The error for an exchange with `url` that ran out of time (or, without `--max-time`,
+    /// could not connect within the connect timeout).
+    fn timed_out(self, url: &str, what: &str) -> Error {
+        match self.max_time {
+            Some(max) => Error::HttpTimeout {
+                message: format!(
+                    "{url} {what} within --max-time {}",
+                    humantime::format_duration(max)
+                ),
+                hint: "retry, or allow more time with --max-time (e.g. --max-time 5m)".to_owned(),
+            },
+            None => Error::HttpTimeout {
+                message: format!(
+                    "{url}: no connection within {}",
+                    humantime::format_duration(http::CONNECT_TIMEOUT)
+                ),
+                hint: "check the URL, your network and proxy settings (HTTPS_PROXY, NO_PROXY); \
+                       `-v` shows the request"
+                    .to_owned(),
+            },
+        }
+    }
+
+    /// The error for a body that could not be read to its end.
+    fn body_error(self, url: &str, e: &std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            self.timed_out(url, "did not send the whole response")
+        } else {
+            Error::Network {
+                url: url.to_owned(),
+                message: format!("reading the response failed: {e}"),
+            }
+        }
+    }
+}
+
 /// A response and whether the token went with the request that produced it.
 struct Exchange {
     response: Response,
     token_sent: bool,
 }
 
-/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]).
+impl Exchange {
+    /// The Bearer challenge of a `401` or `403` (RFC 6750 §3), if there is one.
+    fn challenge(&self) -> Option<Refusal> {
+        let status = self.response.status().as_u16();
+        if status != 401 && status != 403 {
+            return None;
+        }
+        let bearer = self
+            .response
+            .headers()
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(www_authenticate::parse)
+            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))?;
+        Some(Refusal::from_challenge(status, &bearer))
+    }
+}
+
+/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]), all
+/// within `limit`.
 fn send(
-    client: &Client,
+    http: &HttpClient,
     ctx: &Context<'_>,
     req: &Request,
     token: &str,
     follow: bool,
+    limit: Limit,
 ) -> Result<Exchange> {
     let origin = req.url.origin();
     let mut url = req.url.clone();
@@ -369,11 +583,27 @@ fn send(
         let body = req.body.as_deref().filter(|_| keep_body);
         let headers = hop_headers(req, token, credentials, keep_body)?;
         trace_request(ctx, &method, &url, &headers, body.map(<[u8]>::len));
-        let mut builder = client.request(method.clone(), url.clone()).headers(headers);
+        let base = url_policy::display_base(&url);
+        let mut builder: RequestBuilder = http
+            .client_for(&url)?
+            .request(method.clone(), url.clone())
+            .headers(headers);
+        if let Some(left) = limit.deadline.remaining() {
+            if left.is_zero() {
+                return Err(limit.timed_out(&base, "did not answer"));
+            }
+            builder = builder.timeout(left);
+        }
         if let Some(b) = body {
             builder = builder.body(b.to_vec());
         }
-        let response = builder.send().map_err(|e| http::network_error(&url, &e))?;
+        let response = builder.send().map_err(|e| {
+            if e.is_timeout() {
+                limit.timed_out(&base, "did not answer")
+            } else {
+                http::network_error(&url, &e)
+            }
+        })?;
         trace_response(ctx, &response);
         let status = response.status().as_u16();
         let location = response.headers().get(header::LOCATION).cloned();
@@ -396,6 +626,241 @@ fn send(
         keep_body = keep_body && body_kept;
         url = next;
     }
+}
+
+/// What a `401`/`403` Bearer challenge says (RFC 6750 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refusal {
+    status: u16,
+    error: Option<String>,
+    description: Option<String>,
+    /// The scopes the API requires (`scope`, space-separated).
+    scope: Vec<String>,
+    /// Where the API's protected resource metadata is (RFC 9728 §5.1).
+    resource_metadata: Option<String>,
+}
+
+impl Refusal {
+    fn from_challenge(status: u16, c: &Challenge) -> Self {
+        Self {
+            status,
+            error: c.param("error").map(str::to_owned),
+            description: c.param("error_description").map(str::to_owned),
+            scope: c
+                .param("scope")
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            resource_metadata: c.param("resource_metadata").map(str::to_owned),
+        }
+    }
+
+    fn is(&self, error: &str) -> bool {
+        self.error.as_deref() == Some(error)
+    }
+
+    /// An `invalid_token` whose description is about the audience (`aud`): the token is
+    /// for another API, and a refresh would only bring another one like it.
+    fn about_audience(&self) -> bool {
+        self.is("invalid_token")
+            && self.description.as_deref().is_some_and(|d| {
+                d.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| w.eq_ignore_ascii_case("aud") || w.eq_ignore_ascii_case("audience"))
+            })
+    }
+
+    /// Whether refreshing the token and repeating the request may help: a `401` with
+    /// `invalid_token` (RFC 6750 §3.1: expired, revoked, …) that is not about the audience.
+    /// `insufficient_scope` never is: a refresh keeps the scopes (RFC 6749 §6).
+    fn refresh_may_help(&self) -> bool {
+        self.status == 401 && self.is("invalid_token") && !self.about_audience()
+    }
+
+    /// `invalid_token: the token expired (required scope: a b)`, sanitised.
+    fn describe(&self) -> String {
+        let mut text = self.error.as_deref().map_or_else(
+            || "its challenge gives no error code".to_owned(),
+            |e| sanitize::line(e).into_owned(),
+        );
+        if let Some(d) = &self.description {
+            let _ = write!(text, ": {}", sanitize::line(d));
+        }
+        if !self.scope.is_empty() {
+            let _ = write!(
+                text,
+                " (required scope: {})",
+                sanitize::line(&self.scope.join(" "))
+            );
+        }
+        text
+    }
+}
+
+/// Explains a `401`/`403` on stderr: what the API said, and the command that gets a token
+/// it accepts (one that works as printed, with the user's profile flags).
+fn explain(ctx: &Context<'_>, refusal: &Refusal, credential: &Credential, url: &Url) {
+    ctx.ui.info(&format!(
+        "The API refused the token (HTTP {}): {}",
+        refusal.status,
+        refusal.describe()
+    ));
+    let resource = if refusal.about_audience() {
+        resource_identifier(ctx, refusal, url)
+    } else {
+        url.origin().ascii_serialization()
+    };
+    if let Some(hint) = advice(ctx.global, refusal, credential, &resource) {
+        ctx.ui.info(&format!("hint: {hint}"));
+    }
+}
+
+/// The API's resource identifier (RFC 8707) for a `--resource` hint: the `resource` its
+/// protected resource metadata names, when the challenge points to metadata on the API's own
+/// origin (RFC 9728 §5.1) and that identifier is the URL called or a prefix of it at a
+/// path-segment boundary (RFC 9728 §3.3 asks for the URL itself; an identifier covering
+/// several paths is common). Otherwise, or when the metadata cannot be read, the URL's origin.
+/// Nothing secret is sent for it: a plain GET through the protocol client.
+fn resource_identifier(ctx: &Context<'_>, refusal: &Refusal, url: &Url) -> String {
+    let origin = url.origin().ascii_serialization();
+    let from_metadata = || -> Option<String> {
+        let http = ctx.http().ok()?;
+        let meta = http
+            .checked_url(refusal.resource_metadata.as_deref()?)
+            .ok()?;
+        if meta.origin() != url.origin() {
+            return None;
+        }
+        let resp = http.get_json(&meta).ok().filter(|r| r.status == 200)?;
+        let doc: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+        let raw = doc.get("resource")?.as_str()?;
+        let resource = Url::parse(raw).ok()?;
+        let prefix = resource.path().trim_end_matches('/');
+        let covers = resource.origin() == url.origin()
+            && resource.query().is_none()
+            && resource.fragment().is_none()
+            && url
+                .path()
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        // The identifier exactly as published: servers compare it as a string.
+        covers.then(|| raw.to_owned())
+    };
+    from_metadata().unwrap_or(origin)
+}
+
+/// The next step after a refusal, if there is one to suggest.
+fn advice(
+    global: &crate::cli::GlobalArgs,
+    refusal: &Refusal,
+    credential: &Credential,
+    resource: &str,
+) -> Option<String> {
+    match credential {
+        Credential::External { origin, .. } => {
+            if refusal.is("insufficient_scope") && !refusal.scope.is_empty() {
+                Some(format!(
+                    "the token from {origin} lacks scope `{}`; get one that has it",
+                    sanitize::line(&refusal.scope.join(" "))
+                ))
+            } else if refusal.about_audience() {
+                Some(format!(
+                    "the token from {origin} was issued for another API (audience); get one \
+                     for {resource}"
+                ))
+            } else if refusal.is("invalid_token") {
+                Some(format!(
+                    "the token from {origin} is not accepted (expired or revoked?): get a new \
+                     one; `oauthctl decode` shows its claims and expiry"
+                ))
+            } else {
+                None
+            }
+        }
+        Credential::Profile { session, tokens } => {
+            let login = |extra: &[&str]| login_command(global, tokens.grant, extra);
+            if refusal.is("insufficient_scope") && !refusal.scope.is_empty() {
+                let missing: Vec<&str> = refusal
+                    .scope
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| !tokens.scope.iter().any(|g| g == s))
+                    .collect();
+                if missing.is_empty() {
+                    return Some(format!(
+                        "the token already has scope `{}`; the API wants more than a scope \
+                         (a role or another user, say): ask its owner",
+                        sanitize::line(&refusal.scope.join(" "))
+                    ));
+                }
+                let mut wanted: Vec<&str> = if session.entry.scopes.is_empty() {
+                    tokens.scope.iter().map(String::as_str).collect()
+                } else {
+                    session.entry.scopes.iter().map(String::as_str).collect()
+                };
+                for s in &refusal.scope {
+                    if !wanted.contains(&s.as_str()) {
+                        wanted.push(s);
+                    }
+                }
+                let scopes = wanted.join(" ");
+                Some(format!(
+                    "the token lacks scope `{}`; log in asking for it: {}",
+                    sanitize::line(&missing.join(" ")),
+                    login(&["--scope", &scopes])
+                ))
+            } else if refusal.about_audience() {
+                // A profile that named its API with `audience` (Auth0 and others) keeps
+                // that parameter; otherwise the RFC 8707 resource indicator.
+                let flag = if session.entry.audience.is_some() && session.entry.resource.is_none() {
+                    "--audience"
+                } else {
+                    "--resource"
+                };
+                Some(format!(
+                    "the token is for another API (audience); log in for this one: {}",
+                    login(&[flag, resource])
+                ))
+            } else if refusal.is("invalid_token") {
+                Some(format!(
+                    "the token is still not accepted; log in again: {}",
+                    login(&[])
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// `oauthctl [--config F] [-p P] [--provider X] [--issuer U] [--client-id C] login [--flow …]
+/// EXTRA…`, shell-quoted: the profile-selecting flags exactly as the user gave them, so the
+/// command works as printed.
+fn login_command(global: &crate::cli::GlobalArgs, grant: Grant, extra: &[&str]) -> String {
+    let config = global
+        .config
+        .as_ref()
+        .map(|c| c.to_string_lossy().into_owned());
+    let mut words: Vec<&str> = vec!["oauthctl"];
+    let flags = [
+        ("--config", config.as_deref()),
+        ("-p", global.profile.as_deref()),
+        ("--provider", global.provider.as_deref()),
+        ("--issuer", global.issuer.as_deref()),
+        ("--client-id", global.client_id.as_deref()),
+    ];
+    for (flag, value) in flags {
+        if let Some(v) = value {
+            words.extend([flag, v]);
+        }
+    }
+    words.push("login");
+    match grant {
+        Grant::ClientCredentials => words.extend(["--flow", "client-credentials"]),
+        Grant::DeviceCode => words.extend(["--flow", "device"]),
+        Grant::AuthorizationCode | Grant::RefreshToken => {}
+    }
+    words.extend(extra);
+    let text = shlex::try_join(words.iter().copied()).unwrap_or_else(|_| words.join(" "));
+    format!("`{}`", sanitize::line(&text))
 }
 
 fn is_redirect(status: u16) -> bool {
@@ -470,21 +935,11 @@ fn hop_headers(
     Ok(map)
 }
 
-/// Whether a response is a `401` whose Bearer challenge says `invalid_token` (RFC 6750 §3.1).
-fn is_invalid_token(resp: &Response) -> bool {
-    resp.status().as_u16() == 401
-        && www_authenticate::bearer_error(
-            resp.headers()
-                .get_all(header::WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok()),
-        )
-        .is_some_and(|e| e == "invalid_token")
-}
-
+/// A header value for `-v`: redacted by name (request and response alike, one rule) or
+/// because the user marked it with `!`.
 fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
     let text = value.to_str().unwrap_or("<binary>");
-    if value.is_sensitive() && !http::is_secret_name(name.as_str()) {
+    if value.is_sensitive() && !is_sensitive_header(name.as_str()) {
         "[redacted]".to_owned()
     } else {
         http::redact_header(name.as_str(), text)
@@ -575,8 +1030,15 @@ fn media_type(resp: &Response) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the response where the user wants it.
-fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome> {
+/// Writes the response where the user wants it; `explain` adds to the note about an error
+/// status.
+fn deliver(
+    ctx: &Context<'_>,
+    args: &CallArgs,
+    resp: Response,
+    limit: Limit,
+    explain: impl FnOnce(),
+) -> Result<Outcome> {
     let status = resp.status().as_u16();
     let failure = (args.fail && status >= 400).then_some(Error::HttpStatus { status });
     if status >= 400 && !args.fail && !args.include {
@@ -585,14 +1047,15 @@ fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome
             resp.status().canonical_reason().unwrap_or("")
         ));
     }
+    explain();
     let source = url_policy::display_base(resp.url());
     let output = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             let head = args.include.then(|| head(&resp, None));
-            write_file(path, head, resp, &source)?;
+            write_file(path, head, limit.deadline.reader(resp), &source, limit)?;
             Output::Nothing
         }
-        None if ctx.ui.stdout_is_tty => Output::Data(for_tty(ctx, args, resp, &source)?),
+        None if ctx.ui.stdout_is_tty => Output::Data(for_tty(ctx, args, resp, &source, limit)?),
         None => {
             let head = if args.include {
                 head(&resp, None)
@@ -600,35 +1063,44 @@ fn deliver(ctx: &Context<'_>, args: &CallArgs, resp: Response) -> Result<Outcome
                 Vec::new()
             };
             Output::Stream(Stream {
-                reader: Box::new(Cursor::new(head).chain(resp)),
-                source,
+                reader: Box::new(Cursor::new(head).chain(limit.deadline.reader(resp))),
+                read_error: Box::new(move |e| limit.body_error(&source, &e)),
             })
         }
     };
     Ok(Outcome { output, failure })
 }
 
-fn write_file(path: &Path, head: Option<Vec<u8>>, mut resp: Response, source: &str) -> Result<()> {
+fn write_file(
+    path: &Path,
+    head: Option<Vec<u8>>,
+    mut body: impl std::io::Read,
+    source: &str,
+    limit: Limit,
+) -> Result<()> {
     let mut file =
         std::fs::File::create(path).map_err(|e| Error::io("create the output file", path, e))?;
     if let Some(head) = head {
         file.write_all(&head)
             .map_err(|e| Error::io("write the output file", path, e))?;
     }
-    match output::copy(&mut resp, &mut file) {
+    match output::copy(&mut body, &mut file) {
         Ok(_) => file
             .flush()
             .map_err(|e| Error::io("write the output file", path, e)),
         Err(CopyError::Write(e)) => Err(Error::io("write the output file", path, e)),
-        Err(CopyError::Read(e)) => Err(Error::Network {
-            url: source.to_owned(),
-            message: format!("reading the response failed: {e}"),
-        }),
+        Err(CopyError::Read(e)) => Err(limit.body_error(source, &e)),
     }
 }
 
 /// A terminal gets pretty, coloured, sanitised JSON or text, and a note instead of binary.
-fn for_tty(ctx: &Context<'_>, args: &CallArgs, resp: Response, source: &str) -> Result<Vec<u8>> {
+fn for_tty(
+    ctx: &Context<'_>,
+    args: &CallArgs,
+    resp: Response,
+    source: &str,
+    limit: Limit,
+) -> Result<Vec<u8>> {
     let theme = ctx.ui.stdout;
     let mut out = if args.include {
         head(&resp, Some(theme))
@@ -637,12 +1109,12 @@ fn for_tty(ctx: &Context<'_>, args: &CallArgs, resp: Response, source: &str) -> 
     };
     let media = media_type(&resp);
     let mut body = Vec::new();
-    resp.take(TERMINAL_LIMIT as u64 + 1)
+    limit
+        .deadline
+        .reader(resp)
+        .take(TERMINAL_LIMIT as u64 + 1)
         .read_to_end(&mut body)
-        .map_err(|e| Error::Network {
-            url: source.to_owned(),
-            message: format!("reading the response failed: {e}"),
-        })?;
+        .map_err(|e| limit.body_error(source, &e))?;
     if body.len() > TERMINAL_LIMIT {
         ctx.ui.info(&format!(
             "The response body is larger than {} MiB; not shown on a terminal (use -o FILE or a pipe).",
@@ -779,6 +1251,7 @@ mod tests {
             "X-Request-Id",
             "User-Agent",
             "Keep-Alive",
+            "WWW-Authenticate",
         ] {
             assert!(!is_sensitive_header(n), "{n}");
         }
@@ -842,6 +1315,93 @@ mod tests {
         assert_eq!(after_redirect(301, &Method::HEAD), (Method::HEAD, false));
         assert_eq!(after_redirect(307, &Method::POST), (Method::POST, true));
         assert_eq!(after_redirect(308, &Method::PATCH), (Method::PATCH, true));
+    }
+
+    #[test]
+    fn external_tokens_are_one_visible_word() {
+        assert_eq!(bearer_value(" abc.def-_~+/= \n").unwrap(), "abc.def-_~+/=");
+        assert_eq!(bearer_value("Bearer abc").unwrap(), "abc");
+        assert_eq!(bearer_value("bearer\tabc\r\n").unwrap(), "abc");
+        for bad in [
+            "",
+            " \n",
+            "Bearer ",
+            "abc\r\nX-Injected: 1",
+            "a\u{0}b",
+            "a b",
+            "tök",
+            "a\u{1b}[2J",
+        ] {
+            assert!(bearer_value(bad).is_err(), "{bad:?}");
+        }
+        let err = bearer_value("s3cret\r\nX: 1").unwrap_err();
+        assert!(!err.contains("s3cret"));
+    }
+
+    fn refusal(status: u16, challenge: &str) -> Refusal {
+        Refusal::from_challenge(status, &www_authenticate::parse(challenge)[0])
+    }
+
+    #[test]
+    fn refusals_say_whether_a_refresh_can_help() {
+        let expired = refusal(
+            401,
+            r#"Bearer error="invalid_token", error_description="expired""#,
+        );
+        assert!(expired.refresh_may_help());
+        for audience in [
+            r#"Bearer error="invalid_token", error_description="wrong audience""#,
+            r#"Bearer error="invalid_token", error_description="Invalid AUD claim""#,
+            r#"Bearer error="invalid_token", error_description="aud mismatch""#,
+        ] {
+            let r = refusal(401, audience);
+            assert!(r.about_audience() && !r.refresh_may_help(), "{audience}");
+        }
+        // "audit" is not about the audience.
+        assert!(
+            refusal(
+                401,
+                r#"Bearer error="invalid_token", error_description="audit failed""#
+            )
+            .refresh_may_help()
+        );
+        let scope = refusal(
+            403,
+            "Bearer error=\"insufficient_scope\", scope=\"a b\", error_description=\"x\u{1b}[2J\"",
+        );
+        assert!(!scope.refresh_may_help());
+        assert_eq!(scope.scope, ["a", "b"]);
+        assert_eq!(
+            scope.describe(),
+            "insufficient_scope: x\\u{1b}[2J (required scope: a b)"
+        );
+        assert!(!refusal(401, r#"Bearer realm="api""#).refresh_may_help());
+    }
+
+    #[test]
+    fn login_hints_keep_the_users_profile_flags() {
+        let mut global = crate::cli::GlobalArgs::default();
+        assert_eq!(
+            login_command(&global, Grant::AuthorizationCode, &["--scope", "a b"]),
+            "`oauthctl login --scope 'a b'`"
+        );
+        global.provider = Some("local@9401".into());
+        global.profile = Some("my work".into());
+        global.config = Some("conf dir/c.toml".into());
+        assert_eq!(
+            login_command(
+                &global,
+                Grant::ClientCredentials,
+                &["--resource", "https://x/api"]
+            ),
+            "`oauthctl --config 'conf dir/c.toml' -p 'my work' --provider local@9401 login \
+             --flow client-credentials --resource https://x/api`"
+        );
+        global = crate::cli::GlobalArgs::default();
+        assert_eq!(
+            login_command(&global, Grant::DeviceCode, &[]),
+            "`oauthctl login --flow device`"
+        );
     }
 
     #[test]

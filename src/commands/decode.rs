@@ -165,6 +165,16 @@ fn read_token(ctx: &Context<'_>, arg: Option<&str>) -> Result<String> {
     })
 }
 
+/// The token without a leading `Bearer ` (the scheme in any case, RFC 9110 §11.1), as
+/// copied from an `Authorization` header or a tutorial's `/login` answer.
+fn without_bearer(input: &str) -> &str {
+    let text = input.trim_start();
+    match text.split_once([' ', '\t']) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest,
+        _ => input,
+    }
+}
+
 fn parse_error(e: &ParseError) -> Error {
     let hint = match e {
         ParseError::Opaque => {
@@ -340,7 +350,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     } else {
         read_token(ctx, args.token.as_deref())?
     };
-    let jws = jwt::parse(&input).map_err(|e| parse_error(&e))?;
+    let jws = jwt::parse(without_bearer(&input)).map_err(|e| parse_error(&e))?;
     let now = ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let times = jwt::time_claims(&jws.claims, now, leeway);

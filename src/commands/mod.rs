@@ -87,7 +87,7 @@ impl<'a> Context<'a> {
         if let Some(client) = self.http.get() {
             return Ok(client);
         }
-        let client = HttpClient::new(&crate::http::HttpOptions::from_global(self.global))?;
+        let client = HttpClient::new(&crate::http::HttpOptions::from_global(self.global)?)?;
         Ok(self.http.get_or_init(|| client))
     }
 }

@@ -59,7 +59,10 @@ fn get(http: &http::HttpClient, endpoint: &url::Url, token: &str) -> Result<http
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(header::AUTHORIZATION, bearer);
     http.trace_request("GET", endpoint, &headers, None);
-    let req = http.inner().get(endpoint.clone()).headers(headers);
+    let req = http
+        .client_for(endpoint)?
+        .get(endpoint.clone())
+        .headers(headers);
     http.send(req, endpoint, MAX_PROTOCOL_BODY)
 }
 

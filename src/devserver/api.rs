@@ -1,8 +1,9 @@
 //! The protected demo API, a resource server as the tutorials build it: access tokens are
 //! validated locally (signature against the published keys by `kid`, `typ: at+jwt`,
 //! exact `iss`, `aud` containing `{issuer}/api`, `exp`), then scope and role are checked.
-//! Errors follow RFC 6750 §3. Like any stateless resource server it does not see
-//! revocations; introspection does.
+//! Errors follow RFC 6750 §3, and every challenge points to the API's protected resource
+//! metadata (RFC 9728 §5.1), which names its resource identifier (`{issuer}/api`). Like any
+//! stateless resource server it does not see revocations; introspection does.
 
 use std::sync::PoisonError;
 
@@ -25,14 +26,38 @@ struct Claims {
     client_id: Option<String>,
 }
 
+/// Where the API's protected resource metadata is (RFC 9728 §3.1: the well-known segment
+/// goes between the host and the resource identifier's path).
+pub(crate) fn metadata_url(app: &App) -> String {
+    format!("{}/.well-known/oauth-protected-resource/api", app.issuer)
+}
+
+/// `GET /.well-known/oauth-protected-resource/api` (RFC 9728 §2, §3.2).
+pub(crate) fn metadata(app: &App) -> Resp {
+    Resp::json(
+        200,
+        &json!({
+            "resource": app.api_audience(),
+            "authorization_servers": [app.issuer],
+            "scopes_supported": ["api:read", "api:write"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "oauthctl demo API",
+        }),
+    )
+}
+
 /// 401 with `error="invalid_token"` (or a bare challenge when no token was sent).
-fn unauthorized(description: Option<&str>) -> Resp {
+fn unauthorized(app: &App, description: Option<&str>) -> Resp {
+    let meta = metadata_url(app);
     match description {
         None => Resp::json(
             401,
             &json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
         )
-        .with("WWW-Authenticate", &format!("Bearer realm=\"{REALM}\"")),
+        .with(
+            "WWW-Authenticate",
+            &format!("Bearer realm=\"{REALM}\", resource_metadata=\"{meta}\""),
+        ),
         Some(d) => Resp::json(
             401,
             &json!({"error": "invalid_token", "error_description": d}),
@@ -40,14 +65,15 @@ fn unauthorized(description: Option<&str>) -> Resp {
         .with(
             "WWW-Authenticate",
             &format!(
-                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{d}\""
+                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{d}\", \
+                 resource_metadata=\"{meta}\""
             ),
         ),
     }
 }
 
 /// 403 with `error="insufficient_scope"`.
-fn forbidden(scope: &str, description: &str) -> Resp {
+fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
     Resp::json(
         403,
         &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
@@ -56,7 +82,8 @@ fn forbidden(scope: &str, description: &str) -> Resp {
         "WWW-Authenticate",
         &format!(
             "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{scope}\", \
-             error_description=\"{description}\""
+             error_description=\"{description}\", resource_metadata=\"{}\"",
+            metadata_url(app)
         ),
     )
 }
@@ -73,21 +100,22 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
         ));
     }
     let Some(token) = req.header("authorization").and_then(bearer) else {
-        return Err(unauthorized(None));
+        return Err(unauthorized(app, None));
     };
-    let header =
-        jsonwebtoken::decode_header(token).map_err(|_| unauthorized(Some("malformed token")))?;
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| unauthorized(app, Some("malformed token")))?;
     if header.typ.as_deref() != Some("at+jwt") {
-        return Err(unauthorized(Some(
-            "not an access token (typ must be at+jwt)",
-        )));
+        return Err(unauthorized(
+            app,
+            Some("not an access token (typ must be at+jwt)"),
+        ));
     }
     let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
     let key = header
         .kid
         .as_deref()
         .and_then(|kid| keys.find(kid))
-        .ok_or_else(|| unauthorized(Some("unknown signing key")))?;
+        .ok_or_else(|| unauthorized(app, Some("unknown signing key")))?;
     let mut v = Validation::new(key.algorithm());
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
@@ -103,7 +131,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
                 jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature",
                 _ => "invalid token",
             };
-            unauthorized(Some(why))
+            unauthorized(app, Some(why))
         })
 }
 
@@ -129,7 +157,7 @@ pub(crate) fn list(app: &App, req: &Req) -> Resp {
         Err(r) => return r,
     };
     if !has_scope(&c, "api:read") {
-        return forbidden("api:read", "the api:read scope is required");
+        return forbidden(app, "api:read", "the api:read scope is required");
     }
     let items = app.store().items.clone();
     Resp::json(200, &json!({"items": items}))
@@ -145,10 +173,10 @@ pub(crate) fn create(app: &App, req: &Req) -> Resp {
         Err(r) => return r,
     };
     if !has_scope(&c, "api:write") {
-        return forbidden("api:write", "the api:write scope is required");
+        return forbidden(app, "api:write", "the api:write scope is required");
     }
     if !c.roles.iter().any(|r| r == "admin") {
-        return forbidden("api:write", "the admin role is required");
+        return forbidden(app, "api:write", "the admin role is required");
     }
     let value: Value = if req.body.is_empty() {
         json!({})

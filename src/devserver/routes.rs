@@ -85,6 +85,9 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
         }
         "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| jwks(app)),
+        "/.well-known/oauth-protected-resource/api" => {
+            only(m, &["GET", "HEAD"]).unwrap_or_else(|| api::metadata(app))
+        }
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),

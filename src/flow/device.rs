@@ -111,7 +111,7 @@ pub enum Poll {
 pub fn classify_poll(result: Result<crate::http::Response>) -> Result<Poll> {
     let resp = match result {
         Ok(r) => r,
-        Err(e @ (Error::Network { .. } | Error::Timeout(_))) => {
+        Err(e @ (Error::Network { .. } | Error::Timeout(_) | Error::HttpTimeout { .. })) => {
             return Ok(Poll::NetworkTrouble(e.to_string()));
         }
         Err(e) => return Err(e),

@@ -4,15 +4,18 @@
 //!
 //! A small purpose-built parser over `std::net::TcpListener` is used instead of a general
 //! HTTP server crate, so every bound is explicit: the request head is capped at 16 KiB (8 KiB
-//! for the request line) and 100 header lines, each connection gets 5 s to send its request,
-//! and at most 32 connections are served at once. A slow or hostile client therefore can
-//! neither stall the real callback nor grow memory.
+//! for the request line) and 100 header lines, and each connection gets 5 s in all to send
+//! it (one deadline, which a client trickling a byte at a time cannot extend). At most 32
+//! connections wait for their request head at once; a new connection beyond that closes the
+//! oldest waiting one instead of being turned away. A slow or hostile client therefore can
+//! neither keep the real callback out (a browser sends its request at once, so it is never
+//! the oldest waiting connection for long) nor grow memory.
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::oauth::errors::OAuthErrorResponse;
@@ -24,9 +27,9 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_REQUEST_LINE: usize = 8 * 1024;
 /// The most header lines accepted.
 pub const MAX_HEADERS: usize = 100;
-/// How long a connection may take to send its request head.
+/// How long a connection may take to send its whole request head.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// Connections served at once.
+/// Connections waiting for their request head at once; the oldest is closed for a new one.
 pub const MAX_CONNECTIONS: usize = 32;
 /// The redirect path.
 pub const CALLBACK_PATH: &str = "/callback";
@@ -126,7 +129,7 @@ impl Listener {
         self.listener.set_nonblocking(true)?;
         let deadline = Instant::now() + timeout;
         let (tx, rx) = mpsc::channel::<Callback>();
-        let active = Arc::new(AtomicUsize::new(0));
+        let waiting = Arc::new(Waiting::default());
         let expect = Arc::new(expect.clone());
         let authority = Arc::new(self.authority());
         loop {
@@ -138,22 +141,23 @@ impl Listener {
             }
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-                        drop(stream);
+                    let Ok(id) = waiting.admit(&stream) else {
                         continue;
-                    }
-                    active.fetch_add(1, Ordering::SeqCst);
-                    let (tx, active, expect, authority) = (
+                    };
+                    let (tx, waiting, expect, authority) = (
                         tx.clone(),
-                        active.clone(),
+                        waiting.clone(),
                         expect.clone(),
                         authority.clone(),
                     );
                     std::thread::spawn(move || {
-                        if let Some(done) = serve_connection(stream, &expect, &authority) {
+                        let done = serve_connection(stream, &expect, &authority, || {
+                            waiting.release(id);
+                        });
+                        waiting.release(id);
+                        if let Some(done) = done {
                             let _ = tx.send(done);
                         }
-                        active.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -169,6 +173,45 @@ impl Listener {
     }
 }
 
+/// The connections still waiting for their request head, oldest first, with a handle to
+/// close each.
+#[derive(Debug, Default)]
+struct Waiting {
+    inner: Mutex<WaitingInner>,
+}
+
+#[derive(Debug, Default)]
+struct WaitingInner {
+    next_id: u64,
+    open: VecDeque<(u64, TcpStream)>,
+}
+
+impl Waiting {
+    /// Registers a new connection, closing the oldest waiting one when [`MAX_CONNECTIONS`]
+    /// already wait: turning newcomers away instead would let a few slow clients that keep
+    /// reconnecting shut the real callback out.
+    fn admit(&self, stream: &TcpStream) -> io::Result<u64> {
+        let handle = stream.try_clone()?;
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        while inner.open.len() >= MAX_CONNECTIONS {
+            if let Some((_, oldest)) = inner.open.pop_front() {
+                // Its reader sees the end of the stream at once and the thread ends.
+                let _ = oldest.shutdown(Shutdown::Both);
+            }
+        }
+        let id = inner.next_id;
+        inner.next_id += 1;
+        inner.open.push_back((id, handle));
+        Ok(id)
+    }
+
+    /// The connection has sent its head (or is gone): it no longer counts as waiting.
+    fn release(&self, id: u64) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.open.retain(|(i, _)| *i != id);
+    }
+}
+
 /// A response to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -177,11 +220,19 @@ pub struct Reply {
     pub body: String,
 }
 
-fn serve_connection(mut stream: TcpStream, expect: &Expect, authority: &str) -> Option<Callback> {
+/// Reads one request head, calls `head_read` (the connection stops waiting), answers, and
+/// returns what the request meant for the flow.
+fn serve_connection(
+    mut stream: TcpStream,
+    expect: &Expect,
+    authority: &str,
+    head_read: impl FnOnce(),
+) -> Option<Callback> {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let (reply, outcome, head_only) = match read_head(&mut stream) {
+    let head = read_head(&mut stream, Instant::now() + READ_TIMEOUT);
+    head_read();
+    let (reply, outcome, head_only) = match head {
         Ok(head) => {
             let head_only = head.starts_with(b"HEAD ");
             let (reply, outcome) = evaluate(&head, expect, authority);
@@ -193,8 +244,9 @@ fn serve_connection(mut stream: TcpStream, expect: &Expect, authority: &str) -> 
     outcome
 }
 
-/// Reads up to the end of the request head, within the caps.
-fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Reply> {
+/// Reads up to the end of the request head, within the caps and by `deadline`: each read
+/// may wait only for the time left, so a trickle of bytes cannot extend it.
+fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, Reply> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
@@ -204,6 +256,10 @@ fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Reply> {
         }
         if buf.len() > MAX_HEAD {
             return Err(too_large(&buf));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(reply(408, "Request Timeout", "The request took too long."));
         }
         match stream.read(&mut chunk) {
             Ok(0) => return Err(reply(400, "Bad Request", "Incomplete request.")),

@@ -77,18 +77,17 @@ pub enum Output {
     Stream(Stream),
 }
 
-/// A body to copy to stdout without buffering it; `source` names where it comes from, for
-/// the message when reading fails midway.
+/// A body to copy to stdout without buffering it; `read_error` makes the error when reading
+/// fails midway (a network failure, or a time limit that ran out: the command knows which
+/// limit, and what raises it).
 pub struct Stream {
     pub reader: Box<dyn io::Read>,
-    pub source: String,
+    pub read_error: Box<dyn Fn(io::Error) -> Error>,
 }
 
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stream")
-            .field("source", &self.source)
-            .finish_non_exhaustive()
+        f.debug_struct("Stream").finish_non_exhaustive()
     }
 }
 
@@ -245,10 +244,7 @@ impl Ui {
                 Err(CopyError::Write(e)) => Err(e),
                 Err(CopyError::Read(e)) => {
                     let _ = out.flush();
-                    return Err(Error::Network {
-                        url: stream.source,
-                        message: format!("reading the response failed: {e}"),
-                    });
+                    return Err((stream.read_error)(e));
                 }
             },
             Output::Report(report) => {

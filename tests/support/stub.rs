@@ -15,6 +15,8 @@ pub struct Canned {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Sends the body one byte at a time, with this pause before each byte.
+    pub trickle: Option<Duration>,
 }
 
 impl Canned {
@@ -24,6 +26,7 @@ impl Canned {
             status: 200,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.into(),
+            trickle: None,
         }
     }
 
@@ -38,6 +41,13 @@ impl Canned {
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends the head at once, then the body a byte every `pause` (a server that is slow,
+    /// but never silent for long).
+    pub fn trickled(mut self, pause: Duration) -> Self {
+        self.trickle = Some(pause);
         self
     }
 }
@@ -221,5 +231,18 @@ fn handle(stream: TcpStream, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) {
     }
     head.push_str("\r\n");
     let _ = out.write_all(head.as_bytes());
-    let _ = out.write_all(&canned.body);
+    match canned.trickle {
+        None => {
+            let _ = out.write_all(&canned.body);
+        }
+        Some(pause) => {
+            let _ = out.flush();
+            for byte in &canned.body {
+                std::thread::sleep(pause);
+                if out.write_all(std::slice::from_ref(byte)).is_err() {
+                    return; // the client gave up
+                }
+            }
+        }
+    }
 }

@@ -202,6 +202,65 @@ fn the_listener_times_out_and_closes() {
     assert!(TcpStream::connect(addr).is_err());
 }
 
+/// Issue #12 item 5: the request head has one deadline; a client that trickles a byte at a
+/// time cannot extend it, is answered 408 and closed, and the flow keeps waiting.
+#[test]
+fn a_trickled_request_head_cannot_extend_its_deadline() {
+    let listener = Listener::bind(0).unwrap();
+    let addr = listener.addr();
+    let authority = format!("127.0.0.1:{}", addr.port());
+    let waiter = std::thread::spawn(move || listener.wait(&expect(), Duration::from_secs(30)));
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    'trickle: for byte in b"GET /callback?state=s-123".iter().cycle() {
+        assert!(
+            started.elapsed() < READ_TIMEOUT * 3,
+            "still reading after {:?}",
+            started.elapsed()
+        );
+        if slow.write_all(std::slice::from_ref(byte)).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        loop {
+            match slow.read(&mut buf) {
+                Ok(0) => break 'trickle,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    break;
+                }
+                Err(_) => break 'trickle,
+            }
+        }
+    }
+    let took = started.elapsed();
+    assert!(
+        took + Duration::from_millis(300) >= READ_TIMEOUT && took < READ_TIMEOUT * 2,
+        "{took:?}"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let ok = send(
+        addr,
+        format!("GET /callback?code=real&state=s-123&iss=https%3A%2F%2Fas.example HTTP/1.1\r\nHost: {authority}\r\n\r\n")
+            .as_bytes(),
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert_eq!(
+        waiter.join().unwrap().unwrap(),
+        Callback::Code("real".into())
+    );
+}
+
 #[test]
 fn ports_differ_between_runs() {
     let a = Listener::bind(0).unwrap().addr().port();
