@@ -24,6 +24,7 @@ mod introspect;
 mod keyring;
 mod login;
 mod misbehave;
+mod profiles;
 mod serve;
 mod tls;
 mod token;

@@ -16,9 +16,9 @@ use crate::flow::authcode::{self, Request};
 use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
-use crate::oauth::jwt;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
+use crate::oauth::{jwt, providers};
 use crate::output::{Outcome, Report, Theme, sanitize};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
@@ -130,6 +130,18 @@ pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey
         settings.resource.as_deref(),
     )
     .for_profile(&settings.profile)
+}
+
+/// The provider a profile remembers: the `--provider` flag as given, or the preset the
+/// settings came from, with its argument (`local@9401`, `keycloak@https://…`), so that a
+/// re-login without the flag and every later refresh reach the same server.
+fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String> {
+    flag.map(str::to_owned).or_else(|| {
+        settings
+            .provider_spec
+            .clone()
+            .filter(|spec| providers::is_preset(providers::split_name(spec).0))
+    })
 }
 
 /// Runs `login`.
@@ -253,10 +265,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         _ => (None, None),
     };
     let login = RememberedLogin {
-        provider: ctx.global.provider.clone().or_else(|| {
-            crate::oauth::providers::is_preset(&settings.provider.name)
-                .then(|| settings.provider.name.clone())
-        }),
+        provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
         issuer: issuer.clone(),
         client_id: client_id.clone(),
         scopes: settings.scopes.clone(),
