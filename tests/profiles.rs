@@ -7,7 +7,7 @@ use std::path::Path;
 use oauthctl::devserver::{DevConfig, DevServer};
 use serde_json::Value;
 
-use crate::support::{assert_code, home, login_with, run};
+use crate::support::{assert_code, home, login_with, run, stderr, stdout};
 
 fn server() -> DevServer {
     DevServer::start(DevConfig::default()).unwrap()
@@ -29,6 +29,52 @@ fn login(home: &Path, args: &[&str], user: &str) -> crate::support::LoginRun {
 /// The index file as JSON.
 fn index(home: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(home.join("index.json")).unwrap()).unwrap()
+}
+
+/// The token files in the file store.
+fn token_files(home: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(home.join("tokens"))
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The profile's cached access and refresh tokens, without refreshing.
+fn cached(home: &Path, profile: &str) -> (String, String) {
+    let out = run(
+        home,
+        &[
+            "-p",
+            profile,
+            "token",
+            "--format",
+            "json",
+            "--include-refresh-token",
+            "--no-refresh",
+        ],
+    );
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    (field("access_token"), field("refresh_token"))
+}
+
+/// Whether the dev server still considers `token` active (asked as the resource server).
+fn active(s: &DevServer, token: &str) -> bool {
+    let r = crate::support::post_basic(
+        &format!("{}/introspect", s.issuer()),
+        "demo-service",
+        "demo-secret",
+        &[("token", token)],
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json["active"] == true
 }
 
 /// `local@PORT` and `keycloak@URL` stay whole in the profile, so a
@@ -63,4 +109,56 @@ fn a_re_login_keeps_the_provider_argument() {
             *spec
         );
     }
+}
+
+/// A re-login with other scopes leaves the first set cached; `logout`
+/// revokes both sets' tokens at the server and deletes both from the store.
+#[test]
+fn logout_revokes_and_deletes_every_set_the_profile_owns() {
+    let s = server();
+    let h = home();
+    let issuer = ["--issuer", s.issuer(), "--client-id", "oauthctl"];
+    let with_scope = |scope: &'static str| {
+        let mut args = issuer.to_vec();
+        args.extend(["--scope", scope]);
+        args
+    };
+    login(
+        h.path(),
+        &with_scope("openid offline_access api:read"),
+        "alice",
+    );
+    let (at1, rt1) = cached(h.path(), "default");
+    login(
+        h.path(),
+        &with_scope("openid offline_access api:write"),
+        "alice",
+    );
+    let (at2, rt2) = cached(h.path(), "default");
+    assert_ne!(rt1, rt2);
+    assert_eq!(token_files(h.path()).len(), 2, "two sets under two keys");
+    let status = stdout(&run(h.path(), &["status"]));
+    assert!(
+        status.contains("older:   1 token set of earlier logins"),
+        "{status}"
+    );
+    for t in [&at1, &rt1, &at2, &rt2] {
+        assert!(active(&s, t));
+    }
+
+    let out = run(h.path(), &["logout", "--json"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for t in [&at1, &rt1, &at2, &rt2] {
+        assert!(!active(&s, t), "every set's tokens are revoked");
+    }
+    assert_eq!(v["revoked"], true, "{}", stderr(&out));
+    assert_eq!(v["token_sets"], 2);
+    assert!(
+        token_files(h.path()).is_empty(),
+        "{:?}",
+        token_files(h.path())
+    );
+    assert!(index(h.path())["profiles"].get("default").is_none());
+    assert_code(&run(h.path(), &["token"]), 3);
 }

@@ -276,7 +276,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         client_secret_file: secret_file,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
-    ctx.index().put(&settings.profile, entry)?;
+    ctx.index().put_login(&settings.profile, entry)?;
     let report = LoginReport {
         profile: settings.profile.clone(),
         issuer,

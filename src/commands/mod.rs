@@ -125,6 +125,18 @@ impl Context<'_> {
         Settings::resolve(self.global, overrides, file, remembered.as_ref())
     }
 
+    /// Settings for this invocation with `login` as what the profile remembered (one of
+    /// its older token sets' logins, for `logout`).
+    pub fn settings_for_login(&self, login: &RememberedLogin) -> Result<Settings> {
+        let remembered = remembered_profile(login);
+        Settings::resolve(
+            self.global,
+            &Overrides::default(),
+            self.config()?,
+            Some(&remembered),
+        )
+    }
+
     /// The discovery/JWKS cache.
     pub fn documents(&self) -> DocumentCache {
         DocumentCache::new(self.paths.discovery_cache())

@@ -45,6 +45,7 @@ impl Report for StatusReport {
                 "state": state(e, self.now),
                 "refresh_token": e.has_refresh_token,
                 "store": e.store.as_str(),
+                "token_sets": 1 + e.older.len(),
             })).collect::<Vec<_>>()
         })
     }
@@ -91,6 +92,14 @@ impl Report for StatusReport {
                     ""
                 }
             );
+            if !e.older.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  older:   {} token set{} of earlier logins (revoked and deleted at logout)",
+                    e.older.len(),
+                    if e.older.len() == 1 { "" } else { "s" }
+                );
+            }
         }
         out
     }
