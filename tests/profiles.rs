@@ -162,3 +162,38 @@ fn logout_revokes_and_deletes_every_set_the_profile_owns() {
     assert!(index(h.path())["profiles"].get("default").is_none());
     assert_code(&run(h.path(), &["token"]), 3);
 }
+
+/// Two logins that differ only in `--param` keep two cached sets.
+#[test]
+fn extra_parameters_are_part_of_the_cache_key() {
+    let s = server();
+    let h = home();
+    let args = |value: &'static str| {
+        vec![
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid api:read",
+            "--param",
+            value,
+        ]
+    };
+    login(h.path(), &args("acr_values=one"), "alice");
+    let first = index(h.path())["profiles"]["default"]["cache_key"].clone();
+    login(h.path(), &args("acr_values=two"), "alice");
+    let second = index(h.path())["profiles"]["default"]["cache_key"].clone();
+    assert_ne!(first, second);
+    assert_eq!(token_files(h.path()).len(), 2, "no shared cache entry");
+    // The same parameters again share the key, whatever their order on the command line.
+    let mut two = args("acr_values=two");
+    two.extend(["--param", "ui_locales=de"]);
+    login(h.path(), &two, "alice");
+    let mut swapped = args("ui_locales=de");
+    swapped.extend(["--param", "acr_values=two"]);
+    login(h.path(), &swapped, "alice");
+    assert_eq!(token_files(h.path()).len(), 3);
+    assert_code(&run(h.path(), &["logout"]), 0);
+    assert!(token_files(h.path()).is_empty());
+}

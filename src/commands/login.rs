@@ -120,8 +120,16 @@ pub fn issuer_label(resolved: &Resolved) -> String {
         .unwrap_or_default()
 }
 
-/// The cache key of a profile's tokens.
+/// The cache key of a profile's tokens. Besides issuer, client, scopes, audience and
+/// resource it covers the extra authorization request parameters: those beyond the
+/// provider's own (a preset's `access_type=offline` is implied by its issuer).
 pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+    let extra: BTreeMap<String, String> = settings
+        .params
+        .iter()
+        .filter(|(name, value)| settings.provider.params.get(*name) != Some(*value))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     CacheKey::new(
         issuer,
         client_id,
@@ -129,6 +137,7 @@ pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey
         settings.audience.as_deref(),
         settings.resource.as_deref(),
     )
+    .with_params(&extra)
     .for_profile(&settings.profile)
 }
 
