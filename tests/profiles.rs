@@ -7,7 +7,7 @@ use std::path::Path;
 use oauthctl::devserver::{DevConfig, DevServer};
 use serde_json::Value;
 
-use crate::support::{assert_code, home, login_with, run, stderr, stdout};
+use crate::support::{assert_code, feed, home, login_with, oauthctl, run, stderr, stdout};
 
 fn server() -> DevServer {
     DevServer::start(DevConfig::default()).unwrap()
@@ -196,4 +196,72 @@ fn extra_parameters_are_part_of_the_cache_key() {
     assert_eq!(token_files(h.path()).len(), 3);
     assert_code(&run(h.path(), &["logout"]), 0);
     assert!(token_files(h.path()).is_empty());
+}
+
+/// The secret of a `--client-secret-file -` login is not kept; renewing
+/// says so and sends nothing, and works when the secret is given again.
+#[test]
+fn a_client_secret_from_stdin_is_asked_for_again_to_renew() {
+    let s = server();
+    let h = home();
+    let out = feed(
+        oauthctl(h.path())
+            .args([
+                "login",
+                "--flow",
+                "client-credentials",
+                "--issuer",
+                s.issuer(),
+            ])
+            .args(["--client-id", "demo-service", "--client-secret-file", "-"])
+            .args(["--scope", "api:read"]),
+        "demo-secret\n",
+    );
+    assert_code(&out, 0);
+    let login_note = stderr(&out);
+    assert_eq!(s.hits("/token"), 1);
+
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 7);
+    let err = stderr(&out);
+    assert!(err.contains("standard input"), "{err}");
+    assert!(
+        err.contains("hint: give it with --client-secret-file FILE"),
+        "{err}"
+    );
+    assert!(err.contains("client_secret_env"), "{err}");
+    assert!(!err.contains("invalid_client"), "{err}");
+    assert_eq!(
+        s.hits("/token"),
+        1,
+        "no request without client authentication"
+    );
+
+    let out = feed(
+        oauthctl(h.path()).args(["--client-secret-file", "-", "refresh"]),
+        "demo-secret\n",
+    );
+    assert_code(&out, 0);
+    assert_eq!(s.hits("/token"), 2);
+    // The login said so at once.
+    assert!(
+        login_note.contains("read from standard input and not kept"),
+        "{login_note}"
+    );
+
+    // An index written before the source was remembered: still no anonymous renewal.
+    let path = h.path().join("index.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let login = v["profiles"]["default"]["login"].as_object_mut().unwrap();
+    assert_eq!(login.remove("client_secret_stdin"), Some(Value::Bool(true)));
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 7);
+    assert!(
+        stderr(&out).contains("no client secret to renew"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.hits("/token"), 2);
 }

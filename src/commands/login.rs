@@ -273,6 +273,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
         _ => (None, None),
     };
+    let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
+        && client.is_confidential();
     let login = RememberedLogin {
         provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
         issuer: issuer.clone(),
@@ -283,6 +285,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
         client_secret_env: secret_env,
         client_secret_file: secret_file,
+        client_secret_stdin: secret_from_stdin,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put_login(&settings.profile, entry)?;
@@ -299,7 +302,14 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         store: store.kind().as_str(),
         grant: grant.as_str(),
     };
-    ctx.ui.info(&report.summary());
+    let mut summary = report.summary();
+    if secret_from_stdin && (grant == Grant::ClientCredentials || report.refresh_token) {
+        summary.push_str(
+            "  secret:  read from standard input and not kept; renewing these tokens needs it \
+             again (--client-secret-file, or client_secret_env in the profile)\n",
+        );
+    }
+    ctx.ui.info(&summary);
     if ctx.ui.json {
         Ok(Outcome::report(report))
     } else {

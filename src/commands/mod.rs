@@ -175,6 +175,7 @@ pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         scopes: Some(login.scopes.clone()),
         audience: login.audience.clone(),
         resource: login.resource.clone(),
+        client_secret_stdin: login.client_secret_stdin,
         ..ProfileConfig::default()
     }
 }
@@ -219,6 +220,18 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
                 .map_err(|e| Error::io("read the client secret file", path, e))?;
             clean(text)
         }
+        SecretSource::StdinAtLogin { profile } => Err(Error::config(
+            format!(
+                "profile `{profile}` read its client secret from standard input at login, and \
+                 oauthctl does not keep secrets: renewing, introspecting or revoking its \
+                 tokens needs the secret again"
+            ),
+            Some(format!(
+                "give it with --client-secret-file FILE (`-` reads standard input) or \
+                 --client-secret-env VAR, or set client_secret_env or client_secret_file in \
+                 [profiles.{profile}] of the config"
+            )),
+        )),
         SecretSource::Inline(secret) => {
             ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
             clean(secret.clone())

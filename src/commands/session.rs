@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::refresh::Refresher;
-use crate::oauth::tokens::TokenSet;
+use crate::oauth::tokens::{Grant, TokenSet};
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
 use crate::store::lock::{
@@ -103,6 +103,22 @@ pub fn refresh_with(
         Ok((settings, resolved, client))
     };
     let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
+    // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
+    // an anonymous request would only earn `invalid_client`.
+    if current.grant == Grant::ClientCredentials && !client.is_confidential() {
+        return Err(RefreshError::Failed(Error::config(
+            format!(
+                "profile `{}` has no client secret to renew its client-credentials tokens with",
+                session.profile
+            ),
+            Some(format!(
+                "give it with --client-secret-file FILE (`-` reads standard input) or \
+                 --client-secret-env VAR, or set client_secret_env or client_secret_file in \
+                 [profiles.{}] of the config",
+                session.profile
+            )),
+        )));
+    }
     let http = ctx.http().map_err(RefreshError::Failed)?;
     let cache = ctx.documents();
     Refresher {

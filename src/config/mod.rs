@@ -26,6 +26,10 @@ pub enum SecretSource {
     File(PathBuf),
     /// Given on the command line (warned about).
     Inline(String),
+    /// The profile's last login read the secret from standard input, and oauthctl keeps no
+    /// secrets: there is none to use now. Reading it is a configuration error that says
+    /// how to give the secret again, so that nothing is sent without client authentication.
+    StdinAtLogin { profile: String },
 }
 
 impl std::fmt::Debug for SecretSource {
@@ -35,6 +39,7 @@ impl std::fmt::Debug for SecretSource {
             Self::Env(v) => write!(f, "Env({v})"),
             Self::File(p) => write!(f, "File({})", p.display()),
             Self::Inline(_) => f.write_str("Inline([redacted])"),
+            Self::StdinAtLogin { profile } => write!(f, "StdinAtLogin({profile})"),
         }
     }
 }
@@ -173,6 +178,10 @@ impl Settings {
             .or(mem.client_secret_env.as_ref())
         {
             SecretSource::Env(var.clone())
+        } else if mem.client_secret_stdin {
+            SecretSource::StdinAtLogin {
+                profile: profile.clone(),
+            }
         } else {
             SecretSource::None
         };
@@ -544,6 +553,37 @@ client_id = "gh-client"
         )
         .unwrap();
         assert_eq!(s.provider.issuer, None);
+    }
+
+    #[test]
+    fn a_secret_read_from_stdin_at_login_is_missing_until_given_again() {
+        let remembered = ProfileConfig {
+            issuer: Some("https://i.example".into()),
+            client_id: Some("svc".into()),
+            client_secret_stdin: true,
+            ..ProfileConfig::default()
+        };
+        let g = GlobalArgs {
+            profile: Some("svc".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(
+            s.client_secret,
+            SecretSource::StdinAtLogin {
+                profile: "svc".into()
+            }
+        );
+        let again = GlobalArgs {
+            client_secret_file: Some("-".into()),
+            ..g.clone()
+        };
+        let s = Settings::resolve(&again, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::File("-".into()));
+        let conf = file("[profiles.svc]\nclient_secret_env = \"SVC_SECRET\"\n");
+        let s =
+            Settings::resolve(&g, &Overrides::default(), Some(&conf), Some(&remembered)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::Env("SVC_SECRET".into()));
     }
 
     #[test]

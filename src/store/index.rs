@@ -52,6 +52,10 @@ pub struct RememberedLogin {
     /// File holding the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_file: Option<PathBuf>,
+    /// The secret was read from standard input (`--client-secret-file -`) and is not kept,
+    /// so renewing needs it to be given again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_secret_stdin: bool,
 }
 
 /// A token set a profile still owns besides its current one, and the login that made it
