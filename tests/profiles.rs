@@ -265,3 +265,51 @@ fn a_client_secret_from_stdin_is_asked_for_again_to_renew() {
     );
     assert_eq!(s.hits("/token"), 2);
 }
+
+/// After `invalid_grant` drops the refresh token, the index says so and
+/// `refresh` describes a valid access token as valid.
+#[test]
+fn after_a_rejected_refresh_token_status_and_refresh_tell_the_truth() {
+    let s = server();
+    let h = home();
+    login(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "oauthctl",
+            "--scope",
+            "openid offline_access api:read",
+        ],
+        "alice",
+    );
+    let (_, rt) = cached(h.path(), "default");
+    let r = crate::support::post(
+        &format!("{}/revoke", s.issuer()),
+        &[("token", rt.as_str()), ("client_id", "oauthctl")],
+    );
+    assert_eq!(r.status, 200);
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 3);
+    assert!(stderr(&out).contains("invalid_grant"), "{}", stderr(&out));
+
+    let v: Value = serde_json::from_slice(&run(h.path(), &["status", "--json"]).stdout).unwrap();
+    assert_eq!(v["profiles"][0]["refresh_token"], false, "{v}");
+    assert_eq!(v["profiles"][0]["state"], "valid");
+    let human = stdout(&run(h.path(), &["status"]));
+    assert!(!human.contains("refresh token kept"), "{human}");
+
+    let hits = s.hits("/token");
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 3);
+    let err = stderr(&out);
+    assert!(!err.contains("expired"), "{err}");
+    assert!(
+        err.contains("no refresh token to refresh with; the cached access token is still valid"),
+        "{err}"
+    );
+    assert_eq!(s.hits("/token"), hits);
+    // The token itself is still served.
+    assert_code(&run(h.path(), &["token"]), 0);
+}
