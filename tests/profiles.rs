@@ -77,6 +77,17 @@ fn active(s: &DevServer, token: &str) -> bool {
     r.json["active"] == true
 }
 
+/// Writes `text` as the home's config file, private as a config file should be.
+fn write_config(home: &Path, text: &str) {
+    let path = home.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
 /// `local@PORT` and `keycloak@URL` stay whole in the profile, so a
 /// re-login that names only the profile, and every refresh after it, reach the same server.
 #[test]
@@ -312,4 +323,68 @@ fn after_a_rejected_refresh_token_status_and_refresh_tell_the_truth() {
     assert_eq!(s.hits("/token"), hits);
     // The token itself is still served.
     assert_code(&run(h.path(), &["token"]), 0);
+}
+
+/// `status` reads the configuration: its errors are exit 7, and
+/// configured profiles without a login are listed.
+#[test]
+fn status_reads_the_configuration() {
+    let h = home();
+    write_config(
+        h.path(),
+        "[profiles.work]\nclient_id = \"x\"\ncolour = \"red\"\n",
+    );
+    let out = run(h.path(), &["status"]);
+    assert_code(&out, 7);
+    assert!(stderr(&out).contains("colour"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+
+    write_config(
+        h.path(),
+        "[profiles.broken]\nprovider = \"nope\"\nclient_id = \"x\"\n",
+    );
+    let out = run(h.path(), &["status"]);
+    assert_code(&out, 7);
+    assert!(
+        stderr(&out).contains("profile `broken`"),
+        "{}",
+        stderr(&out)
+    );
+
+    let s = server();
+    write_config(
+        h.path(),
+        &format!(
+            "[providers.corp]\nissuer = \"https://login.corp.example\"\n\n\
+             [profiles.work]\nprovider = \"corp\"\nclient_id = \"cli-app\"\n\
+             scopes = [\"openid\", \"profile\"]\n\n\
+             [profiles.dev]\nissuer = \"{}\"\nclient_id = \"oauthctl\"\n",
+            s.issuer()
+        ),
+    );
+    let out = run(h.path(), &["status"]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(!text.contains("No cached logins"), "{text}");
+    assert!(text.contains("work  not logged in"), "{text}");
+    assert!(
+        text.contains("issuer:  https://login.corp.example"),
+        "{text}"
+    );
+    assert!(text.contains("login:   oauthctl -p work login"), "{text}");
+
+    login(
+        h.path(),
+        &["-p", "dev", "--scope", "openid offline_access"],
+        "bob",
+    );
+    let v: Value = serde_json::from_slice(&run(h.path(), &["status", "--json"]).stdout).unwrap();
+    assert_eq!(v["profiles"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["profiles"][0]["profile"], "dev");
+    let waiting = v["not_logged_in"].as_array().unwrap();
+    assert_eq!(waiting.len(), 1, "{v}");
+    assert_eq!(waiting[0]["profile"], "work");
+    assert_eq!(waiting[0]["issuer"], "https://login.corp.example");
+    assert_eq!(waiting[0]["client_id"], "cli-app");
+    assert_eq!(waiting[0]["state"], "not logged in");
 }
