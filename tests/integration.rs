@@ -27,6 +27,7 @@ mod keyring;
 mod login;
 mod misbehave;
 mod quickstart;
+mod profiles;
 mod serve;
 mod tls;
 mod token;

@@ -154,7 +154,8 @@ pub enum Command {
     Exec(Lazy<ExecArgs>),
     /// Revoke the cached tokens (RFC 7009) and delete them from every store
     Logout(Lazy<LogoutArgs>),
-    /// Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)
+    /// Show the cached logins and the configured profiles: issuer, client, subject, scopes,
+    /// expiry (no secrets)
     Status,
     /// List the provider presets and the configured providers
     Providers,

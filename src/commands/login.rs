@@ -16,9 +16,9 @@ use crate::flow::authcode::{self, Request};
 use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
-use crate::oauth::jwt;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
+use crate::oauth::{jwt, providers};
 use crate::output::{Outcome, Report, Theme, sanitize};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
@@ -120,8 +120,16 @@ pub fn issuer_label(resolved: &Resolved) -> String {
         .unwrap_or_default()
 }
 
-/// The cache key of a profile's tokens.
+/// The cache key of a profile's tokens. Besides issuer, client, scopes, audience and
+/// resource it covers the extra authorization request parameters: those beyond the
+/// provider's own (a preset's `access_type=offline` is implied by its issuer).
 pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+    let extra: BTreeMap<String, String> = settings
+        .params
+        .iter()
+        .filter(|(name, value)| settings.provider.params.get(*name) != Some(*value))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     CacheKey::new(
         issuer,
         client_id,
@@ -129,7 +137,20 @@ pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey
         settings.audience.as_deref(),
         settings.resource.as_deref(),
     )
+    .with_params(&extra)
     .for_profile(&settings.profile)
+}
+
+/// The provider a profile remembers: the `--provider` flag as given, or the preset the
+/// settings came from, with its argument (`local@9401`, `keycloak@https://…`), so that a
+/// re-login without the flag and every later refresh reach the same server.
+fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String> {
+    flag.map(str::to_owned).or_else(|| {
+        settings
+            .provider_spec
+            .clone()
+            .filter(|spec| providers::is_preset(providers::split_name(spec).0))
+    })
 }
 
 /// Runs `login`.
@@ -252,11 +273,10 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
         _ => (None, None),
     };
+    let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
+        && client.is_confidential();
     let login = RememberedLogin {
-        provider: ctx.global.provider.clone().or_else(|| {
-            crate::oauth::providers::is_preset(&settings.provider.name)
-                .then(|| settings.provider.name.clone())
-        }),
+        provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
         issuer: issuer.clone(),
         client_id: client_id.clone(),
         scopes: settings.scopes.clone(),
@@ -265,9 +285,10 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
         client_secret_env: secret_env,
         client_secret_file: secret_file,
+        client_secret_stdin: secret_from_stdin,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
-    ctx.index().put(&settings.profile, entry)?;
+    ctx.index().put_login(&settings.profile, entry)?;
     let report = LoginReport {
         profile: settings.profile.clone(),
         issuer,
@@ -281,7 +302,14 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         store: store.kind().as_str(),
         grant: grant.as_str(),
     };
-    ctx.ui.info(&report.summary());
+    let mut summary = report.summary();
+    if secret_from_stdin && (grant == Grant::ClientCredentials || report.refresh_token) {
+        summary.push_str(
+            "  secret:  read from standard input and not kept; renewing these tokens needs it \
+             again (--client-secret-file, or client_secret_env in the profile)\n",
+        );
+    }
+    ctx.ui.info(&summary);
     if ctx.ui.json {
         Ok(Outcome::report(report))
     } else {

@@ -1,16 +1,22 @@
-//! `logout`: revoke the refresh and access tokens (RFC 7009) where the provider supports it,
-//! then delete the cached set from every store and the profile from the index.
+//! `logout`: revoke the refresh and access tokens (RFC 7009) of every token set the profile
+//! owns where the provider supports it, then delete the sets from every store and the
+//! profile from the index.
+
+use std::collections::BTreeMap;
 
 use reqwest::header::HeaderMap;
 
-use crate::cli::LogoutArgs;
+use crate::cli::{LogoutArgs, TokenStoreChoice};
 use crate::error::{Error, Result};
 use crate::flow::client::{ClientAuth, post_authenticated};
 use crate::oauth::token_response::oauth_error;
+use crate::oauth::tokens::CacheKey;
 use crate::output::Outcome;
-use crate::store::select;
+use crate::store::index::OwnedSet;
+use crate::store::{StoreKind, select};
 
 use super::Context;
+use super::login::issuer_label;
 use super::session::Session;
 
 /// Revokes one token; returns a warning when the server did not confirm it (C61).
@@ -39,21 +45,36 @@ fn revoke(
     }
 }
 
-/// Revokes the refresh token, then the access token; `Ok(true)` when the server confirmed
-/// both, `Ok(false)` when there was nothing to revoke at or warnings were shown.
-fn revoke_all(ctx: &Context<'_>, session: &Session) -> Result<bool> {
-    let Ok(tokens) = session.tokens() else {
-        return Ok(false);
+/// Revokes one token set's refresh token, then its access token, at the issuer the set came
+/// from. Returns whether the server confirmed every revocation, and the warnings to show.
+fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> {
+    let store = select::open_kind(set.store, &ctx.paths)?;
+    let Some(tokens) = store.load(&set.cache_key)? else {
+        return Ok((false, Vec::new()));
     };
-    let mut settings = Session::settings(ctx)?;
+    let mut settings = ctx.settings_for_login(&set.login)?;
     if settings.provider.issuer.is_none() {
-        settings.provider.issuer = Some(session.entry.issuer.clone());
+        settings.provider.issuer = Some(set.login.issuer.clone());
     }
     let resolved = ctx.resolve_provider(&settings)?;
+    // Tokens go back only to the server that issued them, never to the one the profile
+    // names now (a re-login may have moved it to another issuer).
+    let here = issuer_label(&resolved);
+    if here != tokens.issuer {
+        return Ok((
+            false,
+            vec![format!(
+                "not revoking the tokens issued by {}: the profile now uses {here}; \
+                 deleting the local copy only",
+                tokens.issuer
+            )],
+        ));
+    }
     let Some(raw) = resolved.endpoints.revocation_endpoint.as_deref() else {
-        ctx.ui
-            .warn("the provider has no revocation endpoint; deleting the local copy only");
-        return Ok(false);
+        return Ok((
+            false,
+            vec!["the provider has no revocation endpoint; deleting the local copy only".into()],
+        ));
     };
     let endpoint = ctx.http()?.checked_url(raw)?;
     let secret = ctx.client_secret(&settings.client_secret)?;
@@ -76,50 +97,85 @@ fn revoke_all(ctx: &Context<'_>, session: &Session) -> Result<bool> {
         tokens.access_token.expose(),
         "access_token",
     ));
-    for w in &warnings {
-        ctx.ui.warn(w);
-    }
-    Ok(warnings.is_empty())
+    Ok((warnings.is_empty(), warnings))
 }
 
-/// Runs `logout`. The local copy is deleted even when revocation fails (with a warning):
-/// a logout that leaves tokens on disk because the server is unreachable would be worse.
+/// Runs `logout`: every token set the profile owns (its current one and those of earlier
+/// logins with other scopes or parameters) is revoked and deleted. The local copies are
+/// deleted even when revocation fails (with a warning): a logout that leaves tokens on disk
+/// because the server is unreachable would be worse.
 pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
     // Before anything can fail for want of a login: a killed write's part file holds a
     // whole token set, and must not outlive a logout (issue #12 item 9).
     ctx.config()?;
     select::remove_stale_parts(&ctx.paths)?;
     let session = Session::open(ctx)?;
-    let revoked = if args.no_revoke {
-        false
-    } else {
-        revoke_all(ctx, &session).unwrap_or_else(|e| {
-            ctx.ui
-                .warn(&format!("tokens not revoked at the server: {e}"));
-            false
-        })
+    let sets = session.entry.owned_sets();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut note = |w: String| {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
     };
-    let choice =
-        Session::settings(ctx).map_or(crate::cli::TokenStoreChoice::Auto, |s| s.token_store);
-    let report = select::delete_everywhere(&session.entry.cache_key, &ctx.paths, choice)?;
-    for w in &report.warnings {
+    let mut revoked = !args.no_revoke;
+    if !args.no_revoke {
+        for set in &sets {
+            match revoke_set(ctx, set) {
+                Ok((confirmed, set_warnings)) => {
+                    revoked &= confirmed;
+                    set_warnings.into_iter().for_each(&mut note);
+                }
+                Err(e) => {
+                    revoked = false;
+                    note(format!("tokens not revoked at the server: {e}"));
+                }
+            }
+        }
+    }
+    let choice = Session::settings(ctx).map_or(TokenStoreChoice::Auto, |s| s.token_store);
+    let mut keys: BTreeMap<&CacheKey, bool> = BTreeMap::new();
+    for set in &sets {
+        *keys.entry(&set.cache_key).or_default() |= set.store == StoreKind::Keyring;
+    }
+    for (key, in_keyring) in keys {
+        // A set the index places in the keyring is deleted there even under `--token-store
+        // file`.
+        let choice = if in_keyring && choice == TokenStoreChoice::File {
+            TokenStoreChoice::Auto
+        } else {
+            choice
+        };
+        let report = select::delete_everywhere(key, &ctx.paths, choice)?;
+        report.warnings.into_iter().for_each(&mut note);
+    }
+    for w in &warnings {
         ctx.ui.warn(w);
     }
     ctx.index().remove(&session.profile).map_err(Error::from)?;
     ctx.ui.info(&format!(
-        "Logged out of profile `{}`{}; cached tokens deleted.",
+        "Logged out of profile `{}`{}; {}.",
         session.profile,
         if revoked {
             ": tokens revoked at the server"
         } else {
             ""
+        },
+        if sets.len() > 1 {
+            format!("{} cached token sets deleted", sets.len())
+        } else {
+            "cached tokens deleted".to_owned()
         }
     ));
     if ctx.ui.json {
         return Ok(Outcome::data(
             format!(
                 "{}\n",
-                serde_json::json!({"profile": session.profile, "revoked": revoked, "deleted": true})
+                serde_json::json!({
+                    "profile": session.profile,
+                    "revoked": revoked,
+                    "deleted": true,
+                    "token_sets": sets.len(),
+                })
             )
             .into_bytes(),
         ));

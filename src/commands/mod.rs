@@ -127,6 +127,18 @@ impl Context<'_> {
         Settings::resolve(self.global, overrides, file, remembered.as_ref())
     }
 
+    /// Settings for this invocation with `login` as what the profile remembered (one of
+    /// its older token sets' logins, for `logout`).
+    pub fn settings_for_login(&self, login: &RememberedLogin) -> Result<Settings> {
+        let remembered = remembered_profile(login);
+        Settings::resolve(
+            self.global,
+            &Overrides::default(),
+            self.config()?,
+            Some(&remembered),
+        )
+    }
+
     /// The discovery/JWKS cache.
     pub fn documents(&self) -> DocumentCache {
         DocumentCache::new(self.paths.discovery_cache())
@@ -165,6 +177,7 @@ pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         scopes: Some(login.scopes.clone()),
         audience: login.audience.clone(),
         resource: login.resource.clone(),
+        client_secret_stdin: login.client_secret_stdin,
         ..ProfileConfig::default()
     }
 }
@@ -209,6 +222,18 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
                 .map_err(|e| Error::io("read the client secret file", path, e))?;
             clean(text)
         }
+        SecretSource::StdinAtLogin { profile } => Err(Error::config(
+            format!(
+                "profile `{profile}` read its client secret from standard input at login, and \
+                 oauthctl does not keep secrets: renewing, introspecting or revoking its \
+                 tokens needs the secret again"
+            ),
+            Some(format!(
+                "give it with --client-secret-file FILE (`-` reads standard input) or \
+                 --client-secret-env VAR, or set client_secret_env or client_secret_file in \
+                 [profiles.{profile}] of the config"
+            )),
+        )),
         SecretSource::Inline(secret) => {
             ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
             clean(secret.clone())

@@ -7,7 +7,7 @@ use crate::output::Outcome;
 use crate::store::lock::{Locks, refresh_now};
 
 use super::Context;
-use super::session::{Session, note_refresh, refresh_with};
+use super::session::{Session, refresh_with, settle};
 
 /// Runs `refresh`.
 pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
@@ -17,12 +17,10 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
         session.store.as_ref(),
         &locks,
         &session.entry.cache_key,
+        ctx.clock().now(),
         |current| refresh_with(ctx, &session, current),
-    )?;
-    for w in &outcome.warnings {
-        ctx.ui.warn(w);
-    }
-    note_refresh(ctx, &session, &outcome.tokens);
+    );
+    let outcome = settle(ctx, &session, outcome)?;
     let now = ctx.clock().now();
     let expiry = outcome.tokens.expires_at.map_or_else(
         || "no stated expiry".to_owned(),

@@ -7,11 +7,11 @@ use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::refresh::Refresher;
-use crate::oauth::tokens::TokenSet;
+use crate::oauth::tokens::{Grant, TokenSet};
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
 use crate::store::lock::{
-    Locks, RefreshError, RefreshOutcome, refresh_if_needed, refresh_replacing,
+    Locks, RefreshError, RefreshFlowError, RefreshOutcome, refresh_if_needed, refresh_replacing,
 };
 use crate::store::select;
 
@@ -111,6 +111,22 @@ pub fn refresh_with(
         Ok((settings, resolved, client))
     };
     let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
+    // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
+    // an anonymous request would only earn `invalid_client`.
+    if current.grant == Grant::ClientCredentials && !client.is_confidential() {
+        return Err(RefreshError::Failed(Error::config(
+            format!(
+                "profile `{}` has no client secret to renew its client-credentials tokens with",
+                session.profile
+            ),
+            Some(format!(
+                "give it with --client-secret-file FILE (`-` reads standard input) or \
+                 --client-secret-env VAR, or set client_secret_env or client_secret_file in \
+                 [profiles.{}] of the config",
+                session.profile
+            )),
+        )));
+    }
     let http = ctx.http().map_err(RefreshError::Failed)?;
     let cache = ctx.documents();
     Refresher {
@@ -132,8 +148,9 @@ pub fn refresh_with(
     })
 }
 
-/// Records a refreshed set's expiry in the index.
-pub fn note_refresh(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
+/// Records in the index what the cache now holds for the profile (expiry, whether there is
+/// a refresh token), so that `status` stays true without opening a store.
+pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     let now = ctx.clock().now();
     let result = ctx.index().update(|index| {
         if let Some(e) = index.profiles.get_mut(&session.profile) {
@@ -162,8 +179,8 @@ pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) ->
         ctx.clock().now(),
         min_ttl,
         |current| refresh_with(ctx, session, current),
-    )?;
-    Ok(finish(ctx, session, outcome))
+    );
+    settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
 /// New tokens after a resource server rejected the access token `rejected`
@@ -177,16 +194,33 @@ pub fn replace_rejected(ctx: &Context<'_>, session: &Session, rejected: &str) ->
         &session.entry.cache_key,
         rejected,
         |current| refresh_with(ctx, session, current),
-    )?;
-    Ok(finish(ctx, session, outcome))
+    );
+    settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
-fn finish(ctx: &Context<'_>, session: &Session, outcome: RefreshOutcome) -> TokenSet {
-    for w in &outcome.warnings {
-        ctx.ui.warn(w);
+/// Shows a refresh attempt's warnings and keeps the index true: a refreshed set's expiry,
+/// and after `invalid_grant` the refresh token the cache no longer holds.
+pub fn settle(
+    ctx: &Context<'_>,
+    session: &Session,
+    outcome: Result<RefreshOutcome, RefreshFlowError>,
+) -> Result<RefreshOutcome> {
+    match outcome {
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                ctx.ui.warn(w);
+            }
+            if outcome.refreshed {
+                note_tokens(ctx, session, &outcome.tokens);
+            }
+            Ok(outcome)
+        }
+        Err(e @ RefreshFlowError::RefreshTokenRejected { .. }) => {
+            if let Ok(Some(cached)) = session.store.load(&session.entry.cache_key) {
+                note_tokens(ctx, session, &cached);
+            }
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
     }
-    if outcome.refreshed {
-        note_refresh(ctx, session, &outcome.tokens);
-    }
-    outcome.tokens
 }

@@ -69,6 +69,10 @@ pub struct ProfileConfig {
     #[serde(default)]
     pub params: BTreeMap<String, String>,
     pub token_store: Option<TokenStoreChoice>,
+    /// Set only in the layer made from a remembered login (never read from a file): that
+    /// login read the client secret from standard input, which is not kept.
+    #[serde(skip)]
+    pub client_secret_stdin: bool,
 }
 
 /// Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9).
@@ -185,6 +189,13 @@ audience = "https://api.corp.example"
         let msg = e.to_string();
         assert!(msg.starts_with("/etc/c.toml:3:1: "), "{msg}");
         assert!(msg.contains("client_secert"), "{msg}");
+    }
+
+    #[test]
+    fn what_only_a_remembered_login_knows_is_not_a_config_key() {
+        let text = "[profiles.work]\nclient_secret_stdin = true\n";
+        let e = parse(Path::new("c.toml"), text).unwrap_err();
+        assert!(e.to_string().contains("client_secret_stdin"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub enum SecretSource {
     File(PathBuf),
     /// Given on the command line (warned about).
     Inline(String),
+    /// The profile's last login read the secret from standard input, and oauthctl keeps no
+    /// secrets: there is none to use now. Reading it is a configuration error that says
+    /// how to give the secret again, so that nothing is sent without client authentication.
+    StdinAtLogin { profile: String },
 }
 
 impl std::fmt::Debug for SecretSource {
@@ -35,6 +39,7 @@ impl std::fmt::Debug for SecretSource {
             Self::Env(v) => write!(f, "Env({v})"),
             Self::File(p) => write!(f, "File({})", p.display()),
             Self::Inline(_) => f.write_str("Inline([redacted])"),
+            Self::StdinAtLogin { profile } => write!(f, "StdinAtLogin({profile})"),
         }
     }
 }
@@ -53,6 +58,9 @@ pub struct Overrides {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub profile: String,
+    /// The provider as it was named (`NAME` or `NAME@ARG`): the flag, else the profile,
+    /// else what the last login remembered. `None` for a bare `--issuer`.
+    pub provider_spec: Option<String>,
     pub provider: Provider,
     pub client_id: Option<String>,
     pub client_secret: SecretSource,
@@ -98,24 +106,46 @@ impl Settings {
         let conf = configured.unwrap_or(&empty);
         let mem = remembered.unwrap_or(&empty);
 
-        let provider_name = global
+        let mut provider_name = global
             .provider
             .clone()
             .or_else(|| conf.provider.clone())
             .or_else(|| mem.provider.clone());
-        let mut provider = match &provider_name {
-            Some(name) => resolve_provider(name, file)?,
-            None => Provider {
-                name: "custom".to_owned(),
-                ..Provider::default()
-            },
+        // Only what the last login remembered names the provider: its issuer is where the
+        // tokens came from.
+        let from_memory =
+            global.provider.is_none() && conf.provider.is_none() && mem.provider.is_some();
+        let custom = || Provider {
+            name: "custom".to_owned(),
+            ..Provider::default()
         };
+        let mut provider = match &provider_name {
+            Some(name) => match resolve_provider(name, file) {
+                Ok(p) => p,
+                // An earlier release remembered presets without their argument (`keycloak`
+                // for `keycloak@URL`); the remembered issuer still names the server.
+                Err(_)
+                    if from_memory
+                        && mem.issuer.is_some()
+                        && providers::is_preset(providers::split_name(name).0) =>
+                {
+                    provider_name = None;
+                    custom()
+                }
+                Err(e) => return Err(e),
+            },
+            None => custom(),
+        };
+        // The remembered issuer also wins over the issuer of a provider only memory names
+        // (`--provider local@9401 --issuer URL` logged in to URL; an earlier release
+        // remembered `local` for `local@9401`), unless that provider has no issuer (then the
+        // remembered value is its token endpoint).
         let explicit_issuer = global
             .issuer
             .clone()
             .or_else(|| conf.issuer.clone())
             .or_else(|| {
-                (provider_name.is_none())
+                (provider_name.is_none() || (from_memory && provider.issuer.is_some()))
                     .then(|| mem.issuer.clone())
                     .flatten()
             });
@@ -148,6 +178,10 @@ impl Settings {
             .or(mem.client_secret_env.as_ref())
         {
             SecretSource::Env(var.clone())
+        } else if mem.client_secret_stdin {
+            SecretSource::StdinAtLogin {
+                profile: profile.clone(),
+            }
         } else {
             SecretSource::None
         };
@@ -167,6 +201,7 @@ impl Settings {
 
         Ok(Self {
             profile,
+            provider_spec: provider_name,
             client_id,
             client_secret,
             auth_method: overrides
@@ -439,6 +474,123 @@ client_id = "gh-client"
             format!("{:?}", SecretSource::Inline("hunter2".into())),
             "Inline([redacted])"
         );
+    }
+
+    #[test]
+    fn the_provider_is_kept_as_named_with_its_argument() {
+        let g = GlobalArgs {
+            provider: Some("local@9401".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, None).unwrap();
+        assert_eq!(s.provider_spec.as_deref(), Some("local@9401"));
+        assert_eq!(s.provider.name, "local");
+        // From a remembered login, without the flag: the same server.
+        let remembered = ProfileConfig {
+            provider: Some("keycloak@https://kc.example/realms/dev".into()),
+            issuer: Some("https://kc.example/realms/dev".into()),
+            ..ProfileConfig::default()
+        };
+        let s =
+            Settings::resolve(&global(), &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(
+            s.provider_spec.as_deref(),
+            Some("keycloak@https://kc.example/realms/dev")
+        );
+        assert_eq!(
+            s.provider.issuer.as_deref(),
+            Some("https://kc.example/realms/dev")
+        );
+        let s = Settings::resolve(&global(), &Overrides::default(), None, None).unwrap();
+        assert_eq!(s.provider_spec, None);
+    }
+
+    #[test]
+    fn what_an_earlier_release_remembered_still_reaches_the_same_server() {
+        // It kept the preset's name without its argument.
+        let local = ProfileConfig {
+            provider: Some("local".into()),
+            issuer: Some("http://127.0.0.1:9401".into()),
+            client_id: Some("oauthctl".into()),
+            ..ProfileConfig::default()
+        };
+        let s = Settings::resolve(&global(), &Overrides::default(), None, Some(&local)).unwrap();
+        assert_eq!(s.provider.issuer.as_deref(), Some("http://127.0.0.1:9401"));
+        assert_eq!(s.provider.name, "local");
+        let keycloak = ProfileConfig {
+            provider: Some("keycloak".into()),
+            issuer: Some("https://kc.example/realms/dev".into()),
+            client_id: Some("cli".into()),
+            ..ProfileConfig::default()
+        };
+        let s = Settings::resolve(&global(), &Overrides::default(), None, Some(&keycloak)).unwrap();
+        assert_eq!(
+            s.provider.issuer.as_deref(),
+            Some("https://kc.example/realms/dev")
+        );
+        assert_eq!(
+            s.provider_spec, None,
+            "a re-login remembers the issuer alone"
+        );
+        // Named by a flag or the config file, the provider is checked as before.
+        let g = GlobalArgs {
+            provider: Some("keycloak".into()),
+            ..global()
+        };
+        let e = Settings::resolve(&g, &Overrides::default(), None, Some(&keycloak)).unwrap_err();
+        assert_eq!(e.exit_code(), 7);
+        let g = GlobalArgs {
+            provider: Some("local@9402".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, Some(&local)).unwrap();
+        assert_eq!(s.provider.issuer.as_deref(), Some("http://127.0.0.1:9402"));
+        // A provider without an issuer keeps its endpoints (memory holds its token endpoint).
+        let conf = file("[providers.gh2]\ntoken_endpoint = \"https://gh.example/token\"\n");
+        let endpoints_only = ProfileConfig {
+            provider: Some("gh2".into()),
+            issuer: Some("https://gh.example/token".into()),
+            ..ProfileConfig::default()
+        };
+        let s = Settings::resolve(
+            &global(),
+            &Overrides::default(),
+            Some(&conf),
+            Some(&endpoints_only),
+        )
+        .unwrap();
+        assert_eq!(s.provider.issuer, None);
+    }
+
+    #[test]
+    fn a_secret_read_from_stdin_at_login_is_missing_until_given_again() {
+        let remembered = ProfileConfig {
+            issuer: Some("https://i.example".into()),
+            client_id: Some("svc".into()),
+            client_secret_stdin: true,
+            ..ProfileConfig::default()
+        };
+        let g = GlobalArgs {
+            profile: Some("svc".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(
+            s.client_secret,
+            SecretSource::StdinAtLogin {
+                profile: "svc".into()
+            }
+        );
+        let again = GlobalArgs {
+            client_secret_file: Some("-".into()),
+            ..g.clone()
+        };
+        let s = Settings::resolve(&again, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::File("-".into()));
+        let conf = file("[profiles.svc]\nclient_secret_env = \"SVC_SECRET\"\n");
+        let s =
+            Settings::resolve(&g, &Overrides::default(), Some(&conf), Some(&remembered)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::Env("SVC_SECRET".into()));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no clock of its own (callers pass `now` in Unix seconds).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -357,6 +358,28 @@ impl CacheKey {
         for s in &scopes {
             ctx.update(&(s.len() as u64).to_be_bytes());
             ctx.update(s.as_bytes());
+        }
+        Self(hex(ctx.finish().as_ref()))
+    }
+
+    /// The same key for a login that sent the extra authorization request parameters
+    /// `params` (`--param K=V`, a profile's `params`): logins that differ only in those
+    /// never share a cached set. No parameters leave the key as it is, so the keys of
+    /// logins without any stay what earlier releases derived.
+    #[must_use]
+    pub fn with_params(self, params: &BTreeMap<String, String>) -> Self {
+        if params.is_empty() {
+            return self;
+        }
+        let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        ctx.update(b"oauthctl-cache-key-params-v1");
+        ctx.update(self.0.as_bytes());
+        ctx.update(&(params.len() as u64).to_be_bytes());
+        for (name, value) in params {
+            for part in [name, value] {
+                ctx.update(&(part.len() as u64).to_be_bytes());
+                ctx.update(part.as_bytes());
+            }
         }
         Self(hex(ctx.finish().as_ref()))
     }
@@ -767,6 +790,35 @@ mod tests {
             CacheKey::new("https://issuer.example", "cli", &["openid"], None, None).as_str(),
             "c43d07550e6b0d5da2d901e5e3b5b7869a7de9dc7352278c56b8da2beca3dfe9"
         );
+    }
+
+    #[test]
+    fn extra_parameters_are_part_of_the_key() {
+        let base = CacheKey::new("https://i", "c", &["openid"], None, None);
+        let params = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        // None: the key of earlier releases.
+        assert_eq!(base.clone().with_params(&BTreeMap::new()), base);
+        let a = base.clone().with_params(&params(&[("acr_values", "a")]));
+        let b = base.clone().with_params(&params(&[("acr_values", "b")]));
+        let other = base.clone().with_params(&params(&[("organization", "a")]));
+        let both = base
+            .clone()
+            .with_params(&params(&[("acr_values", "a"), ("organization", "x")]));
+        // Field boundaries are unambiguous.
+        let shifted = base.clone().with_params(&params(&[("acr_valuesa", "")]));
+        let keys = [&base, &a, &b, &other, &both, &shifted];
+        for (i, x) in keys.iter().enumerate() {
+            for y in &keys[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+        assert_eq!(a, base.with_params(&params(&[("acr_values", "a")])));
+        assert!(CacheKey::parse(a.as_str()).is_some());
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! token` works without a config file. It never holds a token or a client secret, and
 //! reading it never touches the keyring.
 //!
+//! An entry also lists the profile's older token sets (an earlier login with other scopes,
+//! audience, resource, parameters or client, kept under another cache key), so that
+//! `logout` can revoke and delete every set the profile owns. Entries written before that
+//! list existed read as owning only their current set.
+//!
 //! Written atomically (0600), updated read-modify-write under `locks/index.lock`. A corrupt
 //! index reads as empty with a warning.
 
@@ -47,6 +52,22 @@ pub struct RememberedLogin {
     /// File holding the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_file: Option<PathBuf>,
+    /// The secret was read from standard input (`--client-secret-file -`) and is not kept,
+    /// so renewing needs it to be given again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_secret_stdin: bool,
+}
+
+/// A token set a profile still owns besides its current one, and the login that made it
+/// (to revoke it at its own issuer with its own client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedSet {
+    /// The key the tokens are cached under.
+    pub cache_key: CacheKey,
+    /// Which store holds them.
+    pub store: StoreKind,
+    /// The login that obtained them.
+    pub login: RememberedLogin,
 }
 
 /// One profile's entry.
@@ -78,6 +99,10 @@ pub struct IndexEntry {
     pub updated_at: i64,
     /// The login settings to reuse.
     pub login: RememberedLogin,
+    /// Token sets of earlier logins under other cache keys (or in another store), still
+    /// cached until `logout`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub older: Vec<OwnedSet>,
 }
 
 impl IndexEntry {
@@ -103,7 +128,40 @@ impl IndexEntry {
             cache_key: key,
             updated_at: now,
             login,
+            older: Vec::new(),
         }
+    }
+
+    /// Takes over what `previous` (the profile's entry before this login) owned: its
+    /// current set, unless this entry replaced it in place (same key, same store), and its
+    /// older sets.
+    pub fn adopt(&mut self, previous: IndexEntry) {
+        let current = OwnedSet {
+            cache_key: previous.cache_key,
+            store: previous.store,
+            login: previous.login,
+        };
+        for set in previous.older.into_iter().chain([current]) {
+            let replaced = set.cache_key == self.cache_key && set.store == self.store;
+            let known = self
+                .older
+                .iter()
+                .any(|o| o.cache_key == set.cache_key && o.store == set.store);
+            if !replaced && !known {
+                self.older.push(set);
+            }
+        }
+    }
+
+    /// Every token set the profile owns: the current one first, then the older ones.
+    pub fn owned_sets(&self) -> Vec<OwnedSet> {
+        let mut sets = vec![OwnedSet {
+            cache_key: self.cache_key.clone(),
+            store: self.store,
+            login: self.login.clone(),
+        }];
+        sets.extend(self.older.iter().cloned());
+        sets
     }
 }
 
@@ -208,9 +266,20 @@ impl IndexFile {
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
-    /// Records `entry` for `profile`.
+    /// Records `entry` for `profile`, replacing its entry.
     pub fn put(&self, profile: &str, entry: IndexEntry) -> Result<(), StoreError> {
         self.update(|i| {
+            i.profiles.insert(profile.to_owned(), entry);
+        })
+    }
+
+    /// Records a new login's `entry` for `profile`: the sets of the profile's earlier logins
+    /// stay listed (see [`IndexEntry::adopt`]).
+    pub fn put_login(&self, profile: &str, mut entry: IndexEntry) -> Result<(), StoreError> {
+        self.update(|i| {
+            if let Some(previous) = i.profiles.remove(profile) {
+                entry.adopt(previous);
+            }
             i.profiles.insert(profile.to_owned(), entry);
         })
     }
@@ -289,6 +358,94 @@ mod tests {
         }
         assert_eq!(index.remove("work").unwrap(), Some(entry()));
         assert!(index.get("other").unwrap().0.is_some());
+    }
+
+    fn other_login(scope: &str) -> IndexEntry {
+        let mut e = entry();
+        e.cache_key = CacheKey::new("https://i", "c", &[scope], None, None);
+        e.login.scopes = vec![scope.to_owned()];
+        e
+    }
+
+    #[test]
+    fn a_new_login_keeps_the_sets_of_earlier_ones_once() {
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        index.put_login("work", entry()).unwrap();
+        // The same key again (a plain re-login) replaces the set in place.
+        index.put_login("work", entry()).unwrap();
+        assert!(index.get("work").unwrap().0.unwrap().older.is_empty());
+        // Other scopes: the first set stays owned, with the login that made it.
+        index.put_login("work", other_login("api")).unwrap();
+        let got = index.get("work").unwrap().0.unwrap();
+        assert_eq!(got.older.len(), 1);
+        assert_eq!(got.older[0].cache_key, entry().cache_key);
+        assert_eq!(got.older[0].login.scopes, ["openid"]);
+        // Back to the first scopes: the older set is current again, the other one older.
+        index.put_login("work", entry()).unwrap();
+        let got = index.get("work").unwrap().0.unwrap();
+        let keys: Vec<_> = got.owned_sets().into_iter().map(|s| s.cache_key).collect();
+        assert_eq!(keys, [entry().cache_key, other_login("api").cache_key]);
+        // The same key in another store is another set.
+        let mut in_files = entry();
+        in_files.store = StoreKind::File;
+        index.put_login("work", in_files).unwrap();
+        let got = index.get("work").unwrap().0.unwrap();
+        assert_eq!(got.owned_sets().len(), 3);
+        // Other profiles are untouched; logout removes all of a profile at once.
+        index.put_login("home", other_login("x")).unwrap();
+        assert!(index.get("home").unwrap().0.unwrap().older.is_empty());
+        assert_eq!(index.remove("work").unwrap().unwrap().owned_sets().len(), 3);
+    }
+
+    #[test]
+    fn an_index_written_before_older_sets_were_listed_still_reads() {
+        // As the previous release wrote it: no `older`, no `client_secret_stdin`.
+        let key = entry().cache_key.to_string();
+        let text = format!(
+            r#"{{
+  "version": 1,
+  "profiles": {{
+    "work": {{
+      "issuer": "https://i",
+      "client_id": "c",
+      "scopes": ["openid"],
+      "subject": "alice",
+      "expires_at": 99,
+      "has_refresh_token": true,
+      "store": "keyring",
+      "cache_key": "{key}",
+      "updated_at": 5,
+      "login": {{
+        "issuer": "https://i",
+        "client_id": "c",
+        "scopes": ["openid"],
+        "client_secret_env": "CORP_SECRET"
+      }}
+    }}
+  }}
+}}"#
+        );
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        std::fs::write(index.path(), text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(index.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let (got, warning) = index.get("work").unwrap();
+        assert_eq!(warning, None);
+        assert_eq!(got, Some(entry()));
+        // Its set is owned; a login with other scopes keeps it for logout.
+        index.put_login("work", other_login("api")).unwrap();
+        let owned = index.get("work").unwrap().0.unwrap().owned_sets();
+        assert_eq!(owned.len(), 2);
+        assert_eq!(owned[1].cache_key.as_str(), key);
+        assert_eq!(owned[1].store, StoreKind::Keyring);
+        // Fields this release adds are written only when set.
+        let text = std::fs::read_to_string(index.path()).unwrap();
+        assert!(!text.contains("client_secret_stdin"), "{text}");
     }
 
     #[test]

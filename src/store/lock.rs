@@ -100,9 +100,13 @@ pub enum RefreshFlowError {
     /// characters); the store's one-line explanation.
     #[error("{0}")]
     Unusable(String),
-    /// The access token is expiring and there is no refresh token.
-    #[error("the cached access token has expired and there is no refresh token")]
-    NoRefreshToken,
+    /// The access token needs renewing and there is no refresh token. `remaining` is the
+    /// access token's remaining lifetime in seconds (`None`: no stated expiry).
+    #[error("{}", no_refresh_token(*remaining, *renewal))]
+    NoRefreshToken {
+        remaining: Option<i64>,
+        renewal: Renewal,
+    },
     /// The server rejected the refresh token (`invalid_grant`); it has been dropped.
     #[error("the refresh token was rejected (invalid_grant){}", description.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
     RefreshTokenRejected { description: Option<String> },
@@ -112,6 +116,44 @@ pub enum RefreshFlowError {
     /// The refresh request failed for another reason.
     #[error(transparent)]
     Refresh(Error),
+}
+
+/// Why an access token was to be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renewal {
+    /// It expires within the caller's margin (or has expired).
+    Expiring,
+    /// `oauthctl refresh` asked for it, whatever the expiry.
+    Forced,
+    /// A resource server rejected it.
+    Rejected,
+}
+
+/// What is actually the case when there is no refresh token: an access token valid for
+/// another hour has not "expired".
+fn no_refresh_token(remaining: Option<i64>, renewal: Renewal) -> String {
+    let left = |r: i64| crate::oauth::jwt::short_duration(r.unsigned_abs());
+    match (renewal, remaining) {
+        (Renewal::Rejected, _) => {
+            "the API rejected the cached access token and there is no refresh token to renew it"
+                .to_owned()
+        }
+        (_, Some(r)) if r <= 0 => {
+            "the cached access token has expired and there is no refresh token".to_owned()
+        }
+        (Renewal::Expiring, Some(r)) => format!(
+            "the cached access token expires in {} and there is no refresh token to renew it",
+            left(r)
+        ),
+        (_, Some(r)) => format!(
+            "there is no refresh token to refresh with; the cached access token is still valid \
+             (it expires in {})",
+            left(r)
+        ),
+        (_, None) => "there is no refresh token to refresh with; the cached access token \
+                      states no expiry and is still usable"
+            .to_owned(),
+    }
 }
 
 impl From<RefreshFlowError> for Error {
@@ -163,12 +205,13 @@ pub fn refresh_now<F>(
     store: &dyn TokenStore,
     locks: &Locks,
     key: &CacheKey,
+    now: i64,
     refresh: F,
 ) -> Result<RefreshOutcome, RefreshFlowError>
 where
     F: FnMut(&TokenSet) -> Result<TokenSet, RefreshError>,
 {
-    run(store, locks, key, &Need::Always, refresh)
+    run(store, locks, key, &Need::Always { now }, refresh)
 }
 
 /// Refreshes because a resource server rejected the access token `rejected` (a `401` with
@@ -192,8 +235,8 @@ where
 enum Need<'a> {
     /// Valid for at least `min_ttl` after `now`.
     Expiring { now: i64, min_ttl: Duration },
-    /// Never: refresh regardless.
-    Always,
+    /// Never: refresh regardless (`now` only describes the token in errors).
+    Always { now: i64 },
     /// Any access token but this rejected one.
     Replacing(&'a str),
 }
@@ -202,7 +245,7 @@ impl Need<'_> {
     fn still_good(&self, t: &TokenSet) -> bool {
         match self {
             Self::Expiring { now, min_ttl } => !t.expires_within(*now, *min_ttl),
-            Self::Always => false,
+            Self::Always { .. } => false,
             Self::Replacing(rejected) => t.access_token.expose() != *rejected,
         }
     }
@@ -267,7 +310,15 @@ where
     loop {
         // Client credentials need no refresh token: the refresher re-runs the grant.
         if current.refresh_token.is_none() && current.grant != Grant::ClientCredentials {
-            return Err(RefreshFlowError::NoRefreshToken);
+            let (renewal, now) = match need {
+                Need::Expiring { now, .. } => (Renewal::Expiring, Some(*now)),
+                Need::Always { now } => (Renewal::Forced, Some(*now)),
+                Need::Replacing(_) => (Renewal::Rejected, None),
+            };
+            return Err(RefreshFlowError::NoRefreshToken {
+                remaining: now.and_then(|n| current.remaining(n)),
+                renewal,
+            });
         }
         let used = current.refresh_token.clone();
         match refresh(&current) {
@@ -537,7 +588,10 @@ mod tests {
         store
             .save(&key(), &set("at-0", Some("rt-0"), NOW - 1))
             .unwrap();
-        let out = refresh_now(&store, &locks, &key(), |_| Ok(set("at-1", None, NOW + 60))).unwrap();
+        let out = refresh_now(&store, &locks, &key(), NOW, |_| {
+            Ok(set("at-1", None, NOW + 60))
+        })
+        .unwrap();
         assert_eq!(out.tokens.refresh_token.as_ref().unwrap().expose(), "rt-0");
         assert_eq!(
             store
@@ -549,7 +603,7 @@ mod tests {
                 .expose(),
             "rt-0"
         );
-        refresh_now(&store, &locks, &key(), |_| {
+        refresh_now(&store, &locks, &key(), NOW, |_| {
             Ok(set("at-2", Some("rt-2"), NOW + 60))
         })
         .unwrap();
@@ -609,7 +663,54 @@ mod tests {
             panic!("no request without a refresh token")
         })
         .unwrap_err();
-        assert!(matches!(err, RefreshFlowError::NoRefreshToken));
+        assert!(matches!(
+            err,
+            RefreshFlowError::NoRefreshToken {
+                renewal: Renewal::Expiring,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn without_a_refresh_token_the_error_says_what_is_the_case() {
+        let home = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let locks = Locks::new(home.path().join("locks"));
+        let no_request = |_: &TokenSet| -> Result<TokenSet, RefreshError> { panic!("no request") };
+        // Valid for another hour: a forced refresh does not call it expired.
+        store.save(&key(), &set("at-0", None, NOW + 3600)).unwrap();
+        let e = refresh_now(&store, &locks, &key(), NOW, no_request).unwrap_err();
+        let text = e.to_string();
+        assert!(!text.contains("expired"), "{text}");
+        assert!(text.contains("still valid (it expires in 1h)"), "{text}");
+        assert_eq!(Error::from(e).exit_code(), 3);
+        // Expiring within the margin, not yet expired.
+        store.save(&key(), &set("at-0", None, NOW + 30)).unwrap();
+        let e = refresh_if_needed(
+            &store,
+            &locks,
+            &key(),
+            NOW,
+            Duration::from_secs(60),
+            no_request,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the cached access token expires in 30s and there is no refresh token to renew it"
+        );
+        // Expired.
+        store.save(&key(), &set("at-0", None, NOW - 1)).unwrap();
+        let e = refresh_now(&store, &locks, &key(), NOW, no_request).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the cached access token has expired and there is no refresh token"
+        );
+        // Rejected by an API.
+        store.save(&key(), &set("at-0", None, NOW + 3600)).unwrap();
+        let e = refresh_replacing(&store, &locks, &key(), "at-0", no_request).unwrap_err();
+        assert!(e.to_string().starts_with("the API rejected"), "{e}");
     }
 
     #[test]
@@ -619,7 +720,7 @@ mod tests {
         let locks = Locks::new(home.path().join("locks"));
         let before = set("at-0", Some("rt-0"), NOW - 1);
         store.save(&key(), &before).unwrap();
-        let err = refresh_now(&store, &locks, &key(), |_| {
+        let err = refresh_now(&store, &locks, &key(), NOW, |_| {
             Err(RefreshError::Failed(Error::Timeout("slow".into())))
         })
         .unwrap_err();
@@ -634,6 +735,7 @@ mod tests {
             &MemoryStore::default(),
             &Locks::new(home.path().join("locks")),
             &key(),
+            NOW,
             |_| panic!("no request"),
         )
         .unwrap_err();
