@@ -23,6 +23,7 @@ mod interop;
 mod introspect;
 mod keyring;
 mod login;
+mod login_ux;
 mod misbehave;
 mod serve;
 mod tls;
