@@ -1016,7 +1016,7 @@ _oauthctl() {
                     return 0
                     ;;
                 --auth-method)
-                    COMPREPLY=($(compgen -W "client-secret-basic client-secret-post none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "client_secret_basic client_secret_post none" -- "${cur}"))
                     return 0
                     ;;
                 *)
