@@ -2,6 +2,10 @@
 //! code (design.md §4) and may carry a one-line hint with the next command to run.
 //!
 //! Messages never contain secrets: variants carry descriptions, never token values.
+//!
+//! A hint that suggests an oauthctl command names it plainly in backticks
+//! (`` `oauthctl login` ``); the output layer repeats the invocation's profile and provider
+//! flags in it ([`crate::cli::Rerun`]), so that the command works as printed.
 
 use std::fmt;
 use std::path::PathBuf;

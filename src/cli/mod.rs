@@ -9,7 +9,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod lazy;
+mod rerun;
 pub use lazy::{Lazy, Picked, parse, parse_from};
+pub use rerun::Rerun;
 
 /// Exit codes, shown at the end of `--help` and in the man page.
 const EXIT_CODES: &str = "\
