@@ -36,6 +36,10 @@ pub enum Error {
     /// A server answered, but the answer is malformed or unsafe to use (exit 5).
     #[error("{0}")]
     BadResponse(String),
+    /// A token was refused only for its times, as when the clocks of this computer and
+    /// the provider disagree (exit 5, like any ID token that fails validation).
+    #[error("{message}")]
+    ClockSkew { message: String, hint: String },
     /// The token failed verification, or introspection says it is inactive (exit 6).
     #[error("{0}")]
     InvalidToken(String),
@@ -83,7 +87,10 @@ impl Error {
             Self::Usage { .. } => 2,
             Self::LoginRequired { .. } => 3,
             Self::Rejected(_) => 4,
-            Self::Network { .. } | Self::Timeout(_) | Self::BadResponse(_) => 5,
+            Self::Network { .. }
+            | Self::Timeout(_)
+            | Self::BadResponse(_)
+            | Self::ClockSkew { .. } => 5,
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
@@ -99,7 +106,7 @@ impl Error {
             Self::Usage { hint, .. } | Self::Malformed { hint, .. } | Self::Config { hint, .. } => {
                 hint.clone()
             }
-            Self::LoginRequired { hint, .. } => Some(hint.clone()),
+            Self::LoginRequired { hint, .. } | Self::ClockSkew { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
             Self::Network { message, .. } if message.contains("certificate") => Some(
                 "the server's certificate is not trusted: pass --cacert FILE (or set \
@@ -187,6 +194,13 @@ mod tests {
             ),
             (Error::Timeout("t".into()), 5),
             (Error::BadResponse("b".into()), 5),
+            (
+                Error::ClockSkew {
+                    message: "m".into(),
+                    hint: "h".into(),
+                },
+                5,
+            ),
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),
             (Error::HttpStatus { status: 404 }, 8),

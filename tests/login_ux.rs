@@ -2,12 +2,18 @@
 //! rotation between logins, client authentication spellings, authorization that never comes
 //! back, a browser that cannot start, and clocks that disagree (issue #12, group E).
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
 use oauthctl::devserver::{DevConfig, DevServer};
+use oauthctl::testing::{Fixture, sign_with};
 use serde_json::{Value, json};
 
 use crate::support::login::login_as;
 use crate::support::stub::{Canned, Stub};
-use crate::support::{assert_code, home, oauthctl, run, stderr};
+use crate::support::{LoginRun, assert_code, home, login_with, oauthctl, run, stderr};
 
 #[test]
 fn a_key_rotation_between_two_logins_within_a_minute_refetches_the_key_set() {
@@ -103,5 +109,154 @@ fn auth_method_takes_the_rfc_spelling_and_the_kebab_form() {
         stderr(&out).contains("client_secret_post"),
         "{}",
         stderr(&out)
+    );
+}
+
+fn unix_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// An OpenID provider whose clock runs `ahead` seconds ahead of this computer's: its ID
+/// tokens are issued "in the future", and its token endpoint's `Date` header says so when
+/// `date` is set.
+struct FastClock {
+    stub: Stub,
+    keys: Fixture,
+    ahead: i64,
+    date: bool,
+}
+
+impl FastClock {
+    fn new(ahead: i64, date: bool) -> Self {
+        let stub = Stub::start();
+        let keys = Fixture::new();
+        stub.route(
+            "/.well-known/openid-configuration",
+            Canned::json(
+                json!({
+                    "issuer": stub.base,
+                    "authorization_endpoint": stub.url("/authorize"),
+                    "token_endpoint": stub.url("/token"),
+                    "jwks_uri": stub.url("/jwks"),
+                    "code_challenge_methods_supported": ["S256"],
+                    "id_token_signing_alg_values_supported": ["ES256"]
+                })
+                .to_string(),
+            ),
+        );
+        stub.route("/jwks", Canned::json(keys.jwks()));
+        Self {
+            stub,
+            keys,
+            ahead,
+            date,
+        }
+    }
+
+    /// The token endpoint's answer: an ID token for `nonce` issued by the fast clock.
+    fn token_response(&self, nonce: &str) -> Canned {
+        let t = unix_now() + self.ahead;
+        let claims = json!({"iss": self.stub.base, "sub": "alice", "aud": "cli", "iat": t,
+                            "exp": t + 3600, "nonce": nonce});
+        let id = sign_with(
+            &json!({"alg": "ES256", "kid": "ec1"}),
+            &claims,
+            &self.keys.ec,
+            Algorithm::ES256,
+        );
+        let body = json!({"access_token": "opaque-at", "token_type": "Bearer",
+                          "expires_in": 1, "refresh_token": "rt-1", "id_token": id});
+        let mut canned = Canned::json(body.to_string());
+        if self.date {
+            let date = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(t).unwrap());
+            canned = canned.header("Date", &httpdate::fmt_http_date(date));
+        }
+        canned
+    }
+
+    /// `login` with `extra` flags; the test plays the browser and the provider's redirect.
+    fn login(&self, home: &Path, extra: &[&str]) -> LoginRun {
+        let mut args = vec![
+            "--issuer",
+            self.stub.base.as_str(),
+            "--client-id",
+            "cli",
+            "--scope",
+            "openid",
+            "--timeout",
+            "20s",
+        ];
+        args.extend(extra);
+        login_with(home, &args, |url| {
+            let q: BTreeMap<String, String> = url::Url::parse(url)
+                .unwrap()
+                .query_pairs()
+                .into_owned()
+                .collect();
+            self.stub.route("/token", self.token_response(&q["nonce"]));
+            let cb = format!("{}?code=c&state={}", q["redirect_uri"], q["state"]);
+            let _ = crate::support::http().get(cb).send();
+        })
+    }
+}
+
+#[test]
+fn an_id_token_from_a_clock_five_minutes_ahead_names_clock_skew() {
+    // Issue #12, item 27.
+    let p = FastClock::new(300, true);
+    let h = home();
+    let r = p.login(h.path(), &[]);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(r.stderr.contains("issued in the future"), "{}", r.stderr);
+    assert!(r.stderr.contains("clock skew"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the provider's clock (its Date header) is")
+            && r.stderr.contains("ahead of this computer's"),
+        "{}",
+        r.stderr
+    );
+    // The hint: fix the clock first, or log in again with enough leeway.
+    let hint = r.stderr.lines().find(|l| l.starts_with("hint: ")).unwrap();
+    assert!(hint.contains("clock right"), "{hint}");
+    assert!(hint.contains("--leeway 6m"), "{hint}");
+    assert!(!r.stderr.contains("eyJ"), "{}", r.stderr);
+    assert_code(&run(h.path(), &["token"]), 3);
+}
+
+#[test]
+fn without_a_date_header_the_skew_is_still_named_and_leeway_accepts_it() {
+    let p = FastClock::new(300, false);
+    let h = home();
+    let r = p.login(h.path(), &[]);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(r.stderr.contains("clock skew"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("compare this computer's clock with the provider's"),
+        "{}",
+        r.stderr
+    );
+    // `login --leeway` accepts the token, and refreshes keep that leeway: the refreshed
+    // ID token comes from the same fast clock.
+    let r = p.login(h.path(), &["--leeway", "10m"]);
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
+    assert_code(&run(h.path(), &["token", "--no-refresh"]), 0);
+    let out = run(h.path(), &["refresh"]);
+    assert_code(&out, 0);
+    assert_eq!(p.stub.hits("/token"), 3);
+    // A too small leeway still fails, with the skew named.
+    let r = p.login(h.path(), &["--leeway", "2m"]);
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("more than the 120s leeway"),
+        "{}",
+        r.stderr
     );
 }

@@ -352,6 +352,9 @@ pub struct LoginArgs {
     /// Client authentication at the token endpoint
     #[arg(long, value_enum, value_name = "METHOD")]
     pub auth_method: Option<crate::config::AuthMethod>,
+    /// Clock skew allowed for the ID token's exp, nbf and iat (remembered for refreshes)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub leeway: Duration,
 }
 
 /// Parses `K=V`.

@@ -16,6 +16,7 @@ use crate::flow::authcode::{self, Request};
 use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
+use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::jwt;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
@@ -160,6 +161,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let http = ctx.http()?;
     let events = UiEvents::new(ctx.ui);
     let now = || ctx.clock().now();
+    let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims, grant) = match args.flow {
         Flow::Code => {
             let browser = SystemBrowser::choose(
@@ -177,6 +179,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 login_hint: args.login_hint.clone(),
                 port: args.port.unwrap_or(0),
                 timeout: args.timeout,
+                leeway,
             };
             let got = authcode::run(
                 http,
@@ -203,7 +206,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &std::thread::sleep,
             )?;
             let id_claims =
-                verify_optional_id_token(ctx, &resolved, &client, &settings, &response)?;
+                verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
             (response, id_claims, Grant::DeviceCode)
         }
         Flow::ClientCredentials => {
@@ -265,6 +268,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
         client_secret_env: secret_env,
         client_secret_file: secret_file,
+        leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put(&settings.profile, entry)?;
@@ -296,6 +300,7 @@ fn verify_optional_id_token(
     client: &ClientAuth,
     settings: &Settings,
     response: &TokenResponse,
+    leeway: i64,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
     let Some(raw) = response.id_token.as_deref() else {
         return Ok(None);
@@ -312,6 +317,7 @@ fn verify_optional_id_token(
         None,
         None,
         ctx.clock().now(),
+        leeway,
     )
     .map(Some)
 }

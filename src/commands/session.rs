@@ -121,6 +121,11 @@ pub fn refresh_with(
         audience: session.entry.audience.as_deref(),
         resource: session.entry.resource.as_deref(),
         now: ctx.clock().now(),
+        leeway: session
+            .entry
+            .login
+            .leeway
+            .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
     }
     .refresh(current)
     .map(|mut t| {

@@ -46,6 +46,8 @@ pub struct Request {
     pub login_hint: Option<String>,
     pub port: u16,
     pub timeout: Duration,
+    /// Clock skew allowed for the ID token's times, in seconds.
+    pub leeway: i64,
 }
 
 /// Tokens obtained, with the verified ID token claims.
@@ -236,6 +238,7 @@ pub fn run(
             Some(&secrets.nonce),
             None,
             now(),
+            req.leeway,
         )?)
     } else {
         None
@@ -252,7 +255,8 @@ pub fn origin_headers(_provider: &Resolved) -> HeaderMap {
     HeaderMap::new()
 }
 
-/// Verifies an ID token with the provider's keys and rules.
+/// Verifies an ID token with the provider's keys and rules, allowing `leeway` seconds of
+/// clock skew.
 #[allow(clippy::too_many_arguments)]
 pub fn verify_id_token(
     http: &HttpClient,
@@ -263,6 +267,7 @@ pub fn verify_id_token(
     nonce: Option<&str>,
     previous: Option<Map<String, Value>>,
     now: i64,
+    leeway: i64,
 ) -> Result<Map<String, Value>> {
     let issuer = provider.issuer().ok_or_else(|| {
         Error::config(
@@ -280,7 +285,7 @@ pub fn verify_id_token(
         client_id: client.client_id.clone(),
         nonce: nonce.map(str::to_owned),
         now,
-        leeway: 60,
+        leeway,
         algs: allowed_algs(
             provider
                 .metadata

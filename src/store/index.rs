@@ -47,6 +47,9 @@ pub struct RememberedLogin {
     /// File holding the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_file: Option<PathBuf>,
+    /// `login --leeway` in seconds, when not the default: refreshed ID tokens get it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leeway: Option<i64>,
 }
 
 /// One profile's entry.
