@@ -33,6 +33,10 @@ pub enum Error {
     /// A wait that ran out: no browser callback, no device approval (exit 5).
     #[error("{0}")]
     Timeout(String),
+    /// No authorization response came back to the loopback redirect within `--timeout`;
+    /// the hint says why that usually happens (exit 5).
+    #[error("{message}")]
+    NoCallback { message: String, hint: String },
     /// A server answered, but the answer is malformed or unsafe to use (exit 5).
     #[error("{0}")]
     BadResponse(String),
@@ -89,6 +93,7 @@ impl Error {
             Self::Rejected(_) => 4,
             Self::Network { .. }
             | Self::Timeout(_)
+            | Self::NoCallback { .. }
             | Self::BadResponse(_)
             | Self::ClockSkew { .. } => 5,
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
@@ -106,7 +111,9 @@ impl Error {
             Self::Usage { hint, .. } | Self::Malformed { hint, .. } | Self::Config { hint, .. } => {
                 hint.clone()
             }
-            Self::LoginRequired { hint, .. } | Self::ClockSkew { hint, .. } => Some(hint.clone()),
+            Self::LoginRequired { hint, .. }
+            | Self::ClockSkew { hint, .. }
+            | Self::NoCallback { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
             Self::Network { message, .. } if message.contains("certificate") => Some(
                 "the server's certificate is not trusted: pass --cacert FILE (or set \
@@ -193,6 +200,13 @@ mod tests {
                 5,
             ),
             (Error::Timeout("t".into()), 5),
+            (
+                Error::NoCallback {
+                    message: "m".into(),
+                    hint: "h".into(),
+                },
+                5,
+            ),
             (Error::BadResponse("b".into()), 5),
             (
                 Error::ClockSkew {

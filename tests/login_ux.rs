@@ -260,3 +260,100 @@ fn without_a_date_header_the_skew_is_still_named_and_leeway_accepts_it() {
         r.stderr
     );
 }
+
+#[test]
+fn an_authorization_refused_on_the_providers_page_is_explained_before_the_timeout() {
+    // Issue #12, item 26: an unknown client gets an error page and no redirect, so nothing
+    // ever reaches the loopback listener.
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    let started = std::time::Instant::now();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "nobody",
+            "--scope",
+            "openid",
+            "--timeout",
+            "4s",
+        ],
+        |url| {
+            let page = crate::support::http().get(url).send().unwrap();
+            assert!(
+                !page.status().is_redirection(),
+                "the server must not redirect"
+            );
+        },
+    );
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(started.elapsed() >= Duration::from_secs(4));
+    let q: BTreeMap<String, String> = url::Url::parse(&r.url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let redirect_uri = &q["redirect_uri"];
+    // Halfway through the wait, the likely causes are shown.
+    let reminder = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Still waiting for the browser."))
+        .unwrap_or_else(|| panic!("no reminder in\n{}", r.stderr));
+    assert!(reminder.contains("client id `nobody`"), "{reminder}");
+    assert!(reminder.contains(redirect_uri.as_str()), "{reminder}");
+    // The error names the redirect URI; the hint names client id and redirect URI first,
+    // and --timeout only after them.
+    let error = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("oauthctl: error:"))
+        .unwrap();
+    assert!(error.contains(redirect_uri.as_str()), "{error}");
+    let hint = r.stderr.lines().find(|l| l.starts_with("hint: ")).unwrap();
+    let port = redirect_uri
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/callback");
+    for part in [
+        "client id `nobody`",
+        redirect_uri.as_str(),
+        "http://127.0.0.1/callback",
+        &format!("--port {port}"),
+        "--timeout",
+    ] {
+        assert!(hint.contains(part), "{part} missing in {hint}");
+    }
+    assert!(hint.find("client id").unwrap() < hint.find("--timeout").unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_browser_command_that_fails_is_reported_while_waiting() {
+    // Issue #12, item 26: the launcher's own failure is shown, not only the timeout.
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let h = home();
+    let out = oauthctl(h.path())
+        .args(["login", "--issuer", s.issuer(), "--client-id", "oauthctl"])
+        .args([
+            "--timeout",
+            "2s",
+            "--browser-command",
+            "sh -c 'sleep 0.3; exit 3'",
+        ])
+        .output()
+        .unwrap();
+    assert_code(&out, 5);
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not open a browser (`sh` exited with status 3)"),
+        "{err}"
+    );
+    assert!(
+        err.find("could not open a browser").unwrap() < err.find("oauthctl: error:").unwrap(),
+        "{err}"
+    );
+}
