@@ -19,6 +19,7 @@ mod decode;
 mod demo;
 mod device;
 mod exec;
+mod help;
 mod hints;
 mod interop;
 mod introspect;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod examples;
 mod lazy;
 mod rerun;
 pub use lazy::{Lazy, Picked, parse, parse_from};
@@ -44,8 +45,10 @@ pub struct Cli {
     pub command: Picked<Command>,
 }
 
-/// Flags accepted by every subcommand.
+/// Flags accepted by every subcommand. In a subcommand's help they come after its own
+/// flags, under their own heading.
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
     /// Profile to use [default: the config's default_profile, else the --provider name, else `default`]
     #[arg(
@@ -137,34 +140,52 @@ pub enum TokenStoreChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show a JWT's header, claims and times; with --verify, check signature and claims
+    #[command(after_help = examples::DECODE)]
     Decode(Lazy<DecodeArgs>),
     /// Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)
+    #[command(after_help = examples::LOGIN)]
     Login(Lazy<LoginArgs>),
     /// Print the cached access token, refreshing it first when it is about to expire
+    #[command(after_help = examples::TOKEN)]
     Token(Lazy<TokenArgs>),
     /// Refresh the cached tokens now
+    #[command(after_help = examples::REFRESH)]
     Refresh,
     /// Call an API with the profile's access token (curl-like: -H, -d, --json, -i, -o, -L)
-    #[command(override_usage = "oauthctl call [OPTIONS] [METHOD] URL")]
+    #[command(
+        override_usage = "oauthctl call [OPTIONS] [METHOD] URL",
+        after_help = examples::CALL
+    )]
     Call(CallArgs),
     /// Ask the authorization server whether a token is active (RFC 7662 introspection)
+    #[command(after_help = examples::INTROSPECT)]
     Introspect(Lazy<IntrospectArgs>),
     /// Show the OpenID Connect userinfo claims for the profile's login
+    #[command(after_help = examples::USERINFO)]
     Userinfo,
     /// Run a command with the access token in its environment (never in its arguments)
-    #[command(override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...")]
+    #[command(
+        override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...",
+        after_help = examples::EXEC
+    )]
     Exec(Lazy<ExecArgs>),
     /// Revoke the cached tokens (RFC 7009) and delete them from every store
+    #[command(after_help = examples::LOGOUT)]
     Logout(Lazy<LogoutArgs>),
     /// Show the cached profiles: issuer, client, subject, scopes, expiry (no secrets)
+    #[command(after_help = examples::STATUS)]
     Status,
     /// List the provider presets and the configured providers
+    #[command(after_help = examples::PROVIDERS)]
     Providers,
     /// Run the whole main job against a built-in development server, narrated
+    #[command(after_help = examples::DEMO)]
     Demo,
     /// Run the development authorization server and its protected demo API (local testing only)
+    #[command(after_help = examples::SERVE)]
     Serve(Lazy<ServeArgs>),
     /// Print a shell completion script
+    #[command(after_help = examples::COMPLETIONS)]
     Completions {
         /// The shell
         #[arg(value_enum)]
