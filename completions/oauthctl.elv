@@ -116,6 +116,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --timeout 'How long to wait for the browser or the device approval'
             cand --browser-command 'Open the URL with CMD (split into words without a shell; the URL is appended)'
             cand --auth-method 'Client authentication at the token endpoint'
+            cand --leeway 'Clock skew allowed for the ID token''s exp, nbf and iat (remembered for refreshes)'
             cand -j 'Print a JSON document on stdout instead of human output'
             cand --json 'Print a JSON document on stdout instead of human output'
             cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'

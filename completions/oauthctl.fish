@@ -118,9 +118,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l login-hint -
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l port -d 'Loopback port for the redirect [default: any free port]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device approval' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l browser-command -d 'Open the URL with CMD (split into words without a shell; the URL is appended)' -r
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client-secret-basic\t'HTTP Basic with form-urlencoded id and secret'
-client-secret-post\t'id and secret in the form body'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client_secret_basic\t'HTTP Basic with form-urlencoded id and secret'
+client_secret_post\t'id and secret in the form body'
 none\t'public client: only `client_id`'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l leeway -d 'Clock skew allowed for the ID token\'s exp, nbf and iat (remembered for refreshes)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'

@@ -2,10 +2,14 @@
 //! (read here, since the `open` crate ignores it), then the platform opener. No shell is
 //! ever involved: commands are split into words and the URL is one argument, so a hostile
 //! URL cannot inject commands (RUSTSEC-2026-0257, CVE-2022-39327 class). The URL is checked
-//! before anything is launched (security.md C21).
+//! before anything is launched (security.md C21). A browser command that exits
+//! unsuccessfully while the flow waits is reported, so a broken `--browser-command` or
+//! `$BROWSER` does not look like a sign-in that never finishes.
 
 use std::io;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use url::Url;
 
@@ -15,7 +19,20 @@ use crate::oauth::url_policy;
 pub trait Browser: Send + Sync {
     /// Hands `url` off. `Ok` means "handed off", not "the user finished".
     fn open(&self, url: &str) -> io::Result<()>;
+
+    /// Hands `url` off and, until `done` is set, watches what was launched: `failed` is
+    /// called (once) when it cannot be started or exits unsuccessfully. By default, an
+    /// error from [`Browser::open`] is reported.
+    fn open_watched(&self, url: &str, done: &AtomicBool, failed: &dyn Fn(String)) {
+        let _ = done;
+        if let Err(e) = self.open(url) {
+            failed(e.to_string());
+        }
+    }
 }
+
+/// How often a launched browser command is checked while the flow waits.
+const WATCH_INTERVAL: Duration = Duration::from_millis(50);
 
 /// How to open URLs on this system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,31 +97,53 @@ pub fn check_url(raw: &str, insecure_http: bool) -> Result<Url, String> {
     Ok(url)
 }
 
-fn spawn(words: &[String]) -> io::Result<()> {
+/// A started browser command and its program name (for messages).
+struct Launched {
+    child: Child,
+    program: String,
+}
+
+fn spawn(words: &[String]) -> io::Result<Launched> {
     let (program, args) = words
         .split_first()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty browser command"))?;
-    let mut child = Command::new(program)
+    let child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| io::Error::new(e.kind(), format!("cannot run `{program}`: {e}")))?;
-    // Reap the child when it exits; the flow does not wait for the browser.
+    Ok(Launched {
+        child,
+        program: program.clone(),
+    })
+}
+
+/// Reaps `child` whenever it exits; the flow does not wait for the browser.
+fn reap_later(mut child: Child) {
     std::thread::spawn(move || {
         let _ = child.wait();
     });
-    Ok(())
 }
 
-impl Browser for SystemBrowser {
-    fn open(&self, url: &str) -> io::Result<()> {
+/// "`firefox` exited with status 3" (or the signal that ended it).
+fn exit_failure(program: &str, status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("`{program}` exited with status {code}"),
+        None => format!("`{program}` was ended by a signal ({status})"),
+    }
+}
+
+impl SystemBrowser {
+    /// Starts the browser command for `url`: `--browser-command`, or the first `$BROWSER`
+    /// alternative that can be started. `None` for the platform opener and `--no-browser`.
+    fn launch(&self, url: &str) -> Option<io::Result<Launched>> {
         match self {
-            Self::PrintOnly => Ok(()),
+            Self::PrintOnly | Self::Default => None,
             Self::Command(words) => {
                 let mut all = words.clone();
                 all.push(url.to_owned());
-                spawn(&all)
+                Some(spawn(&all))
             }
             Self::Env(alternatives) => {
                 let mut last = io::Error::new(io::ErrorKind::NotFound, "no browser in $BROWSER");
@@ -117,13 +156,24 @@ impl Browser for SystemBrowser {
                         w
                     };
                     match spawn(&words) {
-                        Ok(()) => return Ok(()),
+                        Ok(launched) => return Some(Ok(launched)),
                         Err(e) => last = e,
                     }
                 }
-                Err(last)
+                Some(Err(last))
             }
-            Self::Default => open::that_detached(url).map_err(|e| {
+        }
+    }
+}
+
+impl Browser for SystemBrowser {
+    fn open(&self, url: &str) -> io::Result<()> {
+        match self.launch(url) {
+            Some(launched) => {
+                reap_later(launched?.child);
+                Ok(())
+            }
+            None if *self == Self::Default => open::that_detached(url).map_err(|e| {
                 if e.kind() == io::ErrorKind::NotFound {
                     io::Error::new(
                         e.kind(),
@@ -133,6 +183,32 @@ impl Browser for SystemBrowser {
                     e
                 }
             }),
+            None => Ok(()),
+        }
+    }
+
+    fn open_watched(&self, url: &str, done: &AtomicBool, failed: &dyn Fn(String)) {
+        let mut launched = match self.launch(url) {
+            None => {
+                if let Err(e) = self.open(url) {
+                    failed(e.to_string());
+                }
+                return;
+            }
+            Some(Err(e)) => return failed(e.to_string()),
+            Some(Ok(launched)) => launched,
+        };
+        loop {
+            match launched.child.try_wait() {
+                Ok(Some(status)) if status.success() => return,
+                Ok(Some(status)) => return failed(exit_failure(&launched.program, status)),
+                Ok(None) if done.load(Ordering::SeqCst) => return reap_later(launched.child),
+                Ok(None) => std::thread::sleep(WATCH_INTERVAL),
+                Err(e) => {
+                    reap_later(launched.child);
+                    return failed(format!("cannot watch `{}`: {e}", launched.program));
+                }
+            }
         }
     }
 }
@@ -160,6 +236,30 @@ mod tests {
             SystemBrowser::Default
         );
         assert!(SystemBrowser::choose(false, Some("a 'b"), None).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_browser_command_that_fails_is_reported() {
+        let failures = std::sync::Mutex::new(Vec::new());
+        let report = |m: String| failures.lock().unwrap().push(m);
+        let done = AtomicBool::new(false);
+        let words = |cmd: &str| SystemBrowser::choose(false, Some(cmd), None).unwrap();
+        words("sh -c 'exit 3'").open_watched("http://127.0.0.1:1/", &done, &report);
+        words("no-such-browser-xyz").open_watched("http://127.0.0.1:1/", &done, &report);
+        words("true").open_watched("http://127.0.0.1:1/", &done, &report);
+        // Still running when the flow ends: handed off, not a failure.
+        done.store(true, Ordering::SeqCst);
+        words("sleep 5").open_watched("http://127.0.0.1:1/", &done, &report);
+        let failures = failures.into_inner().unwrap();
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert_eq!(failures[0], "`sh` exited with status 3");
+        assert!(
+            failures[1].starts_with("cannot run `no-such-browser-xyz`"),
+            "{failures:?}"
+        );
+        let env = SystemBrowser::choose(false, None, Some("no-such-browser-xyz:true")).unwrap();
+        assert!(env.open("http://127.0.0.1:1/").is_ok());
     }
 
     #[test]

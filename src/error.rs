@@ -2,6 +2,10 @@
 //! code (design.md §4) and may carry a one-line hint with the next command to run.
 //!
 //! Messages never contain secrets: variants carry descriptions, never token values.
+//!
+//! A hint that suggests an oauthctl command names it plainly in backticks
+//! (`` `oauthctl login` ``); the output layer repeats the invocation's profile and provider
+//! flags in it ([`crate::cli::Rerun`]), so that the command works as printed.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -33,9 +37,17 @@ pub enum Error {
     /// limit for this command (`call --max-time`, `OAUTHCTL_HTTP_TIMEOUT`).
     #[error("{message}")]
     HttpTimeout { message: String, hint: String },
+    /// No authorization response came back to the loopback redirect within `--timeout`;
+    /// the hint says why that usually happens (exit 5).
+    #[error("{message}")]
+    NoCallback { message: String, hint: String },
     /// A server answered, but the answer is malformed or unsafe to use (exit 5).
     #[error("{0}")]
     BadResponse(String),
+    /// A token was refused only for its times, as when the clocks of this computer and
+    /// the provider disagree (exit 5, like any ID token that fails validation).
+    #[error("{message}")]
+    ClockSkew { message: String, hint: String },
     /// The token failed verification, or introspection says it is inactive (exit 6).
     #[error("{0}")]
     InvalidToken(String),
@@ -86,7 +98,9 @@ impl Error {
             Self::Network { .. }
             | Self::Timeout(_)
             | Self::HttpTimeout { .. }
-            | Self::BadResponse(_) => 5,
+            | Self::NoCallback { .. }
+            | Self::BadResponse(_)
+            | Self::ClockSkew { .. } => 5,
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
@@ -102,7 +116,10 @@ impl Error {
             Self::Usage { hint, .. } | Self::Malformed { hint, .. } | Self::Config { hint, .. } => {
                 hint.clone()
             }
-            Self::LoginRequired { hint, .. } | Self::HttpTimeout { hint, .. } => Some(hint.clone()),
+            Self::LoginRequired { hint, .. }
+            | Self::HttpTimeout { hint, .. }
+            | Self::ClockSkew { hint, .. }
+            | Self::NoCallback { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
             Self::Network { message, .. } if message.contains("certificate") => Some(
                 "the server's certificate is not trusted: pass --cacert FILE (or set \
@@ -190,13 +207,20 @@ mod tests {
             ),
             (Error::Timeout("t".into()), 5),
             (
-                Error::HttpTimeout {
+                Error::NoCallback {
                     message: "m".into(),
                     hint: "h".into(),
                 },
                 5,
             ),
             (Error::BadResponse("b".into()), 5),
+            (
+                Error::ClockSkew {
+                    message: "m".into(),
+                    hint: "h".into(),
+                },
+                5,
+            ),
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),
             (Error::HttpStatus { status: 404 }, 8),

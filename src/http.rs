@@ -7,8 +7,9 @@
 
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
@@ -183,7 +184,13 @@ pub struct HttpClient {
     insecure_http: bool,
     verbose: u8,
     timeout: Option<Duration>,
+    /// The last token endpoint's `Date` minus this computer's clock, in seconds
+    /// ([`NO_OFFSET`] until one was seen); for explaining clock skew.
+    server_clock: Arc<AtomicI64>,
 }
+
+/// [`HttpClient::server_clock`] before any `Date` header was seen.
+const NO_OFFSET: i64 = i64::MIN;
 
 impl HttpClient {
     /// Reads `--cacert`; fails only when it is unreadable or holds no certificate.
@@ -217,6 +224,7 @@ impl HttpClient {
             insecure_http: options.insecure_http,
             verbose: options.verbose,
             timeout: options.timeout,
+            server_clock: Arc::new(AtomicI64::new(NO_OFFSET)),
         })
     }
 
@@ -250,6 +258,29 @@ impl HttpClient {
         builder
             .build()
             .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+    }
+
+    /// Notes how far the clock of the server that sent `headers` is from this computer's,
+    /// from its `Date` header (RFC 9110 §6.6.1), if it sent a valid one.
+    pub fn note_server_date(&self, headers: &HeaderMap) {
+        let secs = |t: SystemTime| {
+            t.duration_since(UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok())
+        };
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .and_then(secs);
+        if let (Some(date), Some(now)) = (date, secs(SystemTime::now())) {
+            self.server_clock.store(date - now, Ordering::Relaxed);
+        }
+    }
+
+    /// The last noted server clock minus this computer's, in seconds.
+    pub fn server_clock_offset(&self) -> Option<i64> {
+        Some(self.server_clock.load(Ordering::Relaxed)).filter(|&o| o != NO_OFFSET)
     }
 
     /// Whether plain http to non-loopback hosts is allowed.

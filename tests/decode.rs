@@ -192,6 +192,11 @@ fn verifies_with_each_key_source() {
     assert_eq!(v["verified"], true);
 }
 
+/// A key set with only these of the fixture's keys.
+fn jwks_of(which: &[&Value]) -> String {
+    json!({ "keys": which }).to_string()
+}
+
 #[test]
 fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
     let keys = Keys::new();
@@ -201,9 +206,10 @@ fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
         "/.well-known/openid-configuration",
         Canned::json(json!({"issuer": iss, "jwks_uri": stub.url("/jwks")}).to_string()),
     );
-    stub.route("/jwks", Canned::json(keys.f.jwks()));
+    // Before the rotation only the EC key is published.
+    stub.route("/jwks", Canned::json(jwks_of(&[&keys.f.ec_jwk])));
     let h = home();
-    let token = keys.token(Algorithm::RS256, Some("rsa1"), &claims(&iss));
+    let token = keys.token(Algorithm::ES256, Some("ec1"), &claims(&iss));
     let out = run(h.path(), &["decode", "--verify", &token]);
     assert_code(&out, 0);
     assert!(
@@ -215,24 +221,72 @@ fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
     assert_code(&run(h.path(), &["decode", "--verify", &token]), 0);
     assert_eq!(stub.hits("/jwks"), 1);
     assert_eq!(stub.hits("/.well-known/openid-configuration"), 1);
-    // An unknown kid: the cache was filled moments ago, so no refetch (cooldown), reject.
-    let rotated = keys.token(Algorithm::RS256, Some("rotated"), &claims(&iss));
+    // Seconds later the issuer rotates to a new key (issue #12, item 10): the set in hand
+    // was not fetched for that kid, so it is refetched once and the token verifies.
+    stub.route(
+        "/jwks",
+        Canned::json(jwks_of(&[&keys.f.ec_jwk, &keys.f.rsa_jwk])),
+    );
+    let rotated = keys.token(Algorithm::RS256, Some("rsa1"), &claims(&iss));
     let out = run(h.path(), &["decode", "--verify", &rotated]);
-    assert_code(&out, 6);
+    assert_code(&out, 0);
     assert!(
-        stdout(&out).contains("no key has kid \"rotated\""),
+        stdout(&out).contains("refetched the key set for an unknown kid"),
         "{}",
         stdout(&out)
     );
-    assert_eq!(stub.hits("/jwks"), 1, "no refetch inside the cooldown");
-    // In a fresh home (cold cache) the unknown kid causes exactly one refetch, then rejects.
-    let h2 = home();
-    let out = run(h2.path(), &["decode", "--verify", &rotated]);
+    assert_eq!(stub.hits("/jwks"), 2, "one refetch for the new kid");
+    assert_code(&run(h.path(), &["decode", "--verify", &rotated]), 0);
+    assert_eq!(stub.hits("/jwks"), 2, "the refetched set is cached");
+    // A kid the issuer does not publish: one refetch, then rejected.
+    let unknown = keys.token(Algorithm::RS256, Some("unknown"), &claims(&iss));
+    let out = run(h.path(), &["decode", "--verify", &unknown]);
     assert_code(&out, 6);
+    assert!(
+        stdout(&out).contains("no key has kid \"unknown\""),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(stub.hits("/jwks"), 3);
+    // The same unknown kid again within the cooldown: the set in hand was fetched for it.
+    assert_code(&run(h.path(), &["decode", "--verify", &unknown]), 6);
+    assert_eq!(stub.hits("/jwks"), 3, "no second refetch for the same kid");
+    // In a fresh home (cold cache) the unknown kid costs one fetch and no refetch.
+    let h2 = home();
+    assert_code(&run(h2.path(), &["decode", "--verify", &unknown]), 6);
+    assert_eq!(
+        stub.hits("/jwks"),
+        4,
+        "one fetch, no refetch of a set just fetched"
+    );
+}
+
+#[test]
+fn a_named_jwks_url_is_fetched_fresh_so_a_retired_key_no_longer_verifies() {
+    // Issue #12, item 12: `--jwks URL` must not trust a cached key set.
+    let keys = Keys::new();
+    let stub = Stub::start();
+    stub.route("/jwks", Canned::json(keys.f.jwks()));
+    let h = home();
+    let token = keys.token(Algorithm::RS256, Some("rsa1"), &claims(&stub.base));
+    let url = stub.url("/jwks");
+    let out = run(h.path(), &["decode", "--verify", "--jwks", &url, &token]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
+    // The issuer retires the RSA key.
+    stub.route("/jwks", Canned::json(jwks_of(&[&keys.f.ec_jwk])));
+    let out = run(h.path(), &["decode", "--verify", "--jwks", &url, &token]);
+    assert_code(&out, 6);
+    assert!(stdout(&out).starts_with("INVALID"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no key has kid \"rsa1\""),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         stub.hits("/jwks"),
         2,
-        "one fetch, no refetch within the cooldown"
+        "fetched on every run, one fetch each"
     );
 }
 

@@ -21,10 +21,13 @@ mod device;
 mod exec;
 #[cfg(unix)]
 mod home;
+mod help;
+mod hints;
 mod interop;
 mod introspect;
 mod keyring;
 mod login;
+mod login_ux;
 mod misbehave;
 mod quickstart;
 mod profiles;

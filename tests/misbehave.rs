@@ -152,7 +152,7 @@ fn an_unknown_kid_causes_exactly_one_refetch_per_cooldown() {
     let r = login(&s, h.path(), "20s");
     assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert_eq!(s.hits("/jwks"), 2, "exactly one refetch");
-    // Right after that refetch, another unknown kid causes no fetch at all.
+    // Right after that refetch, the same unknown kid causes no fetch at all.
     let r = login(&s, h.path(), "20s");
     assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert_eq!(s.hits("/jwks"), 2, "no refetch within the cooldown");

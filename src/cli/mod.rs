@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod examples;
 mod lazy;
+mod rerun;
 pub use lazy::{Lazy, Picked, parse, parse_from};
+pub use rerun::Rerun;
 
 /// Exit codes, shown at the end of `--help` and in the man page.
 const EXIT_CODES: &str = "\
@@ -42,8 +45,10 @@ pub struct Cli {
     pub command: Picked<Command>,
 }
 
-/// Flags accepted by every subcommand.
+/// Flags accepted by every subcommand. In a subcommand's help they come after its own
+/// flags, under their own heading.
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
     /// Profile to use [default: the config's default_profile, else the --provider name, else `default`]
     #[arg(
@@ -135,35 +140,53 @@ pub enum TokenStoreChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show a JWT's header, claims and times; with --verify, check signature and claims
+    #[command(after_help = examples::DECODE)]
     Decode(Lazy<DecodeArgs>),
     /// Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)
+    #[command(after_help = examples::LOGIN)]
     Login(Lazy<LoginArgs>),
     /// Print the cached access token, refreshing it first when it is about to expire
+    #[command(after_help = examples::TOKEN)]
     Token(Lazy<TokenArgs>),
     /// Refresh the cached tokens now
+    #[command(after_help = examples::REFRESH)]
     Refresh,
     /// Call an API with the profile's access token (curl-like: -H, -d, --json, -i, -o, -L)
-    #[command(override_usage = "oauthctl call [OPTIONS] [METHOD] URL")]
+    #[command(
+        override_usage = "oauthctl call [OPTIONS] [METHOD] URL",
+        after_help = examples::CALL
+    )]
     Call(CallArgs),
     /// Ask the authorization server whether a token is active (RFC 7662 introspection)
+    #[command(after_help = examples::INTROSPECT)]
     Introspect(Lazy<IntrospectArgs>),
     /// Show the OpenID Connect userinfo claims for the profile's login
+    #[command(after_help = examples::USERINFO)]
     Userinfo,
     /// Run a command with the access token in its environment (never in its arguments)
-    #[command(override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...")]
+    #[command(
+        override_usage = "oauthctl exec [OPTIONS] -- CMD [ARGS]...",
+        after_help = examples::EXEC
+    )]
     Exec(Lazy<ExecArgs>),
     /// Revoke the cached tokens (RFC 7009) and delete them from every store
+    #[command(after_help = examples::LOGOUT)]
     Logout(Lazy<LogoutArgs>),
     /// Show the cached logins and the configured profiles: issuer, client, subject, scopes,
     /// expiry (no secrets)
+    #[command(after_help = examples::STATUS)]
     Status,
     /// List the provider presets and the configured providers
+    #[command(after_help = examples::PROVIDERS)]
     Providers,
     /// Run the whole main job against a built-in development server, narrated
+    #[command(after_help = examples::DEMO)]
     Demo,
     /// Run the development authorization server and its protected demo API (local testing only)
+    #[command(after_help = examples::SERVE)]
     Serve(Lazy<ServeArgs>),
     /// Print a shell completion script
+    #[command(after_help = examples::COMPLETIONS)]
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -360,6 +383,9 @@ pub struct LoginArgs {
     /// Client authentication at the token endpoint
     #[arg(long, value_enum, value_name = "METHOD")]
     pub auth_method: Option<crate::config::AuthMethod>,
+    /// Clock skew allowed for the ID token's exp, nbf and iat (remembered for refreshes)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub leeway: Duration,
 }
 
 /// Parses `K=V`.

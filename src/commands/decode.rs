@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::DecodeArgs;
 use crate::error::{Error, Result};
-use crate::flow::discovery::{self as fetch, DocumentCache};
+use crate::flow::discovery::{self as fetch, DocumentCache, KeyFetch};
 use crate::oauth::jwt::{self, ClaimRules, Jws, KeySet, ParseError, TimeClaim, TimeState};
 use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
 
@@ -214,8 +214,11 @@ fn parse_algs(names: &[String]) -> Result<Vec<Algorithm>> {
 /// Where the verification keys come from.
 enum KeySource {
     Fixed(Vec<jwt::VerificationKey>, Vec<String>),
-    /// A JWKS URL, refetchable for an unknown kid.
-    Remote(String),
+    /// The issuer's JWKS URL (from discovery): cached, refetched for an unknown kid.
+    Discovered(String),
+    /// A JWKS URL the user named (`--jwks URL`): fetched fresh every time, so a key the
+    /// issuer has retired no longer verifies.
+    Named(String),
 }
 
 fn key_source(
@@ -247,7 +250,7 @@ fn key_source(
     }
     if let Some(jwks) = &args.jwks {
         if jwks.starts_with("https://") || jwks.starts_with("http://") {
-            return Ok(KeySource::Remote(jwks.clone()));
+            return Ok(KeySource::Named(jwks.clone()));
         }
         let bytes =
             std::fs::read(jwks).map_err(|e| Error::io("read", std::path::Path::new(jwks), e))?;
@@ -275,7 +278,7 @@ fn key_source(
         Error::BadResponse(format!("the issuer `{issuer}` publishes no jwks_uri"))
     })?;
     notes.push(format!("keys from the discovery document of `{issuer}`"));
-    Ok(KeySource::Remote(jwks_uri))
+    Ok(KeySource::Discovered(jwks_uri))
 }
 
 fn label_keys(set: KeySet, source: &str) -> Vec<jwt::VerificationKey> {
@@ -300,27 +303,34 @@ fn verify_signature(
     if let Err(e) = jwt::signature_alg(jws, algs) {
         return Ok(Err(e.to_string()));
     }
-    let (keys, skipped, refetch) = match source {
-        KeySource::Fixed(keys, skipped) => (keys, skipped, None),
-        KeySource::Remote(url) => {
-            let http = ctx.http()?;
-            let cache = DocumentCache::new(ctx.paths.discovery_cache());
-            let (set, _) = fetch::key_set(http, &cache, &url, false, ctx.clock().now())?;
-            let skipped = set.skipped.clone();
-            (label_keys(set, &url), skipped, Some(url))
+    let kid = jws.header.get("kid").and_then(Value::as_str);
+    let (url, how) = match source {
+        KeySource::Fixed(keys, skipped) => {
+            notes.extend(skipped.into_iter().map(|s| format!("skipped {s}")));
+            return Ok(jwt::verify_signature(jws, &keys, algs)
+                .map(|k| k.label.clone())
+                .map_err(|e| e.to_string()));
         }
+        KeySource::Discovered(url) => (url, KeyFetch::Cached { kid }),
+        KeySource::Named(url) => (url, KeyFetch::Fresh),
     };
-    for s in skipped {
-        notes.push(format!("skipped {s}"));
-    }
+    let http = ctx.http()?;
+    let cache = DocumentCache::new(ctx.paths.discovery_cache());
+    let (set, fetched) = fetch::key_set(http, &cache, &url, how, ctx.clock().now())?;
+    notes.extend(set.skipped.iter().map(|s| format!("skipped {s}")));
+    let keys = label_keys(set, &url);
     match jwt::verify_signature(jws, &keys, algs) {
         Ok(key) => Ok(Ok(key.label.clone())),
-        Err(e) if e.wants_fresh_keys() && refetch.is_some() => {
-            // Unknown kid: the issuer may have rotated its keys. Refetch once (rate-limited).
-            let url = refetch.unwrap_or_default();
-            let http = ctx.http()?;
-            let cache = DocumentCache::new(ctx.paths.discovery_cache());
-            let (set, fetched) = fetch::key_set(http, &cache, &url, true, ctx.clock().now())?;
+        // Unknown kid: the issuer may have rotated its keys. A set fetched just now for this
+        // token is as fresh as a refetch would be.
+        Err(e) if e.wants_fresh_keys() && !fetched => {
+            let (set, fetched) = fetch::key_set(
+                http,
+                &cache,
+                &url,
+                KeyFetch::Rotated { kid },
+                ctx.clock().now(),
+            )?;
             if fetched {
                 notes.push("refetched the key set for an unknown kid".to_owned());
             }

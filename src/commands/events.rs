@@ -1,6 +1,7 @@
 //! Renders flow events on stderr through the output layer.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 use crate::flow::events::{Event, Events};
 use crate::output::Ui;
@@ -12,6 +13,8 @@ use crate::output::spinner::Spinner;
 pub struct UiEvents<'a> {
     ui: &'a Ui,
     spinner: Mutex<Option<Spinner>>,
+    /// What the spinner waits for, and until when, to redraw it after a message.
+    waiting: Mutex<Option<(&'static str, Instant)>>,
 }
 
 impl<'a> UiEvents<'a> {
@@ -20,6 +23,20 @@ impl<'a> UiEvents<'a> {
         Self {
             ui,
             spinner: Mutex::new(None),
+            waiting: Mutex::new(None),
+        }
+    }
+
+    /// Prints with `print` on a clean line: a running spinner is cleared first and drawn
+    /// again afterwards.
+    fn above_spinner(&self, print: impl FnOnce()) {
+        let Ok(mut spinner) = self.spinner.lock() else {
+            return print();
+        };
+        let had = spinner.take().is_some();
+        print();
+        if had && let Ok(Some((what, deadline))) = self.waiting.lock().as_deref().copied() {
+            *spinner = Some(Spinner::start(what, deadline));
         }
     }
 }
@@ -34,7 +51,7 @@ impl Events for UiEvents<'_> {
                     sanitize::line(&url)
                 ));
             }
-            Event::BrowserFailed(e) => {
+            Event::BrowserFailed(e) => self.above_spinner(|| {
                 self.ui.warn(&format!("could not open a browser: {e}"));
                 // What to do instead: the login keeps waiting for the callback.
                 self.ui.note(
@@ -46,8 +63,12 @@ impl Events for UiEvents<'_> {
                      `--flow device` to sign in on another device, or name a browser with \
                      `--browser-command CMD` (or BROWSER=CMD)",
                 );
-            }
+            }),
+            Event::StillWaiting(why) => self.above_spinner(|| self.ui.note(&sanitize::line(&why))),
             Event::Waiting { what, deadline } => {
+                if let Ok(mut w) = self.waiting.lock() {
+                    *w = Some((what, deadline));
+                }
                 if self.ui.stderr_is_tty
                     && !self.ui.quiet
                     && let Ok(mut s) = self.spinner.lock()

@@ -16,6 +16,7 @@ use crate::flow::authcode::{self, Request};
 use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
+use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
 use crate::oauth::{jwt, providers};
@@ -181,6 +182,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let http = ctx.http()?;
     let events = UiEvents::new(ctx.ui);
     let now = || ctx.clock().now();
+    let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims, grant) = match args.flow {
         Flow::Code => {
             let browser = SystemBrowser::choose(
@@ -198,6 +200,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 login_hint: args.login_hint.clone(),
                 port: args.port.unwrap_or(0),
                 timeout: args.timeout,
+                leeway,
             };
             let got = authcode::run(
                 http,
@@ -224,7 +227,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &std::thread::sleep,
             )?;
             let id_claims =
-                verify_optional_id_token(ctx, &resolved, &client, &settings, &response)?;
+                verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
             (response, id_claims, Grant::DeviceCode)
         }
         Flow::ClientCredentials => {
@@ -286,6 +289,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         client_secret_env: secret_env,
         client_secret_file: secret_file,
         client_secret_stdin: secret_from_stdin,
+        leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put_login(&settings.profile, entry)?;
@@ -324,6 +328,7 @@ fn verify_optional_id_token(
     client: &ClientAuth,
     settings: &Settings,
     response: &TokenResponse,
+    leeway: i64,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
     let Some(raw) = response.id_token.as_deref() else {
         return Ok(None);
@@ -340,6 +345,7 @@ fn verify_optional_id_token(
         None,
         None,
         ctx.clock().now(),
+        leeway,
     )
     .map(Some)
 }

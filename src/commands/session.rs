@@ -33,31 +33,35 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// The "log in first" error for `profile`.
-pub fn login_required(profile: &str, why: &str) -> Error {
+/// The "log in first" error for `profile`. The hint names the plain command; the output
+/// layer adds the flags of this invocation (`-p`, `--provider`, …, see [`crate::cli::Rerun`]).
+/// `first_time` adds how a login with no provider anywhere says where to sign in.
+pub fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
     Error::LoginRequired {
         message: format!("{why} for profile `{profile}`"),
-        hint: login_hint(profile),
+        hint: if first_time {
+            "run `oauthctl login` (with --issuer URL --client-id ID, or --provider NAME, the \
+             first time)"
+                .to_owned()
+        } else {
+            "run `oauthctl login`".to_owned()
+        },
     }
-}
-
-/// The hint of [`login_required`].
-fn login_hint(profile: &str) -> String {
-    let flag = if profile == "default" {
-        String::new()
-    } else {
-        format!(" -p {profile}")
-    };
-    format!("run `oauthctl{flag} login` (with --issuer URL --client-id ID the first time)")
 }
 
 impl Session {
     /// The profile's session, or exit 3 when it never logged in.
     pub fn open(ctx: &Context<'_>) -> Result<Self> {
         let profile = ctx.profile_name()?;
-        let entry = ctx
-            .indexed(&profile)
-            .ok_or_else(|| login_required(&profile, "no cached tokens"))?;
+        let Some(entry) = ctx.indexed(&profile) else {
+            // Where to sign in is known when the flags or the configured profile say it.
+            let known = ctx.global.provider.is_some()
+                || ctx.global.issuer.is_some()
+                || ctx
+                    .config()?
+                    .is_some_and(|f| f.profiles.contains_key(&profile));
+            return Err(login_required(&profile, "no cached tokens", !known));
+        };
         let store = select::open_kind(entry.store, &ctx.paths)?;
         Ok(Self {
             profile,
@@ -71,10 +75,10 @@ impl Session {
         let loaded = self.store.load_entry(&self.entry.cache_key)?;
         match (loaded.tokens, loaded.warning) {
             (Some(t), _) => Ok(t),
-            (None, None) => Err(login_required(&self.profile, "no cached tokens")),
+            (None, None) => Err(login_required(&self.profile, "no cached tokens", false)),
             (None, Some(why)) => Err(Error::LoginRequired {
                 message: why,
-                hint: login_hint(&self.profile),
+                hint: "run `oauthctl login`".to_owned(),
             }),
         }
     }
@@ -138,6 +142,11 @@ pub fn refresh_with(
         audience: session.entry.audience.as_deref(),
         resource: session.entry.resource.as_deref(),
         now: ctx.clock().now(),
+        leeway: session
+            .entry
+            .login
+            .leeway
+            .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
     }
     .refresh(current)
     .map(|mut t| {

@@ -6,11 +6,11 @@ use serde_json::json;
 
 use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, Result};
-use crate::oauth::tokens::TokenSet;
+use crate::oauth::tokens::{Grant, TokenSet};
 use crate::output::Outcome;
 
 use super::Context;
-use super::session::{Session, login_required, usable_tokens};
+use super::session::{Session, usable_tokens};
 
 /// Shell-quotes a value for `--format env` (tokens are URL-safe, but be exact anyway).
 fn shell_quote(s: &str) -> String {
@@ -80,6 +80,22 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
     })
 }
 
+/// `--no-refresh` and an expired access token: the next step is a refresh when one can
+/// work (a refresh token, or a client-credentials login), else a new login.
+fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
+    let renewable = tokens.refresh_token.is_some() || tokens.grant == Grant::ClientCredentials;
+    Error::LoginRequired {
+        message: format!(
+            "the cached access token for profile `{profile}` has expired (--no-refresh)"
+        ),
+        hint: if renewable {
+            "run `oauthctl refresh` first, or leave out --no-refresh".to_owned()
+        } else {
+            "there is no refresh token: run `oauthctl login`".to_owned()
+        },
+    }
+}
+
 /// Runs `token`.
 pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
     let session = Session::open(ctx)?;
@@ -87,10 +103,7 @@ pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
     let tokens = if args.no_refresh {
         let t = session.tokens()?;
         if t.is_expired(now) {
-            return Err(login_required(
-                &session.profile,
-                "the cached access token has expired",
-            ));
+            return Err(expired_without_refresh(&session.profile, &t));
         }
         t
     } else {

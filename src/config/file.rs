@@ -78,11 +78,15 @@ pub struct ProfileConfig {
 /// Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+// On the command line the registered names (as in the config file and the provider's
+// metadata) are the primary spelling; clap's kebab-case forms stay accepted as aliases.
 pub enum AuthMethod {
     /// HTTP Basic with form-urlencoded id and secret
     #[default]
+    #[value(name = "client_secret_basic", alias = "client-secret-basic")]
     ClientSecretBasic,
     /// id and secret in the form body
+    #[value(name = "client_secret_post", alias = "client-secret-post")]
     ClientSecretPost,
     /// public client: only `client_id`
     None,

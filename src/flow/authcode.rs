@@ -4,6 +4,8 @@
 //! ID token before anything is returned.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
@@ -46,6 +48,8 @@ pub struct Request {
     pub login_hint: Option<String>,
     pub port: u16,
     pub timeout: Duration,
+    /// Clock skew allowed for the ID token's times, in seconds.
+    pub leeway: i64,
 }
 
 /// Tokens obtained, with the verified ID token claims.
@@ -53,6 +57,21 @@ pub struct Request {
 pub struct Obtained {
     pub response: TokenResponse,
     pub id_claims: Option<Map<String, Value>>,
+}
+
+/// The longest wait before reminding the user why a sign-in may never come back.
+const REMIND_AFTER: Duration = Duration::from_secs(60);
+
+/// Why the browser may never come back to the loopback listener: a provider that does not
+/// accept the client or the redirect URI shows an error page and, by design, does not
+/// redirect (RFC 6749 §4.1.2.1).
+fn unanswered_reasons(client_id: &str, redirect_uri: &str, port: u16) -> String {
+    format!(
+        "an error on the sign-in page means the provider does not accept this request and \
+         never redirects back: check that it knows the client id `{client_id}` and allows \
+         the redirect URI {redirect_uri} (register http://127.0.0.1/callback if it accepts \
+         any loopback port, else register that exact URI and log in with --port {port})"
+    )
 }
 
 /// Whether the scopes ask for OpenID Connect.
@@ -173,10 +192,26 @@ pub fn run(
         iss_required: meta.is_some_and(|m| m.authorization_response_iss_parameter_supported),
     };
     let deadline = Instant::now() + req.timeout;
+    let port = listener.addr().port();
+    let reasons = unanswered_reasons(&client.client_id, &redirect_uri, port);
+    let done = AtomicBool::new(false);
+    let (finished, wait_ended) = mpsc::channel::<()>();
     let callback = std::thread::scope(|s| {
         s.spawn(|| {
-            if let Err(e) = browser.open(url.as_str()) {
-                events.emit(Event::BrowserFailed(e.to_string()));
+            browser.open_watched(url.as_str(), &done, &|e| {
+                events.emit(Event::BrowserFailed(e));
+            });
+        });
+        // Halfway through the wait (at most a minute in), say why a sign-in may never
+        // come back, so that a provider's error page does not cost the whole --timeout.
+        let reasons = &reasons;
+        s.spawn(move || {
+            let remind = REMIND_AFTER.min(req.timeout / 2);
+            if let Err(mpsc::RecvTimeoutError::Timeout) = wait_ended.recv_timeout(remind) {
+                events.emit(Event::StillWaiting(format!(
+                    "Still waiting for the browser. {}; Ctrl-C stops waiting.",
+                    capitalized(reasons)
+                )));
             }
         });
         events.emit(Event::Waiting {
@@ -184,6 +219,8 @@ pub fn run(
             deadline,
         });
         let result = listener.wait(&expect, req.timeout);
+        done.store(true, Ordering::SeqCst);
+        drop(finished);
         events.emit(Event::DoneWaiting);
         result
     });
@@ -196,10 +233,15 @@ pub fn run(
             )));
         }
         Err(WaitError::Timeout(d)) => {
-            return Err(Error::Timeout(format!(
-                "no authorization response within {}",
-                humantime::format_duration(d)
-            )));
+            return Err(Error::NoCallback {
+                message: format!(
+                    "no authorization response within {} (nothing came back to {redirect_uri})",
+                    humantime::format_duration(d)
+                ),
+                hint: format!(
+                    "{reasons}; if signing in only took longer, retry with a longer --timeout"
+                ),
+            });
         }
         Err(WaitError::Io(e)) => {
             return Err(Error::Other(format!("the redirect listener failed: {e}")));
@@ -236,6 +278,7 @@ pub fn run(
             Some(&secrets.nonce),
             None,
             now(),
+            req.leeway,
         )?)
     } else {
         None
@@ -246,13 +289,21 @@ pub fn run(
     })
 }
 
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
 /// loopback redirects of public native clients, so none today).
 pub fn origin_headers(_provider: &Resolved) -> HeaderMap {
     HeaderMap::new()
 }
 
-/// Verifies an ID token with the provider's keys and rules.
+/// Verifies an ID token with the provider's keys and rules, allowing `leeway` seconds of
+/// clock skew.
 #[allow(clippy::too_many_arguments)]
 pub fn verify_id_token(
     http: &HttpClient,
@@ -263,6 +314,7 @@ pub fn verify_id_token(
     nonce: Option<&str>,
     previous: Option<Map<String, Value>>,
     now: i64,
+    leeway: i64,
 ) -> Result<Map<String, Value>> {
     let issuer = provider.issuer().ok_or_else(|| {
         Error::config(
@@ -280,7 +332,7 @@ pub fn verify_id_token(
         client_id: client.client_id.clone(),
         nonce: nonce.map(str::to_owned),
         now,
-        leeway: 60,
+        leeway,
         algs: allowed_algs(
             provider
                 .metadata

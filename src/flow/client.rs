@@ -82,6 +82,8 @@ pub fn token_request(
     headers: &HeaderMap,
 ) -> Result<TokenResponse> {
     let resp = post_authenticated(http, endpoint, client, params, headers)?;
+    // The token endpoint's clock, to explain an ID token that seems to come from the future.
+    http.note_server_date(&resp.headers);
     if resp.status == 429 {
         let after = resp
             .headers

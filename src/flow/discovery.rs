@@ -1,9 +1,12 @@
 //! Fetching authorization server metadata and key sets, with a small on-disk cache.
 //!
 //! Discovery tries OpenID Connect (`/.well-known/openid-configuration`) first, then RFC 8414
-//! (`/.well-known/oauth-authorization-server`). Documents are cached for an hour; a key set
-//! is refetched early only for an unknown `kid` (key rotation), at most once per minute, so
-//! a stream of tokens with made-up kids cannot turn oauthctl into a request amplifier.
+//! (`/.well-known/oauth-authorization-server`). Documents are cached for an hour. A key set
+//! is refetched early for a `kid` it lacks (key rotation), unless that set was itself fetched
+//! less than a minute ago while looking for that same `kid`: the first token signed with a
+//! rotated key always gets its refetch, and a stream of tokens naming the same unknown kid
+//! costs at most one fetch a minute. An explicit key set URL (`decode --jwks URL`) is
+//! always fetched fresh.
 
 use std::path::PathBuf;
 
@@ -37,6 +40,18 @@ struct CachedDocument {
     url: String,
     fetched_at: i64,
     body: String,
+    /// For a key set: the `kid` of the token being verified when it was fetched (`""` for a
+    /// token without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fetched_for_kid: Option<String>,
+}
+
+/// A cached document's body with when, and for which `kid`, it was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cached {
+    body: String,
+    fetched_at: i64,
+    fetched_for_kid: Option<String>,
 }
 
 impl DocumentCache {
@@ -51,13 +66,13 @@ impl DocumentCache {
         self.dir.join(format!("{kind}-{hex}.json"))
     }
 
-    /// The cached body of `url` and when it was fetched, if any and readable.
+    /// The cached document at `url`, if any and readable.
     ///
     /// A cache another local user could have written (a directory or file not ours, or
     /// writable by group or others, or a symlink) is refused (exit 7), neither used nor
     /// skipped in silence: a planted discovery document would send the authorization code
     /// and PKCE verifier to a token endpoint of their choosing (issue #12).
-    fn get(&self, kind: &str, url: &str) -> Result<Option<(String, i64)>> {
+    fn get(&self, kind: &str, url: &str) -> Result<Option<Cached>> {
         if let Some(root) = self.dir.parent() {
             fsutil::check_dir_if_exists(root, Exposure::Trusted)?;
         }
@@ -72,15 +87,20 @@ impl DocumentCache {
         let Ok(doc) = serde_json::from_slice::<CachedDocument>(&bytes) else {
             return Ok(None);
         };
-        Ok((doc.url == url).then_some((doc.body, doc.fetched_at)))
+        Ok((doc.url == url).then_some(Cached {
+            body: doc.body,
+            fetched_at: doc.fetched_at,
+            fetched_for_kid: doc.fetched_for_kid,
+        }))
     }
 
     /// Stores `body` for `url`. Failures are ignored: the cache is an optimisation.
-    fn put(&self, kind: &str, url: &str, body: &str, now: i64) {
+    fn put(&self, kind: &str, url: &str, body: &str, now: i64, for_kid: Option<&str>) {
         let doc = CachedDocument {
             url: url.to_owned(),
             fetched_at: now,
             body: body.to_owned(),
+            fetched_for_kid: for_kid.map(str::to_owned),
         };
         let Ok(bytes) = serde_json::to_vec(&doc) else {
             return;
@@ -116,11 +136,11 @@ pub fn metadata(
         discovery::oauth_url(issuer).map_err(Error::Other)?,
     ];
     for url in &candidates {
-        if let Some((body, fetched_at)) = cache.get("meta", url.as_str())?
-            && now - fetched_at < METADATA_TTL
-            && now >= fetched_at
+        if let Some(doc) = cache.get("meta", url.as_str())?
+            && now - doc.fetched_at < METADATA_TTL
+            && now >= doc.fetched_at
             && let Ok(meta) = discovery::parse(
-                body.as_bytes(),
+                doc.body.as_bytes(),
                 url.as_str(),
                 issuer,
                 tenant_placeholder,
@@ -143,7 +163,7 @@ pub fn metadata(
             )
             .map_err(|e| discovery_error(&e))?;
             if let Ok(text) = std::str::from_utf8(&resp.body) {
-                cache.put("meta", url.as_str(), text, now);
+                cache.put("meta", url.as_str(), text, now, None);
             }
             return Ok(meta);
         }
@@ -156,24 +176,48 @@ pub fn metadata(
     )))
 }
 
-/// The key set at `jwks_uri`. With `refresh`, the cache is bypassed unless it was filled
-/// less than [`JWKS_REFETCH_COOLDOWN`] seconds ago. Returns the keys and whether they were
-/// fetched now.
+/// How [`key_set`] may use the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFetch<'a> {
+    /// The cached set while it is younger than [`JWKS_TTL`], else a fetch. `kid` is the key
+    /// the caller is looking for (the token's `kid`); a fetch records it.
+    Cached { kid: Option<&'a str> },
+    /// The set in hand has no key for `kid` (key rotation): fetch again, unless the cached
+    /// set was itself fetched for this same `kid` less than [`JWKS_REFETCH_COOLDOWN`]
+    /// seconds ago.
+    Rotated { kid: Option<&'a str> },
+    /// Always fetch, never read the cache (a key set URL the user named).
+    Fresh,
+}
+
+/// The key set at `jwks_uri`, from the cache or the network as `how` says. Returns the keys
+/// and whether they were fetched now.
 pub fn key_set(
     http: &HttpClient,
     cache: &DocumentCache,
     jwks_uri: &str,
-    refresh: bool,
+    how: KeyFetch<'_>,
     now: i64,
 ) -> Result<(KeySet, bool)> {
     let url: Url = http.checked_url(jwks_uri)?;
-    if let Some((body, fetched_at)) = cache.get("jwks", url.as_str())? {
-        let age = now - fetched_at;
-        let fresh = (0..JWKS_TTL).contains(&age);
-        let cooling = (0..JWKS_REFETCH_COOLDOWN).contains(&age);
-        if ((fresh && !refresh) || cooling)
-            && let Ok(set) = jwt::parse_jwks(body.as_bytes())
-        {
+    // A token without a `kid` is recorded as looking for the empty one.
+    let wanted = match how {
+        KeyFetch::Cached { kid } | KeyFetch::Rotated { kid } => Some(kid.unwrap_or_default()),
+        KeyFetch::Fresh => None,
+    };
+    if let Some(kid) = wanted
+        && let Some(doc) = cache.get("jwks", url.as_str())?
+    {
+        let age = now - doc.fetched_at;
+        let usable = match how {
+            KeyFetch::Cached { .. } => (0..JWKS_TTL).contains(&age),
+            KeyFetch::Rotated { .. } => {
+                (0..JWKS_REFETCH_COOLDOWN).contains(&age)
+                    && doc.fetched_for_kid.as_deref() == Some(kid)
+            }
+            KeyFetch::Fresh => false,
+        };
+        if usable && let Ok(set) = jwt::parse_jwks(doc.body.as_bytes()) {
             return Ok((set, false));
         }
     }
@@ -192,7 +236,7 @@ pub fn key_set(
         ))
     })?;
     if let Ok(text) = std::str::from_utf8(&resp.body) {
-        cache.put("jwks", url.as_str(), text, now);
+        cache.put("jwks", url.as_str(), text, now, wanted);
     }
     Ok((set, true))
 }
@@ -208,10 +252,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DocumentCache::new(dir.path().join("d"));
         assert!(cache.get("meta", "https://a/").unwrap().is_none());
-        cache.put("meta", "https://a/", "{\"x\":1}", 100);
+        cache.put("meta", "https://a/", "{\"x\":1}", 100, None);
         assert_eq!(
             cache.get("meta", "https://a/").unwrap(),
-            Some(("{\"x\":1}".to_owned(), 100))
+            Some(Cached {
+                body: "{\"x\":1}".to_owned(),
+                fetched_at: 100,
+                fetched_for_kid: None
+            })
         );
         assert!(cache.get("meta", "https://b/").unwrap().is_none());
         #[cfg(unix)]
@@ -234,7 +282,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let root = home.path().join("cache");
         let cache = DocumentCache::new(root.join("discovery"));
-        cache.put("meta", "https://a/", "{}", 100);
+        cache.put("meta", "https://a/", "{}", 100, None);
         let file = cache.path("meta", "https://a/");
         let refused = |what: &str| {
             let e = cache.get("meta", "https://a/").unwrap_err();

@@ -8,8 +8,10 @@ use std::time::Instant;
 pub enum Event {
     /// The authorization URL to open (always shown).
     AuthorizationUrl(String),
-    /// The browser could not be launched.
+    /// The browser could not be launched, or its command exited unsuccessfully.
     BrowserFailed(String),
+    /// Still waiting, halfway through: why a sign-in may never come back.
+    StillWaiting(String),
     /// Waiting for the browser or the device approval until the deadline.
     Waiting {
         what: &'static str,

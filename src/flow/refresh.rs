@@ -26,6 +26,8 @@ pub struct Refresher<'a> {
     pub audience: Option<&'a str>,
     pub resource: Option<&'a str>,
     pub now: i64,
+    /// Clock skew allowed for a new ID token's times, in seconds.
+    pub leeway: i64,
 }
 
 impl Refresher<'_> {
@@ -103,6 +105,7 @@ impl Refresher<'_> {
                 None,
                 previous,
                 self.now,
+                self.leeway,
             )
             .map_err(RefreshError::Failed)?;
         }

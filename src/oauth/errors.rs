@@ -58,7 +58,9 @@ impl OAuthErrorResponse {
                 "the server had a problem; try again later"
             }
             "expired_token" => "the device code expired before it was approved; start again",
-            "invalid_token" => "the token is invalid or expired; run `oauthctl refresh` or login",
+            "invalid_token" => {
+                "the token is invalid or expired; run `oauthctl refresh`, or `oauthctl login` again"
+            }
             "insufficient_scope" => {
                 "the token lacks a scope this request needs; log in with --scope"
             }

@@ -10,6 +10,10 @@ use super::discovery::issuer_matches;
 use super::jwt::{self, ClaimRules, Jws, VerificationKey};
 use super::strict_json::kind;
 
+/// The clock skew allowed for an ID token's `exp`, `nbf` and `iat` unless `login --leeway`
+/// says otherwise (the same default as `decode --leeway`).
+pub const DEFAULT_LEEWAY: i64 = 60;
+
 /// What the ID token must satisfy.
 #[derive(Debug, Clone, Default)]
 pub struct IdTokenRules {
@@ -44,12 +48,50 @@ pub fn allowed_algs(advertised: Option<&[String]>) -> Vec<Algorithm> {
 
 /// Why an ID token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the ID token is not valid: {0}")]
-pub struct IdTokenError(pub String);
+#[error("the ID token is not valid: {message}")]
+pub struct IdTokenError {
+    pub message: String,
+    /// Set when only its times (`exp`, `nbf`, `iat`) are out of bounds: the leeway, in
+    /// seconds, that would have accepted it. A fresh token failing this way means the
+    /// clocks of this computer and the provider disagree.
+    pub skew: Option<i64>,
+}
+
+impl IdTokenError {
+    fn new(message: String) -> Self {
+        Self {
+            message,
+            skew: None,
+        }
+    }
+}
+
+/// The leeway that would accept `claims`, when nothing but their time bounds fails
+/// under `rules`.
+fn needed_leeway(claims: &Map<String, Value>, rules: &ClaimRules) -> Option<i64> {
+    let unbounded = ClaimRules {
+        leeway: jwt::MAX_NUMERIC_DATE,
+        ..rules.clone()
+    };
+    if !jwt::check_claims(claims, &unbounded).is_empty() {
+        return None;
+    }
+    let at = |name: &str| claims.get(name).and_then(|v| jwt::numeric_date(v).ok());
+    let now = rules.now;
+    [
+        at("iat").map(|iat| iat - now),
+        at("nbf").map(|nbf| nbf - now),
+        at("exp").map(|exp| now - exp),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .filter(|&needed| needed > rules.leeway)
+}
 
 /// Validates claims and kind; the signature is checked by [`verify`].
 pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError> {
-    let fail = |m: String| Err(IdTokenError(m));
+    let fail = |m: String| Err(IdTokenError::new(m));
     let c = &jws.claims;
     if let Some(typ) = jws.header.get("typ").and_then(Value::as_str) {
         let t = typ.to_ascii_lowercase();
@@ -102,21 +144,21 @@ pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError>
     if !c.contains_key("iat") {
         return fail("`iat` is missing".into());
     }
-    let problems = jwt::check_claims(
-        c,
-        &ClaimRules {
-            now: rules.now,
-            leeway: rules.leeway,
-            issuer: None,
-            audience: None,
-            require_exp: true,
-        },
-    );
-    if let Some(p) = problems.into_iter().next() {
-        return fail(p);
+    let times = ClaimRules {
+        now: rules.now,
+        leeway: rules.leeway,
+        issuer: None,
+        audience: None,
+        require_exp: true,
+    };
+    if let Some(message) = jwt::check_claims(c, &times).into_iter().next() {
+        return Err(IdTokenError {
+            message,
+            skew: needed_leeway(c, &times),
+        });
     }
     if let Some(t) = c.get("auth_time") {
-        jwt::numeric_date(t).map_err(|e| IdTokenError(format!("`auth_time` {e}")))?;
+        jwt::numeric_date(t).map_err(|e| IdTokenError::new(format!("`auth_time` {e}")))?;
     }
     if let Some(expected) = &rules.nonce {
         match c.get("nonce") {
@@ -147,7 +189,7 @@ pub fn verify(
     keys: &[VerificationKey],
     rules: &IdTokenRules,
 ) -> Result<(), IdTokenError> {
-    jwt::verify_signature(jws, keys, &rules.algs).map_err(|e| IdTokenError(e.to_string()))?;
+    jwt::verify_signature(jws, keys, &rules.algs).map_err(|e| IdTokenError::new(e.to_string()))?;
     check_claims(jws, rules)
 }
 
@@ -273,6 +315,48 @@ mod tests {
         assert!(e.to_string().contains("`sub` differs"), "{e}");
         let e = verify(&sign(&patched(&json!({"auth_time":NOW}))), &keys, &r).unwrap_err();
         assert!(e.to_string().contains("auth_time"), "{e}");
+    }
+
+    #[test]
+    fn only_time_failures_report_the_leeway_that_would_accept_them() {
+        let f = Fixture::new();
+        let keys = jwt::parse_jwks(&f.jwks()).unwrap().keys;
+        let sign = |c: &Value| {
+            jwt::parse(&sign_with(
+                &json!({"alg":"ES256","kid":"ec1"}),
+                c,
+                &f.ec,
+                Algorithm::ES256,
+            ))
+            .unwrap()
+        };
+        // Issued 5 minutes in the future: the clocks disagree by about that much.
+        let e = verify(&sign(&patched(&json!({"iat": NOW + 300}))), &keys, &rules()).unwrap_err();
+        assert!(e.message.contains("issued in the future"), "{e}");
+        assert_eq!(e.skew, Some(300));
+        let e = verify(
+            &sign(&patched(&json!({"exp": NOW - 1000}))),
+            &keys,
+            &rules(),
+        )
+        .unwrap_err();
+        assert_eq!(e.skew, Some(1000));
+        // A wrong type or another claim failing too is not a clock problem.
+        let e = verify(
+            &sign(&patched(&json!({"iat": NOW + 300, "exp": "x"}))),
+            &keys,
+            &rules(),
+        )
+        .unwrap_err();
+        assert_eq!(e.skew, None);
+        let e = verify(&sign(&patched(&json!({"nonce": "other"}))), &keys, &rules()).unwrap_err();
+        assert_eq!(e.skew, None);
+        // Within a larger leeway the same token is accepted.
+        let lenient = IdTokenRules {
+            leeway: 301,
+            ..rules()
+        };
+        assert!(verify(&sign(&patched(&json!({"iat": NOW + 300}))), &keys, &lenient).is_ok());
     }
 
     #[test]

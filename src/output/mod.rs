@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use colored::{Color, Colorize};
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{ColorChoice, GlobalArgs, Rerun};
 use crate::error::Error;
 
 /// Colours for one stream, decided once. Renderers take a `Theme`, never global state.
@@ -145,6 +145,8 @@ pub struct Ui {
     pub stderr: Theme,
     pub stdout_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// The profile flags that commands suggested in hints repeat.
+    pub rerun: Rerun,
 }
 
 fn color_wanted(choice: ColorChoice, is_tty: bool) -> bool {
@@ -177,6 +179,7 @@ impl Ui {
             },
             stdout_is_tty,
             stderr_is_tty,
+            rerun: Rerun::new(global),
         }
     }
 
@@ -190,6 +193,7 @@ impl Ui {
             stderr: Theme::PLAIN,
             stdout_is_tty: false,
             stderr_is_tty: false,
+            rerun: Rerun::default(),
         }
     }
 
@@ -292,7 +296,7 @@ impl Ui {
                 out,
                 "{} {}",
                 self.stderr.paint("hint:", Color::Cyan),
-                sanitize::line(&hint)
+                sanitize::line(&self.rerun.hint(&hint))
             );
         }
         out

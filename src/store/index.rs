@@ -56,6 +56,9 @@ pub struct RememberedLogin {
     /// so renewing needs it to be given again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub client_secret_stdin: bool,
+    /// `login --leeway` in seconds, when not the default: refreshed ID tokens get it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leeway: Option<i64>,
 }
 
 /// A token set a profile still owns besides its current one, and the login that made it

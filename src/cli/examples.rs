@@ -1,0 +1,155 @@
+//! The EXAMPLES section of each subcommand's `--help` (clap `after_help`), also rendered
+//! into the man page. A test parses every `oauthctl …` command in them with the real
+//! parser, so they stay valid as the interface changes.
+
+pub(super) const DECODE: &str = "\
+Examples:
+  oauthctl token | oauthctl decode                  # any JWT, from standard input
+  oauthctl decode --id-token                        # the profile's cached ID token
+  oauthctl decode --verify \"$JWT\"                   # keys from the issuer named in `iss`
+  oauthctl decode --verify --jwks https://as.example/jwks --audience api \"$JWT\"
+  oauthctl decode --json - < token.txt";
+
+pub(super) const LOGIN: &str = "\
+Examples:
+  oauthctl login --provider local                   # the server `oauthctl serve` runs
+  oauthctl login --provider google --client-id 123.apps.googleusercontent.com
+  oauthctl login --issuer https://login.example --client-id cli --scope 'openid offline_access'
+  oauthctl login --provider local --no-browser      # print the URL, open it yourself
+  oauthctl login --flow device --provider github --client-id Iv1.abc
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-secret-file - < secret.txt";
+
+pub(super) const TOKEN: &str = "\
+Examples:
+  curl -H \"$(oauthctl token --format header)\" https://api.example/items
+  eval \"$(oauthctl token --format env)\"             # OAUTHCTL_ACCESS_TOKEN=…
+  oauthctl -p work token --min-ttl 5m               # valid for at least five more minutes
+  oauthctl token --id-token | oauthctl decode";
+
+pub(super) const REFRESH: &str = "\
+Examples:
+  oauthctl refresh
+  oauthctl -p work refresh --json";
+
+pub(super) const CALL: &str = "\
+Examples:
+  oauthctl call http://127.0.0.1:9400/api/me
+  oauthctl call POST https://api.example/items --json '{\"name\": \"x\"}'
+  oauthctl call --fail -i https://api.example/items -o items.json
+  oauthctl -p work call DELETE https://api.example/items/7";
+
+pub(super) const INTROSPECT: &str = "\
+Examples:
+  oauthctl introspect                               # the profile's access token
+  oauthctl introspect --json
+  oauthctl token | oauthctl introspect -";
+
+pub(super) const USERINFO: &str = "\
+Examples:
+  oauthctl userinfo
+  oauthctl -p work userinfo --json";
+
+pub(super) const EXEC: &str = "\
+Examples:
+  oauthctl exec -- sh -c 'curl -H \"Authorization: Bearer $OAUTHCTL_ACCESS_TOKEN\" https://api.example/'
+  oauthctl -p work exec -- ./deploy.sh";
+
+pub(super) const LOGOUT: &str = "\
+Examples:
+  oauthctl logout
+  oauthctl -p work logout --no-revoke               # delete locally, revoke nothing";
+
+pub(super) const STATUS: &str = "\
+Examples:
+  oauthctl status
+  oauthctl status --json";
+
+pub(super) const PROVIDERS: &str = "\
+Examples:
+  oauthctl providers
+  oauthctl providers --json";
+
+pub(super) const DEMO: &str = "\
+Examples:
+  oauthctl demo                                     # everything, against a throw-away server";
+
+pub(super) const SERVE: &str = "\
+Examples:
+  oauthctl serve                                    # http://127.0.0.1:9400 (first stdout line)
+  oauthctl serve --port 0 --auto-approve alice      # a free port; alice approves without a page
+  oauthctl serve --server-config serve.toml --key-file keys.pem";
+
+pub(super) const COMPLETIONS: &str = "\
+Examples:
+  oauthctl completions bash > ~/.local/share/bash-completion/completions/oauthctl
+  oauthctl completions fish > ~/.config/fish/completions/oauthctl.fish";
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use crate::cli::Cli;
+
+    /// Every `oauthctl …` command on an example line, up to the end of its shell word list
+    /// (a pipe, a redirection, a closing `$(…)` or a comment).
+    fn commands(help: &str) -> Vec<String> {
+        let joined = help.replace("\\\n", " ");
+        let mut found = Vec::new();
+        for line in joined.lines().filter(|l| *l != "Examples:") {
+            // A comment ends the shell line.
+            let mut rest = line.split_once(" # ").map_or(line, |(code, _)| code);
+            while let Some(i) = rest.find("oauthctl ") {
+                let tail = &rest[i..];
+                let (mut quote, mut end) = (None, tail.len());
+                for (j, c) in tail.char_indices() {
+                    match (quote, c) {
+                        (Some(q), c) if c == q => quote = None,
+                        (None, '\'' | '"') => quote = Some(c),
+                        (None, '|' | ')' | '<' | '>' | '#') => {
+                            end = j;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                found.push(tail[..end].trim().to_owned());
+                rest = &tail[end..];
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_example_parses_and_every_subcommand_has_examples() {
+        let cmd = Cli::command();
+        let mut checked = 0;
+        for sc in cmd.get_subcommands().filter(|sc| !sc.is_hide_set()) {
+            if sc.get_name() == "help" {
+                continue;
+            }
+            let help = sc
+                .get_after_help()
+                .unwrap_or_else(|| panic!("`{}` has no examples", sc.get_name()))
+                .to_string();
+            assert!(help.starts_with("Examples:\n"), "{help}");
+            let lines = commands(&help);
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains(&format!(" {} ", sc.get_name()))
+                        || l.ends_with(sc.get_name())),
+                "`{}` has no example of itself: {lines:?}",
+                sc.get_name()
+            );
+            for line in lines {
+                let words = shlex::split(&line).unwrap_or_else(|| panic!("{line}"));
+                if let Err(e) = Cli::command().try_get_matches_from(&words) {
+                    panic!("example `{line}` does not parse: {e}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 30, "{checked}");
+    }
+}

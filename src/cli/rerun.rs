@@ -1,0 +1,186 @@
+//! The oauthctl commands that hints suggest, rendered for this invocation.
+//!
+//! A hint such as "run `oauthctl login` again" only works as printed when it repeats the
+//! flags that chose the configuration, the profile and the provider: after
+//! `oauthctl --provider local@9401 token`, the login to run is
+//! `oauthctl --provider local@9401 login`. Code that writes a hint names the command plainly,
+//! in backticks (`` `oauthctl login` ``); the output layer passes every hint through
+//! [`Rerun::hint`], which adds those flags to the commands that act on a profile. Pure: no
+//! effects.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use super::GlobalArgs;
+
+/// Subcommands that act on a profile: a hint naming one of them gets this invocation's
+/// profile flags.
+const PROFILE_COMMANDS: &[&str] = &[
+    "login",
+    "token",
+    "refresh",
+    "call",
+    "introspect",
+    "userinfo",
+    "exec",
+    "logout",
+];
+
+/// The global flags a suggested command must repeat, shell-quoted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rerun {
+    flags: Vec<String>,
+}
+
+fn quote(value: &str) -> String {
+    shlex::try_quote(value).map_or_else(|_| format!("'{value}'"), Cow::into_owned)
+}
+
+fn quote_path(path: &Path) -> String {
+    quote(&path.to_string_lossy())
+}
+
+impl Rerun {
+    /// The flags of `global` that choose the configuration, profile, provider and client:
+    /// `--config`, `-p`, `--provider`, `--issuer`, `--client-id`, where the client secret
+    /// comes from (`--client-secret-file`, `--client-secret-env`; never a secret given on
+    /// the command line), `--cacert` and `--insecure-http`.
+    pub fn new(global: &GlobalArgs) -> Self {
+        let mut flags = Vec::new();
+        let mut push = |flag: &str, value: Option<String>| {
+            if let Some(v) = value {
+                flags.push(format!("{flag} {v}"));
+            }
+        };
+        push("--config", global.config.as_deref().map(quote_path));
+        push("-p", global.profile.as_deref().map(quote));
+        push("--provider", global.provider.as_deref().map(quote));
+        push("--issuer", global.issuer.as_deref().map(quote));
+        push("--client-id", global.client_id.as_deref().map(quote));
+        push(
+            "--client-secret-file",
+            global.client_secret_file.as_deref().map(quote_path),
+        );
+        push(
+            "--client-secret-env",
+            global.client_secret_env.as_deref().map(quote),
+        );
+        push("--cacert", global.cacert.as_deref().map(quote_path));
+        if global.insecure_http {
+            flags.push("--insecure-http".to_owned());
+        }
+        Self { flags }
+    }
+
+    /// `oauthctl FLAGS ARGS`: the command line to suggest for `args` (e.g. `refresh`).
+    pub fn command(&self, args: &str) -> String {
+        let mut line = String::from("oauthctl");
+        for f in &self.flags {
+            line.push(' ');
+            line.push_str(f);
+        }
+        line.push(' ');
+        line.push_str(args);
+        line
+    }
+
+    /// `text` with this invocation's flags added to every `` `oauthctl SUBCOMMAND `` that
+    /// acts on a profile. Commands that already carry flags are left alone.
+    pub fn hint<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        const MARK: &str = "`oauthctl ";
+        if self.flags.is_empty() || !text.contains(MARK) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut rest = text;
+        while let Some(i) = rest.find(MARK) {
+            let (before, after) = rest.split_at(i + MARK.len());
+            out.push_str(before);
+            let word = after
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .next()
+                .unwrap_or_default();
+            if PROFILE_COMMANDS.contains(&word) {
+                for f in &self.flags {
+                    out.push_str(f);
+                    out.push(' ');
+                }
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        Cow::Owned(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global() -> GlobalArgs {
+        GlobalArgs {
+            profile: Some("work".into()),
+            provider: Some("local@9401".into()),
+            ..GlobalArgs::default()
+        }
+    }
+
+    #[test]
+    fn hints_repeat_the_profile_and_provider_flags() {
+        let r = Rerun::new(&global());
+        assert_eq!(
+            r.hint("run `oauthctl login` again"),
+            "run `oauthctl -p work --provider local@9401 login` again"
+        );
+        assert_eq!(
+            r.hint("run `oauthctl refresh`, or `oauthctl login` again"),
+            "run `oauthctl -p work --provider local@9401 refresh`, or \
+             `oauthctl -p work --provider local@9401 login` again"
+        );
+        // Commands that do not use a profile, and commands already rendered, are unchanged.
+        for same in [
+            "see `oauthctl serve --help`",
+            "`oauthctl providers` lists them",
+            "pipe it: `… | oauthctl decode`",
+            "run `oauthctl -p work login`",
+            "no command here",
+        ] {
+            assert_eq!(r.hint(same), same);
+        }
+        assert_eq!(
+            r.command("refresh"),
+            "oauthctl -p work --provider local@9401 refresh"
+        );
+    }
+
+    #[test]
+    fn values_are_shell_quoted_and_secrets_never_repeated() {
+        let g = GlobalArgs {
+            config: Some("my dir/config.toml".into()),
+            issuer: Some("https://as.example/realms/a b".into()),
+            client_id: Some("cli".into()),
+            client_secret: Some("s3cret".into()),
+            client_secret_env: Some("CLI_SECRET".into()),
+            insecure_http: true,
+            ..GlobalArgs::default()
+        };
+        let line = Rerun::new(&g).command("login");
+        assert_eq!(
+            line,
+            "oauthctl --config 'my dir/config.toml' --issuer 'https://as.example/realms/a b' \
+             --client-id cli --client-secret-env CLI_SECRET --insecure-http login"
+        );
+        assert!(!line.contains("s3cret"));
+        assert_eq!(
+            shlex::split(&line).unwrap()[4],
+            "https://as.example/realms/a b"
+        );
+        // Without flags, hints are returned as they are.
+        let plain = Rerun::default();
+        assert!(matches!(
+            plain.hint("run `oauthctl login`"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(plain.command("login"), "oauthctl login");
+    }
+}
