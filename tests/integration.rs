@@ -19,18 +19,18 @@ mod decode;
 mod demo;
 mod device;
 mod exec;
-#[cfg(unix)]
-mod home;
 mod help;
 mod hints;
+#[cfg(unix)]
+mod home;
 mod interop;
 mod introspect;
 mod keyring;
 mod login;
 mod login_ux;
 mod misbehave;
-mod quickstart;
 mod profiles;
+mod quickstart;
 mod serve;
 mod tls;
 mod token;
