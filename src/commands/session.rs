@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::refresh::Refresher;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::secret::AccessToken;
+use crate::oauth::tokens::TokenSet;
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
 use crate::store::lock::{
@@ -117,7 +118,7 @@ pub fn refresh_with(
     let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
     // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
     // an anonymous request would only earn `invalid_client`.
-    if current.grant == Grant::ClientCredentials && !client.is_confidential() {
+    if current.grant.needs_client_authentication() && !client.is_confidential() {
         return Err(RefreshError::Failed(Error::config(
             format!(
                 "profile `{}` has no client secret to renew its client-credentials tokens with",
@@ -195,7 +196,11 @@ pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) ->
 /// New tokens after a resource server rejected the access token `rejected`
 /// (`401` + `error="invalid_token"`): a refresh under the lock, unless another process has
 /// already replaced that token.
-pub fn replace_rejected(ctx: &Context<'_>, session: &Session, rejected: &str) -> Result<TokenSet> {
+pub fn replace_rejected(
+    ctx: &Context<'_>,
+    session: &Session,
+    rejected: &AccessToken,
+) -> Result<TokenSet> {
     let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
     let outcome = refresh_replacing(
         session.store.as_ref(),

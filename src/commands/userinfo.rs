@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 use crate::http::{self, MAX_PROTOCOL_BODY};
 use crate::oauth::errors::OAuthErrorResponse;
 use crate::oauth::jwt;
+use crate::oauth::secret::AccessToken;
 use crate::oauth::strict_json;
+use crate::oauth::token_type::TokenType;
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate;
 use crate::output::{Outcome, Report, Theme, json as out_json};
@@ -34,13 +36,17 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
     )?;
     let http = ctx.http()?;
     let endpoint = http.checked_url(raw)?;
-    let mut resp = get(http, &endpoint, tokens.access_token.expose())?;
-    if resp.status == 401 && invalid_token(&resp) {
-        let rejected = tokens.access_token.expose().to_owned();
+    let mut resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
+    if resp.status == 401 && invalid_token(&resp, tokens.token_type) {
+        let rejected = tokens.access_token.clone();
         tokens = replace_rejected(ctx, &session, &rejected)?;
-        resp = get(http, &endpoint, tokens.access_token.expose())?;
+        resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
     }
-    let claims = interpret(&resp, &url_policy::display_base(&endpoint))?;
+    let claims = interpret(
+        &resp,
+        tokens.token_type,
+        &url_policy::display_base(&endpoint),
+    )?;
     match tokens.id_token.as_ref() {
         Some(id) => check_subject(&claims, id.expose())?,
         None => ctx.ui.warn(
@@ -50,14 +56,20 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
     Ok(Outcome::report(UserinfoReport(claims)))
 }
 
-fn get(http: &http::HttpClient, endpoint: &url::Url, token: &str) -> Result<http::Response> {
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-        Error::Other("the cached access token cannot be sent in a header".to_owned())
-    })?;
-    bearer.set_sensitive(true);
+fn get(
+    http: &http::HttpClient,
+    endpoint: &url::Url,
+    token_type: TokenType,
+    token: &AccessToken,
+) -> Result<http::Response> {
+    let mut authorization =
+        HeaderValue::from_str(&token_type.authorization(token)).map_err(|_| {
+            Error::Other("the cached access token cannot be sent in a header".to_owned())
+        })?;
+    authorization.set_sensitive(true);
     let mut headers = header::HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(header::AUTHORIZATION, bearer);
+    headers.insert(header::AUTHORIZATION, authorization);
     http.trace_request("GET", endpoint, &headers, None);
     let req = http
         .client_for(endpoint)?
@@ -66,19 +78,26 @@ fn get(http: &http::HttpClient, endpoint: &url::Url, token: &str) -> Result<http
     http.send(req, endpoint, MAX_PROTOCOL_BODY)
 }
 
-fn invalid_token(resp: &http::Response) -> bool {
-    www_authenticate::bearer_error(
-        resp.headers
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
-    .is_some_and(|e| e == "invalid_token")
+/// The `WWW-Authenticate` values of a response.
+fn challenges(resp: &http::Response) -> impl Iterator<Item = &str> {
+    resp.headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+}
+
+fn invalid_token(resp: &http::Response, token_type: TokenType) -> bool {
+    www_authenticate::challenge_for(token_type, challenges(resp))
+        .is_some_and(|c| c.param("error") == Some("invalid_token"))
 }
 
 /// The claims, or why there are none: an RFC 6750 error (exit 4), or a malformed, signed
 /// or subject-less answer (exit 5).
-fn interpret(resp: &http::Response, endpoint: &str) -> Result<Map<String, Value>> {
+fn interpret(
+    resp: &http::Response,
+    token_type: TokenType,
+    endpoint: &str,
+) -> Result<Map<String, Value>> {
     if resp.is_redirect() {
         return Err(Error::BadResponse(format!(
             "the userinfo endpoint {endpoint} answered with a redirect (HTTP {}); not following it",
@@ -86,13 +105,7 @@ fn interpret(resp: &http::Response, endpoint: &str) -> Result<Map<String, Value>
         )));
     }
     if resp.status != 200 {
-        let challenge = resp
-            .headers
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(www_authenticate::parse)
-            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"));
+        let challenge = www_authenticate::challenge_for(token_type, challenges(resp));
         if let Some(error) = challenge.as_ref().and_then(|c| c.param("error")) {
             return Err(Error::Rejected(OAuthErrorResponse {
                 error: error.to_owned(),
@@ -197,8 +210,12 @@ mod tests {
 
     #[test]
     fn subject_must_match_the_id_token_c47() {
-        let claims =
-            interpret(&response(200, &[], r#"{"sub":"alice","email":"a@x"}"#), "e").unwrap();
+        let claims = interpret(
+            &response(200, &[], r#"{"sub":"alice","email":"a@x"}"#),
+            TokenType::Bearer,
+            "e",
+        )
+        .unwrap();
         assert!(check_subject(&claims, &id_token("alice")).is_ok());
         assert_eq!(
             check_subject(&claims, &id_token("bob"))
@@ -223,7 +240,7 @@ mod tests {
             r#"{"sub":"a","sub":"b"}"#,
         ] {
             assert_eq!(
-                interpret(&response(200, &[], body), "e")
+                interpret(&response(200, &[], body), TokenType::Bearer, "e")
                     .unwrap_err()
                     .exit_code(),
                 5,
@@ -231,7 +248,12 @@ mod tests {
             );
         }
         let jwt = response(200, &[("content-type", "application/jwt")], "a.b.c");
-        assert_eq!(interpret(&jwt, "e").unwrap_err().exit_code(), 5);
+        assert_eq!(
+            interpret(&jwt, TokenType::Bearer, "e")
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
         let e = interpret(
             &response(
                 401,
@@ -241,18 +263,19 @@ mod tests {
                 )],
                 "",
             ),
+            TokenType::Bearer,
             "e",
         )
         .unwrap_err();
         assert_eq!(e.exit_code(), 4);
         assert_eq!(
-            interpret(&response(500, &[], ""), "e")
+            interpret(&response(500, &[], ""), TokenType::Bearer, "e")
                 .unwrap_err()
                 .exit_code(),
             5
         );
         assert_eq!(
-            interpret(&response(302, &[], ""), "e")
+            interpret(&response(302, &[], ""), TokenType::Bearer, "e")
                 .unwrap_err()
                 .exit_code(),
             5

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::oauth::errors::OAuthErrorResponse;
-use crate::oauth::pkce::constant_time_eq;
+use crate::oauth::secret::{AuthorizationCode, State};
 
 /// The largest request head accepted.
 pub const MAX_HEAD: usize = 16 * 1024;
@@ -35,44 +35,24 @@ pub const MAX_CONNECTIONS: usize = 32;
 pub const CALLBACK_PATH: &str = "/callback";
 
 /// What the callback must carry.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Expect {
-    pub state: String,
+    pub state: State,
     /// The issuer whose `iss` parameter is expected (RFC 9207).
     pub issuer: Option<String>,
     /// Whether `iss` must be present (`authorization_response_iss_parameter_supported`).
     pub iss_required: bool,
 }
 
-impl std::fmt::Debug for Expect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Expect")
-            .field("state", &"[redacted]")
-            .field("issuer", &self.issuer)
-            .field("iss_required", &self.iss_required)
-            .finish()
-    }
-}
-
 /// How the flow ended at the listener.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {
     /// The authorization code.
-    Code(String),
+    Code(AuthorizationCode),
     /// The authorization server sent an error response for our request.
     Error(OAuthErrorResponse),
     /// A response for our request that must not be used (mix-up, implicit tokens).
     Refused(String),
-}
-
-impl std::fmt::Debug for Callback {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Code(_) => f.write_str("Code([redacted])"),
-            Self::Error(e) => write!(f, "Error({e})"),
-            Self::Refused(r) => write!(f, "Refused({r})"),
-        }
-    }
 }
 
 /// Why waiting ended without a callback.
@@ -464,7 +444,7 @@ fn classify(query: &str, expect: &Expect) -> Verdict {
     let value = |name: &str| get(name).ok().flatten();
     // State first: an `error` without our state must not abort the flow (GHSA-c73c-x77g-854r).
     match value("state") {
-        Some(state) if constant_time_eq(state, &expect.state) => {}
+        Some(state) if expect.state.matches(state) => {}
         _ => return Verdict::Ignore("This request does not belong to the pending sign-in."),
     }
     if ["access_token", "id_token", "token"]
@@ -499,7 +479,9 @@ fn classify(query: &str, expect: &Expect) -> Verdict {
         }));
     }
     match value("code") {
-        Some(code) if !code.is_empty() => Verdict::End(Callback::Code(code.to_owned())),
+        Some(code) if !code.is_empty() => {
+            Verdict::End(Callback::Code(AuthorizationCode::new(code)))
+        }
         _ => Verdict::End(Callback::Refused(
             "it has neither `code` nor `error`".into(),
         )),

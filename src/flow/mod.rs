@@ -3,6 +3,7 @@
 
 pub mod authcode;
 pub mod client;
+pub mod client_credentials;
 pub mod device;
 pub mod discovery;
 pub mod events;

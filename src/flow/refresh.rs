@@ -1,17 +1,19 @@
-//! Refreshing a cached set (RFC 6749 §6): the refresh token grant, or for client-credentials
-//! sets a new client-credentials grant. A new ID token must describe the same login as the
+//! Refreshing a cached set (RFC 6749 §6): the refresh token grant, or for a set whose grant
+//! allows it (client credentials) the same grant again. A new ID token must describe the same login as the
 //! old one (OIDC §12.2); otherwise the previous tokens are kept.
 
 use reqwest::header::HeaderMap;
 
 use crate::error::Error;
 use crate::http::HttpClient;
+use crate::oauth::grant::{Grant, Renewal};
 use crate::oauth::jwt;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::tokens::TokenSet;
 use crate::store::lock::RefreshError;
 
 use super::authcode::{verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
+use super::client_credentials;
 use super::discovery::DocumentCache;
 use super::provider::Resolved;
 
@@ -41,42 +43,42 @@ impl Refresher<'_> {
             )
             .and_then(|e| self.http.checked_url(e))
             .map_err(RefreshError::Failed)?;
-        let scope = self.scopes.join(" ");
-        let response = if let Some(rt) = &current.refresh_token {
-            let params = [
-                ("grant_type", "refresh_token"),
-                ("refresh_token", rt.expose()),
-            ];
-            token_request(
-                self.http,
-                &endpoint,
-                self.client,
-                &params,
-                &HeaderMap::new(),
-            )
-        } else if current.grant == Grant::ClientCredentials {
-            let mut params = vec![("grant_type", "client_credentials")];
-            if !scope.is_empty() {
-                params.push(("scope", &scope));
+        let response = match (current.renewal(), &current.refresh_token) {
+            (Some(Renewal::RefreshToken), Some(rt)) => {
+                let params = [
+                    ("grant_type", Grant::RefreshToken.as_grant_type()),
+                    ("refresh_token", rt.expose()),
+                ];
+                token_request(
+                    self.http,
+                    &endpoint,
+                    self.client,
+                    &params,
+                    &HeaderMap::new(),
+                )
             }
-            if let Some(a) = self.audience {
-                params.push(("audience", a));
+            (Some(Renewal::RepeatGrant), _) => match current.grant {
+                Grant::ClientCredentials => client_credentials::request(
+                    self.http,
+                    &endpoint,
+                    self.client,
+                    self.scopes,
+                    self.audience,
+                    self.resource,
+                ),
+                grant @ (Grant::AuthorizationCode | Grant::DeviceCode | Grant::RefreshToken) => {
+                    Err(Error::LoginRequired {
+                        message: format!("a {grant} grant cannot be repeated without the user"),
+                        hint: "run `oauthctl login` again".into(),
+                    })
+                }
+            },
+            _ => {
+                return Err(RefreshError::Failed(Error::LoginRequired {
+                    message: "the access token expired and there is no refresh token".into(),
+                    hint: "run `oauthctl login` again".into(),
+                }));
             }
-            if let Some(r) = self.resource {
-                params.push(("resource", r));
-            }
-            token_request(
-                self.http,
-                &endpoint,
-                self.client,
-                &params,
-                &HeaderMap::new(),
-            )
-        } else {
-            return Err(RefreshError::Failed(Error::LoginRequired {
-                message: "the access token expired and there is no refresh token".into(),
-                hint: "run `oauthctl login` again".into(),
-            }));
         };
         let response = match response {
             Ok(r) => r,
@@ -101,7 +103,7 @@ impl Refresher<'_> {
                 self.cache,
                 self.provider,
                 self.client,
-                raw,
+                raw.expose(),
                 None,
                 previous,
                 self.now,
@@ -110,8 +112,7 @@ impl Refresher<'_> {
             .map_err(RefreshError::Failed)?;
         }
         // The lock protocol keeps the old refresh and ID tokens when these are absent.
-        Ok(TokenSet::from_response(
-            &response,
+        Ok(response.into_token_set(
             current.grant,
             &current.issuer,
             &current.client_id,

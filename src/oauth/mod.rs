@@ -3,6 +3,7 @@
 
 pub mod discovery;
 pub mod errors;
+pub mod grant;
 pub mod id_token;
 pub mod jwt;
 pub mod pkce;
@@ -10,6 +11,7 @@ pub mod providers;
 pub mod secret;
 pub mod strict_json;
 pub mod token_response;
+pub mod token_type;
 pub mod tokens;
 pub mod url_policy;
 pub mod www_authenticate;

@@ -14,7 +14,8 @@ use std::time::Duration;
 use super::fsutil;
 use super::{StoreError, TokenStore};
 use crate::error::Error;
-use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
+use crate::oauth::secret::AccessToken;
+use crate::oauth::tokens::{CacheKey, TokenSet};
 
 /// How long to wait for another process's refresh by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -222,7 +223,7 @@ pub fn refresh_replacing<F>(
     store: &dyn TokenStore,
     locks: &Locks,
     key: &CacheKey,
-    rejected: &str,
+    rejected: &AccessToken,
     refresh: F,
 ) -> Result<RefreshOutcome, RefreshFlowError>
 where
@@ -238,7 +239,7 @@ enum Need<'a> {
     /// Never: refresh regardless (`now` only describes the token in errors).
     Always { now: i64 },
     /// Any access token but this rejected one.
-    Replacing(&'a str),
+    Replacing(&'a AccessToken),
 }
 
 impl Need<'_> {
@@ -246,7 +247,7 @@ impl Need<'_> {
         match self {
             Self::Expiring { now, min_ttl } => !t.expires_within(*now, *min_ttl),
             Self::Always { .. } => false,
-            Self::Replacing(rejected) => t.access_token.expose() != *rejected,
+            Self::Replacing(rejected) => t.access_token != **rejected,
         }
     }
 }
@@ -308,8 +309,9 @@ where
 
     let mut retried = false;
     loop {
-        // Client credentials need no refresh token: the refresher re-runs the grant.
-        if current.refresh_token.is_none() && current.grant != Grant::ClientCredentials {
+        // A grant that needs no user (client credentials) needs no refresh token: the
+        // refresher runs it again.
+        if current.renewal().is_none() {
             let (renewal, now) = match need {
                 Need::Expiring { now, .. } => (Renewal::Expiring, Some(*now)),
                 Need::Always { now } => (Renewal::Forced, Some(*now)),
@@ -375,7 +377,9 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::oauth::secret::Secret;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::{IdToken, RefreshToken};
+    use crate::oauth::token_type::TokenType;
     use crate::store::file::FileStore;
     use crate::store::memory::MemoryStore;
 
@@ -383,11 +387,11 @@ mod tests {
 
     fn set(at: &str, rt: Option<&str>, expires_at: i64) -> TokenSet {
         TokenSet {
-            access_token: Secret::new(at),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new(at),
+            token_type: TokenType::Bearer,
             expires_at: Some(expires_at),
-            refresh_token: rt.map(Secret::new),
-            id_token: Some(Secret::new("idt-0")),
+            refresh_token: rt.map(RefreshToken::new),
+            id_token: Some(IdToken::new("idt-0")),
             scope: vec!["openid".into()],
             grant: Grant::AuthorizationCode,
             issuer: "https://i".into(),
@@ -419,7 +423,7 @@ mod tests {
             // A slow server widens the race window.
             std::thread::sleep(Duration::from_millis(30));
             let mut valid = self.valid_rt.lock().unwrap();
-            let presented = current.refresh_token.as_ref().map(Secret::expose);
+            let presented = current.refresh_token.as_ref().map(RefreshToken::expose);
             if presented != Some(valid.as_str()) {
                 return Err(RefreshError::InvalidGrant { description: None });
             }
@@ -564,7 +568,7 @@ mod tests {
         store
             .save(&key(), &set("at-0", Some("rt-0"), NOW + 600))
             .unwrap();
-        let out = refresh_replacing(&store, &locks, &key(), "at-0", |t| {
+        let out = refresh_replacing(&store, &locks, &key(), &AccessToken::new("at-0"), |t| {
             assert_eq!(t.access_token.expose(), "at-0");
             Ok(set("at-1", Some("rt-1"), NOW + 600))
         })
@@ -572,7 +576,7 @@ mod tests {
         assert!(out.refreshed);
         assert_eq!(out.tokens.access_token.expose(), "at-1");
         // A second caller that was rejected with at-0 finds at-1 and does not refresh.
-        let out = refresh_replacing(&store, &locks, &key(), "at-0", |_| {
+        let out = refresh_replacing(&store, &locks, &key(), &AccessToken::new("at-0"), |_| {
             panic!("must not refresh")
         })
         .unwrap();
@@ -709,7 +713,14 @@ mod tests {
         );
         // Rejected by an API.
         store.save(&key(), &set("at-0", None, NOW + 3600)).unwrap();
-        let e = refresh_replacing(&store, &locks, &key(), "at-0", no_request).unwrap_err();
+        let e = refresh_replacing(
+            &store,
+            &locks,
+            &key(),
+            &AccessToken::new("at-0"),
+            no_request,
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("the API rejected"), "{e}");
     }
 
