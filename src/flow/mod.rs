@@ -10,4 +10,4 @@ pub mod events;
 pub mod id_check;
 pub mod loopback;
 pub mod provider;
-pub mod refresh;
+pub mod renewal;
