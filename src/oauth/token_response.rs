@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::errors::OAuthErrorResponse;
+use super::errors::{EndpointError, OAuthErrorResponse};
 use super::grant::Grant;
 use super::secret::{AccessToken, IdToken, RefreshToken};
 use super::strict_json;
@@ -59,15 +59,7 @@ impl TokenResponse {
 }
 
 /// Why a token endpoint answer is not a usable token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenEndpointError {
-    /// An OAuth error response (also with HTTP 200).
-    #[error("{0}")]
-    OAuth(OAuthErrorResponse),
-    /// Anything malformed or unsafe. Never contains token values.
-    #[error("{0}")]
-    Malformed(String),
-}
+pub type TokenEndpointError = EndpointError;
 
 /// Reads an optional string member; a member of another type is an error.
 fn opt_str(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, TokenEndpointError> {
