@@ -8,6 +8,7 @@ pub mod device;
 pub mod discovery;
 pub mod events;
 pub mod id_check;
+pub mod keys;
 pub mod loopback;
 pub mod provider;
 pub mod renewal;
