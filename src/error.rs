@@ -10,7 +10,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::oauth::errors::OAuthErrorResponse;
+use crate::oauth::errors::{EndpointError, OAuthErrorResponse};
 
 /// Everything that can end a command unsuccessfully.
 #[derive(Debug, thiserror::Error)]
@@ -157,6 +157,16 @@ impl Error {
         Self::Io {
             context: format!("cannot {action} {}", path.display()),
             source,
+        }
+    }
+}
+
+impl From<EndpointError> for Error {
+    /// An OAuth error response is a refusal (exit 4); anything malformed a bad answer (5).
+    fn from(e: EndpointError) -> Self {
+        match e {
+            EndpointError::OAuth(err) => Self::Rejected(err),
+            EndpointError::Malformed(m) => Self::BadResponse(m),
         }
     }
 }

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 
 use oauthctl::cli::TokenStoreChoice;
 use oauthctl::config::paths::Paths;
-use oauthctl::oauth::secret::Secret;
-use oauthctl::oauth::tokens::{CacheKey, Grant, TokenSet};
+use oauthctl::oauth::grant::Grant;
+use oauthctl::oauth::secret::{AccessToken, IdToken, RefreshToken};
+use oauthctl::oauth::token_type::TokenType;
+use oauthctl::oauth::tokens::{CacheKey, TokenSet};
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
 use oauthctl::store::{StoreKind, TokenStore, delete_everywhere, open_store};
@@ -46,11 +48,11 @@ fn unique_key(test: &str) -> CacheKey {
 
 fn tokens(id_token_len: usize) -> TokenSet {
     TokenSet {
-        access_token: Secret::new("at-keyring-test"),
-        token_type: "Bearer".into(),
+        access_token: AccessToken::new("at-keyring-test"),
+        token_type: TokenType::Bearer,
         expires_at: Some(2_000_000_000),
-        refresh_token: Some(Secret::new("rt-keyring-test")),
-        id_token: Some(Secret::new("i".repeat(id_token_len))),
+        refresh_token: Some(RefreshToken::new("rt-keyring-test")),
+        id_token: Some(IdToken::new("i".repeat(id_token_len))),
         scope: vec!["openid".into()],
         grant: Grant::AuthorizationCode,
         issuer: "https://keyring-test.invalid".into(),
@@ -70,7 +72,7 @@ fn keyring_save_load_delete_round_trip() {
     let other = KeyringStore::open(BUSY_TIMEOUT).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(tokens(100)));
     let mut rotated = tokens(100);
-    rotated.refresh_token = Some(Secret::new("rt-rotated"));
+    rotated.refresh_token = Some(RefreshToken::new("rt-rotated"));
     store.save(&key, &rotated).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(rotated));
     store.delete(&key).unwrap();

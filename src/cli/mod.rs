@@ -344,6 +344,16 @@ pub enum Flow {
     ClientCredentials,
 }
 
+impl From<Flow> for crate::oauth::grant::Grant {
+    fn from(flow: Flow) -> Self {
+        match flow {
+            Flow::Code => Self::AuthorizationCode,
+            Flow::Device => Self::DeviceCode,
+            Flow::ClientCredentials => Self::ClientCredentials,
+        }
+    }
+}
+
 /// `login`.
 #[derive(Debug, Clone, Args, Default)]
 pub struct LoginArgs {

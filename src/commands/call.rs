@@ -29,8 +29,10 @@ use url::Url;
 use crate::cli::CallArgs;
 use crate::error::{Error, Result};
 use crate::http::{self, Deadline, HttpClient, HttpOptions};
-use crate::oauth::secret::Secret;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::AccessToken;
+use crate::oauth::token_type::TokenType;
+use crate::oauth::tokens::TokenSet;
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate::{self, Challenge};
 use crate::output::body::{TerminalBody, for_terminal};
@@ -79,19 +81,27 @@ enum Credential {
         session: Box<Session>,
         tokens: Box<TokenSet>,
     },
-    /// A token oauthctl did not obtain (`--token-env`, `--token-file`): never refreshed.
+    /// A bearer token oauthctl did not obtain (`--token-env`, `--token-file`): never
+    /// refreshed.
     External {
-        token: Secret,
+        token: AccessToken,
         /// Where it came from, for messages (`$VAR`, the file, standard input).
         origin: String,
     },
 }
 
 impl Credential {
-    fn token(&self) -> &str {
+    fn token(&self) -> &AccessToken {
         match self {
-            Self::Profile { tokens, .. } => tokens.access_token.expose(),
-            Self::External { token, .. } => token.expose(),
+            Self::Profile { tokens, .. } => &tokens.access_token,
+            Self::External { token, .. } => token,
+        }
+    }
+
+    fn token_type(&self) -> TokenType {
+        match self {
+            Self::Profile { tokens, .. } => tokens.token_type,
+            Self::External { .. } => TokenType::Bearer,
         }
     }
 }
@@ -116,7 +126,7 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
             tokens: Box::new(tokens),
         }
     };
-    check_token_not_in_url(&request.url, credential.token())?;
+    check_token_not_in_url(&request.url, credential.token().expose())?;
     let http = HttpClient::new(&HttpOptions {
         cacert: ctx.global.cacert.clone(),
         insecure_http: ctx.global.insecure_http,
@@ -131,11 +141,12 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
         &http,
         ctx,
         &request,
+        credential.token_type(),
         credential.token(),
         args.location,
         limit,
     )?;
-    let mut challenge = exchange.challenge();
+    let mut challenge = exchange.challenge(credential.token_type());
     if let Credential::Profile { session, tokens } = &mut credential
         && exchange.token_sent
         && challenge.as_ref().is_some_and(Refusal::refresh_may_help)
@@ -144,18 +155,19 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
             "The API rejected the access token (invalid_token); refreshing it and retrying once.",
         );
         drop(exchange);
-        let rejected = tokens.access_token.expose().to_owned();
+        let rejected = tokens.access_token.clone();
         **tokens = replace_rejected(ctx, session, &rejected)?;
         check_token_not_in_url(&request.url, tokens.access_token.expose())?;
         exchange = send(
             &http,
             ctx,
             &request,
-            tokens.access_token.expose(),
+            tokens.token_type,
+            &tokens.access_token,
             args.location,
             limit,
         )?;
-        challenge = exchange.challenge();
+        challenge = exchange.challenge(tokens.token_type);
     }
     let refusal = challenge.filter(|_| exchange.token_sent);
     deliver(ctx, args, exchange.response, limit, || {
@@ -195,7 +207,7 @@ fn check_stdin_use(args: &CallArgs) -> Result<()> {
 fn external_token(
     args: &CallArgs,
     stdin: &mut dyn std::io::Read,
-) -> Result<Option<(Secret, String)>> {
+) -> Result<Option<(AccessToken, String)>> {
     let (raw, origin) = if let Some(var) = &args.token_env {
         let value = std::env::var(var).map_err(|_| {
             Error::usage(
@@ -246,17 +258,18 @@ fn external_token(
         };
         Error::usage(format!("{flag} {origin}: {why}"), None)
     })?;
-    Ok(Some((Secret::new(token), origin)))
+    Ok(Some((AccessToken::new(token), origin)))
 }
 
 /// The token in `raw`: surrounding whitespace and a leading `Bearer ` (any case) dropped;
 /// the rest must be one word of visible ASCII.
 fn bearer_value(raw: &str) -> std::result::Result<String, &'static str> {
+    let bearer = TokenType::Bearer;
     let mut text = raw.trim();
-    if text.eq_ignore_ascii_case("bearer") {
+    if bearer.is_scheme(text) {
         text = "";
     } else if let Some((scheme, rest)) = text.split_once([' ', '\t'])
-        && scheme.eq_ignore_ascii_case("bearer")
+        && bearer.is_scheme(scheme)
     {
         text = rest.trim_start();
     }
@@ -544,21 +557,21 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// The Bearer challenge of a `401` or `403` (RFC 6750 §3), if there is one.
-    fn challenge(&self) -> Option<Refusal> {
+    /// The challenge of a `401` or `403` for a `token_type` token (RFC 6750 §3 for
+    /// `Bearer`), if there is one.
+    fn challenge(&self, token_type: TokenType) -> Option<Refusal> {
         let status = self.response.status().as_u16();
         if status != 401 && status != 403 {
             return None;
         }
-        let bearer = self
+        let values = self
             .response
             .headers()
             .get_all(header::WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(www_authenticate::parse)
-            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))?;
-        Some(Refusal::from_challenge(status, &bearer))
+            .filter_map(|v| v.to_str().ok());
+        let challenge = www_authenticate::challenge_for(token_type, values)?;
+        Some(Refusal::from_challenge(status, &challenge))
     }
 }
 
@@ -568,10 +581,12 @@ fn send(
     http: &HttpClient,
     ctx: &Context<'_>,
     req: &Request,
-    token: &str,
+    token_type: TokenType,
+    token: &AccessToken,
     follow: bool,
     limit: Limit,
 ) -> Result<Exchange> {
+    let authorization = token_type.authorization(token);
     let origin = req.url.origin();
     let mut url = req.url.clone();
     let mut method = req.method.clone();
@@ -581,7 +596,7 @@ fn send(
         // Credentials go to the origin the user named, and nowhere else (C58).
         let credentials = url.origin() == origin;
         let body = req.body.as_deref().filter(|_| keep_body);
-        let headers = hop_headers(req, token, credentials, keep_body)?;
+        let headers = hop_headers(req, &authorization, credentials, keep_body)?;
         trace_request(ctx, &method, &url, &headers, body.map(<[u8]>::len));
         let base = url_policy::display_base(&url);
         let mut builder: RequestBuilder = http
@@ -908,10 +923,11 @@ fn redirect_target(current: &Url, location: &HeaderValue) -> Result<Url> {
 }
 
 /// The headers of one hop: the user's (without the sensitive ones and `Host` when leaving
-/// the origin, without `Content-*` once a redirect dropped the body) and the bearer token.
+/// the origin, without `Content-*` once a redirect dropped the body) and `authorization`,
+/// the token's `Authorization` value.
 fn hop_headers(
     req: &Request,
-    token: &str,
+    authorization: &str,
     credentials: bool,
     keep_body: bool,
 ) -> Result<HeaderMap> {
@@ -926,7 +942,7 @@ fn hop_headers(
         map.append(h.name.clone(), h.value.clone());
     }
     if credentials {
-        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        let mut value = HeaderValue::from_str(authorization).map_err(|_| {
             Error::Other("the cached access token cannot be sent in a header".to_owned())
         })?;
         value.set_sensitive(true);
@@ -1416,11 +1432,12 @@ mod tests {
         ];
         a.json_body = Some("{}".into());
         let r = built(&a).unwrap();
-        let same = hop_headers(&r, "tok", true, true).unwrap();
+        let authorization = TokenType::Bearer.authorization(&AccessToken::new("tok"));
+        let same = hop_headers(&r, &authorization, true, true).unwrap();
         assert_eq!(same.get(header::AUTHORIZATION).unwrap(), "Bearer tok");
         assert!(same.get(header::AUTHORIZATION).unwrap().is_sensitive());
         assert_eq!(same.len(), 8, "{same:?}");
-        let other = hop_headers(&r, "tok", false, false).unwrap();
+        let other = hop_headers(&r, &authorization, false, false).unwrap();
         let names: Vec<_> = other.keys().map(HeaderName::as_str).collect();
         assert_eq!(names, ["x-trace", "accept"], "{other:?}");
         // Traces never show a sensitive value.

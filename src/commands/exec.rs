@@ -25,7 +25,7 @@ pub fn run(ctx: &Context<'_>, args: &ExecArgs) -> Result<Outcome> {
     let status = Command::new(program)
         .args(rest)
         .env("OAUTHCTL_ACCESS_TOKEN", tokens.access_token.expose())
-        .env("OAUTHCTL_TOKEN_TYPE", &tokens.token_type)
+        .env("OAUTHCTL_TOKEN_TYPE", tokens.token_type.as_str())
         .status()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Other(format!("command not found: {program}")),

@@ -9,16 +9,18 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::browser::SystemBrowser;
-use crate::cli::{Flow, LoginArgs};
+use crate::cli::LoginArgs;
 use crate::config::{Overrides, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::authcode::{self, Request};
-use crate::flow::client::{ClientAuth, token_request};
-use crate::flow::device;
+use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
+use crate::flow::{client_credentials, device};
+use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
+use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
-use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
+use crate::oauth::tokens::CacheKey;
 use crate::oauth::{jwt, providers};
 use crate::output::{Outcome, Report, Theme, sanitize};
 use crate::store::index::{IndexEntry, RememberedLogin};
@@ -99,12 +101,12 @@ impl Report for LoginReport {
 /// Who the tokens are about: the verified ID token's `sub`, else an access token JWT's.
 fn subject(
     id_claims: Option<&serde_json::Map<String, Value>>,
-    access_token: &str,
+    access_token: &AccessToken,
 ) -> Option<String> {
     if let Some(sub) = id_claims.and_then(|c| c.get("sub")).and_then(Value::as_str) {
         return Some(sub.to_owned());
     }
-    jwt::parse(access_token).ok().and_then(|j| {
+    jwt::parse(access_token.expose()).ok().and_then(|j| {
         j.claims
             .get("sub")
             .and_then(Value::as_str)
@@ -171,7 +173,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         )
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
-    if args.flow == Flow::ClientCredentials && secret.is_none() {
+    let grant = Grant::from(args.flow);
+    if grant.needs_client_authentication() && secret.is_none() {
         return Err(Error::config(
             "the client credentials flow needs a client secret",
             Some("pass --client-secret-file FILE|- or --client-secret-env VAR".to_owned()),
@@ -183,8 +186,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let events = UiEvents::new(ctx.ui);
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
-    let (response, id_claims, grant) = match args.flow {
-        Flow::Code => {
+    let (response, id_claims) = match grant {
+        Grant::AuthorizationCode => {
             let browser = SystemBrowser::choose(
                 args.no_browser,
                 args.browser_command.as_deref(),
@@ -212,9 +215,9 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &events,
                 now,
             )?;
-            (got.response, got.id_claims, Grant::AuthorizationCode)
+            (got.response, got.id_claims)
         }
-        Flow::Device => {
+        Grant::DeviceCode => {
             let response = device::run(
                 http,
                 &resolved,
@@ -228,37 +231,33 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
             )?;
             let id_claims =
                 verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
-            (response, id_claims, Grant::DeviceCode)
+            (response, id_claims)
         }
-        Flow::ClientCredentials => {
+        Grant::ClientCredentials => {
             let endpoint = http.checked_url(
                 resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
             )?;
-            let scope = settings.scopes.join(" ");
-            let mut params = vec![("grant_type", "client_credentials")];
-            if !scope.is_empty() {
-                params.push(("scope", &scope));
-            }
-            if let Some(a) = &settings.audience {
-                params.push(("audience", a));
-            }
-            if let Some(r) = &settings.resource {
-                params.push(("resource", r));
-            }
-            let response = token_request(
+            let response = client_credentials::request(
                 http,
                 &endpoint,
                 &client,
-                &params,
-                &reqwest::header::HeaderMap::new(),
+                &settings.scopes,
+                settings.audience.as_deref(),
+                settings.resource.as_deref(),
             )?;
-            (response, None, Grant::ClientCredentials)
+            (response, None)
+        }
+        Grant::RefreshToken => {
+            return Err(Error::usage(
+                "a login cannot start with a refresh; use `oauthctl refresh`",
+                None,
+            ));
         }
     };
     let now = ctx.clock().now();
     let issuer = issuer_label(&resolved);
-    let tokens =
-        TokenSet::from_response(&response, grant, &issuer, &client_id, &settings.scopes, now);
+    let subject = subject(id_claims.as_ref(), &response.access_token);
+    let tokens = response.into_token_set(grant, &issuer, &client_id, &settings.scopes, now);
     let key = cache_key(&settings, &issuer, &client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
@@ -270,7 +269,6 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
             .acquire(&key)?;
         store.save(&key, &tokens)?;
     }
-    let subject = subject(id_claims.as_ref(), &response.access_token);
     let (secret_env, secret_file) = match &settings.client_secret {
         SecretSource::Env(v) => (Some(v.clone()), None),
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
@@ -307,7 +305,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         grant: grant.as_str(),
     };
     let mut summary = report.summary();
-    if secret_from_stdin && (grant == Grant::ClientCredentials || report.refresh_token) {
+    if secret_from_stdin && tokens.renewal().is_some() {
         summary.push_str(
             "  secret:  read from standard input and not kept; renewing these tokens needs it \
              again (--client-secret-file, or client_secret_env in the profile)\n",
@@ -330,7 +328,7 @@ fn verify_optional_id_token(
     response: &TokenResponse,
     leeway: i64,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
-    let Some(raw) = response.id_token.as_deref() else {
+    let Some(raw) = response.id_token.as_ref().map(IdToken::expose) else {
         return Ok(None);
     };
     if !authcode::wants_oidc(&settings.scopes) || resolved.provider.quirks.no_oidc {

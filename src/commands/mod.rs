@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 use crate::flow::discovery::DocumentCache;
 use crate::flow::provider::{self, Resolved};
 use crate::http::HttpClient;
+use crate::oauth::secret::ClientSecret;
 use crate::output::Ui;
 use crate::store::index::{IndexEntry, IndexFile, RememberedLogin};
 
@@ -155,7 +156,7 @@ impl Context<'_> {
     }
 
     /// Reads the client secret from where the settings say, warning about argv secrets.
-    pub fn client_secret(&self, source: &SecretSource) -> Result<Option<String>> {
+    pub fn client_secret(&self, source: &SecretSource) -> Result<Option<ClientSecret>> {
         read_secret(source, self.ui)
     }
 }
@@ -184,8 +185,8 @@ pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
 
 /// Reads a client secret: an environment variable, a file's first line, standard input
 /// (`-`), or (with a warning) a command-line value.
-pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
-    let clean = |s: String| -> Result<Option<String>> {
+pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<ClientSecret>> {
+    let clean = |s: String| -> Result<Option<ClientSecret>> {
         let line = s
             .lines()
             .next()
@@ -195,7 +196,7 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
         if line.is_empty() {
             return Err(Error::config("the client secret is empty", None));
         }
-        Ok(Some(line))
+        Ok(Some(ClientSecret::new(line)))
     };
     match source {
         SecretSource::None => Ok(None),
@@ -236,7 +237,7 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
         )),
         SecretSource::Inline(secret) => {
             ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
-            clean(secret.clone())
+            clean(secret.expose().to_owned())
         }
     }
 }

@@ -64,10 +64,19 @@ pub fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
     for c in &server.registry().clients {
         let kind = match (&c.secret, show_credentials) {
             (None, _) => "public".to_owned(),
-            (Some(s), true) => format!("confidential, secret `{s}`"),
+            // The built-in demo credentials are meant to be shown (design.md §6).
+            (Some(s), true) => format!("confidential, secret `{}`", s.expose()),
             (Some(_), false) => "confidential".to_owned(),
         };
-        let mut line = format!("    {:<14} {kind}; {}", c.id, c.grant_types.join(", "));
+        let mut line = format!(
+            "    {:<14} {kind}; {}",
+            c.id,
+            c.grant_types
+                .iter()
+                .map(|g| g.as_grant_type())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if !c.redirect_uris.is_empty() {
             line.push_str("; redirect ");
             line.push_str(&c.redirect_uris.join(" "));

@@ -1,4 +1,6 @@
-//! A profile's cached login: its index entry, its store, and (lazily) what a refresh needs.
+//! A profile's cached login: its index entry, its store, and (lazily) what a renewal needs.
+//! The renewal itself (lock, re-read, renew, compare-and-clear) is `crate::flow::renewal`;
+//! this module only supplies it with the profile's settings and keeps the index true.
 
 use std::time::Duration;
 
@@ -6,13 +8,14 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
-use crate::flow::refresh::Refresher;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::flow::renewal::{
+    RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_replacing,
+};
+use crate::oauth::secret::AccessToken;
+use crate::oauth::tokens::TokenSet;
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
-use crate::store::lock::{
-    Locks, RefreshError, RefreshFlowError, RefreshOutcome, refresh_if_needed, refresh_replacing,
-};
+use crate::store::lock::Locks;
 use crate::store::select;
 
 use super::Context;
@@ -101,24 +104,24 @@ pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Re
     Ok((settings, resolved))
 }
 
-/// Refreshes `current` for the profile: resolves the provider and reads the client secret
+/// Renews `current` for the profile: resolves the provider and reads the client secret
 /// only now, so the cached path costs no network and no secret access.
-pub fn refresh_with(
+pub fn renew_with(
     ctx: &Context<'_>,
     session: &Session,
     current: &TokenSet,
-) -> Result<TokenSet, RefreshError> {
+) -> Result<TokenSet, RenewError> {
     let inner = || -> Result<(Settings, Resolved, ClientAuth)> {
         let (settings, resolved) = provider(ctx, Some(&session.entry.issuer))?;
         let secret = ctx.client_secret(&settings.client_secret)?;
         let client = ClientAuth::new(current.client_id.clone(), secret, settings.auth_method);
         Ok((settings, resolved, client))
     };
-    let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
+    let (settings, resolved, client) = inner().map_err(RenewError::Failed)?;
     // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
     // an anonymous request would only earn `invalid_client`.
-    if current.grant == Grant::ClientCredentials && !client.is_confidential() {
-        return Err(RefreshError::Failed(Error::config(
+    if current.grant.needs_client_authentication() && !client.is_confidential() {
+        return Err(RenewError::Failed(Error::config(
             format!(
                 "profile `{}` has no client secret to renew its client-credentials tokens with",
                 session.profile
@@ -131,9 +134,9 @@ pub fn refresh_with(
             )),
         )));
     }
-    let http = ctx.http().map_err(RefreshError::Failed)?;
+    let http = ctx.http().map_err(RenewError::Failed)?;
     let cache = ctx.documents();
-    Refresher {
+    Renewer {
         http,
         cache: &cache,
         provider: &resolved,
@@ -148,7 +151,7 @@ pub fn refresh_with(
             .leeway
             .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
     }
-    .refresh(current)
+    .renew(current)
     .map(|mut t| {
         if t.scope.is_empty() {
             t.scope.clone_from(&settings.scopes);
@@ -173,58 +176,65 @@ pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     }
 }
 
-/// How long a command waits for another process's refresh of the same profile.
-const LOCK_WAIT: Duration = Duration::from_secs(60);
+/// How long a command waits for another process's renewal of the same profile.
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
 
-/// The profile's tokens with an access token valid for at least `min_ttl`, refreshed first
-/// under the profile's lock when needed (one refresh among any number of parallel callers).
+/// The profile's locks, waiting [`LOCK_WAIT`].
+pub fn locks(ctx: &Context<'_>) -> Locks {
+    Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT)
+}
+
+/// The profile's tokens with an access token valid for at least `min_ttl`, renewed first
+/// under the profile's lock when needed (one renewal among any number of parallel callers).
 /// `token`, `call`, `exec`, `introspect` and `userinfo` all obtain their token this way.
 pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) -> Result<TokenSet> {
-    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
-    let outcome = refresh_if_needed(
+    let outcome = renew_if_needed(
         session.store.as_ref(),
-        &locks,
+        &locks(ctx),
         &session.entry.cache_key,
         ctx.clock().now(),
         min_ttl,
-        |current| refresh_with(ctx, session, current),
+        |current| renew_with(ctx, session, current),
     );
     settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
 /// New tokens after a resource server rejected the access token `rejected`
-/// (`401` + `error="invalid_token"`): a refresh under the lock, unless another process has
+/// (`401` + `error="invalid_token"`): a renewal under the lock, unless another process has
 /// already replaced that token.
-pub fn replace_rejected(ctx: &Context<'_>, session: &Session, rejected: &str) -> Result<TokenSet> {
-    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
-    let outcome = refresh_replacing(
+pub fn replace_rejected(
+    ctx: &Context<'_>,
+    session: &Session,
+    rejected: &AccessToken,
+) -> Result<TokenSet> {
+    let outcome = renew_replacing(
         session.store.as_ref(),
-        &locks,
+        &locks(ctx),
         &session.entry.cache_key,
         rejected,
-        |current| refresh_with(ctx, session, current),
+        |current| renew_with(ctx, session, current),
     );
     settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
-/// Shows a refresh attempt's warnings and keeps the index true: a refreshed set's expiry,
+/// Shows a renewal attempt's warnings and keeps the index true: a renewed set's expiry,
 /// and after `invalid_grant` the refresh token the cache no longer holds.
 pub fn settle(
     ctx: &Context<'_>,
     session: &Session,
-    outcome: Result<RefreshOutcome, RefreshFlowError>,
-) -> Result<RefreshOutcome> {
+    outcome: Result<Renewed, RenewalError>,
+) -> Result<Renewed> {
     match outcome {
         Ok(outcome) => {
             for w in &outcome.warnings {
                 ctx.ui.warn(w);
             }
-            if outcome.refreshed {
+            if outcome.renewed {
                 note_tokens(ctx, session, &outcome.tokens);
             }
             Ok(outcome)
         }
-        Err(e @ RefreshFlowError::RefreshTokenRejected { .. }) => {
+        Err(e @ RenewalError::RefreshTokenRejected { .. }) => {
             if let Ok(Some(cached)) = session.store.load(&session.entry.cache_key) {
                 note_tokens(ctx, session, &cached);
             }

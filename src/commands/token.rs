@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, Result};
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::secret::RefreshToken;
+use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
 
 use super::Context;
@@ -41,7 +42,9 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
     };
     Ok(match args.format {
         TokenFormat::Raw => format!("{value}\n").into_bytes(),
-        TokenFormat::Header => format!("Authorization: Bearer {value}\n").into_bytes(),
+        TokenFormat::Header => {
+            format!("Authorization: {} {value}\n", tokens.token_type.scheme()).into_bytes()
+        }
         TokenFormat::Env => {
             let name = if args.id_token {
                 "OAUTHCTL_ID_TOKEN"
@@ -51,7 +54,7 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
             format!(
                 "export {name}={}\nexport OAUTHCTL_TOKEN_TYPE={}\n",
                 shell_quote(&value),
-                shell_quote(&tokens.token_type)
+                shell_quote(tokens.token_type.as_str())
             )
             .into_bytes()
         }
@@ -66,12 +69,8 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
                 "client_id": tokens.client_id,
             });
             if args.include_refresh_token {
-                doc["refresh_token"] = json!(
-                    tokens
-                        .refresh_token
-                        .as_ref()
-                        .map(super::super::oauth::secret::Secret::expose)
-                );
+                doc["refresh_token"] =
+                    json!(tokens.refresh_token.as_ref().map(RefreshToken::expose));
             }
             // Terminal-safe JSON: a scope or issuer from the server cannot carry C1 controls
             // or BiDi overrides to the screen (C0 controls are escaped by JSON itself).
@@ -83,7 +82,7 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
 /// `--no-refresh` and an expired access token: the next step is a refresh when one can
 /// work (a refresh token, or a client-credentials login), else a new login.
 fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
-    let renewable = tokens.refresh_token.is_some() || tokens.grant == Grant::ClientCredentials;
+    let renewable = tokens.renewal().is_some();
     Error::LoginRequired {
         message: format!(
             "the cached access token for profile `{profile}` has expired (--no-refresh)"
@@ -122,8 +121,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::AccessToken;
+    use crate::oauth::token_type::TokenType;
 
     fn args(format: TokenFormat) -> TokenArgs {
         TokenArgs {
@@ -138,10 +138,10 @@ mod tests {
     #[test]
     fn formats() {
         let t = TokenSet {
-            access_token: Secret::new("at-1"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-1"),
+            token_type: TokenType::Bearer,
             expires_at: Some(1100),
-            refresh_token: Some(Secret::new("rt-1")),
+            refresh_token: Some(RefreshToken::new("rt-1")),
             id_token: None,
             scope: vec!["a".into(), "b".into()],
             grant: Grant::AuthorizationCode,
@@ -183,8 +183,8 @@ mod tests {
         // Issue #12 item 1: `token` never writes control characters to a terminal; the
         // server-chosen scope and issuer are escaped like every `--json` document.
         let t = TokenSet {
-            access_token: Secret::new("at-1"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-1"),
+            token_type: TokenType::Bearer,
             expires_at: None,
             refresh_token: None,
             id_token: None,

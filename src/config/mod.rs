@@ -11,11 +11,12 @@ use std::path::PathBuf;
 use crate::cli::{GlobalArgs, TokenStoreChoice};
 use crate::error::Error;
 use crate::oauth::providers::{self, Endpoints, Provider};
+use crate::oauth::secret::ClientSecret;
 pub use file::{AuthMethod, ConfigFile, ProfileConfig, ProviderConfig};
 pub use paths::Paths;
 
 /// Where the client secret comes from. The secret itself is read only when needed.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SecretSource {
     /// A public client.
     #[default]
@@ -25,23 +26,11 @@ pub enum SecretSource {
     /// A file's first line (`-` is standard input).
     File(PathBuf),
     /// Given on the command line (warned about).
-    Inline(String),
+    Inline(ClientSecret),
     /// The profile's last login read the secret from standard input, and oauthctl keeps no
     /// secrets: there is none to use now. Reading it is a configuration error that says
     /// how to give the secret again, so that nothing is sent without client authentication.
     StdinAtLogin { profile: String },
-}
-
-impl std::fmt::Debug for SecretSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::None => f.write_str("None"),
-            Self::Env(v) => write!(f, "Env({v})"),
-            Self::File(p) => write!(f, "File({})", p.display()),
-            Self::Inline(_) => f.write_str("Inline([redacted])"),
-            Self::StdinAtLogin { profile } => write!(f, "StdinAtLogin({profile})"),
-        }
-    }
 }
 
 /// Per-command values that take part in resolution (login's `--scope`, `--audience`, …).
@@ -165,7 +154,7 @@ impl Settings {
         } else if let Some(var) = &global.client_secret_env {
             SecretSource::Env(var.clone())
         } else if let Some(secret) = &global.client_secret {
-            SecretSource::Inline(secret.clone())
+            SecretSource::Inline(ClientSecret::new(secret.clone()))
         } else if let Some(path) = conf
             .client_secret_file
             .as_ref()
@@ -472,7 +461,7 @@ client_id = "gh-client"
         assert_eq!(s.client_secret, SecretSource::File("-".into()));
         assert_eq!(
             format!("{:?}", SecretSource::Inline("hunter2".into())),
-            "Inline([redacted])"
+            "Inline(ClientSecret([redacted]))"
         );
     }
 

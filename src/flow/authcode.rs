@@ -15,8 +15,10 @@ use url::Url;
 use crate::browser::{self, Browser};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::grant::Grant;
 use crate::oauth::id_token::{IdTokenRules, allowed_algs};
 use crate::oauth::pkce::FlowSecrets;
+use crate::oauth::secret::{IdToken, Nonce};
 use crate::oauth::token_response::TokenResponse;
 
 use super::client::{ClientAuth, token_request};
@@ -97,11 +99,11 @@ pub fn authorization_url(
         if !req.scopes.is_empty() {
             q.append_pair("scope", &req.scopes.join(" "));
         }
-        q.append_pair("state", &secrets.state)
+        q.append_pair("state", secrets.state.expose())
             .append_pair("code_challenge", &secrets.challenge())
             .append_pair("code_challenge_method", "S256");
         if wants_oidc(&req.scopes) {
-            q.append_pair("nonce", &secrets.nonce);
+            q.append_pair("nonce", secrets.nonce.expose());
         }
         if let Some(a) = &req.audience {
             q.append_pair("audience", a);
@@ -248,10 +250,10 @@ pub fn run(
         }
     };
     let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
+        ("grant_type", Grant::AuthorizationCode.as_grant_type()),
+        ("code", code.expose()),
         ("redirect_uri", redirect_uri.as_str()),
-        ("code_verifier", secrets.verifier.as_str()),
+        ("code_verifier", secrets.verifier.expose()),
     ];
     if let Some(r) = &req.resource {
         params.push(("resource", r));
@@ -264,11 +266,15 @@ pub fn run(
         &origin_headers(provider),
     )?;
     let id_claims = if oidc {
-        let raw = response.id_token.as_deref().ok_or_else(|| {
-            Error::BadResponse(
-                "the token response has no ID token although `openid` was requested".into(),
-            )
-        })?;
+        let raw = response
+            .id_token
+            .as_ref()
+            .map(IdToken::expose)
+            .ok_or_else(|| {
+                Error::BadResponse(
+                    "the token response has no ID token although `openid` was requested".into(),
+                )
+            })?;
         Some(verify_id_token(
             http,
             cache,
@@ -311,7 +317,7 @@ pub fn verify_id_token(
     provider: &Resolved,
     client: &ClientAuth,
     raw: &str,
-    nonce: Option<&str>,
+    nonce: Option<&Nonce>,
     previous: Option<Map<String, Value>>,
     now: i64,
     leeway: i64,
@@ -330,7 +336,7 @@ pub fn verify_id_token(
     let rules = IdTokenRules {
         issuer: issuer.to_owned(),
         client_id: client.client_id.clone(),
-        nonce: nonce.map(str::to_owned),
+        nonce: nonce.cloned(),
         now,
         leeway,
         algs: allowed_algs(
@@ -371,8 +377,8 @@ mod tests {
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], secrets.challenge());
-        assert_eq!(q["state"], secrets.state);
-        assert_eq!(q["nonce"], secrets.nonce);
+        assert_eq!(q["state"], secrets.state.expose());
+        assert_eq!(q["nonce"], secrets.nonce.expose());
         assert_eq!(q["scope"], "openid email");
         assert_eq!(q["access_type"], "offline");
         assert_eq!(q["prompt"], "consent");

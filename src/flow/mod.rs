@@ -3,10 +3,12 @@
 
 pub mod authcode;
 pub mod client;
+pub mod client_credentials;
 pub mod device;
 pub mod discovery;
 pub mod events;
 pub mod id_check;
+pub mod keys;
 pub mod loopback;
 pub mod provider;
-pub mod refresh;
+pub mod renewal;

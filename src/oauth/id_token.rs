@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::discovery::issuer_matches;
 use super::jwt::{self, ClaimRules, Jws, VerificationKey};
+use super::secret::Nonce;
 use super::strict_json::kind;
 
 /// The clock skew allowed for an ID token's `exp`, `nbf` and `iat` unless `login --leeway`
@@ -20,7 +21,7 @@ pub struct IdTokenRules {
     pub issuer: String,
     pub client_id: String,
     /// The nonce sent in the authorization request.
-    pub nonce: Option<String>,
+    pub nonce: Option<Nonce>,
     pub now: i64,
     pub leeway: i64,
     /// Allowed signature algorithms (never empty, never `none`).
@@ -162,7 +163,7 @@ pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError>
     }
     if let Some(expected) = &rules.nonce {
         match c.get("nonce") {
-            Some(Value::String(n)) if super::pkce::constant_time_eq(n, expected) => {}
+            Some(Value::String(n)) if expected.matches(n) => {}
             Some(_) => {
                 return fail("its `nonce` is not the one this sign-in sent (replay?)".into());
             }

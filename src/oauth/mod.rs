@@ -1,15 +1,20 @@
 //! The protocol domain: types and rules of OAuth 2.0, OpenID Connect and JOSE. No I/O, no
 //! clap, no colour: everything here is a pure function of its inputs and a given `now`.
 
+pub mod callback;
 pub mod discovery;
 pub mod errors;
+pub mod grant;
 pub mod id_token;
+pub mod introspection;
 pub mod jwt;
 pub mod pkce;
 pub mod providers;
 pub mod secret;
 pub mod strict_json;
 pub mod token_response;
+pub mod token_type;
 pub mod tokens;
 pub mod url_policy;
+pub mod userinfo;
 pub mod www_authenticate;

@@ -296,8 +296,9 @@ impl IndexFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
+    use crate::oauth::token_type::TokenType;
 
     fn index_in(dir: &Path) -> IndexFile {
         IndexFile::new(dir.join("index.json"), Locks::new(dir.join("locks")))
@@ -305,11 +306,11 @@ mod tests {
 
     fn entry() -> IndexEntry {
         let tokens = TokenSet {
-            access_token: Secret::new("at-SECRET"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-SECRET"),
+            token_type: TokenType::Bearer,
             expires_at: Some(99),
-            refresh_token: Some(Secret::new("rt-SECRET")),
-            id_token: Some(Secret::new("idt-SECRET")),
+            refresh_token: Some(RefreshToken::new("rt-SECRET")),
+            id_token: Some(IdToken::new("idt-SECRET")),
             scope: vec!["openid".into()],
             grant: Grant::AuthorizationCode,
             issuer: "https://i".into(),
