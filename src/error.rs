@@ -5,7 +5,7 @@
 //!
 //! A hint that suggests an oauthctl command names it plainly in backticks
 //! (`` `oauthctl login` ``); the output layer repeats the invocation's profile and provider
-//! flags in it ([`crate::cli::Rerun`]), so that the command works as printed.
+//! flags in it ([`crate::output::Rerun`]), so that the command works as printed.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -15,7 +15,6 @@ use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use url::Url;
 
-use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 use crate::oauth::url_policy;
 
@@ -114,13 +113,13 @@ impl Default for HttpOptions {
 }
 
 impl HttpOptions {
-    /// From the global flags, with the protocol deadline from [`TIMEOUT_ENV`] (exit 7 when it
-    /// does not hold a duration).
-    pub fn from_global(global: &GlobalArgs) -> Result<Self> {
+    /// The options of protocol exchanges (`--cacert`, `--insecure-http`, `-v`), with the
+    /// deadline from [`TIMEOUT_ENV`] (exit 7 when it does not hold a duration).
+    pub fn protocol(cacert: Option<PathBuf>, insecure_http: bool, verbose: u8) -> Result<Self> {
         Ok(Self {
-            cacert: global.cacert.clone(),
-            insecure_http: global.insecure_http,
-            verbose: global.verbose,
+            cacert,
+            insecure_http,
+            verbose,
             timeout: Some(protocol_timeout(
                 std::env::var(TIMEOUT_ENV).ok().as_deref(),
             )?),
@@ -133,7 +132,7 @@ fn protocol_timeout(value: Option<&str>) -> Result<Duration> {
     let Some(raw) = value.filter(|v| !v.trim().is_empty()) else {
         return Ok(DEFAULT_TIMEOUT);
     };
-    match crate::cli::parse_duration(raw) {
+    match crate::text::duration::parse(raw) {
         Ok(d) if !d.is_zero() => Ok(d),
         Ok(_) => Err(Error::config(
             format!("{TIMEOUT_ENV}={raw}: the limit must be more than zero"),

@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::browser::SystemBrowser;
-use crate::cli::{Flow, LoginArgs};
+use crate::browser::{Browser, SystemBrowser};
 use crate::config::{Overrides, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::authcode::{self, Request};
 use crate::flow::client::{ClientAuth, token_request};
 use crate::flow::device;
 use crate::flow::provider::Resolved;
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
@@ -28,9 +28,58 @@ use crate::store::select;
 use super::Context;
 use super::events::UiEvents;
 
+/// What `login` was asked for (design.md §3).
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The grant: authorization code (+ PKCE, loopback redirect), device code or client
+    /// credentials.
+    pub flow: Grant,
+    /// `--scope` (repeatable; a space-separated list works too).
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    /// RFC 8707 resource indicator.
+    pub resource: Option<String>,
+    /// Extra authorization request parameters.
+    pub params: Vec<(String, String)>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    /// Loopback port for the redirect (`None`: any free port).
+    pub port: Option<u16>,
+    /// How long to wait for the browser or the device approval.
+    pub timeout: Duration,
+    /// Print the authorization URL instead of opening a browser.
+    pub no_browser: bool,
+    /// Open the URL with this command (split into words without a shell).
+    pub browser_command: Option<String>,
+    /// Client authentication at the token endpoint.
+    pub auth_method: Option<AuthMethod>,
+    /// Clock skew allowed for the ID token's times (remembered for refreshes).
+    pub leeway: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            flow: Grant::AuthorizationCode,
+            scopes: Vec::new(),
+            audience: None,
+            resource: None,
+            params: Vec::new(),
+            prompt: None,
+            login_hint: None,
+            port: None,
+            timeout: Duration::from_secs(300),
+            no_browser: false,
+            browser_command: None,
+            auth_method: None,
+            leeway: Duration::from_secs(60),
+        }
+    }
+}
+
 /// The summary shown after a login (never a secret).
 #[derive(Debug)]
-pub struct LoginReport {
+pub(crate) struct LoginReport {
     pub profile: String,
     pub issuer: String,
     pub client_id: String,
@@ -46,7 +95,7 @@ pub struct LoginReport {
 
 impl LoginReport {
     /// The one-paragraph summary for stderr.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut out = format!(
             "Signed in to {} as {} (profile `{}`, {}).\n",
             sanitize::line(&self.issuer),
@@ -113,7 +162,7 @@ fn subject(
 }
 
 /// The issuer string a token set is filed under: the issuer, else the token endpoint.
-pub fn issuer_label(resolved: &Resolved) -> String {
+pub(crate) fn issuer_label(resolved: &Resolved) -> String {
     resolved
         .issuer()
         .map(str::to_owned)
@@ -124,7 +173,7 @@ pub fn issuer_label(resolved: &Resolved) -> String {
 /// The cache key of a profile's tokens. Besides issuer, client, scopes, audience and
 /// resource it covers the extra authorization request parameters: those beyond the
 /// provider's own (a preset's `access_type=offline` is implied by its issuer).
-pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+pub(crate) fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
     let extra: BTreeMap<String, String> = settings
         .params
         .iter()
@@ -155,7 +204,13 @@ fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String
 }
 
 /// Runs `login`.
-pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
+    if args.flow == Grant::RefreshToken {
+        return Err(Error::usage(
+            "a login starts a grant: authorization code, device code or client credentials",
+            Some("renew cached tokens with `oauthctl refresh`".to_owned()),
+        ));
+    }
     let overrides = Overrides {
         scopes: args.scopes.clone(),
         audience: args.audience.clone(),
@@ -171,7 +226,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         )
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
-    if args.flow == Flow::ClientCredentials && secret.is_none() {
+    if args.flow == Grant::ClientCredentials && secret.is_none() {
         return Err(Error::config(
             "the client credentials flow needs a client secret",
             Some("pass --client-secret-file FILE|- or --client-secret-env VAR".to_owned()),
@@ -184,13 +239,20 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims, grant) = match args.flow {
-        Flow::Code => {
-            let browser = SystemBrowser::choose(
-                args.no_browser,
-                args.browser_command.as_deref(),
-                std::env::var("BROWSER").ok().as_deref(),
-            )
-            .map_err(|e| Error::usage(e, None))?;
+        // (A refresh is refused above.)
+        Grant::AuthorizationCode | Grant::RefreshToken => {
+            let chosen;
+            let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+                injected
+            } else {
+                chosen = SystemBrowser::choose(
+                    args.no_browser,
+                    args.browser_command.as_deref(),
+                    std::env::var("BROWSER").ok().as_deref(),
+                )
+                .map_err(|e| Error::usage(e, None))?;
+                &chosen
+            };
             let req = Request {
                 scopes: settings.scopes.clone(),
                 audience: settings.audience.clone(),
@@ -208,13 +270,13 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &resolved,
                 &client,
                 &req,
-                &browser,
+                browser,
                 &events,
                 now,
             )?;
             (got.response, got.id_claims, Grant::AuthorizationCode)
         }
-        Flow::Device => {
+        Grant::DeviceCode => {
             let response = device::run(
                 http,
                 &resolved,
@@ -230,7 +292,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
             (response, id_claims, Grant::DeviceCode)
         }
-        Flow::ClientCredentials => {
+        Grant::ClientCredentials => {
             let endpoint = http.checked_url(
                 resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
             )?;
@@ -279,7 +341,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
         && client.is_confidential();
     let login = RememberedLogin {
-        provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
+        provider: remembered_provider(ctx.flags.provider.as_deref(), &settings),
         issuer: issuer.clone(),
         client_id: client_id.clone(),
         scopes: settings.scopes.clone(),

@@ -10,7 +10,7 @@ use super::Context;
 use super::session::{Session, refresh_with, settle};
 
 /// Runs `refresh`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let locks = Locks::for_paths(&ctx.paths).with_timeout(Duration::from_secs(60));
     let outcome = refresh_now(

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TokenStoreChoice;
 use crate::error::ConfigFileError;
+use crate::oauth::client_auth::AuthMethod;
+use crate::store::StoreChoice;
 use crate::store::StoreError;
 use crate::store::fsutil::{self, Exposure, ReadOutcome};
 
@@ -18,7 +19,7 @@ pub struct ConfigFile {
     /// Profile used when neither `--profile` nor `--provider` is given.
     pub default_profile: Option<String>,
     /// Default token store for every profile.
-    pub token_store: Option<TokenStoreChoice>,
+    pub token_store: Option<StoreChoice>,
     /// Named providers.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
@@ -68,39 +69,11 @@ pub struct ProfileConfig {
     /// Extra authorization request parameters.
     #[serde(default)]
     pub params: BTreeMap<String, String>,
-    pub token_store: Option<TokenStoreChoice>,
+    pub token_store: Option<StoreChoice>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]
     pub client_secret_stdin: bool,
-}
-
-/// Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-// On the command line the registered names (as in the config file and the provider's
-// metadata) are the primary spelling; clap's kebab-case forms stay accepted as aliases.
-pub enum AuthMethod {
-    /// HTTP Basic with form-urlencoded id and secret
-    #[default]
-    #[value(name = "client_secret_basic", alias = "client-secret-basic")]
-    ClientSecretBasic,
-    /// id and secret in the form body
-    #[value(name = "client_secret_post", alias = "client-secret-post")]
-    ClientSecretPost,
-    /// public client: only `client_id`
-    None,
-}
-
-impl AuthMethod {
-    /// The registered name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::None => "none",
-        }
-    }
 }
 
 /// Parses a configuration file's text; `path` is only used in error messages.

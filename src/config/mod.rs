@@ -8,11 +8,42 @@ pub mod paths;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::cli::{GlobalArgs, TokenStoreChoice};
 use crate::error::Error;
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::providers::{self, Endpoints, Provider};
-pub use file::{AuthMethod, ConfigFile, ProfileConfig, ProviderConfig};
+use crate::oauth::secret::Secret;
+use crate::store::StoreChoice;
+pub use file::{ConfigFile, ProfileConfig, ProviderConfig};
 pub use paths::Paths;
+
+/// The global options that choose the configuration, profile, provider, client and token
+/// store, as plain values: the first layer of [`Settings::resolve`]. The command line fills
+/// them (flags, then `OAUTHCTL_*` variables); tests build them directly.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--provider NAME[@ARG]`.
+    pub provider: Option<String>,
+    /// `--issuer`.
+    pub issuer: Option<String>,
+    /// `--client-id`.
+    pub client_id: Option<String>,
+    /// `--client-secret-file` (`-` is standard input).
+    pub client_secret_file: Option<PathBuf>,
+    /// `--client-secret-env`.
+    pub client_secret_env: Option<String>,
+    /// `--client-secret` (warned about when read).
+    pub client_secret: Option<Secret>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--token-store`.
+    pub token_store: Option<StoreChoice>,
+    /// `--cacert`.
+    pub cacert: Option<PathBuf>,
+    /// `--insecure-http`.
+    pub insecure_http: bool,
+}
 
 /// Where the client secret comes from. The secret itself is read only when needed.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -70,7 +101,7 @@ pub struct Settings {
     pub audience: Option<String>,
     pub resource: Option<String>,
     pub params: BTreeMap<String, String>,
-    pub token_store: TokenStoreChoice,
+    pub token_store: StoreChoice,
     pub insecure_http: bool,
     pub cacert: Option<PathBuf>,
 }
@@ -80,7 +111,7 @@ pub use crate::oauth::tokens::normalize_scopes;
 impl Settings {
     /// The profile name a command uses: `--profile`, else the `--provider` name, else the
     /// config's `default_profile`, else `default`.
-    pub fn profile_name(global: &GlobalArgs, file: Option<&ConfigFile>) -> String {
+    pub fn profile_name(global: &Flags, file: Option<&ConfigFile>) -> String {
         global
             .profile
             .clone()
@@ -91,7 +122,7 @@ impl Settings {
 
     /// Resolves settings. `remembered` is what the profile stored at its last login.
     pub fn resolve(
-        global: &GlobalArgs,
+        global: &Flags,
         overrides: &Overrides,
         file: Option<&ConfigFile>,
         remembered: Option<&ProfileConfig>,
@@ -165,7 +196,7 @@ impl Settings {
         } else if let Some(var) = &global.client_secret_env {
             SecretSource::Env(var.clone())
         } else if let Some(secret) = &global.client_secret {
-            SecretSource::Inline(secret.clone())
+            SecretSource::Inline(secret.expose().to_owned())
         } else if let Some(path) = conf
             .client_secret_file
             .as_ref()
@@ -224,7 +255,7 @@ impl Settings {
                 .token_store
                 .or(conf.token_store)
                 .or_else(|| file.and_then(|f| f.token_store))
-                .unwrap_or(TokenStoreChoice::Auto),
+                .unwrap_or(StoreChoice::Auto),
             insecure_http: global.insecure_http,
             cacert: global.cacert.clone(),
             provider,
@@ -299,8 +330,8 @@ fn provider_from_config(name: &str, conf: &ProviderConfig) -> Result<Provider, E
 mod tests {
     use super::*;
 
-    fn global() -> GlobalArgs {
-        GlobalArgs::default()
+    fn global() -> Flags {
+        Flags::default()
     }
 
     fn file(text: &str) -> ConfigFile {
@@ -328,7 +359,7 @@ client_id = "gh-client"
     fn resolution_table() {
         struct Case {
             name: &'static str,
-            global: GlobalArgs,
+            global: Flags,
             overrides: Overrides,
             file: Option<&'static ConfigFile>,
             remembered: Option<ProfileConfig>,
@@ -370,7 +401,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "flags beat the profile",
-                global: GlobalArgs {
+                global: Flags {
                     issuer: Some("https://other.example".into()),
                     client_id: Some("flag-client".into()),
                     ..global()
@@ -388,7 +419,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "--provider names the profile and a preset",
-                global: GlobalArgs {
+                global: Flags {
                     provider: Some("local".into()),
                     ..global()
                 },
@@ -409,7 +440,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "a configured profile on a preset",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("gh".into()),
                     ..global()
                 },
@@ -434,7 +465,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "the config file beats what was remembered",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("work".into()),
                     ..global()
                 },
@@ -462,9 +493,9 @@ client_id = "gh-client"
         let conf = file(CONF);
         let s = Settings::resolve(&global(), &Overrides::default(), Some(&conf), None).unwrap();
         assert_eq!(s.client_secret, SecretSource::Env("CORP_SECRET".into()));
-        assert_eq!(s.token_store, TokenStoreChoice::File);
+        assert_eq!(s.token_store, StoreChoice::File);
         assert_eq!(s.params["domain_hint"], "corp");
-        let g = GlobalArgs {
+        let g = Flags {
             client_secret_file: Some("-".into()),
             ..global()
         };
@@ -478,7 +509,7 @@ client_id = "gh-client"
 
     #[test]
     fn the_provider_is_kept_as_named_with_its_argument() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9401".into()),
             ..global()
         };
@@ -533,13 +564,13 @@ client_id = "gh-client"
             "a re-login remembers the issuer alone"
         );
         // Named by a flag or the config file, the provider is checked as before.
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("keycloak".into()),
             ..global()
         };
         let e = Settings::resolve(&g, &Overrides::default(), None, Some(&keycloak)).unwrap_err();
         assert_eq!(e.exit_code(), 7);
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9402".into()),
             ..global()
         };
@@ -570,7 +601,7 @@ client_id = "gh-client"
             client_secret_stdin: true,
             ..ProfileConfig::default()
         };
-        let g = GlobalArgs {
+        let g = Flags {
             profile: Some("svc".into()),
             ..global()
         };
@@ -581,7 +612,7 @@ client_id = "gh-client"
                 profile: "svc".into()
             }
         );
-        let again = GlobalArgs {
+        let again = Flags {
             client_secret_file: Some("-".into()),
             ..g.clone()
         };
@@ -595,7 +626,7 @@ client_id = "gh-client"
 
     #[test]
     fn unknown_provider_is_a_config_error() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("nope".into()),
             ..global()
         };

@@ -395,12 +395,11 @@ mod tests {
     /// The authorization URL each preset produces, built through the same settings
     /// resolution as `login` (offline: endpoints from the presets).
     fn preset_url(provider: &str, client_id: &str) -> BTreeMap<String, String> {
-        use crate::cli::GlobalArgs;
-        use crate::config::{Overrides, Settings};
-        let global = GlobalArgs {
+        use crate::config::{Flags, Overrides, Settings};
+        let global = Flags {
             provider: Some(provider.to_owned()),
             client_id: Some(client_id.to_owned()),
-            ..GlobalArgs::default()
+            ..Flags::default()
         };
         let settings = Settings::resolve(&global, &Overrides::default(), None, None).unwrap();
         let req = Request {

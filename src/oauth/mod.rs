@@ -1,6 +1,7 @@
 //! The protocol domain: types and rules of OAuth 2.0, OpenID Connect and JOSE. No I/O, no
 //! clap, no colour: everything here is a pure function of its inputs and a given `now`.
 
+pub mod client_auth;
 pub mod discovery;
 pub mod errors;
 pub mod id_token;

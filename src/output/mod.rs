@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod json;
+mod rerun;
 pub mod sanitize;
 pub mod spinner;
 
@@ -14,8 +15,34 @@ use std::process::ExitCode;
 
 use colored::{Color, Colorize};
 
-use crate::cli::{ColorChoice, GlobalArgs, Rerun};
 use crate::error::Error;
+pub use rerun::Rerun;
+
+/// When to colour (`--color`): `auto` colours a terminal unless `NO_COLOR` is set or
+/// `TERM=dumb`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What decides how the terminal is used: the output format, the verbosity and colour
+/// flags, and the profile flags hints repeat.
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    /// `--json`: JSON documents on stdout.
+    pub json: bool,
+    /// `--quiet`: no narrative on stderr.
+    pub quiet: bool,
+    /// `-v` count: traces on stderr.
+    pub verbose: u8,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// The flags a suggested command repeats.
+    pub rerun: Rerun,
+}
 
 /// Colours for one stream, decided once. Renderers take a `Theme`, never global state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,24 +189,24 @@ fn color_wanted(choice: ColorChoice, is_tty: bool) -> bool {
 }
 
 impl Ui {
-    /// Decides format and colour for both streams from the global flags and environment.
-    pub fn new(global: &GlobalArgs) -> Self {
+    /// Decides format and colour for both streams from the options and the environment.
+    pub fn new(options: UiOptions) -> Self {
         let stdout_is_tty = io::stdout().is_terminal();
         let stderr_is_tty = io::stderr().is_terminal();
         // `NO_COLOR` wins over `--color auto` only; an explicit `--color always` is obeyed.
         Self {
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            json: options.json,
+            quiet: options.quiet,
+            verbose: options.verbose,
             stdout: Theme {
-                enabled: color_wanted(global.color, stdout_is_tty),
+                enabled: color_wanted(options.color, stdout_is_tty),
             },
             stderr: Theme {
-                enabled: color_wanted(global.color, stderr_is_tty),
+                enabled: color_wanted(options.color, stderr_is_tty),
             },
             stdout_is_tty,
             stderr_is_tty,
-            rerun: Rerun::new(global),
+            rerun: options.rerun,
         }
     }
 

@@ -25,6 +25,20 @@ use crate::oauth::tokens::{CacheKey, TokenSet};
 
 pub use select::{delete_everywhere, open_store};
 
+/// Which store `--token-store` (and `token_store` in the config file) asks for
+/// (design.md §5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreChoice {
+    /// The OS keyring when it answers, else files (with a warning).
+    #[default]
+    Auto,
+    /// The OS keyring only.
+    Keyring,
+    /// Files under `OAUTHCTL_HOME` (or the XDG state directory) only.
+    File,
+}
+
 /// Which back end holds a token set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
