@@ -4,12 +4,14 @@
 pub mod client_auth;
 pub mod discovery;
 pub mod errors;
+pub mod expires_in;
 pub mod id_token;
 pub mod jwt;
 pub mod pkce;
 pub mod providers;
 pub mod secret;
 pub mod strict_json;
+pub mod token_chars;
 pub mod token_response;
 pub mod tokens;
 pub mod url_policy;

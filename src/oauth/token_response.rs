@@ -9,15 +9,16 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::errors::OAuthErrorResponse;
+use super::expires_in::expires_in_seconds;
 use super::strict_json;
-use super::tokens::{TokenSyntax, check_token_chars, expires_in_seconds};
+use super::token_chars::{TokenSyntax, check_token_chars};
 
 /// A validated successful token response.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
-    /// Seconds, clamped to [`super::tokens::MAX_EXPIRES_IN`].
+    /// Seconds, clamped to [`super::expires_in::MAX_EXPIRES_IN`].
     pub expires_in: Option<u64>,
     pub refresh_token: Option<String>,
     pub id_token: Option<String>,
@@ -279,11 +280,11 @@ mod tests {
         assert_eq!(ok(&body("\"3600\"")).expires_in, Some(3600));
         assert_eq!(
             ok(&body("18446744073709551615")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert_eq!(
             ok(&body("9223372036854775808")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert!(err(200, &body("-1")).to_string().contains("negative"));
     }
