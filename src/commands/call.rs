@@ -557,10 +557,11 @@ impl Limit {
         if e.kind() == std::io::ErrorKind::TimedOut {
             self.timed_out(url, "did not send the whole response")
         } else {
-            Error::Network {
-                url: url.to_owned(),
-                message: format!("reading the response failed: {e}"),
-            }
+            Error::network(
+                url,
+                crate::error::NetworkKind::Read,
+                format!("reading the response failed: {e}"),
+            )
         }
     }
 }

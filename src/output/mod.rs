@@ -305,18 +305,13 @@ impl Ui {
         ExitCode::from(err.exit_code())
     }
 
-    /// The error text as written to stderr: the message, its cause chain, and the hint.
+    /// The error text as written to stderr: the message and the hint. An error's message
+    /// already names its cause (`could not reach URL: CAUSE`), so the cause is not repeated.
     pub fn render_error(&self, err: &Error) -> String {
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            let _ = write!(text, ": {cause}");
-            source = cause.source();
-        }
         let mut out = format!(
             "{} {}\n",
             self.stderr.paint("oauthctl: error:", Color::Red),
-            sanitize::line(&text)
+            sanitize::line(&err.to_string())
         );
         if let Some(hint) = err.hint() {
             let _ = writeln!(
@@ -384,6 +379,33 @@ mod tests {
         assert_eq!(
             text,
             "oauthctl: error: no issuer for profile `x`\\u{1b}[2J\nhint: pass --issuer URL\n"
+        );
+    }
+
+    #[test]
+    fn a_cause_is_shown_once() {
+        let ui = Ui::plain();
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let text = ui.render_error(&Error::io(
+            "read the client secret file",
+            std::path::Path::new("/nonexistent"),
+            missing,
+        ));
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                "oauthctl: error: cannot read the client secret file /nonexistent: entity not found"
+            )
+        );
+        let text = ui.render_error(&Error::network(
+            "https://as.example/token",
+            crate::error::NetworkKind::Certificate,
+            "invalid peer certificate: UnknownIssuer",
+        ));
+        assert_eq!(text.matches("UnknownIssuer").count(), 1, "{text}");
+        assert!(
+            text.contains("\nhint: the server's certificate is not trusted"),
+            "{text}"
         );
     }
 
