@@ -26,7 +26,7 @@ pub mod output;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-pub mod text;
+pub(crate) mod text;
 
 pub use app::{Deps, Invocation};
 pub use error::{Error, Result};

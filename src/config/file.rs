@@ -77,7 +77,7 @@ pub struct ProfileConfig {
 }
 
 /// Parses a configuration file's text; `path` is only used in error messages.
-pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
     toml::from_str::<ConfigFile>(text).map_err(|e| {
         let location = e.span().map(|span| line_col(text, span.start));
         ConfigFileError {
@@ -97,7 +97,7 @@ const MAX_CONFIG_LEN: u64 = 1 << 20;
 /// names the endpoints that receive authorization codes, PKCE verifiers and client
 /// secrets, so another local user who could edit or plant it could collect them (exit 7).
 /// Readable by others is fine; it holds no secret. It is never read through a symlink.
-pub fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
+pub(crate) fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
     let fail = |message: String| ConfigFileError {
         path: path.to_owned(),
         location: None,

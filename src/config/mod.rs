@@ -2,7 +2,7 @@
 //! config file, then what the profile remembered from its last login, then the provider
 //! (configured or preset), then built-in defaults. [`Settings::resolve`] is pure.
 
-pub mod file;
+pub(crate) mod file;
 pub mod paths;
 
 use std::collections::BTreeMap;

@@ -2,17 +2,17 @@
 //! clap, no colour: everything here is a pure function of its inputs and a given `now`.
 
 pub mod client_auth;
-pub mod discovery;
+pub(crate) mod discovery;
 pub mod errors;
-pub mod expires_in;
-pub mod id_token;
-pub mod jwt;
+pub(crate) mod expires_in;
+pub(crate) mod id_token;
+pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
 pub mod secret;
-pub mod strict_json;
-pub mod token_chars;
+pub(crate) mod strict_json;
+pub(crate) mod token_chars;
 pub mod token_response;
 pub mod tokens;
-pub mod url_policy;
-pub mod www_authenticate;
+pub(crate) mod url_policy;
+pub(crate) mod www_authenticate;

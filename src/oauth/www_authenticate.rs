@@ -8,15 +8,15 @@
 //! the input, the number of challenges and the parameters per challenge are capped.
 
 /// Inputs longer than this are not parsed at all (no real challenge is this long).
-pub const MAX_INPUT: usize = 16 * 1024;
+pub(crate) const MAX_INPUT: usize = 16 * 1024;
 /// At most this many challenges are read from one header value.
-pub const MAX_CHALLENGES: usize = 16;
+pub(crate) const MAX_CHALLENGES: usize = 16;
 /// At most this many parameters are kept per challenge.
-pub const MAX_PARAMS: usize = 32;
+pub(crate) const MAX_PARAMS: usize = 32;
 
 /// One challenge: a scheme with either a token68 or parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Challenge {
+pub(crate) struct Challenge {
     /// The scheme as sent (compare case-insensitively).
     pub scheme: String,
     /// `name=value` parameters, names as sent, quoted values unescaped.
@@ -27,7 +27,7 @@ pub struct Challenge {
 
 impl Challenge {
     /// A parameter by case-insensitive name (the first one wins).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -36,7 +36,7 @@ impl Challenge {
 }
 
 /// Parses one header value into its challenges.
-pub fn parse(input: &str) -> Vec<Challenge> {
+pub(crate) fn parse(input: &str) -> Vec<Challenge> {
     if input.len() > MAX_INPUT {
         return Vec::new();
     }
@@ -76,7 +76,7 @@ pub fn parse(input: &str) -> Vec<Challenge> {
 }
 
 /// The `error` of the first `Bearer` challenge among several header values.
-pub fn bearer_error<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn bearer_error<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<String> {
     values
         .into_iter()
         .flat_map(parse)

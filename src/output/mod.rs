@@ -3,11 +3,11 @@
 //! Colour is decided once per stream in [`Ui::new`]; data goes to stdout, narrative, warnings
 //! and errors to stderr; every remote string is sanitised before it reaches a terminal.
 
-pub mod body;
-pub mod json;
+pub(crate) mod body;
+pub(crate) mod json;
 mod rerun;
-pub mod sanitize;
-pub mod spinner;
+pub(crate) mod sanitize;
+pub(crate) mod spinner;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};

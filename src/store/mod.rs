@@ -1,14 +1,14 @@
 //! The token cache: where token sets live between invocations (design.md §5).
 //!
 //! [`TokenStore`] is the seam; [`file::FileStore`] and [`keyring::KeyringStore`] are the
-//! real back ends, [`select::open_store`] picks one for `--token-store`, [`index`] is the
+//! real back ends, [`select::open_store`] picks one for `--token-store`, `index` is the
 //! non-secret per-profile index, and [`lock`] is the cross-process refresh lock with the
 //! refresh protocol. Nothing here prints: warnings are returned as values. No error or
 //! `Debug` output of this module contains a token value.
 
 pub mod file;
 pub(crate) mod fsutil;
-pub mod index;
+pub(crate) mod index;
 pub mod keyring;
 pub mod lock;
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 /// Parses `30s`, `5m`, `1h30m` (humantime) or plain seconds; the error says what to write.
-pub fn parse(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
