@@ -49,10 +49,18 @@ impl Deps {
 }
 
 /// One parsed command line.
-#[derive(Debug)]
 pub struct Invocation {
     cli: Cli,
     flags: Flags,
+}
+
+impl std::fmt::Debug for Invocation {
+    // The parsed command line may hold `--client-secret`; the flags redact it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invocation")
+            .field("flags", &self.flags)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Invocation {
@@ -72,10 +80,10 @@ impl Invocation {
     /// process's environment. A usage error is returned as clap's message.
     #[cfg(any(test, feature = "testing"))]
     pub fn parse_without_env(args: &[&str]) -> std::result::Result<Self, String> {
-        use clap::{CommandFactory as _, FromArgMatches as _};
-        let cmd = Cli::command().mut_args(|a| a.env(None::<&str>));
+        use clap::FromArgMatches as _;
         let argv = std::iter::once("oauthctl").chain(args.iter().copied());
-        cmd.try_get_matches_from(argv)
+        command_without_env()
+            .try_get_matches_from(argv)
             .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
             .map(Self::new)
             .map_err(|e| e.to_string())
@@ -110,6 +118,14 @@ impl Invocation {
     }
 }
 
+/// The whole command line without its environment variables (every `env =` is on a global
+/// flag, so clearing the top level's clears the copies in the subcommands too).
+#[cfg(any(test, feature = "testing"))]
+fn command_without_env() -> clap::Command {
+    use clap::CommandFactory as _;
+    Cli::command().mut_args(|a| a.env(None::<&str>))
+}
+
 /// Runs one subcommand with its options.
 fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
     match command {
@@ -128,5 +144,30 @@ fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
         Command::Serve(args) => commands::serve::run(ctx, &args.0.into()),
         Command::Completions { shell } => Ok(generate::completions(shell)),
         Command::Generate { target } => generate::run(&target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_in_process_parse_reads_no_environment_variable() {
+        use clap::CommandFactory as _;
+        fn env_args(cmd: &clap::Command) -> usize {
+            cmd.get_arguments()
+                .filter(|a| a.get_env().is_some())
+                .count()
+                + cmd.get_subcommands().map(env_args).sum::<usize>()
+        }
+        let mut full = Cli::command();
+        full.build();
+        assert!(env_args(&full) > 0, "the binary reads OAUTHCTL_* variables");
+        let mut isolated = command_without_env();
+        isolated.build();
+        assert_eq!(env_args(&isolated), 0);
+        let parsed = Invocation::parse_without_env(&["-p", "work", "token", "--min-ttl", "5m"]);
+        assert_eq!(parsed.map(|i| i.flags.profile), Ok(Some("work".to_owned())));
+        assert!(Invocation::parse_without_env(&["token", "--bogus"]).is_err());
     }
 }
