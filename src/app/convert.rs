@@ -325,10 +325,17 @@ mod tests {
         let o = serve::Options::from(args.0);
         assert_eq!((o.port, o.alg), (0, SigningAlg::Rs256));
         assert_eq!(o.misbehave, [crate::devserver::Misbehave::Token307]);
+        // The commands' own defaults (their tests use them) are the command line's.
         let cli::Command::Serve(args) = parse("serve").command.0 else {
             panic!("not serve");
         };
-        assert_eq!(serve::Options::from(args.0).port, 9400);
+        let (given, own) = (serve::Options::from(args.0), serve::Options::default());
+        assert_eq!((given.port, given.alg), (own.port, own.alg));
+        let cli::Command::Token(args) = parse("token").command.0 else {
+            panic!("not token");
+        };
+        let (given, own) = (token::Options::from(args.0), token::Options::default());
+        assert_eq!((given.format, given.min_ttl), (own.format, own.min_ttl));
 
         let cli::Command::Login(args) =
             parse("login --flow client-credentials --auth-method client-secret-post")

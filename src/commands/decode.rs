@@ -44,23 +44,6 @@ pub(crate) struct Options {
     pub leeway: Duration,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            token: None,
-            access_token: false,
-            id_token: false,
-            verify: false,
-            jwks: None,
-            key: None,
-            secret_env: None,
-            alg: Vec::new(),
-            audience: None,
-            leeway: Duration::from_secs(60),
-        }
-    }
-}
-
 /// The outcome of verification, if it was asked for.
 #[derive(Debug, Clone)]
 enum Verdict {

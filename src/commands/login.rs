@@ -57,26 +57,6 @@ pub(crate) struct Options {
     pub leeway: Duration,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            flow: Grant::AuthorizationCode,
-            scopes: Vec::new(),
-            audience: None,
-            resource: None,
-            params: Vec::new(),
-            prompt: None,
-            login_hint: None,
-            port: None,
-            timeout: Duration::from_secs(300),
-            no_browser: false,
-            browser_command: None,
-            auth_method: None,
-            leeway: Duration::from_secs(60),
-        }
-    }
-}
-
 /// The summary shown after a login (never a secret).
 #[derive(Debug)]
 pub(crate) struct LoginReport {
