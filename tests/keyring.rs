@@ -13,12 +13,12 @@
 
 use std::time::{Duration, Instant};
 
-use oauthctl::cli::TokenStoreChoice;
 use oauthctl::config::paths::Paths;
 use oauthctl::oauth::grant::Grant;
 use oauthctl::oauth::secret::{AccessToken, IdToken, RefreshToken};
 use oauthctl::oauth::token_type::TokenType;
 use oauthctl::oauth::tokens::{CacheKey, TokenSet};
+use oauthctl::store::StoreChoice;
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
 use oauthctl::store::{StoreKind, TokenStore, delete_everywhere, open_store};
@@ -102,12 +102,9 @@ fn keyring_large_payload_survives_chunking() {
 fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
-    let (store, warning) = oauthctl::store::select::open_store_with_timeout(
-        TokenStoreChoice::Auto,
-        &paths,
-        BUSY_TIMEOUT,
-    )
-    .unwrap();
+    let (store, warning) =
+        oauthctl::store::select::open_store_with_timeout(StoreChoice::Auto, &paths, BUSY_TIMEOUT)
+            .unwrap();
     assert_eq!(store.kind(), StoreKind::Keyring);
     assert_eq!(warning, None);
     // C69: a set in each store; logout removes both.
@@ -115,7 +112,7 @@ fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
     store.save(&key, &tokens(10)).unwrap();
     let files = FileStore::new(paths.tokens_dir());
     files.save(&key, &tokens(10)).unwrap();
-    let report = delete_everywhere(&key, &paths, TokenStoreChoice::Auto).unwrap();
+    let report = delete_everywhere(&key, &paths, StoreChoice::Auto).unwrap();
     assert_eq!(report.cleared, vec![StoreKind::File, StoreKind::Keyring]);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!(store.load(&key).unwrap(), None);
@@ -245,7 +242,7 @@ fn no_dbus_child() {
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
 
     let start = Instant::now();
-    let (store, warning) = open_store(TokenStoreChoice::Auto, &paths).unwrap();
+    let (store, warning) = open_store(StoreChoice::Auto, &paths).unwrap();
     let elapsed = start.elapsed();
     eprintln!("auto without a session bus decided in {elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
@@ -262,7 +259,7 @@ fn no_dbus_child() {
     store.save(&key, &tokens(10)).unwrap();
     assert_eq!(store.load(&key).unwrap(), Some(tokens(10)));
 
-    let err = open_store(TokenStoreChoice::Keyring, &paths)
+    let err = open_store(StoreChoice::Keyring, &paths)
         .err()
         .expect("an error");
     let err: oauthctl::Error = err.into();
@@ -270,7 +267,7 @@ fn no_dbus_child() {
     assert!(err.hint().unwrap().contains("--token-store file"));
 
     // Logout still clears the file store and reports the unreachable keyring.
-    let report = delete_everywhere(&key, &paths, TokenStoreChoice::Auto).unwrap();
+    let report = delete_everywhere(&key, &paths, StoreChoice::Auto).unwrap();
     assert_eq!(report.cleared, vec![StoreKind::File]);
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(store.load(&key).unwrap(), None);

@@ -18,7 +18,7 @@
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -26,7 +26,6 @@ use reqwest::blocking::{RequestBuilder, Response};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::cli::CallArgs;
 use crate::error::{Error, Result};
 use crate::http::{self, Deadline, HttpClient, HttpOptions};
 use crate::oauth::grant::Grant;
@@ -42,7 +41,7 @@ use super::Context;
 use super::session::{Session, replace_rejected, usable_tokens};
 
 /// Redirects followed at most with `-L`.
-pub const MAX_REDIRECTS: usize = 10;
+pub(crate) const MAX_REDIRECTS: usize = 10;
 /// Refresh first when the token expires within this time (as `token` does by default).
 const MIN_TTL: Duration = Duration::from_secs(60);
 /// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
@@ -53,8 +52,37 @@ const MAX_EXTERNAL_TOKEN: u64 = 64 * 1024;
 /// Whether a request header named `name` is sensitive: redacted in traces and never sent
 /// to another origin after a redirect. Headers given as `-H '!Name: value'` are too. The
 /// same rule redacts response headers in traces ([`http::is_sensitive_header`]).
-pub fn is_sensitive_header(name: &str) -> bool {
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
     http::is_sensitive_header(name)
+}
+
+/// What `call` was asked for (design.md §3).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// `[METHOD] URL`.
+    pub target: Vec<String>,
+    /// `-H 'NAME: VALUE'` (`!NAME: VALUE` marks it sensitive).
+    pub headers: Vec<String>,
+    /// `-d DATA`, `@FILE` or `@-`.
+    pub data: Option<String>,
+    /// `--json BODY`, `@FILE` or `@-`.
+    pub json_body: Option<String>,
+    /// `--form K=V`.
+    pub form: Vec<(String, String)>,
+    /// `-i`: status line and headers before the body.
+    pub include: bool,
+    /// `-o FILE` (`-` is standard output).
+    pub output: Option<PathBuf>,
+    /// `--fail`: exit 8 on HTTP 400 and above.
+    pub fail: bool,
+    /// `--max-time`: one deadline for the whole exchange.
+    pub max_time: Option<Duration>,
+    /// `-L`: follow redirects.
+    pub location: bool,
+    /// `--token-env VAR`.
+    pub token_env: Option<String>,
+    /// `--token-file FILE` (`-` is standard input).
+    pub token_file: Option<PathBuf>,
 }
 
 /// A `-H` header.
@@ -107,7 +135,7 @@ impl Credential {
 }
 
 /// Runs `call`.
-pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     check_stdin_use(args)?;
     // Standard input is read here or not at all (a refresh may read a client secret from it).
     let (request, external) = {
@@ -115,7 +143,7 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
         (build(args, &mut stdin)?, external_token(args, &mut stdin)?)
     };
     // C59: decided on the URL alone, before any login lookup or connection.
-    check_destination(&request.url, ctx.global.insecure_http)?;
+    check_destination(&request.url, ctx.flags.insecure_http)?;
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
     } else {
@@ -128,9 +156,9 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
     };
     check_token_not_in_url(&request.url, credential.token().expose())?;
     let http = HttpClient::new(&HttpOptions {
-        cacert: ctx.global.cacert.clone(),
-        insecure_http: ctx.global.insecure_http,
-        verbose: ctx.global.verbose,
+        cacert: ctx.flags.cacert.clone(),
+        insecure_http: ctx.flags.insecure_http,
+        verbose: ctx.ui.verbose,
         timeout: args.max_time,
     })?;
     let limit = Limit {
@@ -178,7 +206,7 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
 }
 
 /// `--token-file -` and a body from `@-` both want standard input: refused up front.
-fn check_stdin_use(args: &CallArgs) -> Result<()> {
+fn check_stdin_use(args: &Options) -> Result<()> {
     let token_from_stdin = args
         .token_file
         .as_deref()
@@ -205,7 +233,7 @@ fn check_stdin_use(args: &CallArgs) -> Result<()> {
 /// word of visible ASCII (as RFC 6750 §2.1's `b64token` is; CR, LF or NUL would inject
 /// headers) is refused with exit 2, without quoting the value.
 fn external_token(
-    args: &CallArgs,
+    args: &Options,
     stdin: &mut dyn std::io::Read,
 ) -> Result<Option<(AccessToken, String)>> {
     let (raw, origin) = if let Some(var) = &args.token_env {
@@ -286,7 +314,7 @@ fn bearer_value(raw: &str) -> std::result::Result<String, &'static str> {
 }
 
 /// Builds the request from the arguments; `stdin` serves `-d @-` / `--json @-`.
-fn build(args: &CallArgs, stdin: &mut dyn std::io::Read) -> Result<Request> {
+fn build(args: &Options, stdin: &mut dyn std::io::Read) -> Result<Request> {
     let (method, raw_url) = match args.target.as_slice() {
         [url] => (None, url.as_str()),
         [method, url] => (Some(method.as_str()), url.as_str()),
@@ -542,10 +570,11 @@ impl Limit {
         if e.kind() == std::io::ErrorKind::TimedOut {
             self.timed_out(url, "did not send the whole response")
         } else {
-            Error::Network {
-                url: url.to_owned(),
-                message: format!("reading the response failed: {e}"),
-            }
+            Error::network(
+                url,
+                crate::error::NetworkKind::Read,
+                format!("reading the response failed: {e}"),
+            )
         }
     }
 }
@@ -723,7 +752,7 @@ fn explain(ctx: &Context<'_>, refusal: &Refusal, credential: &Credential, url: &
     } else {
         url.origin().ascii_serialization()
     };
-    if let Some(hint) = advice(ctx.global, refusal, credential, &resource) {
+    if let Some(hint) = advice(ctx.flags, refusal, credential, &resource) {
         ctx.ui.info(&format!("hint: {hint}"));
     }
 }
@@ -764,7 +793,7 @@ fn resource_identifier(ctx: &Context<'_>, refusal: &Refusal, url: &Url) -> Strin
 
 /// The next step after a refusal, if there is one to suggest.
 fn advice(
-    global: &crate::cli::GlobalArgs,
+    global: &crate::config::Flags,
     refusal: &Refusal,
     credential: &Credential,
     resource: &str,
@@ -849,7 +878,7 @@ fn advice(
 /// `oauthctl [--config F] [-p P] [--provider X] [--issuer U] [--client-id C] login [--flow …]
 /// EXTRA…`, shell-quoted: the profile-selecting flags exactly as the user gave them, so the
 /// command works as printed.
-fn login_command(global: &crate::cli::GlobalArgs, grant: Grant, extra: &[&str]) -> String {
+fn login_command(global: &crate::config::Flags, grant: Grant, extra: &[&str]) -> String {
     let config = global
         .config
         .as_ref()
@@ -1050,7 +1079,7 @@ fn media_type(resp: &Response) -> String {
 /// status.
 fn deliver(
     ctx: &Context<'_>,
-    args: &CallArgs,
+    args: &Options,
     resp: Response,
     limit: Limit,
     explain: impl FnOnce(),
@@ -1112,7 +1141,7 @@ fn write_file(
 /// A terminal gets pretty, coloured, sanitised JSON or text, and a note instead of binary.
 fn for_tty(
     ctx: &Context<'_>,
-    args: &CallArgs,
+    args: &Options,
     resp: Response,
     source: &str,
     limit: Limit,
@@ -1157,14 +1186,14 @@ fn for_tty(
 mod tests {
     use super::*;
 
-    fn args(target: &[&str]) -> CallArgs {
-        CallArgs {
+    fn args(target: &[&str]) -> Options {
+        Options {
             target: target.iter().map(|s| (*s).to_owned()).collect(),
-            ..CallArgs::default()
+            ..Options::default()
         }
     }
 
-    fn built(a: &CallArgs) -> Result<Request> {
+    fn built(a: &Options) -> Result<Request> {
         build(a, &mut std::io::empty())
     }
 
@@ -1396,7 +1425,7 @@ mod tests {
 
     #[test]
     fn login_hints_keep_the_users_profile_flags() {
-        let mut global = crate::cli::GlobalArgs::default();
+        let mut global = crate::config::Flags::default();
         assert_eq!(
             login_command(&global, Grant::AuthorizationCode, &["--scope", "a b"]),
             "`oauthctl login --scope 'a b'`"
@@ -1413,7 +1442,7 @@ mod tests {
             "`oauthctl --config 'conf dir/c.toml' -p 'my work' --provider local@9401 login \
              --flow client-credentials --resource https://x/api`"
         );
-        global = crate::cli::GlobalArgs::default();
+        global = crate::config::Flags::default();
         assert_eq!(
             login_command(&global, Grant::DeviceCode, &[]),
             "`oauthctl login --flow device`"

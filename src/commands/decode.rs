@@ -4,13 +4,14 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Read as _};
+use std::path::PathBuf;
 use std::str::FromStr as _;
+use std::time::Duration;
 
 use colored::Color;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
 
-use crate::cli::DecodeArgs;
 use crate::error::{Error, Result};
 use crate::flow::discovery::{self as fetch, DocumentCache, KeyFetch};
 use crate::flow::keys::{self, label_keys};
@@ -19,6 +20,31 @@ use crate::oauth::token_type::TokenType;
 use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
 
 use super::Context;
+
+/// What `decode` was asked for (design.md §3).
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The token (a leading `Bearer ` is ignored); `-` or `None` reads standard input.
+    pub token: Option<String>,
+    /// Decode the profile's cached access token.
+    pub access_token: bool,
+    /// Decode the profile's cached ID token.
+    pub id_token: bool,
+    /// Check the signature and the claims.
+    pub verify: bool,
+    /// `--jwks URL|FILE`.
+    pub jwks: Option<String>,
+    /// `--key PEM-FILE`.
+    pub key: Option<PathBuf>,
+    /// `--secret-env VAR` (HMAC).
+    pub secret_env: Option<String>,
+    /// `--alg`: allowed algorithms (empty: any that fits the key, never `none`).
+    pub alg: Vec<String>,
+    /// `--audience`: required audience.
+    pub audience: Option<String>,
+    /// `--leeway`: clock skew allowed for exp, nbf and iat.
+    pub leeway: Duration,
+}
 
 /// The outcome of verification, if it was asked for.
 #[derive(Debug, Clone)]
@@ -225,7 +251,7 @@ enum KeySource {
 
 fn key_source(
     ctx: &Context<'_>,
-    args: &DecodeArgs,
+    args: &Options,
     jws: &Jws,
     notes: &mut Vec<String>,
 ) -> Result<KeySource> {
@@ -263,7 +289,7 @@ fn key_source(
     }
     // Keys of the issuer the token names (or the one --issuer names): "signed by whom it
     // claims". Only https (or loopback http) issuers are contacted.
-    let issuer = match (&ctx.global.issuer, jws.claims.get("iss")) {
+    let issuer = match (&ctx.flags.issuer, jws.claims.get("iss")) {
         (Some(expected), _) => expected.clone(),
         (None, Some(Value::String(iss))) => iss.clone(),
         (None, _) => {
@@ -319,7 +345,7 @@ fn verify_signature(
 }
 
 /// Runs `decode`.
-pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let algs = parse_algs(&args.alg)?;
     let input = if args.access_token || args.id_token {
         let tokens = super::session::Session::open(ctx)?.tokens()?;
@@ -365,7 +391,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     let rules = ClaimRules {
         now,
         leeway,
-        issuer: ctx.global.issuer.clone(),
+        issuer: ctx.flags.issuer.clone(),
         audience: args.audience.clone(),
         require_exp: false,
     };
@@ -380,7 +406,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     if args.audience.is_none() {
         notes.push("audience not checked (pass --audience)".to_owned());
     }
-    if ctx.global.issuer.is_none()
+    if ctx.flags.issuer.is_none()
         && (args.key.is_some() || args.jwks.is_some() || args.secret_env.is_some())
     {
         notes.push("issuer not checked (pass --issuer)".to_owned());

@@ -14,7 +14,6 @@ use colored::Color;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::cli::IntrospectArgs;
 use crate::error::{Error, Result};
 use crate::flow::client::{ClientAuth, post_authenticated};
 use crate::oauth::introspection::Introspection;
@@ -28,8 +27,17 @@ use super::session::{Session, provider};
 /// The longest token read from standard input.
 const MAX_TOKEN: u64 = 256 * 1024;
 
+/// What `introspect` was asked for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// The token; `-` reads standard input; `None` is the profile's access token.
+    pub token: Option<String>,
+    /// `token_type_hint` (default: `access_token` for the profile's token, none otherwise).
+    pub token_type_hint: Option<String>,
+}
+
 /// Runs `introspect`.
-pub fn run(ctx: &Context<'_>, args: &IntrospectArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let profile = ctx.profile_name()?;
     let (token, hint, issuer) = match args.token.as_deref() {
         Some("-") => (read_stdin()?, args.token_type_hint.clone(), None),
@@ -72,7 +80,7 @@ pub fn run(ctx: &Context<'_>, args: &IntrospectArgs) -> Result<Outcome> {
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
     // Another client named on the command line brings its own authentication method.
-    let method = if ctx.global.client_id.is_some() {
+    let method = if ctx.flags.client_id.is_some() {
         None
     } else {
         settings.auth_method

@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::browser::SystemBrowser;
-use crate::cli::LoginArgs;
+use crate::browser::{Browser, SystemBrowser};
 use crate::config::{Overrides, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::authcode::{self, Request};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::{client_credentials, device};
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::secret::{AccessToken, IdToken};
@@ -30,9 +30,38 @@ use crate::store::select;
 use super::Context;
 use super::events::UiEvents;
 
+/// What `login` was asked for (design.md §3).
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The grant: authorization code (+ PKCE, loopback redirect), device code or client
+    /// credentials.
+    pub flow: Grant,
+    /// `--scope` (repeatable; a space-separated list works too).
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    /// RFC 8707 resource indicator.
+    pub resource: Option<String>,
+    /// Extra authorization request parameters.
+    pub params: Vec<(String, String)>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    /// Loopback port for the redirect (`None`: any free port).
+    pub port: Option<u16>,
+    /// How long to wait for the browser or the device approval.
+    pub timeout: Duration,
+    /// Print the authorization URL instead of opening a browser.
+    pub no_browser: bool,
+    /// Open the URL with this command (split into words without a shell).
+    pub browser_command: Option<String>,
+    /// Client authentication at the token endpoint.
+    pub auth_method: Option<AuthMethod>,
+    /// Clock skew allowed for the ID token's times (remembered for refreshes).
+    pub leeway: Duration,
+}
+
 /// The summary shown after a login (never a secret).
 #[derive(Debug)]
-pub struct LoginReport {
+pub(crate) struct LoginReport {
     pub profile: String,
     pub issuer: String,
     pub client_id: String,
@@ -48,7 +77,7 @@ pub struct LoginReport {
 
 impl LoginReport {
     /// The one-paragraph summary for stderr.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut out = format!(
             "Signed in to {} as {} (profile `{}`, {}).\n",
             sanitize::line(&self.issuer),
@@ -115,7 +144,7 @@ fn subject(
 }
 
 /// The issuer string a token set is filed under: the issuer, else the token endpoint.
-pub fn issuer_label(resolved: &Resolved) -> String {
+pub(crate) fn issuer_label(resolved: &Resolved) -> String {
     resolved
         .issuer()
         .map(str::to_owned)
@@ -126,7 +155,7 @@ pub fn issuer_label(resolved: &Resolved) -> String {
 /// The cache key of a profile's tokens. Besides issuer, client, scopes, audience and
 /// resource it covers the extra authorization request parameters: those beyond the
 /// provider's own (a preset's `access_type=offline` is implied by its issuer).
-pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+pub(crate) fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
     let extra: BTreeMap<String, String> = settings
         .params
         .iter()
@@ -157,7 +186,13 @@ fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String
 }
 
 /// Runs `login`.
-pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
+    if args.flow == Grant::RefreshToken {
+        return Err(Error::usage(
+            "a login starts a grant: authorization code, device code or client credentials",
+            Some("renew cached tokens with `oauthctl refresh`".to_owned()),
+        ));
+    }
     let overrides = Overrides {
         scopes: args.scopes.clone(),
         audience: args.audience.clone(),
@@ -173,7 +208,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         )
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
-    let grant = Grant::from(args.flow);
+    let grant = args.flow;
     if grant.needs_client_authentication() && secret.is_none() {
         return Err(Error::config(
             "the client credentials flow needs a client secret",
@@ -188,12 +223,18 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims) = match grant {
         Grant::AuthorizationCode => {
-            let browser = SystemBrowser::choose(
-                args.no_browser,
-                args.browser_command.as_deref(),
-                std::env::var("BROWSER").ok().as_deref(),
-            )
-            .map_err(|e| Error::usage(e, None))?;
+            let chosen;
+            let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+                injected
+            } else {
+                chosen = SystemBrowser::choose(
+                    args.no_browser,
+                    args.browser_command.as_deref(),
+                    std::env::var("BROWSER").ok().as_deref(),
+                )
+                .map_err(|e| Error::usage(e, None))?;
+                &chosen
+            };
             let req = Request {
                 scopes: settings.scopes.clone(),
                 audience: settings.audience.clone(),
@@ -211,7 +252,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &resolved,
                 &client,
                 &req,
-                &browser,
+                browser,
                 &events,
                 now,
             )?;
@@ -277,7 +318,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
         && client.is_confidential();
     let login = RememberedLogin {
-        provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
+        provider: remembered_provider(ctx.flags.provider.as_deref(), &settings),
         issuer: issuer.clone(),
         client_id: client_id.clone(),
         scopes: settings.scopes.clone(),

@@ -8,7 +8,7 @@ use super::Context;
 use super::session::{Session, locks, renew_with, settle};
 
 /// Runs `refresh`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let outcome = renew_now(
         session.store.as_ref(),

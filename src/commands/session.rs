@@ -21,7 +21,7 @@ use crate::store::select;
 use super::Context;
 
 /// A cached login.
-pub struct Session {
+pub(crate) struct Session {
     pub profile: String,
     pub entry: IndexEntry,
     pub store: Box<dyn TokenStore>,
@@ -37,9 +37,9 @@ impl std::fmt::Debug for Session {
 }
 
 /// The "log in first" error for `profile`. The hint names the plain command; the output
-/// layer adds the flags of this invocation (`-p`, `--provider`, …, see [`crate::cli::Rerun`]).
+/// layer adds the flags of this invocation (`-p`, `--provider`, …, see [`crate::output::Rerun`]).
 /// `first_time` adds how a login with no provider anywhere says where to sign in.
-pub fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
+pub(crate) fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
     Error::LoginRequired {
         message: format!("{why} for profile `{profile}`"),
         hint: if first_time {
@@ -54,12 +54,12 @@ pub fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
 
 impl Session {
     /// The profile's session, or exit 3 when it never logged in.
-    pub fn open(ctx: &Context<'_>) -> Result<Self> {
+    pub(crate) fn open(ctx: &Context<'_>) -> Result<Self> {
         let profile = ctx.profile_name()?;
         let Some(entry) = ctx.indexed(&profile) else {
             // Where to sign in is known when the flags or the configured profile say it.
-            let known = ctx.global.provider.is_some()
-                || ctx.global.issuer.is_some()
+            let known = ctx.flags.provider.is_some()
+                || ctx.flags.issuer.is_some()
                 || ctx
                     .config()?
                     .is_some_and(|f| f.profiles.contains_key(&profile));
@@ -74,7 +74,7 @@ impl Session {
     }
 
     /// The cached set, or exit 3 (saying why when an unusable entry was ignored).
-    pub fn tokens(&self) -> Result<TokenSet> {
+    pub(crate) fn tokens(&self) -> Result<TokenSet> {
         let loaded = self.store.load_entry(&self.entry.cache_key)?;
         match (loaded.tokens, loaded.warning) {
             (Some(t), _) => Ok(t),
@@ -88,14 +88,14 @@ impl Session {
 
     /// The settings a refresh (or revocation, introspection) uses: what the login
     /// remembered, under any flags and config given now.
-    pub fn settings(ctx: &Context<'_>) -> Result<Settings> {
+    pub(crate) fn settings(ctx: &Context<'_>) -> Result<Settings> {
         ctx.settings(&Overrides::default())
     }
 }
 
 /// The settings and the provider's endpoints for this invocation; `issuer` (the cached
 /// login's) is used when neither flags nor configuration name one.
-pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Resolved)> {
+pub(crate) fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Resolved)> {
     let mut settings = Session::settings(ctx)?;
     if settings.provider.issuer.is_none() {
         settings.provider.issuer = issuer.map(str::to_owned);
@@ -106,7 +106,7 @@ pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Re
 
 /// Renews `current` for the profile: resolves the provider and reads the client secret
 /// only now, so the cached path costs no network and no secret access.
-pub fn renew_with(
+pub(crate) fn renew_with(
     ctx: &Context<'_>,
     session: &Session,
     current: &TokenSet,
@@ -162,7 +162,7 @@ pub fn renew_with(
 
 /// Records in the index what the cache now holds for the profile (expiry, whether there is
 /// a refresh token), so that `status` stays true without opening a store.
-pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
+pub(crate) fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     let now = ctx.clock().now();
     let result = ctx.index().update(|index| {
         if let Some(e) = index.profiles.get_mut(&session.profile) {
@@ -177,17 +177,21 @@ pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
 }
 
 /// How long a command waits for another process's renewal of the same profile.
-pub const LOCK_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// The profile's locks, waiting [`LOCK_WAIT`].
-pub fn locks(ctx: &Context<'_>) -> Locks {
+pub(crate) fn locks(ctx: &Context<'_>) -> Locks {
     Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT)
 }
 
 /// The profile's tokens with an access token valid for at least `min_ttl`, renewed first
 /// under the profile's lock when needed (one renewal among any number of parallel callers).
 /// `token`, `call`, `exec`, `introspect` and `userinfo` all obtain their token this way.
-pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) -> Result<TokenSet> {
+pub(crate) fn usable_tokens(
+    ctx: &Context<'_>,
+    session: &Session,
+    min_ttl: Duration,
+) -> Result<TokenSet> {
     let outcome = renew_if_needed(
         session.store.as_ref(),
         &locks(ctx),
@@ -202,7 +206,7 @@ pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) ->
 /// New tokens after a resource server rejected the access token `rejected`
 /// (`401` + `error="invalid_token"`): a renewal under the lock, unless another process has
 /// already replaced that token.
-pub fn replace_rejected(
+pub(crate) fn replace_rejected(
     ctx: &Context<'_>,
     session: &Session,
     rejected: &AccessToken,
@@ -219,7 +223,7 @@ pub fn replace_rejected(
 
 /// Shows a renewal attempt's warnings and keeps the index true: a renewed set's expiry,
 /// and after `invalid_grant` the refresh token the cache no longer holds.
-pub fn settle(
+pub(crate) fn settle(
     ctx: &Context<'_>,
     session: &Session,
     outcome: Result<Renewed, RenewalError>,

@@ -24,7 +24,7 @@ use super::session::{Session, provider, replace_rejected, usable_tokens};
 const MIN_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Runs `userinfo`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let mut tokens = usable_tokens(ctx, &session, MIN_TTL)?;
     let (_, resolved) = provider(ctx, Some(&session.entry.issuer))?;

@@ -2,18 +2,48 @@
 //! config file, then what the profile remembered from its last login, then the provider
 //! (configured or preset), then built-in defaults. [`Settings::resolve`] is pure.
 
-pub mod file;
+pub(crate) mod file;
 pub mod paths;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::cli::{GlobalArgs, TokenStoreChoice};
 use crate::error::Error;
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::providers::{self, Endpoints, Provider};
 use crate::oauth::secret::ClientSecret;
-pub use file::{AuthMethod, ConfigFile, ProfileConfig, ProviderConfig};
+use crate::store::StoreChoice;
+pub use file::{ConfigFile, ProfileConfig, ProviderConfig};
 pub use paths::Paths;
+
+/// The global options that choose the configuration, profile, provider, client and token
+/// store, as plain values: the first layer of [`Settings::resolve`]. The command line fills
+/// them (flags, then `OAUTHCTL_*` variables); tests build them directly.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--provider NAME[@ARG]`.
+    pub provider: Option<String>,
+    /// `--issuer`.
+    pub issuer: Option<String>,
+    /// `--client-id`.
+    pub client_id: Option<String>,
+    /// `--client-secret-file` (`-` is standard input).
+    pub client_secret_file: Option<PathBuf>,
+    /// `--client-secret-env`.
+    pub client_secret_env: Option<String>,
+    /// `--client-secret` (warned about when read).
+    pub client_secret: Option<ClientSecret>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--token-store`.
+    pub token_store: Option<StoreChoice>,
+    /// `--cacert`.
+    pub cacert: Option<PathBuf>,
+    /// `--insecure-http`.
+    pub insecure_http: bool,
+}
 
 /// Where the client secret comes from. The secret itself is read only when needed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -59,7 +89,7 @@ pub struct Settings {
     pub audience: Option<String>,
     pub resource: Option<String>,
     pub params: BTreeMap<String, String>,
-    pub token_store: TokenStoreChoice,
+    pub token_store: StoreChoice,
     pub insecure_http: bool,
     pub cacert: Option<PathBuf>,
 }
@@ -69,7 +99,7 @@ pub use crate::oauth::tokens::normalize_scopes;
 impl Settings {
     /// The profile name a command uses: `--profile`, else the `--provider` name, else the
     /// config's `default_profile`, else `default`.
-    pub fn profile_name(global: &GlobalArgs, file: Option<&ConfigFile>) -> String {
+    pub fn profile_name(global: &Flags, file: Option<&ConfigFile>) -> String {
         global
             .profile
             .clone()
@@ -80,7 +110,7 @@ impl Settings {
 
     /// Resolves settings. `remembered` is what the profile stored at its last login.
     pub fn resolve(
-        global: &GlobalArgs,
+        global: &Flags,
         overrides: &Overrides,
         file: Option<&ConfigFile>,
         remembered: Option<&ProfileConfig>,
@@ -154,7 +184,7 @@ impl Settings {
         } else if let Some(var) = &global.client_secret_env {
             SecretSource::Env(var.clone())
         } else if let Some(secret) = &global.client_secret {
-            SecretSource::Inline(ClientSecret::new(secret.clone()))
+            SecretSource::Inline(secret.clone())
         } else if let Some(path) = conf
             .client_secret_file
             .as_ref()
@@ -213,7 +243,7 @@ impl Settings {
                 .token_store
                 .or(conf.token_store)
                 .or_else(|| file.and_then(|f| f.token_store))
-                .unwrap_or(TokenStoreChoice::Auto),
+                .unwrap_or(StoreChoice::Auto),
             insecure_http: global.insecure_http,
             cacert: global.cacert.clone(),
             provider,
@@ -288,8 +318,8 @@ fn provider_from_config(name: &str, conf: &ProviderConfig) -> Result<Provider, E
 mod tests {
     use super::*;
 
-    fn global() -> GlobalArgs {
-        GlobalArgs::default()
+    fn global() -> Flags {
+        Flags::default()
     }
 
     fn file(text: &str) -> ConfigFile {
@@ -317,7 +347,7 @@ client_id = "gh-client"
     fn resolution_table() {
         struct Case {
             name: &'static str,
-            global: GlobalArgs,
+            global: Flags,
             overrides: Overrides,
             file: Option<&'static ConfigFile>,
             remembered: Option<ProfileConfig>,
@@ -359,7 +389,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "flags beat the profile",
-                global: GlobalArgs {
+                global: Flags {
                     issuer: Some("https://other.example".into()),
                     client_id: Some("flag-client".into()),
                     ..global()
@@ -377,7 +407,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "--provider names the profile and a preset",
-                global: GlobalArgs {
+                global: Flags {
                     provider: Some("local".into()),
                     ..global()
                 },
@@ -398,7 +428,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "a configured profile on a preset",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("gh".into()),
                     ..global()
                 },
@@ -423,7 +453,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "the config file beats what was remembered",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("work".into()),
                     ..global()
                 },
@@ -451,9 +481,9 @@ client_id = "gh-client"
         let conf = file(CONF);
         let s = Settings::resolve(&global(), &Overrides::default(), Some(&conf), None).unwrap();
         assert_eq!(s.client_secret, SecretSource::Env("CORP_SECRET".into()));
-        assert_eq!(s.token_store, TokenStoreChoice::File);
+        assert_eq!(s.token_store, StoreChoice::File);
         assert_eq!(s.params["domain_hint"], "corp");
-        let g = GlobalArgs {
+        let g = Flags {
             client_secret_file: Some("-".into()),
             ..global()
         };
@@ -467,7 +497,7 @@ client_id = "gh-client"
 
     #[test]
     fn the_provider_is_kept_as_named_with_its_argument() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9401".into()),
             ..global()
         };
@@ -522,13 +552,13 @@ client_id = "gh-client"
             "a re-login remembers the issuer alone"
         );
         // Named by a flag or the config file, the provider is checked as before.
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("keycloak".into()),
             ..global()
         };
         let e = Settings::resolve(&g, &Overrides::default(), None, Some(&keycloak)).unwrap_err();
         assert_eq!(e.exit_code(), 7);
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9402".into()),
             ..global()
         };
@@ -559,7 +589,7 @@ client_id = "gh-client"
             client_secret_stdin: true,
             ..ProfileConfig::default()
         };
-        let g = GlobalArgs {
+        let g = Flags {
             profile: Some("svc".into()),
             ..global()
         };
@@ -570,7 +600,7 @@ client_id = "gh-client"
                 profile: "svc".into()
             }
         );
-        let again = GlobalArgs {
+        let again = Flags {
             client_secret_file: Some("-".into()),
             ..g.clone()
         };
@@ -584,7 +614,7 @@ client_id = "gh-client"
 
     #[test]
     fn unknown_provider_is_a_config_error() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("nope".into()),
             ..global()
         };

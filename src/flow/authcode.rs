@@ -28,7 +28,7 @@ use super::loopback::{Callback, Expect, Listener, WaitError};
 use super::provider::Resolved;
 
 /// Parameters a user may not override with `--param`: they carry the flow's security.
-pub const RESERVED_PARAMS: &[&str] = &[
+pub(crate) const RESERVED_PARAMS: &[&str] = &[
     "response_type",
     "client_id",
     "redirect_uri",
@@ -41,7 +41,7 @@ pub const RESERVED_PARAMS: &[&str] = &[
 
 /// What the authorization request asks for.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     pub scopes: Vec<String>,
     pub audience: Option<String>,
     pub resource: Option<String>,
@@ -56,7 +56,7 @@ pub struct Request {
 
 /// Tokens obtained, with the verified ID token claims.
 #[derive(Debug, Clone)]
-pub struct Obtained {
+pub(crate) struct Obtained {
     pub response: TokenResponse,
     pub id_claims: Option<Map<String, Value>>,
 }
@@ -77,12 +77,12 @@ fn unanswered_reasons(client_id: &str, redirect_uri: &str, port: u16) -> String 
 }
 
 /// Whether the scopes ask for OpenID Connect.
-pub fn wants_oidc(scopes: &[String]) -> bool {
+pub(crate) fn wants_oidc(scopes: &[String]) -> bool {
     scopes.iter().any(|s| s == "openid")
 }
 
 /// Builds the authorization URL.
-pub fn authorization_url(
+pub(crate) fn authorization_url(
     endpoint: &str,
     client_id: &str,
     redirect_uri: &str,
@@ -126,7 +126,7 @@ pub fn authorization_url(
 }
 
 /// Checks `--param` names against [`RESERVED_PARAMS`].
-pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
+pub(crate) fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
     if let Some(k) = params
         .keys()
         .find(|k| RESERVED_PARAMS.contains(&k.as_str()))
@@ -141,7 +141,7 @@ pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
 
 /// Runs the flow.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn run(
     http: &HttpClient,
     cache: &DocumentCache,
     provider: &Resolved,
@@ -304,14 +304,14 @@ fn capitalized(s: &str) -> String {
 
 /// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
 /// loopback redirects of public native clients, so none today).
-pub fn origin_headers(_provider: &Resolved) -> HeaderMap {
+pub(crate) fn origin_headers(_provider: &Resolved) -> HeaderMap {
     HeaderMap::new()
 }
 
 /// Verifies an ID token with the provider's keys and rules, allowing `leeway` seconds of
 /// clock skew.
 #[allow(clippy::too_many_arguments)]
-pub fn verify_id_token(
+pub(crate) fn verify_id_token(
     http: &HttpClient,
     cache: &DocumentCache,
     provider: &Resolved,
@@ -401,12 +401,11 @@ mod tests {
     /// The authorization URL each preset produces, built through the same settings
     /// resolution as `login` (offline: endpoints from the presets).
     fn preset_url(provider: &str, client_id: &str) -> BTreeMap<String, String> {
-        use crate::cli::GlobalArgs;
-        use crate::config::{Overrides, Settings};
-        let global = GlobalArgs {
+        use crate::config::{Flags, Overrides, Settings};
+        let global = Flags {
             provider: Some(provider.to_owned()),
             client_id: Some(client_id.to_owned()),
-            ..GlobalArgs::default()
+            ..Flags::default()
         };
         let settings = Settings::resolve(&global, &Overrides::default(), None, None).unwrap();
         let req = Request {

@@ -5,9 +5,9 @@
 use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::config::AuthMethod;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::secret::ClientSecret;
 use crate::oauth::token_response::{self, TokenEndpointError, TokenResponse};
 use crate::oauth::url_policy;

@@ -48,7 +48,7 @@ fn claims_error(e: &IdTokenError, leeway: i64, server_offset: Option<i64>) -> Er
 }
 
 /// Parses and verifies `raw`; returns its claims.
-pub fn verify(
+pub(crate) fn verify(
     http: &HttpClient,
     cache: &DocumentCache,
     jwks_uri: &str,

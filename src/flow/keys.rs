@@ -15,7 +15,7 @@ use super::discovery::{self, DocumentCache, KeyFetch};
 
 /// What verification with a published key set found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyCheck {
+pub(crate) struct KeyCheck {
     /// The label of the key that verified the signature, or why none did.
     pub verdict: std::result::Result<String, SignatureError>,
     /// The keys of the set that could not be used, with the reasons.
@@ -25,7 +25,7 @@ pub struct KeyCheck {
 }
 
 /// Labels the keys of `set` with where they came from (`key "k1" from URL`).
-pub fn label_keys(set: KeySet, source: &str) -> Vec<VerificationKey> {
+pub(crate) fn label_keys(set: KeySet, source: &str) -> Vec<VerificationKey> {
     set.keys
         .into_iter()
         .map(|mut k| {
@@ -39,7 +39,7 @@ pub fn label_keys(set: KeySet, source: &str) -> Vec<VerificationKey> {
 /// fetch). Signature algorithms outside `algs` (any when empty), `alg: none` and unknown
 /// critical headers fail before any network access. Errors are network and key-set
 /// failures; a signature that does not verify is a [`KeyCheck::verdict`].
-pub fn verify_with_key_set(
+pub(crate) fn verify_with_key_set(
     http: &HttpClient,
     cache: &DocumentCache,
     jwks_uri: &str,

@@ -36,7 +36,7 @@ pub enum Callback {
 
 /// What a request to the redirect URI is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Classified {
+pub(crate) enum Classified {
     /// Not a response to our request: answer it with this message, keep waiting.
     Ignore(&'static str),
     /// Ends the flow.
@@ -57,7 +57,7 @@ const SINGLE: &[&str] = &[
 ];
 
 /// Classifies the query string of a request to the redirect URI.
-pub fn classify(query: &str, expect: &Expect) -> Classified {
+pub(crate) fn classify(query: &str, expect: &Expect) -> Classified {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();

@@ -13,13 +13,13 @@ use super::token_response::oauth_error;
 
 /// A well-formed introspection answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Introspection {
+pub(crate) struct Introspection {
     doc: Map<String, Value>,
 }
 
 impl Introspection {
     /// Reads the answer of the introspection endpoint (`endpoint` names it in messages).
-    pub fn parse(status: u16, body: &[u8], endpoint: &str) -> Result<Self, EndpointError> {
+    pub(crate) fn parse(status: u16, body: &[u8], endpoint: &str) -> Result<Self, EndpointError> {
         if (300..400).contains(&status) {
             return Err(EndpointError::Malformed(format!(
                 "the introspection endpoint {endpoint} answered with a redirect (HTTP {status}); not following it"
@@ -41,13 +41,13 @@ impl Introspection {
     }
 
     /// Whether the token is active: only `"active": true` itself says so (C60).
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.doc.get("active") == Some(&Value::Bool(true))
     }
 
     /// What the answer says about an active token: every member; `None` for an inactive
     /// one, whose other members must not be believed.
-    pub fn active_claims(&self) -> Option<&Map<String, Value>> {
+    pub(crate) fn active_claims(&self) -> Option<&Map<String, Value>> {
         self.is_active().then_some(&self.doc)
     }
 }

@@ -7,20 +7,20 @@
 use serde_json::{Map, Value};
 
 use super::errors::{EndpointError, OAuthErrorResponse};
+use super::expires_in::{expires_in_seconds, expiry_from};
 use super::grant::Grant;
 use super::secret::{AccessToken, IdToken, RefreshToken};
 use super::strict_json;
+use super::token_chars::{TokenSyntax, check_token_chars};
 use super::token_type::TokenType;
-use super::tokens::{
-    TokenSet, TokenSyntax, check_token_chars, expires_in_seconds, expiry_from, normalize_scopes,
-};
+use super::tokens::{TokenSet, normalize_scopes};
 
 /// A validated successful token response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     pub access_token: AccessToken,
     pub token_type: TokenType,
-    /// Seconds, clamped to [`super::tokens::MAX_EXPIRES_IN`].
+    /// Seconds, clamped to [`super::expires_in::MAX_EXPIRES_IN`].
     pub expires_in: Option<u64>,
     pub refresh_token: Option<RefreshToken>,
     pub id_token: Option<IdToken>,
@@ -330,11 +330,11 @@ mod tests {
         assert_eq!(ok(&body("\"3600\"")).expires_in, Some(3600));
         assert_eq!(
             ok(&body("18446744073709551615")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert_eq!(
             ok(&body("9223372036854775808")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert!(err(200, &body("-1")).to_string().contains("negative"));
     }

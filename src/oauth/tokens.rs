@@ -1,5 +1,6 @@
-//! The cached token set, its expiry maths given a `now`, the safe reading of a token
-//! response's `expires_in`, and the cache key that keeps different logins apart.
+//! The cached token set, its expiry maths given a `now`, and the cache key that keeps
+//! different logins apart. (The reading of `expires_in` and the token character rules,
+//! which token responses share, are in `expires_in` and `token_chars`; re-exported here.)
 //!
 //! Pure: no I/O, no clock of its own (callers pass `now` in Unix seconds).
 
@@ -9,16 +10,16 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::expires_in::{
+    ExpiresInError, MAX_EXPIRES_IN, expires_in_seconds, expiry_from, parse_expires_in_str,
+};
 use super::grant::{Grant, Renewal};
 use super::secret::{AccessToken, IdToken, RefreshToken};
+pub use super::token_chars::{TokenCharError, TokenSyntax, check_token_chars};
 use super::token_type::TokenType;
 
 /// The on-disk / in-keyring format version of a serialised [`TokenSet`].
 pub const TOKEN_SET_VERSION: u32 = 1;
-
-/// The longest lifetime accepted from `expires_in` (ten years). Larger values, including
-/// `u64::MAX`, are clamped to this so that `now + expires_in` can never overflow.
-pub const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 60 * 60;
 
 /// Tokens from one successful token response, plus what is needed to use and refresh them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,94 +203,6 @@ fn malformed(e: &serde_json::Error) -> TokenSetDecodeError {
     }
 }
 
-/// A token response's `expires_in` that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExpiresInError {
-    /// Zero is allowed; a negative lifetime is not.
-    #[error("`expires_in` is negative")]
-    Negative,
-    /// A string that is not a number, a NaN, a boolean, an array or an object.
-    #[error("`expires_in` is not a number of seconds")]
-    NotANumber,
-}
-
-/// Reads `expires_in` (RFC 6749 §5.1) as whole seconds, tolerating what real servers send:
-/// integers, floats (truncated), and numeric strings. Values above [`MAX_EXPIRES_IN`]
-/// (`u64::MAX`, `2^63`, `1e309` = infinity) are clamped; negative values and non-numbers
-/// are rejected. `null` means absent.
-pub fn expires_in_seconds(value: &serde_json::Value) -> Result<Option<u64>, ExpiresInError> {
-    use serde_json::Value;
-    match value {
-        Value::Null => Ok(None),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                Ok(Some(u.min(MAX_EXPIRES_IN)))
-            } else if n.as_i64().is_some() {
-                Err(ExpiresInError::Negative)
-            } else {
-                n.as_f64()
-                    .map_or(Err(ExpiresInError::NotANumber), |f| from_float(f).map(Some))
-            }
-        }
-        Value::String(s) => parse_expires_in_str(s).map(Some),
-        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(ExpiresInError::NotANumber),
-    }
-}
-
-/// Reads `expires_in` given as text (`"3600"`, `" 3600 "`, `"3600.5"`, `"1e309"`).
-pub fn parse_expires_in_str(text: &str) -> Result<u64, ExpiresInError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ExpiresInError::NotANumber);
-    }
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        // All digits: any length, clamped (a 40-digit number must not fail).
-        return Ok(digits
-            .parse::<u64>()
-            .map_or(MAX_EXPIRES_IN, |u| u.min(MAX_EXPIRES_IN)));
-    }
-    if let Some(d) = t.strip_prefix('-')
-        && !d.is_empty()
-        && d.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(ExpiresInError::Negative);
-    }
-    // Only plain decimal/exponent notation; Rust's parser would also take "inf" and "NaN".
-    if !t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return Err(ExpiresInError::NotANumber);
-    }
-    t.parse::<f64>()
-        .map_err(|_| ExpiresInError::NotANumber)
-        .and_then(from_float)
-}
-
-/// [`MAX_EXPIRES_IN`] as a float (exactly representable: it is far below 2^53).
-const MAX_EXPIRES_IN_F64: f64 = 315_360_000.0;
-
-fn from_float(f: f64) -> Result<u64, ExpiresInError> {
-    if f.is_nan() {
-        Err(ExpiresInError::NotANumber)
-    } else if f < 0.0 {
-        Err(ExpiresInError::Negative)
-    } else if f >= MAX_EXPIRES_IN_F64 {
-        Ok(MAX_EXPIRES_IN)
-    } else {
-        // In range [0, MAX_EXPIRES_IN): truncation toward zero is the intent.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok(f as u64)
-    }
-}
-
-/// The absolute expiry for a lifetime of `expires_in` seconds received at `now`.
-pub fn expiry_from(now: i64, expires_in: u64) -> i64 {
-    let secs = i64::try_from(expires_in.min(MAX_EXPIRES_IN)).unwrap_or(i64::MAX);
-    now.saturating_add(secs)
-}
-
 /// Identifies one cached token set: a SHA-256 over issuer, client id, the sorted set of
 /// scopes, audience and resource (security C29). Rendered as 64 lowercase hex characters,
 /// so it is safe as a file name and a keyring account.
@@ -411,50 +324,6 @@ pub fn normalize_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Which characters a token value may hold (RFC 6749 Appendix A).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSyntax {
-    /// Visible ASCII (`%x21-7E`): access tokens, ID tokens, the token type. RFC 6749 A.12
-    /// allows a space in an access token (VSCHAR), but a Bearer credential (RFC 6750 §2.1,
-    /// b64token) and a JWS compact serialization have none, and a token with one cannot be
-    /// sent as `Authorization: Bearer …`.
-    Visible,
-    /// Visible ASCII or space (`%x20-7E`, VSCHAR): refresh tokens (RFC 6749 A.17), which
-    /// only ever travel in a form body.
-    VisibleOrSpace,
-}
-
-/// Why a token value is refused. Never quotes the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TokenCharError {
-    /// CR, LF, NUL, ESC, DEL and the like: header injection and terminal escapes.
-    #[error("contains a control character (0x{0:02x})")]
-    Control(u32),
-    /// A space where the syntax has none.
-    #[error("contains a space")]
-    Space,
-    /// Anything outside ASCII.
-    #[error("contains a non-ASCII character")]
-    NonAscii,
-}
-
-/// Checks that `value` has only the characters `syntax` allows. A token holding CR or LF
-/// would otherwise smuggle header lines (and a second request) through
-/// `curl -H "$(oauthctl token --format header)"`, and one holding ESC would drive the
-/// terminal it is printed on.
-pub fn check_token_chars(value: &str, syntax: TokenSyntax) -> Result<(), TokenCharError> {
-    for c in value.chars() {
-        match c {
-            '\u{21}'..='\u{7e}' => {}
-            ' ' if syntax == TokenSyntax::VisibleOrSpace => {}
-            ' ' => return Err(TokenCharError::Space),
-            c if c.is_control() => return Err(TokenCharError::Control(u32::from(c))),
-            _ => return Err(TokenCharError::NonAscii),
-        }
-    }
-    Ok(())
 }
 
 /// Lowercase hex.

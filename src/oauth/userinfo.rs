@@ -18,7 +18,7 @@ use super::www_authenticate;
 
 /// The parts of a userinfo answer the rules read.
 #[derive(Debug, Clone, Copy)]
-pub struct Answer<'a> {
+pub(crate) struct Answer<'a> {
     pub status: u16,
     /// The `Content-Type` without parameters, lowercase.
     pub media_type: &'a str,
@@ -30,7 +30,7 @@ pub struct Answer<'a> {
 /// The claims of a userinfo answer to a request made with a `token_type` token, or why
 /// there are none: the challenge's OAuth error, or a malformed, signed or subject-less
 /// answer. `endpoint` names the endpoint in messages.
-pub fn claims(
+pub(crate) fn claims(
     answer: &Answer<'_>,
     token_type: TokenType,
     endpoint: &str,
@@ -80,7 +80,10 @@ pub fn claims(
 }
 
 /// C47: the userinfo `sub` must be the ID token's (OIDC Core §5.3.2).
-pub fn check_subject(claims: &Map<String, Value>, id_token: &IdToken) -> Result<(), EndpointError> {
+pub(crate) fn check_subject(
+    claims: &Map<String, Value>,
+    id_token: &IdToken,
+) -> Result<(), EndpointError> {
     let id_sub = jwt::parse(id_token.expose())
         .ok()
         .and_then(|jws| {

@@ -10,15 +10,15 @@
 use super::token_type::TokenType;
 
 /// Inputs longer than this are not parsed at all (no real challenge is this long).
-pub const MAX_INPUT: usize = 16 * 1024;
+pub(crate) const MAX_INPUT: usize = 16 * 1024;
 /// At most this many challenges are read from one header value.
-pub const MAX_CHALLENGES: usize = 16;
+pub(crate) const MAX_CHALLENGES: usize = 16;
 /// At most this many parameters are kept per challenge.
-pub const MAX_PARAMS: usize = 32;
+pub(crate) const MAX_PARAMS: usize = 32;
 
 /// One challenge: a scheme with either a token68 or parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Challenge {
+pub(crate) struct Challenge {
     /// The scheme as sent (compare case-insensitively).
     pub scheme: String,
     /// `name=value` parameters, names as sent, quoted values unescaped.
@@ -29,7 +29,7 @@ pub struct Challenge {
 
 impl Challenge {
     /// A parameter by case-insensitive name (the first one wins).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -38,7 +38,7 @@ impl Challenge {
 }
 
 /// Parses one header value into its challenges.
-pub fn parse(input: &str) -> Vec<Challenge> {
+pub(crate) fn parse(input: &str) -> Vec<Challenge> {
     if input.len() > MAX_INPUT {
         return Vec::new();
     }
@@ -79,7 +79,7 @@ pub fn parse(input: &str) -> Vec<Challenge> {
 
 /// The first challenge of `token_type`'s scheme among several header values: the one that
 /// speaks about a token of that type (RFC 6750 §3 for `Bearer`).
-pub fn challenge_for<'a>(
+pub(crate) fn challenge_for<'a>(
     token_type: TokenType,
     values: impl IntoIterator<Item = &'a str>,
 ) -> Option<Challenge> {

@@ -30,7 +30,7 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
 pub fn probe_timeout() -> Duration {
     std::env::var("OAUTHCTL_KEYRING_TIMEOUT")
         .ok()
-        .and_then(|v| crate::cli::parse_duration(&v).ok())
+        .and_then(|v| crate::text::duration::parse(&v).ok())
         .unwrap_or(PROBE_TIMEOUT)
 }
 
