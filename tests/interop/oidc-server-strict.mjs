@@ -56,6 +56,15 @@
 // server has its own nonces. Any login name is accepted on the built-in login page; the
 // password is ignored.
 //
+// oidc-provider behaviour a client must cope with here:
+//   - a DPoP-bound client without a proof gets a plain invalid_grant (nothing says "DPoP");
+//   - use_dpop_nonce is a 400 JSON error at the token and PAR endpoints, a 401 with
+//     WWW-Authenticate: DPoP error="use_dpop_nonce" at userinfo and at the resource server;
+//   - a client assertion is used up before the nonce check: the retry needs a new one;
+//   - the PAR endpoint is /request, and wants client_id in the body with every client auth;
+//   - JWT access tokens (resource urn:oauthctl:api) cannot be introspected or revoked;
+//   - a public client's DPoP-bound refresh token is bound to the key and not rotated.
+//
 // Token exchange and JWT bearer are custom grants (provider.registerGrantType) built from the
 // same helpers as oidc-provider's own grants (its lib/helpers, exact version pinned in
 // package.json), so DPoP and mTLS binding, resource indicators and scope checks behave alike.
