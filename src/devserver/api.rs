@@ -125,7 +125,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
         .as_deref()
         .and_then(|kid| keys.find(kid))
         .ok_or_else(|| unauthorized(app, Some("unknown signing key")))?;
-    let mut v = Validation::new(key.algorithm());
+    let mut v = Validation::new(key.alg().algorithm());
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
     v.set_audience(&[app.api_audience()]);

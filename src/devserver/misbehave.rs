@@ -239,7 +239,7 @@ pub(crate) fn sign_id_token(
     });
     match (signing, decoy) {
         (Some(Misbehave::IdTokenBadSignature), _) => {
-            let token = key.sign("JWT", claims)?;
+            let token = key.sign("JWT", claims).map_err(|e| e.to_string())?;
             let (input, sig) = token.rsplit_once('.').ok_or("no signature")?;
             let mut sig = URL_SAFE_NO_PAD.decode(sig).map_err(|e| e.to_string())?;
             if let Some(last) = sig.last_mut() {
@@ -253,14 +253,18 @@ pub(crate) fn sign_id_token(
         (Some(Misbehave::IdTokenHs256WithRsaPubkey), _) => {
             let mut header = Header::new(Algorithm::HS256);
             header.typ = Some("JWT".to_owned());
-            header.kid = Some(key.kid.clone());
+            header.kid = Some(key.kid().to_owned());
             let secret =
                 EncodingKey::from_secret(key.public_pem().as_bytes()).map_err(|e| e.to_string())?;
             jsonwebtoken::encode(&header, claims, &secret).map_err(|e| e.to_string())
         }
-        (Some(Misbehave::UnknownKid), Some(decoy)) => decoy.sign("JWT", claims),
-        (Some(Misbehave::KidAbsentMultiKey), _) => key.sign_without_kid("JWT", claims),
-        _ => key.sign("JWT", claims),
+        (Some(Misbehave::UnknownKid), Some(decoy)) => {
+            decoy.sign("JWT", claims).map_err(|e| e.to_string())
+        }
+        (Some(Misbehave::KidAbsentMultiKey), _) => key
+            .sign_without_kid("JWT", claims)
+            .map_err(|e| e.to_string()),
+        _ => key.sign("JWT", claims).map_err(|e| e.to_string()),
     }
 }
 
@@ -391,7 +395,7 @@ mod tests {
         assert_eq!(header(&none)["alg"], "none");
         assert!(none.ends_with('.'));
         let unknown = sign_id_token(&[Misbehave::UnknownKid], &key, Some(&decoy), &claims).unwrap();
-        assert_eq!(header(&unknown)["kid"], decoy.kid.as_str());
+        assert_eq!(header(&unknown)["kid"], decoy.kid());
         let no_kid = sign_id_token(&[Misbehave::KidAbsentMultiKey], &key, None, &claims).unwrap();
         assert!(header(&no_kid).get("kid").is_none());
     }

@@ -9,6 +9,7 @@ pub(crate) mod expires_in;
 pub mod grant;
 pub(crate) mod id_token;
 pub(crate) mod introspection;
+pub mod jose;
 pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
