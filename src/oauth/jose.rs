@@ -463,6 +463,25 @@ impl SigningKey {
         )
     }
 
+    /// Signs `claims` with a header `{"typ", "alg", "kid"}` naming the key `kid` (the key id
+    /// a registration gave it, e.g. a client assertion's, RFC 7523 §2.2).
+    pub fn sign_with_kid<T: Serialize + ?Sized>(
+        &self,
+        typ: &str,
+        kid: &str,
+        claims: &T,
+    ) -> Result<String, KeyError> {
+        self.compact(
+            &Header {
+                typ,
+                alg: self.alg.as_str(),
+                kid: Some(kid),
+                jwk: None,
+            },
+            claims,
+        )
+    }
+
     /// Signs `claims` with a header `{"typ", "alg", "jwk"}` carrying the public key (a DPoP
     /// proof, RFC 9449 §4.2).
     pub fn sign_with_jwk<T: Serialize + ?Sized>(
