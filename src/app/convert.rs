@@ -84,6 +84,10 @@ impl From<cli::AuthMethod> for AuthMethod {
             cli::AuthMethod::ClientSecretBasic => Self::ClientSecretBasic,
             cli::AuthMethod::ClientSecretPost => Self::ClientSecretPost,
             cli::AuthMethod::None => Self::None,
+            cli::AuthMethod::PrivateKeyJwt => Self::PrivateKeyJwt,
+            cli::AuthMethod::ClientSecretJwt => Self::ClientSecretJwt,
+            cli::AuthMethod::TlsClientAuth => Self::TlsClientAuth,
+            cli::AuthMethod::SelfSignedTlsClientAuth => Self::SelfSignedTlsClientAuth,
         }
     }
 }
@@ -126,6 +130,10 @@ impl From<cli::TokenArgs> for token::Options {
             no_refresh: a.no_refresh,
             min_ttl: a.min_ttl,
             include_refresh_token: a.include_refresh_token,
+            dpop_proof: a.dpop_proof.and_then(|v| match <[String; 2]>::try_from(v) {
+                Ok([method, url]) => Some((method, url)),
+                Err(_) => None,
+            }),
         }
     }
 }
@@ -192,6 +200,8 @@ impl From<cli::LoginArgs> for login::Options {
             browser_command: a.browser_command,
             auth_method: a.auth_method.map(Into::into),
             leeway: a.leeway,
+            dpop: a.dpop.then_some(true),
+            par: a.par,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! and a [`Context`] holding the effects it may use ([`Deps`]: clock, paths, HTTP client,
 //! browser), so that a command runs the same in the binary and in a test.
 pub(crate) mod call;
+pub(crate) mod credentials;
 pub(crate) mod decode;
 pub(crate) mod events;
 pub(crate) mod exec;
@@ -75,6 +76,7 @@ pub(crate) struct Context<'a> {
     http: OnceCell<HttpClient>,
     clock: Arc<dyn Clock>,
     browser: Option<Arc<dyn Browser>>,
+    nonces: OnceCell<Arc<crate::flow::dpop::Nonces>>,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -102,7 +104,17 @@ impl<'a> Context<'a> {
             http,
             clock: deps.clock,
             browser: deps.browser,
+            nonces: OnceCell::new(),
         }
+    }
+
+    /// The DPoP nonces servers handed out and the clients known to need DPoP (the state
+    /// file, read on first use).
+    pub(crate) fn nonces(&self) -> Arc<crate::flow::dpop::Nonces> {
+        Arc::clone(
+            self.nonces
+                .get_or_init(|| Arc::new(crate::flow::dpop::Nonces::persistent(&self.paths))),
+        )
     }
 
     /// The clock.

@@ -54,6 +54,7 @@ impl TokenResponse {
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
             obtained_at: now,
+            dpop_key: None,
         }
     }
 }
