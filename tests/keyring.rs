@@ -13,11 +13,11 @@
 
 use std::time::{Duration, Instant};
 
-use oauthctl::config::paths::Paths;
 use oauthctl::oauth::grant::Grant;
 use oauthctl::oauth::secret::{AccessToken, IdToken, RefreshToken};
 use oauthctl::oauth::token_type::TokenType;
 use oauthctl::oauth::tokens::{CacheKey, TokenSet};
+use oauthctl::paths::Paths;
 use oauthctl::store::StoreChoice;
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};

@@ -3,7 +3,6 @@
 //! (configured or preset), then built-in defaults. [`Settings::resolve`] is pure.
 
 pub(crate) mod file;
-pub mod paths;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,7 +13,6 @@ use crate::oauth::providers::{self, Endpoints, Provider};
 use crate::oauth::secret::ClientSecret;
 use crate::store::StoreChoice;
 pub use file::{ConfigFile, ProfileConfig, ProviderConfig};
-pub use paths::Paths;
 
 /// The global options that choose the configuration, profile, provider, client and token
 /// store, as plain values: the first layer of [`Settings::resolve`]. The command line fills

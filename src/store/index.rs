@@ -194,7 +194,7 @@ pub(crate) struct IndexFile {
 
 impl IndexFile {
     /// The index at `state_dir/index.json`.
-    pub(crate) fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub(crate) fn for_paths(paths: &crate::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("index.json"), Locks::for_paths(paths))
     }
 

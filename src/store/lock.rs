@@ -33,7 +33,7 @@ impl Locks {
     }
 
     /// Locks under `paths.state_dir/locks`.
-    pub fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub fn for_paths(paths: &crate::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("locks"))
     }
 
