@@ -19,7 +19,8 @@ use crate::flow::client::{ClientAuth, post_authenticated};
 use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt;
 use crate::oauth::url_policy;
-use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
+use crate::output::{Outcome, Report, Theme, json as out_json};
+use crate::text::sanitize;
 
 use super::Context;
 use super::session::{Session, provider};

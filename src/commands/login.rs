@@ -22,10 +22,11 @@ use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::CacheKey;
 use crate::oauth::{jwt, providers};
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
 use crate::store::select;
+use crate::text::sanitize;
 
 use super::Context;
 use super::events::UiEvents;

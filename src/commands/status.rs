@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use crate::config::{ConfigFile, Flags, Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::oauth::jwt;
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
 use crate::store::index::IndexEntry;
+use crate::text::sanitize;
 
 use super::Context;
 

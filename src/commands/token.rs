@@ -236,7 +236,7 @@ mod tests {
             !text
                 .trim_end()
                 .chars()
-                .any(crate::output::sanitize::is_unsafe),
+                .any(crate::text::sanitize::is_unsafe),
             "{text:?}"
         );
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
