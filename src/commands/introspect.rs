@@ -20,7 +20,7 @@ use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt;
 use crate::oauth::url_policy;
 use crate::output::{Outcome, Report, Theme, json as out_json};
-use crate::text::sanitize;
+use crate::text::{sanitize, time};
 
 use super::Context;
 use super::session::{Session, provider};
@@ -164,13 +164,13 @@ impl Report for IntrospectReport {
                 Value::Number(_) if TIME_CLAIMS.contains(&k.as_str()) => match jwt::numeric_date(v)
                 {
                     Ok(t) => {
-                        let rel = jwt::relative(t, self.now);
+                        let rel = time::relative(t, self.now);
                         let rel = if k == "exp" && t <= self.now {
                             theme.paint(&rel, Color::Red)
                         } else {
                             rel
                         };
-                        format!("{}  ({rel})", jwt::iso(t))
+                        format!("{}  ({rel})", time::iso(t))
                     }
                     Err(_) => out_json::to_string(v, false).trim_end().to_owned(),
                 },

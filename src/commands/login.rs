@@ -26,7 +26,7 @@ use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
 use crate::store::select;
-use crate::text::sanitize;
+use crate::text::{sanitize, time};
 
 use super::Context;
 use super::events::UiEvents;
@@ -88,7 +88,7 @@ impl LoginReport {
         );
         let _ = writeln!(out, "  scopes:  {}", sanitize::line(&self.scopes.join(" ")));
         let expiry = match self.expires_at {
-            Some(t) => format!("{} ({})", jwt::iso(t), jwt::relative(t, self.now)),
+            Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
             None => "not stated by the server".to_owned(),
         };
         let _ = writeln!(out, "  expires: {expiry}");

@@ -30,6 +30,7 @@ use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, TokenSet};
 use crate::store::lock::Locks;
 use crate::store::{StoreError, TokenStore};
+use crate::text::time;
 
 use super::authcode::{verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
@@ -90,7 +91,7 @@ pub enum Reason {
 /// What is actually the case when there is no refresh token: an access token valid for
 /// another hour has not "expired".
 fn no_refresh_token(remaining: Option<i64>, reason: Reason) -> String {
-    let left = |r: i64| jwt::short_duration(r.unsigned_abs());
+    let left = |r: i64| time::short_duration(r.unsigned_abs());
     match (reason, remaining) {
         (Reason::Rejected, _) => {
             "the API rejected the cached access token and there is no refresh token to renew it"

@@ -17,12 +17,13 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::{Map, Value};
 
 use super::strict_json;
+use crate::text::time::{iso, relative};
 
 /// The largest token accepted (a real JWT is a few KiB).
 pub(crate) const MAX_TOKEN_LEN: usize = 256 * 1024;
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
-pub(crate) const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+pub(crate) const MAX_NUMERIC_DATE: i64 = crate::text::time::LATEST;
 
 /// The smallest RSA modulus accepted (RFC 7518 §3.3).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
@@ -618,44 +619,6 @@ pub(crate) fn time_claims(claims: &Map<String, Value>, now: i64, leeway: i64) ->
             })
         })
         .collect()
-}
-
-/// RFC 3339 UTC, seconds precision.
-pub(crate) fn iso(t: i64) -> String {
-    let secs = u64::try_from(t.clamp(0, MAX_NUMERIC_DATE)).unwrap_or(0);
-    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
-        .to_string()
-}
-
-/// "in 4m 12s" / "3h 5m ago" / "now".
-pub(crate) fn relative(t: i64, now: i64) -> String {
-    let delta = t.saturating_sub(now);
-    if delta == 0 {
-        return "now".to_owned();
-    }
-    let span = short_duration(delta.unsigned_abs());
-    if delta > 0 {
-        format!("in {span}")
-    } else {
-        format!("{span} ago")
-    }
-}
-
-/// The two largest units of a duration: `4m 12s`, `3h 5m`, `2d 1h`.
-pub(crate) fn short_duration(secs: u64) -> String {
-    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
-    let mut parts = Vec::new();
-    let mut rest = secs;
-    for (size, name) in units {
-        if rest >= size || (parts.is_empty() && size == 1) {
-            parts.push(format!("{}{name}", rest / size));
-            rest %= size;
-        }
-        if parts.len() == 2 || (!parts.is_empty() && rest == 0) {
-            break;
-        }
-    }
-    parts.join(" ")
 }
 
 #[cfg(test)]

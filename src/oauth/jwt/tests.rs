@@ -309,14 +309,7 @@ fn claim_rules() {
 }
 
 #[test]
-fn times_are_humanized() {
-    assert_eq!(relative(NOW + 252, NOW), "in 4m 12s");
-    assert_eq!(relative(NOW - 3 * 3600, NOW), "3h ago");
-    assert_eq!(relative(NOW - 3 * 3600 - 300, NOW), "3h 5m ago");
-    assert_eq!(relative(NOW, NOW), "now");
-    assert_eq!(short_duration(0), "0s");
-    assert_eq!(short_duration(90_061), "1d 1h");
-    assert_eq!(iso(0), "1970-01-01T00:00:00Z");
+fn time_claims_are_described() {
     let c = json!({"exp": NOW + 100, "iat": NOW - 5, "nbf": "x"});
     let t = time_claims(c.as_object().unwrap(), NOW, 60);
     let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
