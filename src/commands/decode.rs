@@ -22,7 +22,7 @@ use crate::text::sanitize;
 
 use super::Context;
 
-/// What `decode` was asked for (design.md §3).
+/// What `decode` was asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// The token (a leading `Bearer ` is ignored); `-` or `None` reads standard input.

@@ -1,4 +1,4 @@
-//! `introspect`: RFC 7662 token introspection with client authentication (security C60).
+//! `introspect`: RFC 7662 token introspection with client authentication.
 //!
 //! The token is the argument, standard input (`-`), or the profile's cached access token
 //! (as cached: introspection is how to find out whether it still works, so it is not

@@ -31,7 +31,7 @@ use crate::text::{sanitize, time};
 use super::Context;
 use super::events::UiEvents;
 
-/// What `login` was asked for (design.md §3).
+/// What `login` was asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// The grant: authorization code (+ PKCE, loopback redirect), device code or client

@@ -1,4 +1,4 @@
-//! The cross-process lock around a cache entry (design.md §5, security C26).
+//! The cross-process lock around a cache entry: one renewal at a time per cached set.
 //!
 //! One lock file per cache key under `state_dir/locks/`, held with `File::lock` (an OS
 //! advisory lock: released on drop and when the process dies, so a crash never leaves a

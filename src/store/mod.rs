@@ -1,4 +1,4 @@
-//! The token cache: where token sets live between invocations (design.md §5).
+//! The token cache: where token sets live between invocations (README: "Token storage").
 //!
 //! [`TokenStore`] is the seam; [`file::FileStore`] and [`keyring::KeyringStore`] are the
 //! real back ends, [`select::open_store`] picks one for `--token-store`, `index` is the
@@ -26,8 +26,7 @@ use crate::paths::Paths;
 
 pub use select::{delete_everywhere, open_store};
 
-/// Which store `--token-store` (and `token_store` in the config file) asks for
-/// (design.md §5).
+/// Which store `--token-store` (and `token_store` in the config file) asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreChoice {

@@ -1,5 +1,5 @@
-//! Choosing the token store for `--token-store auto|keyring|file` (design.md §5, C65)
-//! and removing a cached set from every store at logout (C69).
+//! Choosing the token store for `--token-store auto|keyring|file` (README: "Token
+//! storage") and removing a cached set from every store at logout.
 
 use std::time::Duration;
 

@@ -70,7 +70,8 @@ fn describe(kid: Option<&str>, index: usize) -> String {
     }
 }
 
-/// Parses a JWKS document. Unusable keys are skipped with a reason, never fatal (C48).
+/// Parses a JWKS document. Unusable keys are skipped with a reason, never fatal: one
+/// key of an unknown type must not make the others unusable.
 pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
     let doc = strict_json::object_from_slice(bytes).map_err(|e| format!("not a JWKS: {e}"))?;
     let Some(Value::Array(keys)) = doc.get("keys") else {

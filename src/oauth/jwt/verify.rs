@@ -180,7 +180,7 @@ mod tests {
             Algorithm::PS256,
         );
         let jws = parse(&token).unwrap();
-        // The JWKS pins rsa1 to RS256 (one key, one alg: RFC 8725 §3.1, C49).
+        // The JWKS pins rsa1 to RS256 (one key, one alg: RFC 8725 §3.1).
         let err = verify_signature(&jws, &keys(&f), &[]).unwrap_err();
         assert!(matches!(err, SignatureError::NoKey(_)), "{err}");
         // The same key without the pin, from a PEM file, verifies PS256.
@@ -247,7 +247,8 @@ mod tests {
             parts[2]
         );
         assert!(verify_signature(&parse(&forged).unwrap(), &keys, &[]).is_err());
-        // HS256 signed with the RSA public key (PEM text) as the HMAC secret (C37).
+        // HS256 signed with the RSA public key (PEM text) as the HMAC secret: key
+        // confusion (RFC 8725 §2.1).
         let forged = sign_with(
             &json!({"alg":"HS256","kid":"rsa1"}),
             &claims(),
@@ -282,7 +283,7 @@ mod tests {
         );
         let err = verify_signature(&parse(&token).unwrap(), &keys, &[]).unwrap_err();
         assert!(err.wants_fresh_keys(), "{err}");
-        // No kid, one fitting key: accepted (C46k).
+        // No kid, one fitting key: accepted.
         let token = sign_with(&json!({"alg":"ES256"}), &claims(), &f.ec, Algorithm::ES256);
         assert!(verify_signature(&parse(&token).unwrap(), &keys, &[]).is_ok());
         // Allowlist.
