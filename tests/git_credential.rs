@@ -1,0 +1,1 @@
+//! `git-credential` (in progress).
