@@ -30,7 +30,7 @@ mod interop;
 mod introspect;
 mod jwt_sign;
 mod keyring;
-mod kubectl;
+pub mod kubectl;
 mod login;
 mod login_ux;
 mod misbehave;

@@ -199,7 +199,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         profile: Some(profile.clone()),
         ..ctx.flags.clone()
     };
-    let ctx = Context {
+    let sub = Context {
         flags: &flags,
         ui: ctx.ui,
         paths: ctx.paths.clone(),
@@ -208,11 +208,21 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         clock: ctx.clock.clone(),
         browser: None,
     };
-    match args.operation {
-        Operation::Get => get(&ctx, &req, &profile),
-        Operation::Erase => erase(&ctx, &req),
+    let named = ctx.flags.profile.is_some() || ctx.flags.provider.is_some();
+    let result = match args.operation {
+        Operation::Get => get(&sub, &req, &profile),
+        Operation::Erase => erase(&sub, &req),
         Operation::Store => Ok(Outcome::default()),
-    }
+    };
+    // A profile found through `git_hosts` is not on the helper's command line: the command
+    // a hint suggests must name it.
+    result.map_err(|e| match e {
+        Error::LoginRequired { message, hint } if !named => Error::LoginRequired {
+            message,
+            hint: hint.replace("`oauthctl ", &format!("`oauthctl -p {profile} ")),
+        },
+        other => other,
+    })
 }
 
 fn get(ctx: &Context<'_>, req: &Request, profile: &str) -> Result<Outcome> {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod git_http;
 pub mod login;
 pub mod stub;
 
