@@ -33,6 +33,7 @@ Exit codes:
   6    token not valid (decode --verify failed, introspection says inactive)
   7    configuration error
   8    `call --fail` and the API answered HTTP >= 400
+  9    `doctor` found a problem
   130  interrupted";
 
 /// OAuth 2.0 and OpenID Connect from the terminal.
