@@ -10,6 +10,7 @@
 //! ([`Error::Unhealthy`]) when something is; a warning (something that works, but not as
 //! well as it could) does not fail it.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -125,31 +126,34 @@ impl Report for DoctorReport {
                 Status::Problem => ("PROBLEM", Color::Red),
                 Status::Skipped => ("skipped", Color::White),
             };
-            out.push_str(&format!(
-                "{} {:<9} {}\n",
+            let _ = writeln!(
+                out,
+                "{} {:<9} {}",
                 theme.paint(label, color),
                 f.check,
                 sanitize::line(&f.message)
-            ));
+            );
             if let Some(fix) = &f.fix {
-                out.push_str(&format!(
-                    "        {} {}\n",
+                let _ = writeln!(
+                    out,
+                    "        {} {}",
                     theme.bold("fix:"),
                     sanitize::line(fix)
-                ));
+                );
             }
         }
         let problems = self.problems();
-        out.push_str(&if problems == 0 {
-            "No problems found.\n".to_owned()
+        if problems == 0 {
+            out.push_str("No problems found.\n");
         } else {
-            format!("{problems} problem(s) found.\n")
-        });
+            let _ = writeln!(out, "{problems} problem(s) found.");
+        }
         out
     }
 }
 
 /// Runs `doctor`.
+#[allow(clippy::unnecessary_wraps)] // every command returns a Result to the dispatcher
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let mut findings = Vec::new();
     let rerun = |args: &str| ctx.ui.rerun.command(args);
@@ -506,16 +510,15 @@ fn provider(ctx: &Context<'_>, issuer: &str, profile: &str) -> Vec<Finding> {
             }
         }
     });
-    let doc: Value = match serde_json::from_slice(&resp.body) {
-        Ok(Value::Object(m)) => Value::Object(m),
-        _ => {
-            out.push(finding(
-                "metadata",
-                Status::Problem,
-                format!("{} is not a JSON object", url_policy::display_base(&url)),
-            ));
-            return out;
-        }
+    let doc: Value = if let Ok(Value::Object(m)) = serde_json::from_slice(&resp.body) {
+        Value::Object(m)
+    } else {
+        out.push(finding(
+            "metadata",
+            Status::Problem,
+            format!("{} is not a JSON object", url_policy::display_base(&url)),
+        ));
+        return out;
     };
     let s = |name: &str| doc.get(name).and_then(Value::as_str);
     let list = |name: &str| -> Vec<String> {

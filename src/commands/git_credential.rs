@@ -17,6 +17,7 @@
 //! renewed at once under the profile's lock (as `call` does after a `401`), so the next
 //! `get` answers with a new one; an exhausted login then says to log in again.
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, Read as _};
 use std::time::Duration;
 
@@ -254,7 +255,7 @@ fn get(ctx: &Context<'_>, req: &Request, profile: &str) -> Result<Outcome> {
         tokens.access_token.expose()
     );
     if let Some(at) = tokens.expires_at {
-        out.push_str(&format!("password_expiry_utc={at}\n"));
+        let _ = writeln!(out, "password_expiry_utc={at}");
     }
     Ok(Outcome::data(out))
 }

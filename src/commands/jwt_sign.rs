@@ -45,7 +45,7 @@ pub(crate) struct Options {
 /// How the token is signed.
 enum Signer {
     Hmac(HmacAlg, Vec<u8>),
-    Key(SigningKey),
+    Key(Box<SigningKey>),
 }
 
 /// Runs `jwt sign`.
@@ -236,7 +236,7 @@ fn signer(ctx: &Context<'_>, args: &Options) -> Result<Signer> {
     let pem = std::fs::read_to_string(path).map_err(|e| Error::io("read --key", path, e))?;
     let key = SigningKey::from_pem(&pem, alg)
         .map_err(|e| Error::config(format!("--key {}: {e}", path.display()), None))?;
-    Ok(Signer::Key(key))
+    Ok(Signer::Key(Box::new(key)))
 }
 
 #[cfg(test)]

@@ -177,7 +177,7 @@ fn handle(
     let mut response_headers = String::new();
     for h in head.lines() {
         match h.split_once(':') {
-            Some((k, v)) if k.eq_ignore_ascii_case("status") => status = v.trim().to_owned(),
+            Some((k, v)) if k.eq_ignore_ascii_case("status") => v.trim().clone_into(&mut status),
             Some(_) => {
                 response_headers.push_str(h.trim_end());
                 response_headers.push_str("\r\n");
