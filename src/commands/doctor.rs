@@ -19,10 +19,11 @@ use crate::config::Overrides;
 use crate::error::{Error, NetworkKind, Result};
 use crate::oauth::discovery;
 use crate::oauth::url_policy;
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
 use crate::store::StoreChoice;
 use crate::store::fsutil::{self, Exposure};
 use crate::store::keyring::{CHUNK_LEN, KeyringStore, probe_timeout};
+use crate::text::sanitize;
 
 use super::Context;
 
@@ -251,8 +252,8 @@ fn error_finding(check: &'static str, e: &Error) -> Finding {
 /// The home, the token directory and every token file: ours, private, no symlinks.
 fn file_store(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    if let Err(e) = ctx.paths.check_home() {
-        out.push(error_finding("files", &e));
+    if let Err(e) = crate::store::check_home(&ctx.paths) {
+        out.push(error_finding("files", &e.into()));
         return out;
     }
     let dir = ctx.paths.tokens_dir();
