@@ -21,7 +21,7 @@ use crate::oauth::url_policy;
 mod deadline;
 mod errors;
 mod sensitive;
-mod trace;
+pub(crate) mod trace;
 
 pub use deadline::{Deadline, DeadlineReader};
 pub use errors::network_error;

@@ -1,7 +1,8 @@
 //! The `-v` trace: request lines, headers, forms, URLs and bodies with every secret
 //! redacted (security C67). Which names are secret is [`super::sensitive`]'s rule.
 
-use reqwest::header::HeaderMap;
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::sensitive::{is_secret_name, is_sensitive_header};
@@ -124,6 +125,53 @@ fn redact_json(v: &mut serde_json::Value) {
     }
 }
 
+/// Where the trace of an API exchange goes (`call` passes its `Ui`'s trace), or `None`
+/// without `-v`.
+pub(crate) type Sink<'a> = Option<&'a dyn Fn(&str)>;
+
+/// A header value for `-v`: redacted by name (request and response alike, one rule) or
+/// because the user marked it with `!`.
+pub(crate) fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
+    let text = value.to_str().unwrap_or("<binary>");
+    if value.is_sensitive() && !is_sensitive_header(name.as_str()) {
+        "[redacted]".to_owned()
+    } else {
+        redact_header(name.as_str(), text)
+    }
+}
+
+/// `-v` for an API request: the request line and headers, secrets redacted (C67); the
+/// body only by size.
+pub(crate) fn api_request(
+    trace: Sink<'_>,
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: Option<usize>,
+) {
+    let Some(trace) = trace else {
+        return;
+    };
+    trace(&format!("> {method} {}", redact_url(url)));
+    for (name, value) in headers {
+        trace(&format!("> {name}: {}", shown_value(name, value)));
+    }
+    if let Some(n) = body {
+        trace(&format!("> [{n} bytes of body]"));
+    }
+}
+
+/// `-v` for an API response: the status line and headers, secrets redacted.
+pub(crate) fn api_response(trace: Sink<'_>, resp: &reqwest::blocking::Response) {
+    let Some(trace) = trace else {
+        return;
+    };
+    trace(&format!("< {:?} {}", resp.version(), resp.status()));
+    for (name, value) in resp.headers() {
+        trace(&format!("< {name}: {}", shown_value(name, value)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +200,58 @@ mod tests {
         let u = Url::parse("http://127.0.0.1:1/cb?code=c0de&state=s&x=1").unwrap();
         let t = redact_url(&u);
         assert!(!t.contains("c0de") && t.contains("x=1"), "{t}");
+    }
+
+    #[test]
+    fn api_traces_never_show_a_sensitive_value() {
+        let mut headers = HeaderMap::new();
+        let mut add = |name: &'static str, value: &str, sensitive: bool| {
+            let mut value = HeaderValue::from_str(value).unwrap();
+            value.set_sensitive(sensitive);
+            headers.append(HeaderName::from_static(name), value);
+        };
+        add("authorization", "Bearer tok", true);
+        add("cookie", "c=1", true);
+        add("x-api-key", "k", true);
+        // Marked by the user (`-H '!X-Tenant: t'`): redacted although its name is harmless.
+        add("x-tenant", "t", true);
+        add("x-trace", "1", false);
+        let shown: Vec<_> = headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", shown_value(n, v)))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "authorization: Bearer [redacted]",
+                "cookie: [redacted]",
+                "x-api-key: [redacted]",
+                "x-tenant: [redacted]",
+                "x-trace: 1",
+            ]
+        );
+        let lines = std::cell::RefCell::new(Vec::new());
+        let sink = |line: &str| lines.borrow_mut().push(line.to_owned());
+        let url = Url::parse("https://api.example/x?code=c0de&q=1").unwrap();
+        api_request(Some(&sink), &Method::POST, &url, &headers, Some(7));
+        let lines = lines.into_inner();
+        assert_eq!(
+            lines[0],
+            "> POST https://api.example/x?code=%5Bredacted%5D&q=1"
+        );
+        assert_eq!(
+            lines[1..6],
+            shown.iter().map(|l| format!("> {l}")).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(lines[6], "> [7 bytes of body]");
+        for line in &lines {
+            assert!(
+                !line.contains("tok") && !line.contains("c=1") && !line.contains("c0de"),
+                "{line}"
+            );
+        }
+        // Without -v nothing is formatted.
+        api_request(None, &Method::GET, &url, &headers, None);
     }
 
     #[test]
