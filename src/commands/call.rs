@@ -22,11 +22,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::blocking::{RequestBuilder, Response};
-use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::blocking::Response;
+use reqwest::header::{self, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::http::exchange::{Budget, Exchange};
+use crate::http::request::{Request, UserHeader};
 use crate::http::{self, Deadline, HttpClient, HttpOptions};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::AccessToken;
@@ -40,8 +42,6 @@ use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, sanitize};
 use super::Context;
 use super::session::{Session, replace_rejected, usable_tokens};
 
-/// Redirects followed at most with `-L`.
-pub(crate) const MAX_REDIRECTS: usize = 10;
 /// Refresh first when the token expires within this time (as `token` does by default).
 const MIN_TTL: Duration = Duration::from_secs(60);
 /// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
@@ -83,23 +83,6 @@ pub(crate) struct Options {
     pub token_env: Option<String>,
     /// `--token-file FILE` (`-` is standard input).
     pub token_file: Option<PathBuf>,
-}
-
-/// A `-H` header.
-#[derive(Debug, Clone)]
-struct UserHeader {
-    name: HeaderName,
-    value: HeaderValue,
-    sensitive: bool,
-}
-
-/// The request as the user described it.
-#[derive(Debug, Clone)]
-struct Request {
-    method: Method,
-    url: Url,
-    headers: Vec<UserHeader>,
-    body: Option<Vec<u8>>,
 }
 
 /// Where the bearer token comes from.
@@ -174,9 +157,9 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         args.location,
         limit,
     )?;
-    let mut challenge = exchange.challenge(credential.token_type());
+    let mut challenge = refusal_in(&exchange, credential.token_type());
     if let Credential::Profile { session, tokens } = &mut credential
-        && exchange.token_sent
+        && exchange.credentials_sent
         && challenge.as_ref().is_some_and(Refusal::refresh_may_help)
     {
         ctx.ui.info(
@@ -195,9 +178,9 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             args.location,
             limit,
         )?;
-        challenge = exchange.challenge(tokens.token_type);
+        challenge = refusal_in(&exchange, tokens.token_type);
     }
-    let refusal = challenge.filter(|_| exchange.token_sent);
+    let refusal = challenge.filter(|_| exchange.credentials_sent);
     deliver(ctx, args, exchange.response, limit, || {
         if let Some(refusal) = &refusal {
             explain(ctx, refusal, &credential, &request.url);
@@ -579,33 +562,7 @@ impl Limit {
     }
 }
 
-/// A response and whether the token went with the request that produced it.
-struct Exchange {
-    response: Response,
-    token_sent: bool,
-}
-
-impl Exchange {
-    /// The challenge of a `401` or `403` for a `token_type` token (RFC 6750 §3 for
-    /// `Bearer`), if there is one.
-    fn challenge(&self, token_type: TokenType) -> Option<Refusal> {
-        let status = self.response.status().as_u16();
-        if status != 401 && status != 403 {
-            return None;
-        }
-        let values = self
-            .response
-            .headers()
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        let challenge = www_authenticate::challenge_for(token_type, values)?;
-        Some(Refusal::from_challenge(status, &challenge))
-    }
-}
-
-/// Sends the request, following redirects with `follow` (at most [`MAX_REDIRECTS`]), all
-/// within `limit`.
+/// Sends the request, following redirects with `follow`, all within `limit`.
 fn send(
     http: &HttpClient,
     ctx: &Context<'_>,
@@ -618,60 +575,29 @@ fn send(
     let authorization = token_type.authorization(token);
     let sink = |line: &str| ctx.ui.trace(line);
     let trace: http::trace::Sink<'_> = (ctx.ui.verbose > 0).then_some(&sink);
-    let origin = req.url.origin();
-    let mut url = req.url.clone();
-    let mut method = req.method.clone();
-    let mut keep_body = true;
-    let mut hops = 0;
-    loop {
-        // Credentials go to the origin the user named, and nowhere else (C58).
-        let credentials = url.origin() == origin;
-        let body = req.body.as_deref().filter(|_| keep_body);
-        let headers = hop_headers(req, &authorization, credentials, keep_body)?;
-        http::trace::api_request(trace, &method, &url, &headers, body.map(<[u8]>::len));
-        let base = url_policy::display_base(&url);
-        let mut builder: RequestBuilder = http
-            .client_for(&url)?
-            .request(method.clone(), url.clone())
-            .headers(headers);
-        if let Some(left) = limit.deadline.remaining() {
-            if left.is_zero() {
-                return Err(limit.timed_out(&base, "did not answer"));
-            }
-            builder = builder.timeout(left);
-        }
-        if let Some(b) = body {
-            builder = builder.body(b.to_vec());
-        }
-        let response = builder.send().map_err(|e| {
-            if e.is_timeout() {
-                limit.timed_out(&base, "did not answer")
-            } else {
-                http::network_error(&url, &e)
-            }
-        })?;
-        http::trace::api_response(trace, &response);
-        let status = response.status().as_u16();
-        let location = response.headers().get(header::LOCATION).cloned();
-        let Some(location) = location.filter(|_| follow && is_redirect(status)) else {
-            return Ok(Exchange {
-                response,
-                token_sent: credentials,
-            });
-        };
-        if hops == MAX_REDIRECTS {
-            return Err(Error::BadResponse(format!(
-                "more than {MAX_REDIRECTS} redirects; stopped at {}",
-                url_policy::display_base(&url)
-            )));
-        }
-        hops += 1;
-        let next = redirect_target(&url, &location)?;
-        let (next_method, body_kept) = after_redirect(status, &method);
-        method = next_method;
-        keep_body = keep_body && body_kept;
-        url = next;
+    let timed_out = |base: &str| limit.timed_out(base, "did not answer");
+    let budget = Budget {
+        deadline: limit.deadline,
+        timed_out: &timed_out,
+    };
+    http.exchange(req, &authorization, follow, budget, trace)
+}
+
+/// The challenge of a `401` or `403` for a `token_type` token (RFC 6750 §3 for `Bearer`),
+/// if there is one.
+fn refusal_in(exchange: &Exchange, token_type: TokenType) -> Option<Refusal> {
+    let status = exchange.response.status().as_u16();
+    if status != 401 && status != 403 {
+        return None;
     }
+    let values = exchange
+        .response
+        .headers()
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let challenge = www_authenticate::challenge_for(token_type, values)?;
+    Some(Refusal::from_challenge(status, &challenge))
 }
 
 /// What a `401`/`403` Bearer challenge says (RFC 6750 §3).
@@ -909,79 +835,6 @@ fn login_command(global: &crate::config::Flags, grant: Grant, extra: &[&str]) ->
     format!("`{}`", sanitize::line(&text))
 }
 
-fn is_redirect(status: u16) -> bool {
-    matches!(status, 301 | 302 | 303 | 307 | 308)
-}
-
-/// The method after a redirect, and whether the body goes along: 301, 302 and 303 become
-/// GET without a body (HEAD stays HEAD); 307 and 308 keep both (RFC 9110 §15.4).
-fn after_redirect(status: u16, method: &Method) -> (Method, bool) {
-    match status {
-        301..=303 if *method == Method::HEAD => (Method::HEAD, false),
-        301..=303 => (Method::GET, false),
-        _ => (method.clone(), true),
-    }
-}
-
-/// Where a redirect leads. Only http and https; never from https down to http (the user
-/// asked for an encrypted exchange, C58); never with `user:password@`.
-fn redirect_target(current: &Url, location: &HeaderValue) -> Result<Url> {
-    let raw = location
-        .to_str()
-        .map_err(|_| Error::BadResponse("a redirect's Location is not text".to_owned()))?;
-    let mut next = current
-        .join(raw)
-        .map_err(|e| Error::BadResponse(format!("a redirect's Location is not a URL: {e}")))?;
-    if !matches!(next.scheme(), "http" | "https") {
-        return Err(Error::BadResponse(format!(
-            "refusing a redirect to a `{}:` URL",
-            next.scheme()
-        )));
-    }
-    if current.scheme() == "https" && next.scheme() == "http" {
-        return Err(Error::BadResponse(format!(
-            "refusing a redirect from https to plain http ({})",
-            url_policy::display_base(&next)
-        )));
-    }
-    if !next.username().is_empty() || next.password().is_some() {
-        return Err(Error::BadResponse(
-            "refusing a redirect to a URL with user:password@ in it".to_owned(),
-        ));
-    }
-    next.set_fragment(None);
-    Ok(next)
-}
-
-/// The headers of one hop: the user's (without the sensitive ones and `Host` when leaving
-/// the origin, without `Content-*` once a redirect dropped the body) and `authorization`,
-/// the token's `Authorization` value.
-fn hop_headers(
-    req: &Request,
-    authorization: &str,
-    credentials: bool,
-    keep_body: bool,
-) -> Result<HeaderMap> {
-    let mut map = HeaderMap::new();
-    for h in &req.headers {
-        if !credentials && (h.sensitive || h.name == header::HOST) {
-            continue;
-        }
-        if !keep_body && h.name.as_str().starts_with("content-") {
-            continue;
-        }
-        map.append(h.name.clone(), h.value.clone());
-    }
-    if credentials {
-        let mut value = HeaderValue::from_str(authorization).map_err(|_| {
-            Error::Other("the cached access token cannot be sent in a header".to_owned())
-        })?;
-        value.set_sensitive(true);
-        map.insert(header::AUTHORIZATION, value);
-    }
-    Ok(map)
-}
-
 /// The status line and headers for `-i`: as received (CRLF) for pipes and files, sanitised
 /// for a terminal.
 fn head(resp: &Response, terminal: Option<Theme>) -> Vec<u8> {
@@ -1142,6 +995,7 @@ fn for_tty(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::redirect::{Hop, next_hop};
 
     fn args(target: &[&str]) -> Options {
         Options {
@@ -1287,36 +1141,30 @@ mod tests {
     }
 
     #[test]
-    fn redirect_rules_c58() {
-        let here = Url::parse("https://api.example/a/b").unwrap();
-        let v = |s: &str| HeaderValue::from_str(s).unwrap();
-        assert_eq!(
-            redirect_target(&here, &v("c")).unwrap().as_str(),
-            "https://api.example/a/c"
-        );
-        assert_eq!(
-            redirect_target(&here, &v("//other.example/x#f"))
-                .unwrap()
-                .as_str(),
-            "https://other.example/x"
-        );
-        assert!(
-            redirect_target(&here, &v("http://api.example/a")).is_err(),
-            "https→http"
-        );
-        assert!(redirect_target(&here, &v("file:///etc/passwd")).is_err());
-        assert!(redirect_target(&here, &v("https://u:p@api.example/")).is_err());
-        let plain = Url::parse("http://127.0.0.1:1/").unwrap();
-        assert!(
-            redirect_target(&plain, &v("https://api.example/")).is_ok(),
-            "upgrade is fine"
-        );
-
-        assert_eq!(after_redirect(302, &Method::POST), (Method::GET, false));
-        assert_eq!(after_redirect(303, &Method::PUT), (Method::GET, false));
-        assert_eq!(after_redirect(301, &Method::HEAD), (Method::HEAD, false));
-        assert_eq!(after_redirect(307, &Method::POST), (Method::POST, true));
-        assert_eq!(after_redirect(308, &Method::PATCH), (Method::PATCH, true));
+    fn user_headers_follow_the_credential_policy() {
+        let mut a = args(&["POST", "https://api.example/x"]);
+        a.headers = vec![
+            "Cookie: c=1".into(),
+            "X-Api-Key: k".into(),
+            "!X-Tenant: t".into(),
+            "X-Trace: 1".into(),
+            "Host: api.example".into(),
+        ];
+        a.json_body = Some("{}".into());
+        let r = built(&a).unwrap();
+        let authorization = TokenType::Bearer.authorization(&AccessToken::new("tok"));
+        let first = Hop::first(&r);
+        let same = first.headers(&r, &authorization).unwrap();
+        assert_eq!(same.get(header::AUTHORIZATION).unwrap(), "Bearer tok");
+        assert_eq!(same.len(), 8, "{same:?}");
+        let elsewhere = HeaderValue::from_static("https://other.example/");
+        let other = next_hop(&r, &first, 303, Some(&elsewhere), true)
+            .unwrap()
+            .unwrap()
+            .headers(&r, &authorization)
+            .unwrap();
+        let names: Vec<_> = other.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["x-trace", "accept"], "{other:?}");
     }
 
     #[test]
@@ -1404,27 +1252,5 @@ mod tests {
             login_command(&global, Grant::DeviceCode, &[]),
             "`oauthctl login --flow device`"
         );
-    }
-
-    #[test]
-    fn credentials_only_for_the_origin() {
-        let mut a = args(&["POST", "https://api.example/x"]);
-        a.headers = vec![
-            "Cookie: c=1".into(),
-            "X-Api-Key: k".into(),
-            "!X-Tenant: t".into(),
-            "X-Trace: 1".into(),
-            "Host: api.example".into(),
-        ];
-        a.json_body = Some("{}".into());
-        let r = built(&a).unwrap();
-        let authorization = TokenType::Bearer.authorization(&AccessToken::new("tok"));
-        let same = hop_headers(&r, &authorization, true, true).unwrap();
-        assert_eq!(same.get(header::AUTHORIZATION).unwrap(), "Bearer tok");
-        assert!(same.get(header::AUTHORIZATION).unwrap().is_sensitive());
-        assert_eq!(same.len(), 8, "{same:?}");
-        let other = hop_headers(&r, &authorization, false, false).unwrap();
-        let names: Vec<_> = other.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names, ["x-trace", "accept"], "{other:?}");
     }
 }

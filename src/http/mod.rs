@@ -20,6 +20,9 @@ use crate::oauth::url_policy;
 
 mod deadline;
 mod errors;
+pub(crate) mod exchange;
+pub(crate) mod redirect;
+pub(crate) mod request;
 mod sensitive;
 pub(crate) mod trace;
 
