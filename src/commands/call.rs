@@ -36,16 +36,13 @@ use crate::oauth::token_type::TokenType;
 use crate::oauth::tokens::TokenSet;
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate::{self, Challenge};
-use crate::output::body::{TerminalBody, for_terminal};
-use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, sanitize};
+use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, response, sanitize};
 
 use super::Context;
 use super::session::{Session, replace_rejected, usable_tokens};
 
 /// Refresh first when the token expires within this time (as `token` does by default).
 const MIN_TTL: Duration = Duration::from_secs(60);
-/// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
-const TERMINAL_LIMIT: usize = 8 * 1024 * 1024;
 /// The largest token `--token-file` reads.
 const MAX_EXTERNAL_TOKEN: u64 = 64 * 1024;
 
@@ -835,56 +832,6 @@ fn login_command(global: &crate::config::Flags, grant: Grant, extra: &[&str]) ->
     format!("`{}`", sanitize::line(&text))
 }
 
-/// The status line and headers for `-i`: as received (CRLF) for pipes and files, sanitised
-/// for a terminal.
-fn head(resp: &Response, terminal: Option<Theme>) -> Vec<u8> {
-    let status = resp.status();
-    let line = format!(
-        "{:?} {} {}",
-        resp.version(),
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("")
-    );
-    let mut out = Vec::new();
-    match terminal {
-        None => {
-            out.extend_from_slice(line.trim_end().as_bytes());
-            out.extend_from_slice(b"\r\n");
-            for (name, value) in resp.headers() {
-                out.extend_from_slice(name.as_str().as_bytes());
-                out.extend_from_slice(b": ");
-                out.extend_from_slice(value.as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
-            out.extend_from_slice(b"\r\n");
-        }
-        Some(theme) => {
-            let mut text = format!("{}\n", theme.bold(line.trim_end()));
-            for (name, value) in resp.headers() {
-                let v = String::from_utf8_lossy(value.as_bytes());
-                let _ = writeln!(
-                    text,
-                    "{}: {}",
-                    theme.paint(name.as_str(), colored::Color::Cyan),
-                    sanitize::line(&v)
-                );
-            }
-            text.push('\n');
-            out = text.into_bytes();
-        }
-    }
-    out
-}
-
-fn media_type(resp: &Response) -> String {
-    resp.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
 /// Writes the response where the user wants it; `explain` adds to the note about an error
 /// status.
 fn deliver(
@@ -956,40 +903,25 @@ fn for_tty(
     source: &str,
     limit: Limit,
 ) -> Result<Vec<u8>> {
-    let theme = ctx.ui.stdout;
-    let mut out = if args.include {
-        head(&resp, Some(theme))
+    let out = if args.include {
+        head(&resp, Some(ctx.ui.stdout))
     } else {
         Vec::new()
     };
-    let media = media_type(&resp);
+    let media = response::media_type(resp.headers());
     let mut body = Vec::new();
     limit
         .deadline
         .reader(resp)
-        .take(TERMINAL_LIMIT as u64 + 1)
+        .take(response::TERMINAL_LIMIT as u64 + 1)
         .read_to_end(&mut body)
         .map_err(|e| limit.body_error(source, &e))?;
-    if body.len() > TERMINAL_LIMIT {
-        ctx.ui.info(&format!(
-            "The response body is larger than {} MiB; not shown on a terminal (use -o FILE or a pipe).",
-            TERMINAL_LIMIT / (1024 * 1024)
-        ));
-        return Ok(out);
-    }
-    match for_terminal(&media, &body, theme) {
-        TerminalBody::Text(text) => out.extend_from_slice(text.as_bytes()),
-        TerminalBody::Binary => ctx.ui.info(&format!(
-            "The response body is binary ({} bytes{}); not shown on a terminal (use -o FILE or a pipe).",
-            body.len(),
-            if media.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", sanitize::line(&media))
-            }
-        )),
-    }
-    Ok(out)
+    Ok(response::on_terminal(ctx.ui, out, &media, &body))
+}
+
+/// The status line and headers for `-i` (see [`response::head`]).
+fn head(resp: &Response, terminal: Option<Theme>) -> Vec<u8> {
+    response::head(resp.version(), resp.status(), resp.headers(), terminal)
 }
 
 #[cfg(test)]

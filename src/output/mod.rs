@@ -6,6 +6,7 @@
 pub(crate) mod body;
 pub(crate) mod json;
 mod rerun;
+pub(crate) mod response;
 pub(crate) mod sanitize;
 pub(crate) mod spinner;
 
