@@ -62,3 +62,33 @@ pub fn is_sensitive_header(name: &str) -> bool {
     }
     CREDENTIAL_HEADERS.contains(&n.as_str()) || SECRET_WORDS.iter().any(|w| n.contains(w))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_header_names() {
+        for n in [
+            "Authorization",
+            "Cookie",
+            "x-api-key",
+            "X-Auth-Token",
+            "Api-Key",
+            "X-Session-Id",
+            "Proxy-Authorization",
+        ] {
+            assert!(is_sensitive_header(n), "{n}");
+        }
+        for n in [
+            "Accept",
+            "Content-Type",
+            "X-Request-Id",
+            "User-Agent",
+            "Keep-Alive",
+            "WWW-Authenticate",
+        ] {
+            assert!(!is_sensitive_header(n), "{n}");
+        }
+    }
+}
