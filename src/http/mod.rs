@@ -4,6 +4,14 @@
 //! `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` for every host but loopback ones, extra roots from
 //! `--cacert` (and `SSL_CERT_FILE` through the platform verifier), response size caps, and a
 //! `-v` trace with every secret redacted. Built lazily, only by commands that need it.
+//!
+//! The client and the protocol exchanges (a GET for a document, a form POST) are here;
+//! around them: `request` and `exchange` send an API request (`call`) and follow its
+//! redirects as `redirect` decides (the redirect and credential policy, pure), `trace`
+//! writes the `-v` trace with the secrets `sensitive` names redacted, `deadline` bounds a
+//! whole exchange, `errors` says what failed. This module imports the protocol rules
+//! (`oauth`), `error` and `text`; of the layers above it only `output`, whose trace line
+//! the protocol exchanges write.
 
 use std::io::{self, Read};
 use std::path::PathBuf;
