@@ -5,13 +5,13 @@
 //! are established first; until both are, errors are shown as a page and never redirected
 //! (S5). After that, errors go back to the client with `iss` and the verbatim `state` (S10).
 
-use std::collections::HashSet;
-
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::{AuthorizationCode, Nonce, State};
 
 use super::clients::redirect_uri_matches;
 use super::pages::{self, CSRF_COOKIE};
+use super::pkce::valid_pkce_value;
+use super::scope::{bad_scope, requested_audience, split_scope};
 use super::state::{CodeRecord, DeviceStatus, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token, secrets_equal};
 use super::{App, Misbehave};
@@ -89,13 +89,6 @@ impl<'a> Back<'a> {
     }
 }
 
-/// RFC 7636 §4.2: 43–128 characters of `[A-Za-z0-9-._~]`.
-pub(crate) fn valid_pkce_value(v: &str) -> bool {
-    (43..=128).contains(&v.len())
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-}
-
 /// The CSRF value for a new page: the browser's existing cookie, else a fresh one.
 fn csrf_for(req: &Req) -> String {
     req.cookie(CSRF_COOKIE)
@@ -112,41 +105,6 @@ fn csrf_ok(req: &Req, form: &Params, expected: &str) -> bool {
     let field = form.get("csrf").unwrap_or_default();
     let cookie = req.cookie(CSRF_COOKIE).unwrap_or_default();
     !expected.is_empty() && secrets_equal(field, expected) && secrets_equal(&cookie, expected)
-}
-
-/// Splits a `scope` parameter, removing repeats.
-pub(crate) fn split_scope(raw: Option<&str>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    raw.unwrap_or_default()
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .filter(|s| seen.insert((*s).to_owned()))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Checks requested scopes against the server and the client; the first bad one, if any.
-pub(crate) fn bad_scope<'a>(
-    app: &App,
-    client: &super::Client,
-    scope: &'a [String],
-) -> Option<&'a str> {
-    scope
-        .iter()
-        .find(|s| !app.cfg.registry.scopes.contains(s) || !client.may_request(s))
-        .map(String::as_str)
-}
-
-/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree.
-pub(crate) fn requested_audience(p: &Params) -> Result<Option<String>, &'static str> {
-    match (p.get("resource"), p.get("audience")) {
-        (Some(r), Some(a)) if r != a => Err("`resource` and `audience` disagree"),
-        (Some(r), _) if url::Url::parse(r).is_err() || r.contains('#') => {
-            Err("`resource` must be an absolute URI without a fragment")
-        }
-        (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_owned())),
-        (None, None) => Ok(None),
-    }
 }
 
 /// `GET|POST /authorize`.
@@ -592,14 +550,6 @@ mod tests {
     fn user_codes_normalize() {
         assert_eq!(normalize_user_code("bcdf-ghjk"), "BCDFGHJK");
         assert_eq!(normalize_user_code(" B C D F . G H J K "), "BCDFGHJK");
-    }
-
-    #[test]
-    fn pkce_values_follow_the_abnf() {
-        assert!(valid_pkce_value(&"a".repeat(43)));
-        assert!(!valid_pkce_value(&"a".repeat(42)));
-        assert!(!valid_pkce_value(&"a".repeat(129)));
-        assert!(!valid_pkce_value(&format!("{}+", "a".repeat(43))));
     }
 
     #[test]

@@ -11,10 +11,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::authorize::{
-    MAX_KEPT_REQUEST, bad_scope, requested_audience, split_scope, valid_pkce_value,
-};
+use super::authorize::MAX_KEPT_REQUEST;
 use super::misbehave::{self, SLOW_DOWN_POLLS, sign_id_token};
+use super::pkce::{s256, valid_pkce_value};
+use super::scope::{bad_scope, has, requested_audience, split_scope};
 use super::state::{
     AccessRecord, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, bucket, ms, now_ms,
     source,
@@ -264,10 +264,6 @@ struct Issue<'a> {
     refreshed: bool,
 }
 
-fn has(scope: &[String], s: &str) -> bool {
-    scope.iter().any(|x| x == s)
-}
-
 fn signing_failed<E>(_: E) -> Resp {
     Resp::oauth_error(500, "server_error", "signing failed")
 }
@@ -476,14 +472,6 @@ fn add_profile_claims(claims: &mut Value, user: &User, scope: &[String]) {
         claims["email"] = json!(e);
         claims["email_verified"] = json!(true);
     }
-}
-
-/// S256: BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 §4.6).
-fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        verifier.as_bytes(),
-    ))
 }
 
 fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
@@ -1017,14 +1005,6 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn s256_matches_rfc7636_appendix_b() {
-        assert_eq!(
-            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
 
     #[test]
     fn token_documents_keep_their_member_order() {
