@@ -18,6 +18,8 @@
 
 mod api;
 mod authorize;
+mod back_channel;
+mod client_auth;
 mod clients;
 pub mod guard;
 mod keys;

@@ -1,8 +1,7 @@
 //! The back channel: `/token` (authorization_code + PKCE, refresh_token with rotation and
 //! reuse detection, client_credentials, device_code), `/device_authorization`,
-//! `/introspect` (RFC 7662), `/revoke` (RFC 7009) and `/userinfo`, plus client
-//! authentication (RFC 6749 §2.3.1) and token issuance (RFC 9068 access tokens, OIDC ID
-//! tokens).
+//! `/introspect` (RFC 7662), `/revoke` (RFC 7009) and `/userinfo`, plus token issuance
+//! (RFC 9068 access tokens, OIDC ID tokens). Client authentication is `client_auth`.
 
 use std::sync::PoisonError;
 
@@ -12,6 +11,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::authorize::MAX_KEPT_REQUEST;
+use super::back_channel::{REALM, err, form, ok, too_many};
+use super::client_auth::authenticate_client;
 use super::misbehave::{self, SLOW_DOWN_POLLS, sign_id_token};
 use super::pkce::{s256, valid_pkce_value};
 use super::scope::{bad_scope, has, requested_audience, split_scope};
@@ -20,154 +21,16 @@ use super::state::{
     source,
 };
 use super::wire::{
-    Params, Req, Resp, basic_credentials, bearer, fingerprint, random_bytes, random_token,
-    secrets_equal,
+    Params, Req, Resp, bearer, fingerprint, random_bytes, random_token, secrets_equal,
 };
 use super::{App, Client, Misbehave, User};
 use crate::oauth::grant::Grant;
-use crate::oauth::secret::{AccessToken, ClientSecret, DeviceCode, IdToken, Nonce, RefreshToken};
+use crate::oauth::secret::{AccessToken, DeviceCode, IdToken, Nonce, RefreshToken};
 use crate::oauth::token_type::TokenType;
-
-/// The realm of `WWW-Authenticate` challenges.
-pub(crate) const REALM: &str = "oauthctl-devserver";
 
 /// The user-code alphabet: 20 consonants, no vowels (no words), no look-alikes
 /// (RFC 8628 §6.1).
 const USER_CODE_ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
-
-/// A token-endpoint error (RFC 6749 §5.2): 400, with `Cache-Control: no-store`.
-fn err(error: &str, description: &str) -> Resp {
-    Resp::oauth_error(400, error, description).with("Pragma", "no-cache")
-}
-
-/// `invalid_client`: 401 with a challenge (S11).
-fn invalid_client(description: &str) -> Resp {
-    Resp::oauth_error(401, "invalid_client", description)
-        .with("WWW-Authenticate", &format!("Basic realm=\"{REALM}\""))
-}
-
-/// A successful token-endpoint answer (RFC 6749 §5.1).
-fn ok<T: Serialize + ?Sized>(body: &T) -> Resp {
-    Resp::json(200, body).with("Pragma", "no-cache")
-}
-
-/// The form body of a back-channel POST, strictly parsed.
-fn form(req: &Req) -> Result<Params, Resp> {
-    if !req.is_form() {
-        return Err(err(
-            "invalid_request",
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    if !req.query.is_empty() {
-        // RFC 6749 §3.2 / §2.3.1: credentials and grants never travel in the URL.
-        return Err(err(
-            "invalid_request",
-            "parameters must be sent in the body, not the query",
-        ));
-    }
-    req.form().map_err(|e| err("invalid_request", &e))
-}
-
-/// `429` with `Retry-After`.
-fn too_many(description: &str, retry_s: u64) -> Resp {
-    Resp::oauth_error(429, "temporarily_unavailable", description)
-        .with("Retry-After", &retry_s.to_string())
-}
-
-/// Checks a presented client secret under the failed-authentication limit (RFC 6749
-/// §2.3.1 asks for brute-force protection). Each guess takes one from the budget of this
-/// client and source before it is compared, and a correct one gives it back: so only wrong
-/// secrets count, a source that used up its budget gets `429` even for the right secret
-/// (otherwise the limit would not slow a guesser down), and the client's own token-endpoint
-/// budget is never spent by somebody else's failures.
-fn check_secret(
-    app: &App,
-    req: &Req,
-    client: &Client,
-    expected: &ClientSecret,
-    given: &str,
-) -> Result<(), Resp> {
-    let limit = app.cfg.rate_limit_per_minute;
-    let key = (client.id.clone(), source(req.peer));
-    if limit > 0 {
-        let now = now_ms();
-        let mut store = app.store();
-        if let Err(retry) = bucket(&mut store.failures, key.clone(), limit, now).take(limit, now) {
-            return Err(too_many(
-                "too many failed authentications for this client from this address; retry later",
-                retry,
-            ));
-        }
-    }
-    if expected.matches(given) {
-        if limit > 0
-            && let Some(b) = app.store().failures.get_mut(&key)
-        {
-            b.give_back(limit);
-        }
-        Ok(())
-    } else {
-        Err(invalid_client("unknown client or wrong credentials"))
-    }
-}
-
-/// Authenticates the client (S18): `client_secret_basic` (form-urldecoded),
-/// `client_secret_post`, or `none` for public clients, which identify themselves by
-/// `client_id` alone and may not present a secret. Wrong secrets are limited per client
-/// and source ([`check_secret`]).
-pub(crate) fn authenticate_client<'a>(
-    app: &'a App,
-    req: &Req,
-    form: &Params,
-) -> Result<&'a Client, Resp> {
-    if req.header_count("authorization") > 1 {
-        return Err(err("invalid_request", "repeated Authorization header"));
-    }
-    let basic = match req.header("authorization") {
-        Some(h) => Some(
-            basic_credentials(h)
-                .ok_or_else(|| invalid_client("malformed Basic authorization header"))?,
-        ),
-        None => None,
-    };
-    if basic.is_some() && form.has("client_secret") {
-        return Err(err(
-            "invalid_request",
-            "use exactly one client authentication method",
-        ));
-    }
-    let (id, secret) = match &basic {
-        Some((id, secret)) => {
-            if form.get("client_id").is_some_and(|f| f != id) {
-                return Err(err(
-                    "invalid_request",
-                    "client_id differs from the authenticated client",
-                ));
-            }
-            (id.as_str(), Some(secret.as_str()))
-        }
-        None => match form.get("client_id") {
-            Some(id) => (id, form.get("client_secret")),
-            None => return Err(invalid_client("client authentication is required")),
-        },
-    };
-    let client = app
-        .cfg
-        .registry
-        .client(id)
-        .ok_or_else(|| invalid_client("unknown client or wrong credentials"))?;
-    match (&client.secret, secret) {
-        (Some(expected), Some(given)) => {
-            check_secret(app, req, client, expected, given).map(|()| client)
-        }
-        (Some(_), None) => Err(invalid_client("unknown client or wrong credentials")),
-        (None, None) => Ok(client),
-        (None, Some(_)) => Err(invalid_client(
-            "this is a public client: it has no secret, send client_id only",
-        )),
-    }
-}
 
 /// Applies the token-endpoint rate limit to an authenticated client: per client, or for a
 /// public client (which anyone can name) per client and source.
