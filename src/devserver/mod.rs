@@ -22,6 +22,7 @@ mod back_channel;
 mod client_auth;
 mod clients;
 pub mod guard;
+mod issue;
 mod keys;
 mod misbehave;
 mod pages;
