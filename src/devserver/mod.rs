@@ -21,6 +21,7 @@ mod authorize;
 mod back_channel;
 mod client_auth;
 mod clients;
+mod device_authorization;
 mod grants;
 pub mod guard;
 mod issue;
