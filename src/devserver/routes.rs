@@ -10,7 +10,7 @@ use serde_json::json;
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
-use super::{api, authorize, device_authorization, pages, token};
+use super::{api, authorize, device_authorization, introspect, pages, revoke, token, userinfo};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -98,9 +98,9 @@ fn route(app: &App, req: &Req) -> Resp {
         "/token" => only(m, &["POST"]).unwrap_or_else(|| token::token(app, req)),
         "/device_authorization" => only(m, &["POST"])
             .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
-        "/introspect" => only(m, &["POST"]).unwrap_or_else(|| token::introspect(app, req)),
-        "/revoke" => only(m, &["POST"]).unwrap_or_else(|| token::revoke(app, req)),
-        "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| token::userinfo(app, req)),
+        "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
+        "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
+        "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
         "/api/data" => match m {
             "GET" => api::list(app, req),
