@@ -22,6 +22,8 @@ mod back_channel;
 mod client_auth;
 mod clients;
 mod device_authorization;
+mod device_pages;
+mod form_checks;
 mod grants;
 pub mod guard;
 mod introspect;

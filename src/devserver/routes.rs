@@ -10,7 +10,9 @@ use serde_json::json;
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
-use super::{api, authorize, device_authorization, introspect, pages, revoke, token, userinfo};
+use super::{
+    api, authorize, device_authorization, device_pages, introspect, pages, revoke, token, userinfo,
+};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -91,9 +93,9 @@ fn route(app: &App, req: &Req) -> Resp {
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
-        "/device" => authorize::device_page(app, req),
+        "/device" => device_pages::device_page(app, req),
         "/device/approve" => {
-            only(m, &["POST"]).unwrap_or_else(|| authorize::device_approve(app, req))
+            only(m, &["POST"]).unwrap_or_else(|| device_pages::device_approve(app, req))
         }
         "/token" => only(m, &["POST"]).unwrap_or_else(|| token::token(app, req)),
         "/device_authorization" => only(m, &["POST"])
