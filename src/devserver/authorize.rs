@@ -1,29 +1,18 @@
-//! The front channel: `/authorize` (validation, login page, consent page, or
-//! `--auto-approve`). The device verification pages are `device_pages`.
-//!
-//! Order of checks (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2): the client and the redirect URI
-//! are established first; until both are, errors are shown as a page and never redirected
-//! (S5). After that, errors go back to the client with `iss` and the verbatim `state` (S10).
+//! The front channel: `/authorize` (the request validated by `authorization_request`, then
+//! the login page, the consent page, or `--auto-approve`) and the authorization response:
+//! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`
+//! (S10). The device verification pages are `device_pages`.
 
-use crate::oauth::grant::Grant;
-use crate::oauth::secret::{AuthorizationCode, Nonce, State};
-
-use super::clients::redirect_uri_matches;
+use super::authorization_request::{AuthorizationRequest, Refusal};
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
-use super::pkce::valid_pkce_value;
-use super::scope::{bad_scope, requested_audience, split_scope};
 use super::state::{CodeRecord, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token};
 use super::{App, Misbehave};
+use crate::oauth::secret::{AuthorizationCode, State};
 
 /// How long a login/consent page stays usable.
 const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
-
-/// Largest request whose parameters the server keeps until a user acts (an authorization
-/// request, a device authorization request): with at most `state::MAX_PENDING` of each
-/// kept, this bounds their memory.
-pub(crate) const MAX_KEPT_REQUEST: usize = 8 * 1024;
 
 /// Appends `params` to `uri`'s query.
 pub(crate) fn append_query(uri: &str, params: &[(&str, &str)]) -> String {
@@ -101,62 +90,23 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         }
         _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
     };
-    if raw.len() > MAX_KEPT_REQUEST {
-        return pages::error(
-            413,
-            "Request too large",
-            "An authorization request may carry at most 8 KiB of parameters.",
-        );
-    }
-    // Parse leniently first, to know where errors may be sent.
-    let mut counts = std::collections::HashMap::<String, usize>::new();
-    let mut values = std::collections::HashMap::<String, String>::new();
-    for (k, v) in url::form_urlencoded::parse(raw) {
-        *counts.entry(k.to_string()).or_default() += 1;
-        if !v.is_empty() {
-            values.insert(k.into_owned(), v.into_owned());
-        }
-    }
-    let single = |name: &str| counts.get(name).copied().unwrap_or(0) <= 1;
-    if !single("client_id") || !single("redirect_uri") {
-        return pages::error(
-            400,
-            "Invalid request",
-            "client_id and redirect_uri must not be repeated.",
-        );
-    }
-    let Some(client_id) = values.get("client_id") else {
-        return pages::error(400, "Invalid request", "The request has no client_id.");
+    let (to, request) = match AuthorizationRequest::parse(&app.cfg.registry, raw) {
+        Ok(request) => (request.return_to.clone(), Ok(request)),
+        Err(Refusal::Redirect {
+            to,
+            error,
+            description,
+        }) => (to, Err((error, description))),
+        Err(Refusal::Page {
+            status,
+            title,
+            message,
+        }) => return pages::error(status, title, &message),
     };
-    let Some(client) = app.cfg.registry.client(client_id) else {
-        return pages::error(
-            400,
-            "Unknown client",
-            &format!("There is no client `{client_id}` on this server."),
-        );
-    };
-    let Some(redirect_uri) = values.get("redirect_uri") else {
-        return pages::error(400, "Invalid request", "The request has no redirect_uri.");
-    };
-    if !client
-        .redirect_uris
-        .iter()
-        .any(|r| redirect_uri_matches(r, redirect_uri))
-    {
-        return pages::error(
-            400,
-            "Invalid redirect URI",
-            &format!("`{redirect_uri}` is not registered for client `{client_id}`."),
-        );
-    }
-    let state = values
-        .get("state")
-        .filter(|_| single("state"))
-        .map(String::as_str);
     let back = Back::new(
         app,
-        redirect_uri,
-        state,
+        &to.redirect_uri,
+        to.state.as_ref().map(State::expose),
         if req.method == "POST" { 303 } else { 302 },
     );
     if app.cfg.misbehaves(Misbehave::ErrorWithoutState) {
@@ -169,90 +119,19 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
             "an error response without state (misbehave)",
         );
     }
-    if let Some((name, _)) = counts.iter().find(|(_, n)| **n > 1) {
-        return back.error(
-            "invalid_request",
-            &format!("parameter `{name}` is repeated"),
-        );
-    }
-    let p = match Params::parse(raw) {
-        Ok(p) => p,
-        Err(e) => return back.error("invalid_request", &e),
-    };
-    match p.get("response_type") {
-        Some("code") => {}
-        None => return back.error("invalid_request", "response_type is required"),
-        Some(_) => {
-            return back.error(
-                "unsupported_response_type",
-                "only response_type=code is supported",
-            );
-        }
-    }
-    if !client.allows(Grant::AuthorizationCode) {
-        return back.error(
-            "unauthorized_client",
-            "this client may not use the authorization code grant",
-        );
-    }
-    if p.get("response_mode").is_some_and(|m| m != "query") {
-        return back.error("invalid_request", "only response_mode=query is supported");
-    }
-    if p.has("request") || p.has("request_uri") {
-        return back.error("request_not_supported", "request objects are not supported");
-    }
-    let scope = split_scope(p.get("scope"));
-    if let Some(bad) = bad_scope(app, client, &scope) {
-        return back.error("invalid_scope", &format!("scope `{bad}` is not available"));
-    }
-    // PKCE (RFC 7636; RFC 9700 §2.1.1): S256 only, required for public clients.
-    let challenge = p.get("code_challenge");
-    match (challenge, p.get("code_challenge_method")) {
-        (None, None) if client.is_public() => {
-            return back.error(
-                "invalid_request",
-                "PKCE is required: send code_challenge with code_challenge_method=S256",
-            );
-        }
-        (None, None) | (Some(_), Some("S256")) => {}
-        (Some(_), None) => {
-            return back.error(
-                "invalid_request",
-                "code_challenge_method is required and must be S256 (plain is not supported)",
-            );
-        }
-        (None, Some(_)) => {
-            return back.error(
-                "invalid_request",
-                "code_challenge_method without code_challenge",
-            );
-        }
-        (_, Some(_)) => {
-            return back.error(
-                "invalid_request",
-                "code_challenge_method must be S256 (plain is not supported)",
-            );
-        }
-    }
-    if challenge.is_some_and(|c| !valid_pkce_value(c)) {
-        return back.error(
-            "invalid_request",
-            "code_challenge must be 43-128 characters of [A-Za-z0-9-._~]",
-        );
-    }
-    let audience = match requested_audience(&p) {
-        Ok(a) => a,
-        Err(e) => return back.error("invalid_target", e),
+    let request = match request {
+        Ok(request) => request,
+        Err((error, description)) => return back.error(error, &description),
     };
     let now = now_ms();
     let pending = PendingAuth {
-        client_id: client.id.clone(),
-        redirect_uri: redirect_uri.clone(),
-        scope,
-        state: state.map(State::new),
-        nonce: p.get("nonce").map(Nonce::new),
-        code_challenge: challenge.map(str::to_owned),
-        audience,
+        client_id: request.client.id.clone(),
+        redirect_uri: request.return_to.redirect_uri,
+        scope: request.scope,
+        state: request.return_to.state,
+        nonce: request.nonce,
+        code_challenge: request.code_challenge,
+        audience: request.audience,
         csrf: csrf_for(req),
         user: None,
         auth_time: None,
@@ -263,9 +142,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         let code = issue_code(app, &pending, user, now / 1000);
         return back.code(&code);
     }
-    if p.get("prompt")
-        .is_some_and(|pr| pr.split(' ').any(|x| x == "none"))
-    {
+    if request.prompt_none {
         return back.error("login_required", "the user is not signed in");
     }
     let txn = random_token();
@@ -275,7 +152,13 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         store.maybe_prune(now);
         store.pending.insert(txn.clone(), pending);
     }
-    pages::login(&client.id, &app.cfg.registry.users, &txn, &csrf, false)
+    pages::login(
+        &request.client.id,
+        &app.cfg.registry.users,
+        &txn,
+        &csrf,
+        false,
+    )
 }
 
 /// Stores a new authorization code and returns it.

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::App;
-use super::authorize::MAX_KEPT_REQUEST;
+use super::authorization_request::MAX_KEPT_REQUEST;
 use super::back_channel::{err, form, ok};
 use super::client_auth::authenticate_client;
 use super::scope::{bad_scope, requested_audience, split_scope};
@@ -52,7 +52,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         );
     }
     let scope = split_scope(form.get("scope"));
-    if let Some(bad) = bad_scope(app, client, &scope) {
+    if let Some(bad) = bad_scope(&app.cfg.registry, client, &scope) {
         return err("invalid_scope", &format!("scope `{bad}` is not available"));
     }
     let audience = match requested_audience(&form) {

@@ -17,6 +17,7 @@
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod api;
+mod authorization_request;
 mod authorize;
 mod back_channel;
 mod client_auth;

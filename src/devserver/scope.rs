@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::App;
 use super::wire::Params;
+use super::{Client, Registry};
 
 /// Splits a `scope` parameter, removing repeats.
 pub(crate) fn split_scope(raw: Option<&str>) -> Vec<String> {
@@ -19,13 +19,13 @@ pub(crate) fn split_scope(raw: Option<&str>) -> Vec<String> {
 
 /// Checks requested scopes against the server and the client; the first bad one, if any.
 pub(crate) fn bad_scope<'a>(
-    app: &App,
-    client: &super::Client,
+    registry: &Registry,
+    client: &Client,
     scope: &'a [String],
 ) -> Option<&'a str> {
     scope
         .iter()
-        .find(|s| !app.cfg.registry.scopes.contains(s) || !client.may_request(s))
+        .find(|s| !registry.scopes.contains(s) || !client.may_request(s))
         .map(String::as_str)
 }
 

@@ -20,7 +20,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
     } else {
         requested
     };
-    if let Some(bad) = bad_scope(app, client, &scope).or_else(|| {
+    if let Some(bad) = bad_scope(&app.cfg.registry, client, &scope).or_else(|| {
         scope
             .iter()
             .find(|s| *s == "openid" || *s == "offline_access")
