@@ -1,5 +1,6 @@
 //! The one error type at the application boundary. Each variant maps to a documented exit
-//! code (design.md §4) and may carry a one-line hint with the next command to run.
+//! code (README: "Output and exit codes") and may carry a one-line hint with the next
+//! command to run.
 //!
 //! Messages never contain secrets: variants carry descriptions, never token values.
 //!
@@ -72,6 +73,9 @@ pub enum Error {
     /// `call --fail` and the API answered with an HTTP error status (exit 8).
     #[error("the server answered HTTP {status}")]
     HttpStatus { status: u16 },
+    /// `doctor` found problems (exit 9); each was reported with its fix.
+    #[error("doctor found {problems} problem(s)")]
+    Unhealthy { problems: usize },
     /// `exec`: the child exited with this status (or 128 + its signal); passed through
     /// without a message.
     #[error("the command exited with status {code}")]
@@ -95,7 +99,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// The documented exit-code contract (design.md §4).
+    /// The documented exit-code contract (README: "Output and exit codes").
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage { .. } => 2,
@@ -110,6 +114,7 @@ impl Error {
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
+            Self::Unhealthy { .. } => 9,
             Self::ChildExited { code } => *code,
             Self::Interrupted => 130,
             Self::Io { .. } | Self::Other(_) => 1,
@@ -141,6 +146,9 @@ impl Error {
                     .to_owned(),
             ),
             Self::Timeout(_) => Some("retry, or raise the limit with --timeout".to_owned()),
+            Self::Unhealthy { .. } => {
+                Some("apply the fixes above, then run `oauthctl doctor` again".to_owned())
+            }
             _ => None,
         }
     }
@@ -270,6 +278,7 @@ mod tests {
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),
             (Error::HttpStatus { status: 404 }, 8),
+            (Error::Unhealthy { problems: 2 }, 9),
             (Error::ChildExited { code: 42 }, 42),
             (Error::Interrupted, 130),
             (Error::Other("o".into()), 1),

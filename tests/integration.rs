@@ -12,13 +12,16 @@
 
 mod support;
 
+mod architecture;
 mod browser;
 mod call;
 mod cli;
 mod decode;
 mod demo;
 mod device;
+mod doctor;
 mod exec;
+mod git_credential;
 mod help;
 mod hints;
 #[cfg(unix)]
@@ -26,7 +29,9 @@ mod home;
 mod in_process;
 mod interop;
 mod introspect;
+mod jwt_sign;
 mod keyring;
+pub mod kubectl;
 mod login;
 mod login_ux;
 mod misbehave;

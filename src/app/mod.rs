@@ -9,6 +9,7 @@
 
 mod convert;
 mod generate;
+mod tools;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -17,10 +18,11 @@ use std::sync::Arc;
 use crate::cli::{Cli, Command};
 use crate::clock::{Clock, SystemClock};
 use crate::commands::{self, Context};
-use crate::config::{Flags, Paths};
+use crate::config::Flags;
 use crate::demo;
 use crate::error::Result;
 use crate::output::{Outcome, Ui};
+use crate::paths::Paths;
 
 pub use crate::commands::Deps;
 
@@ -144,6 +146,11 @@ fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
         Command::Serve(args) => commands::serve::run(ctx, &args.0.into()),
         Command::Completions { shell } => Ok(generate::completions(shell)),
         Command::Generate { target } => generate::run(&target),
+        Command::Jwt(crate::cli::JwtCommand::Sign(args)) => {
+            commands::jwt_sign::run(ctx, &args.0.into())
+        }
+        Command::GitCredential(args) => commands::git_credential::run(ctx, &args.0.into()),
+        Command::Doctor(args) => commands::doctor::run(ctx, &args.0.into()),
     }
 }
 

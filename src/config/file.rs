@@ -1,5 +1,5 @@
-//! The configuration file schema (design.md §2) and its loading. Unknown keys and bad values
-//! are errors that name the file, the line and the key.
+//! The configuration file schema (README: "Configuration") and its loading. Unknown keys
+//! and bad values are errors that name the file, the line and the key.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,6 +70,12 @@ pub struct ProfileConfig {
     #[serde(default)]
     pub params: BTreeMap<String, String>,
     pub token_store: Option<StoreChoice>,
+    /// Git hosts (`HOST[:PORT]`, optionally with a path prefix: `HOST/ORG`) whose
+    /// `oauthctl git-credential` requests this profile answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub git_hosts: Vec<String>,
+    /// The username `git-credential` answers with [default: the one git sent, else `oauth2`].
+    pub git_username: Option<String>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]

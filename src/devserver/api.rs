@@ -11,7 +11,7 @@ use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
 use super::App;
-use super::token::REALM;
+use super::back_channel::REALM;
 use super::wire::{Req, Resp, bearer};
 use crate::oauth::token_type::TokenType;
 

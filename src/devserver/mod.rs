@@ -17,15 +17,29 @@
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod api;
+mod authorization_request;
 mod authorize;
+mod back_channel;
+mod client_auth;
 mod clients;
+mod device_authorization;
+mod device_pages;
+mod form_checks;
+mod grants;
 pub mod guard;
+mod introspect;
+mod issue;
 mod keys;
+mod lookup;
 mod misbehave;
 mod pages;
+mod pkce;
+mod revoke;
 mod routes;
+mod scope;
 mod state;
 mod token;
+mod userinfo;
 mod wire;
 
 use std::collections::HashMap;

@@ -15,11 +15,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use reqwest::header::{HeaderMap, HeaderValue};
 use url::Url;
 
-use crate::config::paths::Paths;
 use crate::error::{Error, Result};
 use crate::oauth::dpop::{self, ProofKey};
 use crate::oauth::jose::{SigningAlg, SigningKey};
 use crate::oauth::secret::AccessToken;
+use crate::paths::Paths;
 use crate::store::StoreError;
 use crate::store::dpop::{DpopState, DpopStateFile};
 

@@ -89,11 +89,7 @@ pub fn assertion(
         exp: now + LIFETIME,
     };
     match signer {
-        Signer::Key {
-            key,
-            kid: Some(kid),
-        } => key.sign_with_kid("JWT", kid, &claims),
-        Signer::Key { key, kid: None } => key.sign_without_kid("JWT", &claims),
+        Signer::Key { key, kid } => key.sign_with_kid("JWT", kid, &claims),
         Signer::Secret(secret) => sign_hs256(secret.expose().as_bytes(), "JWT", &claims),
     }
 }

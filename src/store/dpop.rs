@@ -152,7 +152,7 @@ pub(crate) struct DpopStateFile {
 
 impl DpopStateFile {
     /// The file at `state_dir/dpop.json`.
-    pub(crate) fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub(crate) fn for_paths(paths: &crate::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("dpop.json"), Locks::for_paths(paths))
     }
 
