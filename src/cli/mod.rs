@@ -121,6 +121,35 @@ pub(crate) struct GlobalArgs {
     /// Permit plain http to non-loopback hosts (loopback http is always allowed)
     #[arg(long, global = true)]
     pub insecure_http: bool,
+    /// The client's private key for private_key_jwt (PEM: RSA, EC or Ed25519)
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub client_key_file: Option<PathBuf>,
+    /// The key id (`kid`) of --client-key-file as the provider registered it
+    #[arg(long, global = true, value_name = "KID")]
+    pub client_key_id: Option<String>,
+    /// The client certificate for mutual TLS (PEM; RFC 8705), with --client-key
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_CERT",
+        value_name = "FILE",
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM)
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_KEY",
+        value_name = "FILE",
+        requires = "client_cert"
+    )]
+    pub client_key: Option<PathBuf>,
 }
 
 /// `--color`.

@@ -3,15 +3,19 @@
 //! endpoints as that client uses them (the `mtls_endpoint_aliases` when it has a
 //! certificate), and whether its requests carry DPoP proofs.
 
+use std::path::Path;
+use std::str::FromStr as _;
 use std::sync::Arc;
 
-use crate::config::Settings;
+use crate::config::{ClientKeys, Settings};
 use crate::error::{Error, Result};
-use crate::flow::client::{ClientAuth, StartDpop};
+use crate::flow::client::{AssertionKey, ClientAuth, StartDpop};
 use crate::flow::dpop::{Dpop, Nonces};
 use crate::flow::provider::Resolved;
-use crate::oauth::client_assertion::Audience;
+use crate::oauth::client_assertion::{self, Audience};
+use crate::oauth::client_auth::{AuthMethod, Credential};
 use crate::oauth::dpop::{self, ProofKey};
+use crate::oauth::jose::{SigningAlg, SigningKey};
 use crate::oauth::mtls::ClientCertificate;
 use crate::oauth::tokens::TokenSet;
 
@@ -68,16 +72,46 @@ pub(crate) fn client_with_method(
     ctx: &Context<'_>,
     settings: &Settings,
     client_id: String,
-    method: Option<crate::oauth::client_auth::AuthMethod>,
+    method: Option<AuthMethod>,
     resolved: Resolved,
     dpop_use: DpopUse<'_>,
 ) -> Result<Client> {
     let secret = ctx.client_secret(&settings.client_secret)?;
+    let keys = &settings.keys;
+    // Without a method named, the credential given decides: a secret is
+    // `client_secret_basic`, a private key `private_key_jwt`, a certificate alone
+    // `tls_client_auth`, nothing `none`.
+    let method = match (method, &secret, &keys.key_file, &keys.cert) {
+        (None, None, Some(_), _) => Some(AuthMethod::PrivateKeyJwt),
+        (None, None, None, Some(_)) => Some(AuthMethod::TlsClientAuth),
+        (named, ..) => named,
+    };
     let mut auth = ClientAuth::new(client_id, secret, method);
     auth.issuer = resolved.issuer().map(str::to_owned);
     if resolved.provider.quirks.assertion_aud_is_endpoint {
         auth.audience = Audience::Endpoint;
     }
+    match auth.method.credential() {
+        Credential::PrivateKey => {
+            let offered = resolved.metadata.as_ref().and_then(|m| {
+                m.token_endpoint_auth_signing_alg_values_supported
+                    .as_deref()
+            });
+            auth.key = Some(Arc::new(assertion_key(keys, offered)?));
+        }
+        Credential::Certificate if keys.cert.is_none() => {
+            return Err(Error::config(
+                format!("{} needs the client certificate", auth.method.as_str()),
+                Some(
+                    "give it with --client-cert FILE --client-key FILE, or client_cert and \
+                     client_key in the profile"
+                        .to_owned(),
+                ),
+            ));
+        }
+        _ => {}
+    }
+    auth.certificate = certificate(settings)?.map(Arc::new);
     let resolved = if auth.certificate.is_some() {
         resolved.for_certificate()
     } else {
@@ -141,10 +175,125 @@ fn with_dpop(
     }))
 }
 
-/// The client certificate `settings` name (`--client-cert` with `--client-key`), read now.
-#[allow(clippy::unnecessary_wraps)] // reads files once the settings name them
-pub(crate) fn certificate(_settings: &Settings) -> Result<Option<ClientCertificate>> {
-    Ok(None)
+/// The largest key or certificate file read.
+const MAX_PEM: u64 = 1024 * 1024;
+
+/// A PEM file's text; `flag` names where it was given, for messages.
+fn read_pem(path: &Path, flag: &str) -> Result<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::config(
+            format!("{flag} {}: cannot read it: {e}", path.display()),
+            None,
+        )
+    })?;
+    let mut text = String::new();
+    file.take(MAX_PEM + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            Error::config(
+                format!("{flag} {}: not a PEM text file: {e}", path.display()),
+                None,
+            )
+        })?;
+    if text.len() as u64 > MAX_PEM {
+        return Err(Error::config(
+            format!("{flag} {}: too large for a PEM file", path.display()),
+            None,
+        ));
+    }
+    Ok(text)
+}
+
+/// The private key of `private_key_jwt` (`--client-key-file`, `client_key_file`), with the
+/// algorithm `client_key_alg` names, or the one that fits the key and the server's list.
+fn assertion_key(keys: &ClientKeys, offered: Option<&[String]>) -> Result<AssertionKey> {
+    let path = keys.key_file.as_deref().ok_or_else(|| {
+        Error::config(
+            "private_key_jwt needs the client's private key",
+            Some(
+                "give it with --client-key-file FILE, or client_key_file in the profile".to_owned(),
+            ),
+        )
+    })?;
+    let pem = read_pem(path, "--client-key-file")?;
+    let bad = |e: crate::oauth::jose::KeyError| {
+        Error::config(format!("--client-key-file {}: {e}", path.display()), None)
+    };
+    let named = keys
+        .key_alg
+        .as_deref()
+        .map(|name| {
+            SigningAlg::from_str(name)
+                .map_err(|e| Error::config(format!("client_key_alg: {e}"), None))
+        })
+        .transpose()?;
+    let key = SigningKey::from_pem(&pem, named).map_err(bad)?;
+    let fitting = client_assertion::key_alg(key.alg(), offered);
+    let key = if named.is_none() && fitting != key.alg() {
+        SigningKey::from_pem(&pem, Some(fitting)).map_err(bad)?
+    } else {
+        key
+    };
+    Ok(AssertionKey {
+        key,
+        kid: keys.key_id.clone(),
+    })
+}
+
+/// The client certificate of a cached login: `--client-cert`/`--client-key` when given, else
+/// the ones its login remembered (no configuration read).
+pub(crate) fn session_certificate(
+    ctx: &Context<'_>,
+    session: &super::session::Session,
+) -> Result<Option<ClientCertificate>> {
+    let login = &session.entry.login;
+    let (cert, key) = if ctx.flags.client_cert.is_some() || ctx.flags.client_key.is_some() {
+        (ctx.flags.client_cert.clone(), ctx.flags.client_key.clone())
+    } else {
+        (login.client_cert.clone(), login.client_key.clone())
+    };
+    let settings_keys = ClientKeys {
+        cert,
+        cert_key: key,
+        ..ClientKeys::default()
+    };
+    load_certificate(&settings_keys)
+}
+
+/// The client certificate `settings` name (`--client-cert` with `--client-key`, or
+/// `client_cert` and `client_key` in the profile), read now.
+pub(crate) fn certificate(settings: &Settings) -> Result<Option<ClientCertificate>> {
+    load_certificate(&settings.keys)
+}
+
+fn load_certificate(keys: &ClientKeys) -> Result<Option<ClientCertificate>> {
+    let (cert, key) = match (&keys.cert, &keys.cert_key) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => (cert, key),
+        _ => {
+            return Err(Error::config(
+                "a client certificate needs its private key, and a key its certificate",
+                Some(
+                    "give both: --client-cert FILE --client-key FILE (or client_cert and \
+                     client_key in the profile)"
+                        .to_owned(),
+                ),
+            ));
+        }
+    };
+    let cert_pem = read_pem(cert, "--client-cert")?;
+    let key_pem = read_pem(key, "--client-key")?;
+    ClientCertificate::from_pem(&cert_pem, &key_pem)
+        .map(Some)
+        .map_err(|e| {
+            let which = if matches!(e, crate::oauth::mtls::CertError::Key(_)) {
+                format!("--client-key {}", key.display())
+            } else {
+                format!("--client-cert {}", cert.display())
+            };
+            Error::config(format!("{which}: {e}"), None)
+        })
 }
 
 /// The key a set's access token is bound to, for resource requests: `None` for a token that

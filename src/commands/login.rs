@@ -270,7 +270,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
                 port: args.port.unwrap_or(0),
                 timeout: args.timeout,
                 leeway,
-                par: args.par,
+                par: args.par || settings.par,
             };
             let got = authcode::run(
                 http,
@@ -358,6 +358,18 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         client_secret_file: secret_file,
         client_secret_stdin: secret_from_stdin,
         leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
+        client_key_file: settings.keys.key_file.clone(),
+        client_key_id: settings.keys.key_id.clone(),
+        client_key_alg: settings.keys.key_alg.clone(),
+        client_cert: settings.keys.cert.clone(),
+        client_key: settings.keys.cert_key.clone(),
+        // A bound login binds again at the next one; `dpop = false` is kept as said.
+        dpop: if tokens.token_type.needs_proof() {
+            Some(true)
+        } else {
+            settings.dpop.filter(|d| !d)
+        },
+        par: args.par || settings.par,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put_login(&settings.profile, entry)?;

@@ -246,6 +246,13 @@ pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         audience: login.audience.clone(),
         resource: login.resource.clone(),
         client_secret_stdin: login.client_secret_stdin,
+        client_key_file: login.client_key_file.clone(),
+        client_key_id: login.client_key_id.clone(),
+        client_key_alg: login.client_key_alg.clone(),
+        client_cert: login.client_cert.clone(),
+        client_key: login.client_key.clone(),
+        dpop: login.dpop,
+        par: login.par.then_some(true),
         ..ProfileConfig::default()
     }
 }

@@ -23,8 +23,8 @@ use super::credentials::{self, DpopUse};
 
 /// The profile's `dpop` setting: `Some(true)` binds, `Some(false)` never, `None` as the
 /// server's answers say (README, "DPoP").
-pub(crate) fn dpop_setting(_settings: &Settings) -> Option<bool> {
-    None
+pub(crate) fn dpop_setting(settings: &Settings) -> Option<bool> {
+    settings.dpop
 }
 
 /// A cached login.

@@ -332,6 +332,9 @@ fn post(
     headers: &HeaderMap,
     prove: bool,
 ) -> Result<crate::http::Response> {
+    // The client certificate (mTLS) is presented by a client of its own.
+    let with_certificate = client.certificate.as_ref().map(|c| http.for_certificate(c));
+    let http = with_certificate.as_deref().unwrap_or(http);
     let mut retried = false;
     loop {
         let auth = credentials(client, endpoint)?;
