@@ -19,10 +19,12 @@
 mod api;
 mod authorize;
 mod clients;
+mod dpop;
 pub mod guard;
 mod keys;
 mod misbehave;
 mod pages;
+mod replay;
 mod routes;
 mod state;
 mod token;
