@@ -17,6 +17,7 @@
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod api;
+mod assertion;
 mod authorize;
 mod clients;
 mod dpop;
