@@ -24,10 +24,12 @@ mod dpop;
 pub mod guard;
 mod keys;
 mod misbehave;
+pub mod mtls;
 mod pages;
 mod replay;
 mod routes;
 mod state;
+mod tls;
 mod token;
 mod wire;
 
