@@ -26,6 +26,7 @@ mod keys;
 mod misbehave;
 pub mod mtls;
 mod pages;
+mod par;
 mod replay;
 mod routes;
 mod state;
