@@ -19,6 +19,7 @@
 mod api;
 mod assertion;
 mod authorize;
+mod client_keys;
 mod clients;
 mod dpop;
 pub mod guard;
