@@ -30,6 +30,7 @@ mod pages;
 mod par;
 mod replay;
 mod routes;
+mod sender;
 mod state;
 mod tls;
 mod token;
