@@ -43,9 +43,6 @@ pub(crate) const MAX_LIFETIME_S: u64 = 300;
 /// Clock skew allowed on `exp`, `iat` and `nbf`, in seconds.
 pub(crate) const LEEWAY_S: u64 = 30;
 
-/// Most assertions remembered for replay detection at once.
-pub(crate) const MAX_ASSERTIONS: usize = 65_536;
-
 /// The longest `jti` accepted.
 const MAX_JTI: usize = 256;
 
@@ -390,7 +387,7 @@ mod tests {
         let key = SigningKey::generate(SigningAlg::Es256).unwrap();
         let jwt = key.sign("JWT", &claims(&json!({}))).unwrap();
         let v = check(&jwt, Keys::Public(&public(&key))).unwrap();
-        let mut cache = ReplayCache::new(MAX_ASSERTIONS);
+        let mut cache = ReplayCache::default();
         v.use_once("svc", &mut cache, NOW).unwrap();
         let again = v.use_once("svc", &mut cache, NOW + 1).unwrap_err();
         assert!(again.description().contains("used before"));

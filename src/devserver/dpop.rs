@@ -33,9 +33,6 @@ pub(crate) const PROOF_ALGS: [SigningAlg; 4] = [
 /// How far a proof's `iat` may lie in the past or the future, in seconds.
 pub(crate) const IAT_WINDOW_S: u64 = 60;
 
-/// Most proofs remembered for replay detection at once.
-pub(crate) const MAX_PROOFS: usize = 65_536;
-
 /// The longest `jti` accepted (a UUID or 32 random bytes are far shorter).
 const MAX_JTI: usize = 256;
 
@@ -490,7 +487,7 @@ mod tests {
 
     #[test]
     fn a_proof_is_used_once_per_key() {
-        let mut cache = ReplayCache::new(MAX_PROOFS);
+        let mut cache = ReplayCache::default();
         let key = SigningKey::generate(SigningAlg::Es256).unwrap();
         let p = check(&proof(&key, &claims(&json!({}))), expect(), None, NOW).unwrap();
         p.use_once(&mut cache, NOW).unwrap();

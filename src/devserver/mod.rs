@@ -99,6 +99,11 @@ pub struct DevConfig {
     pub log: Option<Logger>,
     /// Deliberate misbehaviour for clients' negative tests (S22); empty by default.
     pub misbehave: Vec<Misbehave>,
+    /// Require DPoP (RFC 9449) at the token endpoint from every client (`--require-dpop`;
+    /// per client: `dpop_bound_access_tokens`).
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs (`--dpop-nonce`, RFC 9449 §8 and §9).
+    pub dpop_nonce: bool,
 }
 
 impl Default for DevConfig {
@@ -121,6 +126,8 @@ impl Default for DevConfig {
             limits: Limits::default(),
             log: None,
             misbehave: Vec::new(),
+            require_dpop: false,
+            dpop_nonce: false,
         }
     }
 }
@@ -195,6 +202,20 @@ impl DevConfig {
         if !self.misbehave.contains(&case) {
             self.misbehave.push(case);
         }
+        self
+    }
+
+    /// Requires DPoP at the token endpoint from every client.
+    #[must_use]
+    pub fn with_require_dpop(mut self) -> Self {
+        self.require_dpop = true;
+        self
+    }
+
+    /// Requires the server's nonce in DPoP proofs.
+    #[must_use]
+    pub fn with_dpop_nonce(mut self) -> Self {
+        self.dpop_nonce = true;
         self
     }
 
@@ -282,6 +303,8 @@ pub(crate) struct App {
     pub decoy_key: Option<keys::SigningKey>,
     /// Where `token-307` redirects to.
     pub decoy_token_url: Option<String>,
+    /// The DPoP nonces, when proofs must carry one (`dpop_nonce`).
+    pub nonces: Option<dpop::Nonces>,
 }
 
 impl App {
@@ -293,6 +316,23 @@ impl App {
     /// The audience of access tokens for the demo API.
     pub(crate) fn api_audience(&self) -> String {
         format!("{}/api", self.issuer)
+    }
+
+    /// The URL a request was sent to, without query: this server's scheme, the `Host` it
+    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path.
+    /// What a DPoP proof's `htu` must match (RFC 9449 §4.3).
+    pub(crate) fn request_url(&self, req: &wire::Req) -> String {
+        let scheme = self.issuer.split_once("://").map_or("http", |(s, _)| s);
+        let host = req.header("host").unwrap_or_default();
+        format!("{scheme}://{host}{}", req.path)
+    }
+
+    /// The current DPoP nonce, when nonces are on: every answer of the token endpoint and
+    /// the resources carries it (RFC 9449 §8.2), so clients keep theirs fresh.
+    pub(crate) fn dpop_nonce_header(&self) -> Option<String> {
+        self.nonces
+            .as_ref()
+            .map(|n| n.current(state::now_ms() / 1000))
     }
 
     /// Writes a log line, if logging is on.
@@ -379,6 +419,7 @@ impl DevServer {
             hits: Mutex::new(HashMap::new()),
             decoy_key,
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
+            nonces: cfg.dpop_nonce.then(dpop::Nonces::generate),
             cfg,
         });
         let router = Arc::clone(&app);

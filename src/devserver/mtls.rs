@@ -201,7 +201,7 @@ pub(crate) fn parse_dn(text: &str) -> Option<Vec<Vec<Ava>>> {
     let mut rdns = vec![Vec::new()];
     let mut current = String::new();
     let mut chars = text.chars().peekable();
-    let mut push = |rdns: &mut Vec<Vec<Ava>>, current: &mut String| -> Option<()> {
+    let push = |rdns: &mut Vec<Vec<Ava>>, current: &mut String| -> Option<()> {
         let (ty, value) = current.split_once('\u{0}')?;
         rdns.last_mut()?
             .push((attribute_type(ty), value.trim().to_owned()));

@@ -27,6 +27,10 @@ pub(crate) enum Refusal {
     TooOld,
 }
 
+/// The capacity of the server's replay caches (DPoP proofs, client assertions): each
+/// entry is a 43-byte fingerprint and an expiry, so a full cache holds a few MiB.
+pub(crate) const MAX_REPLAY: usize = 65_536;
+
 /// Remembers identifiers until they expire; at most `cap` at once.
 #[derive(Debug)]
 pub(crate) struct ReplayCache {
@@ -37,6 +41,13 @@ pub(crate) struct ReplayCache {
     cap: usize,
     /// Values expiring at or before this are refused (see the module documentation).
     watermark: u64,
+}
+
+impl Default for ReplayCache {
+    /// An empty cache of [`MAX_REPLAY`] entries.
+    fn default() -> Self {
+        Self::new(MAX_REPLAY)
+    }
 }
 
 impl ReplayCache {

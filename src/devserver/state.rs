@@ -15,6 +15,8 @@ use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::par::PushedRequests;
+use super::replay::ReplayCache;
 use crate::oauth::secret::{Nonce, State};
 
 /// Milliseconds since the Unix epoch.
@@ -366,6 +368,12 @@ pub(crate) struct Store {
     pub failures: HashMap<(String, IpAddr), Bucket>,
     pub device_attempts: Option<Bucket>,
     pub items: Vec<serde_json::Value>,
+    /// DPoP proofs seen (RFC 9449 §11.1), until their `iat` window has passed.
+    pub proofs: ReplayCache,
+    /// Client assertions seen (RFC 7523 §3), until they expire.
+    pub assertions: ReplayCache,
+    /// Pushed authorization requests (RFC 9126).
+    pub pushed: PushedRequests,
     next_family: u64,
     inserts: u64,
     /// No access token in `access` expires before this (Unix seconds), so pruning can skip
