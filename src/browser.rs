@@ -2,7 +2,7 @@
 //! (read here, since the `open` crate ignores it), then the platform opener. No shell is
 //! ever involved: commands are split into words and the URL is one argument, so a hostile
 //! URL cannot inject commands (RUSTSEC-2026-0257, CVE-2022-39327 class). The URL is checked
-//! before anything is launched (security.md C21). A browser command that exits
+//! before anything is launched ([`check_url`]). A browser command that exits
 //! unsuccessfully while the flow waits is reported, so a broken `--browser-command` or
 //! `$BROWSER` does not look like a sign-in that never finishes.
 
@@ -77,7 +77,7 @@ impl SystemBrowser {
     }
 }
 
-/// Checks that `raw` is safe to hand to a browser (C21): https (http only on loopback
+/// Checks that `raw` is safe to hand to a browser: https (http only on loopback
 /// unless allowed), no userinfo, no characters a shell or `cmd.exe` would interpret.
 pub fn check_url(raw: &str, insecure_http: bool) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;

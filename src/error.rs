@@ -1,5 +1,6 @@
 //! The one error type at the application boundary. Each variant maps to a documented exit
-//! code (design.md §4) and may carry a one-line hint with the next command to run.
+//! code (README: "Output and exit codes") and may carry a one-line hint with the next
+//! command to run.
 //!
 //! Messages never contain secrets: variants carry descriptions, never token values.
 //!
@@ -95,7 +96,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// The documented exit-code contract (design.md §4).
+    /// The documented exit-code contract (README: "Output and exit codes").
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage { .. } => 2,

@@ -23,6 +23,7 @@ pub mod flow;
 pub mod http;
 pub mod oauth;
 pub mod output;
+pub mod paths;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -1,6 +1,6 @@
 //! `oauthctl call`: the demo API (RBAC, --fail, -i, -o), transparent refresh, the 401
-//! `invalid_token` retry, redirects and credentials (C58), plain http (C59), header
-//! injection (C58b) and secret hygiene in traces (C67).
+//! `invalid_token` retry, redirects and credentials, plain http, header injection and
+//! secret hygiene in traces.
 
 use std::time::{Duration, Instant};
 

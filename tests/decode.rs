@@ -221,7 +221,7 @@ fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
     assert_code(&run(h.path(), &["decode", "--verify", &token]), 0);
     assert_eq!(stub.hits("/jwks"), 1);
     assert_eq!(stub.hits("/.well-known/openid-configuration"), 1);
-    // Seconds later the issuer rotates to a new key (issue #12, item 10): the set in hand
+    // Seconds later the issuer rotates to a new key: the set in hand
     // was not fetched for that kid, so it is refetched once and the token verifies.
     stub.route(
         "/jwks",

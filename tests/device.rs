@@ -1,4 +1,4 @@
-//! The device grant's polling discipline (RFC 8628 §3.5, security.md C55–C57), with the
+//! The device grant's polling discipline (RFC 8628 §3.5), with the
 //! flow's sleep seam recording every pause instead of waiting.
 
 use std::sync::Mutex;
@@ -84,7 +84,7 @@ fn polls_every_5s_by_default_and_5s_slower_after_each_slow_down() {
     assert_eq!(
         pauses,
         [5, 5, 10, 10, 15],
-        "C55: +5 s after every slow_down, for all later polls"
+        "+5 s after every slow_down, for all later polls"
     );
     // The device code went to the token endpoint in a form body.
     let last = stub.seen("/token").pop().unwrap();
@@ -164,6 +164,6 @@ fn server_trouble_backs_off_exponentially_then_recovers() {
     assert_eq!(
         pauses,
         [5, 10, 20, 5],
-        "C56: exponential back-off while the server fails"
+        "exponential back-off while the server fails"
     );
 }

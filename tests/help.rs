@@ -1,5 +1,5 @@
 //! Subcommand help: the command's own flags first, the global flags after them under their
-//! own heading, and an EXAMPLES section (issue #12, item 28).
+//! own heading, and an EXAMPLES section.
 
 use crate::support::{assert_code, home, run, stdout};
 

@@ -1,5 +1,5 @@
 //! Every command a hint suggests works as printed: it repeats the profile and provider flags
-//! the user gave (issue #12, item 24).
+//! the user gave (README: "Output and exit codes").
 
 use std::path::Path;
 use std::process::Output;

@@ -1,4 +1,4 @@
-//! What oauthctl trusts in its home (issue #12 item 2): `OAUTHCTL_HOME`, the discovery/JWKS
+//! What oauthctl trusts in its home: `OAUTHCTL_HOME`, the discovery/JWKS
 //! cache and the configuration file follow the token files' rule: owned by the current
 //! user, not writable by group or others, no symbolic links. Anything else is refused with
 //! exit 7 and a `chmod`/`chown` hint, before anything in it is used.

@@ -12,6 +12,7 @@
 
 mod support;
 
+mod architecture;
 mod browser;
 mod call;
 mod cli;

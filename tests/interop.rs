@@ -117,7 +117,7 @@ fn authorization_code_pkce_refresh_and_logout_against_oidc_provider() {
     );
     assert_code(&out, 0);
     assert!(stdout(&out).starts_with("VERIFIED"), "{}", stdout(&out));
-    // userinfo: the provider's claims for the same subject as the ID token (C47).
+    // userinfo: the provider's claims for the same subject as the ID token.
     let out = run(h.path(), &["userinfo", "--json"]);
     assert_code(&out, 0);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,6 +1,6 @@
 //! `oauthctl introspect` (RFC 7662): against the dev server (resource-server client, the
 //! profile's own public client, revocation, bad credentials) and against a stub answering
-//! non-boolean `active` values (C60).
+//! non-boolean `active` values.
 
 use oauthctl::devserver::{DevConfig, DevServer};
 

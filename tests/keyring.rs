@@ -13,11 +13,11 @@
 
 use std::time::{Duration, Instant};
 
-use oauthctl::config::paths::Paths;
 use oauthctl::oauth::grant::Grant;
 use oauthctl::oauth::secret::{AccessToken, IdToken, RefreshToken};
 use oauthctl::oauth::token_type::TokenType;
 use oauthctl::oauth::tokens::{CacheKey, TokenSet};
+use oauthctl::paths::Paths;
 use oauthctl::store::StoreChoice;
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
@@ -107,7 +107,7 @@ fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
             .unwrap();
     assert_eq!(store.kind(), StoreKind::Keyring);
     assert_eq!(warning, None);
-    // C69: a set in each store; logout removes both.
+    // A set in each store; logout removes both.
     let key = unique_key("logout");
     store.save(&key, &tokens(10)).unwrap();
     let files = FileStore::new(paths.tokens_dir());

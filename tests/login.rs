@@ -22,7 +22,7 @@ fn authorization_code_with_pkce_through_the_real_login_page() {
     let s = server();
     let h = home();
     let login = login_as(h.path(), s.issuer(), "alice", SCOPES);
-    // The URL: loopback redirect with an IP literal, S256, state and nonce (C1, C16, C19).
+    // The URL: loopback redirect with an IP literal, S256, state and nonce.
     let url = url::Url::parse(&login.url).unwrap();
     let q: std::collections::BTreeMap<String, String> = url.query_pairs().into_owned().collect();
     assert!(
@@ -49,7 +49,7 @@ fn authorization_code_with_pkce_through_the_real_login_page() {
     );
     assert!(token.ends_with('\n'));
     assert_eq!(s.hits("/token"), 1);
-    // The token and secrets never appear on stderr of the login (C67).
+    // The token and secrets never appear on stderr of the login.
     assert!(!login.stderr.contains(token.trim()));
 
     // status lists the profile without secrets.
@@ -61,7 +61,7 @@ fn authorization_code_with_pkce_through_the_real_login_page() {
     assert_eq!(v["profiles"][0]["store"], "file");
     assert!(!stdout(&out).contains(token.trim()));
 
-    // The second login uses another port (C2).
+    // The second login uses another port.
     let again = login_as(h.path(), s.issuer(), "alice", SCOPES);
     let port = |u: &str| {
         let u = url::Url::parse(u).unwrap();
@@ -165,7 +165,7 @@ fn the_socket_table_shows_a_loopback_only_listener_that_goes_away() {
                 u.query_pairs().into_owned().collect();
             port = url::Url::parse(&q["redirect_uri"]).unwrap().port().unwrap();
             let table = listening(port);
-            // Exactly one listener, on 127.0.0.1 — never 0.0.0.0 or [::] (C1).
+            // Exactly one listener, on 127.0.0.1 — never 0.0.0.0 or [::].
             assert_eq!(table.lines().count(), 1, "{table}");
             let local = table.split_whitespace().nth(3).unwrap_or_default();
             assert_eq!(local, format!("127.0.0.1:{port}"), "{table}");
@@ -177,7 +177,7 @@ fn the_socket_table_shows_a_loopback_only_listener_that_goes_away() {
     assert!(r.success(), "{}", r.stderr);
     assert!(
         listening(port).trim().is_empty(),
-        "the listener is gone after the flow (C4)"
+        "the listener is gone after the flow"
     );
 }
 
@@ -192,7 +192,7 @@ fn the_listener_closes_after_the_flow() {
     let addr = format!("127.0.0.1:{}", cb.port().unwrap());
     assert!(
         std::net::TcpStream::connect(addr).is_err(),
-        "the port must be closed (C4)"
+        "the port must be closed"
     );
 }
 
@@ -308,7 +308,7 @@ fn client_credentials_with_the_secret_from_the_environment() {
     assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("wrong-secret"));
 
-    // A secret on the command line works but warns (C68).
+    // A secret on the command line works but warns.
     let out = run(
         h.path(),
         &[
@@ -642,10 +642,10 @@ fn a_redirected_token_request_is_not_followed() {
     assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(
         elsewhere.requests().is_empty(),
-        "the second server must see nothing (C30)"
+        "the second server must see nothing"
     );
     // What oauthctl sent to the real token endpoint: a form POST with the verifier, the
-    // same redirect_uri, and nothing secret in the URL (C20, C32).
+    // same redirect_uri, and nothing secret in the URL.
     let token_req = hostile
         .stub
         .requests()
@@ -729,16 +729,16 @@ fn stray_and_forged_callbacks_do_not_end_the_flow() {
                 "{huge}"
             );
             for (q, why) in [
-                ("code=forged&state=wrong".to_owned(), "wrong state (C6)"),
-                ("code=forged".to_owned(), "missing state (C6)"),
-                ("error=access_denied".to_owned(), "error without state (C7)"),
+                ("code=forged&state=wrong".to_owned(), "wrong state"),
+                ("code=forged".to_owned(), "missing state"),
+                ("error=access_denied".to_owned(), "error without state"),
                 (
                     format!("error=access_denied&state=nope&iss={iss}"),
-                    "error with a wrong state (C7)",
+                    "error with a wrong state",
                 ),
                 (
                     format!("code=a&code=b&state={state}&iss={iss}"),
-                    "duplicate code (C9)",
+                    "duplicate code",
                 ),
             ] {
                 let status = poke(cb, &q);
@@ -780,7 +780,7 @@ fn a_callback_from_another_issuer_ends_the_flow_without_a_token_request() {
     );
     assert_eq!(r.status, Some(5), "{}", r.stderr);
     assert!(r.stderr.contains("mix-up"), "{}", r.stderr);
-    assert_eq!(s.hits("/token"), 0, "no token request (C23)");
+    assert_eq!(s.hits("/token"), 0, "no token request");
     assert_code(&run(h.path(), &["token"]), 3);
 }
 

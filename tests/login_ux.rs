@@ -1,6 +1,6 @@
 //! `oauthctl login` where the provider changes under it or the sign-in goes wrong: key
 //! rotation between logins, client authentication spellings, authorization that never comes
-//! back, a browser that cannot start, and clocks that disagree (issue #12, group E).
+//! back, a browser that cannot start, and clocks that disagree.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,7 +18,7 @@ use crate::support::{LoginRun, assert_code, home, login_with, oauthctl, run, std
 #[test]
 fn a_key_rotation_between_two_logins_within_a_minute_refetches_the_key_set() {
     // OpenID RP test rp-key-rotation-op-sign-key: two logins within a minute, the OP
-    // rotates its signing key between them (issue #12, item 10).
+    // rotates its signing key between them.
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
     login_as(h.path(), s.issuer(), "alice", "openid api:read");

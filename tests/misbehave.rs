@@ -1,5 +1,6 @@
-//! The real `oauthctl` client against the development server in misbehave mode (S22): for
-//! each hostile case the client refuses with its documented exit code (design.md §4:
+//! The real `oauthctl` client against the development server in misbehave mode
+//! (docs/serve.md): for each hostile case the client refuses with its documented exit
+//! code (README: "Output and exit codes":
 //! 4 = an OAuth error response, 5 = a malformed or unsafe response or a timeout, 6 = the
 //! token is not valid), stores nothing, and leaks no token on stderr.
 
@@ -93,7 +94,7 @@ fn id_tokens_that_fail_validation_are_refused_with_exit_5() {
     ];
     for (case, expect) in cases {
         let s = refused(case, 5, expect);
-        // The code was redeemed once; nothing else was asked for (no userinfo call, C36).
+        // The code was redeemed once; nothing else was asked for (no userinfo call).
         assert_eq!(s.hits("/token"), 1, "{}", case.name());
         assert_eq!(s.hits("/userinfo"), 0, "{}", case.name());
     }
@@ -162,7 +163,7 @@ fn an_unknown_kid_causes_exactly_one_refetch_per_cooldown() {
 
 #[test]
 fn no_kid_with_two_published_keys_is_verified_by_trying_each_fitting_key() {
-    // C46k: oauthctl tries every published key of the token's algorithm family and accepts
+    // oauthctl tries every published key of the token's algorithm family and accepts
     // the one that verifies; a forged signature would fail on all of them.
     let s = refused(Misbehave::KidAbsentMultiKey, 0, "Signed in to");
     let doc = crate::support::get(&format!("{}/jwks", s.issuer()), None);
@@ -201,7 +202,7 @@ fn callbacks_with_a_wrong_or_missing_iss_are_refused_without_a_token_request() {
 
 #[test]
 fn an_error_without_state_is_ignored_and_the_login_times_out() {
-    // C7: state is checked before error, so this cannot abort the pending sign-in.
+    // State is checked before error, so this cannot abort the pending sign-in.
     let s = server(&[Misbehave::ErrorWithoutState]);
     let h = home();
     let r = login(&s, h.path(), "3s");
@@ -228,7 +229,7 @@ fn duplicate_callback_parameters_are_ignored_and_the_login_times_out() {
         "{}",
         r.stderr
     );
-    assert_eq!(s.hits("/token"), 0, "C9: no token request");
+    assert_eq!(s.hits("/token"), 0, "no token request");
     assert_no_secrets(&r);
     assert_nothing_stored(h.path());
 }
@@ -238,11 +239,7 @@ fn a_redirected_token_endpoint_is_not_followed() {
     let s = refused(Misbehave::Token307, 5, "redirect");
     assert_eq!(s.hits("/token"), 1);
     assert!(s.decoy_addr().is_some());
-    assert_eq!(
-        s.decoy_connections(),
-        0,
-        "C30: the second port sees nothing"
-    );
+    assert_eq!(s.decoy_connections(), 0, "the second port sees nothing");
     // The decoy does count: a client that followed would show up.
     let _ = std::net::TcpStream::connect(s.decoy_addr().unwrap());
     for _ in 0..50 {
@@ -291,7 +288,7 @@ fn signed_in(s: &DevServer, home: &Path) {
 
 #[test]
 fn introspection_with_active_as_a_string_means_inactive() {
-    // C60: only the JSON value true counts; nothing else of the answer is shown.
+    // Only the JSON value true counts; nothing else of the answer is shown.
     let s = server(&[Misbehave::IntrospectionActiveString]);
     let h = home();
     signed_in(&s, h.path());

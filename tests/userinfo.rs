@@ -1,5 +1,5 @@
 //! `oauthctl userinfo`: against the dev server, and against a stub userinfo endpoint whose
-//! `sub` differs from the cached ID token's (C47).
+//! `sub` differs from the cached ID token's.
 
 use oauthctl::devserver::{DevConfig, DevServer};
 
@@ -37,7 +37,7 @@ fn userinfo_from_the_dev_server() {
     );
     assert!(
         !stderr(&out).contains(&at) && !stdout(&out).contains(&at),
-        "C67"
+        "the access token never appears in the output"
     );
 }
 

@@ -17,10 +17,11 @@ use std::sync::Arc;
 use crate::cli::{Cli, Command};
 use crate::clock::{Clock, SystemClock};
 use crate::commands::{self, Context};
-use crate::config::{Flags, Paths};
+use crate::config::Flags;
 use crate::demo;
 use crate::error::Result;
 use crate::output::{Outcome, Ui};
+use crate::paths::Paths;
 
 pub use crate::commands::Deps;
 

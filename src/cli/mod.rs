@@ -1,4 +1,4 @@
-//! The command-line surface (design.md §3): plain clap types, no effects. Only the roof
+//! The command-line surface: plain clap types, no effects. Only the roof
 //! (`main`, `lib` and the composition root in `app`) uses them; `app` turns them into each
 //! command's own options. The value enums here mirror the ones the lower layers own
 //! (`store::StoreChoice`, `oauth::client_auth::AuthMethod`, `output::ColorChoice`,
@@ -440,7 +440,7 @@ pub(crate) struct DecodeArgs {
     pub leeway: Duration,
 }
 
-/// `serve`: the development authorization server (design.md §6).
+/// `serve`: the development authorization server (docs/serve.md).
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServeArgs {
     /// Port to listen on (0 picks a free port)

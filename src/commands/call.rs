@@ -35,7 +35,8 @@ use crate::oauth::tokens::TokenSet;
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate::{self, Challenge};
 use crate::output::body::{TerminalBody, for_terminal};
-use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, sanitize};
+use crate::output::{self, CopyError, Outcome, Output, Stream, Theme};
+use crate::text::sanitize;
 
 use super::Context;
 use super::session::{Session, replace_rejected, usable_tokens};

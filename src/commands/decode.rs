@@ -17,11 +17,12 @@ use crate::flow::discovery::{self as fetch, DocumentCache, KeyFetch};
 use crate::flow::keys::{self, label_keys};
 use crate::oauth::jwt::{self, ClaimRules, Jws, ParseError, TimeClaim, TimeState};
 use crate::oauth::token_type::TokenType;
-use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
+use crate::output::{Outcome, Report, Theme, json as out_json};
+use crate::text::sanitize;
 
 use super::Context;
 
-/// What `decode` was asked for (design.md §3).
+/// What `decode` was asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// The token (a leading `Bearer ` is ignored); `-` or `None` reads standard input.

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use crate::flow::events::{Event, Events};
 use crate::output::Ui;
-use crate::output::sanitize;
 use crate::output::spinner::Spinner;
+use crate::text::sanitize;
 
 /// Shows flow events to the user.
 #[derive(Debug)]

@@ -1,4 +1,4 @@
-//! `introspect`: RFC 7662 token introspection with client authentication (security C60).
+//! `introspect`: RFC 7662 token introspection with client authentication.
 //!
 //! The token is the argument, standard input (`-`), or the profile's cached access token
 //! (as cached: introspection is how to find out whether it still works, so it is not
@@ -19,7 +19,8 @@ use crate::flow::client::{ClientAuth, post_authenticated};
 use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt;
 use crate::oauth::url_policy;
-use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
+use crate::output::{Outcome, Report, Theme, json as out_json};
+use crate::text::{sanitize, time};
 
 use super::Context;
 use super::session::{Session, provider};
@@ -163,13 +164,13 @@ impl Report for IntrospectReport {
                 Value::Number(_) if TIME_CLAIMS.contains(&k.as_str()) => match jwt::numeric_date(v)
                 {
                     Ok(t) => {
-                        let rel = jwt::relative(t, self.now);
+                        let rel = time::relative(t, self.now);
                         let rel = if k == "exp" && t <= self.now {
                             theme.paint(&rel, Color::Red)
                         } else {
                             rel
                         };
-                        format!("{}  ({rel})", jwt::iso(t))
+                        format!("{}  ({rel})", time::iso(t))
                     }
                     Err(_) => out_json::to_string(v, false).trim_end().to_owned(),
                 },

@@ -22,15 +22,16 @@ use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::CacheKey;
 use crate::oauth::{jwt, providers};
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
 use crate::store::select;
+use crate::text::{sanitize, time};
 
 use super::Context;
 use super::events::UiEvents;
 
-/// What `login` was asked for (design.md §3).
+/// What `login` was asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// The grant: authorization code (+ PKCE, loopback redirect), device code or client
@@ -87,7 +88,7 @@ impl LoginReport {
         );
         let _ = writeln!(out, "  scopes:  {}", sanitize::line(&self.scopes.join(" ")));
         let expiry = match self.expires_at {
-            Some(t) => format!("{} ({})", jwt::iso(t), jwt::relative(t, self.now)),
+            Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
             None => "not stated by the server".to_owned(),
         };
         let _ = writeln!(out, "  expires: {expiry}");

@@ -25,7 +25,7 @@ pub(crate) struct Options {
     pub no_revoke: bool,
 }
 
-/// Revokes one token; returns a warning when the server did not confirm it (C61).
+/// Revokes one token; returns a warning when the server did not confirm it (RFC 7009 §2.2).
 fn revoke(
     ctx: &Context<'_>,
     endpoint: &url::Url,
@@ -112,7 +112,7 @@ fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> 
 /// because the server is unreachable would be worse.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     // Before anything can fail for want of a login: a killed write's part file holds a
-    // whole token set, and must not outlive a logout (issue #12 item 9).
+    // whole token set, and must not outlive a logout.
     ctx.config()?;
     select::remove_stale_parts(&ctx.paths)?;
     let session = Session::open(ctx)?;

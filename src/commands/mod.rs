@@ -24,9 +24,7 @@ use std::sync::Arc;
 
 use crate::browser::Browser;
 use crate::clock::Clock;
-use crate::config::{
-    self, ConfigFile, Flags, Overrides, Paths, ProfileConfig, SecretSource, Settings,
-};
+use crate::config::{self, ConfigFile, Flags, Overrides, ProfileConfig, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::discovery::DocumentCache;
 use crate::flow::provider::{self, Resolved};
@@ -34,6 +32,7 @@ use crate::http::HttpClient;
 use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::secret::ClientSecret;
 use crate::output::Ui;
+use crate::paths::Paths;
 use crate::store::index::{IndexEntry, IndexFile, RememberedLogin};
 
 /// The effects a command may use, injected: the composition root passes the real ones
@@ -116,13 +115,13 @@ impl<'a> Context<'a> {
     }
 
     /// The configuration file (`--config`, else the default path), loaded on first use,
-    /// after checking the home (see [`Paths::check_home`]). A missing default file is not
+    /// after checking the home (see [`crate::store::check_home`]). A missing default file is not
     /// an error; a missing `--config` file is.
     pub(crate) fn config(&self) -> Result<Option<&ConfigFile>> {
         if let Some(loaded) = self.config.get() {
             return Ok(loaded.as_ref());
         }
-        self.paths.check_home()?;
+        crate::store::check_home(&self.paths)?;
         let loaded = match &self.flags.config {
             Some(path) => Some(config::file::load(path)?.ok_or_else(|| {
                 crate::Error::config(

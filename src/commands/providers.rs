@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::error::Result;
 use crate::oauth::providers::{self, PRESETS};
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
+use crate::text::sanitize;
 
 use super::Context;
 

@@ -21,7 +21,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let now = ctx.clock().now();
     let expiry = outcome.tokens.expires_at.map_or_else(
         || "no stated expiry".to_owned(),
-        |t| format!("expires {}", crate::oauth::jwt::relative(t, now)),
+        |t| format!("expires {}", crate::text::time::relative(t, now)),
     );
     ctx.ui.info(&format!(
         "Refreshed profile `{}`: {expiry}{}.",

@@ -14,7 +14,7 @@ use crate::output::Outcome;
 
 use super::Context;
 
-/// What `serve` was asked for (design.md §6); `None` leaves the server-config file's value
+/// What `serve` was asked for (docs/serve.md); `None` leaves the server-config file's value
 /// or the built-in default.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
@@ -111,7 +111,7 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
     for c in &server.registry().clients {
         let kind = match (&c.secret, show_credentials) {
             (None, _) => "public".to_owned(),
-            // The built-in demo credentials are meant to be shown (design.md §6).
+            // The built-in demo credentials are meant to be shown (docs/serve.md).
             (Some(s), true) => format!("confidential, secret `{}`", s.expose()),
             (Some(_), false) => "confidential".to_owned(),
         };

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use crate::config::{ConfigFile, Flags, Overrides, Settings};
 use crate::error::{Error, Result};
-use crate::oauth::jwt;
-use crate::output::{Outcome, Report, Theme, sanitize};
+use crate::output::{Outcome, Report, Theme};
 use crate::store::index::IndexEntry;
+use crate::text::{sanitize, time};
 
 use super::Context;
 
@@ -93,7 +93,7 @@ impl Report for StatusReport {
                 format!(
                     " ({} {})",
                     if t > self.now { "expires" } else { "expired" },
-                    jwt::relative(t, self.now)
+                    time::relative(t, self.now)
                 )
             });
             let _ = writeln!(

@@ -202,7 +202,10 @@ mod tests {
             serde_json::from_slice(&render(&t, &args(Format::Json), 1000).unwrap()).unwrap();
         assert_eq!(json["access_token"], "at-1");
         assert_eq!(json["expires_in"], 100);
-        assert!(json.get("refresh_token").is_none(), "C70");
+        assert!(
+            json.get("refresh_token").is_none(),
+            "no refresh token unless asked for"
+        );
         let mut with_rt = args(Format::Json);
         with_rt.include_refresh_token = true;
         let json: serde_json::Value =
@@ -236,7 +239,7 @@ mod tests {
             !text
                 .trim_end()
                 .chars()
-                .any(crate::output::sanitize::is_unsafe),
+                .any(crate::text::sanitize::is_unsafe),
             "{text:?}"
         );
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -3,7 +3,7 @@
 //! The access token goes in the `Authorization` header, never the query (RFC 6750 §2.3). The
 //! response's `sub` must equal the cached ID token's `sub`; otherwise the values belong to
 //! someone else (a token substitution or a confused server) and are refused with exit 5
-//! (OIDC Core §5.3.2, security C47).
+//! (OIDC Core §5.3.2).
 
 use reqwest::header::{self, HeaderValue};
 use serde_json::{Map, Value};

@@ -1,5 +1,5 @@
-//! The configuration file schema (design.md §2) and its loading. Unknown keys and bad values
-//! are errors that name the file, the line and the key.
+//! The configuration file schema (README: "Configuration") and its loading. Unknown keys
+//! and bad values are errors that name the file, the line and the key.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

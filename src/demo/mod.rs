@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 use crate::devserver::{DevConfig, DevServer};
 use crate::error::{Error, Result};
-use crate::output::{Outcome, Report, Theme, Ui, sanitize};
+use crate::output::{Outcome, Report, Theme, Ui};
+use crate::text::sanitize;
 
 /// What one child process did.
 #[derive(Debug, Clone, Default)]

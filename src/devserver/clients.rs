@@ -1,5 +1,5 @@
 //! Registered clients, users and scopes of the dev server: the built-in defaults
-//! (design.md §6), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
+//! (docs/serve.md), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
 //! RFC 9700 §4.1.3): exact string match, except that the port may differ when the registered
 //! URI's host is the IP literal `127.0.0.1` or `[::1]`.
 
@@ -337,7 +337,8 @@ mod tests {
         ));
     }
 
-    /// The reference rule of security.md F7.
+    /// The rule written out the slow, obvious way, for the property test to compare with:
+    /// `http://127.0.0.1`, an optional port (no leading zero, 1 to 65535), `/callback`.
     fn reference(candidate: &str) -> bool {
         let Some(rest) = candidate.strip_prefix("http://127.0.0.1") else {
             return false;

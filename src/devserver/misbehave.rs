@@ -1,4 +1,4 @@
-//! Deliberate misbehaviour (security.md S22): `serve --misbehave CASE` turns the dev server
+//! Deliberate misbehaviour (docs/serve.md): `serve --misbehave CASE` turns the dev server
 //! into the hostile mock authorization server of a client's negative tests. Each case is
 //! off unless asked for, and is applied at one point of the normal handlers (the ID token
 //! signer below, the JWKS and discovery routes, the authorization response, `/token`,

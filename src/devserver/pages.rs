@@ -1,5 +1,5 @@
 //! The HTML pages: small hand-written templates. Every reflected value goes through
-//! `html_escape`; the page security headers come from `Resp::html` (S6). No scripts, no
+//! `html_escape`; the page security headers come from `Resp::html`. No scripts, no
 //! third-party resources.
 
 use std::fmt::Write as _;
@@ -36,7 +36,8 @@ fn with_csrf(resp: Resp, csrf: &str) -> Resp {
     )
 }
 
-/// An error page (never a redirect; S5).
+/// An error page, never a redirect (as for an unknown client or redirect URI, RFC 6749
+/// §4.1.2.1).
 pub(crate) fn error(status: u16, title: &str, message: &str) -> Resp {
     Resp::html(
         status,

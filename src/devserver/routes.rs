@@ -1,6 +1,6 @@
-//! Request dispatch: counts hits, checks the `Host` header (S2), routes to the endpoints,
-//! serves the discovery documents (S3) and the JWKS, and logs one secret-free line per
-//! request.
+//! Request dispatch: counts hits, checks the `Host` header, routes to the endpoints, serves
+//! the discovery documents (RFC 8414, OIDC Discovery) and the JWKS, and logs one
+//! secret-free line per request.
 
 use std::sync::PoisonError;
 use std::time::Instant;
@@ -58,7 +58,7 @@ fn count_hit(app: &App, path: &str) {
     }
 }
 
-/// S2: only our own names are accepted as `Host` (DNS-rebinding defence).
+/// Only our own names are accepted as `Host` (DNS-rebinding defence).
 fn check_host(app: &App, req: &Req) -> Result<(), Resp> {
     let Some(host) = req.header("host") else {
         return Err(Resp::oauth_error(

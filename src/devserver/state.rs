@@ -1,6 +1,6 @@
-//! The dev server's in-memory state (security.md S25: nothing is persisted but the signing
-//! key): pending authorization requests, codes, grants ("families") with their refresh and
-//! access tokens, device authorizations, rate-limit buckets and the demo API's items.
+//! The dev server's in-memory state (nothing is persisted but the signing key, and that
+//! only when asked): pending authorization requests, codes, grants ("families") with their
+//! refresh and access tokens, device authorizations, rate-limit buckets and the demo API's items.
 //!
 //! Secret values (codes, refresh tokens, device codes) are stored under their SHA-256
 //! fingerprint, never in the clear.
@@ -62,7 +62,7 @@ pub(crate) struct CodeRecord {
     pub expires_ms: u64,
     /// Whether a redemption was attempted (codes are single use).
     pub used: bool,
-    /// The grant created when the code was redeemed (S9: a replay revokes it).
+    /// The grant created when the code was redeemed (a replay revokes it, RFC 6749 §4.1.2).
     pub family: Option<u64>,
 }
 

@@ -163,7 +163,7 @@ pub(crate) fn fingerprint(secret: &str) -> String {
 }
 
 pub(crate) use crate::oauth::pkce::{random_bytes, random_token};
-pub(crate) use crate::output::sanitize::html as html_escape;
+pub(crate) use crate::text::sanitize::html as html_escape;
 
 /// A response on its way out.
 #[derive(Debug)]

@@ -45,7 +45,7 @@ fn clamp_seconds(v: Option<&Value>, default: u64, min: u64, max: u64) -> u64 {
 }
 
 /// Parses the device authorization response (RFC 8628 §3.2). Absurd `interval` and
-/// `expires_in` values are clamped, never trusted (C57).
+/// `expires_in` values are clamped, never trusted.
 pub fn parse_authorization(status: u16, body: &[u8]) -> Result<DeviceAuthorization> {
     let obj = strict_json::object_from_slice(body).map_err(|e| {
         Error::BadResponse(format!(

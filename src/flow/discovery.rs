@@ -71,7 +71,7 @@ impl DocumentCache {
     /// A cache another local user could have written (a directory or file not ours, or
     /// writable by group or others, or a symlink) is refused (exit 7), neither used nor
     /// skipped in silence: a planted discovery document would send the authorization code
-    /// and PKCE verifier to a token endpoint of their choosing (issue #12).
+    /// and PKCE verifier to a token endpoint of their choosing.
     fn get(&self, kind: &str, url: &str) -> Result<Option<Cached>> {
         if let Some(root) = self.dir.parent() {
             fsutil::check_dir_if_exists(root, Exposure::Trusted)?;

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::oauth::id_token::{self, IdTokenError, IdTokenRules};
 use crate::oauth::jwt;
+use crate::text::time;
 
 use super::discovery::{DocumentCache, KeyFetch};
 use super::keys;
@@ -25,7 +26,7 @@ fn claims_error(e: &IdTokenError, leeway: i64, server_offset: Option<i64>) -> Er
     let diagnosis = match server_offset {
         Some(o) if o.abs() >= CLOCKS_AGREE => format!(
             "the provider's clock (its Date header) is {} {} this computer's",
-            jwt::short_duration(o.unsigned_abs()),
+            time::short_duration(o.unsigned_abs()),
             if o > 0 { "ahead of" } else { "behind" }
         ),
         Some(_) => "this computer's clock agrees with the provider's Date header, so the \
@@ -38,7 +39,7 @@ fn claims_error(e: &IdTokenError, leeway: i64, server_offset: Option<i64>) -> Er
     Error::ClockSkew {
         message: format!(
             "{e}; that is clock skew of about {} (more than the {leeway}s leeway): {diagnosis}",
-            jwt::short_duration(needed.unsigned_abs())
+            time::short_duration(needed.unsigned_abs())
         ),
         hint: format!(
             "set this computer's clock right (turn on NTP time sync), or accept the skew: \

@@ -1,5 +1,5 @@
 //! Verifying a JWS signature with the key set published at a URL, fetching the set again
-//! once when it has no key for the token's `kid` (key rotation, security C46r): the one
+//! once when it has no key for the token's `kid` (key rotation): the one
 //! rule behind `login`'s ID token check and `decode --verify`. When a refetch is skipped
 //! (a set fetched just now, or the cooldown for the same `kid`) is
 //! [`super::discovery::key_set`]'s business.

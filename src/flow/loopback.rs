@@ -260,9 +260,9 @@ fn page(title: &str, message: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family:sans-serif;margin:3em\"><h1>{}</h1><p>{}</p></body></html>\n",
-        crate::output::sanitize::html(title),
-        crate::output::sanitize::html(title),
-        crate::output::sanitize::html(message)
+        crate::text::sanitize::html(title),
+        crate::text::sanitize::html(title),
+        crate::text::sanitize::html(message)
     )
 }
 

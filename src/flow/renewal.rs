@@ -1,5 +1,5 @@
-//! Renewing a cached token set: the one home of the refresh use case (design.md §5, RFC 6749
-//! §6, security C26, C27, C28, F14, OIDC Core §12.2).
+//! Renewing a cached token set: the one home of the refresh use case (RFC 6749 §6, OIDC
+//! Core §12.2; README: "Token storage").
 //!
 //! The protocol, whoever asks (`token`, `call`, `exec`, `userinfo`, `refresh`):
 //!
@@ -30,6 +30,7 @@ use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{CacheKey, TokenSet};
 use crate::store::lock::Locks;
 use crate::store::{StoreError, TokenStore};
+use crate::text::time;
 
 use super::authcode::{verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
@@ -90,7 +91,7 @@ pub enum Reason {
 /// What is actually the case when there is no refresh token: an access token valid for
 /// another hour has not "expired".
 fn no_refresh_token(remaining: Option<i64>, reason: Reason) -> String {
-    let left = |r: i64| jwt::short_duration(r.unsigned_abs());
+    let left = |r: i64| time::short_duration(r.unsigned_abs());
     match (reason, remaining) {
         (Reason::Rejected, _) => {
             "the API rejected the cached access token and there is no refresh token to renew it"
@@ -253,7 +254,7 @@ where
     };
 
     let _guard = locks.acquire(key)?;
-    // Re-read under the lock: a sibling may have renewed while we waited (C26).
+    // Re-read under the lock: a sibling may have renewed while we waited.
     let loaded = store.load_entry(key)?;
     let Some(mut current) = loaded.tokens else {
         return Err(absent(loaded.warning));
@@ -284,7 +285,8 @@ where
         match renew(&current) {
             Ok(mut fresh) => {
                 if fresh.refresh_token.is_none() {
-                    fresh.refresh_token = used; // C28: no RT in the response keeps the old one
+                    // No refresh token in the response keeps the old one (RFC 6749 §6).
+                    fresh.refresh_token = used;
                 }
                 if fresh.id_token.is_none() {
                     fresh.id_token.clone_from(&current.id_token);
@@ -298,7 +300,7 @@ where
             }
             Err(RenewError::Failed(e)) => return Err(RenewalError::Request(e)),
             Err(RenewError::InvalidGrant { description }) => {
-                // C27: someone outside the lock (a `login`) may have stored a newer RT.
+                // Someone outside the lock (a `login`) may have stored a newer RT.
                 let latest = store.load(key)?;
                 match latest {
                     Some(l) if l.refresh_token.is_some() && l.refresh_token != used => {

@@ -171,13 +171,13 @@ mod tests {
     #[test]
     fn requests_without_our_state_are_ignored() {
         for query in [
-            "code=c1",                                   // no state (C6)
-            "code=c1&state=wrong",                       // wrong state (C6)
+            "code=c1",                                   // no state
+            "code=c1&state=wrong",                       // wrong state
             "code=c1&state=s-12",                        // a prefix of it
             "code=c1&state=S-123",                       // another case
-            "error=access_denied",                       // error without state (C7)
-            "error=access_denied&state=nope",            // error with wrong state (C7)
-            "code=a&code=b&state=s-123",                 // duplicates (C9)
+            "error=access_denied",                       // error without state
+            "error=access_denied&state=nope",            // error with wrong state
+            "code=a&code=b&state=s-123",                 // duplicates (RFC 6749 §3.1)
             "code=a&state=s-123&state=s-123",            // even the same value twice
             "code=a&state=s-123&iss=x&iss=y",            //
             "error=a&error=b&state=s-123",               //
@@ -198,16 +198,16 @@ mod tests {
             (
                 "code=c&state=s-123&iss=https%3A%2F%2Fevil.example",
                 "mix-up",
-            ), // C23
+            ), // another issuer (RFC 9207)
             (
                 "code=c&state=s-123&iss=https%3A%2F%2Fas.example%2F",
                 "mix-up",
             ), // trailing slash
-            ("code=c&state=s-123", "lacks"), // C24
+            ("code=c&state=s-123", "lacks"), // no `iss` (RFC 9207 §2.4)
             (
                 "access_token=t&state=s-123&iss=https%3A%2F%2Fas.example",
                 "implicit",
-            ), // C15
+            ), // an implicit-grant answer
             (
                 "code=c&id_token=t&state=s-123&iss=https%3A%2F%2Fas.example",
                 "implicit",
@@ -256,7 +256,7 @@ mod tests {
     }
 
     proptest! {
-        // F5: no query ends the flow with a code unless it carries our exact state.
+        // No query ends the flow with a code unless it carries our exact state.
         #[test]
         fn nothing_without_our_state_yields_a_code(q in "[a-z_=&%0-9A-F.-]{0,80}") {
             if let Classified::End(Callback::Code(_)) = run(&q) {

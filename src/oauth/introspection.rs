@@ -1,4 +1,4 @@
-//! Reading a token introspection response (RFC 7662 §2.2, security C60): a JSON object
+//! Reading a token introspection response (RFC 7662 §2.2): a JSON object
 //! with HTTP 200; an OAuth error means an error even with HTTP 200; a redirect is never
 //! followed. `active` counts only when it is the JSON value `true` (not `"true"`, not `1`),
 //! and the other members of an inactive answer are ignored: they describe nothing.
@@ -40,7 +40,7 @@ impl Introspection {
         }
     }
 
-    /// Whether the token is active: only `"active": true` itself says so (C60).
+    /// Whether the token is active: only `"active": true` itself says so.
     pub(crate) fn is_active(&self) -> bool {
         self.doc.get("active") == Some(&Value::Bool(true))
     }

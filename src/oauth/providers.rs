@@ -1,4 +1,5 @@
-//! Built-in provider presets (design.md §1) and their quirks. Pure data: no I/O.
+//! Built-in provider presets (README: "`oauthctl providers`") and their quirks. Pure data:
+//! no I/O.
 
 use std::collections::BTreeMap;
 

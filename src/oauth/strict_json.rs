@@ -114,7 +114,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
             if out.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
                     "duplicate member `{}`",
-                    crate::output::sanitize::line(&key)
+                    crate::text::sanitize::line(&key)
                 )));
             }
             let value = map.next_value_seed(seed)?;

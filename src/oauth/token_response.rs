@@ -126,7 +126,7 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
     let token_type = TokenType::parse(&raw_type).map_err(|e| {
         TokenEndpointError::Malformed(format!(
             "`token_type` is `{}`; {e}",
-            crate::output::sanitize::line(&raw_type)
+            crate::text::sanitize::line(&raw_type)
         ))
     })?;
     let expires_in = match obj.get("expires_in") {

@@ -204,7 +204,8 @@ fn malformed(e: &serde_json::Error) -> TokenSetDecodeError {
 }
 
 /// Identifies one cached token set: a SHA-256 over issuer, client id, the sorted set of
-/// scopes, audience and resource (security C29). Rendered as 64 lowercase hex characters,
+/// scopes, audience and resource, so that tokens granted for one of these are never
+/// handed out for another. Rendered as 64 lowercase hex characters,
 /// so it is safe as a file name and a keyring account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

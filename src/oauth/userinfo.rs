@@ -1,4 +1,4 @@
-//! Reading a userinfo response (OIDC Core §5.3.2, RFC 6750 §3, security C47): the claims
+//! Reading a userinfo response (OIDC Core §5.3.2, RFC 6750 §3): the claims
 //! are a JSON object with a non-empty string `sub`, and that `sub` must be the ID token's;
 //! otherwise the values belong to someone else (a token substitution or a confused
 //! server) and are refused. An error is told by the `WWW-Authenticate` challenge of the
@@ -79,7 +79,7 @@ pub(crate) fn claims(
     }
 }
 
-/// C47: the userinfo `sub` must be the ID token's (OIDC Core §5.3.2).
+/// The userinfo `sub` must be the ID token's (OIDC Core §5.3.2).
 pub(crate) fn check_subject(
     claims: &Map<String, Value>,
     id_token: &IdToken,

@@ -1,5 +1,5 @@
 //! A bounded parser for `WWW-Authenticate` challenges (RFC 9110 §11.6.1, RFC 6750 §3), used by
-//! `call` to recognise `Bearer error="invalid_token"` (security F11).
+//! `call` to recognise `Bearer error="invalid_token"`.
 //!
 //! Grammar: `challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, several challenges
 //! separated by commas; `auth-param = token BWS "=" BWS ( token / quoted-string )`, where a
@@ -296,7 +296,7 @@ mod tests {
     }
 
     proptest! {
-        // F11: no panic, bounded output, for any input.
+        // No panic, and bounded output, for any input.
         #[test]
         fn never_panics(s in any::<String>()) {
             let c = parse(&s);

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use colored::Color;
 use serde_json::Value;
 
-use super::{Theme, json, sanitize};
+use super::{Theme, json};
+use crate::text::sanitize;
 
 /// What to put on the terminal for a body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use super::sanitize::is_unsafe;
+use crate::text::sanitize::is_unsafe;
 
 /// Wraps a formatter and escapes terminal-unsafe characters in strings.
 struct SafeFormatter<F>(F);

@@ -6,7 +6,6 @@
 pub(crate) mod body;
 pub(crate) mod json;
 mod rerun;
-pub(crate) mod sanitize;
 pub(crate) mod spinner;
 
 use std::fmt::Write as _;
@@ -16,6 +15,7 @@ use std::process::ExitCode;
 use colored::{Color, Colorize};
 
 use crate::error::Error;
+use crate::text::sanitize;
 pub use rerun::Rerun;
 
 /// When to colour (`--color`): `auto` colours a terminal unless `NO_COLOR` is set or

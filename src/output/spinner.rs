@@ -25,7 +25,7 @@ impl Spinner {
             let mut i = 0usize;
             while !flag.load(Ordering::SeqCst) {
                 let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-                let text = crate::oauth::jwt::short_duration(left);
+                let text = crate::text::time::short_duration(left);
                 let mut err = std::io::stderr().lock();
                 let _ = write!(
                     err,

@@ -1,4 +1,4 @@
-//! The file token store (design.md §5, security C64, F10): one JSON file per cache key,
+//! The file token store (README: "Token storage"): one JSON file per cache key,
 //! `<dir>/<key>.json`, in a 0700 directory, 0600 from creation, replaced atomically, never
 //! read through a symlink, and refused when foreign-owned or readable by others.
 //!
@@ -315,7 +315,7 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
-        // F10: arbitrary bytes in a cache file never panic and never yield an error that
+        // Arbitrary bytes in a cache file never panic and never yield an error that
         // quotes the content.
         #[test]
         fn arbitrary_cache_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

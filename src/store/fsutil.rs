@@ -1,5 +1,5 @@
 //! Private-file primitives shared by the file store, the index, the lock files, the
-//! discovery/JWKS cache, the configuration file and the home (security C64): directories
+//! discovery/JWKS cache, the configuration file and the home: directories
 //! 0700, files 0600 from creation, no following symlinks, atomic replace (temp file in the
 //! same directory + fsync + rename), and ssh-style refusal of foreign-owned or too-open
 //! files and directories. This is the one place that rule lives.

@@ -1,8 +1,8 @@
-//! The non-secret token index, `state_dir/index.json` (design.md §5): per profile, what is
-//! cached (issuer, client, scopes, subject, expiry), under which cache key and in which
-//! store, plus the profile's remembered login settings so that a later bare `oauthctl
-//! token` works without a config file. It never holds a token or a client secret, and
-//! reading it never touches the keyring.
+//! The non-secret token index, `state_dir/index.json` (README: "Token storage"): per
+//! profile, what is cached (issuer, client, scopes, subject, expiry), under which cache key
+//! and in which store, plus the profile's remembered login settings so that a later bare
+//! `oauthctl token` works without a config file. It never holds a token or a client secret,
+//! and reading it never touches the keyring.
 //!
 //! An entry also lists the profile's older token sets (an earlier login with other scopes,
 //! audience, resource, parameters or client, kept under another cache key), so that
@@ -194,7 +194,7 @@ pub(crate) struct IndexFile {
 
 impl IndexFile {
     /// The index at `state_dir/index.json`.
-    pub(crate) fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub(crate) fn for_paths(paths: &crate::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("index.json"), Locks::for_paths(paths))
     }
 

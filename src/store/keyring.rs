@@ -1,5 +1,5 @@
-//! The OS keyring token store: service `oauthctl`, account = cache key (design.md §5,
-//! security C65, C66).
+//! The OS keyring token store: service `oauthctl`, account = cache key (README: "Token
+//! storage").
 //!
 //! The platform store is named explicitly (Secret Service over zbus on Linux and the BSDs,
 //! Keychain on macOS, Credential Manager on Windows) through `keyring-core`, so an
@@ -267,7 +267,7 @@ impl TokenStore for KeyringStore {
                 .delete(&chunk_account(key, i))
                 .map_err(|e| e.into_store_error("remove an old chunk of the tokens"))?;
         }
-        // Never trust a write: a mock or truncating store shows up here (C65, C66).
+        // Never trust a write: a mock or truncating store shows up here.
         match self.read_payload(key) {
             Ok(Some(back)) if back == json => Ok(()),
             Ok(Some(back)) => Err(StoreError::ReadBack {

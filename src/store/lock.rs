@@ -1,4 +1,4 @@
-//! The cross-process lock around a cache entry (design.md §5, security C26).
+//! The cross-process lock around a cache entry: one renewal at a time per cached set.
 //!
 //! One lock file per cache key under `state_dir/locks/`, held with `File::lock` (an OS
 //! advisory lock: released on drop and when the process dies, so a crash never leaves a
@@ -33,7 +33,7 @@ impl Locks {
     }
 
     /// Locks under `paths.state_dir/locks`.
-    pub fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub fn for_paths(paths: &crate::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("locks"))
     }
 

@@ -1,5 +1,5 @@
 //! An in-process token store for unit tests only. It is compiled only under `cfg(test)`,
-//! so it can never be selected from the command line (security C65).
+//! so it can never be selected from the command line.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,4 +1,4 @@
-//! The token cache: where token sets live between invocations (design.md §5).
+//! The token cache: where token sets live between invocations (README: "Token storage").
 //!
 //! [`TokenStore`] is the seam; [`file::FileStore`] and [`keyring::KeyringStore`] are the
 //! real back ends, [`select::open_store`] picks one for `--token-store`, `index` is the
@@ -22,11 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::oauth::tokens::{CacheKey, TokenSet};
+use crate::paths::Paths;
 
 pub use select::{delete_everywhere, open_store};
 
-/// Which store `--token-store` (and `token_store` in the config file) asks for
-/// (design.md §5).
+/// Which store `--token-store` (and `token_store` in the config file) asks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreChoice {
@@ -63,6 +63,18 @@ impl fmt::Display for StoreKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Refuses a home that another local user could tamper with: the state directory
+/// (`OAUTHCTL_HOME` itself when set) and the cache directory must be ours, not writable by
+/// group or others, and not symbolic links, as the token files are (exit 7 with a
+/// `chmod`/`chown` hint). Directories that do not exist yet are fine: oauthctl creates them
+/// 0700. The files inside are checked where they are read.
+pub fn check_home(paths: &Paths) -> Result<(), StoreError> {
+    for dir in [&paths.state_dir, &paths.cache_dir] {
+        fsutil::check_dir_if_exists(dir, fsutil::Exposure::Trusted)?;
+    }
+    Ok(())
 }
 
 /// The result of a load that may have skipped an unusable entry.

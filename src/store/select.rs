@@ -1,5 +1,5 @@
-//! Choosing the token store for `--token-store auto|keyring|file` (design.md §5, C65)
-//! and removing a cached set from every store at logout (C69).
+//! Choosing the token store for `--token-store auto|keyring|file` (README: "Token
+//! storage") and removing a cached set from every store at logout.
 
 use std::time::Duration;
 
@@ -7,8 +7,8 @@ use super::StoreChoice;
 use super::file::FileStore;
 use super::keyring::{KeyringStore, probe_timeout};
 use super::{StoreError, StoreKind, TokenStore};
-use crate::config::paths::Paths;
 use crate::oauth::tokens::CacheKey;
+use crate::paths::Paths;
 
 /// Opens the store for `choice`. `auto` uses the OS keyring when it answers within
 /// [`super::keyring::PROBE_TIMEOUT`] (or `OAUTHCTL_KEYRING_TIMEOUT`), else the file store plus a one-line warning (to show at login);

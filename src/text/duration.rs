@@ -1,6 +1,6 @@
-//! Durations as users write them (design.md §3): humantime forms (`30s`, `5m`, `1h30m`) or
-//! plain seconds. Used by the command line, `OAUTHCTL_HTTP_TIMEOUT` and the keyring probe
-//! limit alike, so every place reads them the same way.
+//! Durations as users write them: humantime forms (`30s`, `5m`, `1h30m`) or plain seconds.
+//! Used by the command line, `OAUTHCTL_HTTP_TIMEOUT` and the keyring probe limit alike, so
+//! every place reads them the same way.
 
 use std::time::Duration;
 

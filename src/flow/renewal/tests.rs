@@ -1,5 +1,5 @@
-//! The renewal protocol against a fake authorization server: parallel callers (C26),
-//! compare-and-clear (C27), rotation (C28), and what the errors say.
+//! The renewal protocol against a fake authorization server: parallel callers (one
+//! renewal among them), compare-and-clear, rotation, and what the errors say.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

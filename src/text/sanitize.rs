@@ -94,7 +94,7 @@ mod tests {
     }
 
     proptest! {
-        // F12: the output holds no control, ESC, OSC or BiDi/format character, for any input.
+        // The output holds no control, ESC, OSC or BiDi/format character, for any input.
         #[test]
         fn output_never_contains_unsafe_chars(s in any::<String>()) {
             let out = line(&s);

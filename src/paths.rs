@@ -1,9 +1,10 @@
 //! Where oauthctl keeps its files. `OAUTHCTL_HOME` relocates config, tokens, locks and caches
 //! together; otherwise the XDG base directories (and their platform equivalents) are used.
+//!
+//! A leaf: plain path arithmetic over the environment. Whether the directories are safe to
+//! use is the store's question ([`crate::store::check_home`]).
 
 use std::path::{Path, PathBuf};
-
-use crate::store::fsutil::{self, Exposure};
 
 /// The directories oauthctl uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +67,6 @@ impl Paths {
     /// Directory of the file token store.
     pub fn tokens_dir(&self) -> PathBuf {
         self.state_dir.join("tokens")
-    }
-
-    /// Refuses a home that another local user could tamper with (issue #12): the state
-    /// directory (`OAUTHCTL_HOME` itself when set) and the cache directory must be ours,
-    /// not writable by group or others, and not symbolic links, as the token files are
-    /// (exit 7 with a `chmod`/`chown` hint). Directories that do not exist yet are fine:
-    /// oauthctl creates them 0700. The files inside are checked where they are read.
-    pub fn check_home(&self) -> Result<(), crate::Error> {
-        for dir in [&self.state_dir, &self.cache_dir] {
-            fsutil::check_dir_if_exists(dir, Exposure::Trusted)?;
-        }
-        Ok(())
     }
 
     /// Whether `path` lies under our state directory.
