@@ -57,6 +57,9 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List the provider presets and the configured providers')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole main job against a built-in development server, narrated')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the development authorization server and its protected demo API (local testing only)')
+            [CompletionResult]::new('jwt', 'jwt', [CompletionResultType]::ParameterValue, 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)')
+            [CompletionResult]::new('git-credential', 'git-credential', [CompletionResultType]::ParameterValue, 'A git credential helper: the profile''s access token as the password for the git hosts the configuration maps to it')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a completion script or the man page (used to refresh the committed files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -458,6 +461,136 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'oauthctl;jwt' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL of the authorization server (discovery is used for its endpoints)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client identifier')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from FILE (`-` reads standard input)')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'Read the client secret from the environment variable VAR')
+            [CompletionResult]::new('--client-secret', '--client-secret', [CompletionResultType]::ParameterName, 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--token-store', '--token-store', [CompletionResultType]::ParameterName, 'Where tokens are cached')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Permit plain http to non-loopback hosts (loopback http is always allowed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'oauthctl;jwt;sign' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL of the authorization server (discovery is used for its endpoints)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client identifier')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from FILE (`-` reads standard input)')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'Read the client secret from the environment variable VAR')
+            [CompletionResult]::new('--client-secret', '--client-secret', [CompletionResultType]::ParameterName, 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--token-store', '--token-store', [CompletionResultType]::ParameterName, 'Where tokens are cached')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with the private key in this PEM file (PKCS#8, SEC1 or PKCS#1: RSA, EC P-256/P-384, Ed25519)')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Sign with HMAC, the secret being the value of this environment variable (never an argument: argv is visible to other users)')
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Algorithm [default: HS256 with --secret-env; with --key the key''s own: RS256, ES256, ES384 or EdDSA]')
+            [CompletionResult]::new('--exp', '--exp', [CompletionResultType]::ParameterName, 'Expire after this long (`exp` = `iat` + DURATION) [default: 15m, unless the claims have an `exp`]')
+            [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, '`iss` claim')
+            [CompletionResult]::new('--sub', '--sub', [CompletionResultType]::ParameterName, '`sub` claim')
+            [CompletionResult]::new('--aud', '--aud', [CompletionResultType]::ParameterName, '`aud` claim (repeatable: several make an array)')
+            [CompletionResult]::new('--kid', '--kid', [CompletionResultType]::ParameterName, '`kid` header [default: none]')
+            [CompletionResult]::new('--typ', '--typ', [CompletionResultType]::ParameterName, '`typ` header')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Permit plain http to non-loopback hosts (loopback http is always allowed)')
+            [CompletionResult]::new('--no-exp', '--no-exp', [CompletionResultType]::ParameterName, 'Add no `exp`')
+            [CompletionResult]::new('--no-iat', '--no-iat', [CompletionResultType]::ParameterName, 'Add no `iat` (issued now) claim')
+            [CompletionResult]::new('--no-jti', '--no-jti', [CompletionResultType]::ParameterName, 'Add no `jti` (random identifier) claim')
+            [CompletionResult]::new('--nbf', '--nbf', [CompletionResultType]::ParameterName, 'Also set `nbf` (not before) to now')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'oauthctl;jwt;help' {
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'oauthctl;jwt;help;sign' {
+            break
+        }
+        'oauthctl;jwt;help;help' {
+            break
+        }
+        'oauthctl;git-credential' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL of the authorization server (discovery is used for its endpoints)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client identifier')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from FILE (`-` reads standard input)')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'Read the client secret from the environment variable VAR')
+            [CompletionResult]::new('--client-secret', '--client-secret', [CompletionResultType]::ParameterName, 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--token-store', '--token-store', [CompletionResultType]::ParameterName, 'Where tokens are cached')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Permit plain http to non-loopback hosts (loopback http is always allowed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'oauthctl;doctor' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL of the authorization server (discovery is used for its endpoints)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client identifier')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from FILE (`-` reads standard input)')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'Read the client secret from the environment variable VAR')
+            [CompletionResult]::new('--client-secret', '--client-secret', [CompletionResultType]::ParameterName, 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--token-store', '--token-store', [CompletionResultType]::ParameterName, 'Where tokens are cached')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON document on stdout instead of human output')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace requests and responses on stderr, with every secret redacted (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Permit plain http to non-loopback hosts (loopback http is always allowed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'oauthctl;completions' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]')
@@ -524,6 +657,9 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List the provider presets and the configured providers')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole main job against a built-in development server, narrated')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the development authorization server and its protected demo API (local testing only)')
+            [CompletionResult]::new('jwt', 'jwt', [CompletionResultType]::ParameterValue, 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)')
+            [CompletionResult]::new('git-credential', 'git-credential', [CompletionResultType]::ParameterValue, 'A git credential helper: the profile''s access token as the password for the git hosts the configuration maps to it')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a completion script or the man page (used to refresh the committed files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -566,6 +702,19 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             break
         }
         'oauthctl;help;serve' {
+            break
+        }
+        'oauthctl;help;jwt' {
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key')
+            break
+        }
+        'oauthctl;help;jwt;sign' {
+            break
+        }
+        'oauthctl;help;git-credential' {
+            break
+        }
+        'oauthctl;help;doctor' {
             break
         }
         'oauthctl;help;completions' {

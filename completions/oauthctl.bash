@@ -28,17 +28,26 @@ _oauthctl() {
             oauthctl,demo)
                 cmd="oauthctl__subcmd__demo"
                 ;;
+            oauthctl,doctor)
+                cmd="oauthctl__subcmd__doctor"
+                ;;
             oauthctl,exec)
                 cmd="oauthctl__subcmd__exec"
                 ;;
             oauthctl,generate)
                 cmd="oauthctl__subcmd__generate"
                 ;;
+            oauthctl,git-credential)
+                cmd="oauthctl__subcmd__git__subcmd__credential"
+                ;;
             oauthctl,help)
                 cmd="oauthctl__subcmd__help"
                 ;;
             oauthctl,introspect)
                 cmd="oauthctl__subcmd__introspect"
+                ;;
+            oauthctl,jwt)
+                cmd="oauthctl__subcmd__jwt"
                 ;;
             oauthctl,login)
                 cmd="oauthctl__subcmd__login"
@@ -76,17 +85,26 @@ _oauthctl() {
             oauthctl__subcmd__help,demo)
                 cmd="oauthctl__subcmd__help__subcmd__demo"
                 ;;
+            oauthctl__subcmd__help,doctor)
+                cmd="oauthctl__subcmd__help__subcmd__doctor"
+                ;;
             oauthctl__subcmd__help,exec)
                 cmd="oauthctl__subcmd__help__subcmd__exec"
                 ;;
             oauthctl__subcmd__help,generate)
                 cmd="oauthctl__subcmd__help__subcmd__generate"
                 ;;
+            oauthctl__subcmd__help,git-credential)
+                cmd="oauthctl__subcmd__help__subcmd__git__subcmd__credential"
+                ;;
             oauthctl__subcmd__help,help)
                 cmd="oauthctl__subcmd__help__subcmd__help"
                 ;;
             oauthctl__subcmd__help,introspect)
                 cmd="oauthctl__subcmd__help__subcmd__introspect"
+                ;;
+            oauthctl__subcmd__help,jwt)
+                cmd="oauthctl__subcmd__help__subcmd__jwt"
                 ;;
             oauthctl__subcmd__help,login)
                 cmd="oauthctl__subcmd__help__subcmd__login"
@@ -112,6 +130,21 @@ _oauthctl() {
             oauthctl__subcmd__help,userinfo)
                 cmd="oauthctl__subcmd__help__subcmd__userinfo"
                 ;;
+            oauthctl__subcmd__help__subcmd__jwt,sign)
+                cmd="oauthctl__subcmd__help__subcmd__jwt__subcmd__sign"
+                ;;
+            oauthctl__subcmd__jwt,help)
+                cmd="oauthctl__subcmd__jwt__subcmd__help"
+                ;;
+            oauthctl__subcmd__jwt,sign)
+                cmd="oauthctl__subcmd__jwt__subcmd__sign"
+                ;;
+            oauthctl__subcmd__jwt__subcmd__help,help)
+                cmd="oauthctl__subcmd__jwt__subcmd__help__subcmd__help"
+                ;;
+            oauthctl__subcmd__jwt__subcmd__help,sign)
+                cmd="oauthctl__subcmd__jwt__subcmd__help__subcmd__sign"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +152,7 @@ _oauthctl() {
 
     case "${cmd}" in
         oauthctl)
-            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +529,68 @@ _oauthctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthctl__subcmd__doctor)
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthctl__subcmd__exec)
             opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --min-ttl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -624,8 +719,70 @@ _oauthctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthctl__subcmd__git__subcmd__credential)
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version get store erase"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthctl__subcmd__help)
-            opts="decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help"
+            opts="decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +851,20 @@ _oauthctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        oauthctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         oauthctl__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -709,6 +880,20 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__help__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__help__subcmd__git__subcmd__credential)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -739,6 +924,34 @@ _oauthctl() {
         oauthctl__subcmd__help__subcmd__introspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__help__subcmd__jwt)
+            opts="sign"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__help__subcmd__jwt__subcmd__sign)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -918,6 +1131,208 @@ _oauthctl() {
                     return 0
                     ;;
                 --token-type-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__jwt)
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --help --version sign help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__jwt__subcmd__help)
+            opts="sign help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__jwt__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__jwt__subcmd__help__subcmd__sign)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        oauthctl__subcmd__jwt__subcmd__sign)
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --key --secret-env --alg --exp --no-exp --no-iat --no-jti --nbf --iss --sub --aud --kid --typ --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aud)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --typ)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1452,7 +1867,7 @@ _oauthctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "raw header json env" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw header json env exec-credential" -- "${cur}"))
                     return 0
                     ;;
                 --min-ttl)

@@ -54,6 +54,9 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand providers 'List the provider presets and the configured providers'
             cand demo 'Run the whole main job against a built-in development server, narrated'
             cand serve 'Run the development authorization server and its protected demo API (local testing only)'
+            cand jwt 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)'
+            cand git-credential 'A git credential helper: the profile''s access token as the password for the git hosts the configuration maps to it'
+            cand doctor 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix'
             cand completions 'Print a shell completion script'
             cand generate 'Print a completion script or the man page (used to refresh the committed files)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -441,6 +444,129 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'oauthctl;jwt'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand sign 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'oauthctl;jwt;sign'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand --key 'Sign with the private key in this PEM file (PKCS#8, SEC1 or PKCS#1: RSA, EC P-256/P-384, Ed25519)'
+            cand --secret-env 'Sign with HMAC, the secret being the value of this environment variable (never an argument: argv is visible to other users)'
+            cand --alg 'Algorithm [default: HS256 with --secret-env; with --key the key''s own: RS256, ES256, ES384 or EdDSA]'
+            cand --exp 'Expire after this long (`exp` = `iat` + DURATION) [default: 15m, unless the claims have an `exp`]'
+            cand --iss '`iss` claim'
+            cand --sub '`sub` claim'
+            cand --aud '`aud` claim (repeatable: several make an array)'
+            cand --kid '`kid` header [default: none]'
+            cand --typ '`typ` header'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand --no-exp 'Add no `exp`'
+            cand --no-iat 'Add no `iat` (issued now) claim'
+            cand --no-jti 'Add no `jti` (random identifier) claim'
+            cand --nbf 'Also set `nbf` (not before) to now'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthctl;jwt;help'= {
+            cand sign 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'oauthctl;jwt;help;sign'= {
+        }
+        &'oauthctl;jwt;help;help'= {
+        }
+        &'oauthctl;git-credential'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthctl;doctor'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'oauthctl;completions'= {
             cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
             cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
@@ -505,6 +631,9 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand providers 'List the provider presets and the configured providers'
             cand demo 'Run the whole main job against a built-in development server, narrated'
             cand serve 'Run the development authorization server and its protected demo API (local testing only)'
+            cand jwt 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)'
+            cand git-credential 'A git credential helper: the profile''s access token as the password for the git hosts the configuration maps to it'
+            cand doctor 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix'
             cand completions 'Print a shell completion script'
             cand generate 'Print a completion script or the man page (used to refresh the committed files)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -534,6 +663,15 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
         &'oauthctl;help;demo'= {
         }
         &'oauthctl;help;serve'= {
+        }
+        &'oauthctl;help;jwt'= {
+            cand sign 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'
+        }
+        &'oauthctl;help;jwt;sign'= {
+        }
+        &'oauthctl;help;git-credential'= {
+        }
+        &'oauthctl;help;doctor'= {
         }
         &'oauthctl;help;completions'= {
         }

@@ -58,6 +58,9 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "status" -d 'Show 
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "providers" -d 'List the provider presets and the configured providers'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "jwt" -d 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "git-credential" -d 'A git credential helper: the profile\'s access token as the password for the git hosts the configuration maps to it'
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "doctor" -d 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -147,7 +150,8 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l cacert -d 'T
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
 header\t'`Authorization: Bearer TOKEN`'
 json\t'A JSON document (no refresh token unless --include-refresh-token)'
-env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'"
+env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'
+exec-credential\t'A kubectl `ExecCredential` (client.authentication.k8s.io/v1, or the apiVersion in KUBERNETES_EXEC_INFO)'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
@@ -423,6 +427,107 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l insecure-htt
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -f -a "sign" -d 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l key -d 'Sign with the private key in this PEM file (PKCS#8, SEC1 or PKCS#1: RSA, EC P-256/P-384, Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l secret-env -d 'Sign with HMAC, the secret being the value of this environment variable (never an argument: argv is visible to other users)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l alg -d 'Algorithm [default: HS256 with --secret-env; with --key the key\'s own: RS256, ES256, ES384 or EdDSA]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l exp -d 'Expire after this long (`exp` = `iat` + DURATION) [default: 15m, unless the claims have an `exp`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l iss -d '`iss` claim' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l sub -d '`sub` claim' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l aud -d '`aud` claim (repeatable: several make an array)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l kid -d '`kid` header [default: none]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l typ -d '`typ` header' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l no-exp -d 'Add no `exp`'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l no-iat -d 'Add no `iat` (issued now) claim'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l no-jti -d 'Add no `jti` (random identifier) claim'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l nbf -d 'Also set `nbf` (not before) to now'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s V -l version -d 'Print version'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-id -d 'OAuth client identifier' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-secret-file -d 'Read the client secret from FILE (`-` reads standard input)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-secret-env -d 'Read the client secret from the environment variable VAR' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-secret -d 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l config -d 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l color -d 'When to colour output (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l token-store -d 'Where tokens are cached' -r -f -a "auto\t'The OS keyring when it answers, else files (with a warning)'
+keyring\t'The OS keyring only'
+file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s j -l json -d 'Print a JSON document on stdout instead of human output'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -465,19 +570,23 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s q -l quie
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "call" -d 'Call an API with the profile\'s access token (curl-like: -H, -d, --json, -i, -o, -L)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "introspect" -d 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "userinfo" -d 'Show the OpenID Connect userinfo claims for the profile\'s login'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "exec" -d 'Run a command with the access token in its environment (never in its arguments)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "status" -d 'Show the cached logins and the configured profiles: issuer, client, subject, scopes, expiry (no secrets)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
-complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "decode" -d 'Show a JWT\'s header, claims and times; with --verify, check signature and claims'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "login" -d 'Sign in and cache the tokens (authorization code + PKCE, device code, client credentials)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "token" -d 'Print the cached access token, refreshing it first when it is about to expire'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "refresh" -d 'Refresh the cached tokens now'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "call" -d 'Call an API with the profile\'s access token (curl-like: -H, -d, --json, -i, -o, -L)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "introspect" -d 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "userinfo" -d 'Show the OpenID Connect userinfo claims for the profile\'s login'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "exec" -d 'Run a command with the access token in its environment (never in its arguments)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "logout" -d 'Revoke the cached tokens (RFC 7009) and delete them from every store'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "status" -d 'Show the cached logins and the configured profiles: issuer, client, subject, scopes, expiry (no secrets)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "providers" -d 'List the provider presets and the configured providers'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "demo" -d 'Run the whole main job against a built-in development server, narrated'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "serve" -d 'Run the development authorization server and its protected demo API (local testing only)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "jwt" -d 'JWT tools: `jwt sign` mints test tokens (`decode` reads them)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "git-credential" -d 'A git credential helper: the profile\'s access token as the password for the git hosts the configuration maps to it'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "doctor" -d 'Check the setup: configuration, keyring, browser, loopback port, clock, provider metadata, TLS and file permissions; each problem with its fix'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "generate" -d 'Print a completion script or the man page (used to refresh the committed files)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and not __fish_seen_subcommand_from decode login token refresh call introspect userinfo exec logout status providers demo serve jwt git-credential doctor completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand help; and __fish_seen_subcommand_from jwt" -f -a "sign" -d 'Sign claims into a JWT (test tokens): HS256/384/512 with a secret from the environment, RS256, PS256, ES256, ES384 or EdDSA with a PEM private key'

@@ -2,8 +2,11 @@
 # Installs what the test suite needs beyond the Rust toolchain, from Debian packages and the
 # npm registry. Idempotent: what is already there is not installed again.
 #   apt: gnome-keyring, libsecret-tools, dbus (a real Secret Service for the keyring tests),
-#        chromium (the headless browser for the end-to-end login tests)
+#        chromium (the headless browser for the end-to-end login tests),
+#        kubernetes-client (kubectl, for the exec credential plugin test; skipped when a
+#        kubectl is already installed), git (the credential helper tests)
 #   npm: tests/interop (oidc-provider, a certified OpenID provider; playwright-core)
+#   pip: PyJWT[crypto] (an independent verifier of `jwt sign` tokens)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +26,8 @@ have dbus-send || missing+=(dbus-bin)
 have chromium || missing+=(chromium)
 have ss || missing+=(iproute2)
 have openssl || missing+=(openssl)
+have kubectl || missing+=(kubernetes-client)
+have git || missing+=(git)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: apt-get install ${missing[*]}" >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -33,4 +38,9 @@ have node || { echo "install-test-deps: node and npm are needed for tests/intero
 if [ ! -d tests/interop/node_modules/oidc-provider ] || [ ! -d tests/interop/node_modules/playwright-core ]; then
   echo "install-test-deps: npm ci in tests/interop" >&2
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+  echo "install-test-deps: pip install PyJWT[crypto]" >&2
+  python3 -m pip install --quiet --disable-pip-version-check 'PyJWT[crypto]'
 fi

@@ -73,6 +73,9 @@ pub enum Error {
     /// `call --fail` and the API answered with an HTTP error status (exit 8).
     #[error("the server answered HTTP {status}")]
     HttpStatus { status: u16 },
+    /// `doctor` found problems (exit 9); each was reported with its fix.
+    #[error("doctor found {problems} problem(s)")]
+    Unhealthy { problems: usize },
     /// `exec`: the child exited with this status (or 128 + its signal); passed through
     /// without a message.
     #[error("the command exited with status {code}")]
@@ -111,6 +114,7 @@ impl Error {
             Self::InvalidToken(_) | Self::Malformed { .. } => 6,
             Self::Config { .. } => 7,
             Self::HttpStatus { .. } => 8,
+            Self::Unhealthy { .. } => 9,
             Self::ChildExited { code } => *code,
             Self::Interrupted => 130,
             Self::Io { .. } | Self::Other(_) => 1,
@@ -142,6 +146,9 @@ impl Error {
                     .to_owned(),
             ),
             Self::Timeout(_) => Some("retry, or raise the limit with --timeout".to_owned()),
+            Self::Unhealthy { .. } => {
+                Some("apply the fixes above, then run `oauthctl doctor` again".to_owned())
+            }
             _ => None,
         }
     }
@@ -271,6 +278,7 @@ mod tests {
             (Error::InvalidToken("i".into()), 6),
             (Error::config("c", None), 7),
             (Error::HttpStatus { status: 404 }, 8),
+            (Error::Unhealthy { problems: 2 }, 9),
             (Error::ChildExited { code: 42 }, 42),
             (Error::Interrupted, 130),
             (Error::Other("o".into()), 1),

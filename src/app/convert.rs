@@ -105,6 +105,7 @@ impl From<cli::TokenFormat> for token::Format {
             cli::TokenFormat::Header => Self::Header,
             cli::TokenFormat::Json => Self::Json,
             cli::TokenFormat::Env => Self::Env,
+            cli::TokenFormat::ExecCredential => Self::ExecCredential,
         }
     }
 }

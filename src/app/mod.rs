@@ -9,6 +9,7 @@
 
 mod convert;
 mod generate;
+mod tools;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -145,6 +146,11 @@ fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
         Command::Serve(args) => commands::serve::run(ctx, &args.0.into()),
         Command::Completions { shell } => Ok(generate::completions(shell)),
         Command::Generate { target } => generate::run(&target),
+        Command::Jwt(crate::cli::JwtCommand::Sign(args)) => {
+            commands::jwt_sign::run(ctx, &args.0.into())
+        }
+        Command::GitCredential(args) => commands::git_credential::run(ctx, &args.0.into()),
+        Command::Doctor(args) => commands::doctor::run(ctx, &args.0.into()),
     }
 }
 

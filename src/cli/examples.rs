@@ -80,6 +80,29 @@ Examples:
   oauthctl serve --port 0 --auto-approve alice      # a free port; alice approves without a page
   oauthctl serve --server-config serve.toml --key-file keys.pem";
 
+pub(super) const JWT: &str = "\
+Examples:
+  oauthctl jwt sign --secret-env JWT_SECRET_KEY --sub alice
+  oauthctl jwt sign --key private.pem --aud api '{\"roles\": [\"admin\"]}' | oauthctl decode";
+
+pub(super) const JWT_SIGN: &str = "\
+Examples:
+  oauthctl jwt sign --secret-env JWT_SECRET_KEY --sub alice --exp 1h
+  oauthctl jwt sign --key private.pem --alg PS256 --kid k1 --iss https://as.example @claims.json
+  echo '{\"sub\": \"bob\", \"type\": \"access\"}' | oauthctl jwt sign --secret-env S -";
+
+pub(super) const GIT_CREDENTIAL: &str = "\
+Examples:
+  # git config --global credential.https://git.example.com.helper \"!oauthctl git-credential\"
+  printf 'protocol=https\\nhost=git.example.com\\n\\n' | oauthctl git-credential get
+  oauthctl -p work git-credential get < request.txt";
+
+pub(super) const DOCTOR: &str = "\
+Examples:
+  oauthctl doctor
+  oauthctl -p work doctor https://api.example.com/
+  oauthctl --provider local doctor --json";
+
 pub(super) const COMPLETIONS: &str = "\
 Examples:
   oauthctl completions bash > ~/.local/share/bash-completion/completions/oauthctl

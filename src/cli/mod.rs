@@ -17,7 +17,9 @@ use crate::text::duration::parse as parse_duration;
 
 mod examples;
 mod lazy;
+mod tools;
 pub(crate) use lazy::{Lazy, Picked, parse, parse_from};
+pub(crate) use tools::{DoctorArgs, GitCredentialArgs, GitOperation, JwtCommand, JwtSignArgs};
 
 /// Exit codes, shown at the end of `--help` and in the man page.
 const EXIT_CODES: &str = "\
@@ -31,6 +33,7 @@ Exit codes:
   6    token not valid (decode --verify failed, introspection says inactive)
   7    configuration error
   8    `call --fail` and the API answered HTTP >= 400
+  9    `doctor` found a problem
   130  interrupted";
 
 /// OAuth 2.0 and OpenID Connect from the terminal.
@@ -189,6 +192,17 @@ pub(crate) enum Command {
     /// Run the development authorization server and its protected demo API (local testing only)
     #[command(after_help = examples::SERVE)]
     Serve(Lazy<ServeArgs>),
+    /// JWT tools: `jwt sign` mints test tokens (`decode` reads them)
+    #[command(subcommand, after_help = examples::JWT)]
+    Jwt(JwtCommand),
+    /// A git credential helper: the profile's access token as the password for the git hosts
+    /// the configuration maps to it
+    #[command(name = "git-credential", after_help = examples::GIT_CREDENTIAL)]
+    GitCredential(Lazy<GitCredentialArgs>),
+    /// Check the setup: configuration, keyring, browser, loopback port, clock, provider
+    /// metadata, TLS and file permissions; each problem with its fix
+    #[command(after_help = examples::DOCTOR)]
+    Doctor(Lazy<DoctorArgs>),
     /// Print a shell completion script
     #[command(after_help = examples::COMPLETIONS)]
     Completions {
@@ -216,6 +230,9 @@ pub(crate) enum TokenFormat {
     Json,
     /// `export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`
     Env,
+    /// A kubectl `ExecCredential` (client.authentication.k8s.io/v1, or the apiVersion in
+    /// KUBERNETES_EXEC_INFO)
+    ExecCredential,
 }
 
 /// `token`.

@@ -5,9 +5,13 @@
 //! browser), so that a command runs the same in the binary and in a test.
 pub(crate) mod call;
 pub(crate) mod decode;
+pub(crate) mod doctor;
 pub(crate) mod events;
 pub(crate) mod exec;
+pub(crate) mod exec_credential;
+pub(crate) mod git_credential;
 pub(crate) mod introspect;
+pub(crate) mod jwt_sign;
 pub(crate) mod login;
 pub(crate) mod logout;
 pub(crate) mod providers;

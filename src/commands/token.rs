@@ -12,6 +12,7 @@ use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
 
 use super::Context;
+use super::exec_credential::{EXEC_INFO_ENV, ExecInfo};
 use super::session::{Session, usable_tokens};
 
 /// `--format`: how the token is printed.
@@ -26,6 +27,8 @@ pub(crate) enum Format {
     Json,
     /// `export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`.
     Env,
+    /// A kubectl `ExecCredential` ([`super::exec_credential`]).
+    ExecCredential,
 }
 
 /// What `token` was asked for.
@@ -99,6 +102,20 @@ fn render(tokens: &TokenSet, args: &Options, now: i64) -> Result<Vec<u8>> {
             )
             .into_bytes()
         }
+        Format::ExecCredential => {
+            // kubectl reuses the credential until this time: the ID token's own expiry
+            // when that is the credential (Kubernetes OIDC authentication).
+            let expires_at = if args.id_token {
+                crate::oauth::jwt::parse(&value)
+                    .ok()
+                    .and_then(|jws| jws.claims.get("exp").cloned())
+                    .and_then(|exp| crate::oauth::jwt::numeric_date(&exp).ok())
+            } else {
+                tokens.expires_at
+            };
+            let info = ExecInfo::parse(std::env::var(EXEC_INFO_ENV).ok().as_deref())?;
+            info.render(&value, expires_at)
+        }
         Format::Json => {
             let mut doc = json!({
                 kind: value,
@@ -138,6 +155,16 @@ fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
 
 /// Runs `token`.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
+    if args.format == Format::ExecCredential {
+        // Read first: a kubeconfig asking for an unknown apiVersion fails before anything.
+        let info = ExecInfo::parse(std::env::var(EXEC_INFO_ENV).ok().as_deref())?;
+        return cached(ctx, args).map_err(|e| info.explain(e));
+    }
+    cached(ctx, args)
+}
+
+/// The chosen token of the profile's cached login, rendered as `args.format` asks.
+fn cached(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let now = ctx.clock().now();
     let tokens = if args.no_refresh {

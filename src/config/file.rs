@@ -70,6 +70,12 @@ pub struct ProfileConfig {
     #[serde(default)]
     pub params: BTreeMap<String, String>,
     pub token_store: Option<StoreChoice>,
+    /// Git hosts (`HOST[:PORT]`, optionally with a path prefix: `HOST/ORG`) whose
+    /// `oauthctl git-credential` requests this profile answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub git_hosts: Vec<String>,
+    /// The username `git-credential` answers with [default: the one git sent, else `oauth2`].
+    pub git_username: Option<String>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]

@@ -481,6 +481,26 @@ impl SigningKey {
         )
     }
 
+    /// Signs `claims` with a header `{"typ", "alg", "kid"}` naming `kid` (for a key whose
+    /// identifier is chosen elsewhere, as `oauthctl jwt sign --kid` does), or without a
+    /// `kid` when it is `None`.
+    pub fn sign_with_kid<T: Serialize + ?Sized>(
+        &self,
+        typ: &str,
+        kid: Option<&str>,
+        claims: &T,
+    ) -> Result<String, KeyError> {
+        self.compact(
+            &Header {
+                typ,
+                alg: self.alg.as_str(),
+                kid,
+                jwk: None,
+            },
+            claims,
+        )
+    }
+
     /// A compact JWS (RFC 7515 §7.1) over the JSON of `header` and `claims`, in one buffer.
     fn compact<T: Serialize + ?Sized>(
         &self,
@@ -559,6 +579,73 @@ pub fn sign_hs256<T: Serialize + ?Sized>(
     jws.push('.');
     URL_SAFE_NO_PAD.encode_string(&claims, &mut jws);
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+    let tag = aws_lc_rs::hmac::sign(&key, jws.as_bytes());
+    jws.push('.');
+    URL_SAFE_NO_PAD.encode_string(tag.as_ref(), &mut jws);
+    Ok(jws)
+}
+
+/// An HMAC JWS algorithm (RFC 7518 §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HmacAlg {
+    /// HMAC with SHA-256.
+    Hs256,
+    /// HMAC with SHA-384.
+    Hs384,
+    /// HMAC with SHA-512.
+    Hs512,
+}
+
+impl HmacAlg {
+    /// Every HMAC algorithm.
+    pub const ALL: [Self; 3] = [Self::Hs256, Self::Hs384, Self::Hs512];
+
+    /// The JOSE name (`alg` header value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::Hs384 => "HS384",
+            Self::Hs512 => "HS512",
+        }
+    }
+
+    /// The algorithm with this JOSE name, ignoring case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(name))
+    }
+
+    fn hmac(self) -> aws_lc_rs::hmac::Algorithm {
+        match self {
+            Self::Hs256 => aws_lc_rs::hmac::HMAC_SHA256,
+            Self::Hs384 => aws_lc_rs::hmac::HMAC_SHA384,
+            Self::Hs512 => aws_lc_rs::hmac::HMAC_SHA512,
+        }
+    }
+}
+
+/// Signs `claims` with an HMAC `secret` and `alg`: header `{"typ", "alg", "kid"}`, without
+/// `kid` when it is `None`.
+pub fn sign_hmac<T: Serialize + ?Sized>(
+    alg: HmacAlg,
+    secret: &[u8],
+    typ: &str,
+    kid: Option<&str>,
+    claims: &T,
+) -> Result<String, KeyError> {
+    let header = serde_json::to_vec(&Header {
+        typ,
+        alg: alg.as_str(),
+        kid,
+        jwk: None,
+    })
+    .map_err(|_| KeyError::Crypto("JSON encoding"))?;
+    let claims = serde_json::to_vec(claims).map_err(|_| KeyError::Crypto("JSON encoding"))?;
+    let mut jws = b64(&header);
+    jws.push('.');
+    URL_SAFE_NO_PAD.encode_string(&claims, &mut jws);
+    let key = aws_lc_rs::hmac::Key::new(alg.hmac(), secret);
     let tag = aws_lc_rs::hmac::sign(&key, jws.as_bytes());
     jws.push('.');
     URL_SAFE_NO_PAD.encode_string(tag.as_ref(), &mut jws);

@@ -23,6 +23,7 @@ const PROFILE_COMMANDS: &[&str] = &[
     "userinfo",
     "exec",
     "logout",
+    "doctor",
 ];
 
 /// The global flags a suggested command must repeat, shell-quoted.

@@ -146,6 +146,25 @@ impl KeyringStore {
         &self.vendor
     }
 
+    /// Writes, reads back and deletes a probe entry of `len` bytes (`doctor`: whether this
+    /// keyring keeps entries of [`CHUNK_LEN`] bytes, the size token sets are split into).
+    pub fn probe_entry(&self, len: usize) -> Result<(), StoreError> {
+        let account = format!("probe-size-{}", std::process::id());
+        let value = vec![b'x'; len];
+        self.backend
+            .set(&account, &value)
+            .map_err(|e| e.into_store_error("store a probe entry"))?;
+        let back = self.backend.get(&account);
+        let _ = self.backend.delete(&account);
+        match back {
+            Ok(Some(v)) if v == value => Ok(()),
+            Ok(_) => Err(StoreError::ReadBack {
+                detail: format!("of a {len}-byte probe entry returned something else"),
+            }),
+            Err(e) => Err(e.into_store_error("read a probe entry")),
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn with_backend(backend: Box<dyn SecretBackend>) -> Self {
         Self {

@@ -3,6 +3,8 @@
 //! client (no redirects followed) with form posts, PKCE, JWT payload decoding and raw TCP.
 #![allow(dead_code)]
 
+pub mod certs;
+pub mod git_http;
 pub mod login;
 pub mod stub;
 
