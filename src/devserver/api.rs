@@ -15,10 +15,10 @@ use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
 use super::App;
+use super::back_channel::REALM;
 use super::dpop;
 use super::sender::{self, Cnf, Denied, Scheme};
 use super::state::now_ms;
-use super::token::REALM;
 use super::wire::{Req, Resp};
 use crate::oauth::token_type::TokenType;
 

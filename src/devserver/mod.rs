@@ -18,22 +18,36 @@
 
 mod api;
 mod assertion;
+mod authorization_request;
 mod authorize;
+mod back_channel;
+mod client_auth;
 mod client_keys;
 mod clients;
+mod device_authorization;
+mod device_pages;
 mod dpop;
+mod form_checks;
+mod grants;
 pub mod guard;
+mod introspect;
+mod issue;
 mod keys;
+mod lookup;
 mod misbehave;
 pub mod mtls;
 mod pages;
 mod par;
+mod pkce;
 mod replay;
+mod revoke;
 mod routes;
+mod scope;
 mod sender;
 mod state;
 mod tls;
 mod token;
+mod userinfo;
 mod wire;
 
 use std::collections::HashMap;

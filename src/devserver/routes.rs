@@ -10,7 +10,9 @@ use serde_json::json;
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
-use super::{api, authorize, pages, token};
+use super::{
+    api, authorize, device_authorization, device_pages, introspect, pages, revoke, token, userinfo,
+};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -91,17 +93,16 @@ fn route(app: &App, req: &Req) -> Resp {
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
-        "/device" => authorize::device_page(app, req),
+        "/device" => device_pages::device_page(app, req),
         "/device/approve" => {
-            only(m, &["POST"]).unwrap_or_else(|| authorize::device_approve(app, req))
+            only(m, &["POST"]).unwrap_or_else(|| device_pages::device_approve(app, req))
         }
         "/token" => only(m, &["POST"]).unwrap_or_else(|| token::token(app, req)),
-        "/device_authorization" => {
-            only(m, &["POST"]).unwrap_or_else(|| token::device_authorization(app, req))
-        }
-        "/introspect" => only(m, &["POST"]).unwrap_or_else(|| token::introspect(app, req)),
-        "/revoke" => only(m, &["POST"]).unwrap_or_else(|| token::revoke(app, req)),
-        "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| token::userinfo(app, req)),
+        "/device_authorization" => only(m, &["POST"])
+            .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
+        "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
+        "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
+        "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
         "/api/data" => match m {
             "GET" => api::list(app, req),

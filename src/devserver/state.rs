@@ -219,7 +219,7 @@ pub(crate) fn source(peer: Option<IpAddr>) -> IpAddr {
 
 /// Most pending authorization requests, authorization codes and device authorizations
 /// kept at once (each kind), the oldest dropped first. Each request that creates one is at
-/// most 8 KiB (`authorize::MAX_KEPT_REQUEST`), so each kind stays under about 8 MiB.
+/// most 8 KiB (`authorization_request::MAX_KEPT_REQUEST`), so each kind stays under about 8 MiB.
 pub(crate) const MAX_PENDING: usize = 1024;
 
 /// A map from secret-derived keys to records that keeps at most `CAP` entries: inserting

@@ -6,6 +6,7 @@
 pub(crate) mod body;
 pub(crate) mod json;
 mod rerun;
+pub(crate) mod response;
 pub(crate) mod spinner;
 
 use std::fmt::Write as _;

@@ -1,0 +1,98 @@
+//! The authorization code grant (RFC 6749 §4.1.3): the code is single use (a replay
+//! revokes what it produced, S9), bound to its client and redirect URI, and checked against
+//! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade, S8).
+
+use crate::devserver::back_channel::err;
+use crate::devserver::issue::{Issue, TokenResponse, issue};
+use crate::devserver::pkce::{s256, valid_pkce_value};
+use crate::devserver::state::{Family, now_ms};
+use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
+use crate::devserver::{App, Client};
+
+/// Redeems an authorization code: the token set of the user who approved it.
+pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+    let code = form
+        .get("code")
+        .ok_or_else(|| err("invalid_request", "code is required"))?;
+    let fp = fingerprint(code);
+    let now = now_ms();
+    let mut store = app.store();
+    let bad = |d: &str| err("invalid_grant", d);
+    let Some(record) = store.codes.get(&fp).cloned() else {
+        return Err(bad("unknown authorization code"));
+    };
+    if record.client_id != client.id {
+        return Err(bad("the code was issued to another client"));
+    }
+    if record.used {
+        // S9: a replayed code revokes what it produced (RFC 6749 §4.1.2).
+        if let Some(family) = record.family {
+            store.revoke_family(family);
+        }
+        return Err(bad(
+            "the code was already used; the tokens issued from it are revoked",
+        ));
+    }
+    // From here on the code is spent, whatever the outcome.
+    if let Some(c) = store.codes.get_mut(&fp) {
+        c.used = true;
+    }
+    if record.expires_ms <= now {
+        return Err(bad("the authorization code expired"));
+    }
+    if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+        return Err(bad(
+            "redirect_uri is missing or differs from the authorization request",
+        ));
+    }
+    match (&record.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) => {
+            if !valid_pkce_value(verifier) {
+                return Err(bad(
+                    "code_verifier must be 43-128 characters of [A-Za-z0-9-._~]",
+                ));
+            }
+            if !secrets_equal(&s256(verifier), challenge) {
+                return Err(bad("code_verifier does not match the code_challenge"));
+            }
+        }
+        (Some(_), None) => return Err(bad("code_verifier is required")),
+        (None, Some(_)) => {
+            // S8: RFC 9700 §4.8.2 (PKCE downgrade).
+            return Err(bad(
+                "code_verifier sent, but the authorization request had no code_challenge",
+            ));
+        }
+        (None, None) => {}
+    }
+    let user = app
+        .cfg
+        .registry
+        .user(&record.user)
+        .ok_or_else(|| bad("the user no longer exists"))?;
+    let family = store.new_family(Family {
+        client_id: client.id.clone(),
+        user: user.username.clone(),
+        scope: record.scope.clone(),
+        audience: record.audience.clone(),
+        auth_time: record.auth_time,
+        revoked: false,
+    });
+    if let Some(c) = store.codes.get_mut(&fp) {
+        c.family = Some(family);
+    }
+    issue(
+        app,
+        &mut store,
+        &Issue {
+            client,
+            user: Some(user),
+            scope: record.scope.clone(),
+            audience: record.audience.clone(),
+            auth_time: Some(record.auth_time),
+            nonce: record.nonce.clone(),
+            family: Some(family),
+            refreshed: false,
+        },
+    )
+}

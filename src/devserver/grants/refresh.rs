@@ -1,0 +1,78 @@
+//! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700 §4.14.2;
+//! S12), an optional reuse grace, and a scope that may only narrow.
+
+use crate::devserver::back_channel::err;
+use crate::devserver::issue::{Issue, TokenResponse, issue};
+use crate::devserver::scope::{has, split_scope};
+use crate::devserver::state::{ms, now_ms};
+use crate::devserver::wire::{Params, Resp, fingerprint};
+use crate::devserver::{App, Client};
+
+/// Redeems a refresh token: a new token set, the presented refresh token rotated.
+pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+    let rt = form
+        .get("refresh_token")
+        .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
+    let fp = fingerprint(rt);
+    let now = now_ms();
+    let bad = |d: &str| err("invalid_grant", d);
+    let mut store = app.store();
+    let Some(record) = store.refresh.get(&fp).cloned() else {
+        return Err(bad("unknown refresh token"));
+    };
+    let Some(family) = store.families.get(&record.family).cloned() else {
+        return Err(bad("unknown refresh token"));
+    };
+    if family.client_id != client.id {
+        return Err(bad("the refresh token was issued to another client"));
+    }
+    if record.revoked || family.revoked {
+        return Err(bad("the refresh token was revoked"));
+    }
+    if record.expires_ms <= now {
+        return Err(bad("the refresh token expired"));
+    }
+    if let Some(rotated) = record.rotated_ms {
+        let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
+        if now.saturating_sub(rotated) > grace || app.cfg.refresh_reuse_grace.is_none() {
+            // S12: reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
+            store.revoke_family(record.family);
+            return Err(bad(
+                "refresh token reuse detected; every token of this grant is revoked",
+            ));
+        }
+    }
+    let requested = split_scope(form.get("scope"));
+    let scope = if requested.is_empty() {
+        family.scope.clone()
+    } else if let Some(extra) = requested.iter().find(|s| !has(&family.scope, s)) {
+        return Err(err(
+            "invalid_scope",
+            &format!("scope `{extra}` exceeds the original grant"),
+        ));
+    } else {
+        requested
+    };
+    let user = app
+        .cfg
+        .registry
+        .user(&family.user)
+        .ok_or_else(|| bad("the user no longer exists"))?;
+    if let Some(r) = store.refresh.get_mut(&fp) {
+        r.rotated_ms.get_or_insert(now);
+    }
+    issue(
+        app,
+        &mut store,
+        &Issue {
+            client,
+            user: Some(user),
+            scope,
+            audience: family.audience.clone(),
+            auth_time: Some(family.auth_time),
+            nonce: None,
+            family: Some(record.family),
+            refreshed: true,
+        },
+    )
+}

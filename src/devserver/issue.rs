@@ -1,0 +1,297 @@
+//! Token issuance: signs the access token (RFC 9068), and the refresh token and ID token
+//! (OIDC Core §2) where the grant calls for them, records them, and builds the token
+//! response (RFC 6749 §5.1). The grant handlers decide what to issue; this decides how.
+
+use std::sync::PoisonError;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::misbehave::sign_id_token;
+use super::scope::has;
+use super::state::{AccessRecord, RefreshRecord, Store, ms, now_ms};
+use super::wire::{Resp, fingerprint, random_bytes, random_token};
+use super::{App, Client, Misbehave, User};
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::{AccessToken, IdToken, Nonce, RefreshToken};
+use crate::oauth::token_type::TokenType;
+
+/// What one issuance covers.
+pub(crate) struct Issue<'a> {
+    pub client: &'a Client,
+    pub user: Option<&'a User>,
+    pub scope: Vec<String>,
+    pub audience: Option<String>,
+    pub auth_time: Option<u64>,
+    pub nonce: Option<Nonce>,
+    pub family: Option<u64>,
+    /// Issued by the refresh-token grant.
+    pub refreshed: bool,
+}
+
+fn signing_failed<E>(_: E) -> Resp {
+    Resp::oauth_error(500, "server_error", "signing failed")
+}
+
+/// The claims of an access token (RFC 9068 §2.2), serialized in this order.
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    exp: u64,
+    iat: u64,
+    nbf: u64,
+    jti: &'a str,
+    client_id: &'a str,
+    scope: &'a str,
+    roles: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<u64>,
+}
+
+/// A successful token response (RFC 6749 §5.1), members in this order.
+#[derive(Serialize)]
+pub(crate) struct TokenResponse {
+    pub access_token: AccessToken,
+    /// A [`TokenType`]'s value, or what `--misbehave wrong-token-type` sends instead.
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<RefreshToken>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<IdToken>,
+}
+
+/// A signed access token that is not recorded yet.
+pub(crate) struct SignedAccess {
+    /// The token response so far (access token, type, lifetime, scope).
+    body: TokenResponse,
+    fingerprint: String,
+    record: AccessRecord,
+    now_s: u64,
+}
+
+impl SignedAccess {
+    /// Records the access token, so that it can be introspected and revoked.
+    pub(crate) fn record(self, store: &mut Store) -> TokenResponse {
+        store.maybe_prune(now_ms());
+        store.insert_access(self.fingerprint, self.record);
+        self.body
+    }
+}
+
+/// Builds and signs the access token of `g` (RFC 9068). Needs no store, so that the
+/// signature is not made while the store is locked.
+pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp> {
+    let now_s = now_ms() / 1000;
+    let at_ttl = app.cfg.access_token_ttl.as_secs();
+    let exp = now_s + at_ttl;
+    let sub = g.user.map_or(g.client.id.as_str(), |u| u.username.as_str());
+    let roles = g.user.map_or(&g.client.roles, |u| &u.roles);
+    let aud = g.audience.clone().unwrap_or_else(|| app.api_audience());
+    let jti = URL_SAFE_NO_PAD.encode(random_bytes(16));
+    let scope = g.scope.join(" ");
+    let claims = AccessClaims {
+        iss: &app.issuer,
+        sub,
+        aud: &aud,
+        exp,
+        iat: now_s,
+        nbf: now_s,
+        jti: &jti,
+        client_id: &g.client.id,
+        scope: &scope,
+        roles,
+        auth_time: g.auth_time,
+    };
+    let access_token = AccessToken::new(
+        app.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .active()
+            .sign("at+jwt", &claims)
+            .map_err(signing_failed)?,
+    );
+    let fingerprint = fingerprint(access_token.expose());
+    let body = TokenResponse {
+        access_token,
+        token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
+            "mac"
+        } else {
+            TokenType::Bearer.as_str()
+        },
+        expires_in: if app.cfg.misbehaves(Misbehave::HugeExpiresIn) {
+            u64::MAX
+        } else {
+            at_ttl
+        },
+        scope,
+        refresh_token: None,
+        id_token: None,
+    };
+    Ok(SignedAccess {
+        body,
+        fingerprint,
+        record: AccessRecord {
+            jti,
+            client_id: g.client.id.clone(),
+            family: g.family,
+            sub: sub.to_owned(),
+            username: g.user.map(|u| u.username.clone()),
+            scope: g.scope.clone(),
+            aud,
+            iat: now_s,
+            exp,
+            revoked: false,
+        },
+        now_s,
+    })
+}
+
+/// Signs and records an access token, and a refresh token and ID token where the grant
+/// calls for them; returns the token response.
+pub(crate) fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<TokenResponse, Resp> {
+    let signed = sign_access(app, g)?;
+    let (now_s, exp) = (signed.now_s, signed.record.exp);
+    let mut body = signed.record(store);
+    if let Some(family) = g.family.filter(|_| g.client.allows(Grant::RefreshToken)) {
+        let rt = RefreshToken::new(random_token());
+        store.refresh.insert(
+            fingerprint(rt.expose()),
+            RefreshRecord {
+                family,
+                expires_ms: now_ms() + ms(app.cfg.refresh_token_ttl),
+                issued_s: now_s,
+                rotated_ms: None,
+                revoked: false,
+            },
+        );
+        body.refresh_token = Some(rt);
+    }
+    if let (Some(user), true) = (g.user, has(&g.scope, "openid")) {
+        let mut id = json!({
+            "iss": app.issuer, "sub": user.username, "aud": g.client.id, "azp": g.client.id,
+            "exp": exp, "iat": now_s,
+        });
+        if let Some(t) = g.auth_time {
+            id["auth_time"] = json!(t);
+        }
+        if let Some(n) = &g.nonce {
+            id["nonce"] = json!(n);
+        }
+        add_profile_claims(&mut id, user, &g.scope);
+        misbehave_id_claims(app, &mut id, g, now_s);
+        let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let signed = sign_id_token(
+            &app.cfg.misbehave,
+            keys.active(),
+            app.decoy_key.as_ref(),
+            &id,
+        );
+        body.id_token = Some(IdToken::new(signed.map_err(signing_failed)?));
+    }
+    Ok(body)
+}
+
+/// Applies the claim misbehaviours (`id-token-*`, `refresh-new-sub`) to an ID token.
+fn misbehave_id_claims(app: &App, id: &mut Value, g: &Issue<'_>, now_s: u64) {
+    for case in &app.cfg.misbehave {
+        match case {
+            Misbehave::IdTokenWrongIss => id["iss"] = json!(format!("{}/", app.issuer)),
+            Misbehave::IdTokenWrongAud => id["aud"] = json!("another-client"),
+            Misbehave::IdTokenExtraAud => id["aud"] = json!([g.client.id, "another-client"]),
+            Misbehave::IdTokenNoSub => remove(id, "sub"),
+            Misbehave::IdTokenNoIat => remove(id, "iat"),
+            Misbehave::IdTokenExpired => {
+                id["iat"] = json!(now_s.saturating_sub(1200));
+                id["exp"] = json!(now_s.saturating_sub(600));
+            }
+            Misbehave::IdTokenNonceMismatch => id["nonce"] = json!(random_token()),
+            Misbehave::RefreshNewSub if g.refreshed => {
+                id["sub"] = json!(format!("{}-other", id["sub"].as_str().unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn remove(v: &mut Value, name: &str) {
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove(name);
+    }
+}
+
+/// The `profile` and `email` claims of a user.
+pub(crate) fn add_profile_claims(claims: &mut Value, user: &User, scope: &[String]) {
+    if has(scope, "profile") {
+        claims["preferred_username"] = json!(user.username);
+        if let Some(n) = &user.name {
+            claims["name"] = json!(n);
+        }
+    }
+    if has(scope, "email")
+        && let Some(e) = &user.email
+    {
+        claims["email"] = json!(e);
+        claims["email_verified"] = json!(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_documents_keep_their_member_order() {
+        let roles = vec!["reader".to_owned()];
+        let claims = AccessClaims {
+            iss: "http://127.0.0.1:1",
+            sub: "svc",
+            aud: "http://127.0.0.1:1/api",
+            exp: 20,
+            iat: 10,
+            nbf: 10,
+            jti: "j",
+            client_id: "svc",
+            scope: "api:read",
+            roles: &roles,
+            auth_time: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&claims).unwrap(),
+            r#"{"iss":"http://127.0.0.1:1","sub":"svc","aud":"http://127.0.0.1:1/api","exp":20,"iat":10,"nbf":10,"jti":"j","client_id":"svc","scope":"api:read","roles":["reader"]}"#
+        );
+        let with_auth_time = AccessClaims {
+            auth_time: Some(5),
+            ..claims
+        };
+        assert!(
+            serde_json::to_string(&with_auth_time)
+                .unwrap()
+                .ends_with(r#""roles":["reader"],"auth_time":5}"#)
+        );
+        let mut body = TokenResponse {
+            access_token: "at".into(),
+            token_type: TokenType::Bearer.as_str(),
+            expires_in: 3600,
+            scope: "api:read".into(),
+            refresh_token: None,
+            id_token: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"scope":"api:read"}"#
+        );
+        body.refresh_token = Some("rt".into());
+        body.id_token = Some("it".into());
+        assert!(
+            serde_json::to_string(&body)
+                .unwrap()
+                .ends_with(r#""scope":"api:read","refresh_token":"rt","id_token":"it"}"#)
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! The `scope` and audience (`resource`, `audience`) parameters, as the authorization
+//! request, the device authorization request and the token endpoint read them.
+
+use std::collections::HashSet;
+
+use super::wire::Params;
+use super::{Client, Registry};
+
+/// Splits a `scope` parameter, removing repeats.
+pub(crate) fn split_scope(raw: Option<&str>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    raw.unwrap_or_default()
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .filter(|s| seen.insert((*s).to_owned()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Checks requested scopes against the server and the client; the first bad one, if any.
+pub(crate) fn bad_scope<'a>(
+    registry: &Registry,
+    client: &Client,
+    scope: &'a [String],
+) -> Option<&'a str> {
+    scope
+        .iter()
+        .find(|s| !registry.scopes.contains(s) || !client.may_request(s))
+        .map(String::as_str)
+}
+
+/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree.
+pub(crate) fn requested_audience(p: &Params) -> Result<Option<String>, &'static str> {
+    match (p.get("resource"), p.get("audience")) {
+        (Some(r), Some(a)) if r != a => Err("`resource` and `audience` disagree"),
+        (Some(r), _) if url::Url::parse(r).is_err() || r.contains('#') => {
+            Err("`resource` must be an absolute URI without a fragment")
+        }
+        (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_owned())),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Whether `scope` holds `s`.
+pub(crate) fn has(scope: &[String], s: &str) -> bool {
+    scope.iter().any(|x| x == s)
+}

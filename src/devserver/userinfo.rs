@@ -1,0 +1,76 @@
+//! `GET|POST /userinfo` (OIDC Core §5.3): the claims of the user an access token was issued
+//! for, limited by its scopes; the token in the `Authorization` header only (RFC 6750 §2).
+
+use serde_json::json;
+
+use super::back_channel::REALM;
+use super::issue::add_profile_claims;
+use super::lookup::{Known, family_revoked, lookup};
+use super::scope::has;
+use super::state::now_ms;
+use super::wire::{Req, Resp, bearer};
+use super::{App, Misbehave};
+use crate::oauth::token_type::TokenType;
+
+/// `GET|POST /userinfo` (OIDC Core §5.3): the bearer token in the header only.
+pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
+    let challenge = |status: u16, error: &str, desc: &str| {
+        Resp::json(status, &json!({"error": error, "error_description": desc})).with(
+            "WWW-Authenticate",
+            &TokenType::Bearer.challenge(&[
+                ("realm", REALM),
+                ("error", error),
+                ("error_description", desc),
+            ]),
+        )
+    };
+    if req.query.contains("access_token")
+        || (req.is_form() && req.form().is_ok_and(|f| f.has("access_token")))
+    {
+        return challenge(
+            400,
+            "invalid_request",
+            "send the token in the Authorization header",
+        );
+    }
+    let Some(token) = req.header("authorization").and_then(bearer) else {
+        return Resp::json(401, &json!({"error": "invalid_token"})).with(
+            "WWW-Authenticate",
+            &TokenType::Bearer.challenge(&[("realm", REALM)]),
+        );
+    };
+    let store = app.store();
+    let now_s = now_ms() / 1000;
+    let record = match lookup(&store, token) {
+        Some(Known::Access(a))
+            if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
+        {
+            a
+        }
+        _ => {
+            return challenge(
+                401,
+                "invalid_token",
+                "the access token is invalid or expired",
+            );
+        }
+    };
+    if !has(&record.scope, "openid") {
+        return challenge(403, "insufficient_scope", "the openid scope is required");
+    }
+    let Some(user) = record
+        .username
+        .as_deref()
+        .and_then(|u| app.cfg.registry.user(u))
+    else {
+        return challenge(401, "invalid_token", "the token has no user");
+    };
+    let sub = if app.cfg.misbehaves(Misbehave::UserinfoSubMismatch) {
+        format!("{}-other", user.username)
+    } else {
+        user.username.clone()
+    };
+    let mut claims = json!({"sub": sub});
+    add_profile_claims(&mut claims, user, &record.scope);
+    Resp::json(200, &claims)
+}
