@@ -14,8 +14,9 @@ use std::sync::PoisonError;
 use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
-use super::App;
+use super::{App, SigningAlg};
 use super::back_channel::REALM;
+use super::binding;
 use super::dpop;
 use super::sender::{self, Cnf, Denied, Scheme};
 use super::state::now_ms;
@@ -53,7 +54,7 @@ pub(crate) fn metadata(app: &App) -> Resp {
             "scopes_supported": ["api:read", "api:write"],
             "bearer_methods_supported": ["header"],
             "resource_name": "oauthctl demo API",
-            "dpop_signing_alg_values_supported": dpop::PROOF_ALGS.map(|a| a.as_str()),
+            "dpop_signing_alg_values_supported": dpop::PROOF_ALGS.map(SigningAlg::as_str),
             "dpop_bound_access_tokens_required": app.cfg.require_dpop,
             "tls_client_certificate_bound_access_tokens": app.issuer.starts_with("https:"),
         }),
@@ -123,19 +124,6 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
     validate_token(app, req)
 }
 
-/// Adds the current DPoP nonce to an answer when nonces are on, so that clients keep
-/// theirs fresh (RFC 9449 §8.2).
-pub(crate) fn with_nonce(app: &App, mut resp: Resp) -> Resp {
-    if let Some(nonce) = app.dpop_nonce_header()
-        && !resp
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("DPoP-Nonce"))
-    {
-        resp.headers.push(("DPoP-Nonce".into(), nonce));
-    }
-    resp
-}
 
 /// The answer for a binding that does not hold.
 fn denied(app: &App, d: Denied) -> Resp {
@@ -164,7 +152,7 @@ pub(crate) fn check_binding(
         method: &req.method,
         url: &url,
         proof: req.header("dpop"),
-        peer_cert: None,
+        peer_cert: req.peer_certificate(),
         now,
     };
     sender::check(token, scheme, cnf, request, app.nonces.as_ref(), |proof| {
@@ -238,7 +226,7 @@ fn has_scope(c: &Claims, s: &str) -> bool {
 
 /// `GET /api/me`: who the token is for.
 pub(crate) fn me(app: &App, req: &Req) -> Resp {
-    with_nonce(app, me_inner(app, req))
+    binding::with_nonce(app, me_inner(app, req))
 }
 
 fn me_inner(app: &App, req: &Req) -> Resp {
@@ -253,7 +241,7 @@ fn me_inner(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/data`: needs scope `api:read`.
 pub(crate) fn list(app: &App, req: &Req) -> Resp {
-    with_nonce(app, list_inner(app, req))
+    binding::with_nonce(app, list_inner(app, req))
 }
 
 fn list_inner(app: &App, req: &Req) -> Resp {
@@ -273,7 +261,7 @@ const MAX_ITEMS: usize = 1000;
 
 /// `POST /api/data`: needs scope `api:write` and role `admin`; stores the JSON body.
 pub(crate) fn create(app: &App, req: &Req) -> Resp {
-    with_nonce(app, create_inner(app, req))
+    binding::with_nonce(app, create_inner(app, req))
 }
 
 fn create_inner(app: &App, req: &Req) -> Resp {

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use super::dpop::{self, Expected, Nonces, ProofError};
 use super::mtls::x5t_s256;
-use super::replay::ReplayCache;
 use super::wire::{Req, Resp};
 use crate::oauth::token_type::TokenType;
 
@@ -24,7 +23,9 @@ pub(crate) const DPOP_SCHEME: &str = "DPoP";
 
 /// The `algs` of a DPoP challenge: the proof algorithms the server accepts.
 pub(crate) fn dpop_algs() -> String {
-    dpop::PROOF_ALGS.map(|a| a.as_str()).join(" ")
+    dpop::PROOF_ALGS
+        .map(crate::oauth::jose::SigningAlg::as_str)
+        .join(" ")
 }
 
 /// A token's confirmation claim (RFC 7800 §3.1), as access-token JWTs and introspection
@@ -131,7 +132,7 @@ impl Denied {
         }
     }
 
-    fn proof(e: ProofError, nonces: Option<&Nonces>, now: u64) -> Self {
+    fn proof(e: &ProofError, nonces: Option<&Nonces>, now: u64) -> Self {
         let mut d = Self::new(401, Scheme::Dpop, e.code(), e.description());
         if matches!(e, ProofError::UseNonce(_)) {
             d.nonce = nonces.map(|n| n.current(now));
@@ -222,7 +223,7 @@ pub(crate) fn check(
                 access_token: Some(token),
             };
             let proof = dpop::check(proof, expected, nonces, request.now)
-                .map_err(|e| Denied::proof(e, nonces, request.now))?;
+                .map_err(|e| Denied::proof(&e, nonces, request.now))?;
             if &proof.jkt != jkt {
                 return Err(Denied::new(
                     401,
@@ -231,7 +232,7 @@ pub(crate) fn check(
                     "the DPoP proof's key is not the key the token is bound to",
                 ));
             }
-            replay(&proof).map_err(|e| Denied::proof(e, nonces, request.now))?;
+            replay(&proof).map_err(|e| Denied::proof(&e, nonces, request.now))?;
         }
         (Scheme::Bearer, None) => {}
     }
@@ -248,19 +249,13 @@ pub(crate) fn check(
     Ok(())
 }
 
-/// A replay check for [`check`] over `cache`.
-pub(crate) fn spend(
-    cache: &mut ReplayCache,
-    now: u64,
-) -> impl FnOnce(&dpop::Proof) -> Result<(), ProofError> + '_ {
-    move |proof| proof.use_once(cache, now)
-}
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::devserver::replay::ReplayCache;
     use crate::oauth::jose::{SigningAlg, SigningKey};
 
     const URL: &str = "http://127.0.0.1:9400/api/me";
@@ -277,6 +272,7 @@ mod tests {
                 .collect(),
             body: Vec::new(),
             peer: None,
+            peer_certs: None,
         }
     }
 
@@ -352,7 +348,7 @@ mod tests {
             &cnf,
             request(Some(&p), None),
             None,
-            spend(&mut cache, NOW),
+            |p: &dpop::Proof| p.use_once(&mut cache, NOW),
         )
         .unwrap();
         // The same proof again.
@@ -362,7 +358,7 @@ mod tests {
             &cnf,
             request(Some(&p), None),
             None,
-            spend(&mut cache, NOW),
+            |p: &dpop::Proof| p.use_once(&mut cache, NOW),
         )
         .unwrap_err();
         assert_eq!(again.error, "invalid_dpop_proof");

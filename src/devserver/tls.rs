@@ -43,7 +43,7 @@ const CA_VALIDITY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 const SERVER_VALIDITY: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The development CA: its certificate and the key that signs server certificates.
-pub struct DevCa {
+pub(crate) struct DevCa {
     cert_pem: String,
     cert_der: Vec<u8>,
     issuer: Issuer<'static, KeyPair>,
@@ -96,7 +96,7 @@ fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
 
 impl DevCa {
     /// Loads the CA from `dir`, or creates it there (the directory 0700, the key 0600).
-    pub fn open(dir: &Path) -> Result<Self, String> {
+    pub(crate) fn open(dir: &Path) -> Result<Self, String> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         if let Some(key_pem) = read_private(&key_path)? {
@@ -144,12 +144,12 @@ impl DevCa {
     }
 
     /// Where the CA certificate is: what clients pass as `--cacert`.
-    pub fn cert_path(&self) -> &Path {
+    pub(crate) fn cert_path(&self) -> &Path {
         &self.cert_path
     }
 
     /// The CA certificate (PEM).
-    pub fn cert_pem(&self) -> &str {
+    pub(crate) fn cert_pem(&self) -> &str {
         &self.cert_pem
     }
 
@@ -183,7 +183,7 @@ impl DevCa {
 
     /// A client certificate with common name `cn` signed by this CA (DER), with its PKCS#8
     /// key: what a `tls_client_auth` client presents.
-    pub fn client_cert(&self, cn: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    pub(crate) fn client_cert(&self, cn: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, cn);

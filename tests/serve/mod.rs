@@ -4,8 +4,10 @@
 
 mod api;
 mod authorize;
+mod client_jwt;
 mod clients;
 mod device;
+mod dpop;
 mod flow;
 mod hardening;
 mod introspect;
@@ -46,6 +48,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-cli".into(),
@@ -55,6 +58,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-service".into(),
@@ -64,6 +68,7 @@ fn wide_registry() -> Registry {
         scopes: vec!["api:read".into()],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r
 }
