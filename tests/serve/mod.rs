@@ -15,6 +15,7 @@ mod keys;
 mod lifecycle;
 mod log;
 mod metadata;
+mod par;
 mod rate_limit;
 mod revoke;
 mod state;
