@@ -14,13 +14,13 @@ use std::sync::PoisonError;
 use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
-use super::{App, SigningAlg};
 use super::back_channel::REALM;
 use super::binding;
 use super::dpop;
 use super::sender::{self, Cnf, Denied, Scheme};
 use super::state::now_ms;
 use super::wire::{Req, Resp};
+use super::{App, SigningAlg};
 use crate::oauth::token_type::TokenType;
 
 /// The claims the API reads.
@@ -123,7 +123,6 @@ fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
 fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
     validate_token(app, req)
 }
-
 
 /// The answer for a binding that does not hold.
 fn denied(app: &App, d: Denied) -> Resp {

@@ -8,9 +8,9 @@
 //! client registered with `require_pushed_authorization_requests`, nothing else is accepted.
 
 use super::authorization_request::{AuthorizationRequest, Refusal};
-use super::par::{REQUEST_URI_PREFIX, Refused};
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
+use super::par::{REQUEST_URI_PREFIX, Refused};
 use super::state::{CodeRecord, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token};
 use super::{App, Misbehave};
@@ -203,7 +203,9 @@ fn pushed_request(app: &App, raw: &[u8]) -> Result<Option<Vec<u8>>, Resp> {
         return Err(page("A request with request_uri needs the client_id too."));
     };
     if !uri.starts_with(REQUEST_URI_PREFIX) {
-        return Err(page("This server knows only request_uri values it issued at /par."));
+        return Err(page(
+            "This server knows only request_uri values it issued at /par.",
+        ));
     }
     match app.store().pushed.take(uri, client_id, now_ms()) {
         Ok(pushed) => Ok(Some(pushed.raw)),

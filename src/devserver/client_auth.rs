@@ -93,11 +93,7 @@ fn allowed(client: &Client, method: AuthMethod) -> Result<(), Resp> {
     if client.may_authenticate_with(method) {
         return Ok(());
     }
-    let registered: Vec<&str> = client
-        .auth_methods()
-        .iter()
-        .map(|m| m.as_str())
-        .collect();
+    let registered: Vec<&str> = client.auth_methods().iter().map(|m| m.as_str()).collect();
     Err(invalid_client(&format!(
         "this client may not authenticate with {}; it is registered for {}",
         method.as_str(),
@@ -123,7 +119,9 @@ pub(crate) fn authenticate<'a>(
         None => None,
     };
     let assertion = form.has("client_assertion") || form.has("client_assertion_type");
-    if usize::from(basic.is_some()) + usize::from(form.has("client_secret")) + usize::from(assertion)
+    if usize::from(basic.is_some())
+        + usize::from(form.has("client_secret"))
+        + usize::from(assertion)
         > 1
     {
         return Err(err(
@@ -186,13 +184,13 @@ pub(crate) fn authenticate_client<'a>(
 
 /// A request naming the client by `client_id` only: its TLS certificate, or nothing for a
 /// public client.
-fn by_client_id<'a>(
-    app: &App,
-    req: &Req,
-    client: &'a Client,
-) -> Result<Authenticated<'a>, Resp> {
+fn by_client_id<'a>(app: &App, req: &Req, client: &'a Client) -> Result<Authenticated<'a>, Resp> {
     let methods = client.auth_methods();
-    if let Some(cert) = req.peer_certs.as_deref().and_then(mtls::PeerCertificates::leaf) {
+    if let Some(cert) = req
+        .peer_certs
+        .as_deref()
+        .and_then(mtls::PeerCertificates::leaf)
+    {
         let mut why = None;
         for method in methods.iter().copied().filter(|m| m.is_mtls()) {
             match certificate_names(app, req, client, method, cert) {
@@ -234,9 +232,17 @@ fn certificate_names(
             let Some(ca) = &app.ca else {
                 return Err("no TLS".to_owned());
             };
-            let chain = req.peer_certs.as_deref().map(mtls::PeerCertificates::intermediates);
-            if !mtls::chains_to(cert, chain.unwrap_or_default(), ca.cert_der(), UnixTime::now(), false)
-            {
+            let chain = req
+                .peer_certs
+                .as_deref()
+                .map(mtls::PeerCertificates::intermediates);
+            if !mtls::chains_to(
+                cert,
+                chain.unwrap_or_default(),
+                ca.cert_der(),
+                UnixTime::now(),
+                false,
+            ) {
                 return Err(
                     "the client certificate was not issued by this server's development CA"
                         .to_owned(),
@@ -261,9 +267,9 @@ fn certificate_names(
             }
         }
         AuthMethod::SelfSignedTlsClientAuth => {
-            let keys = app
-                .client_keys
-                .get(&client.id, client.jwks_uri.as_deref(), false, now_ms())?;
+            let keys =
+                app.client_keys
+                    .get(&client.id, client.jwks_uri.as_deref(), false, now_ms())?;
             if mtls::registered_in_jwks(&keys.document, cert) {
                 Ok(())
             } else {
@@ -286,7 +292,10 @@ fn by_assertion<'a>(app: &'a App, req: &Req, form: &Params) -> Result<Authentica
         return Err(err("invalid_request", "client_assertion is required"));
     };
     let parsed = assertion::read(raw).map_err(|e| invalid_client(e.description()))?;
-    if form.get("client_id").is_some_and(|id| id != parsed.client_id) {
+    if form
+        .get("client_id")
+        .is_some_and(|id| id != parsed.client_id)
+    {
         return Err(err(
             "invalid_request",
             "client_id differs from the client the assertion names",

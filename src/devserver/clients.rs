@@ -133,7 +133,10 @@ impl Client {
             ]);
         }
         if self.jwks.is_some() || self.jwks_uri.is_some() {
-            methods.extend([AuthMethod::PrivateKeyJwt, AuthMethod::SelfSignedTlsClientAuth]);
+            methods.extend([
+                AuthMethod::PrivateKeyJwt,
+                AuthMethod::SelfSignedTlsClientAuth,
+            ]);
         }
         if self.tls_client_auth_subject_dn.is_some()
             || self.tls_client_auth_san_dns.is_some()

@@ -60,11 +60,11 @@ use std::time::Duration;
 pub use clients::{
     AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
 };
-pub use mtls::PeerCertificates;
-pub use tls::{CA_CERT_FILE, CA_KEY_FILE};
 pub use guard::Limits;
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
+pub use mtls::PeerCertificates;
+pub use tls::{CA_CERT_FILE, CA_KEY_FILE};
 
 /// A sink for the server's one-line request log. Lines never contain secrets: no query
 /// strings, no bodies, no tokens (security.md S21).

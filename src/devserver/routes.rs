@@ -10,11 +10,11 @@ use serde_json::json;
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, AuthMethod, Misbehave, SigningAlg};
-use super::{assertion, dpop};
 use super::{
     api, authorize, device_authorization, device_pages, introspect, pages, par, revoke, token,
     userinfo,
 };
+use super::{assertion, dpop};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.

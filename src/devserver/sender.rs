@@ -249,7 +249,6 @@ pub(crate) fn check(
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -10,7 +10,6 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
-
 /// One request as the handlers see it.
 #[derive(Debug)]
 pub(crate) struct Req {

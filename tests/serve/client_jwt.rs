@@ -114,19 +114,32 @@ fn error(a: &Answer) -> &str {
 fn private_key_jwt_authenticates_at_the_token_endpoint() {
     let key = SigningKey::generate(SigningAlg::Es256).unwrap();
     let s = server(&key);
-    let a = key.sign("JWT", &claims("agent", s.issuer(), &json!({}))).unwrap();
+    let a = key
+        .sign("JWT", &claims("agent", s.issuer(), &json!({})))
+        .unwrap();
     let ok = cc(&s, &a);
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.json["token_type"], "Bearer");
     // The token endpoint's URL is an accepted audience too, and so is an array holding the
     // issuer; a client_id in the body must name the same client.
-    let at_token = key.sign("JWT", &claims("agent", &url(&s, "/token"), &json!({}))).unwrap();
+    let at_token = key
+        .sign("JWT", &claims("agent", &url(&s, "/token"), &json!({})))
+        .unwrap();
     assert_eq!(cc(&s, &at_token).status, 200);
     let array = key
-        .sign("JWT", &claims("agent", "", &json!({"aud": ["https://x.example", s.issuer()]})))
+        .sign(
+            "JWT",
+            &claims(
+                "agent",
+                "",
+                &json!({"aud": ["https://x.example", s.issuer()]}),
+            ),
+        )
         .unwrap();
     assert_eq!(cc(&s, &array).status, 200);
-    let named = key.sign("JWT", &claims("agent", s.issuer(), &json!({}))).unwrap();
+    let named = key
+        .sign("JWT", &claims("agent", s.issuer(), &json!({})))
+        .unwrap();
     let mismatch = with_assertion(
         &s,
         "/token",
@@ -146,24 +159,64 @@ fn bad_assertions_are_refused_with_invalid_client() {
     let other_key = SigningKey::generate(SigningAlg::Es256).unwrap();
     let cases: Vec<(&str, String)> = vec![
         ("used before", good.clone()),
-        ("aud", key.sign("JWT", &claims("agent", &format!("{iss}/"), &json!({}))).unwrap()),
-        ("aud", key.sign("JWT", &claims("agent", "https://other.example", &json!({}))).unwrap()),
-        ("expired", key
-            .sign("JWT", &claims("agent", &iss, &json!({"exp": now() - 120, "iat": now() - 180})))
-            .unwrap()),
-        ("300 seconds", key
-            .sign("JWT", &claims("agent", &iss, &json!({"exp": now() + 3600})))
-            .unwrap()),
-        ("jti", key.sign("JWT", &claims("agent", &iss, &json!({"jti": null}))).unwrap()),
-        ("iss and sub", key.sign("JWT", &claims("agent", &iss, &json!({"iss": "hmac"}))).unwrap()),
-        ("key", other_key.sign("JWT", &claims("agent", &iss, &json!({}))).unwrap()),
-        ("signature", other_key
-            .sign_without_kid("JWT", &claims("agent", &iss, &json!({})))
-            .unwrap()),
+        (
+            "aud",
+            key.sign("JWT", &claims("agent", &format!("{iss}/"), &json!({})))
+                .unwrap(),
+        ),
+        (
+            "aud",
+            key.sign("JWT", &claims("agent", "https://other.example", &json!({})))
+                .unwrap(),
+        ),
+        (
+            "expired",
+            key.sign(
+                "JWT",
+                &claims(
+                    "agent",
+                    &iss,
+                    &json!({"exp": now() - 120, "iat": now() - 180}),
+                ),
+            )
+            .unwrap(),
+        ),
+        (
+            "300 seconds",
+            key.sign("JWT", &claims("agent", &iss, &json!({"exp": now() + 3600})))
+                .unwrap(),
+        ),
+        (
+            "jti",
+            key.sign("JWT", &claims("agent", &iss, &json!({"jti": null})))
+                .unwrap(),
+        ),
+        (
+            "iss and sub",
+            key.sign("JWT", &claims("agent", &iss, &json!({"iss": "hmac"})))
+                .unwrap(),
+        ),
+        (
+            "key",
+            other_key
+                .sign("JWT", &claims("agent", &iss, &json!({})))
+                .unwrap(),
+        ),
+        (
+            "signature",
+            other_key
+                .sign_without_kid("JWT", &claims("agent", &iss, &json!({})))
+                .unwrap(),
+        ),
     ];
     for (why, assertion) in cases {
         let a = cc(&s, &assertion);
-        assert_eq!((a.status, error(&a)), (401, "invalid_client"), "{why}: {}", a.text);
+        assert_eq!(
+            (a.status, error(&a)),
+            (401, "invalid_client"),
+            "{why}: {}",
+            a.text
+        );
         assert!(a.text.contains(why), "{why}: {}", a.text);
     }
     // Without the assertion type, the assertion is no credential.
@@ -184,8 +237,12 @@ fn client_secret_jwt_needs_the_right_secret_and_only_it() {
     let c = claims("hmac", s.issuer(), &json!({}));
     let good = cc(&s, &sign_hs256(HMAC_SECRET.as_bytes(), "JWT", &c).unwrap());
     assert_eq!(good.status, 200, "{}", good.text);
-    let wrong = sign_hs256(b"not-the-secret-but-as-long-as-it-0123456", "JWT",
-                           &claims("hmac", s.issuer(), &json!({}))).unwrap();
+    let wrong = sign_hs256(
+        b"not-the-secret-but-as-long-as-it-0123456",
+        "JWT",
+        &claims("hmac", s.issuer(), &json!({})),
+    )
+    .unwrap();
     let a = cc(&s, &wrong);
     assert_eq!((a.status, error(&a)), (401, "invalid_client"), "{}", a.text);
     // Registered for client_secret_jwt only: the secret itself is not accepted.
@@ -195,7 +252,12 @@ fn client_secret_jwt_needs_the_right_secret_and_only_it() {
         HMAC_SECRET,
         &[("grant_type", "client_credentials")],
     );
-    assert_eq!((basic.status, error(&basic)), (401, "invalid_client"), "{}", basic.text);
+    assert_eq!(
+        (basic.status, error(&basic)),
+        (401, "invalid_client"),
+        "{}",
+        basic.text
+    );
 }
 
 #[test]
@@ -203,13 +265,19 @@ fn every_endpoint_that_authenticates_clients_accepts_assertions() {
     let key = SigningKey::generate(SigningAlg::EdDsa).unwrap();
     let s = server(&key);
     let assertion = |path: &str| {
-        key.sign("JWT", &claims("agent", &url(&s, path), &json!({}))).unwrap()
+        key.sign("JWT", &claims("agent", &url(&s, path), &json!({})))
+            .unwrap()
     };
     let token = cc(&s, &assertion("/token")).json["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let i = with_assertion(&s, "/introspect", &assertion("/introspect"), &[("token", &token)]);
+    let i = with_assertion(
+        &s,
+        "/introspect",
+        &assertion("/introspect"),
+        &[("token", &token)],
+    );
     assert_eq!(i.json["active"], true, "{}", i.text);
     assert_eq!(i.json["client_id"], "agent");
     let d = with_assertion(
@@ -221,10 +289,20 @@ fn every_endpoint_that_authenticates_clients_accepts_assertions() {
     assert_eq!(d.status, 200, "{}", d.text);
     let r = with_assertion(&s, "/revoke", &assertion("/revoke"), &[("token", &token)]);
     assert_eq!(r.status, 200, "{}", r.text);
-    let i = with_assertion(&s, "/introspect", &assertion("/introspect"), &[("token", &token)]);
+    let i = with_assertion(
+        &s,
+        "/introspect",
+        &assertion("/introspect"),
+        &[("token", &token)],
+    );
     assert_eq!(i.json["active"], false, "revoked");
     // An assertion for one endpoint is not accepted at another.
-    let elsewhere = with_assertion(&s, "/introspect", &assertion("/revoke"), &[("token", &token)]);
+    let elsewhere = with_assertion(
+        &s,
+        "/introspect",
+        &assertion("/revoke"),
+        &[("token", &token)],
+    );
     assert_eq!(elsewhere.status, 401, "{}", elsewhere.text);
 }
 
@@ -261,9 +339,19 @@ fn keys_at_a_jwks_uri_are_fetched_and_refetched_for_a_new_kid() {
     ))
     .unwrap();
     let s = start(DevConfig::default().with_file(file));
-    let a = cc(&s, &first.sign("JWT", &claims("agent", s.issuer(), &json!({}))).unwrap());
+    let a = cc(
+        &s,
+        &first
+            .sign("JWT", &claims("agent", s.issuer(), &json!({})))
+            .unwrap(),
+    );
     assert_eq!(a.status, 200, "{}", a.text);
-    let b = cc(&s, &first.sign("JWT", &claims("agent", s.issuer(), &json!({}))).unwrap());
+    let b = cc(
+        &s,
+        &first
+            .sign("JWT", &claims("agent", s.issuer(), &json!({})))
+            .unwrap(),
+    );
     assert_eq!(b.status, 200, "{}", b.text);
     let fetched = *hits.lock().unwrap();
     assert_eq!(fetched, 1, "fetched once, then cached");
@@ -271,7 +359,9 @@ fn keys_at_a_jwks_uri_are_fetched_and_refetched_for_a_new_kid() {
     // a kid it lacks (the unit tests of the key cache cover the refetch after that).
     let second = SigningKey::generate(SigningAlg::Es256).unwrap();
     *doc.lock().unwrap() = json!({"keys": [second.jwk(), first.jwk()]});
-    let b = second.sign("JWT", &claims("agent", s.issuer(), &json!({}))).unwrap();
+    let b = second
+        .sign("JWT", &claims("agent", s.issuer(), &json!({})))
+        .unwrap();
     let ok = cc(&s, &b);
     assert_eq!(ok.status, 401, "{}", ok.text);
     assert!(ok.text.contains("key"), "{}", ok.text);
@@ -304,10 +394,18 @@ fn metadata_lists_the_methods_and_algorithms() {
         "revocation_endpoint_auth_methods_supported",
     ] {
         let methods = m[member].as_array().unwrap();
-        for method in ["private_key_jwt", "client_secret_jwt", "client_secret_basic", "none"] {
+        for method in [
+            "private_key_jwt",
+            "client_secret_jwt",
+            "client_secret_basic",
+            "none",
+        ] {
             assert!(methods.contains(&json!(method)), "{member}: {method}");
         }
-        assert!(!methods.contains(&json!("tls_client_auth")), "no TLS, no mTLS");
+        assert!(
+            !methods.contains(&json!("tls_client_auth")),
+            "no TLS, no mTLS"
+        );
     }
     let algs = m["token_endpoint_auth_signing_alg_values_supported"]
         .as_array()

@@ -131,7 +131,12 @@ fn every_supported_algorithm_is_accepted_and_others_are_not() {
     }
     let es384 = SigningKey::generate(SigningAlg::Es384).unwrap();
     let a = service_token(&s, &es384);
-    assert_eq!((a.status, error(&a)), (400, "invalid_dpop_proof"), "{}", a.text);
+    assert_eq!(
+        (a.status, error(&a)),
+        (400, "invalid_dpop_proof"),
+        "{}",
+        a.text
+    );
 }
 
 #[test]
@@ -148,16 +153,37 @@ fn the_token_endpoint_refuses_replayed_foreign_and_malformed_proofs() {
     assert!(replay.text.contains("used before"), "{}", replay.text);
     // A proof for another URL, another method, too old, with a private key in its header.
     for (why, bad) in [
-        ("htu", proof(&k, "POST", &url(&s, "/introspect"), &json!({}))),
-        ("htu", proof(&k, "POST", "http://localhost:1/token", &json!({}))),
+        (
+            "htu",
+            proof(&k, "POST", &url(&s, "/introspect"), &json!({})),
+        ),
+        (
+            "htu",
+            proof(&k, "POST", "http://localhost:1/token", &json!({})),
+        ),
         ("htm", proof(&k, "GET", &url(&s, "/token"), &json!({}))),
-        ("iat", proof(&k, "POST", &url(&s, "/token"), &json!({"iat": now() - 600}))),
-        ("typ", k.sign_with_jwk("JWT", &json!({"jti": "x", "htm": "POST",
-            "htu": url(&s, "/token"), "iat": now()})).unwrap()),
+        (
+            "iat",
+            proof(&k, "POST", &url(&s, "/token"), &json!({"iat": now() - 600})),
+        ),
+        (
+            "typ",
+            k.sign_with_jwk(
+                "JWT",
+                &json!({"jti": "x", "htm": "POST",
+            "htu": url(&s, "/token"), "iat": now()}),
+            )
+            .unwrap(),
+        ),
         ("JWS", "not-a-proof".to_owned()),
     ] {
         let a = token_with(&s, Some(&bad), creds, &form);
-        assert_eq!((a.status, error(&a)), (400, "invalid_dpop_proof"), "{why}: {}", a.text);
+        assert_eq!(
+            (a.status, error(&a)),
+            (400, "invalid_dpop_proof"),
+            "{why}: {}",
+            a.text
+        );
         assert!(a.text.contains(why), "{why}: {}", a.text);
     }
     // Two DPoP headers.
@@ -174,7 +200,12 @@ fn the_token_endpoint_refuses_replayed_foreign_and_malformed_proofs() {
     assert_eq!((twice.status, error(&twice)), (400, "invalid_dpop_proof"));
     // The proof's URL may name the server as the request did, in any case, with a query.
     let upper = url(&s, "/token").replace("http://", "HTTP://") + "?x=1";
-    let a = token_with(&s, Some(&proof(&k, "POST", &upper, &json!({}))), creds, &form);
+    let a = token_with(
+        &s,
+        Some(&proof(&k, "POST", &upper, &json!({}))),
+        creds,
+        &form,
+    );
     assert_eq!(a.status, 200, "{}", a.text);
 }
 
@@ -238,9 +269,23 @@ fn a_public_clients_refresh_token_is_bound_to_its_key() {
     let rt = a.json["refresh_token"].as_str().unwrap().to_owned();
     // Without a proof, or with another key: refused, and the refresh token stays usable.
     let bare = refresh_with(&s, None, &rt);
-    assert_eq!((bare.status, error(&bare)), (400, "invalid_grant"), "{}", bare.text);
-    let other = refresh_with(&s, Some(&proof(&key(), "POST", &token_url, &json!({}))), &rt);
-    assert_eq!((other.status, error(&other)), (400, "invalid_grant"), "{}", other.text);
+    assert_eq!(
+        (bare.status, error(&bare)),
+        (400, "invalid_grant"),
+        "{}",
+        bare.text
+    );
+    let other = refresh_with(
+        &s,
+        Some(&proof(&key(), "POST", &token_url, &json!({}))),
+        &rt,
+    );
+    assert_eq!(
+        (other.status, error(&other)),
+        (400, "invalid_grant"),
+        "{}",
+        other.text
+    );
     // With the key: a new DPoP-bound pair.
     let ok = refresh_with(&s, Some(&proof(&k, "POST", &token_url, &json!({}))), &rt);
     assert_eq!(ok.status, 200, "{}", ok.text);
@@ -248,8 +293,16 @@ fn a_public_clients_refresh_token_is_bound_to_its_key() {
     let (_, claims) = jwt_parts(ok.json["access_token"].as_str().unwrap());
     assert_eq!(claims["cnf"]["jkt"], k.thumbprint());
     let next = ok.json["refresh_token"].as_str().unwrap();
-    let again = refresh_with(&s, Some(&proof(&key(), "POST", &token_url, &json!({}))), next);
-    assert_eq!(error(&again), "invalid_grant", "the rotated token is bound too");
+    let again = refresh_with(
+        &s,
+        Some(&proof(&key(), "POST", &token_url, &json!({}))),
+        next,
+    );
+    assert_eq!(
+        error(&again),
+        "invalid_grant",
+        "the rotated token is bound too"
+    );
 }
 
 #[test]
@@ -260,11 +313,26 @@ fn dpop_jkt_binds_the_authorization_code() {
     // Each failed redemption spends its code, as any failed redemption does.
     let (c, v) = code(&s, &[("dpop_jkt", k.thumbprint())]);
     let without = redeem_with(&s, None, &c, &v);
-    assert_eq!((without.status, error(&without)), (400, "invalid_grant"), "{}", without.text);
+    assert_eq!(
+        (without.status, error(&without)),
+        (400, "invalid_grant"),
+        "{}",
+        without.text
+    );
     assert!(without.text.contains("dpop_jkt"), "{}", without.text);
     let (c, v) = code(&s, &[("dpop_jkt", k.thumbprint())]);
-    let other = redeem_with(&s, Some(&proof(&key(), "POST", &token_url, &json!({}))), &c, &v);
-    assert_eq!((other.status, error(&other)), (400, "invalid_grant"), "{}", other.text);
+    let other = redeem_with(
+        &s,
+        Some(&proof(&key(), "POST", &token_url, &json!({}))),
+        &c,
+        &v,
+    );
+    assert_eq!(
+        (other.status, error(&other)),
+        (400, "invalid_grant"),
+        "{}",
+        other.text
+    );
     let (c, v) = code(&s, &[("dpop_jkt", k.thumbprint())]);
     let ok = redeem_with(&s, Some(&proof(&k, "POST", &token_url, &json!({}))), &c, &v);
     assert_eq!(ok.status, 200, "{}", ok.text);
@@ -283,7 +351,10 @@ fn dpop_jkt_binds_the_authorization_code() {
         ],
     );
     let loc = bad.header("location").unwrap();
-    assert_eq!(location_param(loc, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        location_param(loc, "error").as_deref(),
+        Some("invalid_request")
+    );
 }
 
 #[test]
@@ -332,7 +403,12 @@ fn require_dpop_refuses_token_requests_without_a_proof() {
         Some(("demo-service", "demo-secret")),
         &[("grant_type", "client_credentials")],
     );
-    assert_eq!((a.status, error(&a)), (400, "invalid_dpop_proof"), "{}", a.text);
+    assert_eq!(
+        (a.status, error(&a)),
+        (400, "invalid_dpop_proof"),
+        "{}",
+        a.text
+    );
     assert!(a.text.contains("DPoP"), "{}", a.text);
     assert_eq!(service_token(&s, &key()).status, 200);
     let meta = crate::support::get(&url(&s, "/.well-known/oauth-protected-resource/api"), None);
@@ -346,7 +422,12 @@ fn nonces_are_challenged_at_the_token_endpoint_and_the_api() {
     let token_url = url(&s, "/token");
     let (c, v) = code(&s, &[]);
     let first = redeem_with(&s, Some(&proof(&k, "POST", &token_url, &json!({}))), &c, &v);
-    assert_eq!((first.status, error(&first)), (400, "use_dpop_nonce"), "{}", first.text);
+    assert_eq!(
+        (first.status, error(&first)),
+        (400, "use_dpop_nonce"),
+        "{}",
+        first.text
+    );
     assert!(first.header("www-authenticate").is_none());
     let nonce = first.header("dpop-nonce").unwrap().to_owned();
     let wrong = redeem_with(
@@ -364,7 +445,10 @@ fn nonces_are_challenged_at_the_token_endpoint_and_the_api() {
         &v,
     );
     assert_eq!(ok.status, 200, "{}", ok.text);
-    assert!(ok.header("dpop-nonce").is_some(), "answers carry the current nonce");
+    assert!(
+        ok.header("dpop-nonce").is_some(),
+        "answers carry the current nonce"
+    );
     let at = ok.json["access_token"].as_str().unwrap();
     // The API challenges a proof without the nonce with 401 and the nonce.
     let api = "/api/me";
@@ -373,9 +457,17 @@ fn nonces_are_challenged_at_the_token_endpoint_and_the_api() {
     assert_eq!(a.status, 401, "{}", a.text);
     let challenge = a.header("www-authenticate").unwrap();
     assert!(challenge.starts_with("DPoP "), "{challenge}");
-    assert!(challenge.contains(r#"error="use_dpop_nonce""#), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="use_dpop_nonce""#),
+        "{challenge}"
+    );
     let nonce = a.header("dpop-nonce").unwrap();
-    let p = proof(&k, "GET", &url(&s, api), &json!({"ath": ath(at), "nonce": nonce}));
+    let p = proof(
+        &k,
+        "GET",
+        &url(&s, api),
+        &json!({"ath": ath(at), "nonce": nonce}),
+    );
     let a = resource(&s, api, "DPoP", at, Some(&p));
     assert_eq!(a.status, 200, "{}", a.text);
     assert!(a.header("dpop-nonce").is_some());
@@ -390,7 +482,13 @@ fn the_api_holds_a_bound_token_to_its_key() {
         .unwrap()
         .to_owned();
     let data = "/api/data";
-    let ok = resource(&s, data, "DPoP", &at, Some(&resource_proof(&s, &k, data, &at)));
+    let ok = resource(
+        &s,
+        data,
+        "DPoP",
+        &at,
+        Some(&resource_proof(&s, &k, data, &at)),
+    );
     assert_eq!(ok.status, 200, "{}", ok.text);
     // The same proof again.
     let p = resource_proof(&s, &k, data, &at);
@@ -428,7 +526,12 @@ fn the_api_holds_a_bound_token_to_its_key() {
         (
             "another token's ath",
             "DPoP",
-            Some(proof(&k, "GET", &url(&s, data), &json!({"ath": ath("other")}))),
+            Some(proof(
+                &k,
+                "GET",
+                &url(&s, data),
+                &json!({"ath": ath("other")}),
+            )),
             "invalid_dpop_proof",
         ),
     ];
@@ -451,7 +554,13 @@ fn the_api_holds_a_bound_token_to_its_key() {
         &[("grant_type", "client_credentials"), ("scope", "api:read")],
     );
     let bearer = plain.json["access_token"].as_str().unwrap();
-    let a = resource(&s, data, "DPoP", bearer, Some(&resource_proof(&s, &k, data, bearer)));
+    let a = resource(
+        &s,
+        data,
+        "DPoP",
+        bearer,
+        Some(&resource_proof(&s, &k, data, bearer)),
+    );
     assert_eq!(a.status, 401);
     assert!(a.header("www-authenticate").unwrap().starts_with("Bearer "));
     assert_eq!(resource(&s, data, "Bearer", bearer, None).status, 200);
@@ -464,7 +573,10 @@ fn the_api_holds_a_bound_token_to_its_key() {
         .map(|v| v.to_str().unwrap())
         .collect();
     assert!(schemes[0].starts_with("Bearer "), "{schemes:?}");
-    assert!(schemes.iter().any(|c| c.starts_with("DPoP ")), "{schemes:?}");
+    assert!(
+        schemes.iter().any(|c| c.starts_with("DPoP ")),
+        "{schemes:?}"
+    );
 }
 
 #[test]
@@ -472,7 +584,12 @@ fn userinfo_holds_a_bound_token_to_its_key() {
     let s = start(DevConfig::auto_approve("alice"));
     let k = key();
     let (c, v) = code(&s, &[]);
-    let a = redeem_with(&s, Some(&proof(&k, "POST", &url(&s, "/token"), &json!({}))), &c, &v);
+    let a = redeem_with(
+        &s,
+        Some(&proof(&k, "POST", &url(&s, "/token"), &json!({}))),
+        &c,
+        &v,
+    );
     let at = a.json["access_token"].as_str().unwrap().to_owned();
     let ui = "/userinfo";
     let ok = resource(&s, ui, "DPoP", &at, Some(&resource_proof(&s, &k, ui, &at)));
@@ -480,8 +597,19 @@ fn userinfo_holds_a_bound_token_to_its_key() {
     assert_eq!(ok.json["sub"], "alice");
     let bearer = resource(&s, ui, "Bearer", &at, None);
     assert_eq!(bearer.status, 401);
-    assert!(bearer.header("www-authenticate").unwrap().starts_with("DPoP "));
-    let other = resource(&s, ui, "DPoP", &at, Some(&resource_proof(&s, &key(), ui, &at)));
+    assert!(
+        bearer
+            .header("www-authenticate")
+            .unwrap()
+            .starts_with("DPoP ")
+    );
+    let other = resource(
+        &s,
+        ui,
+        "DPoP",
+        &at,
+        Some(&resource_proof(&s, &key(), ui, &at)),
+    );
     assert_eq!(other.status, 401);
 }
 
