@@ -130,6 +130,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         cacert: ctx.flags.cacert.clone(),
         insecure_http: ctx.flags.insecure_http,
         verbose: ctx.ui.verbose,
+        trace: crate::output::trace_line,
         timeout: args.max_time,
     })?;
     let limit = Limit {

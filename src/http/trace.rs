@@ -8,6 +8,13 @@ use url::Url;
 use super::sensitive::{is_secret_name, is_sensitive_header};
 use super::{HttpClient, Response, form_urlencode};
 
+/// Where the protocol trace's lines go (one line per call, not yet sanitised for a
+/// terminal: the receiver does that).
+pub type Tracer = fn(&str);
+
+/// A [`Tracer`] that drops every line: the default of clients that never trace.
+pub fn discard(_line: &str) {}
+
 impl HttpClient {
     /// `-v`: the request line and headers, secrets redacted.
     pub fn trace_request(
@@ -20,16 +27,16 @@ impl HttpClient {
         if self.verbose == 0 {
             return;
         }
-        crate::output::trace_line(&format!("> {method} {}", redact_url(url)));
+        (self.trace)(&format!("> {method} {}", redact_url(url)));
         for (name, value) in headers {
-            crate::output::trace_line(&format!(
+            (self.trace)(&format!(
                 "> {}: {}",
                 name,
                 redact_header(name.as_str(), value.to_str().unwrap_or("<binary>"))
             ));
         }
         if let Some(form) = form {
-            crate::output::trace_line(&format!("> {}", redact_form(form)));
+            (self.trace)(&format!("> {}", redact_form(form)));
         }
     }
 
@@ -37,16 +44,16 @@ impl HttpClient {
         if self.verbose == 0 {
             return;
         }
-        crate::output::trace_line(&format!("< HTTP {}", resp.status));
+        (self.trace)(&format!("< HTTP {}", resp.status));
         for (name, value) in &resp.headers {
-            crate::output::trace_line(&format!(
+            (self.trace)(&format!(
                 "< {}: {}",
                 name,
                 redact_header(name.as_str(), value.to_str().unwrap_or("<binary>"))
             ));
         }
         if self.verbose > 1 {
-            crate::output::trace_line(&format!("< {}", redact_body(&resp.body)));
+            (self.trace)(&format!("< {}", redact_body(&resp.body)));
         }
     }
 }
