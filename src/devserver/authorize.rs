@@ -1,7 +1,7 @@
 //! The front channel: `/authorize` (the request validated by `authorization_request`, then
 //! the login page, the consent page, or `--auto-approve`) and the authorization response:
-//! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`
-//! (S10). The device verification pages are `device_pages`.
+//! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`.
+//! The device verification pages are `device_pages`.
 
 use super::authorization_request::{AuthorizationRequest, Refusal};
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
@@ -138,7 +138,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         expires_ms: now + PENDING_TTL_MS,
     };
     if let Some(user) = &app.cfg.auto_approve {
-        // S23: only when the operator asked for it.
+        // Only when the operator asked for it.
         let code = issue_code(app, &pending, user, now / 1000);
         return back.code(&code);
     }

@@ -1,4 +1,4 @@
-//! Client authentication at the back-channel endpoints (RFC 6749 §2.3.1; S18), with the
+//! Client authentication at the back-channel endpoints (RFC 6749 §2.3.1), with the
 //! limit on wrong client secrets per client and source.
 
 use super::back_channel::{REALM, err, too_many};
@@ -7,7 +7,7 @@ use super::wire::{Params, Req, Resp, basic_credentials};
 use super::{App, Client};
 use crate::oauth::secret::ClientSecret;
 
-/// `invalid_client`: 401 with a challenge (S11).
+/// `invalid_client`: 401 with a challenge.
 fn invalid_client(description: &str) -> Resp {
     Resp::oauth_error(401, "invalid_client", description)
         .with("WWW-Authenticate", &format!("Basic realm=\"{REALM}\""))
@@ -50,7 +50,7 @@ fn check_secret(
     }
 }
 
-/// Authenticates the client (S18): `client_secret_basic` (form-urldecoded),
+/// Authenticates the client: `client_secret_basic` (form-urldecoded),
 /// `client_secret_post`, or `none` for public clients, which identify themselves by
 /// `client_id` alone and may not present a secret. Wrong secrets are limited per client
 /// and source ([`check_secret`]).

@@ -1,5 +1,5 @@
 //! The `-v` trace: request lines, headers, forms, URLs and bodies with every secret
-//! redacted (security C67). Which names are secret is [`super::sensitive`]'s rule.
+//! redacted. Which names are secret is [`super::sensitive`]'s rule.
 
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -147,7 +147,7 @@ pub(crate) fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
     }
 }
 
-/// `-v` for an API request: the request line and headers, secrets redacted (C67); the
+/// `-v` for an API request: the request line and headers, secrets redacted; the
 /// body only by size.
 pub(crate) fn api_request(
     trace: Sink<'_>,
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn one_header_rule_for_both_directions() {
-        // Response headers named like secrets (issue #12 item 8), as `call -H` ones are.
+        // Response headers named like secrets, as `call -H` ones are.
         for name in [
             "X-Auth-Token",
             "X-Api-Key",
