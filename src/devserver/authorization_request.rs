@@ -3,8 +3,8 @@
 //! it refuses them, says where the refusal may be shown.
 //!
 //! Order of checks (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2): the client and the redirect URI
-//! are established first; until both are, a refusal is an error page and never a redirect
-//! (S5). After that, refusals go back to the client with the verbatim `state` (S10).
+//! are established first; until both are, a refusal is an error page and never a redirect.
+//! After that, refusals go back to the client with the verbatim `state`.
 //! Pure: no store, no clock, no misbehaviour; the handlers in `authorize` do the rest.
 
 use std::collections::HashMap;
@@ -54,7 +54,7 @@ pub(crate) struct AuthorizationRequest<'a> {
 #[derive(Debug)]
 pub(crate) enum Refusal {
     /// An error page: the client or its redirect URI is not established, so nothing may
-    /// be sent to the redirect URI (S5).
+    /// be sent to the redirect URI.
     Page {
         status: u16,
         title: &'static str,

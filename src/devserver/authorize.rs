@@ -1,7 +1,7 @@
 //! The front channel: `/authorize` (the request validated by `authorization_request`, then
 //! the login page, the consent page, or `--auto-approve`) and the authorization response:
-//! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`
-//! (S10). The device verification pages are `device_pages`.
+//! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`.
+//! The device verification pages are `device_pages`.
 //!
 //! A pushed request (RFC 9126 §4) arrives as `client_id` and `request_uri` alone and is
 //! taken from the store of pushed requests (`par`), once; with `--require-par`, or for a
@@ -158,7 +158,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         dpop_jkt: request.dpop_jkt,
     };
     if let Some(user) = &app.cfg.auto_approve {
-        // S23: only when the operator asked for it.
+        // Only when the operator asked for it.
         let code = issue_code(app, &pending, user, now / 1000);
         return back.code(&code);
     }

@@ -17,7 +17,7 @@ use super::wire::{Params, Req, Resp, basic_credentials};
 use super::{App, Client};
 use crate::oauth::secret::ClientSecret;
 
-/// `invalid_client`: 401 with a challenge (S11).
+/// `invalid_client`: 401 with a challenge.
 fn invalid_client(description: &str) -> Resp {
     Resp::oauth_error(401, "invalid_client", description)
         .with("WWW-Authenticate", &format!("Basic realm=\"{REALM}\""))

@@ -1,4 +1,4 @@
-//! `POST /introspect` (RFC 7662; S15): an authenticated client learns whether a token is
+//! `POST /introspect` (RFC 7662): an authenticated client learns whether a token is
 //! active; it sees the details of its own tokens only, unless it may introspect any.
 
 use serde_json::json;
@@ -11,7 +11,7 @@ use super::lookup::{Known, family_revoked, lookup};
 use super::state::now_ms;
 use super::wire::{Req, Resp};
 
-/// `POST /introspect` (RFC 7662; S15).
+/// `POST /introspect` (RFC 7662).
 pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
     let form = match form(req) {
         Ok(f) => f,

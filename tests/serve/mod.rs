@@ -1,5 +1,5 @@
 //! `oauthctl serve` / `devserver`, tested from outside over plain HTTP, row by row against
-//! security.md §6 (S1–S25). Every server binds 127.0.0.1:0. One module per part of
+//! docs/serve.md. Every server binds 127.0.0.1:0. One module per part of
 //! `src/devserver`; the helpers they share are here.
 
 mod api;

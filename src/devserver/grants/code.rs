@@ -1,6 +1,6 @@
 //! The authorization code grant (RFC 6749 §4.1.3): the code is single use (a replay
-//! revokes what it produced, S9), bound to its client and redirect URI, and checked against
-//! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade, S8).
+//! revokes what it produced), bound to its client and redirect URI, and checked against
+//! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade).
 
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
@@ -31,7 +31,7 @@ pub(super) fn redeem(
         return Err(bad("the code was issued to another client"));
     }
     if record.used {
-        // S9: a replayed code revokes what it produced (RFC 6749 §4.1.2).
+        // A replayed code revokes what it produced (RFC 6749 §4.1.2).
         if let Some(family) = record.family {
             store.revoke_family(family);
         }
@@ -64,7 +64,7 @@ pub(super) fn redeem(
         }
         (Some(_), None) => return Err(bad("code_verifier is required")),
         (None, Some(_)) => {
-            // S8: RFC 9700 §4.8.2 (PKCE downgrade).
+            // RFC 9700 §4.8.2 (PKCE downgrade).
             return Err(bad(
                 "code_verifier sent, but the authorization request had no code_challenge",
             ));

@@ -1,5 +1,5 @@
-//! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700 §4.14.2;
-//! S12), an optional reuse grace, and a scope that may only narrow.
+//! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700
+//! §4.14.2), an optional reuse grace, and a scope that may only narrow.
 
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
@@ -49,7 +49,7 @@ pub(super) fn redeem(
     if let Some(rotated) = record.rotated_ms {
         let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
         if now.saturating_sub(rotated) > grace || app.cfg.refresh_reuse_grace.is_none() {
-            // S12: reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
+            // Reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
             store.revoke_family(record.family);
             return Err(bad(
                 "refresh token reuse detected; every token of this grant is revoked",
