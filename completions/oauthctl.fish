@@ -488,6 +488,9 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-dpop -d 'Require a DPoP proof (RFC 9449) with every token request, so that every access token is bound to the client\'s key'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l dpop-nonce -d 'Require the server\'s nonce in DPoP proofs (answered with use_dpop_nonce and a DPoP-Nonce header)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-par -d 'Require pushed authorization requests (RFC 9126, POST /par) from every client'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

@@ -175,7 +175,10 @@ fn layers_import_only_what_the_architecture_allows() {
         !matches!(to, "config" | "flow" | "commands" | "app" | "cli")
     });
     check("http", &|to| {
-        !matches!(to, "flow" | "commands" | "store" | "app" | "cli")
+        !matches!(
+            to,
+            "flow" | "commands" | "store" | "app" | "cli" | "output" | "config" | "devserver"
+        )
     });
     check("devserver", &|to| {
         !matches!(to, "commands" | "flow" | "cli" | "app" | "store")

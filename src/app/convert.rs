@@ -248,6 +248,9 @@ impl From<cli::ServeArgs> for serve::Options {
             rotate_key: a.rotate_key,
             refresh_reuse_grace: a.refresh_reuse_grace,
             misbehave: a.misbehave.into_iter().map(|m| m.0).collect(),
+            require_dpop: a.require_dpop,
+            dpop_nonce: a.dpop_nonce,
+            require_par: a.require_par,
         }
     }
 }
@@ -347,6 +350,15 @@ mod tests {
         let o = serve::Options::from(args.0);
         assert_eq!((o.port, o.alg), (0, SigningAlg::Rs256));
         assert_eq!(o.misbehave, [crate::devserver::Misbehave::Token307]);
+        assert!(!o.require_dpop && !o.dpop_nonce && !o.require_par);
+        let cli::Command::Serve(args) = parse("serve --require-dpop --dpop-nonce --require-par")
+            .command
+            .0
+        else {
+            panic!("not serve");
+        };
+        let o = serve::Options::from(args.0);
+        assert!(o.require_dpop && o.dpop_nonce && o.require_par);
         // The commands' own defaults (their tests use them) are the command line's.
         let cli::Command::Serve(args) = parse("serve").command.0 else {
             panic!("not serve");

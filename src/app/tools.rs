@@ -1,4 +1,4 @@
-//! From the parsed command line to the options of the helper commands (issue #17):
+//! From the parsed command line to the options of the helper commands:
 //! `jwt sign`, `git-credential` and `doctor`.
 
 use crate::cli;

@@ -551,6 +551,17 @@ pub(crate) struct ServeArgs {
     /// (repeatable; never use it for anything else)
     #[arg(long, value_enum, value_name = "CASE")]
     pub misbehave: Vec<MisbehaveCase>,
+    /// Require a DPoP proof (RFC 9449) with every token request, so that every access token
+    /// is bound to the client's key
+    #[arg(long)]
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs (answered with use_dpop_nonce and a
+    /// DPoP-Nonce header)
+    #[arg(long)]
+    pub dpop_nonce: bool,
+    /// Require pushed authorization requests (RFC 9126, POST /par) from every client
+    #[arg(long)]
+    pub require_par: bool,
 }
 
 /// `serve --alg`.

@@ -1,4 +1,4 @@
-//! The command-line surface of the helpers for other tools (issue #17): `jwt sign`,
+//! The command-line surface of the helpers for other tools: `jwt sign`,
 //! `git-credential` and `doctor`. Plain clap types, like the rest of `cli`.
 
 use std::path::PathBuf;

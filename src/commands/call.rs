@@ -1,5 +1,4 @@
-//! `call`: one HTTP request with a bearer token, curl-like (design.md §3; security C58,
-//! C58b, C59, C67).
+//! `call`: one HTTP request with a bearer token, curl-like.
 //!
 //! The token is the profile's cached access token, or one from `--token-env VAR` /
 //! `--token-file FILE|-` (a token oauthctl did not obtain: sent as is, never refreshed, no
@@ -49,7 +48,7 @@ use request::{build, check_destination, check_stdin_use, check_token_not_in_url,
 /// Refresh first when the token expires within this time (as `token` does by default).
 const MIN_TTL: Duration = Duration::from_secs(60);
 
-/// What `call` was asked for (design.md §3).
+/// What `call` was asked for.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Options {
     /// `[METHOD] URL`.
@@ -118,7 +117,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         let mut stdin = std::io::stdin().lock();
         (build(args, &mut stdin)?, external_token(args, &mut stdin)?)
     };
-    // C59: decided on the URL alone, before any login lookup or connection.
+    // Decided on the URL alone, before any login lookup or connection.
     check_destination(&request.url, ctx.flags.insecure_http)?;
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
@@ -135,6 +134,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         cacert: ctx.flags.cacert.clone(),
         insecure_http: ctx.flags.insecure_http,
         verbose: ctx.ui.verbose,
+        trace: crate::output::trace_line,
         timeout: args.max_time,
     })?;
     let limit = Limit {

@@ -1,5 +1,5 @@
-//! `jwt sign`: signs claims into a compact JWS, for minting test tokens (the issue #17 use
-//! case: a developer whose API checks HS256 tokens with flask-jwt-extended, or RS256 ones
+//! `jwt sign`: signs claims into a compact JWS, for minting test tokens (the
+//! case of a developer whose API checks HS256 tokens with flask-jwt-extended, or RS256 ones
 //! against a PEM public key). HMAC secrets come from the environment only, never argv;
 //! private keys from PEM files through [`crate::oauth::jose::SigningKey`].
 

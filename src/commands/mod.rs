@@ -159,6 +159,7 @@ impl<'a> Context<'a> {
             self.flags.cacert.clone(),
             self.flags.insecure_http,
             self.ui.verbose,
+            crate::output::trace_line,
         )?;
         let client = HttpClient::new(&options)?;
         Ok(self.http.get_or_init(|| client))

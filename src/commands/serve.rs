@@ -41,6 +41,12 @@ pub(crate) struct Options {
     pub refresh_reuse_grace: Option<Duration>,
     /// Misbehave on purpose (a hostile mock server).
     pub misbehave: Vec<Misbehave>,
+    /// Require DPoP at the token endpoint from every client.
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs.
+    pub dpop_nonce: bool,
+    /// Require pushed authorization requests from every client.
+    pub require_par: bool,
 }
 
 impl Default for Options {
@@ -59,6 +65,9 @@ impl Default for Options {
             rotate_key: false,
             refresh_reuse_grace: None,
             misbehave: Vec::new(),
+            require_dpop: false,
+            dpop_nonce: false,
+            require_par: false,
         }
     }
 }
@@ -91,6 +100,9 @@ pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> De
     for case in &args.misbehave {
         cfg = cfg.with_misbehave(*case);
     }
+    cfg.require_dpop |= args.require_dpop;
+    cfg.dpop_nonce |= args.dpop_nonce;
+    cfg.require_par |= args.require_par;
     cfg
 }
 
@@ -157,6 +169,25 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
             "  auto-approve: every authorization request is approved as `{user}`"
         ));
     }
+    if let Some(ca) = server.ca_cert_path() {
+        lines.push(format!(
+            "  TLS        clients must trust the development CA: pass --cacert {}",
+            ca.display()
+        ));
+    }
+    let mut required = Vec::new();
+    if cfg.require_dpop {
+        required.push("DPoP");
+    }
+    if cfg.dpop_nonce {
+        required.push("DPoP nonces");
+    }
+    if cfg.require_par {
+        required.push("pushed authorization requests");
+    }
+    if !required.is_empty() {
+        lines.push(format!("  requires   {}", required.join(", ")));
+    }
     if let Some(decoy) = server.decoy_addr() {
         lines.push(format!("  token-307 redirects to the decoy port {decoy}"));
     }
@@ -188,6 +219,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let listen = cfg.listen;
     let server = DevServer::start(cfg).map_err(|e| match e {
         crate::devserver::DevServerError::Config(m) => Error::config(m, None),
+        crate::devserver::DevServerError::Tls(m) => Error::config(
+            format!("TLS: {m}"),
+            Some("fix or remove the --tls-dir directory (a new CA is made there)".to_owned()),
+        ),
         crate::devserver::DevServerError::Bind { .. } => Error::usage(
             e.to_string(),
             Some("pick another --port, or --port 0 for a free one".to_owned()),
@@ -196,10 +231,13 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     })?;
     ui.stdout_line(server.issuer())
         .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))?;
-    ui.warn(
+    ui.warn(if server.ca_cert_path().is_some() {
+        "this is a development server: well-known credentials, in-memory state, a \
+         development CA; never use it in production"
+    } else {
         "this is a development server: well-known credentials, in-memory state, no TLS; \
-         never use it in production",
-    );
+         never use it in production"
+    });
     if !server.config().misbehave.is_empty() {
         let cases: Vec<String> = server
             .config()
@@ -256,6 +294,15 @@ mod tests {
         assert_eq!(cfg.code_ttl.as_secs(), 10);
         assert_eq!(cfg.alg, SigningAlg::Rs256);
         assert!(cfg.misbehave.is_empty(), "never misbehaves by default");
+        assert!(!cfg.require_dpop && !cfg.dpop_nonce && !cfg.require_par);
+        let strict = Options {
+            require_dpop: true,
+            dpop_nonce: true,
+            require_par: true,
+            ..Options::default()
+        };
+        let cfg = build_config(&strict, None);
+        assert!(cfg.require_dpop && cfg.dpop_nonce && cfg.require_par);
     }
 
     #[test]

@@ -4,15 +4,23 @@
 //! Errors follow RFC 6750 §3, and every challenge points to the API's protected resource
 //! metadata (RFC 9728 §5.1), which names its resource identifier (`{issuer}/api`). Like any
 //! stateless resource server it does not see revocations; introspection does.
+//!
+//! Sender-constrained tokens (`cnf`) are held to their binding (`super::sender`): a
+//! DPoP-bound token needs the DPoP scheme and a proof for the request, a certificate-bound
+//! one the TLS client certificate it was issued to.
 
 use std::sync::PoisonError;
 
 use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
-use super::App;
 use super::back_channel::REALM;
-use super::wire::{Req, Resp, bearer};
+use super::binding;
+use super::dpop;
+use super::sender::{self, Cnf, Denied, Scheme};
+use super::state::now_ms;
+use super::wire::{Req, Resp};
+use super::{App, SigningAlg};
 use crate::oauth::token_type::TokenType;
 
 /// The claims the API reads.
@@ -25,6 +33,9 @@ struct Claims {
     roles: Vec<String>,
     #[serde(default)]
     client_id: Option<String>,
+    /// The token's binding (RFC 7800), if any.
+    #[serde(default)]
+    cnf: Option<Cnf>,
 }
 
 /// Where the API's protected resource metadata is (RFC 9728 §3.1: the well-known segment
@@ -43,6 +54,9 @@ pub(crate) fn metadata(app: &App) -> Resp {
             "scopes_supported": ["api:read", "api:write"],
             "bearer_methods_supported": ["header"],
             "resource_name": "oauthctl demo API",
+            "dpop_signing_alg_values_supported": dpop::PROOF_ALGS.map(SigningAlg::as_str),
+            "dpop_bound_access_tokens_required": app.cfg.require_dpop,
+            "tls_client_certificate_bound_access_tokens": app.issuer.starts_with("https:"),
         }),
     )
 }
@@ -51,6 +65,7 @@ pub(crate) fn metadata(app: &App) -> Resp {
 fn unauthorized(app: &App, description: Option<&str>) -> Resp {
     let meta = metadata_url(app);
     match description {
+        // Both schemes are offered (RFC 9449 §7.1).
         None => Resp::json(
             401,
             &json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
@@ -58,6 +73,17 @@ fn unauthorized(app: &App, description: Option<&str>) -> Resp {
         .with(
             "WWW-Authenticate",
             &TokenType::Bearer.challenge(&[("realm", REALM), ("resource_metadata", &meta)]),
+        )
+        .with(
+            "WWW-Authenticate",
+            &sender::challenge(
+                Scheme::Dpop,
+                &[
+                    ("realm", REALM),
+                    ("algs", &sender::dpop_algs()),
+                    ("resource_metadata", &meta),
+                ],
+            ),
         ),
         Some(d) => Resp::json(
             401,
@@ -93,8 +119,47 @@ fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
     )
 }
 
-/// Validates the request's bearer token locally.
+/// Validates the request's access token locally, and its binding.
 fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
+    validate_token(app, req)
+}
+
+/// The answer for a binding that does not hold.
+fn denied(app: &App, d: Denied) -> Resp {
+    d.into_resp(REALM, Some(&metadata_url(app)))
+}
+
+/// Checks the token's binding: see the module documentation.
+pub(crate) fn check_binding(
+    app: &App,
+    req: &Req,
+    token: &str,
+    scheme: Scheme,
+    cnf: &Cnf,
+) -> Result<(), Denied> {
+    if req.header_count("dpop") > 1 {
+        return Err(Denied::new(
+            400,
+            Scheme::Dpop,
+            "invalid_dpop_proof",
+            "more than one DPoP header",
+        ));
+    }
+    let url = app.request_url(req);
+    let now = now_ms() / 1000;
+    let request = sender::Request {
+        method: &req.method,
+        url: &url,
+        proof: req.header("dpop"),
+        peer_cert: req.peer_certificate(),
+        now,
+    };
+    sender::check(token, scheme, cnf, request, app.nonces.as_ref(), |proof| {
+        proof.use_once(&mut app.store().proofs, now)
+    })
+}
+
+fn validate_token(app: &App, req: &Req) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
         return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
             "WWW-Authenticate",
@@ -108,7 +173,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
             ]),
         ));
     }
-    let Some(token) = req.header("authorization").and_then(bearer) else {
+    let Some((scheme, token)) = sender::presented(req).map_err(|d| denied(app, d))? else {
         return Err(unauthorized(app, None));
     };
     let header = jsonwebtoken::decode_header(token)
@@ -130,7 +195,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
     v.set_issuer(&[&app.issuer]);
     v.set_audience(&[app.api_audience()]);
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
+    let claims = jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
         .map(|d| d.claims)
         .map_err(|e| {
             let why = match e.kind() {
@@ -141,7 +206,17 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
                 _ => "invalid token",
             };
             unauthorized(app, Some(why))
-        })
+        })?;
+    drop(keys);
+    check_binding(
+        app,
+        req,
+        token,
+        scheme,
+        &claims.cnf.clone().unwrap_or_default(),
+    )
+    .map_err(|d| denied(app, d))?;
+    Ok(claims)
 }
 
 fn has_scope(c: &Claims, s: &str) -> bool {
@@ -150,6 +225,10 @@ fn has_scope(c: &Claims, s: &str) -> bool {
 
 /// `GET /api/me`: who the token is for.
 pub(crate) fn me(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, me_inner(app, req))
+}
+
+fn me_inner(app: &App, req: &Req) -> Resp {
     match validate(app, req) {
         Ok(c) => Resp::json(
             200,
@@ -161,6 +240,10 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/data`: needs scope `api:read`.
 pub(crate) fn list(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, list_inner(app, req))
+}
+
+fn list_inner(app: &App, req: &Req) -> Resp {
     let c = match validate(app, req) {
         Ok(c) => c,
         Err(r) => return r,
@@ -177,6 +260,10 @@ const MAX_ITEMS: usize = 1000;
 
 /// `POST /api/data`: needs scope `api:write` and role `admin`; stores the JSON body.
 pub(crate) fn create(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, create_inner(app, req))
+}
+
+fn create_inner(app: &App, req: &Req) -> Resp {
     let c = match validate(app, req) {
         Ok(c) => c,
         Err(r) => return r,

@@ -3,8 +3,8 @@
 //! it refuses them, says where the refusal may be shown.
 //!
 //! Order of checks (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2): the client and the redirect URI
-//! are established first; until both are, a refusal is an error page and never a redirect
-//! (S5). After that, refusals go back to the client with the verbatim `state` (S10).
+//! are established first; until both are, a refusal is an error page and never a redirect.
+//! After that, refusals go back to the client with the verbatim `state`.
 //! Pure: no store, no clock, no misbehaviour; the handlers in `authorize` do the rest.
 
 use std::collections::HashMap;
@@ -46,13 +46,15 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub audience: Option<String>,
     /// `prompt` includes `none` (OIDC Core §3.1.2.1): the user may not be shown a page.
     pub prompt_none: bool,
+    /// `dpop_jkt` (RFC 9449 §10): the thumbprint of the DPoP key the code is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why an authorization request is refused, and where the refusal is shown.
 #[derive(Debug)]
 pub(crate) enum Refusal {
     /// An error page: the client or its redirect URI is not established, so nothing may
-    /// be sent to the redirect URI (S5).
+    /// be sent to the redirect URI.
     Page {
         status: u16,
         title: &'static str,
@@ -226,7 +228,20 @@ impl<'a> AuthorizationRequest<'a> {
             ));
         }
         let audience = requested_audience(&p).map_err(|e| refuse("invalid_target", e))?;
+        let dpop_jkt = p.get("dpop_jkt");
+        if dpop_jkt.is_some_and(|j| {
+            j.len() != 43
+                || !j
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }) {
+            return Err(refuse(
+                "invalid_request",
+                "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)",
+            ));
+        }
         Ok(Self {
+            dpop_jkt: dpop_jkt.map(str::to_owned),
             client,
             scope,
             nonce: p.get("nonce").map(Nonce::new),

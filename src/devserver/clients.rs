@@ -11,8 +11,60 @@ use serde::{Deserialize, Deserializer};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::ClientSecret;
 
+/// How a client authenticates (RFC 7591 §2 `token_endpoint_auth_method`, with the methods
+/// of RFC 7523 and RFC 8705).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret.
+    ClientSecretBasic,
+    /// Id and secret in the form body.
+    ClientSecretPost,
+    /// An HS256 client assertion under the secret.
+    ClientSecretJwt,
+    /// A client assertion signed with the client's private key.
+    PrivateKeyJwt,
+    /// A certificate from the development CA naming the client (`--tls`).
+    TlsClientAuth,
+    /// A certificate listed in the client's JWKS (`--tls`).
+    SelfSignedTlsClientAuth,
+    /// A public client: `client_id` only.
+    None,
+}
+
+impl AuthMethod {
+    /// Every method, in the order the metadata lists them.
+    pub const ALL: [Self; 7] = [
+        Self::ClientSecretBasic,
+        Self::ClientSecretPost,
+        Self::ClientSecretJwt,
+        Self::PrivateKeyJwt,
+        Self::TlsClientAuth,
+        Self::SelfSignedTlsClientAuth,
+        Self::None,
+    ];
+
+    /// The registered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::ClientSecretJwt => "client_secret_jwt",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
+            Self::None => "none",
+        }
+    }
+
+    /// Whether the method needs a TLS client certificate.
+    pub fn is_mtls(self) -> bool {
+        matches!(self, Self::TlsClientAuth | Self::SelfSignedTlsClientAuth)
+    }
+}
+
 /// A registered client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     /// `client_id`.
@@ -35,12 +87,112 @@ pub struct Client {
     /// A resource-server client that may introspect any token of this server.
     #[serde(default)]
     pub introspect_any: bool,
+    /// The one authentication method the client must use; absent: see
+    /// [`Client::auth_methods`].
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<AuthMethod>,
+    /// The client's public keys, inline (a JWKS document): `private_key_jwt`, and the `x5c`
+    /// of `self_signed_tls_client_auth`.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// Where the client's JWKS is (https, or http on a loopback address).
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// `tls_client_auth`: the subject DN (RFC 4514) of the client's certificate.
+    #[serde(default)]
+    pub tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth`: a DNS name among the certificate's subject alternative names.
+    #[serde(default)]
+    pub tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth`: a URI among the certificate's subject alternative names.
+    #[serde(default)]
+    pub tls_client_auth_san_uri: Option<String>,
+    /// Every token request of the client needs a DPoP proof (RFC 9449 §5.2).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
+    /// Every authorization request of the client must be pushed first (RFC 9126 §6).
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl Client {
-    /// Whether the client has no secret.
+    /// The authentication methods the client may use: its `token_endpoint_auth_method`,
+    /// or what its registration allows: the secret methods with a `secret`,
+    /// `private_key_jwt` and `self_signed_tls_client_auth` with keys, `tls_client_auth`
+    /// with a certificate name, and `none` with none of these.
+    pub fn auth_methods(&self) -> Vec<AuthMethod> {
+        if let Some(m) = self.token_endpoint_auth_method {
+            return vec![m];
+        }
+        let mut methods = Vec::new();
+        if self.secret.is_some() {
+            methods.extend([
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretJwt,
+            ]);
+        }
+        if self.jwks.is_some() || self.jwks_uri.is_some() {
+            methods.extend([
+                AuthMethod::PrivateKeyJwt,
+                AuthMethod::SelfSignedTlsClientAuth,
+            ]);
+        }
+        if self.tls_client_auth_subject_dn.is_some()
+            || self.tls_client_auth_san_dns.is_some()
+            || self.tls_client_auth_san_uri.is_some()
+        {
+            methods.push(AuthMethod::TlsClientAuth);
+        }
+        if methods.is_empty() {
+            methods.push(AuthMethod::None);
+        }
+        methods
+    }
+
+    /// Whether the client may authenticate with `method`.
+    pub fn may_authenticate_with(&self, method: AuthMethod) -> bool {
+        self.auth_methods().contains(&method)
+    }
+
+    /// Whether the client is public: it has no credential and identifies itself by
+    /// `client_id` alone.
     pub fn is_public(&self) -> bool {
-        self.secret.is_none()
+        self.auth_methods() == [AuthMethod::None]
+    }
+
+    /// What is wrong with the registration, if anything: a method without what it needs,
+    /// both `jwks` and `jwks_uri`, a `jwks_uri` that may not be fetched.
+    fn problem(&self) -> Option<String> {
+        let keys = self.jwks.is_some() || self.jwks_uri.is_some();
+        let names = self.tls_client_auth_subject_dn.is_some()
+            || self.tls_client_auth_san_dns.is_some()
+            || self.tls_client_auth_san_uri.is_some();
+        if self.jwks.is_some() && self.jwks_uri.is_some() {
+            return Some("give jwks or jwks_uri, not both".to_owned());
+        }
+        if let Some(uri) = &self.jwks_uri
+            && let Err(e) = super::client_keys::fetchable(uri)
+        {
+            return Some(e);
+        }
+        let method = self.token_endpoint_auth_method?;
+        let missing = match method {
+            AuthMethod::ClientSecretBasic
+            | AuthMethod::ClientSecretPost
+            | AuthMethod::ClientSecretJwt => self.secret.is_none().then_some("a secret"),
+            AuthMethod::PrivateKeyJwt | AuthMethod::SelfSignedTlsClientAuth => {
+                (!keys).then_some("jwks or jwks_uri")
+            }
+            AuthMethod::TlsClientAuth => (!names).then_some(
+                "tls_client_auth_subject_dn, tls_client_auth_san_dns or tls_client_auth_san_uri",
+            ),
+            AuthMethod::None => self
+                .secret
+                .is_some()
+                .then_some("no secret (a public client has none)"),
+        };
+        missing.map(|m| format!("{} needs {m}", method.as_str()))
     }
 
     /// Whether the client may use `grant`.
@@ -93,6 +245,7 @@ impl Default for Registry {
                     scopes: Vec::new(),
                     roles: Vec::new(),
                     introspect_any: false,
+                    ..Client::default()
                 },
                 Client {
                     id: "demo-service".into(),
@@ -102,6 +255,7 @@ impl Default for Registry {
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,
+                    ..Client::default()
                 },
             ],
             users: vec![
@@ -207,6 +361,9 @@ impl ServerConfigFile {
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
         for c in file.clients.iter().flatten() {
+            if let Some(problem) = c.problem() {
+                return Err(format!("client `{}`: {problem}", c.id));
+            }
             // RFC 6749 §4.4: only a client that authenticates may use such a grant.
             if let Some(g) = c
                 .grant_types

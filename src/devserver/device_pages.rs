@@ -1,6 +1,6 @@
 //! The device verification pages (RFC 8628 §3.3): `/device`, where the user types the
 //! user code, and `/device/approve`, where they sign in and approve or deny. Attempts are
-//! limited for all users together (S17).
+//! limited for all users together.
 
 use super::App;
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
@@ -8,7 +8,7 @@ use super::pages::{self, CSRF_COOKIE};
 use super::state::{DeviceStatus, now_ms};
 use super::wire::{Req, Resp};
 
-/// Device verification attempts per minute (all users together; S17).
+/// Device verification attempts per minute (all users together).
 pub(crate) const DEVICE_ATTEMPTS_PER_MINUTE: u32 = 20;
 
 /// Keeps the letters of a user code, upper-cased (RFC 8628 §6.1: case and punctuation

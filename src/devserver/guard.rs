@@ -305,6 +305,7 @@ fn into_req(head: Head, body: Vec<u8>, peer: Option<std::net::IpAddr>) -> Req {
         headers,
         body,
         peer,
+        peer_certs: None,
     }
 }
 

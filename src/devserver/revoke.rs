@@ -1,4 +1,4 @@
-//! `POST /revoke` (RFC 7009; S16).
+//! `POST /revoke` (RFC 7009).
 
 use super::App;
 use super::back_channel::{err, form};
@@ -6,7 +6,7 @@ use super::client_auth::authenticate_client;
 use super::lookup::{Known, lookup};
 use super::wire::{Req, Resp, fingerprint};
 
-/// `POST /revoke` (RFC 7009; S16): 200 whatever the token was; only the caller's own tokens
+/// `POST /revoke` (RFC 7009): 200 whatever the token was; only the caller's own tokens
 /// are revoked; revoking a refresh token revokes its whole grant, access tokens included.
 pub(crate) fn revoke(app: &App, req: &Req) -> Resp {
     let form = match form(req) {

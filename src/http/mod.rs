@@ -10,8 +10,8 @@
 //! redirects as `redirect` decides (the redirect and credential policy, pure), `trace`
 //! writes the `-v` trace with the secrets `sensitive` names redacted, `deadline` bounds a
 //! whole exchange, `errors` says what failed. This module imports the protocol rules
-//! (`oauth`), `error` and `text`; of the layers above it only `output`, whose trace line
-//! the protocol exchanges write.
+//! (`oauth`), `error` and `text`, and nothing above it: the `-v` trace goes to the
+//! [`Tracer`] its user hands in (`output::trace_line` for commands).
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -39,6 +39,7 @@ pub(crate) mod trace;
 pub use deadline::{Deadline, DeadlineReader};
 pub use errors::network_error;
 pub use sensitive::{is_secret_name, is_sensitive_header};
+pub use trace::{Tracer, discard as discard_trace};
 pub use trace::{redact_body, redact_form, redact_header, redact_url};
 
 /// The largest protocol response we read (discovery, JWKS, token, introspection).
@@ -57,6 +58,10 @@ pub struct HttpOptions {
     pub cacert: Option<PathBuf>,
     pub insecure_http: bool,
     pub verbose: u8,
+    /// Where the `-v` trace goes when `verbose` is set: the caller's terminal layer
+    /// (`output::trace_line` for commands). The HTTP layer does not write to a terminal
+    /// itself.
+    pub trace: Tracer,
     /// One deadline for each exchange, covering connect, head and body; `None`: no limit
     /// but the connect timeout (`call` without `--max-time` transfers the user's data,
     /// which may be large).
@@ -69,6 +74,7 @@ impl Default for HttpOptions {
             cacert: None,
             insecure_http: false,
             verbose: 0,
+            trace: discard_trace,
             timeout: Some(DEFAULT_TIMEOUT),
         }
     }
@@ -77,11 +83,17 @@ impl Default for HttpOptions {
 impl HttpOptions {
     /// The options of protocol exchanges (`--cacert`, `--insecure-http`, `-v`), with the
     /// deadline from [`TIMEOUT_ENV`] (exit 7 when it does not hold a duration).
-    pub fn protocol(cacert: Option<PathBuf>, insecure_http: bool, verbose: u8) -> Result<Self> {
+    pub fn protocol(
+        cacert: Option<PathBuf>,
+        insecure_http: bool,
+        verbose: u8,
+        trace: Tracer,
+    ) -> Result<Self> {
         Ok(Self {
             cacert,
             insecure_http,
             verbose,
+            trace,
             timeout: Some(protocol_timeout(
                 std::env::var(TIMEOUT_ENV).ok().as_deref(),
             )?),
@@ -148,6 +160,7 @@ pub struct HttpClient {
     certs: Vec<reqwest::Certificate>,
     insecure_http: bool,
     verbose: u8,
+    trace: Tracer,
     timeout: Option<Duration>,
     /// The last token endpoint's `Date` minus this computer's clock, in seconds
     /// ([`NO_OFFSET`] until one was seen); for explaining clock skew.
@@ -192,6 +205,7 @@ impl HttpClient {
             certs,
             insecure_http: options.insecure_http,
             verbose: options.verbose,
+            trace: options.trace,
             timeout: options.timeout,
             server_clock: Arc::new(AtomicI64::new(NO_OFFSET)),
             identity: None,
@@ -216,6 +230,7 @@ impl HttpClient {
                     insecure_http: self.insecure_http,
                     verbose: self.verbose,
                     timeout: self.timeout,
+                    trace: self.trace,
                     server_clock: Arc::clone(&self.server_clock),
                     identity: Some(Arc::clone(certificate)),
                     with_identity: Arc::default(),

@@ -1,4 +1,4 @@
-//! The redirect and credential policy of an API exchange (`call -L`; security C58): which
+//! The redirect and credential policy of an API exchange (`call -L`): which
 //! hop comes next, with which method and body, and what goes with it. Credentials (the
 //! token's `Authorization`, and every sensitive header: `Cookie`, `Proxy-Authorization`,
 //! the user's `X-Api-Key`, `!`-marked ones, …) go only to the origin (scheme, host, port)
@@ -27,7 +27,7 @@ pub(crate) struct Hop {
     /// or 303 turned the request into a GET.
     pub(crate) keep_body: bool,
     /// Whether this hop is on the origin the user named, so that the credentials go
-    /// along (C58).
+    /// along.
     pub(crate) credentials: bool,
     /// The redirects followed to get here.
     pub(crate) redirects: usize,
@@ -98,7 +98,7 @@ pub(crate) fn next_hop(
     let url = redirect_target(&hop.url, location)?;
     let (method, body_kept) = after_redirect(status, &hop.method);
     Ok(Some(Hop {
-        // Credentials go to the origin the user named, and nowhere else (C58).
+        // Credentials go to the origin the user named, and nowhere else.
         credentials: url.origin() == request.url.origin(),
         url,
         method,
@@ -123,7 +123,7 @@ fn after_redirect(status: u16, method: &Method) -> (Method, bool) {
 }
 
 /// Where a redirect leads. Only http and https; never from https down to http (the user
-/// asked for an encrypted exchange, C58); never with `user:password@`.
+/// asked for an encrypted exchange); never with `user:password@`.
 fn redirect_target(current: &Url, location: &HeaderValue) -> Result<Url> {
     let raw = location
         .to_str()

@@ -1,5 +1,5 @@
 //! The `-v` trace: request lines, headers, forms, URLs and bodies with every secret
-//! redacted (security C67). Which names are secret is [`super::sensitive`]'s rule.
+//! redacted. Which names are secret is [`super::sensitive`]'s rule.
 
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -7,6 +7,13 @@ use url::Url;
 
 use super::sensitive::{is_secret_name, is_sensitive_header};
 use super::{HttpClient, Response, form_urlencode};
+
+/// Where the protocol trace's lines go (one line per call, not yet sanitised for a
+/// terminal: the receiver does that).
+pub type Tracer = fn(&str);
+
+/// A [`Tracer`] that drops every line: the default of clients that never trace.
+pub fn discard(_line: &str) {}
 
 impl HttpClient {
     /// `-v`: the request line and headers, secrets redacted.
@@ -20,16 +27,16 @@ impl HttpClient {
         if self.verbose == 0 {
             return;
         }
-        crate::output::trace_line(&format!("> {method} {}", redact_url(url)));
+        (self.trace)(&format!("> {method} {}", redact_url(url)));
         for (name, value) in headers {
-            crate::output::trace_line(&format!(
+            (self.trace)(&format!(
                 "> {}: {}",
                 name,
                 redact_header(name.as_str(), value.to_str().unwrap_or("<binary>"))
             ));
         }
         if let Some(form) = form {
-            crate::output::trace_line(&format!("> {}", redact_form(form)));
+            (self.trace)(&format!("> {}", redact_form(form)));
         }
     }
 
@@ -37,16 +44,16 @@ impl HttpClient {
         if self.verbose == 0 {
             return;
         }
-        crate::output::trace_line(&format!("< HTTP {}", resp.status));
+        (self.trace)(&format!("< HTTP {}", resp.status));
         for (name, value) in &resp.headers {
-            crate::output::trace_line(&format!(
+            (self.trace)(&format!(
                 "< {}: {}",
                 name,
                 redact_header(name.as_str(), value.to_str().unwrap_or("<binary>"))
             ));
         }
         if self.verbose > 1 {
-            crate::output::trace_line(&format!("< {}", redact_body(&resp.body)));
+            (self.trace)(&format!("< {}", redact_body(&resp.body)));
         }
     }
 }
@@ -140,7 +147,7 @@ pub(crate) fn shown_value(name: &HeaderName, value: &HeaderValue) -> String {
     }
 }
 
-/// `-v` for an API request: the request line and headers, secrets redacted (C67); the
+/// `-v` for an API request: the request line and headers, secrets redacted; the
 /// body only by size.
 pub(crate) fn api_request(
     trace: Sink<'_>,
@@ -256,7 +263,7 @@ mod tests {
 
     #[test]
     fn one_header_rule_for_both_directions() {
-        // Response headers named like secrets (issue #12 item 8), as `call -H` ones are.
+        // Response headers named like secrets, as `call -H` ones are.
         for name in [
             "X-Auth-Token",
             "X-Api-Key",

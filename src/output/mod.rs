@@ -360,7 +360,7 @@ pub fn trace_line(message: &str) {
 
 /// Writes to stderr and ignores failure. `eprintln!` panics when stderr is a pipe whose
 /// reader has gone (`oauthctl token 2>&1 | head -c0`), which would turn every error into
-/// exit 101; the command's own exit code (design.md §4) still says what happened.
+/// exit 101; the command's own exit code (README, Exit codes) still says what happened.
 fn to_stderr(text: std::fmt::Arguments<'_>) {
     let mut err = io::stderr().lock();
     let _ = err.write_fmt(text).and_then(|()| err.flush());

@@ -1,5 +1,5 @@
 //! `/authorize`: the login and consent forms (CSRF), the sign-in page, redirect URI
-//! matching, error pages and escaping (S4, S5, S6), PKCE (S7, S8).
+//! matching, error pages and escaping, PKCE.
 
 use oauthctl::devserver::{DevConfig, DevServer};
 
@@ -65,7 +65,7 @@ fn login_and_consent_forms_are_csrf_protected() {
             .unwrap(),
     );
     assert_eq!(early.status, 403);
-    // Deny: error redirect with state and iss (S10).
+    // Deny: error redirect with state and iss.
     assert_eq!(login(Some(&cookie), &csrf, "alice").status, 200);
     let denied = Answer::from(
         http()
@@ -181,7 +181,7 @@ fn redirect_uris_match_exactly_except_loopback_ports() {
     ] {
         let a = try_uri(bad);
         assert_eq!(a.status, 400, "{bad}");
-        assert!(a.header("location").is_none(), "S5: never redirect ({bad})");
+        assert!(a.header("location").is_none(), "never redirect ({bad})");
         assert_page_headers(&a);
     }
 }
@@ -227,7 +227,7 @@ fn unknown_clients_get_an_escaped_error_page_never_a_redirect() {
     );
     assert_eq!(rep.status, 400);
     assert!(rep.header("location").is_none());
-    // The state reaches the client verbatim (S10), encoded in the Location.
+    // The state reaches the client verbatim, encoded in the Location.
     let (_, challenge) = pkce();
     let ok = authorize(
         &s,
@@ -316,7 +316,7 @@ fn pkce_is_required_s256_only_and_verified() {
     );
     assert_eq!(a.json["error"], "invalid_grant");
     let _ = verifier;
-    // S8: downgrade. `web` is confidential and may skip PKCE; a verifier for a code issued
+    // PKCE downgrade. `web` is confidential and may skip PKCE; a verifier for a code issued
     // without a challenge is refused.
     let a = authorize(
         &s,

@@ -1,4 +1,4 @@
-//! The device flow (S17): `/device_authorization`, polling, the verification pages.
+//! The device flow: `/device_authorization`, polling, the verification pages.
 
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ use crate::support::{Answer, get, hidden, http, jwt_parts, location_param, pkce}
 fn independent_client_authorization_code_refresh_and_client_credentials() {
     let s = start(DevConfig::default());
     let (verifier, challenge) = pkce();
-    // 1. The authorization request shows the login page (S23: no auto-approve by default).
+    // 1. The authorization request shows the login page (no auto-approve by default).
     let page = authorize(
         &s,
         &[
@@ -54,7 +54,7 @@ fn independent_client_authorization_code_refresh_and_client_credentials() {
     assert!(consent.text.contains("Allow"));
     assert!(consent.text.contains("api:write"));
     assert_page_headers(&consent);
-    // 3. Consent, then the redirect (303 after POST; S10).
+    // 3. Consent, then the redirect (303 after POST).
     let back = Answer::from(
         http()
             .post(url(&s, "/authorize/consent"))
@@ -95,7 +95,7 @@ fn independent_client_authorization_code_refresh_and_client_credentials() {
     for claim in ["exp", "iat", "jti", "scope"] {
         assert!(!c[claim].is_null(), "{claim}");
     }
-    // ID token (S13).
+    // ID token.
     let (ih, ic) = jwt_parts(t.json["id_token"].as_str().unwrap());
     assert!(ih["kid"].is_string());
     assert_eq!(ic["aud"], "oauthctl");
@@ -124,7 +124,7 @@ fn independent_client_authorization_code_refresh_and_client_credentials() {
     let ui = get(&url(&s, "/userinfo"), Some(at));
     assert_eq!(ui.status, 200);
     assert_eq!(ui.json["sub"], "alice");
-    // 6. Refresh: rotated, auth_time kept (S13), no nonce.
+    // 6. Refresh: rotated, auth_time kept, no nonce.
     let rt = t.json["refresh_token"].as_str().unwrap();
     let r = refresh(&s, rt);
     assert_eq!(r.status, 200, "{}", r.text);

@@ -1,5 +1,5 @@
-//! Hostile HTTP: foreign `Host` headers (S2), oversized or ambiguous requests, slow and
-//! idle clients, the connection cap (S19); keep-alive and pipelining still work.
+//! Hostile HTTP: foreign `Host` headers, oversized or ambiguous requests, slow and
+//! idle clients, the connection cap; keep-alive and pipelining still work.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,7 +10,6 @@ use oauthctl::devserver::{DevConfig, Limits};
 use super::{client_credentials, start, url};
 use crate::support::{get, post_basic, raw};
 
-// S2
 #[test]
 fn foreign_host_headers_are_refused() {
     let s = start(DevConfig::default());

@@ -1,4 +1,4 @@
-//! `/introspect` (RFC 7662; S15).
+//! `/introspect` (RFC 7662).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Signatures, keys and rotation (S13, S14).
+//! Signatures, keys and rotation.
 
 use oauthctl::devserver::{DevConfig, DevServer, SigningAlg};
 use serde_json::Value;
@@ -98,7 +98,7 @@ fn key_file_is_created_0600_and_reused() {
     let s = start(cfg());
     let jwks = get(&url(&s, "/jwks"), None).json;
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
-    // No other file was written (S25: state stays in memory).
+    // No other file was written (state stays in memory).
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1);
 }

@@ -1,4 +1,4 @@
-//! The request log (S21).
+//! The request log.
 
 use std::sync::{Arc, Mutex};
 

@@ -1,4 +1,4 @@
-//! S1, S3: the server binds loopback and serves matching metadata (RFC 8414, OIDC
+//! The server binds loopback and serves matching metadata (RFC 8414, OIDC
 //! Discovery) and its keys.
 
 use oauthctl::devserver::DevConfig;

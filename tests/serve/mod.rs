@@ -1,11 +1,13 @@
 //! `oauthctl serve` / `devserver`, tested from outside over plain HTTP, row by row against
-//! security.md §6 (S1–S25). Every server binds 127.0.0.1:0. One module per part of
+//! docs/serve.md. Every server binds 127.0.0.1:0. One module per part of
 //! `src/devserver`; the helpers they share are here.
 
 mod api;
 mod authorize;
+mod client_jwt;
 mod clients;
 mod device;
+mod dpop;
 mod flow;
 mod hardening;
 mod introspect;
@@ -13,6 +15,7 @@ mod keys;
 mod lifecycle;
 mod log;
 mod metadata;
+mod par;
 mod rate_limit;
 mod revoke;
 mod state;
@@ -46,6 +49,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-cli".into(),
@@ -55,6 +59,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-service".into(),
@@ -64,6 +69,7 @@ fn wide_registry() -> Registry {
         scopes: vec!["api:read".into()],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r
 }

@@ -1,4 +1,4 @@
-//! `/revoke` (RFC 7009; S16).
+//! `/revoke` (RFC 7009).
 
 use oauthctl::devserver::DevConfig;
 

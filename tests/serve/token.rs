@@ -1,5 +1,5 @@
-//! `/token`: codes (S9, S24), error answers and client authentication (S11, S18),
-//! duplicate parameters (S20), refresh rotation and reuse detection (S12).
+//! `/token`: codes, error answers and client authentication,
+//! duplicate parameters, refresh rotation and reuse detection.
 
 use std::time::Duration;
 
@@ -43,7 +43,7 @@ fn codes_are_bound_to_client_redirect_uri_and_lifetime() {
         ],
     );
     assert_eq!(a.json["error"], "invalid_grant");
-    // A different redirect_uri, or none (S24).
+    // A different redirect_uri, or none.
     for redirect in [Some("http://127.0.0.1:1/callback"), None] {
         let (code, verifier) = code_for(&s, "openid", None);
         let mut form = vec![
@@ -201,7 +201,6 @@ fn token_errors_and_client_authentication() {
     assert_eq!(unsupported.json["error"], "unsupported_grant_type");
 }
 
-// S20
 #[test]
 fn duplicate_parameters_are_invalid_requests() {
     let s = start(DevConfig::auto_approve("alice"));

@@ -1,6 +1,6 @@
 //! The request `call` sends, from its arguments: `[METHOD] URL`, `-H`, `-d`, `--json`,
 //! `--form` and the bodies they read, with every check that refuses a request before a
-//! login is looked up or a connection made (C58b, C59), and a token from `--token-env` /
+//! login is looked up or a connection made, and a token from `--token-env` /
 //! `--token-file`.
 
 use std::io::Read as _;
@@ -206,7 +206,7 @@ fn parse_method(raw: &str) -> Result<Method> {
         .map_err(|_| Error::usage(format!("`{raw}` is not an HTTP method"), None))
 }
 
-/// Parses the URL, refusing control characters (C58b: the URL parser would silently drop
+/// Parses the URL, refusing control characters (the URL parser would silently drop
 /// tabs and newlines), other schemes, and `user:password@` (which would become a second set
 /// of credentials).
 fn parse_url(raw: &str) -> Result<Url> {
@@ -242,7 +242,7 @@ fn parse_url(raw: &str) -> Result<Url> {
 }
 
 /// Parses `-H 'NAME: VALUE'` (or `'!NAME: VALUE'` for a sensitive header). CR, LF and NUL
-/// are refused (C58b, header injection), and so is `Authorization`: the profile's token is
+/// are refused (header injection), and so is `Authorization`: the profile's token is
 /// what `call` sends.
 fn parse_header(raw: &str) -> Result<UserHeader> {
     let (marked, rest) = match raw.strip_prefix('!') {
@@ -314,7 +314,7 @@ fn read_source(spec: &str, stdin: &mut dyn std::io::Read) -> Result<Vec<u8>> {
     }
 }
 
-/// C59: the bearer token travels over https, or plain http to a loopback host, unless the
+/// the bearer token travels over https, or plain http to a loopback host, unless the
 /// user passes `--insecure-http`; never in the query.
 pub(super) fn check_destination(url: &Url, insecure_http: bool) -> Result<()> {
     if url.scheme() == "http" && !url_policy::is_loopback(url) && !insecure_http {

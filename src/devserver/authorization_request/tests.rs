@@ -19,6 +19,7 @@ fn registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "machine".into(),
@@ -28,6 +29,7 @@ fn registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r
 }

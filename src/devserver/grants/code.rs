@@ -1,8 +1,9 @@
 //! The authorization code grant (RFC 6749 §4.1.3): the code is single use (a replay
-//! revokes what it produced, S9), bound to its client and redirect URI, and checked against
-//! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade, S8).
+//! revokes what it produced), bound to its client and redirect URI, and checked against
+//! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade).
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::pkce::{s256, valid_pkce_value};
 use crate::devserver::state::{Family, now_ms};
@@ -10,7 +11,12 @@ use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
 use crate::devserver::{App, Client};
 
 /// Redeems an authorization code: the token set of the user who approved it.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let code = form
         .get("code")
         .ok_or_else(|| err("invalid_request", "code is required"))?;
@@ -25,7 +31,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         return Err(bad("the code was issued to another client"));
     }
     if record.used {
-        // S9: a replayed code revokes what it produced (RFC 6749 §4.1.2).
+        // A replayed code revokes what it produced (RFC 6749 §4.1.2).
         if let Some(family) = record.family {
             store.revoke_family(family);
         }
@@ -58,12 +64,20 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         }
         (Some(_), None) => return Err(bad("code_verifier is required")),
         (None, Some(_)) => {
-            // S8: RFC 9700 §4.8.2 (PKCE downgrade).
+            // RFC 9700 §4.8.2 (PKCE downgrade).
             return Err(bad(
                 "code_verifier sent, but the authorization request had no code_challenge",
             ));
         }
         (None, None) => {}
+    }
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed with a proof by that key.
+    if let Some(jkt) = &record.dpop_jkt
+        && binding.jkt.as_ref() != Some(jkt)
+    {
+        return Err(bad(
+            "the code is bound to a DPoP key (dpop_jkt): send a DPoP proof by that key",
+        ));
     }
     let user = app
         .cfg
@@ -77,6 +91,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         audience: record.audience.clone(),
         auth_time: record.auth_time,
         revoked: false,
+        jkt: super::refresh_binding(client, binding),
     });
     if let Some(c) = store.codes.get_mut(&fp) {
         c.family = Some(family);
@@ -93,6 +108,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: record.nonce.clone(),
             family: Some(family),
             refreshed: false,
+            cnf: binding.cnf(),
         },
     )
 }

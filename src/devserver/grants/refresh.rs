@@ -1,7 +1,8 @@
-//! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700 §4.14.2;
-//! S12), an optional reuse grace, and a scope that may only narrow.
+//! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700
+//! §4.14.2), an optional reuse grace, and a scope that may only narrow.
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::scope::{has, split_scope};
 use crate::devserver::state::{ms, now_ms};
@@ -9,7 +10,12 @@ use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client};
 
 /// Redeems a refresh token: a new token set, the presented refresh token rotated.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let rt = form
         .get("refresh_token")
         .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
@@ -32,10 +38,18 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
     if record.expires_ms <= now {
         return Err(bad("the refresh token expired"));
     }
+    // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+    if let Some(jkt) = &family.jkt
+        && binding.jkt.as_ref() != Some(jkt)
+    {
+        return Err(bad(
+            "the refresh token is bound to a DPoP key: send a DPoP proof by that key",
+        ));
+    }
     if let Some(rotated) = record.rotated_ms {
         let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
         if now.saturating_sub(rotated) > grace || app.cfg.refresh_reuse_grace.is_none() {
-            // S12: reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
+            // Reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
             store.revoke_family(record.family);
             return Err(bad(
                 "refresh token reuse detected; every token of this grant is revoked",
@@ -73,6 +87,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: None,
             family: Some(record.family),
             refreshed: true,
+            cnf: binding.cnf(),
         },
     )
 }
