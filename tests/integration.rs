@@ -20,6 +20,7 @@ mod decode;
 mod demo;
 mod device;
 mod doctor;
+mod dpop;
 mod exec;
 mod git_credential;
 mod help;
