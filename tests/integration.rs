@@ -29,6 +29,7 @@ mod hints;
 mod home;
 mod in_process;
 mod interop;
+mod interop_strict;
 mod introspect;
 mod jwt_sign;
 mod keyring;
