@@ -355,3 +355,117 @@ fn oauthctl_v(home: &Path, args: &[&str]) -> std::process::Output {
     all.extend_from_slice(args);
     run(home, &all)
 }
+
+#[test]
+fn an_assertion_and_a_proof_never_follow_a_redirected_token_request() {
+    let key = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let h = home();
+    let pem = key_file(h.path(), &key);
+    let elsewhere = Stub::start();
+    elsewhere.route(
+        "/token",
+        Canned::json(r#"{"access_token":"x","token_type":"DPoP"}"#),
+    );
+    let issuer = Stub::start();
+    issuer.route(
+        "/.well-known/openid-configuration",
+        Canned::json(
+            json!({
+                "issuer": issuer.base,
+                "token_endpoint": format!("{}/token", issuer.base),
+                "dpop_signing_alg_values_supported": ["ES256"],
+            })
+            .to_string(),
+        ),
+    );
+    issuer.route(
+        "/token",
+        Canned::status(307, "").header("Location", &format!("{}/token", elsewhere.base)),
+    );
+    let out = run(
+        h.path(),
+        &[
+            "login",
+            "--flow",
+            "client-credentials",
+            "--dpop",
+            "--issuer",
+            &issuer.base,
+            "--client-id",
+            "cli",
+            "--client-key-file",
+            pem.to_str().unwrap(),
+        ],
+    );
+    assert_code(&out, 5);
+    let sent = &issuer.seen("/token")[0];
+    assert!(sent.header("dpop").is_some());
+    let body = String::from_utf8_lossy(&sent.body).into_owned();
+    assert!(body.contains("client_assertion="), "{body}");
+    assert!(
+        elsewhere.seen("/token").is_empty(),
+        "nothing went to the other origin"
+    );
+}
+
+#[test]
+fn scripts_get_a_proof_per_request_from_token_and_exec() {
+    let key = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let s = server(&key, |cfg| cfg.require_dpop = true);
+    let h = home();
+    let pem = key_file(h.path(), &key);
+    let out = run(
+        h.path(),
+        &[
+            "-p",
+            "agent",
+            "login",
+            "--flow",
+            "client-credentials",
+            "--dpop",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "cli-jwt",
+            "--client-key-file",
+            pem.to_str().unwrap(),
+            "--scope",
+            "api:read",
+        ],
+    );
+    assert_code(&out, 0);
+    let api = format!("{}/api/data", s.issuer());
+    // As the README shows it: the two headers for one request, read by curl.
+    let out = crate::support::shell(
+        h.path(),
+        &format!("oauthctl -p agent token --dpop-proof GET '{api}' | curl -sf -H @- '{api}'"),
+    )
+    .output()
+    .unwrap();
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("items"), "{}", stderr(&out));
+    // A proof is for one method and URL: the same headers for a POST are refused.
+    let out = crate::support::shell(
+        h.path(),
+        &format!(
+            "oauthctl -p agent token --dpop-proof GET '{api}' | curl -s -o /dev/null -w '%{{http_code}}' -X POST -H @- '{api}'"
+        ),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(stdout(&out), "401", "{}", stderr(&out));
+    // exec: the child knows the token needs proofs, and which profile makes them.
+    let out = crate::support::shell(
+        h.path(),
+        &format!(
+            "oauthctl -p agent exec -- sh -c 'echo \"$OAUTHCTL_TOKEN_TYPE $OAUTHCTL_PROFILE\"; \
+             oauthctl token --dpop-proof GET {api} | curl -sf -H @- {api}'"
+        ),
+    )
+    .output()
+    .unwrap();
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("DPoP agent\n"), "{text}");
+    assert!(text.contains("items"), "{text}");
+}
