@@ -26,6 +26,8 @@ mod home;
 mod in_process;
 mod interop;
 mod introspect;
+#[cfg(target_os = "linux")]
+mod kernel_keyring;
 mod keyring;
 mod login;
 mod login_ux;
