@@ -302,6 +302,15 @@ fn copy_child() {
     assert_ne!(api, t4);
     assert_eq!(token(dir, "default", false), t4);
 
+    // Logout needs the keyring itself, where the tokens are: without it, it changes
+    // nothing (the copy does not stand in for the store of record).
+    let out = run(octl(dir)
+        .env("DBUS_SESSION_BUS_ADDRESS", no_bus(dir))
+        .arg("logout"));
+    assert_code(&out, 7);
+    assert_eq!(token(dir, "default", false), t4);
+    assert_eq!(recorded_token(dir, "default"), t4);
+
     // Logout removes the copy and its generation, and leaves the other profile's.
     assert_code(&run(octl(dir).arg("logout")), 0);
     assert_eq!(copy_payload(&key), None);

@@ -102,6 +102,7 @@ pub enum NotCopied {
 
 /// One line of `/proc/key-users`, the key quota of a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct Quota {
     keys: u64,
     max_keys: u64,
@@ -109,6 +110,7 @@ struct Quota {
     max_bytes: u64,
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 impl Quota {
     /// The line for `uid` in the text of `/proc/key-users`
     /// (`uid: usage nkeys/nikeys qnkeys/maxkeys qnbytes/maxbytes`).

@@ -58,6 +58,16 @@ pub fn open_kind(kind: StoreKind, paths: &Paths) -> Result<Box<dyn TokenStore>, 
     }
 }
 
+/// Connects to the store of `kind` now, for a command that must not go on without it: the
+/// keyring store connects only when its kernel keyring copy cannot answer, but `logout`
+/// needs the keyring itself (the index is the only record of the tokens it holds).
+pub fn require(kind: StoreKind) -> Result<(), StoreError> {
+    match kind {
+        StoreKind::File => Ok(()),
+        StoreKind::Keyring => KeyringStore::connect(probe_timeout()).map(drop),
+    }
+}
+
 /// What [`delete_everywhere`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteReport {
