@@ -32,6 +32,8 @@ mod interop;
 mod interop_strict;
 mod introspect;
 mod jwt_sign;
+#[cfg(target_os = "linux")]
+mod kernel_keyring;
 mod keyring;
 pub mod kubectl;
 mod login;
