@@ -469,3 +469,96 @@ fn scripts_get_a_proof_per_request_from_token_and_exec() {
     assert!(text.starts_with("DPoP agent\n"), "{text}");
     assert!(text.contains("items"), "{text}");
 }
+
+#[test]
+fn bad_keys_and_certificates_are_one_line_configuration_errors() {
+    let h = home();
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cert = fixtures.join("client-cert.pem");
+    let cert_key = fixtures.join("client-cert.key");
+    let cc = |extra: &[&str]| {
+        let mut args = vec![
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "svc",
+        ];
+        args.extend_from_slice(extra);
+        run(h.path(), &args)
+    };
+    let check = |out: &std::process::Output, code: i32, says: &str| {
+        assert_code(out, code);
+        let err = stderr(out);
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("hint: ")) || code == 2,
+            "{err}"
+        );
+        assert!(!err.contains("BEGIN") && !err.contains("panicked"), "{err}");
+    };
+    let missing = h.path().join("nope.pem");
+    check(
+        &cc(&["--client-key-file", missing.to_str().unwrap()]),
+        7,
+        "--client-key-file",
+    );
+    // A certificate where the private key belongs: no key found, nothing quoted.
+    let out = cc(&["--client-key-file", cert.to_str().unwrap()]);
+    assert_code(&out, 7);
+    assert!(
+        stderr(&out).contains("no private key found"),
+        "{}",
+        stderr(&out)
+    );
+    check(
+        &cc(&["--auth-method", "private_key_jwt"]),
+        7,
+        "private_key_jwt needs the client's private key",
+    );
+    check(
+        &cc(&["--auth-method", "tls_client_auth"]),
+        7,
+        "tls_client_auth needs the client certificate",
+    );
+    // The certificate with a key that is not its own: refused before anything is sent.
+    let other = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let wrong = key_file(h.path(), &other);
+    let before = s.hits("/token");
+    check(
+        &cc(&[
+            "--client-cert",
+            cert.to_str().unwrap(),
+            "--client-key",
+            wrong.to_str().unwrap(),
+        ]),
+        7,
+        "the client certificate cannot be used",
+    );
+    assert_eq!(s.hits("/token"), before);
+    // Half a pair is a usage error.
+    let out = cc(&["--client-cert", cert.to_str().unwrap()]);
+    assert_code(&out, 2);
+    // An unknown assertion algorithm in the profile.
+    std::fs::write(
+        h.path().join("config.toml"),
+        format!(
+            "[profiles.default]\nclient_key_file = {:?}\nclient_key_alg = \"HS256\"\n",
+            wrong.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    check(&cc(&[]), 7, "client_key_alg");
+    std::fs::remove_file(h.path().join("config.toml")).unwrap();
+    // The matching pair loads (the dev server then refuses the unknown client).
+    let out = cc(&[
+        "--client-cert",
+        cert.to_str().unwrap(),
+        "--client-key",
+        cert_key.to_str().unwrap(),
+    ]);
+    assert_code(&out, 4);
+}
