@@ -179,19 +179,23 @@ fn with_dpop(
 const MAX_PEM: u64 = 1024 * 1024;
 
 /// The hint for a key or certificate file given with `flag`.
-fn pem_hint(flag: &str) -> Option<String> {
+fn pem_hint(flag: &str) -> String {
     let key = flag.trim_start_matches("--").replace('-', "_");
-    Some(format!(
+    format!(
         "give a readable PEM file with {flag} FILE (or {key} in the profile); keys must not \
          be encrypted (`openssl pkey -in KEY -out key.pem` writes a plain PKCS#8 one)"
-    ))
+    )
 }
 
 /// A PEM file's text; `flag` names where it was given, for messages.
 fn read_pem(path: &Path, flag: &str) -> Result<String> {
     use std::io::Read as _;
-    let fail =
-        |why: String| Error::config(format!("{flag} {}: {why}", path.display()), pem_hint(flag));
+    let fail = |why: String| {
+        Error::config(
+            format!("{flag} {}: {why}", path.display()),
+            Some(pem_hint(flag)),
+        )
+    };
     let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     let mut text = String::new();
     file.take(MAX_PEM + 1)
@@ -218,7 +222,7 @@ fn assertion_key(keys: &ClientKeys, offered: Option<&[String]>) -> Result<Assert
     let bad = |e: crate::oauth::jose::KeyError| {
         Error::config(
             format!("--client-key-file {}: {e}", path.display()),
-            pem_hint("--client-key-file"),
+            Some(pem_hint("--client-key-file")),
         )
     };
     let named = keys
@@ -301,7 +305,10 @@ fn load_certificate(keys: &ClientKeys) -> Result<Option<ClientCertificate>> {
             } else {
                 ("--client-cert", cert)
             };
-            Error::config(format!("{flag} {}: {e}", path.display()), pem_hint(flag))
+            Error::config(
+                format!("{flag} {}: {e}", path.display()),
+                Some(pem_hint(flag)),
+            )
         })
 }
 
