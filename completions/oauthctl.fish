@@ -170,7 +170,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key-i
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
-header\t'`Authorization: Bearer TOKEN`'
+header\t'`Authorization: Bearer TOKEN` (a DPoP-bound token needs --dpop-proof instead)'
 json\t'A JSON document (no refresh token unless --include-refresh-token)'
 env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'
 exec-credential\t'A kubectl `ExecCredential` (client.authentication.k8s.io/v1, or the apiVersion in KUBERNETES_EXEC_INFO)'"

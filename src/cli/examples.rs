@@ -18,14 +18,20 @@ Examples:
   oauthctl login --provider local --no-browser      # print the URL, open it yourself
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
-      --client-secret-file - < secret.txt";
+      --client-secret-file - < secret.txt
+  oauthctl login --issuer https://login.example --client-id cli --dpop   # DPoP-bound tokens
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-key-file svc-key.pem                 # private_key_jwt
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-cert svc.pem --client-key svc.key    # mutual TLS";
 
 pub(super) const TOKEN: &str = "\
 Examples:
   curl -H \"$(oauthctl token --format header)\" https://api.example/items
   eval \"$(oauthctl token --format env)\"             # OAUTHCTL_ACCESS_TOKEN=…
   oauthctl -p work token --min-ttl 5m               # valid for at least five more minutes
-  oauthctl token --id-token | oauthctl decode";
+  oauthctl token --id-token | oauthctl decode
+  oauthctl token --dpop-proof GET https://api.example/items | curl -H @- https://api.example/items";
 
 pub(super) const REFRESH: &str = "\
 Examples:

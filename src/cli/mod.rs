@@ -253,7 +253,7 @@ pub(crate) enum TokenFormat {
     /// The token alone
     #[default]
     Raw,
-    /// `Authorization: Bearer TOKEN`
+    /// `Authorization: Bearer TOKEN` (a DPoP-bound token needs --dpop-proof instead)
     Header,
     /// A JSON document (no refresh token unless --include-refresh-token)
     Json,
