@@ -329,16 +329,32 @@ fn proofs_and_tokens_never_go_to_another_origin_and_never_into_a_trace() {
     let api = Stub::start();
     api.route(
         "/start",
+        Canned::status(307, "").header("Location", &format!("{}/next?page=2", api.base)),
+    );
+    api.route(
+        "/next",
         Canned::status(302, "").header("Location", &format!("{}/landing", elsewhere.base)),
     );
     let start = format!("{}/start", api.base);
-    let out = oauthctl_v(h.path(), &["call", "-L", &start]);
+    let out = oauthctl_v(h.path(), &["call", "-L", "POST", &start, "-d", "x=1"]);
     assert_code(&out, 0);
+    // Each hop on the origin gets a proof of its own: its method, its URL, a new jti.
     let first = &api.seen("/start")[0];
     assert!(first.header("authorization").unwrap().starts_with("DPoP "));
     let proof = jwt_payload(first.header("dpop").unwrap());
     assert_eq!(proof["htu"], start);
-    assert_eq!(proof["htm"], "GET");
+    assert_eq!(proof["htm"], "POST");
+    let hop = &api.seen("/next")[0];
+    assert!(hop.header("authorization").unwrap().starts_with("DPoP "));
+    let hop_proof = jwt_payload(hop.header("dpop").unwrap());
+    assert_eq!(
+        hop_proof["htu"],
+        format!("{}/next", api.base),
+        "no query in htu"
+    );
+    assert_eq!(hop_proof["htm"], "POST", "a 307 keeps the method");
+    assert_ne!(hop_proof["jti"], proof["jti"]);
+    assert_eq!(hop_proof["ath"], proof["ath"]);
     let second = &elsewhere.seen("/landing")[0];
     assert!(second.header("authorization").is_none());
     assert!(second.header("dpop").is_none());
