@@ -483,6 +483,11 @@ fn scripts_get_a_proof_per_request_from_token_and_exec() {
     assert_code(&out, 0);
     let text = stdout(&out);
     assert!(text.starts_with("DPoP agent\n"), "{text}");
+    assert!(
+        stderr(&out).contains("--dpop-proof METHOD URL"),
+        "{}",
+        stderr(&out)
+    );
     assert!(text.contains("items"), "{text}");
 }
 
