@@ -121,11 +121,13 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         "  clients:".to_owned(),
     ];
     for c in &server.registry().clients {
+        let methods: Vec<&str> = c.auth_methods().iter().map(|m| m.as_str()).collect();
         let kind = match (&c.secret, show_credentials) {
-            (None, _) => "public".to_owned(),
+            _ if c.is_public() => "public".to_owned(),
             // The built-in demo credentials are meant to be shown (docs/serve.md).
             (Some(s), true) => format!("confidential, secret `{}`", s.expose()),
             (Some(_), false) => "confidential".to_owned(),
+            (None, _) => format!("confidential ({})", methods.join(", ")),
         };
         let mut line = format!(
             "    {:<14} {kind}; {}",
