@@ -18,12 +18,20 @@
 # on exit. About 5 minutes after the builds.
 #
 # Env: RUNS (hyperfine runs per command, default 200), WRK_DURATION (s, default 10),
-#      WRK_THREADS (2), WRK_CONNECTIONS (16), SKIP_INSTALL=1 (use what is installed).
+#      WRK_THREADS (2), WRK_CONNECTIONS (16), SKIP_INSTALL=1 (use what is installed),
+#      ONLY=keyring (case 1b alone: `token` from the OS keyring with its kernel keyring
+#      copy beside oidc-token and true; the static build only, raw results in
+#      target/bench-keyring/, BENCHMARKS.md left as it is).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$PWD
-OUT="$REPO/target/bench"
+ONLY="${ONLY:-}"
+case "$ONLY" in
+    "") OUT="$REPO/target/bench" ;;
+    keyring) OUT="$REPO/target/bench-keyring" ;;
+    *) echo "run.sh: ONLY is empty or keyring, not $ONLY" >&2; exit 2 ;;
+esac
 TOOLS="$REPO/target/bench-tools"
 RUNS="${RUNS:-200}"
 WARMUP=10
@@ -47,7 +55,7 @@ if [ -z "${SKIP_INSTALL:-}" ]; then
     log "installing peers"
     missing=()
     have hyperfine || missing+=(hyperfine)
-    have wrk || missing+=(wrk)
+    [ -n "$ONLY" ] || have wrk || missing+=(wrk)
     have oidc-agent || missing+=(oidc-agent-cli)
     have curl || missing+=(curl)
     have openssl || missing+=(openssl)
@@ -55,16 +63,17 @@ if [ -z "${SKIP_INSTALL:-}" ]; then
     have gnome-keyring-daemon || missing+=(gnome-keyring)
     have dbus-run-session || missing+=(dbus)
     have dbus-send || missing+=(dbus-bin)
+    have keyctl || missing+=(keyutils)
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "apt-get install ${missing[*]}" >&2
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
             --no-install-recommends "${missing[@]}" >/dev/null
     fi
-    if ! "$TOOLS/bin/jwt" --version 2>/dev/null | grep -q "$JWT_CLI_VERSION"; then
+    if [ -z "$ONLY" ] && ! "$TOOLS/bin/jwt" --version 2>/dev/null | grep -q "$JWT_CLI_VERSION"; then
         cargo install --locked --root "$TOOLS" --version "$JWT_CLI_VERSION" jwt-cli
     fi
-    if ! "$TOOLS/bin/xh" --version 2>/dev/null | grep -q "$XH_VERSION"; then
+    if [ -z "$ONLY" ] && ! "$TOOLS/bin/xh" --version 2>/dev/null | grep -q "$XH_VERSION"; then
         cargo install --locked --root "$TOOLS" --version "$XH_VERSION" xh
     fi
     if [ ! -d tests/interop/node_modules/oidc-provider ]; then
@@ -72,20 +81,25 @@ if [ -z "${SKIP_INSTALL:-}" ]; then
     fi
 fi
 export PATH="$TOOLS/bin:$PATH"
-for tool in hyperfine wrk oidc-agent oidc-gen oidc-token curl jwt xh node python3 openssl; do
+needed=(hyperfine oidc-agent oidc-gen oidc-token curl node python3 keyctl)
+[ -n "$ONLY" ] || needed+=(wrk jwt xh openssl)
+for tool in "${needed[@]}"; do
     have "$tool" || { echo "run.sh: $tool is missing" >&2; exit 1; }
 done
 
 # ---------------------------------------------------------------- 2. build
-log "cargo build --release --locked (the default, dynamically linked build)"
-cargo build --release --locked
-BIN_DYN="$REPO/target/release/oauthctl"
+if [ -z "$ONLY" ]; then
+    log "cargo build --release --locked (the default, dynamically linked build)"
+    cargo build --release --locked
+    BIN_DYN="$REPO/target/release/oauthctl"
+fi
 log "scripts/build-static.sh (the Linux release build, a static PIE)"
 if BIN=$(scripts/build-static.sh | tail -n1) && [ -x "$BIN" ]; then
     BUILD="static PIE (scripts/build-static.sh)"
 else
     echo "run.sh: no static build on this host; measuring the default build only" >&2
-    BIN="$BIN_DYN"
+    [ -z "$ONLY" ] || cargo build --release --locked
+    BIN="$REPO/target/release/oauthctl"
     BUILD="default (cargo build --release)"
 fi
 
@@ -180,6 +194,26 @@ oidc-gen --iss="$NODE_ISS" --client-id=oauthctl-test --client-secret=oauthctl-se
 oidc-token bench >/dev/null
 
 # ---------------------------------------------------------------- 4. cases
+# case_1b: `token` from the keyring (a private Secret Service) in a session keyring of its
+# own, where the kernel keyring copy lives.
+case_1b() {
+    log "case 1b: token from the keyring (private Secret Service, kernel keyring copy)"
+    export BIN ISS RUNS WARMUP OUT REPO
+    scripts/with-secret-service.sh keyctl session - bench/keyring-case.sh 2>&1 \
+        | grep -v -e 'Failed to set fd limit' -e '^Joined session keyring'
+}
+if [ "$ONLY" = keyring ]; then
+    case_1b
+    {
+        echo "commit: $(git rev-parse HEAD)" \
+            "(uncommitted changes: $(git status --porcelain --untracked-files=no | grep -q . && echo yes || echo no))"
+        echo "build: $BUILD; kernel: $(uname -sr); cores: $(nproc); $(hyperfine --version);" \
+            "oidc-agent $(oidc-agent --version 2>&1 | head -n1 | awk '{print $NF}')"
+    } | tee "$OUT/facts.txt"
+    log "done: raw results in target/bench-keyring/"
+    exit 0
+fi
+
 log "case 1: token from the cache"
 export OAUTHCTL_HOME="$H_USER" OAUTHCTL_TOKEN_STORE=file
 hf token \
@@ -188,10 +222,7 @@ hf token \
     -n "oidc-token (oidc-agent)" "oidc-token bench" \
     -n "true" "true"
 
-log "case 1b: token from the keyring (private Secret Service)"
-export BIN ISS RUNS WARMUP OUT REPO
-scripts/with-secret-service.sh bench/keyring-case.sh 2>&1 | grep -v 'Failed to set fd limit' || \
-    echo "keyring case failed" >&2
+case_1b || echo "keyring case failed" >&2
 
 log "case 2: decode"
 hf decode \

@@ -2,6 +2,7 @@
 # Installs what the test suite needs beyond the Rust toolchain, from Debian packages and the
 # npm registry. Idempotent: what is already there is not installed again.
 #   apt: gnome-keyring, libsecret-tools, dbus (a real Secret Service for the keyring tests),
+#        keyutils (`keyctl session`: session keyrings for the kernel keyring tests),
 #        chromium (the headless browser for the end-to-end login tests),
 #        kubernetes-client (kubectl, for the exec credential plugin test; skipped when a
 #        kubectl is already installed), git (the credential helper tests)
@@ -23,6 +24,7 @@ have gnome-keyring-daemon || missing+=(gnome-keyring)
 have secret-tool || missing+=(libsecret-tools)
 have dbus-run-session || missing+=(dbus)
 have dbus-send || missing+=(dbus-bin)
+have keyctl || missing+=(keyutils)
 have chromium || missing+=(chromium)
 have ss || missing+=(iproute2)
 have openssl || missing+=(openssl)

@@ -21,10 +21,12 @@ cargo clippy --all-targets --locked -- -D warnings
 
 # Every test, including the ones ignored in a plain `cargo test` because they need real
 # parts: a Secret Service (the wrapper starts a private one), node-oidc-provider and
-# headless Chromium (installed above).
-step "cargo test (with a private Secret Service, --include-ignored)"
+# headless Chromium (installed above). `keyctl session -` runs them in a fresh session
+# keyring of their own, as a login session has, so the keyring tests also go through the
+# kernel keyring copy and leave nothing in the caller's session keyring.
+step "cargo test (with a private Secret Service and session keyring, --include-ignored)"
 status=0
-scripts/with-secret-service.sh cargo test --locked -- --include-ignored 2>&1 | tee -a "$log" || status=$?
+scripts/with-secret-service.sh keyctl session - cargo test --locked -- --include-ignored 2>&1 | tee -a "$log" || status=$?
 
 if [ "$status" -eq 0 ]; then
 step "rustdoc -D warnings"

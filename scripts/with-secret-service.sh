@@ -6,6 +6,9 @@
 #
 #   scripts/with-secret-service.sh cargo test --test integration keyring -- --include-ignored
 #
+# (scripts/test.sh also puts the tests in a session keyring of their own: CMD is
+# `keyctl session - cargo test …` there.)
+#
 # Needs: dbus (dbus-run-session, dbus-send), gnome-keyring. On Debian/Ubuntu:
 #   apt-get install -y --no-install-recommends gnome-keyring libsecret-tools dbus-bin
 #

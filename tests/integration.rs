@@ -30,6 +30,8 @@ mod in_process;
 mod interop;
 mod introspect;
 mod jwt_sign;
+#[cfg(target_os = "linux")]
+mod kernel_keyring;
 mod keyring;
 pub mod kubectl;
 mod login;

@@ -116,6 +116,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     ctx.config()?;
     select::remove_stale_parts(&ctx.paths)?;
     let session = Session::open(ctx)?;
+    select::require(session.entry.store)?;
     let sets = session.entry.owned_sets();
     let mut warnings: Vec<String> = Vec::new();
     let mut note = |w: String| {

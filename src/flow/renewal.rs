@@ -254,8 +254,9 @@ where
     };
 
     let _guard = locks.acquire(key)?;
-    // Re-read under the lock: a sibling may have renewed while we waited.
-    let loaded = store.load_entry(key)?;
+    // Re-read under the lock, from the store of record: a sibling may have renewed while
+    // we waited.
+    let loaded = store.reload_entry(key)?;
     let Some(mut current) = loaded.tokens else {
         return Err(absent(loaded.warning));
     };
@@ -301,7 +302,7 @@ where
             Err(RenewError::Failed(e)) => return Err(RenewalError::Request(e)),
             Err(RenewError::InvalidGrant { description }) => {
                 // Someone outside the lock (a `login`) may have stored a newer RT.
-                let latest = store.load(key)?;
+                let latest = store.reload_entry(key)?.tokens;
                 match latest {
                     Some(l) if l.refresh_token.is_some() && l.refresh_token != used => {
                         if retried {

@@ -174,6 +174,11 @@ pub(crate) struct Index {
     pub version: u32,
     #[serde(default)]
     pub profiles: BTreeMap<String, IndexEntry>,
+    /// Per cache key of a set in the OS keyring: a random tag of its last write there,
+    /// which a kernel keyring copy must carry to be served (`super::keyring_copy`). Keyed
+    /// by cache key, not profile, because profiles with the same settings share one set.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keyring_generations: BTreeMap<CacheKey, String>,
 }
 
 impl Default for Index {
@@ -181,6 +186,7 @@ impl Default for Index {
         Self {
             version: INDEX_VERSION,
             profiles: BTreeMap::new(),
+            keyring_generations: BTreeMap::new(),
         }
     }
 }
@@ -252,6 +258,16 @@ impl IndexFile {
 
     /// Read-modify-write under the index lock, so concurrent logins don't lose entries.
     pub(crate) fn update<T>(&self, change: impl FnOnce(&mut Index) -> T) -> Result<T, StoreError> {
+        self.change(true, change)
+    }
+
+    /// [`IndexFile::update`], writing the file only when `always` or when `change` changed
+    /// the index.
+    fn change<T>(
+        &self,
+        always: bool,
+        change: impl FnOnce(&mut Index) -> T,
+    ) -> Result<T, StoreError> {
         // The state dir may be a user-chosen OAUTHCTL_HOME with its own mode: the index is
         // not secret, so readable by others is fine, writable by others is not. Checked
         // before anything (the lock file) is created in it.
@@ -259,7 +275,11 @@ impl IndexFile {
         fsutil::ensure_dir(&dir, Exposure::Trusted)?;
         let _guard = self.locks.acquire_named("index")?;
         let (mut index, _) = self.load()?;
+        let before = (!always).then(|| index.clone());
         let out = change(&mut index);
+        if before.is_some_and(|b| b == index) {
+            return Ok(out);
+        }
         index.version = INDEX_VERSION;
         let json = serde_json::to_vec_pretty(&index).unwrap_or_default();
         fsutil::write_private_atomic(&dir, &self.path, &json)?;
@@ -295,6 +315,29 @@ impl IndexFile {
     /// Removes `profile`, returning its entry.
     pub(crate) fn remove(&self, profile: &str) -> Result<Option<IndexEntry>, StoreError> {
         self.update(|i| i.profiles.remove(profile))
+    }
+
+    /// The generation of the keyring set under `key`, if one is recorded. Any problem
+    /// reading the index counts as none (the kernel copy is then not used).
+    pub(crate) fn keyring_generation(&self, key: &CacheKey) -> Option<String> {
+        let (mut index, _) = self.load().ok()?;
+        index.keyring_generations.remove(key)
+    }
+
+    /// Records `generation` for the keyring set under `key` (`None` forgets it).
+    pub(crate) fn set_keyring_generation(
+        &self,
+        key: &CacheKey,
+        generation: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.change(false, |i| match generation {
+            Some(g) => {
+                i.keyring_generations.insert(key.clone(), g.to_owned());
+            }
+            None => {
+                i.keyring_generations.remove(key);
+            }
+        })
     }
 }
 
@@ -455,6 +498,40 @@ mod tests {
         // Fields this release adds are written only when set.
         let text = std::fs::read_to_string(index.path()).unwrap();
         assert!(!text.contains("client_secret_stdin"), "{text}");
+    }
+
+    #[test]
+    fn keyring_generations_are_kept_per_cache_key_and_written_only_on_change() {
+        let home = tempfile::tempdir().unwrap();
+        let index = index_in(home.path());
+        index.put("work", entry()).unwrap();
+        let key = entry().cache_key;
+        let other = other_login("api").cache_key;
+        assert_eq!(index.keyring_generation(&key), None);
+        index.set_keyring_generation(&key, Some("g1")).unwrap();
+        index.set_keyring_generation(&other, Some("g2")).unwrap();
+        assert_eq!(index.keyring_generation(&key).as_deref(), Some("g1"));
+        assert_eq!(index.keyring_generation(&other).as_deref(), Some("g2"));
+        // Profiles are untouched, and logins leave the generations alone.
+        index.put_login("work", other_login("api")).unwrap();
+        assert_eq!(index.get("work").unwrap().0.unwrap().older.len(), 1);
+        assert_eq!(index.keyring_generation(&key).as_deref(), Some("g1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let inode = || std::fs::metadata(index.path()).unwrap().ino();
+            let before = inode();
+            index.set_keyring_generation(&key, Some("g1")).unwrap();
+            index
+                .set_keyring_generation(&CacheKey::new("x", "y", &["z"], None, None), None)
+                .unwrap();
+            assert_eq!(inode(), before, "nothing changed, nothing written");
+        }
+        index.set_keyring_generation(&key, None).unwrap();
+        assert_eq!(index.keyring_generation(&key), None);
+        index.set_keyring_generation(&other, None).unwrap();
+        let text = std::fs::read_to_string(index.path()).unwrap();
+        assert!(!text.contains("keyring_generations"), "{text}");
     }
 
     #[test]

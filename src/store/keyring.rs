@@ -8,7 +8,7 @@
 //! back. Payloads longer than one platform entry are split into numbered chunks with a
 //! manifest (count, length, SHA-256) and reassembled, never truncated.
 //!
-//! Only this file names the keyring crates.
+//! Only this file names the keyring crates (and `super::kernel` the kernel keyring's).
 
 use std::sync::Arc;
 use std::sync::mpsc;

@@ -1,7 +1,8 @@
 //! The token cache: where token sets live between invocations (README: "Token storage").
 //!
 //! [`TokenStore`] is the seam; [`file::FileStore`] and [`keyring::KeyringStore`] are the
-//! real back ends, [`select::open_store`] picks one for `--token-store`, `index` is the
+//! real back ends, [`keyring_copy::CopiedKeyring`] fronts the OS keyring with a kernel
+//! keyring copy ([`kernel`]) on Linux, [`select::open_store`] picks one for `--token-store`, `index` is the
 //! non-secret per-profile index, and [`lock`] is the cross-process refresh lock with the
 //! refresh protocol. Nothing here prints: warnings are returned as values. No error or
 //! `Debug` output of this module contains a token value.
@@ -9,7 +10,9 @@
 pub mod file;
 pub(crate) mod fsutil;
 pub(crate) mod index;
+pub mod kernel;
 pub mod keyring;
+pub mod keyring_copy;
 pub mod lock;
 #[cfg(test)]
 pub(crate) mod memory;
@@ -102,6 +105,13 @@ impl Loaded {
 pub trait TokenStore: Send + Sync {
     /// Loads the set cached under `key`, reporting an ignored unusable entry.
     fn load_entry(&self, key: &CacheKey) -> Result<Loaded, StoreError>;
+
+    /// [`TokenStore::load_entry`] from the store of record itself, past any copy kept to
+    /// read faster (the kernel keyring copy of the OS keyring): what a renewal re-reads
+    /// under the refresh lock.
+    fn reload_entry(&self, key: &CacheKey) -> Result<Loaded, StoreError> {
+        self.load_entry(key)
+    }
 
     /// Saves `tokens` under `key`, replacing any previous set atomically.
     fn save(&self, key: &CacheKey, tokens: &TokenSet) -> Result<(), StoreError>;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::StoreChoice;
 use super::file::FileStore;
 use super::keyring::{KeyringStore, probe_timeout};
+use super::keyring_copy::CopiedKeyring;
 use super::{StoreError, StoreKind, TokenStore};
 use crate::oauth::tokens::CacheKey;
 use crate::paths::Paths;
@@ -26,11 +27,12 @@ pub fn open_store_with_timeout(
     paths: &Paths,
     timeout: Duration,
 ) -> Result<(Box<dyn TokenStore>, Option<String>), StoreError> {
+    let keyring = |k| Box::new(CopiedKeyring::over(k, paths, timeout));
     match choice {
         StoreChoice::File => Ok((Box::new(FileStore::new(paths.tokens_dir())), None)),
-        StoreChoice::Keyring => Ok((Box::new(KeyringStore::open(timeout)?), None)),
+        StoreChoice::Keyring => Ok((keyring(KeyringStore::open(timeout)?), None)),
         StoreChoice::Auto => match KeyringStore::open(timeout) {
-            Ok(k) => Ok((Box::new(k), None)),
+            Ok(k) => Ok((keyring(k), None)),
             Err(e) => {
                 let dir = paths.tokens_dir();
                 let warning = format!(
@@ -47,11 +49,22 @@ pub fn open_store_with_timeout(
 
 /// Opens the store of a known kind (from the index) without the `auto` fallback, and
 /// without the keyring's write probe: the index says the tokens were stored (and read
-/// back) there.
+/// back) there. The keyring is connected to only when its kernel keyring copy cannot
+/// answer (see [`CopiedKeyring`]), so an unreachable keyring shows at the first read.
 pub fn open_kind(kind: StoreKind, paths: &Paths) -> Result<Box<dyn TokenStore>, StoreError> {
     match kind {
         StoreKind::File => Ok(Box::new(FileStore::new(paths.tokens_dir()))),
-        StoreKind::Keyring => Ok(Box::new(KeyringStore::connect(probe_timeout())?)),
+        StoreKind::Keyring => Ok(Box::new(CopiedKeyring::lazy(paths, probe_timeout()))),
+    }
+}
+
+/// Connects to the store of `kind` now, for a command that must not go on without it: the
+/// keyring store connects only when its kernel keyring copy cannot answer, but `logout`
+/// needs the keyring itself (the index is the only record of the tokens it holds).
+pub fn require(kind: StoreKind) -> Result<(), StoreError> {
+    match kind {
+        StoreKind::File => Ok(()),
+        StoreKind::Keyring => KeyringStore::connect(probe_timeout()).map(drop),
     }
 }
 
@@ -72,7 +85,8 @@ pub fn remove_stale_parts(paths: &Paths) -> Result<(), StoreError> {
 }
 
 /// Removes the set under `key` from the file store and, when it answers, the keyring.
-/// An unreachable keyring is a warning, not an error, unless `choice` is `keyring`.
+/// An unreachable keyring is a warning, not an error, unless `choice` is `keyring`. The
+/// kernel keyring copy goes in every case.
 pub fn delete_everywhere(
     key: &CacheKey,
     paths: &Paths,
@@ -81,12 +95,13 @@ pub fn delete_everywhere(
     let mut report = DeleteReport::default();
     FileStore::new(paths.tokens_dir()).delete(key)?;
     report.cleared.push(StoreKind::File);
+    CopiedKeyring::forget(key, paths)?;
     if choice == StoreChoice::File {
         return Ok(report);
     }
     match KeyringStore::open(probe_timeout()) {
         Ok(k) => {
-            k.delete(key)?;
+            CopiedKeyring::over(k, paths, probe_timeout()).delete(key)?;
             report.cleared.push(StoreKind::Keyring);
         }
         Err(e) if choice == StoreChoice::Keyring => return Err(e),

@@ -7,6 +7,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use super::*;
 use crate::oauth::secret::{IdToken, RefreshToken};
 use crate::oauth::token_type::TokenType;
+use crate::store::Loaded;
 use crate::store::file::FileStore;
 use crate::store::memory::MemoryStore;
 
@@ -398,4 +399,75 @@ fn a_client_credentials_set_is_renewed_by_repeating_the_grant() {
     assert_eq!(out.tokens.access_token.expose(), "at-1");
     assert_eq!(out.tokens.refresh_token, None);
     assert_eq!(store.load(&key()).unwrap(), Some(cc("at-1", NOW + 3600)));
+}
+
+/// A store with a copy in front that still holds an older set than its store of record.
+struct LaggingCopy {
+    record: MemoryStore,
+    copy: TokenSet,
+}
+
+impl TokenStore for LaggingCopy {
+    fn load_entry(&self, _key: &CacheKey) -> Result<Loaded, StoreError> {
+        Ok(Loaded::found(Some(self.copy.clone())))
+    }
+    fn reload_entry(&self, key: &CacheKey) -> Result<Loaded, StoreError> {
+        self.record.load_entry(key)
+    }
+    fn save(&self, key: &CacheKey, tokens: &TokenSet) -> Result<(), StoreError> {
+        self.record.save(key, tokens)
+    }
+    fn delete(&self, key: &CacheKey) -> Result<(), StoreError> {
+        self.record.delete(key)
+    }
+    fn kind(&self) -> crate::store::StoreKind {
+        crate::store::StoreKind::Keyring
+    }
+}
+
+#[test]
+fn under_the_lock_the_store_of_record_is_read_not_the_copy() {
+    let home = tempfile::tempdir().unwrap();
+    let locks = Locks::new(home.path().join("locks"));
+    // Another process renewed: the store of record has the new set (and the rotated
+    // refresh token); this process's copy still has the expiring one.
+    let store = LaggingCopy {
+        record: MemoryStore::default(),
+        copy: set("at-0", Some("rt-0"), NOW - 1),
+    };
+    store
+        .save(&key(), &set("at-1", Some("rt-1"), NOW + 3600))
+        .unwrap();
+    let out = renew_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |_| {
+        panic!("no second refresh: the sibling's set is fresh")
+    })
+    .unwrap();
+    assert!(!out.renewed);
+    assert_eq!(out.tokens.access_token.expose(), "at-1");
+    // After `invalid_grant`, too, the store of record is what counts: the rotated refresh
+    // token a sibling stored meanwhile is tried, not cleared because the copy still shows
+    // the rejected one.
+    let store = LaggingCopy {
+        record: MemoryStore::default(),
+        copy: set("at-0", Some("rt-0"), NOW - 1),
+    };
+    store
+        .save(&key(), &set("at-0", Some("rt-0"), NOW - 1))
+        .unwrap();
+    let server = FakeAs::new("rt-sibling");
+    let mut first = true;
+    let out = renew_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |t| {
+        if first {
+            first = false;
+            store
+                .save(&key(), &set("at-s", Some("rt-sibling"), NOW - 1))
+                .unwrap();
+        }
+        server.refresh(t)
+    })
+    .unwrap();
+    assert!(out.renewed);
+    assert_eq!(server.calls.load(Ordering::SeqCst), 2);
+    let kept = store.record.load(&key()).unwrap().unwrap();
+    assert_eq!(kept.refresh_token.unwrap().expose(), "rt-2");
 }
