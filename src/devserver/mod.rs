@@ -10,16 +10,17 @@
 //! drop(server); // stops it: threads joined, port released
 //! ```
 //!
-//! Layers: [`guard`] is the HTTP/1.1 server: it owns the TCP socket, bounds and validates
-//! every request before any handler sees it, and writes the answers; `routes` dispatches to
-//! the OAuth endpoints (`authorize`, `token`) and the demo API (`api`); `state` is the
-//! in-memory store; `keys` signs.
+//! Layers: the crate's HTTP server ([`crate::httpd`]) owns the TCP socket, bounds and
+//! validates every request before any handler sees it, and writes the answers; `adapter`
+//! turns its requests into `wire::Req` and `wire::Resp` into its answers; `routes`
+//! dispatches to the OAuth endpoints (`authorize`, `token`) and the demo API (`api`);
+//! `state` is the in-memory store; `keys` signs.
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
+mod adapter;
 mod api;
 mod authorize;
 mod clients;
-pub mod guard;
 mod keys;
 mod misbehave;
 mod pages;
@@ -34,8 +35,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+pub use crate::httpd::Limits;
 pub use clients::{Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches};
-pub use guard::Limits;
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
 
@@ -299,7 +300,7 @@ impl App {
 pub struct DevServer {
     app: Arc<App>,
     addr: SocketAddr,
-    guard: Option<guard::Guard>,
+    http: Option<crate::httpd::Server>,
     decoy: Option<misbehave::Decoy>,
 }
 
@@ -371,13 +372,18 @@ impl DevServer {
             cfg,
         });
         let router = Arc::clone(&app);
-        let handler: guard::Handler = Arc::new(move |req| routes::handle(&router, req));
-        let guard = guard::Guard::start(listener, app.cfg.limits.clone(), handler)
+        let handler: crate::httpd::Handler =
+            Arc::new(move |req| adapter::from_resp(routes::handle(&router, adapter::to_req(req))));
+        let options = crate::httpd::Options {
+            name: "devserver",
+            ..crate::httpd::Options::new(app.cfg.limits.clone())
+        };
+        let http = crate::httpd::Server::start(listener, options, handler)
             .map_err(|e| DevServerError::Io(e.to_string()))?;
         Ok(Self {
             app,
             addr,
-            guard: Some(guard),
+            http: Some(http),
             decoy,
         })
     }
@@ -482,9 +488,9 @@ impl std::fmt::Debug for DevServer {
 
 impl Drop for DevServer {
     fn drop(&mut self) {
-        // No new requests, open connections closed, every connection thread joined.
-        if let Some(mut guard) = self.guard.take() {
-            guard.stop();
+        // No new requests, open connections closed, the server's threads joined.
+        if let Some(mut http) = self.http.take() {
+            http.stop();
         }
         self.decoy.take();
     }
