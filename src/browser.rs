@@ -250,7 +250,8 @@ mod tests {
         words("true").open_watched("http://127.0.0.1:1/", &done, &report);
         // Still running when the flow ends: handed off, not a failure.
         done.store(true, Ordering::SeqCst);
-        words("sleep 5").open_watched("http://127.0.0.1:1/", &done, &report);
+        // (`sleep 5 URL` would fail at once on the URL, racing the check.)
+        words("sh -c 'sleep 5'").open_watched("http://127.0.0.1:1/", &done, &report);
         let failures = failures.into_inner().unwrap();
         assert_eq!(failures.len(), 2, "{failures:?}");
         assert_eq!(failures[0], "`sh` exited with status 3");

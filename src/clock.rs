@@ -20,10 +20,12 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that always says the same time (tests).
+/// A clock that always says the same time (tests: expiry without waiting).
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub i64);
 
+#[cfg(any(test, feature = "testing"))]
 impl Clock for FixedClock {
     fn now(&self) -> i64 {
         self.0

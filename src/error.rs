@@ -5,12 +5,12 @@
 //!
 //! A hint that suggests an oauthctl command names it plainly in backticks
 //! (`` `oauthctl login` ``); the output layer repeats the invocation's profile and provider
-//! flags in it ([`crate::cli::Rerun`]), so that the command works as printed.
+//! flags in it ([`crate::output::Rerun`]), so that the command works as printed.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::oauth::errors::OAuthErrorResponse;
+use crate::oauth::errors::{EndpointError, OAuthErrorResponse};
 
 /// Everything that can end a command unsuccessfully.
 #[derive(Debug, thiserror::Error)]
@@ -27,9 +27,15 @@ pub enum Error {
     /// The authorization server answered with an OAuth error response (exit 4).
     #[error("the authorization server refused the request: {0}")]
     Rejected(OAuthErrorResponse),
-    /// DNS, connect, TLS or read failure while talking to a server (exit 5).
-    #[error("could not reach {url}: {message}")]
-    Network { url: String, message: String },
+    /// DNS, connect, TLS or read failure while talking to a server (exit 5). `kind` says
+    /// which, for the hint; `source` describes it.
+    #[error("could not reach {url}: {source}")]
+    Network {
+        url: String,
+        kind: NetworkKind,
+        #[source]
+        source: TransportError,
+    },
     /// A wait that ran out: no browser callback, no device approval (exit 5).
     #[error("{0}")]
     Timeout(String),
@@ -121,7 +127,10 @@ impl Error {
             | Self::ClockSkew { hint, .. }
             | Self::NoCallback { hint, .. } => Some(hint.clone()),
             Self::Rejected(e) => e.explanation().map(str::to_owned),
-            Self::Network { message, .. } if message.contains("certificate") => Some(
+            Self::Network {
+                kind: NetworkKind::Certificate,
+                ..
+            } => Some(
                 "the server's certificate is not trusted: pass --cacert FILE (or set \
                  SSL_CERT_FILE) with the CA that issued it"
                     .to_owned(),
@@ -152,11 +161,30 @@ impl Error {
         }
     }
 
+    /// A failure talking to the server at `url` (shown without its query).
+    pub fn network(url: impl Into<String>, kind: NetworkKind, detail: impl Into<String>) -> Self {
+        Self::Network {
+            url: url.into(),
+            kind,
+            source: TransportError(detail.into()),
+        }
+    }
+
     /// A local I/O failure on `path`.
     pub fn io(action: &str, path: &std::path::Path, source: std::io::Error) -> Self {
         Self::Io {
             context: format!("cannot {action} {}", path.display()),
             source,
+        }
+    }
+}
+
+impl From<EndpointError> for Error {
+    /// An OAuth error response is a refusal (exit 4); anything malformed a bad answer (5).
+    fn from(e: EndpointError) -> Self {
+        match e {
+            EndpointError::OAuth(err) => Self::Rejected(err),
+            EndpointError::Malformed(m) => Self::BadResponse(m),
         }
     }
 }
@@ -169,6 +197,29 @@ impl From<ConfigFileError> for Error {
         }
     }
 }
+
+/// What failed on the way to a server. The hint follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkKind {
+    /// No connection: the name did not resolve, the connection was refused or the host is
+    /// unreachable, or the proxy failed.
+    Connect,
+    /// The server's certificate was refused (not trusted, expired, for another name).
+    Certificate,
+    /// The TLS handshake failed for another reason (no common version or cipher suite, a
+    /// peer that does not speak TLS).
+    Tls,
+    /// The connection broke while the response was read.
+    Read,
+    /// Any other transport failure.
+    Other,
+}
+
+/// A transport failure as the user sees it: the HTTP stack's description and its causes,
+/// without the URL (whose query could hold a code or token).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TransportError(pub String);
 
 /// A configuration file problem located at a line and column.
 #[derive(Debug, thiserror::Error)]
@@ -198,13 +249,8 @@ mod tests {
                 Error::Rejected(OAuthErrorResponse::new("invalid_client")),
                 4,
             ),
-            (
-                Error::Network {
-                    url: "u".into(),
-                    message: "m".into(),
-                },
-                5,
-            ),
+            (Error::network("u", NetworkKind::Connect, "m"), 5),
+            (Error::network("u", NetworkKind::Certificate, "m"), 5),
             (Error::Timeout("t".into()), 5),
             (
                 Error::NoCallback {
@@ -237,6 +283,37 @@ mod tests {
     fn rejected_errors_explain_common_codes() {
         let e = Error::Rejected(OAuthErrorResponse::new("invalid_grant"));
         assert!(e.hint().unwrap().contains("login"));
+    }
+
+    #[test]
+    fn network_hints_follow_the_kind_not_the_text() {
+        let untrusted = Error::network(
+            "https://as.example",
+            NetworkKind::Certificate,
+            "invalid peer certificate: UnknownIssuer",
+        );
+        assert_eq!(
+            untrusted.to_string(),
+            "could not reach https://as.example: invalid peer certificate: UnknownIssuer"
+        );
+        assert!(untrusted.hint().unwrap().contains("--cacert"));
+        // The word alone no longer decides: a refused connection to a host named
+        // `certificate…` is a connection problem.
+        let refused = Error::network(
+            "https://certificates.example",
+            NetworkKind::Connect,
+            "tcp connect error: certificate? no: Connection refused",
+        );
+        let hint = refused.hint().unwrap();
+        assert!(
+            hint.contains("proxy settings") && !hint.contains("--cacert"),
+            "{hint}"
+        );
+        for kind in [NetworkKind::Tls, NetworkKind::Read, NetworkKind::Other] {
+            let hint = Error::network("u", kind, "m").hint().unwrap();
+            assert!(!hint.contains("--cacert"), "{kind:?}");
+        }
+        assert!(std::error::Error::source(&untrusted).is_some());
     }
 
     #[test]

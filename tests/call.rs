@@ -8,7 +8,9 @@ use oauthctl::devserver::{DevConfig, DevServer};
 
 use crate::support::login::{login_as, login_service, secret_file, token};
 use crate::support::stub::{Canned, Stub};
-use crate::support::{assert_code, get, home, oauthctl, run, stderr, stdout};
+use crate::support::{
+    assert_code, cached_expiry, get, home, in_process, oauthctl, run, stderr, stdout,
+};
 
 const USER_SCOPES: &str = "openid offline_access api:read api:write";
 
@@ -140,17 +142,16 @@ fn include_and_output_file() {
 
 #[test]
 fn a_token_about_to_expire_is_refreshed_exactly_once() {
-    // 2 s tokens, 1.2 s later: inside the refresh margin (60 s, at most half the lifetime),
-    // so the cached one is refreshed first.
-    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
-        .unwrap();
+    // In process, with the clock 30 s before the token expires: inside the refresh margin
+    // (60 s), so the cached one is refreshed first.
+    let s = server();
     let h = home();
     login_as(h.path(), s.issuer(), "alice", USER_SCOPES);
     assert_eq!(s.hits("/token"), 1);
     let before = token_no_refresh(h.path());
-    std::thread::sleep(Duration::from_millis(1200));
-    let out = run(h.path(), &["call", "--fail", &api(&s, "/api/data")]);
-    assert_code(&out, 0);
+    let soon = cached_expiry(h.path(), &[]) - 30;
+    let body = in_process(h.path(), soon, &["call", "--fail", &api(&s, "/api/data")]).stdout();
+    assert!(body.contains("items"), "{body}");
     assert_eq!(s.hits("/token"), 2, "exactly one refresh");
     assert_eq!(s.hits("/api/data"), 1, "no retry needed");
     assert_ne!(

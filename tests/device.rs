@@ -91,7 +91,10 @@ fn polls_every_5s_by_default_and_5s_slower_after_each_slow_down() {
     let form: std::collections::BTreeMap<String, String> = url::form_urlencoded::parse(&last.body)
         .into_owned()
         .collect();
-    assert_eq!(form["grant_type"], device::GRANT_TYPE);
+    assert_eq!(
+        form["grant_type"],
+        "urn:ietf:params:oauth:grant-type:device_code"
+    );
     assert_eq!(form["device_code"], "dc");
 }
 

@@ -3,17 +3,21 @@
 
 use std::path::Path;
 use std::process::Output;
-use std::time::Duration;
 
 use oauthctl::devserver::{DevConfig, DevServer};
 use serde_json::Value;
 
-use crate::support::{assert_code, home, oauthctl, post, run, stderr};
+use crate::support::{assert_code, cached_expiry, home, in_process, oauthctl, post, run, stderr};
 
 /// The command in backticks on the `hint:` line.
 #[track_caller]
 fn suggested(out: &Output) -> String {
-    let err = stderr(out);
+    suggested_in(&stderr(out))
+}
+
+/// The command in backticks on the `hint:` line of `err`.
+#[track_caller]
+fn suggested_in(err: &str) -> String {
     let hint = err
         .lines()
         .find_map(|l| l.strip_prefix("hint: "))
@@ -40,8 +44,7 @@ fn run_printed(home: &Path, line: &str) -> Output {
 
 #[test]
 fn suggested_commands_keep_the_provider_argument_and_work_as_printed() {
-    let s = DevServer::start(DevConfig::default().with_access_token_ttl(Duration::from_secs(2)))
-        .unwrap();
+    let s = DevServer::start(DevConfig::default()).unwrap();
     let provider = format!("local@{}", s.local_addr().port());
     let h = home();
 
@@ -63,14 +66,17 @@ fn suggested_commands_keep_the_provider_argument_and_work_as_printed() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_code(&run(h.path(), &["--provider", &provider, "token"]), 0);
 
-    // An expired token with --no-refresh: the next step is a refresh, not a login.
-    std::thread::sleep(Duration::from_millis(2500));
-    let out = run(
+    // An expired token with --no-refresh (in process, a second after it expires): the next
+    // step is a refresh, not a login.
+    let expired = cached_expiry(h.path(), &["--provider", &provider]) + 1;
+    let (code, err) = in_process(
         h.path(),
+        expired,
         &["--provider", &provider, "token", "--no-refresh"],
-    );
-    assert_code(&out, 3);
-    let refresh = suggested(&out);
+    )
+    .failure();
+    assert_eq!(code, 3, "{err}");
+    let refresh = suggested_in(&err);
     assert_eq!(refresh, format!("oauthctl --provider {provider} refresh"));
     assert_code(&run_printed(h.path(), &refresh), 0);
     assert_code(

@@ -23,6 +23,7 @@ mod help;
 mod hints;
 #[cfg(unix)]
 mod home;
+mod in_process;
 mod interop;
 mod introspect;
 mod keyring;

@@ -13,10 +13,12 @@
 
 use std::time::{Duration, Instant};
 
-use oauthctl::cli::TokenStoreChoice;
 use oauthctl::config::paths::Paths;
-use oauthctl::oauth::secret::Secret;
-use oauthctl::oauth::tokens::{CacheKey, Grant, TokenSet};
+use oauthctl::oauth::grant::Grant;
+use oauthctl::oauth::secret::{AccessToken, IdToken, RefreshToken};
+use oauthctl::oauth::token_type::TokenType;
+use oauthctl::oauth::tokens::{CacheKey, TokenSet};
+use oauthctl::store::StoreChoice;
 use oauthctl::store::file::FileStore;
 use oauthctl::store::keyring::{KeyringStore, PROBE_TIMEOUT};
 use oauthctl::store::{StoreKind, TokenStore, delete_everywhere, open_store};
@@ -46,11 +48,11 @@ fn unique_key(test: &str) -> CacheKey {
 
 fn tokens(id_token_len: usize) -> TokenSet {
     TokenSet {
-        access_token: Secret::new("at-keyring-test"),
-        token_type: "Bearer".into(),
+        access_token: AccessToken::new("at-keyring-test"),
+        token_type: TokenType::Bearer,
         expires_at: Some(2_000_000_000),
-        refresh_token: Some(Secret::new("rt-keyring-test")),
-        id_token: Some(Secret::new("i".repeat(id_token_len))),
+        refresh_token: Some(RefreshToken::new("rt-keyring-test")),
+        id_token: Some(IdToken::new("i".repeat(id_token_len))),
         scope: vec!["openid".into()],
         grant: Grant::AuthorizationCode,
         issuer: "https://keyring-test.invalid".into(),
@@ -70,7 +72,7 @@ fn keyring_save_load_delete_round_trip() {
     let other = KeyringStore::open(BUSY_TIMEOUT).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(tokens(100)));
     let mut rotated = tokens(100);
-    rotated.refresh_token = Some(Secret::new("rt-rotated"));
+    rotated.refresh_token = Some(RefreshToken::new("rt-rotated"));
     store.save(&key, &rotated).unwrap();
     assert_eq!(other.load(&key).unwrap(), Some(rotated));
     store.delete(&key).unwrap();
@@ -100,12 +102,9 @@ fn keyring_large_payload_survives_chunking() {
 fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
-    let (store, warning) = oauthctl::store::select::open_store_with_timeout(
-        TokenStoreChoice::Auto,
-        &paths,
-        BUSY_TIMEOUT,
-    )
-    .unwrap();
+    let (store, warning) =
+        oauthctl::store::select::open_store_with_timeout(StoreChoice::Auto, &paths, BUSY_TIMEOUT)
+            .unwrap();
     assert_eq!(store.kind(), StoreKind::Keyring);
     assert_eq!(warning, None);
     // C69: a set in each store; logout removes both.
@@ -113,7 +112,7 @@ fn keyring_auto_picks_the_keyring_and_logout_clears_both() {
     store.save(&key, &tokens(10)).unwrap();
     let files = FileStore::new(paths.tokens_dir());
     files.save(&key, &tokens(10)).unwrap();
-    let report = delete_everywhere(&key, &paths, TokenStoreChoice::Auto).unwrap();
+    let report = delete_everywhere(&key, &paths, StoreChoice::Auto).unwrap();
     assert_eq!(report.cleared, vec![StoreKind::File, StoreKind::Keyring]);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!(store.load(&key).unwrap(), None);
@@ -243,7 +242,7 @@ fn no_dbus_child() {
     let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
 
     let start = Instant::now();
-    let (store, warning) = open_store(TokenStoreChoice::Auto, &paths).unwrap();
+    let (store, warning) = open_store(StoreChoice::Auto, &paths).unwrap();
     let elapsed = start.elapsed();
     eprintln!("auto without a session bus decided in {elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
@@ -260,7 +259,7 @@ fn no_dbus_child() {
     store.save(&key, &tokens(10)).unwrap();
     assert_eq!(store.load(&key).unwrap(), Some(tokens(10)));
 
-    let err = open_store(TokenStoreChoice::Keyring, &paths)
+    let err = open_store(StoreChoice::Keyring, &paths)
         .err()
         .expect("an error");
     let err: oauthctl::Error = err.into();
@@ -268,7 +267,7 @@ fn no_dbus_child() {
     assert!(err.hint().unwrap().contains("--token-store file"));
 
     // Logout still clears the file store and reports the unreachable keyring.
-    let report = delete_everywhere(&key, &paths, TokenStoreChoice::Auto).unwrap();
+    let report = delete_everywhere(&key, &paths, StoreChoice::Auto).unwrap();
     assert_eq!(report.cleared, vec![StoreKind::File]);
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(store.load(&key).unwrap(), None);

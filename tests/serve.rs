@@ -10,6 +10,7 @@ use base64::Engine as _;
 use oauthctl::devserver::{
     Client, DevConfig, DevServer, Limits, Logger, Registry, SigningAlg, User,
 };
+use oauthctl::oauth::grant::Grant;
 use serde_json::Value;
 
 use crate::support::{
@@ -34,7 +35,7 @@ fn wide_registry() -> Registry {
         id: "web".into(),
         secret: Some("web secret:%+".into()),
         redirect_uris: vec!["https://app.example/cb".into()],
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        grant_types: vec![Grant::AuthorizationCode, Grant::RefreshToken],
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
@@ -43,7 +44,7 @@ fn wide_registry() -> Registry {
         id: "other-cli".into(),
         secret: None,
         redirect_uris: vec!["http://127.0.0.1/callback".into()],
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        grant_types: vec![Grant::AuthorizationCode, Grant::RefreshToken],
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
@@ -52,7 +53,7 @@ fn wide_registry() -> Registry {
         id: "other-service".into(),
         secret: Some("other-secret".into()),
         redirect_uris: vec![],
-        grant_types: vec!["client_credentials".into()],
+        grant_types: vec![Grant::ClientCredentials],
         scopes: vec!["api:read".into()],
         roles: vec![],
         introspect_any: false,
@@ -187,6 +188,16 @@ fn binds_loopback_and_serves_matching_metadata() {
         serde_json::json!(["S256"])
     );
     assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+    // Every grant of the model, by its grant_type value, in the order of earlier releases.
+    assert_eq!(
+        m["grant_types_supported"],
+        serde_json::json!([
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
+    );
     for ep in [
         "authorization_endpoint",
         "token_endpoint",

@@ -8,7 +8,7 @@ use oauthctl::devserver::{DevConfig, DevServer};
 use serde_json::Value;
 
 use crate::support::login::login_as;
-use crate::support::{assert_code, home, oauthctl, run, stderr, stdout};
+use crate::support::{assert_code, cached_expiry, home, in_process, oauthctl, run, stderr, stdout};
 
 const SCOPES: &str = "openid profile offline_access api:read";
 
@@ -35,7 +35,7 @@ fn without_a_login_token_says_how_to_log_in() {
 
 #[test]
 fn refresh_rotates_and_an_expired_token_is_refreshed_once() {
-    let s = short_lived(3);
+    let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
     login_as(h.path(), s.issuer(), "alice", SCOPES);
     let first = stdout(&run(h.path(), &["token", "--min-ttl", "0s"]));
@@ -61,17 +61,21 @@ fn refresh_rotates_and_an_expired_token_is_refreshed_once() {
     assert_eq!(s.hits("/token"), 2);
     let second = stdout(&run(h.path(), &["token", "--min-ttl", "0s"]));
     assert_ne!(first, second);
-    // Expiry: the next `token` refreshes once, then serves the cache.
-    std::thread::sleep(Duration::from_millis(3200));
-    let third = stdout(&run(h.path(), &["token", "--min-ttl", "1s"]));
+    // Expiry, by the clock alone (in process): a second after the token expires, the next
+    // `token` refreshes once, then serves the cache; the binary sees the new token too.
+    let expired = cached_expiry(h.path(), &[]) + 1;
+    let third = in_process(h.path(), expired, &["token", "--min-ttl", "1s"]).stdout();
     assert_eq!(s.hits("/token"), 3);
     assert_ne!(third, second);
-    let again = stdout(&run(h.path(), &["token", "--min-ttl", "1s"]));
+    let again = in_process(h.path(), expired, &["token", "--min-ttl", "1s"]).stdout();
     assert_eq!(again, third);
     assert_eq!(s.hits("/token"), 3);
+    assert_eq!(stdout(&run(h.path(), &["token"])), third);
     // --no-refresh never refreshes.
-    std::thread::sleep(Duration::from_millis(3200));
-    assert_code(&run(h.path(), &["token", "--no-refresh"]), 3);
+    let later = cached_expiry(h.path(), &[]) + 1;
+    let (code, err) = in_process(h.path(), later, &["token", "--no-refresh"]).failure();
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("has expired (--no-refresh)"), "{err}");
     assert_eq!(s.hits("/token"), 3);
 }
 

@@ -61,7 +61,7 @@ macro_rules! transparent_wrapper {
 /// Not for `call`: its `--json BODY` replaces the global `--json` flag, which clap does only
 /// when the subcommand's own arguments exist before the global ones are propagated.
 #[derive(Debug, Clone, Default)]
-pub struct Lazy<T>(pub T);
+pub(crate) struct Lazy<T>(pub T);
 
 transparent_wrapper!(Lazy);
 
@@ -96,7 +96,7 @@ thread_local! {
 /// The subcommand enum, with every subcommand added to the parser unless [`parse_from`] is
 /// building a reduced top level.
 #[derive(Debug, Clone)]
-pub struct Picked<T>(pub T);
+pub(crate) struct Picked<T>(pub T);
 
 transparent_wrapper!(Picked);
 
@@ -121,13 +121,13 @@ impl<T: Subcommand> Subcommand for Picked<T> {
 
 /// Parses the process's arguments; clap prints help, the version and usage errors itself
 /// and exits (with 2 for usage errors).
-pub fn parse() -> Cli {
+pub(crate) fn parse() -> Cli {
     let argv: Vec<OsString> = std::env::args_os().collect();
     parse_from(&argv)
 }
 
 /// Parses `argv` (program name first) like [`parse`].
-pub fn parse_from(argv: &[OsString]) -> Cli {
+pub(crate) fn parse_from(argv: &[OsString]) -> Cli {
     if let Some(cli) = parse_reduced(argv) {
         return cli;
     }

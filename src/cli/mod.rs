@@ -1,4 +1,8 @@
-//! The command-line surface (design.md §3): plain clap types, no effects.
+//! The command-line surface (design.md §3): plain clap types, no effects. Only the roof
+//! (`main`, `lib` and the composition root in `app`) uses them; `app` turns them into each
+//! command's own options. The value enums here mirror the ones the lower layers own
+//! (`store::StoreChoice`, `oauth::client_auth::AuthMethod`, `output::ColorChoice`,
+//! `devserver::Misbehave`, …) so that clap stays out of those layers.
 //!
 //! Fields that a profile may fill are `Option<T>` without defaults, so that "not given" is
 //! distinguishable when settings are resolved (flags > env > profile > discovery > defaults).
@@ -8,11 +12,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::devserver::Misbehave;
+use crate::text::duration::parse as parse_duration;
+
 mod examples;
 mod lazy;
-mod rerun;
-pub use lazy::{Lazy, Picked, parse, parse_from};
-pub use rerun::Rerun;
+pub(crate) use lazy::{Lazy, Picked, parse, parse_from};
 
 /// Exit codes, shown at the end of `--help` and in the man page.
 const EXIT_CODES: &str = "\
@@ -38,7 +43,7 @@ Exit codes:
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -49,7 +54,7 @@ pub struct Cli {
 /// flags, under their own heading.
 #[derive(Debug, Clone, Args, Default)]
 #[command(next_help_heading = "Global Options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Profile to use [default: the config's default_profile, else the --provider name, else `default`]
     #[arg(
         short,
@@ -125,8 +130,7 @@ pub enum ColorChoice {
 }
 
 /// `--token-store`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TokenStoreChoice {
     /// The OS keyring when it answers, else files (with a warning)
     Auto,
@@ -138,7 +142,7 @@ pub enum TokenStoreChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Show a JWT's header, claims and times; with --verify, check signature and claims
     #[command(after_help = examples::DECODE)]
     Decode(Lazy<DecodeArgs>),
@@ -202,7 +206,7 @@ pub enum Command {
 
 /// `token --format`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum TokenFormat {
+pub(crate) enum TokenFormat {
     /// The token alone
     #[default]
     Raw,
@@ -216,7 +220,7 @@ pub enum TokenFormat {
 
 /// `token`.
 #[derive(Debug, Clone, Args)]
-pub struct TokenArgs {
+pub(crate) struct TokenArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,
@@ -236,7 +240,7 @@ pub struct TokenArgs {
 
 /// `call`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct CallArgs {
+pub(crate) struct CallArgs {
     /// `[METHOD] URL`: the method (GET, or POST when a body is given) and the URL; query
     /// items may be part of the URL
     #[arg(value_name = "METHOD|URL", required = true, num_args = 1..=2)]
@@ -302,7 +306,7 @@ pub struct CallArgs {
 
 /// `introspect`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct IntrospectArgs {
+pub(crate) struct IntrospectArgs {
     /// The token; `-` reads it from standard input [default: the profile's access token]
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
@@ -314,7 +318,7 @@ pub struct IntrospectArgs {
 
 /// `exec`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct ExecArgs {
+pub(crate) struct ExecArgs {
     /// The command and its arguments
     #[arg(value_name = "CMD", required = true, num_args = 1.., trailing_var_arg = true,
           allow_hyphen_values = true)]
@@ -326,7 +330,7 @@ pub struct ExecArgs {
 
 /// `logout`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct LogoutArgs {
+pub(crate) struct LogoutArgs {
     /// Delete the cached tokens without revoking them at the server
     #[arg(long)]
     pub no_revoke: bool,
@@ -346,7 +350,7 @@ pub enum Flow {
 
 /// `login`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct LoginArgs {
+pub(crate) struct LoginArgs {
     /// The grant to use
     #[arg(long, value_enum, default_value_t = Flow::Code)]
     pub flow: Flow,
@@ -382,14 +386,14 @@ pub struct LoginArgs {
     pub browser_command: Option<String>,
     /// Client authentication at the token endpoint
     #[arg(long, value_enum, value_name = "METHOD")]
-    pub auth_method: Option<crate::config::AuthMethod>,
+    pub auth_method: Option<AuthMethod>,
     /// Clock skew allowed for the ID token's exp, nbf and iat (remembered for refreshes)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub leeway: Duration,
 }
 
 /// Parses `K=V`.
-pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_key_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
         _ => Err("expected K=V".to_owned()),
@@ -398,7 +402,7 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
 
 /// `decode`.
 #[derive(Debug, Clone, Args, Default)]
-pub struct DecodeArgs {
+pub(crate) struct DecodeArgs {
     /// The token (a leading `Bearer ` is ignored); `-` or nothing reads it from standard input
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
@@ -438,7 +442,7 @@ pub struct DecodeArgs {
 
 /// `serve`: the development authorization server (design.md §6).
 #[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Port to listen on (0 picks a free port)
     #[arg(long, default_value_t = 9400, value_name = "PORT")]
     pub port: u16,
@@ -482,7 +486,7 @@ pub struct ServeArgs {
     /// Misbehave on purpose, as a hostile mock server for a client's negative tests
     /// (repeatable; never use it for anything else)
     #[arg(long, value_enum, value_name = "CASE")]
-    pub misbehave: Vec<crate::devserver::Misbehave>,
+    pub misbehave: Vec<MisbehaveCase>,
 }
 
 /// `serve --alg`.
@@ -496,13 +500,46 @@ pub enum ServeAlg {
     Rs256,
 }
 
-/// Parses humantime durations (`30s`, `5m`, `1h30m`) or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+/// `login --auth-method`. On the command line the registered names (as in the config file
+/// and the provider's metadata) are the primary spelling; clap's kebab-case forms stay
+/// accepted as aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMethod {
+    /// HTTP Basic with form-urlencoded id and secret
+    #[value(name = "client_secret_basic", alias = "client-secret-basic")]
+    ClientSecretBasic,
+    /// id and secret in the form body
+    #[value(name = "client_secret_post", alias = "client-secret-post")]
+    ClientSecretPost,
+    /// public client: only `client_id`
+    None,
+}
+
+/// `serve --misbehave`: the dev server's cases, named and described by
+/// [`Misbehave::describe`] (the server documents its own cases; this only offers them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MisbehaveCase(pub Misbehave);
+
+/// Every case, in the dev server's order.
+const MISBEHAVE_CASES: [MisbehaveCase; Misbehave::ALL.len()] = {
+    let mut cases = [MisbehaveCase(Misbehave::ALL[0]); Misbehave::ALL.len()];
+    let mut i = 0;
+    while i < cases.len() {
+        cases[i] = MisbehaveCase(Misbehave::ALL[i]);
+        i += 1;
     }
-    humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 30s, 5m, 1h30m or seconds)"))
+    cases
+};
+
+impl ValueEnum for MisbehaveCase {
+    fn value_variants<'a>() -> &'a [Self] {
+        &MISBEHAVE_CASES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = self.0.describe();
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
 }
 
 #[cfg(test)]
@@ -516,10 +553,17 @@ mod tests {
     }
 
     #[test]
-    fn durations_accept_humantime_and_seconds() {
-        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
-        assert!(parse_duration("soon").is_err());
+    fn misbehave_cases_are_the_servers() {
+        let names: Vec<String> = MisbehaveCase::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        let server: Vec<&str> = Misbehave::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names, server);
+        let parsed = Cli::try_parse_from(["oauthctl", "serve", "--misbehave", "token-307"])
+            .map(|cli| format!("{:?}", cli.command.0));
+        assert!(parsed.is_ok_and(|c| c.contains("Token307")));
+        assert!(Cli::try_parse_from(["oauthctl", "serve", "--misbehave", "x"]).is_err());
     }
 }

@@ -18,7 +18,7 @@
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -26,11 +26,12 @@ use reqwest::blocking::{RequestBuilder, Response};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::cli::CallArgs;
 use crate::error::{Error, Result};
 use crate::http::{self, Deadline, HttpClient, HttpOptions};
-use crate::oauth::secret::Secret;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::AccessToken;
+use crate::oauth::token_type::TokenType;
+use crate::oauth::tokens::TokenSet;
 use crate::oauth::url_policy;
 use crate::oauth::www_authenticate::{self, Challenge};
 use crate::output::body::{TerminalBody, for_terminal};
@@ -40,7 +41,7 @@ use super::Context;
 use super::session::{Session, replace_rejected, usable_tokens};
 
 /// Redirects followed at most with `-L`.
-pub const MAX_REDIRECTS: usize = 10;
+pub(crate) const MAX_REDIRECTS: usize = 10;
 /// Refresh first when the token expires within this time (as `token` does by default).
 const MIN_TTL: Duration = Duration::from_secs(60);
 /// The most of a body shown on a terminal; larger bodies want `-o FILE` or a pipe.
@@ -51,8 +52,37 @@ const MAX_EXTERNAL_TOKEN: u64 = 64 * 1024;
 /// Whether a request header named `name` is sensitive: redacted in traces and never sent
 /// to another origin after a redirect. Headers given as `-H '!Name: value'` are too. The
 /// same rule redacts response headers in traces ([`http::is_sensitive_header`]).
-pub fn is_sensitive_header(name: &str) -> bool {
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
     http::is_sensitive_header(name)
+}
+
+/// What `call` was asked for (design.md §3).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// `[METHOD] URL`.
+    pub target: Vec<String>,
+    /// `-H 'NAME: VALUE'` (`!NAME: VALUE` marks it sensitive).
+    pub headers: Vec<String>,
+    /// `-d DATA`, `@FILE` or `@-`.
+    pub data: Option<String>,
+    /// `--json BODY`, `@FILE` or `@-`.
+    pub json_body: Option<String>,
+    /// `--form K=V`.
+    pub form: Vec<(String, String)>,
+    /// `-i`: status line and headers before the body.
+    pub include: bool,
+    /// `-o FILE` (`-` is standard output).
+    pub output: Option<PathBuf>,
+    /// `--fail`: exit 8 on HTTP 400 and above.
+    pub fail: bool,
+    /// `--max-time`: one deadline for the whole exchange.
+    pub max_time: Option<Duration>,
+    /// `-L`: follow redirects.
+    pub location: bool,
+    /// `--token-env VAR`.
+    pub token_env: Option<String>,
+    /// `--token-file FILE` (`-` is standard input).
+    pub token_file: Option<PathBuf>,
 }
 
 /// A `-H` header.
@@ -79,25 +109,33 @@ enum Credential {
         session: Box<Session>,
         tokens: Box<TokenSet>,
     },
-    /// A token oauthctl did not obtain (`--token-env`, `--token-file`): never refreshed.
+    /// A bearer token oauthctl did not obtain (`--token-env`, `--token-file`): never
+    /// refreshed.
     External {
-        token: Secret,
+        token: AccessToken,
         /// Where it came from, for messages (`$VAR`, the file, standard input).
         origin: String,
     },
 }
 
 impl Credential {
-    fn token(&self) -> &str {
+    fn token(&self) -> &AccessToken {
         match self {
-            Self::Profile { tokens, .. } => tokens.access_token.expose(),
-            Self::External { token, .. } => token.expose(),
+            Self::Profile { tokens, .. } => &tokens.access_token,
+            Self::External { token, .. } => token,
+        }
+    }
+
+    fn token_type(&self) -> TokenType {
+        match self {
+            Self::Profile { tokens, .. } => tokens.token_type,
+            Self::External { .. } => TokenType::Bearer,
         }
     }
 }
 
 /// Runs `call`.
-pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     check_stdin_use(args)?;
     // Standard input is read here or not at all (a refresh may read a client secret from it).
     let (request, external) = {
@@ -105,7 +143,7 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
         (build(args, &mut stdin)?, external_token(args, &mut stdin)?)
     };
     // C59: decided on the URL alone, before any login lookup or connection.
-    check_destination(&request.url, ctx.global.insecure_http)?;
+    check_destination(&request.url, ctx.flags.insecure_http)?;
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
     } else {
@@ -116,11 +154,11 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
             tokens: Box::new(tokens),
         }
     };
-    check_token_not_in_url(&request.url, credential.token())?;
+    check_token_not_in_url(&request.url, credential.token().expose())?;
     let http = HttpClient::new(&HttpOptions {
-        cacert: ctx.global.cacert.clone(),
-        insecure_http: ctx.global.insecure_http,
-        verbose: ctx.global.verbose,
+        cacert: ctx.flags.cacert.clone(),
+        insecure_http: ctx.flags.insecure_http,
+        verbose: ctx.ui.verbose,
         timeout: args.max_time,
     })?;
     let limit = Limit {
@@ -131,11 +169,12 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
         &http,
         ctx,
         &request,
+        credential.token_type(),
         credential.token(),
         args.location,
         limit,
     )?;
-    let mut challenge = exchange.challenge();
+    let mut challenge = exchange.challenge(credential.token_type());
     if let Credential::Profile { session, tokens } = &mut credential
         && exchange.token_sent
         && challenge.as_ref().is_some_and(Refusal::refresh_may_help)
@@ -144,18 +183,19 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
             "The API rejected the access token (invalid_token); refreshing it and retrying once.",
         );
         drop(exchange);
-        let rejected = tokens.access_token.expose().to_owned();
+        let rejected = tokens.access_token.clone();
         **tokens = replace_rejected(ctx, session, &rejected)?;
         check_token_not_in_url(&request.url, tokens.access_token.expose())?;
         exchange = send(
             &http,
             ctx,
             &request,
-            tokens.access_token.expose(),
+            tokens.token_type,
+            &tokens.access_token,
             args.location,
             limit,
         )?;
-        challenge = exchange.challenge();
+        challenge = exchange.challenge(tokens.token_type);
     }
     let refusal = challenge.filter(|_| exchange.token_sent);
     deliver(ctx, args, exchange.response, limit, || {
@@ -166,7 +206,7 @@ pub fn run(ctx: &Context<'_>, args: &CallArgs) -> Result<Outcome> {
 }
 
 /// `--token-file -` and a body from `@-` both want standard input: refused up front.
-fn check_stdin_use(args: &CallArgs) -> Result<()> {
+fn check_stdin_use(args: &Options) -> Result<()> {
     let token_from_stdin = args
         .token_file
         .as_deref()
@@ -193,9 +233,9 @@ fn check_stdin_use(args: &CallArgs) -> Result<()> {
 /// word of visible ASCII (as RFC 6750 §2.1's `b64token` is; CR, LF or NUL would inject
 /// headers) is refused with exit 2, without quoting the value.
 fn external_token(
-    args: &CallArgs,
+    args: &Options,
     stdin: &mut dyn std::io::Read,
-) -> Result<Option<(Secret, String)>> {
+) -> Result<Option<(AccessToken, String)>> {
     let (raw, origin) = if let Some(var) = &args.token_env {
         let value = std::env::var(var).map_err(|_| {
             Error::usage(
@@ -246,17 +286,18 @@ fn external_token(
         };
         Error::usage(format!("{flag} {origin}: {why}"), None)
     })?;
-    Ok(Some((Secret::new(token), origin)))
+    Ok(Some((AccessToken::new(token), origin)))
 }
 
 /// The token in `raw`: surrounding whitespace and a leading `Bearer ` (any case) dropped;
 /// the rest must be one word of visible ASCII.
 fn bearer_value(raw: &str) -> std::result::Result<String, &'static str> {
+    let bearer = TokenType::Bearer;
     let mut text = raw.trim();
-    if text.eq_ignore_ascii_case("bearer") {
+    if bearer.is_scheme(text) {
         text = "";
     } else if let Some((scheme, rest)) = text.split_once([' ', '\t'])
-        && scheme.eq_ignore_ascii_case("bearer")
+        && bearer.is_scheme(scheme)
     {
         text = rest.trim_start();
     }
@@ -273,7 +314,7 @@ fn bearer_value(raw: &str) -> std::result::Result<String, &'static str> {
 }
 
 /// Builds the request from the arguments; `stdin` serves `-d @-` / `--json @-`.
-fn build(args: &CallArgs, stdin: &mut dyn std::io::Read) -> Result<Request> {
+fn build(args: &Options, stdin: &mut dyn std::io::Read) -> Result<Request> {
     let (method, raw_url) = match args.target.as_slice() {
         [url] => (None, url.as_str()),
         [method, url] => (Some(method.as_str()), url.as_str()),
@@ -529,10 +570,11 @@ impl Limit {
         if e.kind() == std::io::ErrorKind::TimedOut {
             self.timed_out(url, "did not send the whole response")
         } else {
-            Error::Network {
-                url: url.to_owned(),
-                message: format!("reading the response failed: {e}"),
-            }
+            Error::network(
+                url,
+                crate::error::NetworkKind::Read,
+                format!("reading the response failed: {e}"),
+            )
         }
     }
 }
@@ -544,21 +586,21 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// The Bearer challenge of a `401` or `403` (RFC 6750 §3), if there is one.
-    fn challenge(&self) -> Option<Refusal> {
+    /// The challenge of a `401` or `403` for a `token_type` token (RFC 6750 §3 for
+    /// `Bearer`), if there is one.
+    fn challenge(&self, token_type: TokenType) -> Option<Refusal> {
         let status = self.response.status().as_u16();
         if status != 401 && status != 403 {
             return None;
         }
-        let bearer = self
+        let values = self
             .response
             .headers()
             .get_all(header::WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(www_authenticate::parse)
-            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))?;
-        Some(Refusal::from_challenge(status, &bearer))
+            .filter_map(|v| v.to_str().ok());
+        let challenge = www_authenticate::challenge_for(token_type, values)?;
+        Some(Refusal::from_challenge(status, &challenge))
     }
 }
 
@@ -568,10 +610,12 @@ fn send(
     http: &HttpClient,
     ctx: &Context<'_>,
     req: &Request,
-    token: &str,
+    token_type: TokenType,
+    token: &AccessToken,
     follow: bool,
     limit: Limit,
 ) -> Result<Exchange> {
+    let authorization = token_type.authorization(token);
     let origin = req.url.origin();
     let mut url = req.url.clone();
     let mut method = req.method.clone();
@@ -581,7 +625,7 @@ fn send(
         // Credentials go to the origin the user named, and nowhere else (C58).
         let credentials = url.origin() == origin;
         let body = req.body.as_deref().filter(|_| keep_body);
-        let headers = hop_headers(req, token, credentials, keep_body)?;
+        let headers = hop_headers(req, &authorization, credentials, keep_body)?;
         trace_request(ctx, &method, &url, &headers, body.map(<[u8]>::len));
         let base = url_policy::display_base(&url);
         let mut builder: RequestBuilder = http
@@ -708,7 +752,7 @@ fn explain(ctx: &Context<'_>, refusal: &Refusal, credential: &Credential, url: &
     } else {
         url.origin().ascii_serialization()
     };
-    if let Some(hint) = advice(ctx.global, refusal, credential, &resource) {
+    if let Some(hint) = advice(ctx.flags, refusal, credential, &resource) {
         ctx.ui.info(&format!("hint: {hint}"));
     }
 }
@@ -749,7 +793,7 @@ fn resource_identifier(ctx: &Context<'_>, refusal: &Refusal, url: &Url) -> Strin
 
 /// The next step after a refusal, if there is one to suggest.
 fn advice(
-    global: &crate::cli::GlobalArgs,
+    global: &crate::config::Flags,
     refusal: &Refusal,
     credential: &Credential,
     resource: &str,
@@ -834,7 +878,7 @@ fn advice(
 /// `oauthctl [--config F] [-p P] [--provider X] [--issuer U] [--client-id C] login [--flow …]
 /// EXTRA…`, shell-quoted: the profile-selecting flags exactly as the user gave them, so the
 /// command works as printed.
-fn login_command(global: &crate::cli::GlobalArgs, grant: Grant, extra: &[&str]) -> String {
+fn login_command(global: &crate::config::Flags, grant: Grant, extra: &[&str]) -> String {
     let config = global
         .config
         .as_ref()
@@ -908,10 +952,11 @@ fn redirect_target(current: &Url, location: &HeaderValue) -> Result<Url> {
 }
 
 /// The headers of one hop: the user's (without the sensitive ones and `Host` when leaving
-/// the origin, without `Content-*` once a redirect dropped the body) and the bearer token.
+/// the origin, without `Content-*` once a redirect dropped the body) and `authorization`,
+/// the token's `Authorization` value.
 fn hop_headers(
     req: &Request,
-    token: &str,
+    authorization: &str,
     credentials: bool,
     keep_body: bool,
 ) -> Result<HeaderMap> {
@@ -926,7 +971,7 @@ fn hop_headers(
         map.append(h.name.clone(), h.value.clone());
     }
     if credentials {
-        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        let mut value = HeaderValue::from_str(authorization).map_err(|_| {
             Error::Other("the cached access token cannot be sent in a header".to_owned())
         })?;
         value.set_sensitive(true);
@@ -1034,7 +1079,7 @@ fn media_type(resp: &Response) -> String {
 /// status.
 fn deliver(
     ctx: &Context<'_>,
-    args: &CallArgs,
+    args: &Options,
     resp: Response,
     limit: Limit,
     explain: impl FnOnce(),
@@ -1096,7 +1141,7 @@ fn write_file(
 /// A terminal gets pretty, coloured, sanitised JSON or text, and a note instead of binary.
 fn for_tty(
     ctx: &Context<'_>,
-    args: &CallArgs,
+    args: &Options,
     resp: Response,
     source: &str,
     limit: Limit,
@@ -1141,14 +1186,14 @@ fn for_tty(
 mod tests {
     use super::*;
 
-    fn args(target: &[&str]) -> CallArgs {
-        CallArgs {
+    fn args(target: &[&str]) -> Options {
+        Options {
             target: target.iter().map(|s| (*s).to_owned()).collect(),
-            ..CallArgs::default()
+            ..Options::default()
         }
     }
 
-    fn built(a: &CallArgs) -> Result<Request> {
+    fn built(a: &Options) -> Result<Request> {
         build(a, &mut std::io::empty())
     }
 
@@ -1380,7 +1425,7 @@ mod tests {
 
     #[test]
     fn login_hints_keep_the_users_profile_flags() {
-        let mut global = crate::cli::GlobalArgs::default();
+        let mut global = crate::config::Flags::default();
         assert_eq!(
             login_command(&global, Grant::AuthorizationCode, &["--scope", "a b"]),
             "`oauthctl login --scope 'a b'`"
@@ -1397,7 +1442,7 @@ mod tests {
             "`oauthctl --config 'conf dir/c.toml' -p 'my work' --provider local@9401 login \
              --flow client-credentials --resource https://x/api`"
         );
-        global = crate::cli::GlobalArgs::default();
+        global = crate::config::Flags::default();
         assert_eq!(
             login_command(&global, Grant::DeviceCode, &[]),
             "`oauthctl login --flow device`"
@@ -1416,11 +1461,12 @@ mod tests {
         ];
         a.json_body = Some("{}".into());
         let r = built(&a).unwrap();
-        let same = hop_headers(&r, "tok", true, true).unwrap();
+        let authorization = TokenType::Bearer.authorization(&AccessToken::new("tok"));
+        let same = hop_headers(&r, &authorization, true, true).unwrap();
         assert_eq!(same.get(header::AUTHORIZATION).unwrap(), "Bearer tok");
         assert!(same.get(header::AUTHORIZATION).unwrap().is_sensitive());
         assert_eq!(same.len(), 8, "{same:?}");
-        let other = hop_headers(&r, "tok", false, false).unwrap();
+        let other = hop_headers(&r, &authorization, false, false).unwrap();
         let names: Vec<_> = other.keys().map(HeaderName::as_str).collect();
         assert_eq!(names, ["x-trace", "accept"], "{other:?}");
         // Traces never show a sensitive value.

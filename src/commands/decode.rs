@@ -4,19 +4,47 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Read as _};
+use std::path::PathBuf;
 use std::str::FromStr as _;
+use std::time::Duration;
 
 use colored::Color;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
 
-use crate::cli::DecodeArgs;
 use crate::error::{Error, Result};
 use crate::flow::discovery::{self as fetch, DocumentCache, KeyFetch};
-use crate::oauth::jwt::{self, ClaimRules, Jws, KeySet, ParseError, TimeClaim, TimeState};
+use crate::flow::keys::{self, label_keys};
+use crate::oauth::jwt::{self, ClaimRules, Jws, ParseError, TimeClaim, TimeState};
+use crate::oauth::token_type::TokenType;
 use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
 
 use super::Context;
+
+/// What `decode` was asked for (design.md §3).
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The token (a leading `Bearer ` is ignored); `-` or `None` reads standard input.
+    pub token: Option<String>,
+    /// Decode the profile's cached access token.
+    pub access_token: bool,
+    /// Decode the profile's cached ID token.
+    pub id_token: bool,
+    /// Check the signature and the claims.
+    pub verify: bool,
+    /// `--jwks URL|FILE`.
+    pub jwks: Option<String>,
+    /// `--key PEM-FILE`.
+    pub key: Option<PathBuf>,
+    /// `--secret-env VAR` (HMAC).
+    pub secret_env: Option<String>,
+    /// `--alg`: allowed algorithms (empty: any that fits the key, never `none`).
+    pub alg: Vec<String>,
+    /// `--audience`: required audience.
+    pub audience: Option<String>,
+    /// `--leeway`: clock skew allowed for exp, nbf and iat.
+    pub leeway: Duration,
+}
 
 /// The outcome of verification, if it was asked for.
 #[derive(Debug, Clone)]
@@ -165,12 +193,12 @@ fn read_token(ctx: &Context<'_>, arg: Option<&str>) -> Result<String> {
     })
 }
 
-/// The token without a leading `Bearer ` (the scheme in any case, RFC 9110 §11.1), as
-/// copied from an `Authorization` header or a tutorial's `/login` answer.
-fn without_bearer(input: &str) -> &str {
+/// The token without a leading scheme (`Bearer `, in any case, RFC 9110 §11.1), as copied
+/// from an `Authorization` header or a tutorial's `/login` answer.
+fn without_scheme(input: &str) -> &str {
     let text = input.trim_start();
     match text.split_once([' ', '\t']) {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest,
+        Some((scheme, rest)) if TokenType::ALL.iter().any(|t| t.is_scheme(scheme)) => rest,
         _ => input,
     }
 }
@@ -223,7 +251,7 @@ enum KeySource {
 
 fn key_source(
     ctx: &Context<'_>,
-    args: &DecodeArgs,
+    args: &Options,
     jws: &Jws,
     notes: &mut Vec<String>,
 ) -> Result<KeySource> {
@@ -261,7 +289,7 @@ fn key_source(
     }
     // Keys of the issuer the token names (or the one --issuer names): "signed by whom it
     // claims". Only https (or loopback http) issuers are contacted.
-    let issuer = match (&ctx.global.issuer, jws.claims.get("iss")) {
+    let issuer = match (&ctx.flags.issuer, jws.claims.get("iss")) {
         (Some(expected), _) => expected.clone(),
         (None, Some(Value::String(iss))) => iss.clone(),
         (None, _) => {
@@ -281,16 +309,6 @@ fn key_source(
     Ok(KeySource::Discovered(jwks_uri))
 }
 
-fn label_keys(set: KeySet, source: &str) -> Vec<jwt::VerificationKey> {
-    set.keys
-        .into_iter()
-        .map(|mut k| {
-            k.label = format!("{} from {source}", k.label.trim_start_matches("JWKS "));
-            k
-        })
-        .collect()
-}
-
 /// Verifies the signature; returns the label of the key that verified it.
 fn verify_signature(
     ctx: &Context<'_>,
@@ -303,7 +321,6 @@ fn verify_signature(
     if let Err(e) = jwt::signature_alg(jws, algs) {
         return Ok(Err(e.to_string()));
     }
-    let kid = jws.header.get("kid").and_then(Value::as_str);
     let (url, how) = match source {
         KeySource::Fixed(keys, skipped) => {
             notes.extend(skipped.into_iter().map(|s| format!("skipped {s}")));
@@ -311,40 +328,24 @@ fn verify_signature(
                 .map(|k| k.label.clone())
                 .map_err(|e| e.to_string()));
         }
-        KeySource::Discovered(url) => (url, KeyFetch::Cached { kid }),
+        KeySource::Discovered(url) => {
+            let kid = jws.header.get("kid").and_then(Value::as_str);
+            (url, KeyFetch::Cached { kid })
+        }
         KeySource::Named(url) => (url, KeyFetch::Fresh),
     };
     let http = ctx.http()?;
     let cache = DocumentCache::new(ctx.paths.discovery_cache());
-    let (set, fetched) = fetch::key_set(http, &cache, &url, how, ctx.clock().now())?;
-    notes.extend(set.skipped.iter().map(|s| format!("skipped {s}")));
-    let keys = label_keys(set, &url);
-    match jwt::verify_signature(jws, &keys, algs) {
-        Ok(key) => Ok(Ok(key.label.clone())),
-        // Unknown kid: the issuer may have rotated its keys. A set fetched just now for this
-        // token is as fresh as a refetch would be.
-        Err(e) if e.wants_fresh_keys() && !fetched => {
-            let (set, fetched) = fetch::key_set(
-                http,
-                &cache,
-                &url,
-                KeyFetch::Rotated { kid },
-                ctx.clock().now(),
-            )?;
-            if fetched {
-                notes.push("refetched the key set for an unknown kid".to_owned());
-            }
-            let keys = label_keys(set, &url);
-            Ok(jwt::verify_signature(jws, &keys, algs)
-                .map(|k| k.label.clone())
-                .map_err(|e| e.to_string()))
-        }
-        Err(e) => Ok(Err(e.to_string())),
+    let check = keys::verify_with_key_set(http, &cache, &url, how, jws, algs, ctx.clock().now())?;
+    notes.extend(check.skipped.iter().map(|s| format!("skipped {s}")));
+    if check.refetched {
+        notes.push("refetched the key set for an unknown kid".to_owned());
     }
+    Ok(check.verdict.map_err(|e| e.to_string()))
 }
 
 /// Runs `decode`.
-pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let algs = parse_algs(&args.alg)?;
     let input = if args.access_token || args.id_token {
         let tokens = super::session::Session::open(ctx)?.tokens()?;
@@ -360,7 +361,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     } else {
         read_token(ctx, args.token.as_deref())?
     };
-    let jws = jwt::parse(without_bearer(&input)).map_err(|e| parse_error(&e))?;
+    let jws = jwt::parse(without_scheme(&input)).map_err(|e| parse_error(&e))?;
     let now = ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let times = jwt::time_claims(&jws.claims, now, leeway);
@@ -390,7 +391,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     let rules = ClaimRules {
         now,
         leeway,
-        issuer: ctx.global.issuer.clone(),
+        issuer: ctx.flags.issuer.clone(),
         audience: args.audience.clone(),
         require_exp: false,
     };
@@ -405,7 +406,7 @@ pub fn run(ctx: &Context<'_>, args: &DecodeArgs) -> Result<Outcome> {
     if args.audience.is_none() {
         notes.push("audience not checked (pass --audience)".to_owned());
     }
-    if ctx.global.issuer.is_none()
+    if ctx.flags.issuer.is_none()
         && (args.key.is_some() || args.jwks.is_some() || args.secret_env.is_some())
     {
         notes.push("issuer not checked (pass --issuer)".to_owned());

@@ -10,7 +10,7 @@ use crate::output::spinner::Spinner;
 
 /// Shows flow events to the user.
 #[derive(Debug)]
-pub struct UiEvents<'a> {
+pub(crate) struct UiEvents<'a> {
     ui: &'a Ui,
     spinner: Mutex<Option<Spinner>>,
     /// What the spinner waits for, and until when, to redraw it after a message.
@@ -19,7 +19,7 @@ pub struct UiEvents<'a> {
 
 impl<'a> UiEvents<'a> {
     /// Events for `ui`.
-    pub fn new(ui: &'a Ui) -> Self {
+    pub(crate) fn new(ui: &'a Ui) -> Self {
         Self {
             ui,
             spinner: Mutex::new(None),

@@ -4,16 +4,25 @@
 //! passed through (a signal N as 128 + N, as shells report it).
 
 use std::process::{Command, ExitStatus};
+use std::time::Duration;
 
-use crate::cli::ExecArgs;
 use crate::error::{Error, Result};
 use crate::output::Outcome;
 
 use super::Context;
 use super::session::{Session, usable_tokens};
 
+/// What `exec` was asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// Refresh first when the token expires within this time.
+    pub min_ttl: Duration,
+}
+
 /// Runs `exec`.
-pub fn run(ctx: &Context<'_>, args: &ExecArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::usage(
             "no command given",
@@ -25,7 +34,7 @@ pub fn run(ctx: &Context<'_>, args: &ExecArgs) -> Result<Outcome> {
     let status = Command::new(program)
         .args(rest)
         .env("OAUTHCTL_ACCESS_TOKEN", tokens.access_token.expose())
-        .env("OAUTHCTL_TOKEN_TYPE", &tokens.token_type)
+        .env("OAUTHCTL_TOKEN_TYPE", tokens.token_type.as_str())
         .status()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Other(format!("command not found: {program}")),

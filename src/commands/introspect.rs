@@ -12,14 +12,12 @@ use std::io::Read as _;
 
 use colored::Color;
 use reqwest::header::HeaderMap;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::cli::IntrospectArgs;
 use crate::error::{Error, Result};
 use crate::flow::client::{ClientAuth, post_authenticated};
+use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt;
-use crate::oauth::strict_json;
-use crate::oauth::token_response::oauth_error;
 use crate::oauth::url_policy;
 use crate::output::{Outcome, Report, Theme, json as out_json, sanitize};
 
@@ -29,8 +27,17 @@ use super::session::{Session, provider};
 /// The longest token read from standard input.
 const MAX_TOKEN: u64 = 256 * 1024;
 
+/// What `introspect` was asked for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// The token; `-` reads standard input; `None` is the profile's access token.
+    pub token: Option<String>,
+    /// `token_type_hint` (default: `access_token` for the profile's token, none otherwise).
+    pub token_type_hint: Option<String>,
+}
+
 /// Runs `introspect`.
-pub fn run(ctx: &Context<'_>, args: &IntrospectArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let profile = ctx.profile_name()?;
     let (token, hint, issuer) = match args.token.as_deref() {
         Some("-") => (read_stdin()?, args.token_type_hint.clone(), None),
@@ -73,7 +80,7 @@ pub fn run(ctx: &Context<'_>, args: &IntrospectArgs) -> Result<Outcome> {
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
     // Another client named on the command line brings its own authentication method.
-    let method = if ctx.global.client_id.is_some() {
+    let method = if ctx.flags.client_id.is_some() {
         None
     } else {
         settings.auth_method
@@ -84,17 +91,16 @@ pub fn run(ctx: &Context<'_>, args: &IntrospectArgs) -> Result<Outcome> {
         params.push(("token_type_hint", h));
     }
     let resp = post_authenticated(ctx.http()?, &endpoint, &client, &params, &HeaderMap::new())?;
-    let doc = interpret(
+    let answer = Introspection::parse(
         resp.status,
         &resp.body,
         &url_policy::display_base(&endpoint),
     )?;
     let report = IntrospectReport {
-        active: is_active(&doc),
-        doc,
+        answer,
         now: ctx.clock().now(),
     };
-    if report.active {
+    if report.answer.is_active() {
         Ok(Outcome::report(report))
     } else {
         Ok(Outcome::report(report).then_fail(Error::InvalidToken(
@@ -123,39 +129,10 @@ fn read_stdin() -> Result<String> {
     Ok(token.to_owned())
 }
 
-/// The introspection response as a JSON object, or the error it stands for: an OAuth error
-/// (exit 4, also with HTTP 200), or anything malformed (exit 5).
-fn interpret(status: u16, body: &[u8], endpoint: &str) -> Result<Map<String, Value>> {
-    if (300..400).contains(&status) {
-        return Err(Error::BadResponse(format!(
-            "the introspection endpoint {endpoint} answered with a redirect (HTTP {status}); not following it"
-        )));
-    }
-    let doc = strict_json::object_from_slice(body);
-    if let Some(err) = doc.as_ref().ok().and_then(oauth_error) {
-        return Err(Error::Rejected(err));
-    }
-    match doc {
-        Ok(doc) if status == 200 => Ok(doc),
-        Ok(_) => Err(Error::BadResponse(format!(
-            "the introspection endpoint {endpoint} answered HTTP {status}"
-        ))),
-        Err(e) => Err(Error::BadResponse(format!(
-            "the introspection endpoint {endpoint} (HTTP {status}) did not answer with a JSON object: {e}"
-        ))),
-    }
-}
-
-/// RFC 7662 §2.2: `active` is a boolean; only `true` itself means active (C60).
-fn is_active(doc: &Map<String, Value>) -> bool {
-    doc.get("active") == Some(&Value::Bool(true))
-}
-
 /// The answer: the whole document when active, only `active: false` otherwise.
 #[derive(Debug)]
 struct IntrospectReport {
-    active: bool,
-    doc: Map<String, Value>,
+    answer: Introspection,
     now: i64,
 }
 
@@ -163,20 +140,18 @@ const TIME_CLAIMS: [&str; 3] = ["exp", "iat", "nbf"];
 
 impl Report for IntrospectReport {
     fn to_json(&self) -> Value {
-        if self.active {
-            Value::Object(self.doc.clone())
-        } else {
-            json!({"active": false})
+        match self.answer.active_claims() {
+            Some(claims) => Value::Object(claims.clone()),
+            None => json!({"active": false}),
         }
     }
 
     fn human(&self, theme: Theme) -> String {
-        if !self.active {
+        let Some(claims) = self.answer.active_claims() else {
             return format!("active: {}\n", theme.paint("false", Color::Red));
-        }
+        };
         let mut out = format!("active: {}\n", theme.paint("true", Color::Green));
-        let rest: Vec<(&String, &Value)> =
-            self.doc.iter().filter(|(k, _)| *k != "active").collect();
+        let rest: Vec<(&String, &Value)> = claims.iter().filter(|(k, _)| *k != "active").collect();
         let width = rest
             .iter()
             .map(|(k, _)| k.chars().count())
@@ -211,30 +186,14 @@ impl Report for IntrospectReport {
 mod tests {
     use super::*;
 
-    fn doc(text: &str) -> Map<String, Value> {
-        strict_json::object_from_slice(text.as_bytes()).unwrap()
-    }
-
-    #[test]
-    fn only_json_true_is_active_c60() {
-        assert!(is_active(&doc(r#"{"active":true}"#)));
-        for d in [
-            r#"{"active":"true"}"#,
-            r#"{"active":1}"#,
-            "{}",
-            r#"{"active":false,"sub":"x"}"#,
-            r#"{"active":null}"#,
-            r#"{"active":[true]}"#,
-        ] {
-            assert!(!is_active(&doc(d)), "{d}");
-        }
+    fn answer(text: &str) -> Introspection {
+        Introspection::parse(200, text.as_bytes(), "e").unwrap()
     }
 
     #[test]
     fn inactive_reports_show_nothing_else() {
         let r = IntrospectReport {
-            active: false,
-            doc: doc(r#"{"active":"true","sub":"mallory","scope":"admin"}"#),
+            answer: answer(r#"{"active":"true","sub":"mallory","scope":"admin"}"#),
             now: 0,
         };
         assert_eq!(r.human(Theme::PLAIN), "active: false\n");
@@ -244,8 +203,7 @@ mod tests {
     #[test]
     fn active_reports_humanize_times_and_sanitise() {
         let r = IntrospectReport {
-            active: true,
-            doc: doc(
+            answer: answer(
                 r#"{"active":true,"sub":"al\u001b[2Jice","exp":1090,"iat":1000,"aud":["a","b"]}"#,
             ),
             now: 1030,
@@ -260,10 +218,14 @@ mod tests {
     }
 
     #[test]
-    fn errors_and_malformed_answers() {
-        let e = interpret(401, br#"{"error":"invalid_client"}"#, "e").unwrap_err();
+    fn endpoint_errors_keep_their_exit_codes() {
+        let e: Error = Introspection::parse(401, br#"{"error":"invalid_client"}"#, "e")
+            .unwrap_err()
+            .into();
         assert_eq!(e.exit_code(), 4);
-        let e = interpret(200, br#"{"error":"invalid_request"}"#, "e").unwrap_err();
+        let e: Error = Introspection::parse(200, br#"{"error":"invalid_request"}"#, "e")
+            .unwrap_err()
+            .into();
         assert_eq!(e.exit_code(), 4, "an error with HTTP 200 is still an error");
         for (status, body) in [
             (200, &b"nope"[..]),
@@ -272,12 +234,8 @@ mod tests {
             (200, b"[true]"),
             (200, br#"{"active":true,"active":true}"#),
         ] {
-            assert_eq!(
-                interpret(status, body, "e").unwrap_err().exit_code(),
-                5,
-                "{status}"
-            );
+            let e: Error = Introspection::parse(status, body, "e").unwrap_err().into();
+            assert_eq!(e.exit_code(), 5, "{status}");
         }
-        assert!(interpret(200, br#"{"active":false}"#, "e").is_ok());
     }
 }

@@ -8,17 +8,19 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::browser::SystemBrowser;
-use crate::cli::{Flow, LoginArgs};
+use crate::browser::{Browser, SystemBrowser};
 use crate::config::{Overrides, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::authcode::{self, Request};
-use crate::flow::client::{ClientAuth, token_request};
-use crate::flow::device;
+use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
+use crate::flow::{client_credentials, device};
+use crate::oauth::client_auth::AuthMethod;
+use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
+use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
-use crate::oauth::tokens::{CacheKey, Grant, TokenSet};
+use crate::oauth::tokens::CacheKey;
 use crate::oauth::{jwt, providers};
 use crate::output::{Outcome, Report, Theme, sanitize};
 use crate::store::index::{IndexEntry, RememberedLogin};
@@ -28,9 +30,38 @@ use crate::store::select;
 use super::Context;
 use super::events::UiEvents;
 
+/// What `login` was asked for (design.md §3).
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// The grant: authorization code (+ PKCE, loopback redirect), device code or client
+    /// credentials.
+    pub flow: Grant,
+    /// `--scope` (repeatable; a space-separated list works too).
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    /// RFC 8707 resource indicator.
+    pub resource: Option<String>,
+    /// Extra authorization request parameters.
+    pub params: Vec<(String, String)>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    /// Loopback port for the redirect (`None`: any free port).
+    pub port: Option<u16>,
+    /// How long to wait for the browser or the device approval.
+    pub timeout: Duration,
+    /// Print the authorization URL instead of opening a browser.
+    pub no_browser: bool,
+    /// Open the URL with this command (split into words without a shell).
+    pub browser_command: Option<String>,
+    /// Client authentication at the token endpoint.
+    pub auth_method: Option<AuthMethod>,
+    /// Clock skew allowed for the ID token's times (remembered for refreshes).
+    pub leeway: Duration,
+}
+
 /// The summary shown after a login (never a secret).
 #[derive(Debug)]
-pub struct LoginReport {
+pub(crate) struct LoginReport {
     pub profile: String,
     pub issuer: String,
     pub client_id: String,
@@ -46,7 +77,7 @@ pub struct LoginReport {
 
 impl LoginReport {
     /// The one-paragraph summary for stderr.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut out = format!(
             "Signed in to {} as {} (profile `{}`, {}).\n",
             sanitize::line(&self.issuer),
@@ -99,12 +130,12 @@ impl Report for LoginReport {
 /// Who the tokens are about: the verified ID token's `sub`, else an access token JWT's.
 fn subject(
     id_claims: Option<&serde_json::Map<String, Value>>,
-    access_token: &str,
+    access_token: &AccessToken,
 ) -> Option<String> {
     if let Some(sub) = id_claims.and_then(|c| c.get("sub")).and_then(Value::as_str) {
         return Some(sub.to_owned());
     }
-    jwt::parse(access_token).ok().and_then(|j| {
+    jwt::parse(access_token.expose()).ok().and_then(|j| {
         j.claims
             .get("sub")
             .and_then(Value::as_str)
@@ -113,7 +144,7 @@ fn subject(
 }
 
 /// The issuer string a token set is filed under: the issuer, else the token endpoint.
-pub fn issuer_label(resolved: &Resolved) -> String {
+pub(crate) fn issuer_label(resolved: &Resolved) -> String {
     resolved
         .issuer()
         .map(str::to_owned)
@@ -124,7 +155,7 @@ pub fn issuer_label(resolved: &Resolved) -> String {
 /// The cache key of a profile's tokens. Besides issuer, client, scopes, audience and
 /// resource it covers the extra authorization request parameters: those beyond the
 /// provider's own (a preset's `access_type=offline` is implied by its issuer).
-pub fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
+pub(crate) fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> CacheKey {
     let extra: BTreeMap<String, String> = settings
         .params
         .iter()
@@ -155,7 +186,13 @@ fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String
 }
 
 /// Runs `login`.
-pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
+    if args.flow == Grant::RefreshToken {
+        return Err(Error::usage(
+            "a login starts a grant: authorization code, device code or client credentials",
+            Some("renew cached tokens with `oauthctl refresh`".to_owned()),
+        ));
+    }
     let overrides = Overrides {
         scopes: args.scopes.clone(),
         audience: args.audience.clone(),
@@ -171,7 +208,8 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         )
     })?;
     let secret = ctx.client_secret(&settings.client_secret)?;
-    if args.flow == Flow::ClientCredentials && secret.is_none() {
+    let grant = args.flow;
+    if grant.needs_client_authentication() && secret.is_none() {
         return Err(Error::config(
             "the client credentials flow needs a client secret",
             Some("pass --client-secret-file FILE|- or --client-secret-env VAR".to_owned()),
@@ -183,14 +221,20 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let events = UiEvents::new(ctx.ui);
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
-    let (response, id_claims, grant) = match args.flow {
-        Flow::Code => {
-            let browser = SystemBrowser::choose(
-                args.no_browser,
-                args.browser_command.as_deref(),
-                std::env::var("BROWSER").ok().as_deref(),
-            )
-            .map_err(|e| Error::usage(e, None))?;
+    let (response, id_claims) = match grant {
+        Grant::AuthorizationCode => {
+            let chosen;
+            let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+                injected
+            } else {
+                chosen = SystemBrowser::choose(
+                    args.no_browser,
+                    args.browser_command.as_deref(),
+                    std::env::var("BROWSER").ok().as_deref(),
+                )
+                .map_err(|e| Error::usage(e, None))?;
+                &chosen
+            };
             let req = Request {
                 scopes: settings.scopes.clone(),
                 audience: settings.audience.clone(),
@@ -208,13 +252,13 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
                 &resolved,
                 &client,
                 &req,
-                &browser,
+                browser,
                 &events,
                 now,
             )?;
-            (got.response, got.id_claims, Grant::AuthorizationCode)
+            (got.response, got.id_claims)
         }
-        Flow::Device => {
+        Grant::DeviceCode => {
             let response = device::run(
                 http,
                 &resolved,
@@ -228,37 +272,33 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
             )?;
             let id_claims =
                 verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
-            (response, id_claims, Grant::DeviceCode)
+            (response, id_claims)
         }
-        Flow::ClientCredentials => {
+        Grant::ClientCredentials => {
             let endpoint = http.checked_url(
                 resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
             )?;
-            let scope = settings.scopes.join(" ");
-            let mut params = vec![("grant_type", "client_credentials")];
-            if !scope.is_empty() {
-                params.push(("scope", &scope));
-            }
-            if let Some(a) = &settings.audience {
-                params.push(("audience", a));
-            }
-            if let Some(r) = &settings.resource {
-                params.push(("resource", r));
-            }
-            let response = token_request(
+            let response = client_credentials::request(
                 http,
                 &endpoint,
                 &client,
-                &params,
-                &reqwest::header::HeaderMap::new(),
+                &settings.scopes,
+                settings.audience.as_deref(),
+                settings.resource.as_deref(),
             )?;
-            (response, None, Grant::ClientCredentials)
+            (response, None)
+        }
+        Grant::RefreshToken => {
+            return Err(Error::usage(
+                "a login cannot start with a refresh; use `oauthctl refresh`",
+                None,
+            ));
         }
     };
     let now = ctx.clock().now();
     let issuer = issuer_label(&resolved);
-    let tokens =
-        TokenSet::from_response(&response, grant, &issuer, &client_id, &settings.scopes, now);
+    let subject = subject(id_claims.as_ref(), &response.access_token);
+    let tokens = response.into_token_set(grant, &issuer, &client_id, &settings.scopes, now);
     let key = cache_key(&settings, &issuer, &client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
@@ -270,7 +310,6 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
             .acquire(&key)?;
         store.save(&key, &tokens)?;
     }
-    let subject = subject(id_claims.as_ref(), &response.access_token);
     let (secret_env, secret_file) = match &settings.client_secret {
         SecretSource::Env(v) => (Some(v.clone()), None),
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
@@ -279,7 +318,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
     let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
         && client.is_confidential();
     let login = RememberedLogin {
-        provider: remembered_provider(ctx.global.provider.as_deref(), &settings),
+        provider: remembered_provider(ctx.flags.provider.as_deref(), &settings),
         issuer: issuer.clone(),
         client_id: client_id.clone(),
         scopes: settings.scopes.clone(),
@@ -307,7 +346,7 @@ pub fn run(ctx: &Context<'_>, args: &LoginArgs) -> Result<Outcome> {
         grant: grant.as_str(),
     };
     let mut summary = report.summary();
-    if secret_from_stdin && (grant == Grant::ClientCredentials || report.refresh_token) {
+    if secret_from_stdin && tokens.renewal().is_some() {
         summary.push_str(
             "  secret:  read from standard input and not kept; renewing these tokens needs it \
              again (--client-secret-file, or client_secret_env in the profile)\n",
@@ -330,7 +369,7 @@ fn verify_optional_id_token(
     response: &TokenResponse,
     leeway: i64,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
-    let Some(raw) = response.id_token.as_deref() else {
+    let Some(raw) = response.id_token.as_ref().map(IdToken::expose) else {
         return Ok(None);
     };
     if !authcode::wants_oidc(&settings.scopes) || resolved.provider.quirks.no_oidc {

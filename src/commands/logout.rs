@@ -6,18 +6,24 @@ use std::collections::BTreeMap;
 
 use reqwest::header::HeaderMap;
 
-use crate::cli::{LogoutArgs, TokenStoreChoice};
 use crate::error::{Error, Result};
 use crate::flow::client::{ClientAuth, post_authenticated};
 use crate::oauth::token_response::oauth_error;
 use crate::oauth::tokens::CacheKey;
 use crate::output::Outcome;
 use crate::store::index::OwnedSet;
-use crate::store::{StoreKind, select};
+use crate::store::{StoreChoice, StoreKind, select};
 
 use super::Context;
 use super::login::issuer_label;
 use super::session::Session;
+
+/// What `logout` was asked for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// Delete the cached tokens without revoking them at the server.
+    pub no_revoke: bool,
+}
 
 /// Revokes one token; returns a warning when the server did not confirm it (C61).
 fn revoke(
@@ -104,7 +110,7 @@ fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> 
 /// logins with other scopes or parameters) is revoked and deleted. The local copies are
 /// deleted even when revocation fails (with a warning): a logout that leaves tokens on disk
 /// because the server is unreachable would be worse.
-pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     // Before anything can fail for want of a login: a killed write's part file holds a
     // whole token set, and must not outlive a logout (issue #12 item 9).
     ctx.config()?;
@@ -132,7 +138,7 @@ pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
             }
         }
     }
-    let choice = Session::settings(ctx).map_or(TokenStoreChoice::Auto, |s| s.token_store);
+    let choice = Session::settings(ctx).map_or(StoreChoice::Auto, |s| s.token_store);
     let mut keys: BTreeMap<&CacheKey, bool> = BTreeMap::new();
     for set in &sets {
         *keys.entry(&set.cache_key).or_default() |= set.store == StoreKind::Keyring;
@@ -140,8 +146,8 @@ pub fn run(ctx: &Context<'_>, args: &LogoutArgs) -> Result<Outcome> {
     for (key, in_keyring) in keys {
         // A set the index places in the keyring is deleted there even under `--token-store
         // file`.
-        let choice = if in_keyring && choice == TokenStoreChoice::File {
-            TokenStoreChoice::Auto
+        let choice = if in_keyring && choice == StoreChoice::File {
+            StoreChoice::Auto
         } else {
             choice
         };

@@ -1,76 +1,129 @@
 //! One module per subcommand. Commands orchestrate the domain and the effects and return an
-//! [`Outcome`](crate::output::Outcome); they never print.
-pub mod call;
-pub mod decode;
-pub mod events;
-pub mod exec;
-pub mod generate;
-pub mod introspect;
-pub mod login;
-pub mod logout;
-pub mod providers;
-pub mod refresh;
-pub mod serve;
-pub mod session;
-pub mod status;
-pub mod token;
-pub mod userinfo;
+//! [`Outcome`](crate::output::Outcome); they never print. Each takes an options struct of
+//! its own (plain values; the composition root in `app` builds them from the command line)
+//! and a [`Context`] holding the effects it may use ([`Deps`]: clock, paths, HTTP client,
+//! browser), so that a command runs the same in the binary and in a test.
+pub(crate) mod call;
+pub(crate) mod decode;
+pub(crate) mod events;
+pub(crate) mod exec;
+pub(crate) mod introspect;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod providers;
+pub(crate) mod refresh;
+pub(crate) mod serve;
+pub(crate) mod session;
+pub(crate) mod status;
+pub(crate) mod token;
+pub(crate) mod userinfo;
 
 use std::cell::OnceCell;
-
 use std::io::Read as _;
+use std::sync::Arc;
 
-use crate::cli::GlobalArgs;
-use crate::clock::{Clock, SystemClock};
+use crate::browser::Browser;
+use crate::clock::Clock;
 use crate::config::{
-    self, AuthMethod, ConfigFile, Overrides, Paths, ProfileConfig, SecretSource, Settings,
+    self, ConfigFile, Flags, Overrides, Paths, ProfileConfig, SecretSource, Settings,
 };
 use crate::error::{Error, Result};
 use crate::flow::discovery::DocumentCache;
 use crate::flow::provider::{self, Resolved};
 use crate::http::HttpClient;
+use crate::oauth::client_auth::AuthMethod;
+use crate::oauth::secret::ClientSecret;
 use crate::output::Ui;
 use crate::store::index::{IndexEntry, IndexFile, RememberedLogin};
 
+/// The effects a command may use, injected: the composition root passes the real ones
+/// (`app::Deps::system`), tests their own (a fixed clock, a temporary home, a browser that
+/// signs in by itself).
+pub struct Deps {
+    /// "Now" for every expiry decision.
+    pub clock: Arc<dyn Clock>,
+    /// Where config, tokens, locks and caches live.
+    pub paths: Paths,
+    /// The protocol HTTP client; `None` builds one on first use from `--cacert`,
+    /// `--insecure-http`, `-v` and `OAUTHCTL_HTTP_TIMEOUT`. (`call` builds its own for the
+    /// API request, whose deadline is `--max-time`.)
+    pub http: Option<HttpClient>,
+    /// The browser `login` hands the authorization URL to; `None` chooses one from
+    /// `--no-browser`, `--browser-command` and `$BROWSER`.
+    pub browser: Option<Arc<dyn Browser>>,
+}
+
+impl std::fmt::Debug for Deps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deps")
+            .field("now", &self.clock.now())
+            .field("paths", &self.paths)
+            .field("http", &self.http.is_some())
+            .field("browser", &self.browser.is_some())
+            .finish()
+    }
+}
+
 /// What every command may need, built lazily: the config file is read, and the HTTP client
 /// built, only by commands that ask for them.
-#[derive(Debug)]
-pub struct Context<'a> {
-    pub global: &'a GlobalArgs,
+pub(crate) struct Context<'a> {
+    /// The global options that choose profile, provider, client and store.
+    pub flags: &'a Flags,
     pub ui: &'a Ui,
     pub paths: Paths,
     config: OnceCell<Option<ConfigFile>>,
     http: OnceCell<HttpClient>,
-    clock: SystemClock,
+    clock: Arc<dyn Clock>,
+    browser: Option<Arc<dyn Browser>>,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("flags", self.flags)
+            .field("paths", &self.paths)
+            .field("now", &self.clock.now())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Context<'a> {
-    /// A context from the parsed flags and the environment.
-    pub fn new(global: &'a GlobalArgs, ui: &'a Ui) -> Self {
+    /// A context for one command.
+    pub(crate) fn new(flags: &'a Flags, ui: &'a Ui, deps: Deps) -> Self {
+        let http = OnceCell::new();
+        if let Some(client) = deps.http {
+            let _ = http.set(client);
+        }
         Self {
-            global,
+            flags,
             ui,
-            paths: Paths::from_env(),
+            paths: deps.paths,
             config: OnceCell::new(),
-            http: OnceCell::new(),
-            clock: SystemClock,
+            http,
+            clock: deps.clock,
+            browser: deps.browser,
         }
     }
 
     /// The clock.
-    pub fn clock(&self) -> &dyn Clock {
-        &self.clock
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The injected browser, if any (see [`Deps::browser`]).
+    pub(crate) fn browser(&self) -> Option<&dyn Browser> {
+        self.browser.as_deref()
     }
 
     /// The configuration file (`--config`, else the default path), loaded on first use,
     /// after checking the home (see [`Paths::check_home`]). A missing default file is not
     /// an error; a missing `--config` file is.
-    pub fn config(&self) -> Result<Option<&ConfigFile>> {
+    pub(crate) fn config(&self) -> Result<Option<&ConfigFile>> {
         if let Some(loaded) = self.config.get() {
             return Ok(loaded.as_ref());
         }
         self.paths.check_home()?;
-        let loaded = match &self.global.config {
+        let loaded = match &self.flags.config {
             Some(path) => Some(config::file::load(path)?.ok_or_else(|| {
                 crate::Error::config(
                     format!("config file {} does not exist", path.display()),
@@ -83,23 +136,28 @@ impl<'a> Context<'a> {
     }
 
     /// The shared HTTP client, built on first use.
-    pub fn http(&self) -> Result<&HttpClient> {
+    pub(crate) fn http(&self) -> Result<&HttpClient> {
         if let Some(client) = self.http.get() {
             return Ok(client);
         }
-        let client = HttpClient::new(&crate::http::HttpOptions::from_global(self.global)?)?;
+        let options = crate::http::HttpOptions::protocol(
+            self.flags.cacert.clone(),
+            self.flags.insecure_http,
+            self.ui.verbose,
+        )?;
+        let client = HttpClient::new(&options)?;
         Ok(self.http.get_or_init(|| client))
     }
 }
 
 impl Context<'_> {
     /// The non-secret index of cached profiles.
-    pub fn index(&self) -> IndexFile {
+    pub(crate) fn index(&self) -> IndexFile {
         IndexFile::for_paths(&self.paths)
     }
 
     /// What the index says about `profile` (a corrupt index reads as empty, with a warning).
-    pub fn indexed(&self, profile: &str) -> Option<IndexEntry> {
+    pub(crate) fn indexed(&self, profile: &str) -> Option<IndexEntry> {
         match self.index().get(profile) {
             Ok((entry, warning)) => {
                 if let Some(w) = warning {
@@ -115,24 +173,24 @@ impl Context<'_> {
     }
 
     /// The profile name for these flags.
-    pub fn profile_name(&self) -> Result<String> {
-        Ok(Settings::profile_name(self.global, self.config()?))
+    pub(crate) fn profile_name(&self) -> Result<String> {
+        Ok(Settings::profile_name(self.flags, self.config()?))
     }
 
     /// Settings for this invocation, with what the profile's last login remembered.
-    pub fn settings(&self, overrides: &Overrides) -> Result<Settings> {
+    pub(crate) fn settings(&self, overrides: &Overrides) -> Result<Settings> {
         let file = self.config()?;
-        let profile = Settings::profile_name(self.global, file);
+        let profile = Settings::profile_name(self.flags, file);
         let remembered = self.indexed(&profile).map(|e| remembered_profile(&e.login));
-        Settings::resolve(self.global, overrides, file, remembered.as_ref())
+        Settings::resolve(self.flags, overrides, file, remembered.as_ref())
     }
 
     /// Settings for this invocation with `login` as what the profile remembered (one of
     /// its older token sets' logins, for `logout`).
-    pub fn settings_for_login(&self, login: &RememberedLogin) -> Result<Settings> {
+    pub(crate) fn settings_for_login(&self, login: &RememberedLogin) -> Result<Settings> {
         let remembered = remembered_profile(login);
         Settings::resolve(
-            self.global,
+            self.flags,
             &Overrides::default(),
             self.config()?,
             Some(&remembered),
@@ -140,12 +198,12 @@ impl Context<'_> {
     }
 
     /// The discovery/JWKS cache.
-    pub fn documents(&self) -> DocumentCache {
+    pub(crate) fn documents(&self) -> DocumentCache {
         DocumentCache::new(self.paths.discovery_cache())
     }
 
     /// The provider with its endpoints known (discovery as needed).
-    pub fn resolve_provider(&self, settings: &Settings) -> Result<Resolved> {
+    pub(crate) fn resolve_provider(&self, settings: &Settings) -> Result<Resolved> {
         provider::resolve(
             self.http()?,
             &self.documents(),
@@ -155,25 +213,20 @@ impl Context<'_> {
     }
 
     /// Reads the client secret from where the settings say, warning about argv secrets.
-    pub fn client_secret(&self, source: &SecretSource) -> Result<Option<String>> {
+    pub(crate) fn client_secret(&self, source: &SecretSource) -> Result<Option<ClientSecret>> {
         read_secret(source, self.ui)
     }
 }
 
 /// The remembered login as a profile layer for [`Settings::resolve`].
-pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
+pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
     ProfileConfig {
         provider: login.provider.clone(),
         issuer: Some(login.issuer.clone()),
         client_id: Some(login.client_id.clone()),
         client_secret_env: login.client_secret_env.clone(),
         client_secret_file: login.client_secret_file.clone(),
-        auth_method: login.auth_method.as_deref().and_then(|m| match m {
-            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
-            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
-            "none" => Some(AuthMethod::None),
-            _ => None,
-        }),
+        auth_method: login.auth_method.as_deref().and_then(AuthMethod::from_name),
         scopes: Some(login.scopes.clone()),
         audience: login.audience.clone(),
         resource: login.resource.clone(),
@@ -184,8 +237,8 @@ pub fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
 
 /// Reads a client secret: an environment variable, a file's first line, standard input
 /// (`-`), or (with a warning) a command-line value.
-pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
-    let clean = |s: String| -> Result<Option<String>> {
+pub(crate) fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<ClientSecret>> {
+    let clean = |s: String| -> Result<Option<ClientSecret>> {
         let line = s
             .lines()
             .next()
@@ -195,7 +248,7 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
         if line.is_empty() {
             return Err(Error::config("the client secret is empty", None));
         }
-        Ok(Some(line))
+        Ok(Some(ClientSecret::new(line)))
     };
     match source {
         SecretSource::None => Ok(None),
@@ -236,7 +289,7 @@ pub fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<String>> {
         )),
         SecretSource::Inline(secret) => {
             ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
-            clean(secret.clone())
+            clean(secret.expose().to_owned())
         }
     }
 }

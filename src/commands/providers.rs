@@ -63,7 +63,7 @@ impl Report for ProvidersReport {
 }
 
 /// Lists presets, then configured providers.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let mut rows: Vec<Row> = PRESETS
         .iter()
         .map(|p| {

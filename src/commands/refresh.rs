@@ -1,24 +1,21 @@
 //! `refresh`: refresh now (rotation-aware, under the profile's lock) and cache the result.
 
-use std::time::Duration;
-
 use crate::error::Result;
+use crate::flow::renewal::renew_now;
 use crate::output::Outcome;
-use crate::store::lock::{Locks, refresh_now};
 
 use super::Context;
-use super::session::{Session, refresh_with, settle};
+use super::session::{Session, locks, renew_with, settle};
 
 /// Runs `refresh`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let session = Session::open(ctx)?;
-    let locks = Locks::for_paths(&ctx.paths).with_timeout(Duration::from_secs(60));
-    let outcome = refresh_now(
+    let outcome = renew_now(
         session.store.as_ref(),
-        &locks,
+        &locks(ctx),
         &session.entry.cache_key,
         ctx.clock().now(),
-        |current| refresh_with(ctx, &session, current),
+        |current| renew_with(ctx, &session, current),
     );
     let outcome = settle(ctx, &session, outcome)?;
     let now = ctx.clock().now();

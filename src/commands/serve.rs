@@ -4,17 +4,67 @@
 //! default signal action; the server keeps no state that needs saving).
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::cli::{ServeAlg, ServeArgs};
-use crate::devserver::{DevConfig, DevServer, Logger, ServerConfigFile, SigningAlg};
+use crate::devserver::{DevConfig, DevServer, Logger, Misbehave, ServerConfigFile, SigningAlg};
 use crate::error::{Error, Result};
 use crate::output::Outcome;
 
 use super::Context;
 
+/// What `serve` was asked for (design.md §6); `None` leaves the server-config file's value
+/// or the built-in default.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// Port to listen on (0 picks a free port).
+    pub port: u16,
+    /// Address to bind (default 127.0.0.1).
+    pub listen: Option<IpAddr>,
+    /// The server's own configuration file (TOML).
+    pub server_config: Option<PathBuf>,
+    pub access_token_ttl: Option<Duration>,
+    pub refresh_token_ttl: Option<Duration>,
+    pub code_ttl: Option<Duration>,
+    /// Token-endpoint requests per client per minute, 0 = unlimited.
+    pub rate_limit: Option<u32>,
+    /// Sign this user in and approve every authorization request without a page.
+    pub auto_approve: Option<String>,
+    /// Keep the signing keys in this file.
+    pub key_file: Option<PathBuf>,
+    /// Signing algorithm for new keys.
+    pub alg: SigningAlg,
+    /// Rotate the signing key at start.
+    pub rotate_key: bool,
+    /// Accept a just-rotated refresh token again within this window.
+    pub refresh_reuse_grace: Option<Duration>,
+    /// Misbehave on purpose (a hostile mock server).
+    pub misbehave: Vec<Misbehave>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            port: 9400,
+            listen: None,
+            server_config: None,
+            access_token_ttl: None,
+            refresh_token_ttl: None,
+            code_ttl: None,
+            rate_limit: None,
+            auto_approve: None,
+            key_file: None,
+            alg: SigningAlg::Es256,
+            rotate_key: false,
+            refresh_reuse_grace: None,
+            misbehave: Vec::new(),
+        }
+    }
+}
+
 /// Builds the server configuration: flags > server-config file > built-in defaults.
-pub fn build_config(args: &ServeArgs, file: Option<ServerConfigFile>) -> DevConfig {
+pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> DevConfig {
     let mut cfg = DevConfig::default();
     if let Some(file) = file {
         cfg = cfg.with_file(file);
@@ -35,10 +85,7 @@ pub fn build_config(args: &ServeArgs, file: Option<ServerConfigFile>) -> DevConf
     }
     cfg.auto_approve.clone_from(&args.auto_approve);
     cfg.key_file.clone_from(&args.key_file);
-    cfg.alg = match args.alg {
-        ServeAlg::Es256 => SigningAlg::Es256,
-        ServeAlg::Rs256 => SigningAlg::Rs256,
-    };
+    cfg.alg = args.alg;
     cfg.rotate_key_on_start = args.rotate_key;
     cfg.refresh_reuse_grace = args.refresh_reuse_grace;
     for case in &args.misbehave {
@@ -49,7 +96,7 @@ pub fn build_config(args: &ServeArgs, file: Option<ServerConfigFile>) -> DevConf
 
 /// The banner lines for stderr. Credentials are shown only for the built-in, well-known
 /// development defaults, never for clients or users from a server-config file.
-pub fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
+pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
     let i = server.issuer();
     let cfg = server.config();
     let mut lines = vec![
@@ -64,10 +111,19 @@ pub fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
     for c in &server.registry().clients {
         let kind = match (&c.secret, show_credentials) {
             (None, _) => "public".to_owned(),
-            (Some(s), true) => format!("confidential, secret `{s}`"),
+            // The built-in demo credentials are meant to be shown (design.md §6).
+            (Some(s), true) => format!("confidential, secret `{}`", s.expose()),
             (Some(_), false) => "confidential".to_owned(),
         };
-        let mut line = format!("    {:<14} {kind}; {}", c.id, c.grant_types.join(", "));
+        let mut line = format!(
+            "    {:<14} {kind}; {}",
+            c.id,
+            c.grant_types
+                .iter()
+                .map(|g| g.as_grant_type())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if !c.redirect_uris.is_empty() {
             line.push_str("; redirect ");
             line.push_str(&c.redirect_uris.join(" "));
@@ -109,7 +165,7 @@ pub fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> {
 }
 
 /// Runs the server until the process is interrupted.
-pub fn run(ctx: &Context<'_>, args: &ServeArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let ui = ctx.ui;
     let file = match &args.server_config {
         Some(path) => Some(ServerConfigFile::load(path).map_err(|e| {
@@ -145,7 +201,12 @@ pub fn run(ctx: &Context<'_>, args: &ServeArgs) -> Result<Outcome> {
          never use it in production",
     );
     if !server.config().misbehave.is_empty() {
-        let cases: Vec<String> = server.config().misbehave.iter().map(|m| m.name()).collect();
+        let cases: Vec<String> = server
+            .config()
+            .misbehave
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
         ui.warn(&format!(
             "MISBEHAVING ON PURPOSE: {}. This server is a hostile mock for negative tests; \
              a correct client must refuse what it sends",
@@ -170,20 +231,10 @@ pub fn run(ctx: &Context<'_>, args: &ServeArgs) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser as _;
-
-    fn args(argv: &[&str]) -> ServeArgs {
-        let mut full = vec!["oauthctl", "serve"];
-        full.extend_from_slice(argv);
-        match crate::cli::Cli::parse_from(full).command.0 {
-            crate::cli::Command::Serve(a) => a.0,
-            other => panic!("{other:?}"),
-        }
-    }
 
     #[test]
     fn flags_override_the_file_and_defaults() {
-        let cfg = build_config(&args(&[]), None);
+        let cfg = build_config(&Options::default(), None);
         assert_eq!(cfg.port, 9400);
         assert!(cfg.listen.is_loopback());
         assert_eq!(cfg.rate_limit_per_minute, 120);
@@ -192,10 +243,13 @@ mod tests {
             "rate_limit_per_minute = 7\n[lifetimes]\naccess_token = \"5m\"\ncode = \"30s\"\n",
         )
         .unwrap();
-        let cfg = build_config(
-            &args(&["--port", "0", "--code-ttl", "10s", "--alg", "rs256"]),
-            Some(file),
-        );
+        let options = Options {
+            port: 0,
+            code_ttl: Some(Duration::from_secs(10)),
+            alg: SigningAlg::Rs256,
+            ..Options::default()
+        };
+        let cfg = build_config(&options, Some(file));
         assert_eq!(cfg.port, 0);
         assert_eq!(cfg.rate_limit_per_minute, 7);
         assert_eq!(cfg.access_token_ttl.as_secs(), 300);
@@ -206,24 +260,18 @@ mod tests {
 
     #[test]
     fn misbehave_is_repeatable() {
-        use crate::devserver::Misbehave;
-        let cfg = build_config(
-            &args(&[
-                "--misbehave",
-                "token-307",
-                "--misbehave",
-                "id-token-alg-none",
-                "--misbehave",
-                "token-307",
-            ]),
-            None,
-        );
+        let options = Options {
+            misbehave: vec![
+                Misbehave::Token307,
+                Misbehave::IdTokenAlgNone,
+                Misbehave::Token307,
+            ],
+            ..Options::default()
+        };
+        let cfg = build_config(&options, None);
         assert_eq!(
             cfg.misbehave,
             vec![Misbehave::Token307, Misbehave::IdTokenAlgNone]
-        );
-        assert!(
-            crate::cli::Cli::try_parse_from(["oauthctl", "serve", "--misbehave", "x"]).is_err()
         );
     }
 }

@@ -1,4 +1,6 @@
-//! A profile's cached login: its index entry, its store, and (lazily) what a refresh needs.
+//! A profile's cached login: its index entry, its store, and (lazily) what a renewal needs.
+//! The renewal itself (lock, re-read, renew, compare-and-clear) is `crate::flow::renewal`;
+//! this module only supplies it with the profile's settings and keeps the index true.
 
 use std::time::Duration;
 
@@ -6,19 +8,20 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
-use crate::flow::refresh::Refresher;
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::flow::renewal::{
+    RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_replacing,
+};
+use crate::oauth::secret::AccessToken;
+use crate::oauth::tokens::TokenSet;
 use crate::store::TokenStore;
 use crate::store::index::IndexEntry;
-use crate::store::lock::{
-    Locks, RefreshError, RefreshFlowError, RefreshOutcome, refresh_if_needed, refresh_replacing,
-};
+use crate::store::lock::Locks;
 use crate::store::select;
 
 use super::Context;
 
 /// A cached login.
-pub struct Session {
+pub(crate) struct Session {
     pub profile: String,
     pub entry: IndexEntry,
     pub store: Box<dyn TokenStore>,
@@ -34,9 +37,9 @@ impl std::fmt::Debug for Session {
 }
 
 /// The "log in first" error for `profile`. The hint names the plain command; the output
-/// layer adds the flags of this invocation (`-p`, `--provider`, …, see [`crate::cli::Rerun`]).
+/// layer adds the flags of this invocation (`-p`, `--provider`, …, see [`crate::output::Rerun`]).
 /// `first_time` adds how a login with no provider anywhere says where to sign in.
-pub fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
+pub(crate) fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
     Error::LoginRequired {
         message: format!("{why} for profile `{profile}`"),
         hint: if first_time {
@@ -51,12 +54,12 @@ pub fn login_required(profile: &str, why: &str, first_time: bool) -> Error {
 
 impl Session {
     /// The profile's session, or exit 3 when it never logged in.
-    pub fn open(ctx: &Context<'_>) -> Result<Self> {
+    pub(crate) fn open(ctx: &Context<'_>) -> Result<Self> {
         let profile = ctx.profile_name()?;
         let Some(entry) = ctx.indexed(&profile) else {
             // Where to sign in is known when the flags or the configured profile say it.
-            let known = ctx.global.provider.is_some()
-                || ctx.global.issuer.is_some()
+            let known = ctx.flags.provider.is_some()
+                || ctx.flags.issuer.is_some()
                 || ctx
                     .config()?
                     .is_some_and(|f| f.profiles.contains_key(&profile));
@@ -71,7 +74,7 @@ impl Session {
     }
 
     /// The cached set, or exit 3 (saying why when an unusable entry was ignored).
-    pub fn tokens(&self) -> Result<TokenSet> {
+    pub(crate) fn tokens(&self) -> Result<TokenSet> {
         let loaded = self.store.load_entry(&self.entry.cache_key)?;
         match (loaded.tokens, loaded.warning) {
             (Some(t), _) => Ok(t),
@@ -85,14 +88,14 @@ impl Session {
 
     /// The settings a refresh (or revocation, introspection) uses: what the login
     /// remembered, under any flags and config given now.
-    pub fn settings(ctx: &Context<'_>) -> Result<Settings> {
+    pub(crate) fn settings(ctx: &Context<'_>) -> Result<Settings> {
         ctx.settings(&Overrides::default())
     }
 }
 
 /// The settings and the provider's endpoints for this invocation; `issuer` (the cached
 /// login's) is used when neither flags nor configuration name one.
-pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Resolved)> {
+pub(crate) fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Resolved)> {
     let mut settings = Session::settings(ctx)?;
     if settings.provider.issuer.is_none() {
         settings.provider.issuer = issuer.map(str::to_owned);
@@ -101,24 +104,24 @@ pub fn provider(ctx: &Context<'_>, issuer: Option<&str>) -> Result<(Settings, Re
     Ok((settings, resolved))
 }
 
-/// Refreshes `current` for the profile: resolves the provider and reads the client secret
+/// Renews `current` for the profile: resolves the provider and reads the client secret
 /// only now, so the cached path costs no network and no secret access.
-pub fn refresh_with(
+pub(crate) fn renew_with(
     ctx: &Context<'_>,
     session: &Session,
     current: &TokenSet,
-) -> Result<TokenSet, RefreshError> {
+) -> Result<TokenSet, RenewError> {
     let inner = || -> Result<(Settings, Resolved, ClientAuth)> {
         let (settings, resolved) = provider(ctx, Some(&session.entry.issuer))?;
         let secret = ctx.client_secret(&settings.client_secret)?;
         let client = ClientAuth::new(current.client_id.clone(), secret, settings.auth_method);
         Ok((settings, resolved, client))
     };
-    let (settings, resolved, client) = inner().map_err(RefreshError::Failed)?;
+    let (settings, resolved, client) = inner().map_err(RenewError::Failed)?;
     // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
     // an anonymous request would only earn `invalid_client`.
-    if current.grant == Grant::ClientCredentials && !client.is_confidential() {
-        return Err(RefreshError::Failed(Error::config(
+    if current.grant.needs_client_authentication() && !client.is_confidential() {
+        return Err(RenewError::Failed(Error::config(
             format!(
                 "profile `{}` has no client secret to renew its client-credentials tokens with",
                 session.profile
@@ -131,9 +134,9 @@ pub fn refresh_with(
             )),
         )));
     }
-    let http = ctx.http().map_err(RefreshError::Failed)?;
+    let http = ctx.http().map_err(RenewError::Failed)?;
     let cache = ctx.documents();
-    Refresher {
+    Renewer {
         http,
         cache: &cache,
         provider: &resolved,
@@ -148,7 +151,7 @@ pub fn refresh_with(
             .leeway
             .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
     }
-    .refresh(current)
+    .renew(current)
     .map(|mut t| {
         if t.scope.is_empty() {
             t.scope.clone_from(&settings.scopes);
@@ -159,7 +162,7 @@ pub fn refresh_with(
 
 /// Records in the index what the cache now holds for the profile (expiry, whether there is
 /// a refresh token), so that `status` stays true without opening a store.
-pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
+pub(crate) fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     let now = ctx.clock().now();
     let result = ctx.index().update(|index| {
         if let Some(e) = index.profiles.get_mut(&session.profile) {
@@ -173,58 +176,69 @@ pub fn note_tokens(ctx: &Context<'_>, session: &Session, tokens: &TokenSet) {
     }
 }
 
-/// How long a command waits for another process's refresh of the same profile.
-const LOCK_WAIT: Duration = Duration::from_secs(60);
+/// How long a command waits for another process's renewal of the same profile.
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(60);
 
-/// The profile's tokens with an access token valid for at least `min_ttl`, refreshed first
-/// under the profile's lock when needed (one refresh among any number of parallel callers).
+/// The profile's locks, waiting [`LOCK_WAIT`].
+pub(crate) fn locks(ctx: &Context<'_>) -> Locks {
+    Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT)
+}
+
+/// The profile's tokens with an access token valid for at least `min_ttl`, renewed first
+/// under the profile's lock when needed (one renewal among any number of parallel callers).
 /// `token`, `call`, `exec`, `introspect` and `userinfo` all obtain their token this way.
-pub fn usable_tokens(ctx: &Context<'_>, session: &Session, min_ttl: Duration) -> Result<TokenSet> {
-    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
-    let outcome = refresh_if_needed(
+pub(crate) fn usable_tokens(
+    ctx: &Context<'_>,
+    session: &Session,
+    min_ttl: Duration,
+) -> Result<TokenSet> {
+    let outcome = renew_if_needed(
         session.store.as_ref(),
-        &locks,
+        &locks(ctx),
         &session.entry.cache_key,
         ctx.clock().now(),
         min_ttl,
-        |current| refresh_with(ctx, session, current),
+        |current| renew_with(ctx, session, current),
     );
     settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
 /// New tokens after a resource server rejected the access token `rejected`
-/// (`401` + `error="invalid_token"`): a refresh under the lock, unless another process has
+/// (`401` + `error="invalid_token"`): a renewal under the lock, unless another process has
 /// already replaced that token.
-pub fn replace_rejected(ctx: &Context<'_>, session: &Session, rejected: &str) -> Result<TokenSet> {
-    let locks = Locks::for_paths(&ctx.paths).with_timeout(LOCK_WAIT);
-    let outcome = refresh_replacing(
+pub(crate) fn replace_rejected(
+    ctx: &Context<'_>,
+    session: &Session,
+    rejected: &AccessToken,
+) -> Result<TokenSet> {
+    let outcome = renew_replacing(
         session.store.as_ref(),
-        &locks,
+        &locks(ctx),
         &session.entry.cache_key,
         rejected,
-        |current| refresh_with(ctx, session, current),
+        |current| renew_with(ctx, session, current),
     );
     settle(ctx, session, outcome).map(|o| o.tokens)
 }
 
-/// Shows a refresh attempt's warnings and keeps the index true: a refreshed set's expiry,
+/// Shows a renewal attempt's warnings and keeps the index true: a renewed set's expiry,
 /// and after `invalid_grant` the refresh token the cache no longer holds.
-pub fn settle(
+pub(crate) fn settle(
     ctx: &Context<'_>,
     session: &Session,
-    outcome: Result<RefreshOutcome, RefreshFlowError>,
-) -> Result<RefreshOutcome> {
+    outcome: Result<Renewed, RenewalError>,
+) -> Result<Renewed> {
     match outcome {
         Ok(outcome) => {
             for w in &outcome.warnings {
                 ctx.ui.warn(w);
             }
-            if outcome.refreshed {
+            if outcome.renewed {
                 note_tokens(ctx, session, &outcome.tokens);
             }
             Ok(outcome)
         }
-        Err(e @ RefreshFlowError::RefreshTokenRejected { .. }) => {
+        Err(e @ RenewalError::RefreshTokenRejected { .. }) => {
             if let Ok(Some(cached)) = session.store.load(&session.entry.cache_key) {
                 note_tokens(ctx, session, &cached);
             }

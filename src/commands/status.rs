@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 use colored::Color;
 use serde_json::{Value, json};
 
-use crate::cli::GlobalArgs;
-use crate::config::{ConfigFile, Overrides, Settings};
+use crate::config::{ConfigFile, Flags, Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::oauth::jwt;
 use crate::output::{Outcome, Report, Theme, sanitize};
@@ -164,9 +163,9 @@ fn configured(file: &ConfigFile) -> Result<Vec<(String, Settings)>> {
     file.profiles
         .keys()
         .map(|name| {
-            let global = GlobalArgs {
+            let global = Flags {
                 profile: Some(name.clone()),
-                ..GlobalArgs::default()
+                ..Flags::default()
             };
             Settings::resolve(&global, &Overrides::default(), Some(file), None)
                 .map(|s| (name.clone(), s))
@@ -182,7 +181,7 @@ fn configured(file: &ConfigFile) -> Result<Vec<(String, Settings)>> {
 }
 
 /// Runs `status`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let configured = match ctx.config()? {
         Some(file) => configured(file)?,
         None => Vec::new(),

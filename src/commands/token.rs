@@ -2,15 +2,57 @@
 //! `--min-ttl`. The cached path reads the index and one store entry and nothing else: no
 //! config parsing beyond the file, no HTTP client, no secret.
 
+use std::time::Duration;
+
 use serde_json::json;
 
-use crate::cli::{TokenArgs, TokenFormat};
 use crate::error::{Error, Result};
-use crate::oauth::tokens::{Grant, TokenSet};
+use crate::oauth::secret::RefreshToken;
+use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
 
 use super::Context;
 use super::session::{Session, usable_tokens};
+
+/// `--format`: how the token is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// The token alone.
+    #[default]
+    Raw,
+    /// `Authorization: Bearer TOKEN`.
+    Header,
+    /// A JSON document (no refresh token unless asked for).
+    Json,
+    /// `export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`.
+    Env,
+}
+
+/// What `token` was asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub format: Format,
+    /// Print the ID token instead of the access token.
+    pub id_token: bool,
+    /// Never refresh; fail when the cached token has expired.
+    pub no_refresh: bool,
+    /// Refresh first when the token expires within this time.
+    pub min_ttl: Duration,
+    /// Include the refresh token in [`Format::Json`].
+    pub include_refresh_token: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            format: Format::Raw,
+            id_token: false,
+            no_refresh: false,
+            min_ttl: Duration::from_secs(60),
+            include_refresh_token: false,
+        }
+    }
+}
 
 /// Shell-quotes a value for `--format env` (tokens are URL-safe, but be exact anyway).
 fn shell_quote(s: &str) -> String {
@@ -18,7 +60,7 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// Renders the chosen token.
-fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
+fn render(tokens: &TokenSet, args: &Options, now: i64) -> Result<Vec<u8>> {
     let value = if args.id_token {
         tokens
             .id_token
@@ -40,9 +82,11 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
         "access_token"
     };
     Ok(match args.format {
-        TokenFormat::Raw => format!("{value}\n").into_bytes(),
-        TokenFormat::Header => format!("Authorization: Bearer {value}\n").into_bytes(),
-        TokenFormat::Env => {
+        Format::Raw => format!("{value}\n").into_bytes(),
+        Format::Header => {
+            format!("Authorization: {} {value}\n", tokens.token_type.scheme()).into_bytes()
+        }
+        Format::Env => {
             let name = if args.id_token {
                 "OAUTHCTL_ID_TOKEN"
             } else {
@@ -51,11 +95,11 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
             format!(
                 "export {name}={}\nexport OAUTHCTL_TOKEN_TYPE={}\n",
                 shell_quote(&value),
-                shell_quote(&tokens.token_type)
+                shell_quote(tokens.token_type.as_str())
             )
             .into_bytes()
         }
-        TokenFormat::Json => {
+        Format::Json => {
             let mut doc = json!({
                 kind: value,
                 "token_type": tokens.token_type,
@@ -66,12 +110,8 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
                 "client_id": tokens.client_id,
             });
             if args.include_refresh_token {
-                doc["refresh_token"] = json!(
-                    tokens
-                        .refresh_token
-                        .as_ref()
-                        .map(super::super::oauth::secret::Secret::expose)
-                );
+                doc["refresh_token"] =
+                    json!(tokens.refresh_token.as_ref().map(RefreshToken::expose));
             }
             // Terminal-safe JSON: a scope or issuer from the server cannot carry C1 controls
             // or BiDi overrides to the screen (C0 controls are escaped by JSON itself).
@@ -83,7 +123,7 @@ fn render(tokens: &TokenSet, args: &TokenArgs, now: i64) -> Result<Vec<u8>> {
 /// `--no-refresh` and an expired access token: the next step is a refresh when one can
 /// work (a refresh token, or a client-credentials login), else a new login.
 fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
-    let renewable = tokens.refresh_token.is_some() || tokens.grant == Grant::ClientCredentials;
+    let renewable = tokens.renewal().is_some();
     Error::LoginRequired {
         message: format!(
             "the cached access token for profile `{profile}` has expired (--no-refresh)"
@@ -97,7 +137,7 @@ fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
 }
 
 /// Runs `token`.
-pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let now = ctx.clock().now();
     let tokens = if args.no_refresh {
@@ -111,22 +151,21 @@ pub fn run(ctx: &Context<'_>, args: &TokenArgs) -> Result<Outcome> {
     };
     // The global `--json` asks for the JSON document too.
     let mut args = args.clone();
-    if ctx.ui.json && args.format == TokenFormat::Raw {
-        args.format = TokenFormat::Json;
+    if ctx.ui.json && args.format == Format::Raw {
+        args.format = Format::Json;
     }
     Ok(Outcome::data(render(&tokens, &args, now)?))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::AccessToken;
+    use crate::oauth::token_type::TokenType;
 
-    fn args(format: TokenFormat) -> TokenArgs {
-        TokenArgs {
+    fn args(format: Format) -> Options {
+        Options {
             format,
             id_token: false,
             no_refresh: false,
@@ -138,10 +177,10 @@ mod tests {
     #[test]
     fn formats() {
         let t = TokenSet {
-            access_token: Secret::new("at-1"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-1"),
+            token_type: TokenType::Bearer,
             expires_at: Some(1100),
-            refresh_token: Some(Secret::new("rt-1")),
+            refresh_token: Some(RefreshToken::new("rt-1")),
             id_token: None,
             scope: vec!["a".into(), "b".into()],
             grant: Grant::AuthorizationCode,
@@ -149,30 +188,27 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 1000,
         };
+        assert_eq!(render(&t, &args(Format::Raw), 1000).unwrap(), b"at-1\n");
         assert_eq!(
-            render(&t, &args(TokenFormat::Raw), 1000).unwrap(),
-            b"at-1\n"
-        );
-        assert_eq!(
-            render(&t, &args(TokenFormat::Header), 1000).unwrap(),
+            render(&t, &args(Format::Header), 1000).unwrap(),
             b"Authorization: Bearer at-1\n"
         );
-        let env = String::from_utf8(render(&t, &args(TokenFormat::Env), 1000).unwrap()).unwrap();
+        let env = String::from_utf8(render(&t, &args(Format::Env), 1000).unwrap()).unwrap();
         assert_eq!(
             env,
             "export OAUTHCTL_ACCESS_TOKEN='at-1'\nexport OAUTHCTL_TOKEN_TYPE='Bearer'\n"
         );
         let json: serde_json::Value =
-            serde_json::from_slice(&render(&t, &args(TokenFormat::Json), 1000).unwrap()).unwrap();
+            serde_json::from_slice(&render(&t, &args(Format::Json), 1000).unwrap()).unwrap();
         assert_eq!(json["access_token"], "at-1");
         assert_eq!(json["expires_in"], 100);
         assert!(json.get("refresh_token").is_none(), "C70");
-        let mut with_rt = args(TokenFormat::Json);
+        let mut with_rt = args(Format::Json);
         with_rt.include_refresh_token = true;
         let json: serde_json::Value =
             serde_json::from_slice(&render(&t, &with_rt, 1000).unwrap()).unwrap();
         assert_eq!(json["refresh_token"], "rt-1");
-        let mut id = args(TokenFormat::Raw);
+        let mut id = args(Format::Raw);
         id.id_token = true;
         assert_eq!(render(&t, &id, 1000).unwrap_err().exit_code(), 2);
         assert_eq!(shell_quote("a'b"), r"'a'\''b'");
@@ -183,8 +219,8 @@ mod tests {
         // Issue #12 item 1: `token` never writes control characters to a terminal; the
         // server-chosen scope and issuer are escaped like every `--json` document.
         let t = TokenSet {
-            access_token: Secret::new("at-1"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-1"),
+            token_type: TokenType::Bearer,
             expires_at: None,
             refresh_token: None,
             id_token: None,
@@ -194,7 +230,7 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 1000,
         };
-        let out = render(&t, &args(TokenFormat::Json), 1000).unwrap();
+        let out = render(&t, &args(Format::Json), 1000).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             !text

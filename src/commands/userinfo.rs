@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::http::{self, MAX_PROTOCOL_BODY};
-use crate::oauth::errors::OAuthErrorResponse;
-use crate::oauth::jwt;
-use crate::oauth::strict_json;
+use crate::oauth::secret::AccessToken;
+use crate::oauth::token_type::TokenType;
 use crate::oauth::url_policy;
+use crate::oauth::userinfo::{self, Answer};
 use crate::oauth::www_authenticate;
 use crate::output::{Outcome, Report, Theme, json as out_json};
 
@@ -24,7 +24,7 @@ use super::session::{Session, provider, replace_rejected, usable_tokens};
 const MIN_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Runs `userinfo`.
-pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     let session = Session::open(ctx)?;
     let mut tokens = usable_tokens(ctx, &session, MIN_TTL)?;
     let (_, resolved) = provider(ctx, Some(&session.entry.issuer))?;
@@ -34,15 +34,19 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
     )?;
     let http = ctx.http()?;
     let endpoint = http.checked_url(raw)?;
-    let mut resp = get(http, &endpoint, tokens.access_token.expose())?;
-    if resp.status == 401 && invalid_token(&resp) {
-        let rejected = tokens.access_token.expose().to_owned();
+    let mut resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
+    if resp.status == 401 && invalid_token(&resp, tokens.token_type) {
+        let rejected = tokens.access_token.clone();
         tokens = replace_rejected(ctx, &session, &rejected)?;
-        resp = get(http, &endpoint, tokens.access_token.expose())?;
+        resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
     }
-    let claims = interpret(&resp, &url_policy::display_base(&endpoint))?;
+    let claims = interpret(
+        &resp,
+        tokens.token_type,
+        &url_policy::display_base(&endpoint),
+    )?;
     match tokens.id_token.as_ref() {
-        Some(id) => check_subject(&claims, id.expose())?,
+        Some(id) => userinfo::check_subject(&claims, id)?,
         None => ctx.ui.warn(
             "the cached login has no ID token, so the userinfo `sub` cannot be checked against it",
         ),
@@ -50,14 +54,20 @@ pub fn run(ctx: &Context<'_>) -> Result<Outcome> {
     Ok(Outcome::report(UserinfoReport(claims)))
 }
 
-fn get(http: &http::HttpClient, endpoint: &url::Url, token: &str) -> Result<http::Response> {
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-        Error::Other("the cached access token cannot be sent in a header".to_owned())
-    })?;
-    bearer.set_sensitive(true);
+fn get(
+    http: &http::HttpClient,
+    endpoint: &url::Url,
+    token_type: TokenType,
+    token: &AccessToken,
+) -> Result<http::Response> {
+    let mut authorization =
+        HeaderValue::from_str(&token_type.authorization(token)).map_err(|_| {
+            Error::Other("the cached access token cannot be sent in a header".to_owned())
+        })?;
+    authorization.set_sensitive(true);
     let mut headers = header::HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(header::AUTHORIZATION, bearer);
+    headers.insert(header::AUTHORIZATION, authorization);
     http.trace_request("GET", endpoint, &headers, None);
     let req = http
         .client_for(endpoint)?
@@ -66,89 +76,36 @@ fn get(http: &http::HttpClient, endpoint: &url::Url, token: &str) -> Result<http
     http.send(req, endpoint, MAX_PROTOCOL_BODY)
 }
 
-fn invalid_token(resp: &http::Response) -> bool {
-    www_authenticate::bearer_error(
-        resp.headers
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
-    .is_some_and(|e| e == "invalid_token")
+/// The `WWW-Authenticate` values of a response.
+fn challenges(resp: &http::Response) -> Vec<&str> {
+    resp.headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect()
+}
+
+fn invalid_token(resp: &http::Response, token_type: TokenType) -> bool {
+    www_authenticate::challenge_for(token_type, challenges(resp))
+        .is_some_and(|c| c.param("error") == Some("invalid_token"))
 }
 
 /// The claims, or why there are none: an RFC 6750 error (exit 4), or a malformed, signed
-/// or subject-less answer (exit 5).
-fn interpret(resp: &http::Response, endpoint: &str) -> Result<Map<String, Value>> {
-    if resp.is_redirect() {
-        return Err(Error::BadResponse(format!(
-            "the userinfo endpoint {endpoint} answered with a redirect (HTTP {}); not following it",
-            resp.status
-        )));
-    }
-    if resp.status != 200 {
-        let challenge = resp
-            .headers
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(www_authenticate::parse)
-            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"));
-        if let Some(error) = challenge.as_ref().and_then(|c| c.param("error")) {
-            return Err(Error::Rejected(OAuthErrorResponse {
-                error: error.to_owned(),
-                error_description: challenge
-                    .as_ref()
-                    .and_then(|c| c.param("error_description"))
-                    .map(str::to_owned),
-                error_uri: None,
-            }));
-        }
-        return Err(Error::BadResponse(format!(
-            "the userinfo endpoint {endpoint} answered HTTP {}",
-            resp.status
-        )));
-    }
-    if resp.media_type() == "application/jwt" {
-        return Err(Error::BadResponse(
-            "the userinfo endpoint sent a signed or encrypted response (application/jwt), \
-             which oauthctl does not read yet"
-                .to_owned(),
-        ));
-    }
-    let claims = strict_json::object_from_slice(&resp.body).map_err(|e| {
-        Error::BadResponse(format!(
-            "the userinfo endpoint {endpoint} did not answer with a JSON object: {e}"
-        ))
-    })?;
-    match claims.get("sub") {
-        Some(Value::String(s)) if !s.is_empty() => Ok(claims),
-        _ => Err(Error::BadResponse(
-            "the userinfo response has no string `sub`; refusing its claims".to_owned(),
-        )),
-    }
-}
-
-/// C47: the userinfo `sub` must be the ID token's.
-fn check_subject(claims: &Map<String, Value>, id_token: &str) -> Result<()> {
-    let id_sub = jwt::parse(id_token)
-        .ok()
-        .and_then(|jws| {
-            jws.claims
-                .get("sub")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .ok_or_else(|| {
-            Error::BadResponse("the cached ID token has no readable `sub`".to_owned())
-        })?;
-    match claims.get("sub").and_then(Value::as_str) {
-        Some(sub) if sub == id_sub => Ok(()),
-        _ => Err(Error::BadResponse(
-            "the userinfo `sub` differs from the ID token's `sub`; refusing the userinfo claims \
-             (OIDC Core §5.3.2)"
-                .to_owned(),
-        )),
-    }
+/// or subject-less answer (exit 5); the rules are [`userinfo::claims`].
+fn interpret(
+    resp: &http::Response,
+    token_type: TokenType,
+    endpoint: &str,
+) -> Result<Map<String, Value>> {
+    let media_type = resp.media_type();
+    let challenges = challenges(resp);
+    let answer = Answer {
+        status: resp.status,
+        media_type: &media_type,
+        challenges: &challenges,
+        body: &resp.body,
+    };
+    Ok(userinfo::claims(&answer, token_type, endpoint)?)
 }
 
 /// The claims.
@@ -185,77 +142,39 @@ mod tests {
         }
     }
 
-    fn id_token(sub: &str) -> String {
-        use base64::Engine as _;
-        let e = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
-        format!(
-            "{}.{}.c2ln",
-            e(r#"{"alg":"ES256"}"#),
-            e(&format!(r#"{{"sub":"{sub}"}}"#))
-        )
+    fn interpret(resp: &http::Response) -> Result<Map<String, Value>> {
+        super::interpret(resp, TokenType::Bearer, "e")
     }
 
     #[test]
-    fn subject_must_match_the_id_token_c47() {
-        let claims =
-            interpret(&response(200, &[], r#"{"sub":"alice","email":"a@x"}"#), "e").unwrap();
-        assert!(check_subject(&claims, &id_token("alice")).is_ok());
+    fn answers_map_to_exit_codes() {
+        assert!(interpret(&response(200, &[], r#"{"sub":"alice"}"#)).is_ok());
         assert_eq!(
-            check_subject(&claims, &id_token("bob"))
+            interpret(&response(200, &[], r#"{"email":"a@x"}"#))
                 .unwrap_err()
                 .exit_code(),
             5
         );
-        assert_eq!(
-            check_subject(&claims, "not-a-jwt").unwrap_err().exit_code(),
-            5
+        let jwt = response(200, &[("content-type", "application/jwt")], "a.b.c");
+        assert_eq!(interpret(&jwt).unwrap_err().exit_code(), 5);
+        let expired = response(
+            401,
+            &[(
+                "www-authenticate",
+                r#"Bearer error="invalid_token", error_description="expired""#,
+            )],
+            "",
         );
-    }
-
-    #[test]
-    fn answers_without_a_usable_subject_are_refused() {
-        for body in [
-            r#"{"email":"a@x"}"#,
-            r#"{"sub":1}"#,
-            r#"{"sub":""}"#,
-            "[]",
-            "nope",
-            r#"{"sub":"a","sub":"b"}"#,
-        ] {
+        assert_eq!(interpret(&expired).unwrap_err().exit_code(), 4);
+        assert!(invalid_token(&expired, TokenType::Bearer));
+        assert!(!invalid_token(&response(401, &[], ""), TokenType::Bearer));
+        for status in [500, 302] {
             assert_eq!(
-                interpret(&response(200, &[], body), "e")
+                interpret(&response(status, &[], ""))
                     .unwrap_err()
                     .exit_code(),
-                5,
-                "{body}"
+                5
             );
         }
-        let jwt = response(200, &[("content-type", "application/jwt")], "a.b.c");
-        assert_eq!(interpret(&jwt, "e").unwrap_err().exit_code(), 5);
-        let e = interpret(
-            &response(
-                401,
-                &[(
-                    "www-authenticate",
-                    r#"Bearer error="invalid_token", error_description="expired""#,
-                )],
-                "",
-            ),
-            "e",
-        )
-        .unwrap_err();
-        assert_eq!(e.exit_code(), 4);
-        assert_eq!(
-            interpret(&response(500, &[], ""), "e")
-                .unwrap_err()
-                .exit_code(),
-            5
-        );
-        assert_eq!(
-            interpret(&response(302, &[], ""), "e")
-                .unwrap_err()
-                .exit_code(),
-            5
-        );
     }
 }

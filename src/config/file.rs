@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TokenStoreChoice;
 use crate::error::ConfigFileError;
+use crate::oauth::client_auth::AuthMethod;
+use crate::store::StoreChoice;
 use crate::store::StoreError;
 use crate::store::fsutil::{self, Exposure, ReadOutcome};
 
@@ -18,7 +19,7 @@ pub struct ConfigFile {
     /// Profile used when neither `--profile` nor `--provider` is given.
     pub default_profile: Option<String>,
     /// Default token store for every profile.
-    pub token_store: Option<TokenStoreChoice>,
+    pub token_store: Option<StoreChoice>,
     /// Named providers.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
@@ -68,43 +69,15 @@ pub struct ProfileConfig {
     /// Extra authorization request parameters.
     #[serde(default)]
     pub params: BTreeMap<String, String>,
-    pub token_store: Option<TokenStoreChoice>,
+    pub token_store: Option<StoreChoice>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]
     pub client_secret_stdin: bool,
 }
 
-/// Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-// On the command line the registered names (as in the config file and the provider's
-// metadata) are the primary spelling; clap's kebab-case forms stay accepted as aliases.
-pub enum AuthMethod {
-    /// HTTP Basic with form-urlencoded id and secret
-    #[default]
-    #[value(name = "client_secret_basic", alias = "client-secret-basic")]
-    ClientSecretBasic,
-    /// id and secret in the form body
-    #[value(name = "client_secret_post", alias = "client-secret-post")]
-    ClientSecretPost,
-    /// public client: only `client_id`
-    None,
-}
-
-impl AuthMethod {
-    /// The registered name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientSecretBasic => "client_secret_basic",
-            Self::ClientSecretPost => "client_secret_post",
-            Self::None => "none",
-        }
-    }
-}
-
 /// Parses a configuration file's text; `path` is only used in error messages.
-pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigFileError> {
     toml::from_str::<ConfigFile>(text).map_err(|e| {
         let location = e.span().map(|span| line_col(text, span.start));
         ConfigFileError {
@@ -124,7 +97,7 @@ const MAX_CONFIG_LEN: u64 = 1 << 20;
 /// names the endpoints that receive authorization codes, PKCE verifiers and client
 /// secrets, so another local user who could edit or plant it could collect them (exit 7).
 /// Readable by others is fine; it holds no secret. It is never read through a symlink.
-pub fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
+pub(crate) fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
     let fail = |message: String| ConfigFileError {
         path: path.to_owned(),
         location: None,

@@ -2,20 +2,51 @@
 //! config file, then what the profile remembered from its last login, then the provider
 //! (configured or preset), then built-in defaults. [`Settings::resolve`] is pure.
 
-pub mod file;
+pub(crate) mod file;
 pub mod paths;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::cli::{GlobalArgs, TokenStoreChoice};
 use crate::error::Error;
+use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::providers::{self, Endpoints, Provider};
-pub use file::{AuthMethod, ConfigFile, ProfileConfig, ProviderConfig};
+use crate::oauth::secret::ClientSecret;
+use crate::store::StoreChoice;
+pub use file::{ConfigFile, ProfileConfig, ProviderConfig};
 pub use paths::Paths;
 
+/// The global options that choose the configuration, profile, provider, client and token
+/// store, as plain values: the first layer of [`Settings::resolve`]. The command line fills
+/// them (flags, then `OAUTHCTL_*` variables); tests build them directly.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--provider NAME[@ARG]`.
+    pub provider: Option<String>,
+    /// `--issuer`.
+    pub issuer: Option<String>,
+    /// `--client-id`.
+    pub client_id: Option<String>,
+    /// `--client-secret-file` (`-` is standard input).
+    pub client_secret_file: Option<PathBuf>,
+    /// `--client-secret-env`.
+    pub client_secret_env: Option<String>,
+    /// `--client-secret` (warned about when read).
+    pub client_secret: Option<ClientSecret>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--token-store`.
+    pub token_store: Option<StoreChoice>,
+    /// `--cacert`.
+    pub cacert: Option<PathBuf>,
+    /// `--insecure-http`.
+    pub insecure_http: bool,
+}
+
 /// Where the client secret comes from. The secret itself is read only when needed.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SecretSource {
     /// A public client.
     #[default]
@@ -25,23 +56,11 @@ pub enum SecretSource {
     /// A file's first line (`-` is standard input).
     File(PathBuf),
     /// Given on the command line (warned about).
-    Inline(String),
+    Inline(ClientSecret),
     /// The profile's last login read the secret from standard input, and oauthctl keeps no
     /// secrets: there is none to use now. Reading it is a configuration error that says
     /// how to give the secret again, so that nothing is sent without client authentication.
     StdinAtLogin { profile: String },
-}
-
-impl std::fmt::Debug for SecretSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::None => f.write_str("None"),
-            Self::Env(v) => write!(f, "Env({v})"),
-            Self::File(p) => write!(f, "File({})", p.display()),
-            Self::Inline(_) => f.write_str("Inline([redacted])"),
-            Self::StdinAtLogin { profile } => write!(f, "StdinAtLogin({profile})"),
-        }
-    }
 }
 
 /// Per-command values that take part in resolution (login's `--scope`, `--audience`, …).
@@ -70,7 +89,7 @@ pub struct Settings {
     pub audience: Option<String>,
     pub resource: Option<String>,
     pub params: BTreeMap<String, String>,
-    pub token_store: TokenStoreChoice,
+    pub token_store: StoreChoice,
     pub insecure_http: bool,
     pub cacert: Option<PathBuf>,
 }
@@ -80,7 +99,7 @@ pub use crate::oauth::tokens::normalize_scopes;
 impl Settings {
     /// The profile name a command uses: `--profile`, else the `--provider` name, else the
     /// config's `default_profile`, else `default`.
-    pub fn profile_name(global: &GlobalArgs, file: Option<&ConfigFile>) -> String {
+    pub fn profile_name(global: &Flags, file: Option<&ConfigFile>) -> String {
         global
             .profile
             .clone()
@@ -91,7 +110,7 @@ impl Settings {
 
     /// Resolves settings. `remembered` is what the profile stored at its last login.
     pub fn resolve(
-        global: &GlobalArgs,
+        global: &Flags,
         overrides: &Overrides,
         file: Option<&ConfigFile>,
         remembered: Option<&ProfileConfig>,
@@ -224,7 +243,7 @@ impl Settings {
                 .token_store
                 .or(conf.token_store)
                 .or_else(|| file.and_then(|f| f.token_store))
-                .unwrap_or(TokenStoreChoice::Auto),
+                .unwrap_or(StoreChoice::Auto),
             insecure_http: global.insecure_http,
             cacert: global.cacert.clone(),
             provider,
@@ -299,8 +318,8 @@ fn provider_from_config(name: &str, conf: &ProviderConfig) -> Result<Provider, E
 mod tests {
     use super::*;
 
-    fn global() -> GlobalArgs {
-        GlobalArgs::default()
+    fn global() -> Flags {
+        Flags::default()
     }
 
     fn file(text: &str) -> ConfigFile {
@@ -328,7 +347,7 @@ client_id = "gh-client"
     fn resolution_table() {
         struct Case {
             name: &'static str,
-            global: GlobalArgs,
+            global: Flags,
             overrides: Overrides,
             file: Option<&'static ConfigFile>,
             remembered: Option<ProfileConfig>,
@@ -370,7 +389,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "flags beat the profile",
-                global: GlobalArgs {
+                global: Flags {
                     issuer: Some("https://other.example".into()),
                     client_id: Some("flag-client".into()),
                     ..global()
@@ -388,7 +407,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "--provider names the profile and a preset",
-                global: GlobalArgs {
+                global: Flags {
                     provider: Some("local".into()),
                     ..global()
                 },
@@ -409,7 +428,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "a configured profile on a preset",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("gh".into()),
                     ..global()
                 },
@@ -434,7 +453,7 @@ client_id = "gh-client"
             },
             Case {
                 name: "the config file beats what was remembered",
-                global: GlobalArgs {
+                global: Flags {
                     profile: Some("work".into()),
                     ..global()
                 },
@@ -462,9 +481,9 @@ client_id = "gh-client"
         let conf = file(CONF);
         let s = Settings::resolve(&global(), &Overrides::default(), Some(&conf), None).unwrap();
         assert_eq!(s.client_secret, SecretSource::Env("CORP_SECRET".into()));
-        assert_eq!(s.token_store, TokenStoreChoice::File);
+        assert_eq!(s.token_store, StoreChoice::File);
         assert_eq!(s.params["domain_hint"], "corp");
-        let g = GlobalArgs {
+        let g = Flags {
             client_secret_file: Some("-".into()),
             ..global()
         };
@@ -472,13 +491,13 @@ client_id = "gh-client"
         assert_eq!(s.client_secret, SecretSource::File("-".into()));
         assert_eq!(
             format!("{:?}", SecretSource::Inline("hunter2".into())),
-            "Inline([redacted])"
+            "Inline(ClientSecret([redacted]))"
         );
     }
 
     #[test]
     fn the_provider_is_kept_as_named_with_its_argument() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9401".into()),
             ..global()
         };
@@ -533,13 +552,13 @@ client_id = "gh-client"
             "a re-login remembers the issuer alone"
         );
         // Named by a flag or the config file, the provider is checked as before.
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("keycloak".into()),
             ..global()
         };
         let e = Settings::resolve(&g, &Overrides::default(), None, Some(&keycloak)).unwrap_err();
         assert_eq!(e.exit_code(), 7);
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("local@9402".into()),
             ..global()
         };
@@ -570,7 +589,7 @@ client_id = "gh-client"
             client_secret_stdin: true,
             ..ProfileConfig::default()
         };
-        let g = GlobalArgs {
+        let g = Flags {
             profile: Some("svc".into()),
             ..global()
         };
@@ -581,7 +600,7 @@ client_id = "gh-client"
                 profile: "svc".into()
             }
         );
-        let again = GlobalArgs {
+        let again = Flags {
             client_secret_file: Some("-".into()),
             ..g.clone()
         };
@@ -595,7 +614,7 @@ client_id = "gh-client"
 
     #[test]
     fn unknown_provider_is_a_config_error() {
-        let g = GlobalArgs {
+        let g = Flags {
             provider: Some("nope".into()),
             ..global()
         };

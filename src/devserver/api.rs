@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::App;
 use super::token::REALM;
 use super::wire::{Req, Resp, bearer};
+use crate::oauth::token_type::TokenType;
 
 /// The claims the API reads.
 #[derive(Debug, serde::Deserialize)]
@@ -56,7 +57,7 @@ fn unauthorized(app: &App, description: Option<&str>) -> Resp {
         )
         .with(
             "WWW-Authenticate",
-            &format!("Bearer realm=\"{REALM}\", resource_metadata=\"{meta}\""),
+            &TokenType::Bearer.challenge(&[("realm", REALM), ("resource_metadata", &meta)]),
         ),
         Some(d) => Resp::json(
             401,
@@ -64,10 +65,12 @@ fn unauthorized(app: &App, description: Option<&str>) -> Resp {
         )
         .with(
             "WWW-Authenticate",
-            &format!(
-                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{d}\", \
-                 resource_metadata=\"{meta}\""
-            ),
+            &TokenType::Bearer.challenge(&[
+                ("realm", REALM),
+                ("error", "invalid_token"),
+                ("error_description", d),
+                ("resource_metadata", &meta),
+            ]),
         ),
     }
 }
@@ -80,11 +83,13 @@ fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
     )
     .with(
         "WWW-Authenticate",
-        &format!(
-            "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{scope}\", \
-             error_description=\"{description}\", resource_metadata=\"{}\"",
-            metadata_url(app)
-        ),
+        &TokenType::Bearer.challenge(&[
+            ("realm", REALM),
+            ("error", "insufficient_scope"),
+            ("scope", scope),
+            ("error_description", description),
+            ("resource_metadata", &metadata_url(app)),
+        ]),
     )
 }
 
@@ -93,10 +98,14 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
         return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
             "WWW-Authenticate",
-            &format!(
-                "Bearer realm=\"{REALM}\", error=\"invalid_request\", \
-                 error_description=\"send the token in the Authorization header\""
-            ),
+            &TokenType::Bearer.challenge(&[
+                ("realm", REALM),
+                ("error", "invalid_request"),
+                (
+                    "error_description",
+                    "send the token in the Authorization header",
+                ),
+            ]),
         ));
     }
     let Some(token) = req.header("authorization").and_then(bearer) else {
@@ -116,7 +125,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
         .as_deref()
         .and_then(|kid| keys.find(kid))
         .ok_or_else(|| unauthorized(app, Some("unknown signing key")))?;
-    let mut v = Validation::new(key.algorithm());
+    let mut v = Validation::new(key.alg().algorithm());
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
     v.set_audience(&[app.api_audience()]);

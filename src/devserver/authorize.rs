@@ -7,7 +7,10 @@
 
 use std::collections::HashSet;
 
-use super::clients::{GRANT_CODE, redirect_uri_matches};
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::{AuthorizationCode, Nonce, State};
+
+use super::clients::redirect_uri_matches;
 use super::pages::{self, CSRF_COOKIE};
 use super::state::{CodeRecord, DeviceStatus, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token, secrets_equal};
@@ -81,8 +84,8 @@ impl<'a> Back<'a> {
         self.send(&[("error", error), ("error_description", description)])
     }
 
-    fn code(&self, code: &str) -> Resp {
-        self.send(&[("code", code)])
+    fn code(&self, code: &AuthorizationCode) -> Resp {
+        self.send(&[("code", code.expose())])
     }
 }
 
@@ -248,7 +251,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
             );
         }
     }
-    if !client.allows(GRANT_CODE) {
+    if !client.allows(Grant::AuthorizationCode) {
         return back.error(
             "unauthorized_client",
             "this client may not use the authorization code grant",
@@ -308,8 +311,8 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.clone(),
         scope,
-        state: state.map(str::to_owned),
-        nonce: p.get("nonce").map(str::to_owned),
+        state: state.map(State::new),
+        nonce: p.get("nonce").map(Nonce::new),
         code_challenge: challenge.map(str::to_owned),
         audience,
         csrf: csrf_for(req),
@@ -338,8 +341,8 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
 }
 
 /// Stores a new authorization code and returns it.
-fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> String {
-    let code = random_token();
+fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> AuthorizationCode {
+    let code = AuthorizationCode::new(random_token());
     let record = CodeRecord {
         client_id: p.client_id.clone(),
         redirect_uri: p.redirect_uri.clone(),
@@ -355,7 +358,7 @@ fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> String 
     };
     let mut store = app.store();
     store.maybe_prune(now_ms());
-    store.codes.insert(fingerprint(&code), record);
+    store.codes.insert(fingerprint(code.expose()), record);
     code
 }
 
@@ -438,7 +441,12 @@ pub(crate) fn consent(app: &App, req: &Req) -> Resp {
         return pages::error(403, "Forbidden", "Sign in first.");
     };
     app.store().pending.remove(&txn);
-    let back = Back::new(app, &pending.redirect_uri, pending.state.as_deref(), 303);
+    let back = Back::new(
+        app,
+        &pending.redirect_uri,
+        pending.state.as_ref().map(State::expose),
+        303,
+    );
     match form.get("decision") {
         Some("approve") => back.code(&issue_code(app, &pending, user, auth_time)),
         _ => back.error("access_denied", "the user denied the request"),

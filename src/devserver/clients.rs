@@ -6,13 +6,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
-/// Grant types a client may use.
-pub(crate) const GRANT_CODE: &str = "authorization_code";
-pub(crate) const GRANT_REFRESH: &str = "refresh_token";
-pub(crate) const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
-pub(crate) const GRANT_DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::ClientSecret;
 
 /// A registered client.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,13 +19,13 @@ pub struct Client {
     pub id: String,
     /// The secret of a confidential client; `None` makes the client public.
     #[serde(default)]
-    pub secret: Option<String>,
+    pub secret: Option<ClientSecret>,
     /// Registered redirect URIs (see [`redirect_uri_matches`]).
     #[serde(default)]
     pub redirect_uris: Vec<String>,
-    /// Allowed grant types.
-    #[serde(default)]
-    pub grant_types: Vec<String>,
+    /// Allowed grants, written as their `grant_type` values in the server-config file.
+    #[serde(default, deserialize_with = "de_grant_types")]
+    pub grant_types: Vec<Grant>,
     /// Scopes the client may request; empty means every scope of the server.
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -47,8 +44,8 @@ impl Client {
     }
 
     /// Whether the client may use `grant`.
-    pub fn allows(&self, grant: &str) -> bool {
-        self.grant_types.iter().any(|g| g == grant)
+    pub fn allows(&self, grant: Grant) -> bool {
+        self.grant_types.contains(&grant)
     }
 
     /// Whether the client may request `scope`.
@@ -88,7 +85,11 @@ impl Default for Registry {
                     id: "oauthctl".into(),
                     secret: None,
                     redirect_uris: s(&["http://127.0.0.1/callback", "http://[::1]/callback"]),
-                    grant_types: s(&[GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH]),
+                    grant_types: vec![
+                        Grant::AuthorizationCode,
+                        Grant::DeviceCode,
+                        Grant::RefreshToken,
+                    ],
                     scopes: Vec::new(),
                     roles: Vec::new(),
                     introspect_any: false,
@@ -97,7 +98,7 @@ impl Default for Registry {
                     id: "demo-service".into(),
                     secret: Some("demo-secret".into()),
                     redirect_uris: Vec::new(),
-                    grant_types: s(&[GRANT_CLIENT_CREDENTIALS]),
+                    grant_types: vec![Grant::ClientCredentials],
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,
@@ -206,27 +207,33 @@ impl ServerConfigFile {
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
         for c in file.clients.iter().flatten() {
-            for g in &c.grant_types {
-                if ![
-                    GRANT_CODE,
-                    GRANT_REFRESH,
-                    GRANT_CLIENT_CREDENTIALS,
-                    GRANT_DEVICE,
-                ]
-                .contains(&g.as_str())
-                {
-                    return Err(format!("client `{}`: unknown grant type `{g}`", c.id));
-                }
-            }
-            if c.is_public() && c.allows(GRANT_CLIENT_CREDENTIALS) {
+            // RFC 6749 §4.4: only a client that authenticates may use such a grant.
+            if let Some(g) = c
+                .grant_types
+                .iter()
+                .find(|g| g.needs_client_authentication() && c.is_public())
+            {
                 return Err(format!(
-                    "client `{}`: a public client cannot use client_credentials",
-                    c.id
+                    "client `{}`: a public client cannot use {}",
+                    c.id,
+                    g.as_grant_type()
                 ));
             }
         }
         Ok(file)
     }
+}
+
+/// Reads `grant_types` as `grant_type` values (`authorization_code`,
+/// `urn:ietf:params:oauth:grant-type:device_code`, …).
+fn de_grant_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Grant>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|name| {
+            Grant::from_grant_type(name)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown grant type `{name}`")))
+        })
+        .collect()
 }
 
 /// Splits `http://127.0.0.1...` / `http://[::1]...` into (scheme+host, rest after the port).
@@ -388,11 +395,35 @@ mod tests {
             Some(Duration::from_secs(300))
         );
         assert_eq!(ok.users.unwrap()[0].username, "carol");
+        let err = ServerConfigFile::parse(
+            "[[clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n",
+        )
+        .unwrap_err();
         assert!(
-            ServerConfigFile::parse(
-                "[[clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n"
-            )
-            .is_err()
+            err.contains("public client cannot use client_credentials"),
+            "{err}"
         );
+        let err = ServerConfigFile::parse(
+            "[[clients]]\nid = \"x\"\ngrant_types = [\"authorization_code\", \"password\"]\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("unknown grant type `password`"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        let ok = ServerConfigFile::parse(
+            "[[clients]]\nid = \"x\"\nsecret = \"s\"\ngrant_types = [\"client_credentials\", \
+             \"urn:ietf:params:oauth:grant-type:device_code\", \"refresh_token\"]\n",
+        )
+        .unwrap();
+        let client = &ok.clients.unwrap()[0];
+        assert_eq!(
+            client.grant_types,
+            [
+                Grant::ClientCredentials,
+                Grant::DeviceCode,
+                Grant::RefreshToken
+            ]
+        );
+        assert!(client.allows(Grant::DeviceCode) && !client.allows(Grant::AuthorizationCode));
+        assert!(!format!("{client:?}").contains("\"s\""));
     }
 }

@@ -20,76 +20,184 @@ use super::keys::SigningKey;
 /// How many device-flow polls `device-slow-down` answers with `slow_down`.
 pub const SLOW_DOWN_POLLS: u32 = 2;
 
-/// One hostile behaviour of the dev server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+/// One hostile behaviour of the dev server; [`Misbehave::describe`] names it and says what
+/// it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Misbehave {
-    /// ID tokens carry a corrupted signature
     IdTokenBadSignature,
-    /// ID tokens are unsigned (`alg: none`)
     IdTokenAlgNone,
-    /// ID tokens are HS256, keyed with the server's RSA public key (PEM); implies RS256 keys
-    #[value(name = "id-token-hs256-with-rsa-pubkey")]
     IdTokenHs256WithRsaPubkey,
-    /// ID tokens name the issuer with a trailing slash as `iss`
     IdTokenWrongIss,
-    /// ID tokens are for another client (`aud`)
     IdTokenWrongAud,
-    /// ID tokens name another audience next to the client (with `azp`)
     IdTokenExtraAud,
-    /// ID tokens have no `sub`
     IdTokenNoSub,
-    /// ID tokens have no `iat`
     IdTokenNoIat,
-    /// ID tokens expired ten minutes ago
     IdTokenExpired,
-    /// ID tokens carry a `nonce` other than the one requested
     IdTokenNonceMismatch,
-    /// ID tokens are signed with a key (and `kid`) that the JWKS never publishes
     UnknownKid,
-    /// ID tokens have no `kid`, and the JWKS publishes a second key of the same type
     KidAbsentMultiKey,
-    /// The JWKS starts with an extra, unparseable key next to the good one
     JwksUnparseableKey,
-    /// `/userinfo` answers with another `sub` than the ID token's
     UserinfoSubMismatch,
-    /// Discovery documents name the issuer with a trailing slash
     DiscoveryIssuerMismatch,
-    /// Authorization responses carry no `iss` although discovery promises it
     CallbackMissingIss,
-    /// Authorization responses carry the issuer with a trailing slash as `iss`
     CallbackWrongIss,
-    /// `/authorize` redirects at once with `error=access_denied` and no `state`
     ErrorWithoutState,
-    /// Authorization responses carry every parameter twice
     DuplicateCallbackParams,
-    /// `/token` answers 307 to a decoy port that counts connections
-    #[value(name = "token-307")]
     Token307,
-    /// `/token` answers HTTP 200 with `{"error":"invalid_grant"}`
-    #[value(name = "token-200-with-error")]
     Token200WithError,
-    /// Token responses say `expires_in: 18446744073709551615`
     HugeExpiresIn,
-    /// Token responses say `token_type: mac`
     WrongTokenType,
-    /// Access tokens carry CR LF, a smuggled header and request, NUL and ESC
     TokenControlChars,
-    /// Like `token-control-chars`, but only in answers to the refresh token grant
     RefreshControlChars,
-    /// Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow
     DeviceSlowDown,
-    /// Introspection answers `"active": "true"` (a string) for active tokens
     IntrospectionActiveString,
-    /// A refresh returns an ID token for another `sub`
     RefreshNewSub,
 }
 
 impl Misbehave {
+    /// Every case, in the order `serve --help` lists them.
+    pub const ALL: [Self; 28] = [
+        Self::IdTokenBadSignature,
+        Self::IdTokenAlgNone,
+        Self::IdTokenHs256WithRsaPubkey,
+        Self::IdTokenWrongIss,
+        Self::IdTokenWrongAud,
+        Self::IdTokenExtraAud,
+        Self::IdTokenNoSub,
+        Self::IdTokenNoIat,
+        Self::IdTokenExpired,
+        Self::IdTokenNonceMismatch,
+        Self::UnknownKid,
+        Self::KidAbsentMultiKey,
+        Self::JwksUnparseableKey,
+        Self::UserinfoSubMismatch,
+        Self::DiscoveryIssuerMismatch,
+        Self::CallbackMissingIss,
+        Self::CallbackWrongIss,
+        Self::ErrorWithoutState,
+        Self::DuplicateCallbackParams,
+        Self::Token307,
+        Self::Token200WithError,
+        Self::HugeExpiresIn,
+        Self::WrongTokenType,
+        Self::TokenControlChars,
+        Self::RefreshControlChars,
+        Self::DeviceSlowDown,
+        Self::IntrospectionActiveString,
+        Self::RefreshNewSub,
+    ];
+
+    /// The case's name, as `--misbehave` takes it, and what it does (one line).
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Self::IdTokenBadSignature => (
+                "id-token-bad-signature",
+                "ID tokens carry a corrupted signature",
+            ),
+            Self::IdTokenAlgNone => ("id-token-alg-none", "ID tokens are unsigned (`alg: none`)"),
+            Self::IdTokenHs256WithRsaPubkey => (
+                "id-token-hs256-with-rsa-pubkey",
+                "ID tokens are HS256, keyed with the server's RSA public key (PEM); implies RS256 keys",
+            ),
+            Self::IdTokenWrongIss => (
+                "id-token-wrong-iss",
+                "ID tokens name the issuer with a trailing slash as `iss`",
+            ),
+            Self::IdTokenWrongAud => (
+                "id-token-wrong-aud",
+                "ID tokens are for another client (`aud`)",
+            ),
+            Self::IdTokenExtraAud => (
+                "id-token-extra-aud",
+                "ID tokens name another audience next to the client (with `azp`)",
+            ),
+            Self::IdTokenNoSub => ("id-token-no-sub", "ID tokens have no `sub`"),
+            Self::IdTokenNoIat => ("id-token-no-iat", "ID tokens have no `iat`"),
+            Self::IdTokenExpired => ("id-token-expired", "ID tokens expired ten minutes ago"),
+            Self::IdTokenNonceMismatch => (
+                "id-token-nonce-mismatch",
+                "ID tokens carry a `nonce` other than the one requested",
+            ),
+            Self::UnknownKid => (
+                "unknown-kid",
+                "ID tokens are signed with a key (and `kid`) that the JWKS never publishes",
+            ),
+            Self::KidAbsentMultiKey => (
+                "kid-absent-multi-key",
+                "ID tokens have no `kid`, and the JWKS publishes a second key of the same type",
+            ),
+            Self::JwksUnparseableKey => (
+                "jwks-unparseable-key",
+                "The JWKS starts with an extra, unparseable key next to the good one",
+            ),
+            Self::UserinfoSubMismatch => (
+                "userinfo-sub-mismatch",
+                "`/userinfo` answers with another `sub` than the ID token's",
+            ),
+            Self::DiscoveryIssuerMismatch => (
+                "discovery-issuer-mismatch",
+                "Discovery documents name the issuer with a trailing slash",
+            ),
+            Self::CallbackMissingIss => (
+                "callback-missing-iss",
+                "Authorization responses carry no `iss` although discovery promises it",
+            ),
+            Self::CallbackWrongIss => (
+                "callback-wrong-iss",
+                "Authorization responses carry the issuer with a trailing slash as `iss`",
+            ),
+            Self::ErrorWithoutState => (
+                "error-without-state",
+                "`/authorize` redirects at once with `error=access_denied` and no `state`",
+            ),
+            Self::DuplicateCallbackParams => (
+                "duplicate-callback-params",
+                "Authorization responses carry every parameter twice",
+            ),
+            Self::Token307 => (
+                "token-307",
+                "`/token` answers 307 to a decoy port that counts connections",
+            ),
+            Self::Token200WithError => (
+                "token-200-with-error",
+                "`/token` answers HTTP 200 with `{\"error\":\"invalid_grant\"}`",
+            ),
+            Self::HugeExpiresIn => (
+                "huge-expires-in",
+                "Token responses say `expires_in: 18446744073709551615`",
+            ),
+            Self::WrongTokenType => ("wrong-token-type", "Token responses say `token_type: mac`"),
+            Self::TokenControlChars => (
+                "token-control-chars",
+                "Access tokens carry CR LF, a smuggled header and request, NUL and ESC",
+            ),
+            Self::RefreshControlChars => (
+                "refresh-control-chars",
+                "Like `token-control-chars`, but only in answers to the refresh token grant",
+            ),
+            Self::DeviceSlowDown => (
+                "device-slow-down",
+                "Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow",
+            ),
+            Self::IntrospectionActiveString => (
+                "introspection-active-string",
+                "Introspection answers `\"active\": \"true\"` (a string) for active tokens",
+            ),
+            Self::RefreshNewSub => (
+                "refresh-new-sub",
+                "A refresh returns an ID token for another `sub`",
+            ),
+        }
+    }
+
     /// The case's name, as `--misbehave` takes it.
-    pub fn name(self) -> String {
-        clap::ValueEnum::to_possible_value(&self)
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
+    pub fn name(self) -> &'static str {
+        self.describe().0
+    }
+
+    /// The case named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
     }
 }
 
@@ -131,7 +239,7 @@ pub(crate) fn sign_id_token(
     });
     match (signing, decoy) {
         (Some(Misbehave::IdTokenBadSignature), _) => {
-            let token = key.sign("JWT", claims)?;
+            let token = key.sign("JWT", claims).map_err(|e| e.to_string())?;
             let (input, sig) = token.rsplit_once('.').ok_or("no signature")?;
             let mut sig = URL_SAFE_NO_PAD.decode(sig).map_err(|e| e.to_string())?;
             if let Some(last) = sig.last_mut() {
@@ -145,14 +253,18 @@ pub(crate) fn sign_id_token(
         (Some(Misbehave::IdTokenHs256WithRsaPubkey), _) => {
             let mut header = Header::new(Algorithm::HS256);
             header.typ = Some("JWT".to_owned());
-            header.kid = Some(key.kid.clone());
+            header.kid = Some(key.kid().to_owned());
             let secret =
                 EncodingKey::from_secret(key.public_pem().as_bytes()).map_err(|e| e.to_string())?;
             jsonwebtoken::encode(&header, claims, &secret).map_err(|e| e.to_string())
         }
-        (Some(Misbehave::UnknownKid), Some(decoy)) => decoy.sign("JWT", claims),
-        (Some(Misbehave::KidAbsentMultiKey), _) => key.sign_without_kid("JWT", claims),
-        _ => key.sign("JWT", claims),
+        (Some(Misbehave::UnknownKid), Some(decoy)) => {
+            decoy.sign("JWT", claims).map_err(|e| e.to_string())
+        }
+        (Some(Misbehave::KidAbsentMultiKey), _) => key
+            .sign_without_kid("JWT", claims)
+            .map_err(|e| e.to_string()),
+        _ => key.sign("JWT", claims).map_err(|e| e.to_string()),
     }
 }
 
@@ -220,14 +332,10 @@ impl Drop for Decoy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::ValueEnum as _;
 
     #[test]
     fn case_names_are_the_documented_ones() {
-        let names: Vec<String> = Misbehave::value_variants()
-            .iter()
-            .map(|m| m.name())
-            .collect();
+        let names: Vec<&str> = Misbehave::ALL.iter().map(|m| m.name()).collect();
         let expected = [
             "id-token-bad-signature",
             "id-token-alg-none",
@@ -259,6 +367,10 @@ mod tests {
             "refresh-new-sub",
         ];
         assert_eq!(names, expected);
+        for m in Misbehave::ALL {
+            assert_eq!(Misbehave::from_name(m.name()), Some(m));
+        }
+        assert_eq!(Misbehave::from_name("IdTokenNoSub"), None);
     }
 
     #[test]
@@ -283,7 +395,7 @@ mod tests {
         assert_eq!(header(&none)["alg"], "none");
         assert!(none.ends_with('.'));
         let unknown = sign_id_token(&[Misbehave::UnknownKid], &key, Some(&decoy), &claims).unwrap();
-        assert_eq!(header(&unknown)["kid"], decoy.kid.as_str());
+        assert_eq!(header(&unknown)["kid"], decoy.kid());
         let no_kid = sign_id_token(&[Misbehave::KidAbsentMultiKey], &key, None, &claims).unwrap();
         assert!(header(&no_kid).get("kid").is_none());
     }

@@ -335,7 +335,10 @@ impl DevServer {
         let decoy_key = if cfg.misbehaves(Misbehave::UnknownKid)
             || cfg.misbehaves(Misbehave::KidAbsentMultiKey)
         {
-            Some(keys::SigningKey::generate(cfg.alg).map_err(DevServerError::Key)?)
+            Some(
+                keys::SigningKey::generate(cfg.alg)
+                    .map_err(|e| DevServerError::Key(e.to_string()))?,
+            )
         } else {
             None
         };
@@ -446,8 +449,8 @@ impl DevServer {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .active()
-            .kid
-            .clone()
+            .kid()
+            .to_owned()
     }
 
     /// The decoy address `token-307` redirects to, if that case is on.
@@ -464,7 +467,7 @@ impl DevServer {
 
     /// The `kid` of the extra key of `unknown-kid` and `kid-absent-multi-key`.
     pub fn decoy_kid(&self) -> Option<&str> {
-        self.app.decoy_key.as_ref().map(|k| k.kid.as_str())
+        self.app.decoy_key.as_ref().map(keys::SigningKey::kid)
     }
 
     /// The registry the server runs with.

@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
 use super::{api, authorize, pages, token};
+use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
 const MAX_HIT_PATHS: usize = 1024;
@@ -171,7 +171,7 @@ fn discovery(app: &App) -> Resp {
             "scopes_supported": app.cfg.registry.scopes,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": [GRANT_CODE, GRANT_REFRESH, GRANT_CLIENT_CREDENTIALS, GRANT_DEVICE],
+            "grant_types_supported": Grant::ALL.map(Grant::as_grant_type),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [alg],
             "token_endpoint_auth_methods_supported": auth_methods,

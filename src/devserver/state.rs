@@ -15,6 +15,8 @@ use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::oauth::secret::{Nonce, State};
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -33,8 +35,8 @@ pub(crate) struct PendingAuth {
     pub client_id: String,
     pub redirect_uri: String,
     pub scope: Vec<String>,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
+    pub state: Option<State>,
+    pub nonce: Option<Nonce>,
     pub code_challenge: Option<String>,
     pub audience: Option<String>,
     pub csrf: String,
@@ -50,7 +52,7 @@ pub(crate) struct CodeRecord {
     pub client_id: String,
     pub redirect_uri: String,
     pub scope: Vec<String>,
-    pub nonce: Option<String>,
+    pub nonce: Option<Nonce>,
     pub code_challenge: Option<String>,
     pub audience: Option<String>,
     pub user: String,

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use super::authorize::{
     MAX_KEPT_REQUEST, bad_scope, requested_audience, split_scope, valid_pkce_value,
 };
-use super::clients::{GRANT_CLIENT_CREDENTIALS, GRANT_CODE, GRANT_DEVICE, GRANT_REFRESH};
 use super::misbehave::{self, SLOW_DOWN_POLLS, sign_id_token};
 use super::state::{
     AccessRecord, DeviceRecord, DeviceStatus, Family, RefreshRecord, Store, bucket, ms, now_ms,
@@ -25,6 +24,9 @@ use super::wire::{
     secrets_equal,
 };
 use super::{App, Client, Misbehave, User};
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::{AccessToken, ClientSecret, DeviceCode, IdToken, Nonce, RefreshToken};
+use crate::oauth::token_type::TokenType;
 
 /// The realm of `WWW-Authenticate` challenges.
 pub(crate) const REALM: &str = "oauthctl-devserver";
@@ -83,7 +85,7 @@ fn check_secret(
     app: &App,
     req: &Req,
     client: &Client,
-    expected: &str,
+    expected: &ClientSecret,
     given: &str,
 ) -> Result<(), Resp> {
     let limit = app.cfg.rate_limit_per_minute;
@@ -98,7 +100,7 @@ fn check_secret(
             ));
         }
     }
-    if secrets_equal(expected, given) {
+    if expected.matches(given) {
         if limit > 0
             && let Some(b) = app.store().failures.get_mut(&key)
         {
@@ -213,36 +215,35 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         return ok(&json!({"error": "invalid_grant",
                           "error_description": "an error with HTTP 200 (misbehave)"}));
     }
-    let Some(grant) = form.get("grant_type") else {
+    let Some(grant_type) = form.get("grant_type") else {
         return err("invalid_request", "grant_type is required");
     };
-    let known = [
-        GRANT_CODE,
-        GRANT_REFRESH,
-        GRANT_CLIENT_CREDENTIALS,
-        GRANT_DEVICE,
-    ];
-    if !known.contains(&grant) {
+    let Some(grant) = Grant::from_grant_type(grant_type) else {
         return err("unsupported_grant_type", "unsupported grant_type");
-    }
-    if !client.allows(grant) || (grant == GRANT_CLIENT_CREDENTIALS && client.is_public()) {
+    };
+    if !client.allows(grant) || (grant.needs_client_authentication() && client.is_public()) {
         return err(
             "unauthorized_client",
             "this client may not use this grant type",
         );
     }
     let result = match grant {
-        GRANT_CODE => authorization_code(app, client, &form),
-        GRANT_REFRESH => refresh(app, client, &form),
-        GRANT_CLIENT_CREDENTIALS => client_credentials(app, client, &form),
-        _ => device_code(app, client, &form),
+        Grant::AuthorizationCode => authorization_code(app, client, &form),
+        Grant::RefreshToken => refresh(app, client, &form),
+        Grant::ClientCredentials => client_credentials(app, client, &form),
+        Grant::DeviceCode => device_code(app, client, &form),
     };
     match result {
         Ok(mut body) => {
             if app.cfg.misbehaves(Misbehave::TokenControlChars)
-                || (grant == GRANT_REFRESH && app.cfg.misbehaves(Misbehave::RefreshControlChars))
+                || (grant == Grant::RefreshToken
+                    && app.cfg.misbehaves(Misbehave::RefreshControlChars))
             {
-                body.access_token.push_str(misbehave::INJECTED);
+                body.access_token = AccessToken::new(format!(
+                    "{}{}",
+                    body.access_token.expose(),
+                    misbehave::INJECTED
+                ));
             }
             ok(&body)
         }
@@ -251,13 +252,13 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
 }
 
 /// What one issuance covers.
-struct Grant<'a> {
+struct Issue<'a> {
     client: &'a Client,
     user: Option<&'a User>,
     scope: Vec<String>,
     audience: Option<String>,
     auth_time: Option<u64>,
-    nonce: Option<String>,
+    nonce: Option<Nonce>,
     family: Option<u64>,
     /// Issued by the refresh-token grant.
     refreshed: bool,
@@ -291,14 +292,15 @@ struct AccessClaims<'a> {
 /// A successful token response (RFC 6749 §5.1), members in this order.
 #[derive(Serialize)]
 struct TokenResponse {
-    access_token: String,
+    access_token: AccessToken,
+    /// A [`TokenType`]'s value, or what `--misbehave wrong-token-type` sends instead.
     token_type: &'static str,
     expires_in: u64,
     scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
+    refresh_token: Option<RefreshToken>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    id_token: Option<String>,
+    id_token: Option<IdToken>,
 }
 
 /// A signed access token that is not recorded yet.
@@ -321,7 +323,7 @@ impl SignedAccess {
 
 /// Builds and signs the access token of `g` (RFC 9068). Needs no store, so that the
 /// signature is not made while the store is locked.
-fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
+fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp> {
     let now_s = now_ms() / 1000;
     let at_ttl = app.cfg.access_token_ttl.as_secs();
     let exp = now_s + at_ttl;
@@ -343,20 +345,21 @@ fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
         roles,
         auth_time: g.auth_time,
     };
-    let access_token = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .active()
-        .sign("at+jwt", &claims)
-        .map_err(signing_failed)?;
-    let fingerprint = fingerprint(&access_token);
+    let access_token = AccessToken::new(
+        app.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .active()
+            .sign("at+jwt", &claims)
+            .map_err(signing_failed)?,
+    );
+    let fingerprint = fingerprint(access_token.expose());
     let body = TokenResponse {
         access_token,
         token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
             "mac"
         } else {
-            "Bearer"
+            TokenType::Bearer.as_str()
         },
         expires_in: if app.cfg.misbehaves(Misbehave::HugeExpiresIn) {
             u64::MAX
@@ -388,14 +391,14 @@ fn sign_access(app: &App, g: &Grant<'_>) -> Result<SignedAccess, Resp> {
 
 /// Signs and records an access token, and a refresh token and ID token where the grant
 /// calls for them; returns the token response.
-fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<TokenResponse, Resp> {
+fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<TokenResponse, Resp> {
     let signed = sign_access(app, g)?;
     let (now_s, exp) = (signed.now_s, signed.record.exp);
     let mut body = signed.record(store);
-    if let Some(family) = g.family.filter(|_| g.client.allows(GRANT_REFRESH)) {
-        let rt = random_token();
+    if let Some(family) = g.family.filter(|_| g.client.allows(Grant::RefreshToken)) {
+        let rt = RefreshToken::new(random_token());
         store.refresh.insert(
-            fingerprint(&rt),
+            fingerprint(rt.expose()),
             RefreshRecord {
                 family,
                 expires_ms: now_ms() + ms(app.cfg.refresh_token_ttl),
@@ -426,13 +429,13 @@ fn issue(app: &App, store: &mut Store, g: &Grant<'_>) -> Result<TokenResponse, R
             app.decoy_key.as_ref(),
             &id,
         );
-        body.id_token = Some(signed.map_err(signing_failed)?);
+        body.id_token = Some(IdToken::new(signed.map_err(signing_failed)?));
     }
     Ok(body)
 }
 
 /// Applies the claim misbehaviours (`id-token-*`, `refresh-new-sub`) to an ID token.
-fn misbehave_id_claims(app: &App, id: &mut Value, g: &Grant<'_>, now_s: u64) {
+fn misbehave_id_claims(app: &App, id: &mut Value, g: &Issue<'_>, now_s: u64) {
     for case in &app.cfg.misbehave {
         match case {
             Misbehave::IdTokenWrongIss => id["iss"] = json!(format!("{}/", app.issuer)),
@@ -557,7 +560,7 @@ fn authorization_code(app: &App, client: &Client, form: &Params) -> Result<Token
     issue(
         app,
         &mut store,
-        &Grant {
+        &Issue {
             client,
             user: Some(user),
             scope: record.scope.clone(),
@@ -625,7 +628,7 @@ fn refresh(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, R
     issue(
         app,
         &mut store,
-        &Grant {
+        &Issue {
             client,
             user: Some(user),
             scope,
@@ -665,7 +668,7 @@ fn client_credentials(app: &App, client: &Client, form: &Params) -> Result<Token
     // No refresh token, no ID token: only the record needs the store, not the signature.
     let signed = sign_access(
         app,
-        &Grant {
+        &Issue {
             client,
             user: None,
             scope,
@@ -748,7 +751,7 @@ fn device_code(app: &App, client: &Client, form: &Params) -> Result<TokenRespons
     issue(
         app,
         &mut store,
-        &Grant {
+        &Issue {
             client,
             user: Some(user),
             scope,
@@ -789,7 +792,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !client.allows(GRANT_DEVICE) {
+    if !client.allows(Grant::DeviceCode) {
         return err(
             "unauthorized_client",
             "this client may not use the device grant",
@@ -803,7 +806,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         Ok(a) => a,
         Err(e) => return err("invalid_target", e),
     };
-    let device_code = random_token();
+    let device_code = DeviceCode::new(random_token());
     let now = now_ms();
     let mut store = app.store();
     store.maybe_prune(now);
@@ -812,7 +815,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         code = user_code();
     }
     let interval_ms = ms(app.cfg.device_interval);
-    let fp = fingerprint(&device_code);
+    let fp = fingerprint(device_code.expose());
     store.insert_device(
         fp,
         code.clone(),
@@ -891,7 +894,8 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
                 && may_see(&a.client_id) =>
         {
             let mut body = json!({
-                "active": active, "token_type": "Bearer", "scope": a.scope.join(" "),
+                "active": active, "token_type": TokenType::Bearer.as_str(),
+                "scope": a.scope.join(" "),
                 "client_id": a.client_id, "sub": a.sub, "aud": a.aud, "iss": app.issuer,
                 "exp": a.exp, "iat": a.iat, "nbf": a.iat, "jti": a.jti,
             });
@@ -952,7 +956,11 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
     let challenge = |status: u16, error: &str, desc: &str| {
         Resp::json(status, &json!({"error": error, "error_description": desc})).with(
             "WWW-Authenticate",
-            &format!("Bearer realm=\"{REALM}\", error=\"{error}\", error_description=\"{desc}\""),
+            &TokenType::Bearer.challenge(&[
+                ("realm", REALM),
+                ("error", error),
+                ("error_description", desc),
+            ]),
         )
     };
     if req.query.contains("access_token")
@@ -965,8 +973,10 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
         );
     }
     let Some(token) = req.header("authorization").and_then(bearer) else {
-        return Resp::json(401, &json!({"error": "invalid_token"}))
-            .with("WWW-Authenticate", &format!("Bearer realm=\"{REALM}\""));
+        return Resp::json(401, &json!({"error": "invalid_token"})).with(
+            "WWW-Authenticate",
+            &TokenType::Bearer.challenge(&[("realm", REALM)]),
+        );
     };
     let store = app.store();
     let now_s = now_ms() / 1000;
@@ -1047,7 +1057,7 @@ mod tests {
         );
         let mut body = TokenResponse {
             access_token: "at".into(),
-            token_type: "Bearer",
+            token_type: TokenType::Bearer.as_str(),
             expires_in: 3600,
             scope: "api:read".into(),
             refresh_token: None,

@@ -10,6 +10,8 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
+use crate::oauth::token_type::TokenType;
+
 /// One request as the handlers see it.
 #[derive(Debug)]
 pub(crate) struct Req {
@@ -148,20 +150,12 @@ pub(crate) fn basic_credentials(header: &str) -> Option<(String, String)> {
 
 /// The bearer token of an `Authorization` header.
 pub(crate) fn bearer(header: &str) -> Option<&str> {
-    let (scheme, rest) = header.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| rest.trim())
-        .filter(|t| !t.is_empty())
+    TokenType::Bearer.credentials(header)
 }
 
 /// Compares two secrets in constant time (over their SHA-256 digests, so lengths leak
 /// nothing either).
-pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
-    let da = digest::digest(&digest::SHA256, a.as_bytes());
-    let db = digest::digest(&digest::SHA256, b.as_bytes());
-    aws_lc_rs::constant_time::verify_slices_are_equal(da.as_ref(), db.as_ref()).is_ok()
-}
+pub(crate) use crate::oauth::secret::constant_time_eq as secrets_equal;
 
 /// SHA-256, base64url: the key under which a secret value is stored, and its log-safe name.
 pub(crate) fn fingerprint(secret: &str) -> String {

@@ -15,8 +15,10 @@ use url::Url;
 use crate::browser::{self, Browser};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::grant::Grant;
 use crate::oauth::id_token::{IdTokenRules, allowed_algs};
 use crate::oauth::pkce::FlowSecrets;
+use crate::oauth::secret::{IdToken, Nonce};
 use crate::oauth::token_response::TokenResponse;
 
 use super::client::{ClientAuth, token_request};
@@ -26,7 +28,7 @@ use super::loopback::{Callback, Expect, Listener, WaitError};
 use super::provider::Resolved;
 
 /// Parameters a user may not override with `--param`: they carry the flow's security.
-pub const RESERVED_PARAMS: &[&str] = &[
+pub(crate) const RESERVED_PARAMS: &[&str] = &[
     "response_type",
     "client_id",
     "redirect_uri",
@@ -39,7 +41,7 @@ pub const RESERVED_PARAMS: &[&str] = &[
 
 /// What the authorization request asks for.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     pub scopes: Vec<String>,
     pub audience: Option<String>,
     pub resource: Option<String>,
@@ -54,7 +56,7 @@ pub struct Request {
 
 /// Tokens obtained, with the verified ID token claims.
 #[derive(Debug, Clone)]
-pub struct Obtained {
+pub(crate) struct Obtained {
     pub response: TokenResponse,
     pub id_claims: Option<Map<String, Value>>,
 }
@@ -75,12 +77,12 @@ fn unanswered_reasons(client_id: &str, redirect_uri: &str, port: u16) -> String 
 }
 
 /// Whether the scopes ask for OpenID Connect.
-pub fn wants_oidc(scopes: &[String]) -> bool {
+pub(crate) fn wants_oidc(scopes: &[String]) -> bool {
     scopes.iter().any(|s| s == "openid")
 }
 
 /// Builds the authorization URL.
-pub fn authorization_url(
+pub(crate) fn authorization_url(
     endpoint: &str,
     client_id: &str,
     redirect_uri: &str,
@@ -97,11 +99,11 @@ pub fn authorization_url(
         if !req.scopes.is_empty() {
             q.append_pair("scope", &req.scopes.join(" "));
         }
-        q.append_pair("state", &secrets.state)
+        q.append_pair("state", secrets.state.expose())
             .append_pair("code_challenge", &secrets.challenge())
             .append_pair("code_challenge_method", "S256");
         if wants_oidc(&req.scopes) {
-            q.append_pair("nonce", &secrets.nonce);
+            q.append_pair("nonce", secrets.nonce.expose());
         }
         if let Some(a) = &req.audience {
             q.append_pair("audience", a);
@@ -124,7 +126,7 @@ pub fn authorization_url(
 }
 
 /// Checks `--param` names against [`RESERVED_PARAMS`].
-pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
+pub(crate) fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
     if let Some(k) = params
         .keys()
         .find(|k| RESERVED_PARAMS.contains(&k.as_str()))
@@ -139,7 +141,7 @@ pub fn check_params(params: &BTreeMap<String, String>) -> Result<()> {
 
 /// Runs the flow.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn run(
     http: &HttpClient,
     cache: &DocumentCache,
     provider: &Resolved,
@@ -248,10 +250,10 @@ pub fn run(
         }
     };
     let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
+        ("grant_type", Grant::AuthorizationCode.as_grant_type()),
+        ("code", code.expose()),
         ("redirect_uri", redirect_uri.as_str()),
-        ("code_verifier", secrets.verifier.as_str()),
+        ("code_verifier", secrets.verifier.expose()),
     ];
     if let Some(r) = &req.resource {
         params.push(("resource", r));
@@ -264,11 +266,15 @@ pub fn run(
         &origin_headers(provider),
     )?;
     let id_claims = if oidc {
-        let raw = response.id_token.as_deref().ok_or_else(|| {
-            Error::BadResponse(
-                "the token response has no ID token although `openid` was requested".into(),
-            )
-        })?;
+        let raw = response
+            .id_token
+            .as_ref()
+            .map(IdToken::expose)
+            .ok_or_else(|| {
+                Error::BadResponse(
+                    "the token response has no ID token although `openid` was requested".into(),
+                )
+            })?;
         Some(verify_id_token(
             http,
             cache,
@@ -298,20 +304,20 @@ fn capitalized(s: &str) -> String {
 
 /// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
 /// loopback redirects of public native clients, so none today).
-pub fn origin_headers(_provider: &Resolved) -> HeaderMap {
+pub(crate) fn origin_headers(_provider: &Resolved) -> HeaderMap {
     HeaderMap::new()
 }
 
 /// Verifies an ID token with the provider's keys and rules, allowing `leeway` seconds of
 /// clock skew.
 #[allow(clippy::too_many_arguments)]
-pub fn verify_id_token(
+pub(crate) fn verify_id_token(
     http: &HttpClient,
     cache: &DocumentCache,
     provider: &Resolved,
     client: &ClientAuth,
     raw: &str,
-    nonce: Option<&str>,
+    nonce: Option<&Nonce>,
     previous: Option<Map<String, Value>>,
     now: i64,
     leeway: i64,
@@ -330,7 +336,7 @@ pub fn verify_id_token(
     let rules = IdTokenRules {
         issuer: issuer.to_owned(),
         client_id: client.client_id.clone(),
-        nonce: nonce.map(str::to_owned),
+        nonce: nonce.cloned(),
         now,
         leeway,
         algs: allowed_algs(
@@ -371,8 +377,8 @@ mod tests {
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], secrets.challenge());
-        assert_eq!(q["state"], secrets.state);
-        assert_eq!(q["nonce"], secrets.nonce);
+        assert_eq!(q["state"], secrets.state.expose());
+        assert_eq!(q["nonce"], secrets.nonce.expose());
         assert_eq!(q["scope"], "openid email");
         assert_eq!(q["access_type"], "offline");
         assert_eq!(q["prompt"], "consent");
@@ -395,12 +401,11 @@ mod tests {
     /// The authorization URL each preset produces, built through the same settings
     /// resolution as `login` (offline: endpoints from the presets).
     fn preset_url(provider: &str, client_id: &str) -> BTreeMap<String, String> {
-        use crate::cli::GlobalArgs;
-        use crate::config::{Overrides, Settings};
-        let global = GlobalArgs {
+        use crate::config::{Flags, Overrides, Settings};
+        let global = Flags {
             provider: Some(provider.to_owned()),
             client_id: Some(client_id.to_owned()),
-            ..GlobalArgs::default()
+            ..Flags::default()
         };
         let settings = Settings::resolve(&global, &Overrides::default(), None, None).unwrap();
         let req = Request {

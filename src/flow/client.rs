@@ -5,33 +5,28 @@
 use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::config::AuthMethod;
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::client_auth::AuthMethod;
+use crate::oauth::secret::ClientSecret;
 use crate::oauth::token_response::{self, TokenEndpointError, TokenResponse};
 use crate::oauth::url_policy;
 
 /// The client's identity at the token endpoint.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ClientAuth {
     pub client_id: String,
-    pub secret: Option<String>,
+    pub secret: Option<ClientSecret>,
     pub method: AuthMethod,
-}
-
-impl std::fmt::Debug for ClientAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientAuth")
-            .field("client_id", &self.client_id)
-            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
-            .field("method", &self.method)
-            .finish()
-    }
 }
 
 impl ClientAuth {
     /// A client; the method defaults to `client_secret_basic` with a secret, `none` without.
-    pub fn new(client_id: String, secret: Option<String>, method: Option<AuthMethod>) -> Self {
+    pub fn new(
+        client_id: String,
+        secret: Option<ClientSecret>,
+        method: Option<AuthMethod>,
+    ) -> Self {
         let method = method.unwrap_or(if secret.is_some() {
             AuthMethod::ClientSecretBasic
         } else {
@@ -62,11 +57,11 @@ pub fn post_authenticated(
     let mut basic = None;
     match (&client.method, &client.secret) {
         (AuthMethod::ClientSecretBasic, Some(secret)) => {
-            basic = Some((client.client_id.as_str(), secret.as_str()));
+            basic = Some((client.client_id.as_str(), secret.expose()));
         }
         (AuthMethod::ClientSecretPost, Some(secret)) => {
             form.push(("client_id", &client.client_id));
-            form.push(("client_secret", secret));
+            form.push(("client_secret", secret.expose()));
         }
         _ => form.push(("client_id", &client.client_id)),
     }
@@ -113,9 +108,11 @@ mod tests {
             ClientAuth::new("c".into(), None, None).method,
             AuthMethod::None
         );
-        let c = ClientAuth::new("c".into(), Some("s".into()), None);
+        let c = ClientAuth::new("c".into(), Some("s3cret".into()), None);
         assert_eq!(c.method, AuthMethod::ClientSecretBasic);
         assert!(c.is_confidential());
-        assert!(!format!("{c:?}").contains("\"s\""));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("ClientSecret([redacted])"), "{shown}");
     }
 }

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::grant::Grant;
+use crate::oauth::secret::DeviceCode;
 use crate::oauth::strict_json;
 use crate::oauth::token_response::{self, TokenEndpointError, TokenResponse, oauth_error};
 
@@ -17,34 +19,20 @@ use super::client::{ClientAuth, post_authenticated};
 use super::events::{Event, Events};
 use super::provider::Resolved;
 
-/// The device grant type.
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// The slowest polling oauthctl accepts from a server (a larger `interval` is clamped).
 pub const MAX_INTERVAL: u64 = 60;
 /// The longest a device code is waited for.
 pub const MAX_EXPIRES_IN: u64 = 30 * 60;
 
 /// A validated device authorization response.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DeviceAuthorization {
-    pub device_code: String,
+    pub device_code: DeviceCode,
     pub user_code: String,
     pub verification_uri: String,
     pub verification_uri_complete: Option<String>,
     pub expires_in: u64,
     pub interval: u64,
-}
-
-impl std::fmt::Debug for DeviceAuthorization {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceAuthorization")
-            .field("device_code", &"[redacted]")
-            .field("user_code", &self.user_code)
-            .field("verification_uri", &self.verification_uri)
-            .field("expires_in", &self.expires_in)
-            .field("interval", &self.interval)
-            .finish_non_exhaustive()
-    }
 }
 
 fn clamp_seconds(v: Option<&Value>, default: u64, min: u64, max: u64) -> u64 {
@@ -85,7 +73,7 @@ pub fn parse_authorization(status: u16, body: &[u8]) -> Result<DeviceAuthorizati
         v.ok_or_else(|| Error::BadResponse(format!("the device response has no `{name}`")))
     };
     Ok(DeviceAuthorization {
-        device_code: need("device_code", text("device_code")?)?,
+        device_code: DeviceCode::new(need("device_code", text("device_code")?)?),
         user_code: need("user_code", text("user_code")?)?,
         // Google calls it `verification_url`.
         verification_uri: need(
@@ -184,8 +172,8 @@ pub fn run(
     let mut interval = auth.interval;
     let mut backoff = 0u32;
     let params = [
-        ("grant_type", GRANT_TYPE),
-        ("device_code", auth.device_code.as_str()),
+        ("grant_type", Grant::DeviceCode.as_grant_type()),
+        ("device_code", auth.device_code.expose()),
     ];
     // Time spent: the clock, or the pauses taken if `sleep` does not really wait (tests).
     let mut slept = Duration::ZERO;

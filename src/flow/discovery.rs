@@ -21,11 +21,11 @@ use crate::oauth::url_policy;
 use crate::store::fsutil::{self, Exposure, ReadOutcome};
 
 /// How long a cached discovery document is used.
-pub const METADATA_TTL: i64 = 3600;
+pub(crate) const METADATA_TTL: i64 = 3600;
 /// How long a cached key set is used.
-pub const JWKS_TTL: i64 = 3600;
+pub(crate) const JWKS_TTL: i64 = 3600;
 /// The shortest interval between two fetches of the same key set.
-pub const JWKS_REFETCH_COOLDOWN: i64 = 60;
+pub(crate) const JWKS_REFETCH_COOLDOWN: i64 = 60;
 /// A cached document is at most the 1 MiB a protocol response may have, plus its envelope.
 const MAX_CACHED_LEN: u64 = 2 << 20;
 
@@ -115,7 +115,7 @@ fn discovery_error(e: &DiscoveryError) -> Error {
 }
 
 /// The metadata of `issuer`: from the cache when fresh, else fetched and validated.
-pub fn metadata(
+pub(crate) fn metadata(
     http: &HttpClient,
     cache: &DocumentCache,
     issuer: &str,
@@ -178,7 +178,7 @@ pub fn metadata(
 
 /// How [`key_set`] may use the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyFetch<'a> {
+pub(crate) enum KeyFetch<'a> {
     /// The cached set while it is younger than [`JWKS_TTL`], else a fetch. `kid` is the key
     /// the caller is looking for (the token's `kid`); a fetch records it.
     Cached { kid: Option<&'a str> },
@@ -192,7 +192,7 @@ pub enum KeyFetch<'a> {
 
 /// The key set at `jwks_uri`, from the cache or the network as `how` says. Returns the keys
 /// and whether they were fetched now.
-pub fn key_set(
+pub(crate) fn key_set(
     http: &HttpClient,
     cache: &DocumentCache,
     jwks_uri: &str,

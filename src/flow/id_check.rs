@@ -1,5 +1,5 @@
-//! Verifying an ID token against the provider's key set, refetching it once for an unknown
-//! `kid` (key rotation; see [`super::discovery`] for when a refetch is skipped).
+//! Verifying an ID token: its claims first (no network), then its signature against the
+//! provider's key set, refetched once for an unknown `kid` ([`super::keys`]).
 
 use serde_json::{Map, Value};
 
@@ -8,7 +8,8 @@ use crate::http::HttpClient;
 use crate::oauth::id_token::{self, IdTokenError, IdTokenRules};
 use crate::oauth::jwt;
 
-use super::discovery::{self, DocumentCache, KeyFetch};
+use super::discovery::{DocumentCache, KeyFetch};
+use super::keys;
 
 /// Differences between two clocks smaller than this are not worth mentioning (the `Date`
 /// header has a resolution of one second, and requests take time).
@@ -47,7 +48,7 @@ fn claims_error(e: &IdTokenError, leeway: i64, server_offset: Option<i64>) -> Er
 }
 
 /// Parses and verifies `raw`; returns its claims.
-pub fn verify(
+pub(crate) fn verify(
     http: &HttpClient,
     cache: &DocumentCache,
     jwks_uri: &str,
@@ -61,17 +62,15 @@ pub fn verify(
     id_token::check_claims(&jws, rules)
         .map_err(|e| claims_error(&e, rules.leeway, http.server_clock_offset()))?;
     let kid = jws.header.get("kid").and_then(Value::as_str);
-    let (set, fetched) =
-        discovery::key_set(http, cache, jwks_uri, KeyFetch::Cached { kid }, rules.now)?;
-    match jwt::verify_signature(&jws, &set.keys, &rules.algs) {
-        Ok(_) => Ok(jws.claims),
-        // A set fetched just now for this token is as fresh as a refetch would be.
-        Err(e) if e.wants_fresh_keys() && !fetched => {
-            let (set, _) =
-                discovery::key_set(http, cache, jwks_uri, KeyFetch::Rotated { kid }, rules.now)?;
-            jwt::verify_signature(&jws, &set.keys, &rules.algs).map_err(|e| bad(e.to_string()))?;
-            Ok(jws.claims)
-        }
-        Err(e) => Err(bad(e.to_string())),
-    }
+    let check = keys::verify_with_key_set(
+        http,
+        cache,
+        jwks_uri,
+        KeyFetch::Cached { kid },
+        &jws,
+        &rules.algs,
+        rules.now,
+    )?;
+    check.verdict.map_err(|e| bad(e.to_string()))?;
+    Ok(jws.claims)
 }

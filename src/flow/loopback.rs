@@ -20,8 +20,8 @@ use std::time::Duration;
 use http::header::{self, HeaderValue};
 
 use crate::httpd::{self, Body, Limits, Options, WhenFull};
-use crate::oauth::errors::OAuthErrorResponse;
-use crate::oauth::pkce::constant_time_eq;
+use crate::oauth::callback::{self, Classified};
+pub use crate::oauth::callback::{Callback, Expect};
 
 /// The largest request head accepted.
 pub const MAX_HEAD: usize = 16 * 1024;
@@ -35,47 +35,6 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 pub const MAX_CONNECTIONS: usize = 32;
 /// The redirect path.
 pub const CALLBACK_PATH: &str = "/callback";
-
-/// What the callback must carry.
-#[derive(Clone)]
-pub struct Expect {
-    pub state: String,
-    /// The issuer whose `iss` parameter is expected (RFC 9207).
-    pub issuer: Option<String>,
-    /// Whether `iss` must be present (`authorization_response_iss_parameter_supported`).
-    pub iss_required: bool,
-}
-
-impl std::fmt::Debug for Expect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Expect")
-            .field("state", &"[redacted]")
-            .field("issuer", &self.issuer)
-            .field("iss_required", &self.iss_required)
-            .finish()
-    }
-}
-
-/// How the flow ended at the listener.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Callback {
-    /// The authorization code.
-    Code(String),
-    /// The authorization server sent an error response for our request.
-    Error(OAuthErrorResponse),
-    /// A response for our request that must not be used (mix-up, implicit tokens).
-    Refused(String),
-}
-
-impl std::fmt::Debug for Callback {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Code(_) => f.write_str("Code([redacted])"),
-            Self::Error(e) => write!(f, "Error({e})"),
-            Self::Refused(r) => write!(f, "Refused({r})"),
-        }
-    }
-}
 
 /// Why waiting ended without a callback.
 #[derive(Debug, thiserror::Error)]
@@ -253,9 +212,9 @@ pub fn evaluate<B>(
     if method == http::Method::HEAD {
         return (reply(200, "Waiting for the authorization response."), None);
     }
-    match classify(req.uri().query().unwrap_or_default(), expect) {
-        Verdict::Ignore(message) => (reply(400, message), None),
-        Verdict::End(Callback::Code(code)) => (
+    match callback::classify(req.uri().query().unwrap_or_default(), expect) {
+        Classified::Ignore(message) => (reply(400, message), None),
+        Classified::End(Callback::Code(code)) => (
             Reply {
                 status: 200,
                 body: page(
@@ -266,100 +225,15 @@ pub fn evaluate<B>(
             },
             Some(Callback::Code(code)),
         ),
-        Verdict::End(Callback::Error(e)) => {
+        Classified::End(Callback::Error(e)) => {
             let message =
                 format!("The authorization server answered: {e}. Return to the terminal.");
             (reply(400, &message), Some(Callback::Error(e)))
         }
-        Verdict::End(Callback::Refused(why)) => {
+        Classified::End(Callback::Refused(why)) => {
             let message = format!("oauthctl refused this response: {why}. Return to the terminal.");
             (reply(400, &message), Some(Callback::Refused(why)))
         }
-    }
-}
-
-enum Verdict {
-    /// Not a response to our request: answer it, keep waiting.
-    Ignore(&'static str),
-    /// Ends the flow.
-    End(Callback),
-}
-
-fn classify(query: &str, expect: &Expect) -> Verdict {
-    const SINGLE: &[&str] = &[
-        "code",
-        "state",
-        "iss",
-        "error",
-        "error_description",
-        "error_uri",
-        "access_token",
-        "id_token",
-        "token",
-    ];
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let get = |name: &str| -> Result<Option<&str>, ()> {
-        let mut values = pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str());
-        let first = values.next();
-        if values.next().is_some() {
-            Err(())
-        } else {
-            Ok(first)
-        }
-    };
-    // RFC 6749 §3.1: parameters must not repeat. Checked before anything else is trusted.
-    for name in SINGLE {
-        if get(name).is_err() {
-            return Verdict::Ignore("A parameter was repeated; ignoring this request.");
-        }
-    }
-    let value = |name: &str| get(name).ok().flatten();
-    // State first: an `error` without our state must not abort the flow (GHSA-c73c-x77g-854r).
-    match value("state") {
-        Some(state) if constant_time_eq(state, &expect.state) => {}
-        _ => return Verdict::Ignore("This request does not belong to the pending sign-in."),
-    }
-    if ["access_token", "id_token", "token"]
-        .iter()
-        .any(|n| value(n).is_some())
-    {
-        return Verdict::End(Callback::Refused(
-            "it carries tokens in the redirect (implicit flow); only the code flow is used".into(),
-        ));
-    }
-    if let Some(expected) = &expect.issuer {
-        match value("iss") {
-            Some(iss) if iss == expected => {}
-            Some(iss) => {
-                return Verdict::End(Callback::Refused(format!(
-                    "its issuer `{iss}` is not `{expected}` (RFC 9207 mix-up defence)"
-                )));
-            }
-            None if expect.iss_required => {
-                return Verdict::End(Callback::Refused(
-                    "it lacks the `iss` parameter the server promises (RFC 9207)".into(),
-                ));
-            }
-            None => {}
-        }
-    }
-    if let Some(error) = value("error") {
-        return Verdict::End(Callback::Error(OAuthErrorResponse {
-            error: error.to_owned(),
-            error_description: value("error_description").map(str::to_owned),
-            error_uri: value("error_uri").map(str::to_owned),
-        }));
-    }
-    match value("code") {
-        Some(code) if !code.is_empty() => Verdict::End(Callback::Code(code.to_owned())),
-        _ => Verdict::End(Callback::Refused(
-            "it has neither `code` nor `error`".into(),
-        )),
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ProviderMetadata {
 
 /// Why metadata was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DiscoveryError {
+pub(crate) enum DiscoveryError {
     /// The document is not the JSON object the specs describe.
     #[error("the metadata at {url} is not valid: {reason}")]
     Malformed { url: String, reason: String },
@@ -62,13 +62,13 @@ pub enum DiscoveryError {
 }
 
 /// The OpenID Connect discovery URL of `issuer`.
-pub fn oidc_url(issuer: &str) -> Result<Url, String> {
+pub(crate) fn oidc_url(issuer: &str) -> Result<Url, String> {
     let base = issuer.trim_end_matches('/');
     Url::parse(&format!("{base}/.well-known/openid-configuration")).map_err(|e| e.to_string())
 }
 
 /// The RFC 8414 §3.1 metadata URL: the well-known segment goes between host and path.
-pub fn oauth_url(issuer: &str) -> Result<Url, String> {
+pub(crate) fn oauth_url(issuer: &str) -> Result<Url, String> {
     let mut url = Url::parse(issuer).map_err(|e| e.to_string())?;
     let path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
@@ -78,7 +78,7 @@ pub fn oauth_url(issuer: &str) -> Result<Url, String> {
 
 /// Parses and validates a metadata document fetched from `url` for `expected_issuer`.
 /// `tenant_placeholder` accepts a multi-tenant issuer template (Entra ID `{tenantid}`).
-pub fn parse(
+pub(crate) fn parse(
     body: &[u8],
     url: &str,
     expected_issuer: &str,
@@ -107,7 +107,11 @@ pub fn parse(
 }
 
 /// Exact issuer comparison, with the multi-tenant template exception.
-pub fn issuer_matches(found: &str, expected: &str, tenant_placeholder: Option<&str>) -> bool {
+pub(crate) fn issuer_matches(
+    found: &str,
+    expected: &str,
+    tenant_placeholder: Option<&str>,
+) -> bool {
     if found == expected {
         return true;
     }

@@ -5,6 +5,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Why the answer of a protocol endpoint (token, introspection, userinfo, …) is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// An OAuth error response (also with HTTP 200).
+    #[error("{0}")]
+    OAuth(OAuthErrorResponse),
+    /// Anything malformed or unsafe. Never contains token values.
+    #[error("{0}")]
+    Malformed(String),
+}
+
 /// The `error`, `error_description` and `error_uri` of an OAuth error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuthErrorResponse {

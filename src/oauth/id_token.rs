@@ -7,20 +7,21 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use super::discovery::issuer_matches;
-use super::jwt::{self, ClaimRules, Jws, VerificationKey};
+use super::jwt::{self, ClaimRules, Jws};
+use super::secret::Nonce;
 use super::strict_json::kind;
 
 /// The clock skew allowed for an ID token's `exp`, `nbf` and `iat` unless `login --leeway`
 /// says otherwise (the same default as `decode --leeway`).
-pub const DEFAULT_LEEWAY: i64 = 60;
+pub(crate) const DEFAULT_LEEWAY: i64 = 60;
 
 /// What the ID token must satisfy.
 #[derive(Debug, Clone, Default)]
-pub struct IdTokenRules {
+pub(crate) struct IdTokenRules {
     pub issuer: String,
     pub client_id: String,
     /// The nonce sent in the authorization request.
-    pub nonce: Option<String>,
+    pub nonce: Option<Nonce>,
     pub now: i64,
     pub leeway: i64,
     /// Allowed signature algorithms (never empty, never `none`).
@@ -33,7 +34,7 @@ pub struct IdTokenRules {
 
 /// Algorithms to accept: the provider's advertised ones without `none` (and without HS*,
 /// which would need the client secret), else RS256 (OIDC §3.1.3.7 (7)).
-pub fn allowed_algs(advertised: Option<&[String]>) -> Vec<Algorithm> {
+pub(crate) fn allowed_algs(advertised: Option<&[String]>) -> Vec<Algorithm> {
     let mut algs: Vec<Algorithm> = advertised
         .unwrap_or_default()
         .iter()
@@ -49,7 +50,7 @@ pub fn allowed_algs(advertised: Option<&[String]>) -> Vec<Algorithm> {
 /// Why an ID token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the ID token is not valid: {message}")]
-pub struct IdTokenError {
+pub(crate) struct IdTokenError {
     pub message: String,
     /// Set when only its times (`exp`, `nbf`, `iat`) are out of bounds: the leeway, in
     /// seconds, that would have accepted it. A fresh token failing this way means the
@@ -89,8 +90,8 @@ fn needed_leeway(claims: &Map<String, Value>, rules: &ClaimRules) -> Option<i64>
     .filter(|&needed| needed > rules.leeway)
 }
 
-/// Validates claims and kind; the signature is checked by [`verify`].
-pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError> {
+/// Validates claims and kind; the signature is checked by `flow::id_check`.
+pub(crate) fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError> {
     let fail = |m: String| Err(IdTokenError::new(m));
     let c = &jws.claims;
     if let Some(typ) = jws.header.get("typ").and_then(Value::as_str) {
@@ -162,7 +163,7 @@ pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError>
     }
     if let Some(expected) = &rules.nonce {
         match c.get("nonce") {
-            Some(Value::String(n)) if super::pkce::constant_time_eq(n, expected) => {}
+            Some(Value::String(n)) if expected.matches(n) => {}
             Some(_) => {
                 return fail("its `nonce` is not the one this sign-in sent (replay?)".into());
             }
@@ -183,21 +184,22 @@ pub fn check_claims(jws: &Jws, rules: &IdTokenRules) -> Result<(), IdTokenError>
     Ok(())
 }
 
-/// Checks the signature with `keys` under the rules' algorithms, then the claims.
-pub fn verify(
-    jws: &Jws,
-    keys: &[VerificationKey],
-    rules: &IdTokenRules,
-) -> Result<(), IdTokenError> {
-    jwt::verify_signature(jws, keys, &rules.algs).map_err(|e| IdTokenError::new(e.to_string()))?;
-    check_claims(jws, rules)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{Fixture, sign_with};
     use serde_json::json;
+
+    /// Checks the signature with `keys` under the rules' algorithms, then the claims.
+    fn verify(
+        jws: &Jws,
+        keys: &[jwt::VerificationKey],
+        rules: &IdTokenRules,
+    ) -> Result<(), IdTokenError> {
+        jwt::verify_signature(jws, keys, &rules.algs)
+            .map_err(|e| IdTokenError::new(e.to_string()))?;
+        check_claims(jws, rules)
+    }
 
     const NOW: i64 = 1_800_000_000;
 

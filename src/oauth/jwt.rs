@@ -19,17 +19,17 @@ use serde_json::{Map, Value};
 use super::strict_json;
 
 /// The largest token accepted (a real JWT is a few KiB).
-pub const MAX_TOKEN_LEN: usize = 256 * 1024;
+pub(crate) const MAX_TOKEN_LEN: usize = 256 * 1024;
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
-pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+pub(crate) const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 /// The smallest RSA modulus accepted (RFC 7518 §3.3).
-pub const MIN_RSA_BITS: usize = 2048;
+pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// Why a string is not a decodable JWS.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
+pub(crate) enum ParseError {
     /// No dots at all: an opaque token.
     #[error("this is not a JWT but an opaque token; its contents are known only to the server")]
     Opaque,
@@ -48,7 +48,7 @@ pub enum ParseError {
 
 /// A parsed compact JWS.
 #[derive(Debug, Clone)]
-pub struct Jws {
+pub(crate) struct Jws {
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`.
@@ -73,7 +73,7 @@ fn b64(segment: &str, what: &str) -> Result<Vec<u8>, ParseError> {
 }
 
 /// Parses a compact JWS. Surrounding ASCII whitespace (a trailing newline) is ignored.
-pub fn parse(input: &str) -> Result<Jws, ParseError> {
+pub(crate) fn parse(input: &str) -> Result<Jws, ParseError> {
     if input.len() > MAX_TOKEN_LEN {
         return Err(ParseError::TooLarge(input.len()));
     }
@@ -122,7 +122,7 @@ pub fn parse(input: &str) -> Result<Jws, ParseError> {
 
 /// A key that may verify signatures, with the constraints its publisher attached.
 #[derive(Clone)]
-pub struct VerificationKey {
+pub(crate) struct VerificationKey {
     pub key: DecodingKey,
     pub family: AlgorithmFamily,
     /// The JWK `alg`: the only algorithm this key may be used with (RFC 8725 §3.1).
@@ -145,14 +145,14 @@ impl fmt::Debug for VerificationKey {
 
 impl VerificationKey {
     /// Whether this key may verify `alg`.
-    pub fn fits(&self, alg: Algorithm) -> bool {
+    pub(crate) fn fits(&self, alg: Algorithm) -> bool {
         self.family.algorithms().contains(&alg) && self.alg.is_none_or(|a| a == alg)
     }
 }
 
 /// Keys parsed from a JWKS, and the reasons others were skipped.
 #[derive(Debug, Default)]
-pub struct KeySet {
+pub(crate) struct KeySet {
     pub keys: Vec<VerificationKey>,
     pub skipped: Vec<String>,
 }
@@ -176,7 +176,7 @@ fn describe(kid: Option<&str>, index: usize) -> String {
 }
 
 /// Parses a JWKS document. Unusable keys are skipped with a reason, never fatal (C48).
-pub fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
+pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
     let doc = strict_json::object_from_slice(bytes).map_err(|e| format!("not a JWKS: {e}"))?;
     let Some(Value::Array(keys)) = doc.get("keys") else {
         return Err("not a JWKS: no `keys` array".to_owned());
@@ -197,7 +197,7 @@ pub fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
 }
 
 /// One JWK to a verification key, enforcing `use`, `key_ops`, `alg` and key sizes.
-pub fn jwk_to_key(raw: &Value) -> Result<VerificationKey, String> {
+pub(crate) fn jwk_to_key(raw: &Value) -> Result<VerificationKey, String> {
     let obj = raw.as_object().ok_or("not a JSON object")?;
     if let Some(u) = obj.get("use")
         && u.as_str() != Some("sig")
@@ -284,7 +284,7 @@ fn pkcs1_modulus_bits(der: &[u8]) -> Option<usize> {
 }
 
 /// A key from a PEM file: an RSA, EC or Ed25519 public key or certificate.
-pub fn key_from_pem(pem: &[u8]) -> Result<VerificationKey, String> {
+pub(crate) fn key_from_pem(pem: &[u8]) -> Result<VerificationKey, String> {
     let text = String::from_utf8_lossy(pem);
     if text.contains("PRIVATE KEY") {
         return Err(
@@ -329,7 +329,7 @@ pub fn key_from_pem(pem: &[u8]) -> Result<VerificationKey, String> {
 }
 
 /// An HMAC secret (HS256/384/512 only).
-pub fn key_from_secret(secret: &[u8], label: &str) -> Result<VerificationKey, String> {
+pub(crate) fn key_from_secret(secret: &[u8], label: &str) -> Result<VerificationKey, String> {
     let key = DecodingKey::from_secret(secret).map_err(|e| e.to_string())?;
     Ok(VerificationKey {
         key,
@@ -342,7 +342,7 @@ pub fn key_from_secret(secret: &[u8], label: &str) -> Result<VerificationKey, St
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignatureError {
+pub(crate) enum SignatureError {
     #[error("the token is unsigned (`alg: none`), which is never accepted")]
     AlgNone,
     #[error("the header has no `alg` string")]
@@ -365,13 +365,13 @@ pub enum SignatureError {
 
 /// Whether the failure could be cured by fresher keys (an unknown `kid` after rotation).
 impl SignatureError {
-    pub fn wants_fresh_keys(&self) -> bool {
+    pub(crate) fn wants_fresh_keys(&self) -> bool {
         matches!(self, Self::NoKey(_))
     }
 }
 
 /// Checks the header's `alg`, `crit` and `b64` and returns the algorithm.
-pub fn signature_alg(jws: &Jws, allowed: &[Algorithm]) -> Result<Algorithm, SignatureError> {
+pub(crate) fn signature_alg(jws: &Jws, allowed: &[Algorithm]) -> Result<Algorithm, SignatureError> {
     let alg_str = jws.alg.as_deref().ok_or(SignatureError::NoAlg)?;
     if alg_str.eq_ignore_ascii_case("none") {
         return Err(SignatureError::AlgNone);
@@ -400,7 +400,7 @@ pub fn signature_alg(jws: &Jws, allowed: &[Algorithm]) -> Result<Algorithm, Sign
 
 /// Verifies the signature with the key the token's `kid` names (or, without a `kid`, each
 /// key of the right type and algorithm in turn) and returns the key that verified it.
-pub fn verify_signature<'k>(
+pub(crate) fn verify_signature<'k>(
     jws: &Jws,
     keys: &'k [VerificationKey],
     allowed: &[Algorithm],
@@ -448,7 +448,7 @@ pub fn verify_signature<'k>(
 
 /// The claims every verification checks, given `now`.
 #[derive(Debug, Clone, Default)]
-pub struct ClaimRules {
+pub(crate) struct ClaimRules {
     pub now: i64,
     pub leeway: i64,
     /// Required exact `iss`.
@@ -461,7 +461,7 @@ pub struct ClaimRules {
 
 /// Reads a NumericDate: a JSON integer between 0 and year 9999. Strings, floats, booleans
 /// and huge numbers are errors (the CVE-2026-25537 class: never silently ignored).
-pub fn numeric_date(v: &Value) -> Result<i64, String> {
+pub(crate) fn numeric_date(v: &Value) -> Result<i64, String> {
     match v {
         Value::Number(n) => match n.as_i64() {
             Some(t) if (0..=MAX_NUMERIC_DATE).contains(&t) => Ok(t),
@@ -477,7 +477,7 @@ pub fn numeric_date(v: &Value) -> Result<i64, String> {
 }
 
 /// Checks `exp`, `nbf`, `iat`, `iss`, `aud` and `sub`; returns every problem found.
-pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules) -> Vec<String> {
+pub(crate) fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules) -> Vec<String> {
     let mut errors = Vec::new();
     let time = |name: &str, errors: &mut Vec<String>| -> Option<i64> {
         let v = claims.get(name)?;
@@ -550,7 +550,7 @@ pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules) -> Vec<Stri
 /// The state of a time claim relative to now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TimeState {
+pub(crate) enum TimeState {
     /// `exp` in the past (beyond leeway).
     Expired,
     /// `exp` within the next five minutes.
@@ -567,7 +567,7 @@ pub enum TimeState {
 
 /// A time claim for display.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct TimeClaim {
+pub(crate) struct TimeClaim {
     pub name: String,
     pub value: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -577,10 +577,10 @@ pub struct TimeClaim {
 }
 
 /// The claims shown as times, in this order.
-pub const TIME_CLAIMS: &[&str] = &["iat", "nbf", "auth_time", "exp", "updated_at"];
+pub(crate) const TIME_CLAIMS: &[&str] = &["iat", "nbf", "auth_time", "exp", "updated_at"];
 
 /// Describes every time claim present.
-pub fn time_claims(claims: &Map<String, Value>, now: i64, leeway: i64) -> Vec<TimeClaim> {
+pub(crate) fn time_claims(claims: &Map<String, Value>, now: i64, leeway: i64) -> Vec<TimeClaim> {
     TIME_CLAIMS
         .iter()
         .filter_map(|&name| {
@@ -621,14 +621,14 @@ pub fn time_claims(claims: &Map<String, Value>, now: i64, leeway: i64) -> Vec<Ti
 }
 
 /// RFC 3339 UTC, seconds precision.
-pub fn iso(t: i64) -> String {
+pub(crate) fn iso(t: i64) -> String {
     let secs = u64::try_from(t.clamp(0, MAX_NUMERIC_DATE)).unwrap_or(0);
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
         .to_string()
 }
 
 /// "in 4m 12s" / "3h 5m ago" / "now".
-pub fn relative(t: i64, now: i64) -> String {
+pub(crate) fn relative(t: i64, now: i64) -> String {
     let delta = t.saturating_sub(now);
     if delta == 0 {
         return "now".to_owned();
@@ -642,7 +642,7 @@ pub fn relative(t: i64, now: i64) -> String {
 }
 
 /// The two largest units of a duration: `4m 12s`, `3h 5m`, `2d 1h`.
-pub fn short_duration(secs: u64) -> String {
+pub(crate) fn short_duration(secs: u64) -> String {
     let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
     let mut parts = Vec::new();
     let mut rest = secs;

@@ -1,15 +1,24 @@
 //! The protocol domain: types and rules of OAuth 2.0, OpenID Connect and JOSE. No I/O, no
 //! clap, no colour: everything here is a pure function of its inputs and a given `now`.
 
-pub mod discovery;
+pub(crate) mod callback;
+pub mod client_auth;
+pub(crate) mod discovery;
 pub mod errors;
-pub mod id_token;
-pub mod jwt;
+pub(crate) mod expires_in;
+pub mod grant;
+pub(crate) mod id_token;
+pub(crate) mod introspection;
+pub mod jose;
+pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
 pub mod secret;
-pub mod strict_json;
+pub(crate) mod strict_json;
+pub(crate) mod token_chars;
 pub mod token_response;
+pub mod token_type;
 pub mod tokens;
-pub mod url_policy;
-pub mod www_authenticate;
+pub(crate) mod url_policy;
+pub(crate) mod userinfo;
+pub(crate) mod www_authenticate;

@@ -7,6 +7,8 @@ use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::secret::{Nonce, PkceVerifier, State};
+
 /// `n` bytes from the OS CSPRNG.
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
@@ -29,38 +31,27 @@ pub fn s256_challenge(verifier: &str) -> String {
 }
 
 /// The secrets of one authorization request.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct FlowSecrets {
-    pub verifier: String,
-    pub state: String,
-    pub nonce: String,
-}
-
-impl std::fmt::Debug for FlowSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FlowSecrets([redacted])")
-    }
+    pub verifier: PkceVerifier,
+    pub state: State,
+    pub nonce: Nonce,
 }
 
 impl FlowSecrets {
     /// Fresh values.
     pub fn generate() -> Self {
         Self {
-            verifier: random_token(),
-            state: random_token(),
-            nonce: random_token(),
+            verifier: PkceVerifier::new(random_token()),
+            state: State::new(random_token()),
+            nonce: Nonce::new(random_token()),
         }
     }
 
     /// The S256 challenge of the verifier.
     pub fn challenge(&self) -> String {
-        s256_challenge(&self.verifier)
+        s256_challenge(self.verifier.expose())
     }
-}
-
-/// Compares two secrets in constant time.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
 #[cfg(test)]
@@ -89,8 +80,11 @@ mod tests {
             assert!(seen.insert(v), "repeat");
         }
         let s = FlowSecrets::generate();
-        assert!(s.verifier != s.state && s.state != s.nonce);
-        assert_eq!(format!("{s:?}"), "FlowSecrets([redacted])");
-        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd"));
+        assert!(s.verifier.expose() != s.state.expose() && s.state.expose() != s.nonce.expose());
+        let shown = format!("{s:?}");
+        for value in [s.verifier.expose(), s.state.expose(), s.nonce.expose()] {
+            assert!(!shown.contains(value), "{shown}");
+        }
+        assert!(shown.contains("PkceVerifier([redacted])"), "{shown}");
     }
 }

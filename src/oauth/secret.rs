@@ -1,66 +1,194 @@
-//! A string that must not leak: tokens, codes, client secrets. `Debug` and `Display` print
-//! `[redacted]`; the value is read only through an explicit [`Secret::expose`] call.
+//! Values that must not leak, one type per concept: tokens, codes, client secrets and the
+//! per-flow values of an authorization request. Each is made by the `secret_type!` macro:
 //!
-//! Serialisation writes the real value (the token cache needs it); callers that render
-//! reports must not serialise a `Secret` unless it is the requested artefact.
+//! - `Debug` prints the type name and `[redacted]` (`AccessToken([redacted])`), so a struct
+//!   holding one can derive `Debug`; there is no `Display`, so `format!("{token}")` does
+//!   not compile;
+//! - the value is read only through an explicit `expose()`, so every place where a secret
+//!   leaves its type is visible;
+//! - equality is constant-time (over SHA-256 digests, so not even the length leaks), and
+//!   `matches(&str)` compares with an untyped value the same way: callers compare these with
+//!   what a client or a callback sent;
+//! - serde is transparent: the token cache and the protocol documents hold the plain
+//!   string. Callers that render reports must not serialise one unless it is the requested
+//!   artefact.
+//!
+//! Pure: no I/O.
 
-use std::fmt;
+use aws_lc_rs::digest;
 
-use serde::{Deserialize, Serialize};
-
-/// A secret string (access token, refresh token, ID token, …).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret value itself. Every call site is a place where a secret leaves the type.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+/// Compares two secrets in constant time, over their SHA-256 digests so that the lengths
+/// leak nothing either.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let da = digest::digest(&digest::SHA256, a.as_bytes());
+    let db = digest::digest(&digest::SHA256, b.as_bytes());
+    aws_lc_rs::constant_time::verify_slices_are_equal(da.as_ref(), db.as_ref()).is_ok()
 }
 
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
+/// Defines a secret newtype over `String` (see the module documentation).
+macro_rules! secret_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a value.
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+
+            /// The value itself. Every call site is a place where the secret leaves its type.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            /// Whether `other` is this value, compared in constant time.
+            pub fn matches(&self, other: &str) -> bool {
+                constant_time_eq(&self.0, other)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                constant_time_eq(&self.0, &other.0)
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    };
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+secret_type!(
+    /// An access token (RFC 6749 §1.4).
+    AccessToken
+);
+secret_type!(
+    /// A refresh token (RFC 6749 §1.5).
+    RefreshToken
+);
+secret_type!(
+    /// An OpenID Connect ID token (OIDC Core §2), as the compact JWT.
+    IdToken
+);
+secret_type!(
+    /// A client secret (RFC 6749 §2.3.1).
+    ClientSecret
+);
+secret_type!(
+    /// An authorization code (RFC 6749 §1.3.1).
+    AuthorizationCode
+);
+secret_type!(
+    /// A PKCE code verifier (RFC 7636 §4.1).
+    PkceVerifier
+);
+secret_type!(
+    /// The `state` of an authorization request (RFC 6749 §10.12).
+    State
+);
+secret_type!(
+    /// The OpenID Connect `nonce` of an authorization request (OIDC Core §3.1.2.1).
+    Nonce
+);
+secret_type!(
+    /// A device code (RFC 8628 §3.2).
+    DeviceCode
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every type, with its name as `Debug` shows it.
+    fn all(value: &str) -> Vec<(String, &'static str)> {
+        vec![
+            (format!("{:?}", AccessToken::new(value)), "AccessToken"),
+            (format!("{:?}", RefreshToken::new(value)), "RefreshToken"),
+            (format!("{:?}", IdToken::new(value)), "IdToken"),
+            (format!("{:?}", ClientSecret::new(value)), "ClientSecret"),
+            (
+                format!("{:?}", AuthorizationCode::new(value)),
+                "AuthorizationCode",
+            ),
+            (format!("{:?}", PkceVerifier::new(value)), "PkceVerifier"),
+            (format!("{:?}", State::new(value)), "State"),
+            (format!("{:?}", Nonce::new(value)), "Nonce"),
+            (format!("{:?}", DeviceCode::new(value)), "DeviceCode"),
+        ]
+    }
+
     #[test]
-    fn debug_and_display_are_redacted() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "[redacted]");
-        assert_eq!(format!("{s}"), "[redacted]");
-        assert_eq!(format!("{:?}", Some(&s)), "Some([redacted])");
-        assert_eq!(s.expose(), "hunter2");
+    fn debug_names_the_concept_and_hides_the_value() {
+        for (shown, name) in all("hunter2") {
+            assert_eq!(shown, format!("{name}([redacted])"));
+        }
+        let t = AccessToken::new("hunter2");
+        assert_eq!(format!("{:?}", Some(&t)), "Some(AccessToken([redacted]))");
+        assert_eq!(format!("{t:#?}"), "AccessToken([redacted])");
+        assert_eq!(t.expose(), "hunter2");
+    }
+
+    #[test]
+    fn a_struct_holding_secrets_derives_a_safe_debug() {
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Holder {
+            id: &'static str,
+            secret: Option<ClientSecret>,
+            code: AuthorizationCode,
+        }
+        let h = Holder {
+            id: "cli",
+            secret: Some(ClientSecret::new("s3cret")),
+            code: AuthorizationCode::new("c0de"),
+        };
+        let shown = format!("{h:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("c0de"),
+            "{shown}"
+        );
+        assert!(shown.contains("\"cli\""), "{shown}");
     }
 
     #[test]
     fn serialises_transparently() {
-        let s = Secret::new("v");
+        let s = RefreshToken::new("v");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"v\"");
-        let back: Secret = serde_json::from_str("\"v\"").unwrap();
+        let back: RefreshToken = serde_json::from_str("\"v\"").unwrap();
         assert_eq!(back, s);
+        assert!(serde_json::from_str::<RefreshToken>("5").is_err());
+    }
+
+    #[test]
+    fn equality_compares_values() {
+        assert_eq!(State::new("abc"), State::from("abc"));
+        assert_ne!(State::new("abc"), State::new("abd"));
+        assert_ne!(State::new("abc"), State::new("abcd"));
+        assert_ne!(State::new(""), State::new("a"));
+        assert!(State::new("abc").matches("abc"));
+        assert!(!State::new("abc").matches("ab"));
+        assert!(constant_time_eq("demo-secret", "demo-secret"));
+        assert!(!constant_time_eq("demo-secret", "demo-secreT"));
+        assert!(!constant_time_eq("demo-secret", ""));
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 const MAX_DEPTH: usize = 64;
 
 /// Parses `bytes` as JSON, rejecting duplicate member names and invalid UTF-8.
-pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+pub(crate) fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = StrictSeed { depth: 0 }.deserialize(&mut de)?;
     de.end()?;
@@ -20,7 +20,7 @@ pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 }
 
 /// Parses `bytes` as a JSON object (see [`from_slice`]).
-pub fn object_from_slice(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+pub(crate) fn object_from_slice(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     match from_slice(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(format!("expected a JSON object, found {}", kind(&other))),
@@ -29,7 +29,7 @@ pub fn object_from_slice(bytes: &[u8]) -> Result<Map<String, Value>, String> {
 }
 
 /// A short name of a JSON value's type, for messages.
-pub fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

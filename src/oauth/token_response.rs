@@ -1,55 +1,65 @@
 //! Token endpoint responses (RFC 6749 §5.1, §5.2), validated before anything is stored:
-//! an `error` member means an error even with HTTP 200; `access_token` and a `Bearer`
-//! `token_type` are required; every member must have its JSON type; tokens must be visible
-//! ASCII; duplicate members, redirects and non-JSON bodies are refused; `expires_in` is
-//! clamped, never overflowed.
-
-use std::fmt;
+//! an `error` member means an error even with HTTP 200; `access_token` and a supported
+//! `token_type` ([`super::token_type`]) are required; every member must have its JSON type;
+//! tokens must be visible ASCII; duplicate members, redirects and non-JSON bodies are
+//! refused; `expires_in` is clamped, never overflowed.
 
 use serde_json::{Map, Value};
 
-use super::errors::OAuthErrorResponse;
+use super::errors::{EndpointError, OAuthErrorResponse};
+use super::expires_in::{expires_in_seconds, expiry_from};
+use super::grant::Grant;
+use super::secret::{AccessToken, IdToken, RefreshToken};
 use super::strict_json;
-use super::tokens::{TokenSyntax, check_token_chars, expires_in_seconds};
+use super::token_chars::{TokenSyntax, check_token_chars};
+use super::token_type::TokenType;
+use super::tokens::{TokenSet, normalize_scopes};
 
 /// A validated successful token response.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenResponse {
-    pub access_token: String,
-    pub token_type: String,
-    /// Seconds, clamped to [`super::tokens::MAX_EXPIRES_IN`].
+    pub access_token: AccessToken,
+    pub token_type: TokenType,
+    /// Seconds, clamped to [`super::expires_in::MAX_EXPIRES_IN`].
     pub expires_in: Option<u64>,
-    pub refresh_token: Option<String>,
-    pub id_token: Option<String>,
+    pub refresh_token: Option<RefreshToken>,
+    pub id_token: Option<IdToken>,
     pub scope: Option<String>,
 }
 
-impl fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("access_token", &"[redacted]")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
-            .field("scope", &self.scope)
-            .finish()
+impl TokenResponse {
+    /// The set this response makes for `grant`, received at `now`. Without a `scope` in
+    /// the response the granted scopes are `scope_if_absent` (what was requested, or held
+    /// before).
+    pub fn into_token_set(
+        self,
+        grant: Grant,
+        issuer: &str,
+        client_id: &str,
+        scope_if_absent: &[String],
+        now: i64,
+    ) -> TokenSet {
+        let scope = self
+            .scope
+            .as_deref()
+            .map_or_else(|| scope_if_absent.to_vec(), |s| normalize_scopes(&[s]));
+        TokenSet {
+            access_token: self.access_token,
+            token_type: self.token_type,
+            expires_at: self.expires_in.map(|e| expiry_from(now, e)),
+            refresh_token: self.refresh_token,
+            id_token: self.id_token,
+            scope,
+            grant,
+            issuer: issuer.to_owned(),
+            client_id: client_id.to_owned(),
+            obtained_at: now,
+        }
     }
 }
 
 /// Why a token endpoint answer is not a usable token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenEndpointError {
-    /// An OAuth error response (also with HTTP 200).
-    #[error("{0}")]
-    OAuth(OAuthErrorResponse),
-    /// Anything malformed or unsafe. Never contains token values.
-    #[error("{0}")]
-    Malformed(String),
-}
+pub type TokenEndpointError = EndpointError;
 
 /// Reads an optional string member; a member of another type is an error.
 fn opt_str(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, TokenEndpointError> {
@@ -111,14 +121,14 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
         .ok_or_else(|| {
             TokenEndpointError::Malformed("the response has no `access_token`".into())
         })?;
-    let token_type = opt_str(&obj, "token_type")?
+    let raw_type = opt_str(&obj, "token_type")?
         .ok_or_else(|| TokenEndpointError::Malformed("the response has no `token_type`".into()))?;
-    if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(TokenEndpointError::Malformed(format!(
-            "`token_type` is `{}`; only Bearer tokens are supported",
-            crate::output::sanitize::line(&token_type)
-        )));
-    }
+    let token_type = TokenType::parse(&raw_type).map_err(|e| {
+        TokenEndpointError::Malformed(format!(
+            "`token_type` is `{}`; {e}",
+            crate::output::sanitize::line(&raw_type)
+        ))
+    })?;
     let expires_in = match obj.get("expires_in") {
         None => None,
         Some(v) => {
@@ -147,11 +157,11 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
         }
     }
     Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer".to_owned(),
+        access_token: AccessToken::new(access_token),
+        token_type,
         expires_in,
-        refresh_token,
-        id_token,
+        refresh_token: refresh_token.map(RefreshToken::new),
+        id_token: id_token.map(IdToken::new),
         scope: opt_str(&obj, "scope")?,
     })
 }
@@ -173,11 +183,49 @@ mod tests {
         let r = ok(
             r#"{"access_token":"at","token_type":"bearer","expires_in":3600,"refresh_token":"rt","scope":"a b"}"#,
         );
-        assert_eq!(r.token_type, "Bearer");
+        assert_eq!(r.token_type, TokenType::Bearer);
         assert_eq!(r.expires_in, Some(3600));
-        assert_eq!(r.refresh_token.as_deref(), Some("rt"));
+        assert_eq!(
+            r.refresh_token.as_ref().map(RefreshToken::expose),
+            Some("rt")
+        );
         let dbg = format!("{r:?}");
         assert!(!dbg.contains("\"at\"") && !dbg.contains("\"rt\""), "{dbg}");
+        assert!(dbg.contains("AccessToken([redacted])"), "{dbg}");
+    }
+
+    #[test]
+    fn a_response_makes_the_token_set_of_its_grant() {
+        let t = ok(
+            r#"{"access_token":"at","token_type":"bearer","expires_in":60,"refresh_token":"rt","scope":"b a b"}"#,
+        )
+        .into_token_set(Grant::DeviceCode, "https://i", "c", &["x".into()], 1000);
+        assert_eq!(t.grant, Grant::DeviceCode);
+        assert_eq!(t.token_type, TokenType::Bearer);
+        assert_eq!(t.access_token.expose(), "at");
+        assert_eq!(
+            t.refresh_token.as_ref().map(RefreshToken::expose),
+            Some("rt")
+        );
+        assert_eq!((t.expires_at, t.obtained_at), (Some(1060), 1000));
+        assert_eq!(t.scope, ["a", "b"]);
+        assert_eq!(
+            (t.issuer.as_str(), t.client_id.as_str()),
+            ("https://i", "c")
+        );
+        // Without `scope` and `expires_in`: the scopes held before, no stated expiry.
+        let t = ok(r#"{"access_token":"at","token_type":"Bearer"}"#).into_token_set(
+            Grant::ClientCredentials,
+            "https://i",
+            "c",
+            &["x".into()],
+            5,
+        );
+        assert_eq!(t.scope, ["x"]);
+        assert_eq!(
+            (t.expires_at, t.refresh_token, t.id_token),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -267,7 +315,10 @@ mod tests {
         }
         // RFC 6749 A.17: a refresh token may hold a space.
         assert_eq!(
-            ok(&body("refresh_token", "r t")).refresh_token.as_deref(),
+            ok(&body("refresh_token", "r t"))
+                .refresh_token
+                .as_ref()
+                .map(RefreshToken::expose),
             Some("r t")
         );
     }
@@ -279,11 +330,11 @@ mod tests {
         assert_eq!(ok(&body("\"3600\"")).expires_in, Some(3600));
         assert_eq!(
             ok(&body("18446744073709551615")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert_eq!(
             ok(&body("9223372036854775808")).expires_in,
-            Some(crate::oauth::tokens::MAX_EXPIRES_IN)
+            Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert!(err(200, &body("-1")).to_string().contains("negative"));
     }

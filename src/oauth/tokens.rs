@@ -1,5 +1,6 @@
-//! The cached token set, its expiry maths given a `now`, the safe reading of a token
-//! response's `expires_in`, and the cache key that keeps different logins apart.
+//! The cached token set, its expiry maths given a `now`, and the cache key that keeps
+//! different logins apart. (The reading of `expires_in` and the token character rules,
+//! which token responses share, are in `expires_in` and `token_chars`; re-exported here.)
 //!
 //! Pure: no I/O, no clock of its own (callers pass `now` in Unix seconds).
 
@@ -9,58 +10,34 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::secret::Secret;
+pub use super::expires_in::{
+    ExpiresInError, MAX_EXPIRES_IN, expires_in_seconds, expiry_from, parse_expires_in_str,
+};
+use super::grant::{Grant, Renewal};
+use super::secret::{AccessToken, IdToken, RefreshToken};
+pub use super::token_chars::{TokenCharError, TokenSyntax, check_token_chars};
+use super::token_type::TokenType;
 
 /// The on-disk / in-keyring format version of a serialised [`TokenSet`].
 pub const TOKEN_SET_VERSION: u32 = 1;
-
-/// The longest lifetime accepted from `expires_in` (ten years). Larger values, including
-/// `u64::MAX`, are clamped to this so that `now + expires_in` can never overflow.
-pub const MAX_EXPIRES_IN: u64 = 10 * 365 * 24 * 60 * 60;
-
-/// Which grant produced a token set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grant {
-    /// Authorization code + PKCE (RFC 6749 §4.1, RFC 7636).
-    AuthorizationCode,
-    /// Device authorization grant (RFC 8628).
-    DeviceCode,
-    /// Client credentials (RFC 6749 §4.4).
-    ClientCredentials,
-    /// A refresh (RFC 6749 §6) of a set whose original grant is unknown.
-    RefreshToken,
-}
-
-impl Grant {
-    /// The grant's name as in the JSON output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AuthorizationCode => "authorization_code",
-            Self::DeviceCode => "device_code",
-            Self::ClientCredentials => "client_credentials",
-            Self::RefreshToken => "refresh_token",
-        }
-    }
-}
 
 /// Tokens from one successful token response, plus what is needed to use and refresh them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSet {
     /// The access token.
-    pub access_token: Secret,
-    /// The token type, normally `Bearer`.
-    pub token_type: String,
+    pub access_token: AccessToken,
+    /// How the access token is presented.
+    pub token_type: TokenType,
     /// Absolute expiry of the access token in Unix seconds; `None` when the server gave no
     /// `expires_in` (such tokens are treated as not expiring, e.g. GitHub OAuth apps).
     #[serde(default)]
     pub expires_at: Option<i64>,
     /// The refresh token, if any.
     #[serde(default)]
-    pub refresh_token: Option<Secret>,
+    pub refresh_token: Option<RefreshToken>,
     /// The OpenID Connect ID token, if any.
     #[serde(default)]
-    pub id_token: Option<Secret>,
+    pub id_token: Option<IdToken>,
     /// The granted scopes (the response's `scope`, or the requested ones when it had none).
     #[serde(default)]
     pub scope: Vec<String>,
@@ -125,6 +102,16 @@ impl TokenSet {
         if version != u64::from(TOKEN_SET_VERSION) {
             return Err(TokenSetDecodeError::UnsupportedVersion(version));
         }
+        // Older versions stored the token type as sent: say what is wrong with it rather
+        // than only that it is not a known type.
+        if let Some(serde_json::Value::String(t)) = obj.get("token_type") {
+            check_token_chars(t, TokenSyntax::Visible).map_err(|reason| {
+                TokenSetDecodeError::UnsafeToken {
+                    field: "token_type",
+                    reason,
+                }
+            })?;
+        }
         let tokens: Self = serde_json::from_value(value).map_err(|e| malformed(&e))?;
         // Older versions stored what the server sent, unchecked: such a set is unusable.
         tokens
@@ -133,61 +120,49 @@ impl TokenSet {
         Ok(tokens)
     }
 
-    /// Checks every token of the set (and the token type) with [`check_token_chars`];
-    /// the error names the field.
+    /// Checks every token of the set with [`check_token_chars`]; the error names the field.
     pub fn check_chars(&self) -> Result<(), (&'static str, TokenCharError)> {
         let fields = [
             (
                 "access_token",
-                Some(&self.access_token),
+                Some(self.access_token.expose()),
                 TokenSyntax::Visible,
             ),
             (
                 "refresh_token",
-                self.refresh_token.as_ref(),
+                self.refresh_token.as_ref().map(RefreshToken::expose),
                 TokenSyntax::VisibleOrSpace,
             ),
-            ("id_token", self.id_token.as_ref(), TokenSyntax::Visible),
+            (
+                "id_token",
+                self.id_token.as_ref().map(IdToken::expose),
+                TokenSyntax::Visible,
+            ),
         ];
         for (field, value, syntax) in fields {
             if let Some(v) = value {
-                check_token_chars(v.expose(), syntax).map_err(|e| (field, e))?;
+                check_token_chars(v, syntax).map_err(|e| (field, e))?;
             }
         }
-        check_token_chars(&self.token_type, TokenSyntax::Visible).map_err(|e| ("token_type", e))
+        Ok(())
+    }
+
+    /// How the access token can be renewed now: with the refresh token when the set has
+    /// one, else by repeating the grant when the grant allows it (client credentials),
+    /// else not at all (a new login is needed).
+    pub fn renewal(&self) -> Option<Renewal> {
+        if self.refresh_token.is_some() {
+            return Some(Renewal::RefreshToken);
+        }
+        match self.grant.renewal() {
+            Renewal::RepeatGrant => Some(Renewal::RepeatGrant),
+            Renewal::RefreshToken => None,
+        }
     }
 
     /// Seconds until the access token expires (negative once expired); `None` if unknown.
     pub fn remaining(&self, now: i64) -> Option<i64> {
         self.expires_at.map(|at| at.saturating_sub(now))
-    }
-
-    /// The set a token response makes, received at `now`. Without a `scope` in the response
-    /// the granted scopes are `scope_if_absent` (what was requested, or held before).
-    pub fn from_response(
-        response: &super::token_response::TokenResponse,
-        grant: Grant,
-        issuer: &str,
-        client_id: &str,
-        scope_if_absent: &[String],
-        now: i64,
-    ) -> Self {
-        let scope = response
-            .scope
-            .as_deref()
-            .map_or_else(|| scope_if_absent.to_vec(), |s| normalize_scopes(&[s]));
-        Self {
-            access_token: Secret::new(response.access_token.clone()),
-            token_type: response.token_type.clone(),
-            expires_at: response.expires_in.map(|e| expiry_from(now, e)),
-            refresh_token: response.refresh_token.clone().map(Secret::new),
-            id_token: response.id_token.clone().map(Secret::new),
-            scope,
-            grant,
-            issuer: issuer.to_owned(),
-            client_id: client_id.to_owned(),
-            obtained_at: now,
-        }
     }
 
     /// Whether the access token has expired at `now`. Unknown expiry counts as not expired.
@@ -226,94 +201,6 @@ fn malformed(e: &serde_json::Error) -> TokenSetDecodeError {
     } else {
         TokenSetDecodeError::Malformed(format!("{what} at line {} column {}", e.line(), e.column()))
     }
-}
-
-/// A token response's `expires_in` that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExpiresInError {
-    /// Zero is allowed; a negative lifetime is not.
-    #[error("`expires_in` is negative")]
-    Negative,
-    /// A string that is not a number, a NaN, a boolean, an array or an object.
-    #[error("`expires_in` is not a number of seconds")]
-    NotANumber,
-}
-
-/// Reads `expires_in` (RFC 6749 §5.1) as whole seconds, tolerating what real servers send:
-/// integers, floats (truncated), and numeric strings. Values above [`MAX_EXPIRES_IN`]
-/// (`u64::MAX`, `2^63`, `1e309` = infinity) are clamped; negative values and non-numbers
-/// are rejected. `null` means absent.
-pub fn expires_in_seconds(value: &serde_json::Value) -> Result<Option<u64>, ExpiresInError> {
-    use serde_json::Value;
-    match value {
-        Value::Null => Ok(None),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                Ok(Some(u.min(MAX_EXPIRES_IN)))
-            } else if n.as_i64().is_some() {
-                Err(ExpiresInError::Negative)
-            } else {
-                n.as_f64()
-                    .map_or(Err(ExpiresInError::NotANumber), |f| from_float(f).map(Some))
-            }
-        }
-        Value::String(s) => parse_expires_in_str(s).map(Some),
-        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err(ExpiresInError::NotANumber),
-    }
-}
-
-/// Reads `expires_in` given as text (`"3600"`, `" 3600 "`, `"3600.5"`, `"1e309"`).
-pub fn parse_expires_in_str(text: &str) -> Result<u64, ExpiresInError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ExpiresInError::NotANumber);
-    }
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        // All digits: any length, clamped (a 40-digit number must not fail).
-        return Ok(digits
-            .parse::<u64>()
-            .map_or(MAX_EXPIRES_IN, |u| u.min(MAX_EXPIRES_IN)));
-    }
-    if let Some(d) = t.strip_prefix('-')
-        && !d.is_empty()
-        && d.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(ExpiresInError::Negative);
-    }
-    // Only plain decimal/exponent notation; Rust's parser would also take "inf" and "NaN".
-    if !t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-    {
-        return Err(ExpiresInError::NotANumber);
-    }
-    t.parse::<f64>()
-        .map_err(|_| ExpiresInError::NotANumber)
-        .and_then(from_float)
-}
-
-/// [`MAX_EXPIRES_IN`] as a float (exactly representable: it is far below 2^53).
-const MAX_EXPIRES_IN_F64: f64 = 315_360_000.0;
-
-fn from_float(f: f64) -> Result<u64, ExpiresInError> {
-    if f.is_nan() {
-        Err(ExpiresInError::NotANumber)
-    } else if f < 0.0 {
-        Err(ExpiresInError::Negative)
-    } else if f >= MAX_EXPIRES_IN_F64 {
-        Ok(MAX_EXPIRES_IN)
-    } else {
-        // In range [0, MAX_EXPIRES_IN): truncation toward zero is the intent.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok(f as u64)
-    }
-}
-
-/// The absolute expiry for a lifetime of `expires_in` seconds received at `now`.
-pub fn expiry_from(now: i64, expires_in: u64) -> i64 {
-    let secs = i64::try_from(expires_in.min(MAX_EXPIRES_IN)).unwrap_or(i64::MAX);
-    now.saturating_add(secs)
 }
 
 /// Identifies one cached token set: a SHA-256 over issuer, client id, the sorted set of
@@ -439,50 +326,6 @@ pub fn normalize_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
     out
 }
 
-/// Which characters a token value may hold (RFC 6749 Appendix A).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSyntax {
-    /// Visible ASCII (`%x21-7E`): access tokens, ID tokens, the token type. RFC 6749 A.12
-    /// allows a space in an access token (VSCHAR), but a Bearer credential (RFC 6750 §2.1,
-    /// b64token) and a JWS compact serialization have none, and a token with one cannot be
-    /// sent as `Authorization: Bearer …`.
-    Visible,
-    /// Visible ASCII or space (`%x20-7E`, VSCHAR): refresh tokens (RFC 6749 A.17), which
-    /// only ever travel in a form body.
-    VisibleOrSpace,
-}
-
-/// Why a token value is refused. Never quotes the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TokenCharError {
-    /// CR, LF, NUL, ESC, DEL and the like: header injection and terminal escapes.
-    #[error("contains a control character (0x{0:02x})")]
-    Control(u32),
-    /// A space where the syntax has none.
-    #[error("contains a space")]
-    Space,
-    /// Anything outside ASCII.
-    #[error("contains a non-ASCII character")]
-    NonAscii,
-}
-
-/// Checks that `value` has only the characters `syntax` allows. A token holding CR or LF
-/// would otherwise smuggle header lines (and a second request) through
-/// `curl -H "$(oauthctl token --format header)"`, and one holding ESC would drive the
-/// terminal it is printed on.
-pub fn check_token_chars(value: &str, syntax: TokenSyntax) -> Result<(), TokenCharError> {
-    for c in value.chars() {
-        match c {
-            '\u{21}'..='\u{7e}' => {}
-            ' ' if syntax == TokenSyntax::VisibleOrSpace => {}
-            ' ' => return Err(TokenCharError::Space),
-            c if c.is_control() => return Err(TokenCharError::Control(u32::from(c))),
-            _ => return Err(TokenCharError::NonAscii),
-        }
-    }
-    Ok(())
-}
-
 /// Lowercase hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -495,336 +338,4 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    pub(crate) fn sample() -> TokenSet {
-        TokenSet {
-            access_token: Secret::new("at-secret-value"),
-            token_type: "Bearer".into(),
-            expires_at: Some(13_600),
-            refresh_token: Some(Secret::new("rt-secret-value")),
-            id_token: Some(Secret::new("idt-secret-value")),
-            scope: vec!["openid".into(), "profile".into()],
-            grant: Grant::AuthorizationCode,
-            issuer: "https://issuer.example".into(),
-            client_id: "cli".into(),
-            obtained_at: 10_000,
-        }
-    }
-
-    #[test]
-    fn the_refresh_margin_is_at_most_half_the_lifetime() {
-        let mut t = TokenSet::from_json(
-            br#"{"version":1,"access_token":"a","token_type":"Bearer","expires_at":1030,"scope":[],"grant":"authorization_code","issuer":"i","client_id":"c","obtained_at":1000}"#,
-        )
-        .unwrap();
-        let sixty = Duration::from_secs(60);
-        // A 30 s token: the 60 s margin becomes 15 s.
-        assert!(!t.expires_within(1000, sixty));
-        assert!(!t.expires_within(1014, sixty));
-        assert!(t.expires_within(1015, sixty));
-        // A one-hour token keeps the full margin.
-        t.expires_at = Some(4600);
-        assert!(!t.expires_within(4539, sixty));
-        assert!(t.expires_within(4540, sixty));
-    }
-
-    #[test]
-    fn profiles_never_share_a_key() {
-        let k = CacheKey::new("https://as", "cli", &["openid"], None, None);
-        let alice = k.clone().for_profile("alice");
-        let bob = k.clone().for_profile("bob");
-        assert_ne!(alice, bob);
-        assert_ne!(alice, k);
-        assert_eq!(alice, k.for_profile("alice"));
-        assert!(CacheKey::parse(alice.as_str()).is_some());
-    }
-
-    #[test]
-    fn serde_round_trip_with_version() {
-        let t = sample();
-        let json = t.to_json();
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(v["version"], 1);
-        assert_eq!(v["grant"], "authorization_code");
-        assert_eq!(TokenSet::from_json(json.as_bytes()).unwrap(), t);
-    }
-
-    #[test]
-    fn optional_fields_may_be_missing() {
-        let json = br#"{"version":1,"access_token":"a","token_type":"Bearer","grant":"client_credentials","issuer":"i","client_id":"c","obtained_at":5}"#;
-        let t = TokenSet::from_json(json).unwrap();
-        assert_eq!(t.refresh_token, None);
-        assert_eq!(t.expires_at, None);
-        assert!(t.scope.is_empty());
-    }
-
-    #[test]
-    fn decode_errors_never_quote_the_input() {
-        let cases: Vec<&[u8]> = vec![
-            br#"{"version":1,"access_token":42,"token_type":"SECRETVALUE"}"#,
-            br#"{"version":1,"access_token":"SECRETVALUE","grant":"SECRETVALUE"}"#,
-            br#"{"version":"SECRETVALUE"}"#,
-            br#"["SECRETVALUE"]"#,
-            br#"{"version":1,"access_token":"SECRETVALUE"#,
-            b"SECRETVALUE",
-        ];
-        for c in cases {
-            let e = TokenSet::from_json(c).unwrap_err();
-            assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
-            assert!(!format!("{e:?}").contains("SECRETVALUE"), "{e:?}");
-        }
-    }
-
-    #[test]
-    fn token_characters_are_visible_ascii() {
-        use TokenSyntax::{Visible, VisibleOrSpace};
-        // Real tokens: JWTs, opaque base64, Facebook's `app|secret`, GitHub's `gho_…`.
-        for ok in [
-            "eyJ.eyJ.sig",
-            "ya29.a0Af-_~+/=",
-            "123|abc",
-            "gho_16C7e42F292c69",
-        ] {
-            assert_eq!(check_token_chars(ok, Visible), Ok(()), "{ok}");
-        }
-        assert_eq!(check_token_chars("a b", VisibleOrSpace), Ok(()));
-        assert_eq!(
-            check_token_chars("a b", Visible),
-            Err(TokenCharError::Space)
-        );
-        for (bad, code) in [
-            ("a\rb", 0x0d),
-            ("a\nb", 0x0a),
-            ("a\0", 0),
-            ("\u{1b}[2J", 0x1b),
-        ] {
-            for syntax in [Visible, VisibleOrSpace] {
-                assert_eq!(
-                    check_token_chars(bad, syntax),
-                    Err(TokenCharError::Control(code))
-                );
-            }
-        }
-        assert_eq!(
-            check_token_chars("a\u{7f}", Visible),
-            Err(TokenCharError::Control(0x7f))
-        );
-        assert_eq!(
-            check_token_chars("a\u{85}", Visible),
-            Err(TokenCharError::Control(0x85))
-        );
-        assert_eq!(
-            check_token_chars("tökén", Visible),
-            Err(TokenCharError::NonAscii)
-        );
-        assert_eq!(
-            check_token_chars("a\u{202e}", Visible),
-            Err(TokenCharError::NonAscii)
-        );
-    }
-
-    #[test]
-    fn a_cached_set_with_control_characters_is_unusable() {
-        // Issue #12 item 1: what an older oauthctl stored unchecked is never handed out.
-        for (field, value) in [
-            ("access_token", "at\r\nX-Injected: SECRETVALUE"),
-            ("refresh_token", "rt\u{1b}]0;SECRETVALUE\u{7}"),
-            ("id_token", "a.b.c\n"),
-            ("token_type", "Bearer\r\nX: y"),
-        ] {
-            let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
-            v[field] = json!(value);
-            let e = TokenSet::from_json(v.to_string().as_bytes()).unwrap_err();
-            assert!(
-                matches!(e, TokenSetDecodeError::UnsafeToken { field: f, .. } if f == field),
-                "{e:?}"
-            );
-            let msg = e.to_string();
-            assert!(
-                msg.contains(field) && msg.contains("control character"),
-                "{msg}"
-            );
-            assert!(!msg.contains("SECRETVALUE"), "{msg}");
-        }
-        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
-        v["refresh_token"] = json!("refresh with spaces");
-        assert!(TokenSet::from_json(v.to_string().as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn unknown_version_is_reported() {
-        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
-        v["version"] = json!(7);
-        assert_eq!(
-            TokenSet::from_json(v.to_string().as_bytes()),
-            Err(TokenSetDecodeError::UnsupportedVersion(7))
-        );
-    }
-
-    #[test]
-    fn debug_of_a_token_set_redacts_every_secret() {
-        let dbg = format!("{:?}", sample());
-        assert!(!dbg.contains("secret-value"), "{dbg}");
-        assert!(dbg.contains("[redacted]"));
-    }
-
-    #[test]
-    fn expiry_maths() {
-        let t = TokenSet {
-            expires_at: Some(1000),
-            ..sample()
-        };
-        assert_eq!(t.remaining(900), Some(100));
-        assert!(!t.is_expired(999));
-        assert!(t.is_expired(1000));
-        assert!(t.expires_within(940, Duration::from_secs(60)));
-        assert!(!t.expires_within(939, Duration::from_secs(60)));
-        assert!(t.expires_within(2000, Duration::ZERO));
-        // Extreme inputs saturate instead of overflowing.
-        assert!(t.expires_within(i64::MIN, Duration::MAX));
-        assert!(t.is_expired(i64::MAX));
-        let forever = TokenSet {
-            expires_at: None,
-            ..sample()
-        };
-        assert!(!forever.is_expired(i64::MAX));
-        assert!(!forever.expires_within(0, Duration::MAX));
-    }
-
-    #[test]
-    fn expires_in_conversion_table() {
-        let max = Ok(Some(MAX_EXPIRES_IN));
-        let cases: Vec<(serde_json::Value, Result<Option<u64>, ExpiresInError>)> = vec![
-            (json!(3600), Ok(Some(3600))),
-            (json!(0), Ok(Some(0))),
-            (json!("3600"), Ok(Some(3600))),
-            (json!(" 3600 "), Ok(Some(3600))),
-            (json!("+3600"), Ok(Some(3600))),
-            (json!(3600.9), Ok(Some(3600))),
-            (json!("3600.5"), Ok(Some(3600))),
-            (json!(-1), Err(ExpiresInError::Negative)),
-            (json!("-1"), Err(ExpiresInError::Negative)),
-            (json!(-0.5), Err(ExpiresInError::Negative)),
-            (json!(i64::MIN), Err(ExpiresInError::Negative)),
-            (json!(u64::MAX), max.clone()), // 18446744073709551615
-            (json!(1u64 << 63), max.clone()),
-            (json!("18446744073709551615"), max.clone()),
-            (json!("9223372036854775808"), max.clone()),
-            (json!("99999999999999999999999999999999999999"), max.clone()),
-            (json!("1e309"), max.clone()),
-            (json!(1e300), max.clone()),
-            (json!(f64::MAX), max.clone()),
-            (json!("inf"), Err(ExpiresInError::NotANumber)),
-            (json!("NaN"), Err(ExpiresInError::NotANumber)),
-            (json!("abc"), Err(ExpiresInError::NotANumber)),
-            (json!(""), Err(ExpiresInError::NotANumber)),
-            (json!("-"), Err(ExpiresInError::NotANumber)),
-            (json!(true), Err(ExpiresInError::NotANumber)),
-            (json!([1]), Err(ExpiresInError::NotANumber)),
-            (json!({"s": 1}), Err(ExpiresInError::NotANumber)),
-            (serde_json::Value::Null, Ok(None)),
-        ];
-        for (input, want) in cases {
-            assert_eq!(expires_in_seconds(&input), want, "input {input}");
-        }
-        // `1e309` as a JSON number does not survive serde_json's parser (out of range), so
-        // the response parser rejects it before us; as a float it is infinity: clamped.
-        assert_eq!(from_float(f64::INFINITY), Ok(MAX_EXPIRES_IN));
-        assert_eq!(from_float(f64::NEG_INFINITY), Err(ExpiresInError::Negative));
-        assert_eq!(from_float(f64::NAN), Err(ExpiresInError::NotANumber));
-    }
-
-    #[test]
-    #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
-    fn float_limit_matches() {
-        assert_eq!(MAX_EXPIRES_IN_F64, MAX_EXPIRES_IN as f64);
-    }
-
-    #[test]
-    fn expiry_from_never_overflows() {
-        assert_eq!(expiry_from(100, 3600), 3700);
-        assert_eq!(expiry_from(i64::MAX - 1, u64::MAX), i64::MAX);
-        assert_eq!(
-            expiry_from(0, u64::MAX),
-            i64::try_from(MAX_EXPIRES_IN).unwrap()
-        );
-    }
-
-    #[test]
-    fn cache_key_separates_what_must_not_share_a_token() {
-        let base = CacheKey::new("https://i", "c", &["a", "b"], Some("aud"), None);
-        let variants = [
-            CacheKey::new("https://j", "c", &["a", "b"], Some("aud"), None),
-            CacheKey::new("https://i", "d", &["a", "b"], Some("aud"), None),
-            CacheKey::new("https://i", "c", &["a"], Some("aud"), None),
-            CacheKey::new("https://i", "c", &["a", "b", "c"], Some("aud"), None),
-            CacheKey::new("https://i", "c", &["a", "b"], Some("aud2"), None),
-            CacheKey::new("https://i", "c", &["a", "b"], None, None),
-            CacheKey::new("https://i", "c", &["a", "b"], None, Some("aud")),
-            CacheKey::new("https://i", "c", &["a", "b"], Some("aud"), Some("r")),
-            // Field boundaries are unambiguous.
-            CacheKey::new("https://ic", "", &["a", "b"], Some("aud"), None),
-            CacheKey::new("https://i", "c", &["ab"], Some("aud"), None),
-        ];
-        for v in &variants {
-            assert_ne!(&base, v);
-        }
-        let mut all: Vec<&CacheKey> = variants.iter().collect();
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), variants.len());
-    }
-
-    #[test]
-    fn cache_key_is_stable_and_scope_order_insensitive() {
-        let a = CacheKey::new("https://i", "c", &["b", "a", "a"], Some("aud"), None);
-        let b = CacheKey::new("https://i", "c", &["a b"], Some("aud"), Some(""));
-        assert_eq!(a, b);
-        assert_eq!(a.as_str().len(), 64);
-        assert!(CacheKey::parse(a.as_str()).is_some());
-        // Stable across releases: a change here orphans every user's cache.
-        assert_eq!(
-            CacheKey::new("https://issuer.example", "cli", &["openid"], None, None).as_str(),
-            "c43d07550e6b0d5da2d901e5e3b5b7869a7de9dc7352278c56b8da2beca3dfe9"
-        );
-    }
-
-    #[test]
-    fn extra_parameters_are_part_of_the_key() {
-        let base = CacheKey::new("https://i", "c", &["openid"], None, None);
-        let params = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect()
-        };
-        // None: the key of earlier releases.
-        assert_eq!(base.clone().with_params(&BTreeMap::new()), base);
-        let a = base.clone().with_params(&params(&[("acr_values", "a")]));
-        let b = base.clone().with_params(&params(&[("acr_values", "b")]));
-        let other = base.clone().with_params(&params(&[("organization", "a")]));
-        let both = base
-            .clone()
-            .with_params(&params(&[("acr_values", "a"), ("organization", "x")]));
-        // Field boundaries are unambiguous.
-        let shifted = base.clone().with_params(&params(&[("acr_valuesa", "")]));
-        let keys = [&base, &a, &b, &other, &both, &shifted];
-        for (i, x) in keys.iter().enumerate() {
-            for y in &keys[i + 1..] {
-                assert_ne!(x, y);
-            }
-        }
-        assert_eq!(a, base.with_params(&params(&[("acr_values", "a")])));
-        assert!(CacheKey::parse(a.as_str()).is_some());
-    }
-
-    #[test]
-    fn cache_key_parse_rejects_paths() {
-        assert!(CacheKey::parse("../../etc/passwd").is_none());
-        assert!(CacheKey::parse(&"A".repeat(64)).is_none());
-        assert!(serde_json::from_str::<CacheKey>("\"../x\"").is_err());
-    }
-}
+mod tests;

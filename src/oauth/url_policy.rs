@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use url::{Host, Url};
 
 /// Whether `url`'s host is a loopback address or `localhost`.
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
@@ -21,14 +21,14 @@ pub fn is_loopback(url: &Url) -> bool {
 }
 
 /// Parses `raw` and checks that oauthctl may send credentials to it.
-pub fn check(raw: &str, insecure_http: bool) -> Result<Url, String> {
+pub(crate) fn check(raw: &str, insecure_http: bool) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid URL: {e}"))?;
     check_url(&url, insecure_http)?;
     Ok(url)
 }
 
 /// Checks an already-parsed URL (see [`check`]).
-pub fn check_url(url: &Url, insecure_http: bool) -> Result<(), String> {
+pub(crate) fn check_url(url: &Url, insecure_http: bool) -> Result<(), String> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(url) || insecure_http => {}
@@ -58,7 +58,7 @@ pub fn check_url(url: &Url, insecure_http: bool) -> Result<(), String> {
 }
 
 /// The URL without query and fragment, for messages.
-pub fn display_base(url: &Url) -> String {
+pub(crate) fn display_base(url: &Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);

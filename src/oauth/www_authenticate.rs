@@ -7,16 +7,18 @@
 //! skips what it cannot read and always advances, so the work is linear in the input, and
 //! the input, the number of challenges and the parameters per challenge are capped.
 
+use super::token_type::TokenType;
+
 /// Inputs longer than this are not parsed at all (no real challenge is this long).
-pub const MAX_INPUT: usize = 16 * 1024;
+pub(crate) const MAX_INPUT: usize = 16 * 1024;
 /// At most this many challenges are read from one header value.
-pub const MAX_CHALLENGES: usize = 16;
+pub(crate) const MAX_CHALLENGES: usize = 16;
 /// At most this many parameters are kept per challenge.
-pub const MAX_PARAMS: usize = 32;
+pub(crate) const MAX_PARAMS: usize = 32;
 
 /// One challenge: a scheme with either a token68 or parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Challenge {
+pub(crate) struct Challenge {
     /// The scheme as sent (compare case-insensitively).
     pub scheme: String,
     /// `name=value` parameters, names as sent, quoted values unescaped.
@@ -27,7 +29,7 @@ pub struct Challenge {
 
 impl Challenge {
     /// A parameter by case-insensitive name (the first one wins).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -36,7 +38,7 @@ impl Challenge {
 }
 
 /// Parses one header value into its challenges.
-pub fn parse(input: &str) -> Vec<Challenge> {
+pub(crate) fn parse(input: &str) -> Vec<Challenge> {
     if input.len() > MAX_INPUT {
         return Vec::new();
     }
@@ -75,13 +77,16 @@ pub fn parse(input: &str) -> Vec<Challenge> {
     out
 }
 
-/// The `error` of the first `Bearer` challenge among several header values.
-pub fn bearer_error<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<String> {
+/// The first challenge of `token_type`'s scheme among several header values: the one that
+/// speaks about a token of that type (RFC 6750 §3 for `Bearer`).
+pub(crate) fn challenge_for<'a>(
+    token_type: TokenType,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Option<Challenge> {
     values
         .into_iter()
         .flat_map(parse)
-        .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|c| c.param("error").map(str::to_owned))
+        .find(|c| token_type.is_scheme(&c.scheme))
 }
 
 fn is_ws(b: u8) -> bool {
@@ -247,16 +252,21 @@ mod tests {
     }
 
     #[test]
-    fn bearer_error_picks_the_bearer_challenge() {
+    fn the_challenge_of_the_token_type_is_picked() {
+        let error = |values: &[&str]| {
+            challenge_for(TokenType::Bearer, values.iter().copied())
+                .and_then(|c| c.param("error").map(str::to_owned))
+        };
         assert_eq!(
-            bearer_error([
+            error(&[
                 r#"Basic realm="x", error="nope""#,
                 r#"bearer error="invalid_token""#
             ]),
             Some("invalid_token".to_owned())
         );
-        assert_eq!(bearer_error([r#"Bearer realm="x""#]), None);
-        assert_eq!(bearer_error(["Basic abc"]), None);
+        assert_eq!(error(&[r#"Bearer realm="x""#]), None);
+        assert_eq!(error(&["Basic abc"]), None);
+        assert!(challenge_for(TokenType::Bearer, ["Basic abc"]).is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{Theme, json, sanitize};
 
 /// What to put on the terminal for a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TerminalBody {
+pub(crate) enum TerminalBody {
     /// Printable text, already sanitised and ending in a newline (or empty).
     Text(String),
     /// Binary data: show a note instead.
@@ -19,18 +19,18 @@ pub enum TerminalBody {
 }
 
 /// Whether `media_type` (lower-case, without parameters) is JSON.
-pub fn is_json_type(media_type: &str) -> bool {
+pub(crate) fn is_json_type(media_type: &str) -> bool {
     media_type == "application/json"
         || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
 /// Whether a body looks binary: a NUL byte in its first 8 KiB, or not UTF-8.
-pub fn looks_binary(body: &[u8]) -> bool {
+pub(crate) fn looks_binary(body: &[u8]) -> bool {
     body[..body.len().min(8192)].contains(&0) || std::str::from_utf8(body).is_err()
 }
 
 /// Renders `body` of type `media_type` for a terminal.
-pub fn for_terminal(media_type: &str, body: &[u8], theme: Theme) -> TerminalBody {
+pub(crate) fn for_terminal(media_type: &str, body: &[u8], theme: Theme) -> TerminalBody {
     if looks_binary(body) {
         return TerminalBody::Binary;
     }
@@ -58,7 +58,7 @@ fn literal(s: &str) -> String {
 }
 
 /// Pretty JSON with two-space indentation, keys and values coloured by kind.
-pub fn pretty(value: &Value, theme: Theme, depth: usize, out: &mut String) {
+pub(crate) fn pretty(value: &Value, theme: Theme, depth: usize, out: &mut String) {
     let pad = |d: usize| "  ".repeat(d);
     match value {
         Value::Null => out.push_str(&theme.paint("null", Color::Magenta)),

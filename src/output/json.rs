@@ -60,7 +60,7 @@ impl<F: Formatter> Formatter for SafeFormatter<F> {
 }
 
 /// Serialises `value` as pretty (or compact) terminal-safe JSON followed by a newline.
-pub fn to_writer<T: Serialize + ?Sized>(
+pub(crate) fn to_writer<T: Serialize + ?Sized>(
     mut out: impl Write,
     value: &T,
     pretty: bool,
@@ -81,7 +81,7 @@ pub fn to_writer<T: Serialize + ?Sized>(
 }
 
 /// Terminal-safe JSON as a string.
-pub fn to_string<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
     let mut buf = Vec::new();
     // Writing into a Vec only fails if serialisation itself fails, which our types never do.
     if to_writer(&mut buf, value, pretty).is_err() {

@@ -3,10 +3,11 @@
 //! Colour is decided once per stream in [`Ui::new`]; data goes to stdout, narrative, warnings
 //! and errors to stderr; every remote string is sanitised before it reaches a terminal.
 
-pub mod body;
-pub mod json;
-pub mod sanitize;
-pub mod spinner;
+pub(crate) mod body;
+pub(crate) mod json;
+mod rerun;
+pub(crate) mod sanitize;
+pub(crate) mod spinner;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -14,8 +15,34 @@ use std::process::ExitCode;
 
 use colored::{Color, Colorize};
 
-use crate::cli::{ColorChoice, GlobalArgs, Rerun};
 use crate::error::Error;
+pub use rerun::Rerun;
+
+/// When to colour (`--color`): `auto` colours a terminal unless `NO_COLOR` is set or
+/// `TERM=dumb`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What decides how the terminal is used: the output format, the verbosity and colour
+/// flags, and the profile flags hints repeat.
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    /// `--json`: JSON documents on stdout.
+    pub json: bool,
+    /// `--quiet`: no narrative on stderr.
+    pub quiet: bool,
+    /// `-v` count: traces on stderr.
+    pub verbose: u8,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// The flags a suggested command repeats.
+    pub rerun: Rerun,
+}
 
 /// Colours for one stream, decided once. Renderers take a `Theme`, never global state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,24 +189,24 @@ fn color_wanted(choice: ColorChoice, is_tty: bool) -> bool {
 }
 
 impl Ui {
-    /// Decides format and colour for both streams from the global flags and environment.
-    pub fn new(global: &GlobalArgs) -> Self {
+    /// Decides format and colour for both streams from the options and the environment.
+    pub fn new(options: UiOptions) -> Self {
         let stdout_is_tty = io::stdout().is_terminal();
         let stderr_is_tty = io::stderr().is_terminal();
         // `NO_COLOR` wins over `--color auto` only; an explicit `--color always` is obeyed.
         Self {
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            json: options.json,
+            quiet: options.quiet,
+            verbose: options.verbose,
             stdout: Theme {
-                enabled: color_wanted(global.color, stdout_is_tty),
+                enabled: color_wanted(options.color, stdout_is_tty),
             },
             stderr: Theme {
-                enabled: color_wanted(global.color, stderr_is_tty),
+                enabled: color_wanted(options.color, stderr_is_tty),
             },
             stdout_is_tty,
             stderr_is_tty,
-            rerun: Rerun::new(global),
+            rerun: options.rerun,
         }
     }
 
@@ -278,18 +305,13 @@ impl Ui {
         ExitCode::from(err.exit_code())
     }
 
-    /// The error text as written to stderr: the message, its cause chain, and the hint.
+    /// The error text as written to stderr: the message and the hint. An error's message
+    /// already names its cause (`could not reach URL: CAUSE`), so the cause is not repeated.
     pub fn render_error(&self, err: &Error) -> String {
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(cause) = source {
-            let _ = write!(text, ": {cause}");
-            source = cause.source();
-        }
         let mut out = format!(
             "{} {}\n",
             self.stderr.paint("oauthctl: error:", Color::Red),
-            sanitize::line(&text)
+            sanitize::line(&err.to_string())
         );
         if let Some(hint) = err.hint() {
             let _ = writeln!(
@@ -357,6 +379,33 @@ mod tests {
         assert_eq!(
             text,
             "oauthctl: error: no issuer for profile `x`\\u{1b}[2J\nhint: pass --issuer URL\n"
+        );
+    }
+
+    #[test]
+    fn a_cause_is_shown_once() {
+        let ui = Ui::plain();
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let text = ui.render_error(&Error::io(
+            "read the client secret file",
+            std::path::Path::new("/nonexistent"),
+            missing,
+        ));
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                "oauthctl: error: cannot read the client secret file /nonexistent: entity not found"
+            )
+        );
+        let text = ui.render_error(&Error::network(
+            "https://as.example/token",
+            crate::error::NetworkKind::Certificate,
+            "invalid peer certificate: UnknownIssuer",
+        ));
+        assert_eq!(text.matches("UnknownIssuer").count(), 1, "{text}");
+        assert!(
+            text.contains("\nhint: the server's certificate is not trusted"),
+            "{text}"
         );
     }
 

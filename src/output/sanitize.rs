@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// Whether `c` must not reach a terminal raw. Newline and tab are unsafe too in
 /// single-line values; [`multiline`] keeps them.
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     c.is_control() // C0, DEL, C1
         || matches!(c,
             '\u{00AD}'              // soft hyphen
@@ -25,12 +25,12 @@ pub fn is_unsafe(c: char) -> bool {
 }
 
 /// Escapes every unsafe character of a single-line value.
-pub fn line(s: &str) -> Cow<'_, str> {
+pub(crate) fn line(s: &str) -> Cow<'_, str> {
     escape(s, |_| false)
 }
 
 /// Escapes every unsafe character but keeps `\n` and `\t` (bodies, multi-line text).
-pub fn multiline(s: &str) -> Cow<'_, str> {
+pub(crate) fn multiline(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\n' || c == '\t')
 }
 
@@ -51,7 +51,7 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 /// Escapes text for HTML element content and quoted attribute values; terminal-unsafe and
 /// control characters are dropped.
-pub fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

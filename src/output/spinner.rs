@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 
 /// A running spinner; stops and clears its line on drop.
 #[derive(Debug)]
-pub struct Spinner {
+pub(crate) struct Spinner {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Spinner {
     /// Starts drawing "Waiting for WHAT… 4m 59s left".
-    pub fn start(what: &str, deadline: Instant) -> Self {
+    pub(crate) fn start(what: &str, deadline: Instant) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let what = what.to_owned();

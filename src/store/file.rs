@@ -105,15 +105,16 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::{AccessToken, RefreshToken};
+    use crate::oauth::token_type::TokenType;
 
     fn tokens(at: &str) -> TokenSet {
         TokenSet {
-            access_token: Secret::new(at),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new(at),
+            token_type: TokenType::Bearer,
             expires_at: Some(2000),
-            refresh_token: Some(Secret::new("rt-1")),
+            refresh_token: Some(RefreshToken::new("rt-1")),
             id_token: None,
             scope: vec!["openid".into()],
             grant: Grant::AuthorizationCode,

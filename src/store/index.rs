@@ -24,14 +24,14 @@ use super::lock::Locks;
 use crate::oauth::tokens::{CacheKey, TokenSet};
 
 /// The index format version.
-pub const INDEX_VERSION: u32 = 1;
+pub(crate) const INDEX_VERSION: u32 = 1;
 
 const MAX_INDEX_LEN: u64 = 4 << 20;
 
 /// The settings of a profile's last `login`, enough to refresh, introspect and log out
 /// later. Holds the *source* of the client secret, never the secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RememberedLogin {
+pub(crate) struct RememberedLogin {
     /// The preset or configured provider name, if one was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -64,7 +64,7 @@ pub struct RememberedLogin {
 /// A token set a profile still owns besides its current one, and the login that made it
 /// (to revoke it at its own issuer with its own client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OwnedSet {
+pub(crate) struct OwnedSet {
     /// The key the tokens are cached under.
     pub cache_key: CacheKey,
     /// Which store holds them.
@@ -75,7 +75,7 @@ pub struct OwnedSet {
 
 /// One profile's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexEntry {
+pub(crate) struct IndexEntry {
     pub issuer: String,
     pub client_id: String,
     #[serde(default)]
@@ -110,7 +110,7 @@ pub struct IndexEntry {
 
 impl IndexEntry {
     /// An entry describing `tokens` as saved under `key` in `store` by `login`.
-    pub fn describe(
+    pub(crate) fn describe(
         login: RememberedLogin,
         key: CacheKey,
         store: StoreKind,
@@ -138,7 +138,7 @@ impl IndexEntry {
     /// Takes over what `previous` (the profile's entry before this login) owned: its
     /// current set, unless this entry replaced it in place (same key, same store), and its
     /// older sets.
-    pub fn adopt(&mut self, previous: IndexEntry) {
+    pub(crate) fn adopt(&mut self, previous: IndexEntry) {
         let current = OwnedSet {
             cache_key: previous.cache_key,
             store: previous.store,
@@ -157,7 +157,7 @@ impl IndexEntry {
     }
 
     /// Every token set the profile owns: the current one first, then the older ones.
-    pub fn owned_sets(&self) -> Vec<OwnedSet> {
+    pub(crate) fn owned_sets(&self) -> Vec<OwnedSet> {
         let mut sets = vec![OwnedSet {
             cache_key: self.cache_key.clone(),
             store: self.store,
@@ -170,7 +170,7 @@ impl IndexEntry {
 
 /// The whole index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Index {
+pub(crate) struct Index {
     pub version: u32,
     #[serde(default)]
     pub profiles: BTreeMap<String, IndexEntry>,
@@ -187,19 +187,19 @@ impl Default for Index {
 
 /// The index file and its lock.
 #[derive(Debug, Clone)]
-pub struct IndexFile {
+pub(crate) struct IndexFile {
     path: PathBuf,
     locks: Locks,
 }
 
 impl IndexFile {
     /// The index at `state_dir/index.json`.
-    pub fn for_paths(paths: &crate::config::paths::Paths) -> Self {
+    pub(crate) fn for_paths(paths: &crate::config::paths::Paths) -> Self {
         Self::new(paths.state_dir.join("index.json"), Locks::for_paths(paths))
     }
 
     /// An index at `path`, updated under `locks`.
-    pub fn new(path: impl Into<PathBuf>, locks: Locks) -> Self {
+    pub(crate) fn new(path: impl Into<PathBuf>, locks: Locks) -> Self {
         Self {
             path: path.into(),
             locks,
@@ -207,13 +207,14 @@ impl IndexFile {
     }
 
     /// Where the index lives.
-    pub fn path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Reads the index. Missing = empty; corrupt or a newer version = empty plus a warning.
     /// The directory holding it must be ours and not writable by others.
-    pub fn load(&self) -> Result<(Index, Option<String>), StoreError> {
+    pub(crate) fn load(&self) -> Result<(Index, Option<String>), StoreError> {
         if !fsutil::check_dir_if_exists(&self.dir(), Exposure::Trusted)? {
             return Ok((Index::default(), None));
         }
@@ -241,13 +242,16 @@ impl IndexFile {
     }
 
     /// One profile's entry, if any.
-    pub fn get(&self, profile: &str) -> Result<(Option<IndexEntry>, Option<String>), StoreError> {
+    pub(crate) fn get(
+        &self,
+        profile: &str,
+    ) -> Result<(Option<IndexEntry>, Option<String>), StoreError> {
         let (mut index, warning) = self.load()?;
         Ok((index.profiles.remove(profile), warning))
     }
 
     /// Read-modify-write under the index lock, so concurrent logins don't lose entries.
-    pub fn update<T>(&self, change: impl FnOnce(&mut Index) -> T) -> Result<T, StoreError> {
+    pub(crate) fn update<T>(&self, change: impl FnOnce(&mut Index) -> T) -> Result<T, StoreError> {
         // The state dir may be a user-chosen OAUTHCTL_HOME with its own mode: the index is
         // not secret, so readable by others is fine, writable by others is not. Checked
         // before anything (the lock file) is created in it.
@@ -270,7 +274,8 @@ impl IndexFile {
     }
 
     /// Records `entry` for `profile`, replacing its entry.
-    pub fn put(&self, profile: &str, entry: IndexEntry) -> Result<(), StoreError> {
+    #[cfg(test)]
+    pub(crate) fn put(&self, profile: &str, entry: IndexEntry) -> Result<(), StoreError> {
         self.update(|i| {
             i.profiles.insert(profile.to_owned(), entry);
         })
@@ -278,7 +283,7 @@ impl IndexFile {
 
     /// Records a new login's `entry` for `profile`: the sets of the profile's earlier logins
     /// stay listed (see [`IndexEntry::adopt`]).
-    pub fn put_login(&self, profile: &str, mut entry: IndexEntry) -> Result<(), StoreError> {
+    pub(crate) fn put_login(&self, profile: &str, mut entry: IndexEntry) -> Result<(), StoreError> {
         self.update(|i| {
             if let Some(previous) = i.profiles.remove(profile) {
                 entry.adopt(previous);
@@ -288,7 +293,7 @@ impl IndexFile {
     }
 
     /// Removes `profile`, returning its entry.
-    pub fn remove(&self, profile: &str) -> Result<Option<IndexEntry>, StoreError> {
+    pub(crate) fn remove(&self, profile: &str) -> Result<Option<IndexEntry>, StoreError> {
         self.update(|i| i.profiles.remove(profile))
     }
 }
@@ -296,8 +301,9 @@ impl IndexFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
+    use crate::oauth::token_type::TokenType;
 
     fn index_in(dir: &Path) -> IndexFile {
         IndexFile::new(dir.join("index.json"), Locks::new(dir.join("locks")))
@@ -305,11 +311,11 @@ mod tests {
 
     fn entry() -> IndexEntry {
         let tokens = TokenSet {
-            access_token: Secret::new("at-SECRET"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at-SECRET"),
+            token_type: TokenType::Bearer,
             expires_at: Some(99),
-            refresh_token: Some(Secret::new("rt-SECRET")),
-            id_token: Some(Secret::new("idt-SECRET")),
+            refresh_token: Some(RefreshToken::new("rt-SECRET")),
+            id_token: Some(IdToken::new("idt-SECRET")),
             scope: vec!["openid".into()],
             grant: Grant::AuthorizationCode,
             issuer: "https://i".into(),

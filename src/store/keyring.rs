@@ -30,7 +30,7 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
 pub fn probe_timeout() -> Duration {
     std::env::var("OAUTHCTL_KEYRING_TIMEOUT")
         .ok()
-        .and_then(|v| crate::cli::parse_duration(&v).ok())
+        .and_then(|v| crate::text::duration::parse(&v).ok())
         .unwrap_or(PROBE_TIMEOUT)
 }
 
@@ -444,8 +444,9 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::oauth::secret::Secret;
-    use crate::oauth::tokens::Grant;
+    use crate::oauth::grant::Grant;
+    use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
+    use crate::oauth::token_type::TokenType;
 
     /// An in-memory keyring with an optional per-entry size limit and truncation.
     #[derive(Default)]
@@ -480,11 +481,11 @@ mod tests {
 
     fn tokens(id_token_len: usize) -> TokenSet {
         TokenSet {
-            access_token: Secret::new("at"),
-            token_type: "Bearer".into(),
+            access_token: AccessToken::new("at"),
+            token_type: TokenType::Bearer,
             expires_at: Some(100),
-            refresh_token: Some(Secret::new("rt")),
-            id_token: Some(Secret::new("x".repeat(id_token_len))),
+            refresh_token: Some(RefreshToken::new("rt")),
+            id_token: Some(IdToken::new("x".repeat(id_token_len))),
             scope: vec!["openid".into()],
             grant: Grant::DeviceCode,
             issuer: "https://i".into(),

@@ -1,14 +1,14 @@
 //! The token cache: where token sets live between invocations (design.md §5).
 //!
 //! [`TokenStore`] is the seam; [`file::FileStore`] and [`keyring::KeyringStore`] are the
-//! real back ends, [`select::open_store`] picks one for `--token-store`, [`index`] is the
+//! real back ends, [`select::open_store`] picks one for `--token-store`, `index` is the
 //! non-secret per-profile index, and [`lock`] is the cross-process refresh lock with the
 //! refresh protocol. Nothing here prints: warnings are returned as values. No error or
 //! `Debug` output of this module contains a token value.
 
 pub mod file;
 pub(crate) mod fsutil;
-pub mod index;
+pub(crate) mod index;
 pub mod keyring;
 pub mod lock;
 #[cfg(test)]
@@ -24,6 +24,20 @@ use crate::error::Error;
 use crate::oauth::tokens::{CacheKey, TokenSet};
 
 pub use select::{delete_everywhere, open_store};
+
+/// Which store `--token-store` (and `token_store` in the config file) asks for
+/// (design.md §5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreChoice {
+    /// The OS keyring when it answers, else files (with a warning).
+    #[default]
+    Auto,
+    /// The OS keyring only.
+    Keyring,
+    /// Files under `OAUTHCTL_HOME` (or the XDG state directory) only.
+    File,
+}
 
 /// Which back end holds a token set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use super::StoreChoice;
 use super::file::FileStore;
 use super::keyring::{KeyringStore, probe_timeout};
 use super::{StoreError, StoreKind, TokenStore};
-use crate::cli::TokenStoreChoice;
 use crate::config::paths::Paths;
 use crate::oauth::tokens::CacheKey;
 
@@ -14,7 +14,7 @@ use crate::oauth::tokens::CacheKey;
 /// [`super::keyring::PROBE_TIMEOUT`] (or `OAUTHCTL_KEYRING_TIMEOUT`), else the file store plus a one-line warning (to show at login);
 /// `keyring` fails when the keyring is absent; `file` never touches the keyring.
 pub fn open_store(
-    choice: TokenStoreChoice,
+    choice: StoreChoice,
     paths: &Paths,
 ) -> Result<(Box<dyn TokenStore>, Option<String>), StoreError> {
     open_store_with_timeout(choice, paths, probe_timeout())
@@ -22,14 +22,14 @@ pub fn open_store(
 
 /// [`open_store`] with an explicit probe timeout.
 pub fn open_store_with_timeout(
-    choice: TokenStoreChoice,
+    choice: StoreChoice,
     paths: &Paths,
     timeout: Duration,
 ) -> Result<(Box<dyn TokenStore>, Option<String>), StoreError> {
     match choice {
-        TokenStoreChoice::File => Ok((Box::new(FileStore::new(paths.tokens_dir())), None)),
-        TokenStoreChoice::Keyring => Ok((Box::new(KeyringStore::open(timeout)?), None)),
-        TokenStoreChoice::Auto => match KeyringStore::open(timeout) {
+        StoreChoice::File => Ok((Box::new(FileStore::new(paths.tokens_dir())), None)),
+        StoreChoice::Keyring => Ok((Box::new(KeyringStore::open(timeout)?), None)),
+        StoreChoice::Auto => match KeyringStore::open(timeout) {
             Ok(k) => Ok((Box::new(k), None)),
             Err(e) => {
                 let dir = paths.tokens_dir();
@@ -76,12 +76,12 @@ pub fn remove_stale_parts(paths: &Paths) -> Result<(), StoreError> {
 pub fn delete_everywhere(
     key: &CacheKey,
     paths: &Paths,
-    choice: TokenStoreChoice,
+    choice: StoreChoice,
 ) -> Result<DeleteReport, StoreError> {
     let mut report = DeleteReport::default();
     FileStore::new(paths.tokens_dir()).delete(key)?;
     report.cleared.push(StoreKind::File);
-    if choice == TokenStoreChoice::File {
+    if choice == StoreChoice::File {
         return Ok(report);
     }
     match KeyringStore::open(probe_timeout()) {
@@ -89,7 +89,7 @@ pub fn delete_everywhere(
             k.delete(key)?;
             report.cleared.push(StoreKind::Keyring);
         }
-        Err(e) if choice == TokenStoreChoice::Keyring => return Err(e),
+        Err(e) if choice == StoreChoice::Keyring => return Err(e),
         Err(e) => report.warnings.push(format!(
             "{e}; any tokens it holds for this profile were not removed"
         )),
@@ -105,11 +105,11 @@ mod tests {
     fn file_choice_never_probes_the_keyring() {
         let home = tempfile::tempdir().unwrap();
         let paths = Paths::resolve(Some(home.path().to_path_buf()), None, None, None);
-        let (store, warning) = open_store(TokenStoreChoice::File, &paths).unwrap();
+        let (store, warning) = open_store(StoreChoice::File, &paths).unwrap();
         assert_eq!(store.kind(), StoreKind::File);
         assert_eq!(warning, None);
         let key = CacheKey::new("https://i", "c", &["a"], None, None);
-        let report = delete_everywhere(&key, &paths, TokenStoreChoice::File).unwrap();
+        let report = delete_everywhere(&key, &paths, StoreChoice::File).unwrap();
         assert_eq!(report.cleared, vec![StoreKind::File]);
     }
 }

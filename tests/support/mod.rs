@@ -287,3 +287,90 @@ pub fn feed(cmd: &mut Command, input: impl AsRef<[u8]>) -> Output {
     let _ = writer.join();
     out
 }
+
+/// One command run inside the test process: its terminal (to render an error as the binary
+/// renders it) and what it returned.
+pub struct InProcess {
+    pub ui: oauthctl::output::Ui,
+    pub result: oauthctl::Result<oauthctl::output::Outcome>,
+}
+
+impl InProcess {
+    /// What the command would write on stdout; panics on an error, showing it.
+    #[track_caller]
+    pub fn stdout(self) -> String {
+        use oauthctl::output::Output;
+        let outcome = match self.result {
+            Ok(o) => o,
+            Err(e) => panic!("expected success, got: {}", self.ui.render_error(&e)),
+        };
+        if let Some(e) = &outcome.failure {
+            panic!("expected success, got: {}", self.ui.render_error(e));
+        }
+        let bytes = match outcome.output {
+            Output::Nothing => Vec::new(),
+            Output::Report(r) if self.ui.json => r.to_json().to_string().into_bytes(),
+            Output::Report(r) => r.human(self.ui.stdout).into_bytes(),
+            Output::Data(bytes) => bytes,
+            Output::Stream(mut s) => {
+                let mut all = Vec::new();
+                s.reader.read_to_end(&mut all).expect("read the body");
+                all
+            }
+        };
+        String::from_utf8(bytes).expect("UTF-8 output")
+    }
+
+    /// The exit code and what the binary would print on stderr for the error; panics when
+    /// the command succeeded.
+    #[track_caller]
+    pub fn failure(self) -> (u8, String) {
+        let err = match self.result {
+            Ok(o) => o.failure.expect("expected a failure"),
+            Err(e) => e,
+        };
+        (err.exit_code(), self.ui.render_error(&err))
+    }
+}
+
+/// Runs `oauthctl ARGS` inside the test process, as the binary would with
+/// `OAUTHCTL_HOME=home` and the file token store, but with the clock stopped at `now` (Unix
+/// seconds) and without reading any `OAUTHCTL_*` variable.
+pub fn in_process(home: &Path, now: i64, args: &[&str]) -> InProcess {
+    in_process_with(home, now, args, |_| {})
+}
+
+/// [`in_process`], with `adjust` changing the injected effects (a browser, an HTTP client).
+pub fn in_process_with(
+    home: &Path,
+    now: i64,
+    args: &[&str],
+    adjust: impl FnOnce(&mut oauthctl::Deps),
+) -> InProcess {
+    let mut argv = vec!["--token-store", "file"];
+    argv.extend_from_slice(args);
+    let invocation = oauthctl::Invocation::parse_without_env(&argv)
+        .unwrap_or_else(|e| panic!("oauthctl {args:?}: {e}"));
+    let ui = invocation.ui();
+    let mut deps =
+        oauthctl::Deps::in_home(home, std::sync::Arc::new(oauthctl::clock::FixedClock(now)));
+    adjust(&mut deps);
+    let result = invocation.outcome(&ui, deps);
+    InProcess { ui, result }
+}
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    use oauthctl::clock::Clock as _;
+    oauthctl::clock::SystemClock.now()
+}
+
+/// The expiry of the profile's cached access token (Unix seconds), without refreshing it.
+pub fn cached_expiry(home: &Path, global: &[&str]) -> i64 {
+    let mut args = global.to_vec();
+    args.extend(["token", "--json", "--no-refresh"]);
+    let out = run(home, &args);
+    assert_code(&out, 0);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("token --json");
+    doc["expires_at"].as_i64().expect("an expiry")
+}

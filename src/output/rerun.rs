@@ -5,13 +5,12 @@
 //! `oauthctl --provider local@9401 token`, the login to run is
 //! `oauthctl --provider local@9401 login`. Code that writes a hint names the command plainly,
 //! in backticks (`` `oauthctl login` ``); the output layer passes every hint through
-//! [`Rerun::hint`], which adds those flags to the commands that act on a profile. Pure: no
-//! effects.
+//! [`Rerun::hint`], which adds those flags to the commands that act on a profile. Which
+//! flags those are is decided where the command line is known (the composition root); this
+//! type only quotes and places them. Pure: no effects.
 
 use std::borrow::Cow;
 use std::path::Path;
-
-use super::GlobalArgs;
 
 /// Subcommands that act on a profile: a hint naming one of them gets this invocation's
 /// profile flags.
@@ -36,40 +35,26 @@ fn quote(value: &str) -> String {
     shlex::try_quote(value).map_or_else(|_| format!("'{value}'"), Cow::into_owned)
 }
 
-fn quote_path(path: &Path) -> String {
-    quote(&path.to_string_lossy())
-}
-
 impl Rerun {
-    /// The flags of `global` that choose the configuration, profile, provider and client:
-    /// `--config`, `-p`, `--provider`, `--issuer`, `--client-id`, where the client secret
-    /// comes from (`--client-secret-file`, `--client-secret-env`; never a secret given on
-    /// the command line), `--cacert` and `--insecure-http`.
-    pub fn new(global: &GlobalArgs) -> Self {
-        let mut flags = Vec::new();
-        let mut push = |flag: &str, value: Option<String>| {
-            if let Some(v) = value {
-                flags.push(format!("{flag} {v}"));
-            }
-        };
-        push("--config", global.config.as_deref().map(quote_path));
-        push("-p", global.profile.as_deref().map(quote));
-        push("--provider", global.provider.as_deref().map(quote));
-        push("--issuer", global.issuer.as_deref().map(quote));
-        push("--client-id", global.client_id.as_deref().map(quote));
-        push(
-            "--client-secret-file",
-            global.client_secret_file.as_deref().map(quote_path),
-        );
-        push(
-            "--client-secret-env",
-            global.client_secret_env.as_deref().map(quote),
-        );
-        push("--cacert", global.cacert.as_deref().map(quote_path));
-        if global.insecure_http {
-            flags.push("--insecure-http".to_owned());
+    /// Adds `FLAG VALUE` (the value shell-quoted) when there is a value.
+    pub fn value(&mut self, flag: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.flags.push(format!("{flag} {}", quote(v)));
         }
-        Self { flags }
+        self
+    }
+
+    /// Adds `FLAG PATH` (shell-quoted) when there is a path.
+    pub fn path(&mut self, flag: &str, path: Option<&Path>) -> &mut Self {
+        self.value(flag, path.map(|p| p.to_string_lossy()).as_deref())
+    }
+
+    /// Adds the switch `FLAG` when `on`.
+    pub fn switch(&mut self, flag: &str, on: bool) -> &mut Self {
+        if on {
+            self.flags.push(flag.to_owned());
+        }
+        self
     }
 
     /// `oauthctl FLAGS ARGS`: the command line to suggest for `args` (e.g. `refresh`).
@@ -117,17 +102,16 @@ impl Rerun {
 mod tests {
     use super::*;
 
-    fn global() -> GlobalArgs {
-        GlobalArgs {
-            profile: Some("work".into()),
-            provider: Some("local@9401".into()),
-            ..GlobalArgs::default()
-        }
+    fn work() -> Rerun {
+        let mut r = Rerun::default();
+        r.value("-p", Some("work"))
+            .value("--provider", Some("local@9401"));
+        r
     }
 
     #[test]
     fn hints_repeat_the_profile_and_provider_flags() {
-        let r = Rerun::new(&global());
+        let r = work();
         assert_eq!(
             r.hint("run `oauthctl login` again"),
             "run `oauthctl -p work --provider local@9401 login` again"
@@ -154,23 +138,19 @@ mod tests {
     }
 
     #[test]
-    fn values_are_shell_quoted_and_secrets_never_repeated() {
-        let g = GlobalArgs {
-            config: Some("my dir/config.toml".into()),
-            issuer: Some("https://as.example/realms/a b".into()),
-            client_id: Some("cli".into()),
-            client_secret: Some("s3cret".into()),
-            client_secret_env: Some("CLI_SECRET".into()),
-            insecure_http: true,
-            ..GlobalArgs::default()
-        };
-        let line = Rerun::new(&g).command("login");
+    fn values_are_shell_quoted() {
+        let mut r = Rerun::default();
+        r.path("--config", Some(Path::new("my dir/config.toml")))
+            .value("--issuer", Some("https://as.example/realms/a b"))
+            .value("--client-id", None)
+            .switch("--insecure-http", true)
+            .switch("--quiet", false);
+        let line = r.command("login");
         assert_eq!(
             line,
             "oauthctl --config 'my dir/config.toml' --issuer 'https://as.example/realms/a b' \
-             --client-id cli --client-secret-env CLI_SECRET --insecure-http login"
+             --insecure-http login"
         );
-        assert!(!line.contains("s3cret"));
         assert_eq!(
             shlex::split(&line).unwrap()[4],
             "https://as.example/realms/a b"

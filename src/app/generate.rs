@@ -12,12 +12,12 @@ use crate::error::{Error, Result};
 use crate::output::Outcome;
 
 /// A completion script for `shell`.
-pub fn completions(shell: Shell) -> Outcome {
+pub(super) fn completions(shell: Shell) -> Outcome {
     Outcome::data(completion_script(shell))
 }
 
 /// The completion script text for `shell`.
-pub fn completion_script(shell: Shell) -> Vec<u8> {
+pub(super) fn completion_script(shell: Shell) -> Vec<u8> {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "oauthctl", &mut buf);
@@ -26,7 +26,7 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 
 /// The man page in roff: clap_mangen's sections, with an EXAMPLES section (each
 /// subcommand's examples from its `--help`) before the exit codes.
-pub fn man_page() -> Vec<u8> {
+pub(super) fn man_page() -> Vec<u8> {
     // `build` runs the subcommands' deferred arguments (`cli::Lazy`).
     let mut cmd = Cli::command();
     cmd.build();
@@ -87,7 +87,7 @@ fn man_examples(cmd: &clap::Command) -> String {
 }
 
 /// `generate man` or `generate SHELL`.
-pub fn run(target: &str) -> Result<Outcome> {
+pub(super) fn run(target: &str) -> Result<Outcome> {
     if target == "man" {
         return Ok(Outcome::data(man_page()));
     }
