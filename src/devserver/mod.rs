@@ -64,7 +64,6 @@ pub use clients::{
 };
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
-pub use mtls::PeerCertificates;
 pub use tls::{CA_CERT_FILE, CA_KEY_FILE};
 
 /// A sink for the server's one-line request log. Lines never contain secrets: no query
@@ -505,13 +504,12 @@ impl DevServer {
             client_keys,
             cfg,
         });
-        // Not served yet: the TLS layer comes with the crate's HTTP server.
-        drop(tls_config);
         let router = Arc::clone(&app);
         let handler: crate::httpd::Handler =
             Arc::new(move |req| adapter::from_resp(routes::handle(&router, adapter::to_req(req))));
         let options = crate::httpd::Options {
             name: "devserver",
+            tls: tls_config,
             ..crate::httpd::Options::new(app.cfg.limits.clone())
         };
         let http = crate::httpd::Server::start(listener, options, handler)
