@@ -540,6 +540,89 @@ mod tests {
     }
 
     #[test]
+    fn every_documented_server_config_parses() {
+        let doc = include_str!("../../docs/serve.md");
+        let blocks: Vec<&str> = doc
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(blocks.len() >= 2);
+        for block in blocks {
+            ServerConfigFile::parse(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        }
+    }
+
+    #[test]
+    fn registrations_name_what_their_method_needs() {
+        let methods =
+            |toml: &str| ServerConfigFile::parse(toml).unwrap().clients.unwrap()[0].auth_methods();
+        assert_eq!(methods("[[clients]]\nid = \"p\"\n"), [AuthMethod::None]);
+        assert_eq!(
+            methods("[[clients]]\nid = \"s\"\nsecret = \"x\"\n"),
+            [
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretJwt
+            ]
+        );
+        assert_eq!(
+            methods("[[clients]]\nid = \"k\"\njwks = { keys = [] }\n"),
+            [
+                AuthMethod::PrivateKeyJwt,
+                AuthMethod::SelfSignedTlsClientAuth
+            ]
+        );
+        assert_eq!(
+            methods("[[clients]]\nid = \"t\"\ntls_client_auth_san_dns = \"a.example\"\n"),
+            [AuthMethod::TlsClientAuth]
+        );
+        assert_eq!(
+            methods(
+                "[[clients]]\nid = \"j\"\nsecret = \"x\"\ntoken_endpoint_auth_method = \"client_secret_jwt\"\n"
+            ),
+            [AuthMethod::ClientSecretJwt]
+        );
+        for (toml, problem) in [
+            (
+                "token_endpoint_auth_method = \"private_key_jwt\"",
+                "needs jwks or jwks_uri",
+            ),
+            (
+                "token_endpoint_auth_method = \"client_secret_post\"",
+                "needs a secret",
+            ),
+            (
+                "token_endpoint_auth_method = \"tls_client_auth\"",
+                "tls_client_auth_subject_dn",
+            ),
+            (
+                "secret = \"x\"\ntoken_endpoint_auth_method = \"none\"",
+                "no secret",
+            ),
+            (
+                "jwks = { keys = [] }\njwks_uri = \"https://k.example/j\"",
+                "not both",
+            ),
+            ("jwks_uri = \"http://k.example/j\"", "https"),
+            (
+                "token_endpoint_auth_method = \"password\"",
+                "unknown variant",
+            ),
+        ] {
+            let err =
+                ServerConfigFile::parse(&format!("[[clients]]\nid = \"c\"\n{toml}\n")).unwrap_err();
+            assert!(err.contains(problem), "{toml}: {err}");
+        }
+        // A client with keys but no secret is not public: it may use client credentials.
+        let keyed = ServerConfigFile::parse(
+            "[[clients]]\nid = \"k\"\njwks = { keys = [] }\ngrant_types = [\"client_credentials\"]\n",
+        )
+        .unwrap();
+        assert!(!keyed.clients.unwrap()[0].is_public());
+    }
+
+    #[test]
     fn config_files_reject_unknown_keys() {
         let err = ServerConfigFile::parse("[lifetimes]\naccess = \"1h\"\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");

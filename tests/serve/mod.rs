@@ -19,6 +19,7 @@ mod par;
 mod rate_limit;
 mod revoke;
 mod state;
+mod tls;
 mod token;
 
 use oauthctl::devserver::{Client, DevConfig, DevServer, Registry};
