@@ -56,6 +56,7 @@ mod body;
 mod conn;
 mod gate;
 mod head;
+mod reject;
 
 #[cfg(test)]
 mod tests;
