@@ -583,3 +583,77 @@ fn bad_keys_and_certificates_are_one_line_configuration_errors() {
     ]);
     assert_code(&out, 4);
 }
+
+#[test]
+fn mtls_client_authentication_and_certificate_bound_tokens_at_the_dev_server() {
+    let h = home();
+    let toml = r#"
+[[clients]]
+id = "mtls-app"
+tls_client_auth_subject_dn = "CN=mtls-app"
+grant_types = ["client_credentials"]
+scopes = ["api:read"]
+"#;
+    let cfg = DevConfig::default()
+        .with_tls(h.path().join("serve-tls"))
+        .with_file(ServerConfigFile::parse(toml).unwrap());
+    let s = DevServer::start(cfg).unwrap();
+    assert!(s.issuer().starts_with("https://"));
+    let ca = s.ca_cert_path().unwrap().to_str().unwrap().to_owned();
+    let (cert, key) = s.client_certificate("mtls-app").unwrap().unwrap();
+    let cert_file = h.path().join("mtls-app.pem");
+    let key_file = h.path().join("mtls-app.key");
+    std::fs::write(&cert_file, &cert).unwrap();
+    std::fs::write(&key_file, &key).unwrap();
+    // A certificate alone: tls_client_auth.
+    let out = run(
+        h.path(),
+        &[
+            "--cacert",
+            &ca,
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "mtls-app",
+            "--client-cert",
+            cert_file.to_str().unwrap(),
+            "--client-key",
+            key_file.to_str().unwrap(),
+            "--scope",
+            "api:read",
+        ],
+    );
+    assert_code(&out, 0);
+    let at = stdout(&run(h.path(), &["--cacert", &ca, "token"]))
+        .trim()
+        .to_owned();
+    let x5t = oauthctl::oauth::mtls::x5t_s256(&cert).unwrap();
+    assert_eq!(jwt_payload(&at)["cnf"]["x5t#S256"], x5t);
+    // decode: the binding is this profile's certificate (remembered by the login).
+    let out = run(h.path(), &["--json", "decode", "--access-token"]);
+    assert_code(&out, 0);
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["binding"]["matches_profile_certificate"], true, "{doc}");
+    // call presents the remembered certificate with the bound token.
+    let api = format!("{}/api/data", s.issuer());
+    let out = run(h.path(), &["--cacert", &ca, "call", "--fail", &api]);
+    assert_code(&out, 0);
+    // The same token without the certificate is refused.
+    let out = crate::support::oauthctl(h.path())
+        .args(["--cacert", &ca, "call", "--fail", "--token-env", "AT", &api])
+        .env("AT", &at)
+        .output()
+        .unwrap();
+    assert_code(&out, 8);
+    // Introspection and revocation authenticate with the certificate too.
+    let out = run(h.path(), &["--cacert", &ca, "--json", "introspect"]);
+    assert_code(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["active"], true, "{v}");
+    let out = run(h.path(), &["--cacert", &ca, "logout"]);
+    assert_code(&out, 0);
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+}
