@@ -42,11 +42,17 @@ done
 AT=$(octl "$H_BEARER" token)
 [ "$(OAUTHCTL_HOME="$H_DPOP" "$BIN" token --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token_type"])')" = DPoP ] \
     || { echo "dpop-case.sh: the --dpop login is not DPoP-bound" >&2; exit 1; }
+extra=()
+if [ -n "${BIN_NO_JITTER:-}" ]; then
+    extra=(-n "oauthctl call (DPoP, aws-lc without CPU jitter entropy)"
+        "env OAUTHCTL_HOME=$H_DPOP OAUTHCTL_TOKEN_STORE=file $BIN_NO_JITTER call $API")
+fi
 hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$OUT/call-dpop.json" \
     -n "oauthctl call (Bearer)" "env OAUTHCTL_HOME=$H_BEARER OAUTHCTL_TOKEN_STORE=file $BIN call $API" \
     -n "oauthctl call (DPoP)" "env OAUTHCTL_HOME=$H_DPOP OAUTHCTL_TOKEN_STORE=file $BIN call $API" \
     -n "oauthctl call (DPoP, server nonce)" \
     "env OAUTHCTL_HOME=$H_NONCE OAUTHCTL_TOKEN_STORE=file $BIN call $API_NONCE" \
+    "${extra[@]}" \
     -n "curl (Bearer)" "curl -sS -H \"Authorization: Bearer $AT\" $API" | tee "$OUT/call-dpop.txt"
 # Requests the API saw per call with the server's nonce (1.0: no refusal before the answer).
 grep -c 'GET /api/data' "$OUT/dpop-nonce.log" >"$OUT/call-dpop-nonce-requests.txt" || true

@@ -23,7 +23,8 @@
 #      copy beside oidc-token and true; the static build only, raw results in
 #      target/bench-keyring/, BENCHMARKS.md left as it is), ONLY=dpop (`call` with a
 #      DPoP-bound token beside a bearer one, bench/dpop-case.sh; raw results in
-#      target/bench-dpop/, BENCHMARKS.md left as it is).
+#      target/bench-dpop/, BENCHMARKS.md left as it is; BIN_NO_JITTER adds the same call by
+#      a build whose aws-lc seeds its generator from the OS only).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -161,7 +162,7 @@ octl() { OAUTHCTL_HOME="$1" OAUTHCTL_TOKEN_STORE=file "$BIN" "${@:2}"; }
 # ---------------------------------------------------------------- 3. servers
 if [ "$ONLY" = dpop ]; then
     log "call with DPoP"
-    export BIN RUNS WARMUP OUT SCRATCH
+    export BIN RUNS WARMUP OUT SCRATCH BIN_NO_JITTER="${BIN_NO_JITTER:-}"
     export -f start_serve octl
     # The functions above add to PIDS in a child shell: the servers are stopped by the
     # case script's own trap.
