@@ -20,7 +20,8 @@ use hyper::body::Incoming;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::gate::{ConnState, Gate, Reject, Stream, close_lingering, reject};
+use super::gate::{ConnState, Gate, Stream, close_lingering};
+use super::reject::{Reject, refusal_bytes, reject};
 use super::{Body, PeerAddr, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
 
 /// How a connection's serving ended.
@@ -128,23 +129,6 @@ pub(super) async fn refuse(mut stream: TcpStream, status: u16, message: &'static
     let answer = refusal_bytes(status, message);
     let _ = tokio::time::timeout(STOP_GRACE, stream.write_all(&answer)).await;
     close_lingering(&mut stream).await;
-}
-
-/// A complete plain-text answer that closes the connection, for requests refused before
-/// hyper saw them.
-pub(super) fn refusal_bytes(status: u16, message: &str) -> Vec<u8> {
-    let reason = http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-    format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\
-         Date: {date}\r\nConnection: close\r\n\r\n{message}\n",
-        message.len() + 1
-    )
-    .into_bytes()
 }
 
 /// A refusal as an answer hyper writes (the request head was fine, its body was not).

@@ -24,6 +24,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
 use super::head::{Next, check_head, check_partial};
+use super::reject::{Reject, refusal_bytes, reject};
 use super::{Limits, Shared, Ticket};
 
 /// The most bytes one read asks the socket for.
@@ -41,17 +42,6 @@ pub(super) struct ConnState {
     pub response_done: AtomicBool,
     /// The answer refused the request: close lingering.
     pub linger: AtomicBool,
-}
-
-/// Why a request was refused before reaching the handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Reject {
-    pub status: u16,
-    pub message: &'static str,
-}
-
-pub(super) const fn reject(status: u16, message: &'static str) -> Reject {
-    Reject { status, message }
 }
 
 /// Where a request is.
@@ -453,7 +443,7 @@ impl Gate {
     pub(super) async fn finish(mut self, linger: bool) {
         let mut linger = linger;
         if let Some(r) = self.rejection {
-            let answer = super::conn::refusal_bytes(r.status, r.message);
+            let answer = refusal_bytes(r.status, r.message);
             let _ = tokio::time::timeout(LINGER_TIME, self.stream.write_all(&answer)).await;
             linger = true;
         }

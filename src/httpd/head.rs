@@ -5,7 +5,7 @@
 use std::mem::MaybeUninit;
 
 use super::Limits;
-use super::gate::{Reject, reject};
+use super::reject::{Reject, reject};
 
 /// At most this many header slots are parsed (`Limits::max_headers` is capped to it).
 const MAX_HEADER_SLOTS: usize = 256;

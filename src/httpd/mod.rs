@@ -62,6 +62,7 @@ mod body;
 mod conn;
 mod gate;
 mod head;
+mod reject;
 
 #[cfg(test)]
 mod tests;
