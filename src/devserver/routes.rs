@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
-use super::{App, Misbehave};
+use super::{App, Misbehave, resource};
 use super::{
     api, authorize, device_authorization, device_pages, introspect, pages, revoke, token, userinfo,
 };
@@ -87,9 +87,6 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
         }
         "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| jwks(app)),
-        "/.well-known/oauth-protected-resource/api" => {
-            only(m, &["GET", "HEAD"]).unwrap_or_else(|| api::metadata(app))
-        }
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
@@ -104,14 +101,23 @@ fn route(app: &App, req: &Req) -> Resp {
         "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
+        "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
         "/api/data" => match m {
             "GET" => api::list(app, req),
             "POST" => api::create(app, req),
             _ => not_allowed(&["GET", "POST"]),
         },
         "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
-        _ => Resp::json(404, &json!({"error": "not_found"})),
+        p if p.starts_with(resource::WELL_KNOWN) => match api::metadata(app, p) {
+            Some(doc) => only(m, &["GET", "HEAD"]).unwrap_or(doc),
+            None => not_found(),
+        },
+        _ => not_found(),
     }
+}
+
+fn not_found() -> Resp {
+    Resp::json(404, &json!({"error": "not_found"}))
 }
 
 /// `None` if `method` is allowed, else a 405 answer.
