@@ -12,7 +12,7 @@ use crate::oauth::grant::Grant;
 use crate::oauth::secret::ClientSecret;
 
 /// A registered client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     /// `client_id`.

@@ -57,7 +57,9 @@ impl<'a> Directory<'a> {
         let Some((app, _peer)) = self.live else {
             return Err(Unknown::NoSuchClient);
         };
-        let _ = app;
+        if let Some(c) = app.registrations.get(id) {
+            return Ok(Cow::Owned(c));
+        }
         Err(Unknown::NoSuchClient)
     }
 }

@@ -11,7 +11,8 @@ use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, revoke, token, userinfo,
+    api, authorize, device_authorization, device_pages, introspect, pages, registration, revoke,
+    token, userinfo,
 };
 use crate::oauth::grant::Grant;
 
@@ -99,6 +100,9 @@ fn route(app: &App, req: &Req) -> Resp {
             .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
         "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
         "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
+        "/register" if app.cfg.registration => {
+            only(m, &["POST"]).unwrap_or_else(|| registration::register(app, req))
+        }
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
         "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
@@ -166,7 +170,7 @@ fn discovery(app: &App) -> Resp {
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
     Resp::json(
         200,
-        &json!({
+        &without_nulls(json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{i}/authorize"),
             "token_endpoint": format!("{i}/token"),
@@ -189,6 +193,16 @@ fn discovery(app: &App) -> Resp {
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
                                  "name", "email", "email_verified", "preferred_username", "roles"],
             "resource_indicators_supported": true,
-        }),
+            "registration_endpoint": app.cfg.registration.then(|| format!("{i}/register")),
+        })),
     )
+}
+
+/// `doc` without its `null` members: a member for a feature that is off is left out
+/// (RFC 8414 §2).
+fn without_nulls(mut doc: serde_json::Value) -> serde_json::Value {
+    if let Some(members) = doc.as_object_mut() {
+        members.retain(|_, v| !v.is_null());
+    }
+    doc
 }
