@@ -1,9 +1,11 @@
 //! The dev server's one outbound HTTP client, for the documents it fetches itself (a
 //! client's metadata document): GET only, to `https` or to plain `http` on a loopback
 //! address (development); no redirects followed; no proxy; one deadline for the whole
-//! exchange; a cap on the body, read no further. The request runs on a thread of its own,
-//! so that it works from any server thread, async or not. It shares nothing with the
-//! command-line client in `http`, which the dev server may not use (docs/architecture.md).
+//! exchange; a cap on the body, read no further. The request runs on a thread of its own
+//! (a blocking client may not run on the server's async runtime threads); the handler's
+//! thread waits for it, and with it the other connections that thread serves, for at most
+//! the deadline. It shares nothing with the command-line client in `http`, which the dev
+//! server may not use (docs/architecture.md).
 
 use std::io::Read as _;
 use std::time::Duration;
