@@ -22,10 +22,14 @@ mod api;
 mod authorization_request;
 mod authorize;
 mod back_channel;
+mod cimd;
 mod client_auth;
+mod client_metadata;
 mod clients;
 mod device_authorization;
 mod device_pages;
+mod directory;
+mod fetch;
 mod form_checks;
 mod grants;
 mod introspect;
@@ -35,6 +39,8 @@ mod lookup;
 mod misbehave;
 mod pages;
 mod pkce;
+mod registration;
+mod resource;
 mod revoke;
 mod routes;
 mod scope;
@@ -106,6 +112,12 @@ pub struct DevConfig {
     pub log: Option<Logger>,
     /// Deliberate misbehaviour for clients' negative tests; empty by default.
     pub misbehave: Vec<Misbehave>,
+    /// Dynamic client registration at `/register` (RFC 7591); on by default, off with
+    /// `--no-registration`.
+    pub registration: bool,
+    /// Client ID Metadata Documents: a `client_id` that is a URL names the client its
+    /// document describes; on by default, off with `--no-client-id-metadata-documents`.
+    pub client_id_metadata_documents: bool,
 }
 
 impl Default for DevConfig {
@@ -128,6 +140,8 @@ impl Default for DevConfig {
             limits: Limits::default(),
             log: None,
             misbehave: Vec::new(),
+            registration: true,
+            client_id_metadata_documents: true,
         }
     }
 }
@@ -202,6 +216,20 @@ impl DevConfig {
         if !self.misbehave.contains(&case) {
             self.misbehave.push(case);
         }
+        self
+    }
+
+    /// Turns dynamic client registration (`/register`) on or off.
+    #[must_use]
+    pub fn with_registration(mut self, on: bool) -> Self {
+        self.registration = on;
+        self
+    }
+
+    /// Turns Client ID Metadata Documents on or off.
+    #[must_use]
+    pub fn with_client_id_metadata_documents(mut self, on: bool) -> Self {
+        self.client_id_metadata_documents = on;
         self
     }
 
@@ -289,6 +317,10 @@ pub(crate) struct App {
     pub decoy_key: Option<keys::SigningKey>,
     /// Where `token-307` redirects to.
     pub decoy_token_url: Option<String>,
+    /// The clients registered at `/register`.
+    pub registrations: registration::Registrations,
+    /// The fetched Client ID Metadata Documents.
+    pub documents: cimd::Documents,
 }
 
 impl App {
@@ -386,6 +418,8 @@ impl DevServer {
             hits: Mutex::new(HashMap::new()),
             decoy_key,
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
+            registrations: registration::Registrations::default(),
+            documents: cimd::Documents::default(),
             cfg,
         });
         let router = Arc::clone(&app);
@@ -442,6 +476,18 @@ impl DevServer {
             access_tokens: store.access.len(),
             refresh_tokens: store.refresh.len(),
         }
+    }
+
+    /// How many clients registered at `/register` are kept (at most 1,024; the oldest is
+    /// dropped first).
+    pub fn registered_clients(&self) -> usize {
+        self.app.registrations.len()
+    }
+
+    /// How many fetched Client ID Metadata Documents are kept (at most 1,024, each for a
+    /// minute).
+    pub fn client_id_metadata_documents(&self) -> usize {
+        self.app.documents.len()
     }
 
     /// Rotates the signing key: a new key signs from now on, the previous ones stay in the

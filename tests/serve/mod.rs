@@ -4,6 +4,7 @@
 
 mod api;
 mod authorize;
+mod cimd;
 mod clients;
 mod device;
 mod flow;
@@ -14,6 +15,8 @@ mod lifecycle;
 mod log;
 mod metadata;
 mod rate_limit;
+mod registration;
+mod resource;
 mod revoke;
 mod state;
 mod token;
