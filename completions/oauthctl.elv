@@ -440,6 +440,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --quiet 'Print nothing on stderr but warnings and errors'
             cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
             cand --rotate-key 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
+            cand --no-registration 'Turn off dynamic client registration (RFC 7591, POST /register), which is open to anyone who can reach the server by default'
+            cand --no-client-id-metadata-documents 'Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by the server), which are accepted by default'
             cand --require-dpop 'Require a DPoP proof (RFC 9449) with every token request, so that every access token is bound to the client''s key'
             cand --dpop-nonce 'Require the server''s nonce in DPoP proofs (answered with use_dpop_nonce and a DPoP-Nonce header)'
             cand --require-par 'Require pushed authorization requests (RFC 9126, POST /par) from every client'

@@ -281,6 +281,7 @@ impl Default for Registry {
                 "offline_access",
                 "api:read",
                 "api:write",
+                "api:admin",
             ]),
         }
     }
