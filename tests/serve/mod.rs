@@ -46,6 +46,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-cli".into(),
@@ -55,6 +56,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-service".into(),
@@ -64,6 +66,7 @@ fn wide_registry() -> Registry {
         scopes: vec!["api:read".into()],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r
 }
