@@ -45,6 +45,13 @@ Examples:
   oauthctl introspect --json
   oauthctl token | oauthctl introspect -";
 
+pub(super) const REVOKE: &str = "\
+Examples:
+  oauthctl revoke                                   # the refresh token, else the access token
+  oauthctl revoke --token-type-hint access_token
+  oauthctl -p work revoke --delete                  # then forget the profile's tokens here
+  oauthctl token | oauthctl revoke -";
+
 pub(super) const USERINFO: &str = "\
 Examples:
   oauthctl userinfo

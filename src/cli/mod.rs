@@ -167,6 +167,10 @@ pub(crate) enum Command {
     /// Ask the authorization server whether a token is active (RFC 7662 introspection)
     #[command(after_help = examples::INTROSPECT)]
     Introspect(Lazy<IntrospectArgs>),
+    /// Revoke a token at the authorization server (RFC 7009): the profile's refresh token
+    /// (else its access token), or one from standard input
+    #[command(after_help = examples::REVOKE)]
+    Revoke(Lazy<RevokeArgs>),
     /// Show the OpenID Connect userinfo claims for the profile's login
     #[command(after_help = examples::USERINFO)]
     Userinfo,
@@ -331,6 +335,34 @@ pub(crate) struct IntrospectArgs {
     /// profile's token, none otherwise]
     #[arg(long, value_name = "HINT")]
     pub token_type_hint: Option<String>,
+}
+
+/// `revoke`.
+#[derive(Debug, Clone, Args, Default)]
+pub(crate) struct RevokeArgs {
+    /// The token; `-` reads it from standard input [default: the profile's refresh token
+    /// when one is cached, else its access token]
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Which of the profile's tokens to revoke; sent as `token_type_hint` (with TOKEN, only
+    /// sent)
+    #[arg(long, value_enum, value_name = "HINT")]
+    pub token_type_hint: Option<TokenTypeHint>,
+    /// After the server confirmed, delete the profile's cached tokens from every store (as
+    /// `logout --no-revoke` does)
+    #[arg(long, conflicts_with = "token")]
+    pub delete: bool,
+}
+
+/// `revoke --token-type-hint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TokenTypeHint {
+    /// The access token
+    #[value(name = "access_token", alias = "access-token")]
+    AccessToken,
+    /// The refresh token
+    #[value(name = "refresh_token", alias = "refresh-token")]
+    RefreshToken,
 }
 
 /// `exec`.

@@ -16,6 +16,7 @@ pub(crate) mod login;
 pub(crate) mod logout;
 pub(crate) mod providers;
 pub(crate) mod refresh;
+pub(crate) mod revoke;
 pub(crate) mod serve;
 pub(crate) mod session;
 pub(crate) mod status;

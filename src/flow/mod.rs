@@ -12,3 +12,4 @@ pub(crate) mod keys;
 pub mod loopback;
 pub mod provider;
 pub mod renewal;
+pub(crate) mod revocation;

@@ -62,6 +62,10 @@ impl OAuthErrorResponse {
                 "the redirect URI is not registered for this client; register \
                  http://127.0.0.1/callback (any port) or pass the registered port with --port"
             }
+            "unsupported_token_type" => {
+                "the server cannot revoke or introspect this kind of token (some cannot for \
+                 JWT access tokens); revoke the refresh token instead"
+            }
             "access_denied" => "the user or the server declined the authorization",
             "unsupported_grant_type" => "the server does not support this flow for this client",
             "invalid_request" => "the server found the request malformed; `-v` shows what was sent",
