@@ -193,6 +193,8 @@ impl From<cli::LoginArgs> for login::Options {
             browser_command: a.browser_command,
             auth_method: a.auth_method.map(Into::into),
             leeway: a.leeway,
+            redirect_uri: a.redirect_uri,
+            origin: a.origin,
         }
     }
 }

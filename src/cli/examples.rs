@@ -16,6 +16,8 @@ Examples:
   oauthctl login --provider google --client-id 123.apps.googleusercontent.com
   oauthctl login --issuer https://login.example --client-id cli --scope 'openid offline_access'
   oauthctl login --provider local --no-browser      # print the URL, open it yourself
+  oauthctl login --issuer https://login.example --client-id cli \
+      --redirect-uri http://localhost:8765/oauth/cb # the URI registered for the client
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
       --client-secret-file - < secret.txt";

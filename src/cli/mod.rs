@@ -421,9 +421,18 @@ pub(crate) struct LoginArgs {
     /// `login_hint` parameter
     #[arg(long, value_name = "HINT")]
     pub login_hint: Option<String>,
-    /// Loopback port for the redirect [default: any free port]
+    /// Loopback port for the redirect [default: the redirect URI's, else any free port]
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Redirect URI registered for the client: `http://127.0.0.1/PATH`, `http://[::1]/PATH`
+    /// or `http://localhost/PATH`, with a port or without (then a free one) [default: the
+    /// profile's, the preset's, else http://127.0.0.1/callback]
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Send `Origin: URL` with the token requests (the code exchange and refreshes), for a
+    /// client Entra ID registered as a single-page application (remembered)
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
     /// How long to wait for the browser or the device approval
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
     pub timeout: Duration,

@@ -1,6 +1,8 @@
-//! Renders flow events on stderr through the output layer.
+//! Renders flow events on stderr through the output layer: the authorization URL, the
+//! device code, the spinner, paste-back prompts and warnings.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::flow::events::{Event, Events};
@@ -15,6 +17,8 @@ pub(crate) struct UiEvents<'a> {
     spinner: Mutex<Option<Spinner>>,
     /// What the spinner waits for, and until when, to redraw it after a message.
     waiting: Mutex<Option<(&'static str, Instant)>>,
+    /// Paste-back was offered: the user may be typing, so no spinner from now on.
+    typing: AtomicBool,
 }
 
 impl<'a> UiEvents<'a> {
@@ -24,6 +28,7 @@ impl<'a> UiEvents<'a> {
             ui,
             spinner: Mutex::new(None),
             waiting: Mutex::new(None),
+            typing: AtomicBool::new(false),
         }
     }
 
@@ -66,13 +71,17 @@ impl Events for UiEvents<'_> {
             }),
             Event::StillWaiting(why) => self.above_spinner(|| self.ui.note(&sanitize::line(&why))),
             Event::Waiting { what, deadline } => {
+                // Under the spinner's lock, which paste-back takes to stop it for good.
+                let Ok(mut s) = self.spinner.lock() else {
+                    return;
+                };
+                if self.typing.load(Ordering::SeqCst) {
+                    return;
+                }
                 if let Ok(mut w) = self.waiting.lock() {
                     *w = Some((what, deadline));
                 }
-                if self.ui.stderr_is_tty
-                    && !self.ui.quiet
-                    && let Ok(mut s) = self.spinner.lock()
-                {
+                if self.ui.stderr_is_tty && !self.ui.quiet {
                     *s = Some(Spinner::start(what, deadline));
                 }
             }
@@ -91,15 +100,46 @@ impl Events for UiEvents<'_> {
                     sanitize::line(&verification_uri),
                     sanitize::line(&user_code)
                 ));
-                if let Some(complete) = verification_uri_complete {
+                if let Some(complete) = &verification_uri_complete {
                     self.ui
-                        .note(&format!("Or open: {}", sanitize::line(&complete)));
+                        .note(&format!("Or open: {}", sanitize::line(complete)));
                 }
                 self.ui.note(
                     "Only enter this code on a page you opened yourself; nobody will ask you for it.",
                 );
             }
-            Event::Warning(w) => self.ui.warn(&w),
+            Event::Warning(w) => self.above_spinner(|| self.ui.warn(&w)),
+            Event::PasteBack { redirect_uri } => {
+                // Typing and a redrawn spinner line do not mix: the spinner stops for good.
+                if let Ok(mut s) = self.spinner.lock() {
+                    self.typing.store(true, Ordering::SeqCst);
+                    if let Ok(mut w) = self.waiting.lock() {
+                        *w = None;
+                    }
+                    s.take();
+                }
+                self.ui.note(&format!(
+                    "Signing in with a browser on another machine? After approving, it ends on \
+                     an address starting with {} that does not load there: paste that whole \
+                     address here and press Enter.",
+                    sanitize::line(&redirect_uri)
+                ));
+            }
+            Event::PasteRefused(why) => self.above_spinner(|| {
+                self.ui.warn(&format!(
+                    "the pasted address was not accepted: {}; still waiting (paste the \
+                     address the browser ended on, or finish signing in there)",
+                    sanitize::line(lowercase_first(why.trim_end_matches('.')).as_str())
+                ));
+            }),
         }
     }
+}
+
+/// `s` with its first letter in lower case, to continue a sentence.
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }
