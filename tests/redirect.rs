@@ -1,6 +1,6 @@
 //! Redirect URIs and headless logins (issue #15): `--redirect-uri` with `localhost`, paths
 //! and ports, the listener that binds them, the dev server's matching of them, paste-back on
-//! a terminal, and the `Origin` header of Entra ID SPA clients.
+//! a terminal, the device flow's QR code, and the `Origin` header of Entra ID SPA clients.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader};
@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::support::stub::{Canned, Stub};
 use crate::support::{
-    LoginRun, assert_code, home, http, login_with, oauthctl, raw, run, stderr,
+    LoginRun, assert_code, device_login, home, http, login_with, oauthctl, raw, run, stderr,
 };
 
 /// The query of the authorization URL a login printed.
@@ -508,4 +508,81 @@ fn no_paste_back_without_a_terminal() {
     );
     assert!(r.success(), "{}", r.stderr);
     assert!(!r.stderr.contains("paste"), "{}", r.stderr);
+}
+
+/// The device flow's QR code: drawn on a terminal (stderr), never in a pipe, never with
+/// `--no-qr`.
+#[cfg(unix)]
+#[test]
+fn the_device_flow_draws_a_qr_code_only_on_a_terminal() {
+    const BLOCKS: [char; 3] = ['█', '▀', '▄'];
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let args = [
+        "--issuer",
+        s.issuer(),
+        "--client-id",
+        "oauthctl",
+        "--scope",
+        "openid",
+    ];
+    // stderr is a pipe: no QR code.
+    let h = home();
+    let r = device_login(h.path(), &args, "alice", "alice");
+    assert!(r.success(), "{}", r.stderr);
+    assert!(!r.stderr.contains(BLOCKS), "{}", r.stderr);
+    assert!(!r.stderr.contains("Scan it"), "{}", r.stderr);
+    // stderr is a terminal: the code, from verification_uri_complete, and the warning.
+    let h = home();
+    let pty = crate::support::pty::Pty::open();
+    let mut child = {
+        let mut cmd = oauthctl(h.path());
+        cmd.args(["login", "--flow", "device"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(pty.terminal());
+        cmd.spawn().unwrap()
+    };
+    let shown = pty.wait_for(
+        "never scan or approve a code someone",
+        Duration::from_secs(20),
+    );
+    let complete = shown
+        .split("Or open: ")
+        .nth(1)
+        .and_then(|rest| rest.split(['\r', '\n']).next())
+        .unwrap()
+        .to_owned();
+    assert!(complete.contains("user_code="), "{complete}");
+    let drawing: Vec<&str> = shown
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty() && l.chars().all(|c| BLOCKS.contains(&c) || c == ' '))
+        .collect();
+    assert!(drawing.len() >= 12, "{shown}");
+    let width = drawing[0].chars().count();
+    assert!(
+        drawing.iter().all(|l| l.chars().count() == width),
+        "{shown}"
+    );
+    let _ = Agent::new("alice", "alice").sign_in(&complete);
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{}", pty.shown());
+    // --no-qr on a terminal: the instructions without the drawing.
+    let h = home();
+    let pty = crate::support::pty::Pty::open();
+    let mut child = {
+        let mut cmd = oauthctl(h.path());
+        cmd.args(["login", "--flow", "device", "--no-qr"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(pty.terminal());
+        cmd.spawn().unwrap()
+    };
+    pty.wait_for("Only enter this code", Duration::from_secs(20));
+    // The drawing would follow in the same write.
+    std::thread::sleep(Duration::from_millis(300));
+    let shown = pty.shown();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!shown.contains(BLOCKS), "{shown}");
+    assert!(!shown.contains("Scan it"), "{shown}");
 }

@@ -195,6 +195,7 @@ impl From<cli::LoginArgs> for login::Options {
             leeway: a.leeway,
             redirect_uri: a.redirect_uri,
             origin: a.origin,
+            no_qr: a.no_qr,
         }
     }
 }

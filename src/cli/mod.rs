@@ -442,6 +442,9 @@ pub(crate) struct LoginArgs {
     /// Open the URL with CMD (split into words without a shell; the URL is appended)
     #[arg(long, value_name = "CMD", conflicts_with = "no_browser")]
     pub browser_command: Option<String>,
+    /// Do not draw the device flow's QR code (it is drawn only on a terminal)
+    #[arg(long)]
+    pub no_qr: bool,
     /// Client authentication at the token endpoint
     #[arg(long, value_enum, value_name = "METHOD")]
     pub auth_method: Option<AuthMethod>,

@@ -66,6 +66,8 @@ pub(crate) struct Options {
     pub redirect_uri: Option<String>,
     /// `--origin`: the `Origin` header of token requests (Entra ID SPA clients).
     pub origin: Option<String>,
+    /// `--no-qr`: no QR code for the device flow.
+    pub no_qr: bool,
 }
 
 /// The summary shown after a login (never a secret).
@@ -238,7 +240,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-");
     let resolved = ctx.resolve_provider(&settings)?;
     let http = ctx.http()?;
-    let events = UiEvents::new(ctx.ui);
+    let events = UiEvents::new(ctx.ui).with_qr(!args.no_qr);
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims) = match grant {
