@@ -1,7 +1,9 @@
 //! Registered clients, users and scopes of the dev server: the built-in defaults
 //! (docs/serve.md), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
 //! RFC 9700 §4.1.3): exact string match, except that the port may differ when the registered
-//! URI's host is the IP literal `127.0.0.1` or `[::1]`.
+//! URI's host is the IP literal `127.0.0.1` or `[::1]`, or `localhost` for a client that opts
+//! in (`localhost_any_port`; RFC 8252 §8.3 advises against `localhost`, so never by
+//! default).
 
 use std::path::Path;
 use std::time::Duration;
@@ -35,6 +37,10 @@ pub struct Client {
     /// A resource-server client that may introspect any token of this server.
     #[serde(default)]
     pub introspect_any: bool,
+    /// Any port is accepted on the client's `http://localhost` redirect URIs too, as on its
+    /// `127.0.0.1` and `[::1]` ones (an explicit opt-in, RFC 8252 §8.3).
+    #[serde(default)]
+    pub localhost_any_port: bool,
 }
 
 impl Client {
@@ -84,7 +90,14 @@ impl Default for Registry {
                 Client {
                     id: "oauthctl".into(),
                     secret: None,
-                    redirect_uris: s(&["http://127.0.0.1/callback", "http://[::1]/callback"]),
+                    // `localhost` too, on any port, as providers such as Entra ID and
+                    // node-oidc-provider accept it of native clients, so that a login with
+                    // `--redirect-uri http://localhost/callback` can be tried here.
+                    redirect_uris: s(&[
+                        "http://127.0.0.1/callback",
+                        "http://[::1]/callback",
+                        "http://localhost/callback",
+                    ]),
                     grant_types: vec![
                         Grant::AuthorizationCode,
                         Grant::DeviceCode,
@@ -93,6 +106,7 @@ impl Default for Registry {
                     scopes: Vec::new(),
                     roles: Vec::new(),
                     introspect_any: false,
+                    localhost_any_port: true,
                 },
                 Client {
                     id: "demo-service".into(),
@@ -102,6 +116,7 @@ impl Default for Registry {
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,
+                    localhost_any_port: false,
                 },
             ],
             users: vec![
@@ -237,9 +252,15 @@ fn de_grant_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Grant>, D::Erro
         .collect()
 }
 
-/// Splits `http://127.0.0.1...` / `http://[::1]...` into (scheme+host, rest after the port).
-fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
-    for prefix in ["http://127.0.0.1", "http://[::1]"] {
+/// Splits `http://127.0.0.1...` / `http://[::1]...` (and `http://localhost...` when
+/// `localhost` is allowed) into (scheme+host, rest after the host).
+fn loopback_parts(uri: &str, localhost: bool) -> Option<(&'static str, &str)> {
+    let hosts: &[&'static str] = if localhost {
+        &["http://127.0.0.1", "http://[::1]", "http://localhost"]
+    } else {
+        &["http://127.0.0.1", "http://[::1]"]
+    };
+    for &prefix in hosts {
         if let Some(rest) = uri.strip_prefix(prefix)
             && (rest.starts_with('/') || rest.starts_with(':'))
         {
@@ -265,12 +286,24 @@ fn strip_port(rest: &str) -> Option<&str> {
 /// except that for a loopback IP literal registration any port is allowed (RFC 8252 §7.3).
 /// `localhost` gets no such relaxation.
 pub fn redirect_uri_matches(registered: &str, candidate: &str) -> bool {
+    redirect_uri_allowed(registered, candidate, false)
+}
+
+/// [`redirect_uri_matches`], and with `localhost_any_port` the same port relaxation for a
+/// `http://localhost` registration (host and path still exact: `localhost` never matches
+/// `127.0.0.1`, nor the other way round).
+pub(crate) fn redirect_uri_allowed(
+    registered: &str,
+    candidate: &str,
+    localhost_any_port: bool,
+) -> bool {
     if registered == candidate {
         return true;
     }
-    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) =
-        (loopback_parts(registered), loopback_parts(candidate))
-    else {
+    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) = (
+        loopback_parts(registered, localhost_any_port),
+        loopback_parts(candidate, localhost_any_port),
+    ) else {
         return false;
     };
     let (Some(reg_path), Some(cand_path)) = (strip_port(reg_rest), strip_port(cand_rest)) else {
@@ -372,6 +405,73 @@ mod tests {
             let candidate = format!("{scheme}{host}{port}{path}");
             prop_assert_eq!(redirect_uri_matches(REG, &candidate), reference(&candidate), "{}", candidate);
         }
+    }
+
+    #[test]
+    fn localhost_ports_are_relaxed_only_for_a_client_that_opts_in() {
+        let reg = "http://localhost:8765/oauth/cb";
+        for ok in [
+            "http://localhost:8765/oauth/cb",
+            "http://localhost:41235/oauth/cb",
+            "http://localhost/oauth/cb",
+        ] {
+            assert!(redirect_uri_allowed(reg, ok, true), "{ok}");
+        }
+        assert!(!redirect_uri_allowed(
+            reg,
+            "http://localhost:41235/oauth/cb",
+            false
+        ));
+        assert!(
+            redirect_uri_allowed(reg, reg, false),
+            "exact always matches"
+        );
+        for bad in [
+            "http://localhost:41235/oauth/callback",
+            "http://localhost:41235/oauth/cb/",
+            "http://localhost:41235/oauth/cb?x=1",
+            "http://LOCALHOST:41235/oauth/cb",
+            "http://localhost.evil.example:41235/oauth/cb",
+            "http://localhost:041235/oauth/cb",
+            "http://localhost:0/oauth/cb",
+            "https://localhost:41235/oauth/cb",
+            "http://127.0.0.1:41235/oauth/cb",
+            "http://[::1]:41235/oauth/cb",
+            "http://user@localhost:41235/oauth/cb",
+        ] {
+            assert!(!redirect_uri_allowed(reg, bad, true), "{bad}");
+        }
+        // The IP literals keep their rule, and never match `localhost`.
+        assert!(redirect_uri_allowed(
+            REG,
+            "http://127.0.0.1:5/callback",
+            true
+        ));
+        assert!(!redirect_uri_allowed(
+            REG,
+            "http://localhost:5/callback",
+            true
+        ));
+        let builtin = Registry::default();
+        let cli = builtin.client("oauthctl").unwrap();
+        assert!(cli.localhost_any_port);
+        assert!(cli.redirect_uris.iter().any(|r| redirect_uri_allowed(
+            r,
+            "http://localhost:5/callback",
+            true
+        )));
+        assert!(!builtin.client("demo-service").unwrap().localhost_any_port);
+        let file = ServerConfigFile::parse(
+            "[[clients]]\nid = \"x\"\nredirect_uris = [\"http://localhost:8765/cb\"]\n\
+             grant_types = [\"authorization_code\"]\nlocalhost_any_port = true\n",
+        )
+        .unwrap();
+        assert!(file.clients.unwrap()[0].localhost_any_port);
+        let file = ServerConfigFile::parse("[[clients]]\nid = \"y\"\n").unwrap();
+        assert!(
+            !file.clients.unwrap()[0].localhost_any_port,
+            "off by default"
+        );
     }
 
     #[test]

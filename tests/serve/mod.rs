@@ -49,6 +49,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-cli".into(),
@@ -58,6 +59,7 @@ fn wide_registry() -> Registry {
         scopes: vec![],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r.clients.push(Client {
         id: "other-service".into(),
@@ -67,6 +69,7 @@ fn wide_registry() -> Registry {
         scopes: vec!["api:read".into()],
         roles: vec![],
         introspect_any: false,
+        ..Client::default()
     });
     r
 }
