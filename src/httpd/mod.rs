@@ -168,7 +168,8 @@ pub struct Options {
 }
 
 impl Options {
-    /// `limits`, one thread per CPU, threads named `httpd`.
+    /// `limits`, the default number of threads (`threads: 0`), threads named `httpd`,
+    /// `Date` headers added, origin-form targets only.
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
