@@ -47,6 +47,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand refresh 'Refresh the cached tokens now'
             cand call 'Call an API with the profile''s access token (curl-like: -H, -d, --json, -i, -o, -L)'
             cand introspect 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
+            cand revoke 'Revoke a token at the authorization server (RFC 7009): the profile''s refresh token (else its access token), or one from standard input'
             cand userinfo 'Show the OpenID Connect userinfo claims for the profile''s login'
             cand exec 'Run a command with the access token in its environment (never in its arguments)'
             cand logout 'Revoke the cached tokens (RFC 7009) and delete them from every store'
@@ -115,7 +116,9 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --param 'Extra authorization request parameter (repeatable)'
             cand --prompt '`prompt` parameter (login, consent, select_account, none)'
             cand --login-hint '`login_hint` parameter'
-            cand --port 'Loopback port for the redirect [default: any free port]'
+            cand --port 'Loopback port for the redirect [default: the redirect URI''s, else any free port]'
+            cand --redirect-uri 'Redirect URI registered for the client: `http://127.0.0.1/PATH`, `http://[::1]/PATH` or `http://localhost/PATH`, with a port or without (then a free one) [default: the profile''s, the preset''s, else http://127.0.0.1/callback]'
+            cand --origin 'Send `Origin: URL` with the token requests (the code exchange and refreshes), for a client Entra ID registered as a single-page application (remembered)'
             cand --timeout 'How long to wait for the browser or the device approval'
             cand --browser-command 'Open the URL with CMD (split into words without a shell; the URL is appended)'
             cand --auth-method 'Client authentication at the token endpoint'
@@ -128,6 +131,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --quiet 'Print nothing on stderr but warnings and errors'
             cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
             cand --no-browser 'Print the authorization URL instead of opening a browser'
+            cand --no-qr 'Do not draw the device flow''s QR code (it is drawn only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -249,6 +253,33 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand -q 'Print nothing on stderr but warnings and errors'
             cand --quiet 'Print nothing on stderr but warnings and errors'
             cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'oauthctl;revoke'= {
+            cand -p 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --profile 'Profile to use [default: the config''s default_profile, else the --provider name, else `default`]'
+            cand --provider 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset''s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com'
+            cand --issuer 'Issuer URL of the authorization server (discovery is used for its endpoints)'
+            cand --client-id 'OAuth client identifier'
+            cand --client-secret-file 'Read the client secret from FILE (`-` reads standard input)'
+            cand --client-secret-env 'Read the client secret from the environment variable VAR'
+            cand --client-secret 'The client secret itself (visible to other users in `ps`; prefer --client-secret-file)'
+            cand --config 'Configuration file [default: $OAUTHCTL_HOME/config.toml, else $XDG_CONFIG_HOME/oauthctl/config.toml]'
+            cand --color 'When to colour output (NO_COLOR is honoured by `auto`)'
+            cand --token-store 'Where tokens are cached'
+            cand --cacert 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)'
+            cand --token-type-hint 'Which of the profile''s tokens to revoke; sent as `token_type_hint` (with TOKEN, only sent)'
+            cand -j 'Print a JSON document on stdout instead of human output'
+            cand --json 'Print a JSON document on stdout instead of human output'
+            cand -v 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand --verbose 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
+            cand -q 'Print nothing on stderr but warnings and errors'
+            cand --quiet 'Print nothing on stderr but warnings and errors'
+            cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
+            cand --delete 'After the server confirmed, delete the profile''s cached tokens from every store (as `logout --no-revoke` does)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -631,6 +662,7 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand refresh 'Refresh the cached tokens now'
             cand call 'Call an API with the profile''s access token (curl-like: -H, -d, --json, -i, -o, -L)'
             cand introspect 'Ask the authorization server whether a token is active (RFC 7662 introspection)'
+            cand revoke 'Revoke a token at the authorization server (RFC 7009): the profile''s refresh token (else its access token), or one from standard input'
             cand userinfo 'Show the OpenID Connect userinfo claims for the profile''s login'
             cand exec 'Run a command with the access token in its environment (never in its arguments)'
             cand logout 'Revoke the cached tokens (RFC 7009) and delete them from every store'
@@ -656,6 +688,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
         &'oauthctl;help;call'= {
         }
         &'oauthctl;help;introspect'= {
+        }
+        &'oauthctl;help;revoke'= {
         }
         &'oauthctl;help;userinfo'= {
         }

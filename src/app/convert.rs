@@ -2,7 +2,7 @@
 //! [`UiOptions`], each command's options, and the domain's own value enums.
 
 use crate::cli::{self, GlobalArgs};
-use crate::commands::{call, decode, exec, introspect, login, logout, serve, token};
+use crate::commands::{call, decode, exec, introspect, login, logout, revoke, serve, token};
 use crate::config::Flags;
 use crate::devserver::SigningAlg;
 use crate::oauth::client_auth::AuthMethod;
@@ -193,6 +193,22 @@ impl From<cli::LoginArgs> for login::Options {
             browser_command: a.browser_command,
             auth_method: a.auth_method.map(Into::into),
             leeway: a.leeway,
+            redirect_uri: a.redirect_uri,
+            origin: a.origin,
+            no_qr: a.no_qr,
+        }
+    }
+}
+
+impl From<cli::RevokeArgs> for revoke::Options {
+    fn from(a: cli::RevokeArgs) -> Self {
+        Self {
+            token: a.token,
+            hint: a.token_type_hint.map(|h| match h {
+                cli::TokenTypeHint::AccessToken => revoke::Hint::AccessToken,
+                cli::TokenTypeHint::RefreshToken => revoke::Hint::RefreshToken,
+            }),
+            delete: a.delete,
         }
     }
 }

@@ -14,8 +14,10 @@ pub(crate) mod introspect;
 pub(crate) mod jwt_sign;
 pub(crate) mod login;
 pub(crate) mod logout;
+pub(crate) mod paste;
 pub(crate) mod providers;
 pub(crate) mod refresh;
+pub(crate) mod revoke;
 pub(crate) mod serve;
 pub(crate) mod session;
 pub(crate) mod status;
@@ -235,6 +237,8 @@ pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         audience: login.audience.clone(),
         resource: login.resource.clone(),
         client_secret_stdin: login.client_secret_stdin,
+        redirect_uri: login.redirect_uri.clone(),
+        origin: login.origin.clone(),
         ..ProfileConfig::default()
     }
 }

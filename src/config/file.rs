@@ -76,6 +76,13 @@ pub struct ProfileConfig {
     pub git_hosts: Vec<String>,
     /// The username `git-credential` answers with [default: the one git sent, else `oauth2`].
     pub git_username: Option<String>,
+    /// The loopback redirect URI to log in with (`http://127.0.0.1/PATH`, `http://[::1]/PATH`
+    /// or `http://localhost/PATH`, optionally with a port) [default: the preset's, else
+    /// `http://127.0.0.1/callback`].
+    pub redirect_uri: Option<String>,
+    /// The `Origin` header of token requests, for a client Entra ID registered as a
+    /// single-page application.
+    pub origin: Option<String>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]

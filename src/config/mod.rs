@@ -92,6 +92,11 @@ pub struct Settings {
     pub token_store: StoreChoice,
     pub insecure_http: bool,
     pub cacert: Option<PathBuf>,
+    /// The redirect URI as configured (the profile, its last login, the preset); `None`:
+    /// the default. Checked where it is used.
+    pub redirect_uri: Option<String>,
+    /// The `Origin` header of token requests (the profile, its last login).
+    pub origin: Option<String>,
 }
 
 pub use crate::oauth::tokens::normalize_scopes;
@@ -201,6 +206,12 @@ impl Settings {
                 .unwrap_or(StoreChoice::Auto),
             insecure_http: global.insecure_http,
             cacert: global.cacert.clone(),
+            redirect_uri: conf
+                .redirect_uri
+                .clone()
+                .or_else(|| mem.redirect_uri.clone())
+                .or_else(|| provider.redirect_uri.clone()),
+            origin: conf.origin.clone().or_else(|| mem.origin.clone()),
             provider,
         })
     }

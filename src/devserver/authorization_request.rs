@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::Client;
-use super::clients::redirect_uri_matches;
+use super::clients::redirect_uri_allowed;
 use super::directory::{Directory, Unknown};
 use super::pkce::valid_pkce_value;
 use super::scope::{bad_scope, requested_audience, split_scope};
@@ -142,7 +142,7 @@ impl<'a> AuthorizationRequest<'a> {
         if !client
             .redirect_uris
             .iter()
-            .any(|r| redirect_uri_matches(r, redirect_uri))
+            .any(|r| redirect_uri_allowed(r, redirect_uri, client.localhost_any_port))
         {
             return Err(Refusal::page(
                 400,

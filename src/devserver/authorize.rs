@@ -299,7 +299,14 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     };
     p.user = Some(username.to_owned());
     p.auth_time = Some(now_ms() / 1000);
-    pages::consent(&p.client_id, username, &p.scope, &txn, &p.csrf)
+    pages::consent(
+        &p.client_id,
+        username,
+        &p.scope,
+        &p.redirect_uri,
+        &txn,
+        &p.csrf,
+    )
 }
 
 /// `POST /authorize/consent`.

@@ -1,7 +1,9 @@
 //! Registered clients, users and scopes of the dev server: the built-in defaults
 //! (docs/serve.md), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
 //! RFC 9700 §4.1.3): exact string match, except that the port may differ when the registered
-//! URI's host is the IP literal `127.0.0.1` or `[::1]`.
+//! URI's host is the IP literal `127.0.0.1` or `[::1]`, or `localhost` for a client that opts
+//! in (`localhost_any_port`; RFC 8252 §8.3 advises against `localhost`, so never by
+//! default).
 
 use std::path::Path;
 use std::time::Duration;
@@ -113,6 +115,10 @@ pub struct Client {
     /// Every authorization request of the client must be pushed first (RFC 9126 §6).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Any port is accepted on the client's `http://localhost` redirect URIs too, as on its
+    /// `127.0.0.1` and `[::1]` ones (an explicit opt-in, RFC 8252 §8.3).
+    #[serde(default)]
+    pub localhost_any_port: bool,
 }
 
 impl Client {
@@ -236,7 +242,14 @@ impl Default for Registry {
                 Client {
                     id: "oauthctl".into(),
                     secret: None,
-                    redirect_uris: s(&["http://127.0.0.1/callback", "http://[::1]/callback"]),
+                    // `localhost` too, on any port, as providers such as Entra ID and
+                    // node-oidc-provider accept it of native clients, so that a login with
+                    // `--redirect-uri http://localhost/callback` can be tried here.
+                    redirect_uris: s(&[
+                        "http://127.0.0.1/callback",
+                        "http://[::1]/callback",
+                        "http://localhost/callback",
+                    ]),
                     grant_types: vec![
                         Grant::AuthorizationCode,
                         Grant::DeviceCode,
@@ -245,6 +258,7 @@ impl Default for Registry {
                     scopes: Vec::new(),
                     roles: Vec::new(),
                     introspect_any: false,
+                    localhost_any_port: true,
                     ..Client::default()
                 },
                 Client {
@@ -394,9 +408,15 @@ fn de_grant_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Grant>, D::Erro
         .collect()
 }
 
-/// Splits `http://127.0.0.1...` / `http://[::1]...` into (scheme+host, rest after the port).
-fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
-    for prefix in ["http://127.0.0.1", "http://[::1]"] {
+/// Splits `http://127.0.0.1...` / `http://[::1]...` (and `http://localhost...` when
+/// `localhost` is allowed) into (scheme+host, rest after the host).
+fn loopback_parts(uri: &str, localhost: bool) -> Option<(&'static str, &str)> {
+    let hosts: &[&'static str] = if localhost {
+        &["http://127.0.0.1", "http://[::1]", "http://localhost"]
+    } else {
+        &["http://127.0.0.1", "http://[::1]"]
+    };
+    for &prefix in hosts {
         if let Some(rest) = uri.strip_prefix(prefix)
             && (rest.starts_with('/') || rest.starts_with(':'))
         {
@@ -422,12 +442,24 @@ fn strip_port(rest: &str) -> Option<&str> {
 /// except that for a loopback IP literal registration any port is allowed (RFC 8252 §7.3).
 /// `localhost` gets no such relaxation.
 pub fn redirect_uri_matches(registered: &str, candidate: &str) -> bool {
+    redirect_uri_allowed(registered, candidate, false)
+}
+
+/// [`redirect_uri_matches`], and with `localhost_any_port` the same port relaxation for a
+/// `http://localhost` registration (host and path still exact: `localhost` never matches
+/// `127.0.0.1`, nor the other way round).
+pub(crate) fn redirect_uri_allowed(
+    registered: &str,
+    candidate: &str,
+    localhost_any_port: bool,
+) -> bool {
     if registered == candidate {
         return true;
     }
-    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) =
-        (loopback_parts(registered), loopback_parts(candidate))
-    else {
+    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) = (
+        loopback_parts(registered, localhost_any_port),
+        loopback_parts(candidate, localhost_any_port),
+    ) else {
         return false;
     };
     let (Some(reg_path), Some(cand_path)) = (strip_port(reg_rest), strip_port(cand_rest)) else {

@@ -18,7 +18,6 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use url::Url;
 
 use crate::error::Error;
@@ -32,7 +31,7 @@ use crate::store::lock::Locks;
 use crate::store::{StoreError, TokenStore};
 use crate::text::time;
 
-use super::authcode::{verify_id_token, wants_oidc};
+use super::authcode::{origin_headers, verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
 use super::client_credentials;
 use super::discovery::DocumentCache;
@@ -344,6 +343,8 @@ pub struct Renewer<'a> {
     pub now: i64,
     /// Clock skew allowed for a new ID token's times, in seconds.
     pub leeway: i64,
+    /// The `Origin` header of a refresh (clients Entra ID registered as SPAs).
+    pub origin: Option<&'a str>,
 }
 
 impl Renewer<'_> {
@@ -370,7 +371,7 @@ impl Renewer<'_> {
                     &endpoint,
                     self.client,
                     &params,
-                    &HeaderMap::new(),
+                    &origin_headers(self.origin),
                 )
             }
             (Some(Renewal::RepeatGrant), _) => self.repeat(current.grant, &endpoint),

@@ -13,6 +13,8 @@ pub mod jose;
 pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
+pub mod redirect_uri;
+pub(crate) mod revocation;
 pub mod secret;
 pub(crate) mod strict_json;
 pub(crate) mod token_chars;

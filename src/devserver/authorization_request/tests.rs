@@ -172,7 +172,9 @@ fn until_the_client_and_redirect_uri_are_known_refusals_are_pages() {
     assert!(message.contains("`nobody`"), "{message}");
 
     for uri in [
-        "http://localhost:53682/callback",
+        // `oauthctl` has `http://localhost/callback` (any port), not these.
+        "http://localhost:53682/cb",
+        "http://LOCALHOST:53682/callback",
         "https://127.0.0.1:53682/callback",
         "http://127.0.0.1:53682/callback/",
         "http://127.0.0.1:53682/callback?x=1",

@@ -95,6 +95,73 @@ proptest! {
 }
 
 #[test]
+fn localhost_ports_are_relaxed_only_for_a_client_that_opts_in() {
+    let reg = "http://localhost:8765/oauth/cb";
+    for ok in [
+        "http://localhost:8765/oauth/cb",
+        "http://localhost:41235/oauth/cb",
+        "http://localhost/oauth/cb",
+    ] {
+        assert!(redirect_uri_allowed(reg, ok, true), "{ok}");
+    }
+    assert!(!redirect_uri_allowed(
+        reg,
+        "http://localhost:41235/oauth/cb",
+        false
+    ));
+    assert!(
+        redirect_uri_allowed(reg, reg, false),
+        "exact always matches"
+    );
+    for bad in [
+        "http://localhost:41235/oauth/callback",
+        "http://localhost:41235/oauth/cb/",
+        "http://localhost:41235/oauth/cb?x=1",
+        "http://LOCALHOST:41235/oauth/cb",
+        "http://localhost.evil.example:41235/oauth/cb",
+        "http://localhost:041235/oauth/cb",
+        "http://localhost:0/oauth/cb",
+        "https://localhost:41235/oauth/cb",
+        "http://127.0.0.1:41235/oauth/cb",
+        "http://[::1]:41235/oauth/cb",
+        "http://user@localhost:41235/oauth/cb",
+    ] {
+        assert!(!redirect_uri_allowed(reg, bad, true), "{bad}");
+    }
+    // The IP literals keep their rule, and never match `localhost`.
+    assert!(redirect_uri_allowed(
+        REG,
+        "http://127.0.0.1:5/callback",
+        true
+    ));
+    assert!(!redirect_uri_allowed(
+        REG,
+        "http://localhost:5/callback",
+        true
+    ));
+    let builtin = Registry::default();
+    let cli = builtin.client("oauthctl").unwrap();
+    assert!(cli.localhost_any_port);
+    assert!(cli.redirect_uris.iter().any(|r| redirect_uri_allowed(
+        r,
+        "http://localhost:5/callback",
+        true
+    )));
+    assert!(!builtin.client("demo-service").unwrap().localhost_any_port);
+    let file = ServerConfigFile::parse(
+        "[[clients]]\nid = \"x\"\nredirect_uris = [\"http://localhost:8765/cb\"]\n\
+         grant_types = [\"authorization_code\"]\nlocalhost_any_port = true\n",
+    )
+    .unwrap();
+    assert!(file.clients.unwrap()[0].localhost_any_port);
+    let file = ServerConfigFile::parse("[[clients]]\nid = \"y\"\n").unwrap();
+    assert!(
+        !file.clients.unwrap()[0].localhost_any_port,
+        "off by default"
+    );
+}
+
+#[test]
 fn the_documented_example_parses() {
     let doc = include_str!("../../../docs/serve.md");
     let start = doc.find("```toml\n").unwrap() + 8;
