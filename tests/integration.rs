@@ -41,6 +41,8 @@ mod login_ux;
 mod misbehave;
 mod profiles;
 mod quickstart;
+mod redirect;
+mod revoke;
 mod serve;
 mod tls;
 mod token;

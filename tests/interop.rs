@@ -16,10 +16,23 @@ use crate::support::{assert_code, home, login_with, oauthctl, run, stderr, stdou
 pub struct Provider {
     child: Child,
     pub issuer: String,
+    /// The strict fixture's `FIXTURE_DIR`, removed on drop.
+    _fixture_dir: Option<tempfile::TempDir>,
 }
 
 impl Provider {
+    /// The lenient fixture, `oidc-server.mjs`.
     pub fn start() -> Self {
+        Self::start_script("oidc-server.mjs", &[])
+    }
+
+    /// The strict fixture, `oidc-server-strict.mjs` (DPoP, PAR, JWT client authentication,
+    /// the `oauthctl-localhost` client, …), with `env` (e.g. `REQUIRE_PAR=0`).
+    pub fn start_strict(env: &[(&str, &str)]) -> Self {
+        Self::start_script("oidc-server-strict.mjs", env)
+    }
+
+    fn start_script(script: &str, env: &[(&str, &str)]) -> Self {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         assert!(
             dir.join("node_modules/oidc-provider").is_dir(),
@@ -30,10 +43,16 @@ impl Provider {
             .local_addr()
             .unwrap()
             .port();
-        let mut child = Command::new("node")
-            .arg("oidc-server.mjs")
+        let fixture_dir = (script != "oidc-server.mjs").then(|| tempfile::tempdir().unwrap());
+        let mut node = Command::new("node");
+        node.arg(script)
             .current_dir(&dir)
             .env("PORT", port.to_string())
+            .envs(env.iter().copied());
+        if let Some(d) = &fixture_dir {
+            node.env("FIXTURE_DIR", d.path());
+        }
+        let mut child = node
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -64,6 +83,7 @@ impl Provider {
         Self {
             child,
             issuer: format!("http://127.0.0.1:{port}"),
+            _fixture_dir: fixture_dir,
         }
     }
 }
@@ -260,4 +280,82 @@ fn client_credentials_against_oidc_provider() {
         .unwrap();
     assert_code(&out, 4);
     assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
+}
+
+/// Issue #15: a client registered only as `http://localhost:8765/oauth/cb` (the strict
+/// fixture's `oauthctl-localhost`, a native client: oidc-provider accepts any port on its
+/// loopback redirect URI, host and path as registered) logs in with `--redirect-uri
+/// http://localhost/oauth/cb` on a free port, and refreshes.
+#[test]
+#[ignore = "needs node-oidc-provider (scripts/install-test-deps.sh); run with --include-ignored"]
+fn a_client_registered_only_with_a_localhost_redirect_uri_against_oidc_provider() {
+    let op = Provider::start_strict(&[("REQUIRE_PAR", "0")]);
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-localhost",
+            "--scope",
+            "openid offline_access",
+            "--prompt",
+            "consent",
+            "--redirect-uri",
+            "http://localhost/oauth/cb",
+            "--timeout",
+            "60s",
+        ],
+        |url| {
+            Agent::new("alice", "any-password")
+                .sign_in(url)
+                .expect("sign in on oidc-provider's pages");
+        },
+    );
+    assert_eq!(r.status, Some(0), "{}", r.stderr);
+    let sent: String = url::Url::parse(&r.url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let port = url::Url::parse(&sent).unwrap().port().unwrap();
+    assert_eq!(sent, format!("http://localhost:{port}/oauth/cb"));
+    assert!(r.stderr.contains("as alice"), "{}", r.stderr);
+    assert_code(&run(h.path(), &["refresh"]), 0);
+    // The same client with the path it did not register: the provider shows an error page
+    // and never redirects, so the login runs out of time with the URI to register.
+    let h = home();
+    let r = login_with(
+        h.path(),
+        &[
+            "--issuer",
+            &op.issuer,
+            "--client-id",
+            "oauthctl-localhost",
+            "--scope",
+            "openid",
+            "--redirect-uri",
+            "http://localhost/callback",
+            "--timeout",
+            "4s",
+        ],
+        |url| {
+            let page = reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(url)
+                .send()
+                .unwrap();
+            assert_eq!(page.status().as_u16(), 400);
+        },
+    );
+    assert_eq!(r.status, Some(5), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("register http://localhost/callback"),
+        "{}",
+        r.stderr
+    );
 }

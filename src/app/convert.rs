@@ -2,7 +2,7 @@
 //! [`UiOptions`], each command's options, and the domain's own value enums.
 
 use crate::cli::{self, GlobalArgs};
-use crate::commands::{call, decode, exec, introspect, login, logout, serve, token};
+use crate::commands::{call, decode, exec, introspect, login, logout, revoke, serve, token};
 use crate::config::Flags;
 use crate::devserver::SigningAlg;
 use crate::oauth::client_auth::AuthMethod;
@@ -211,6 +211,22 @@ impl From<cli::LoginArgs> for login::Options {
             leeway: a.leeway,
             dpop: a.dpop.then_some(true),
             par: a.par,
+            redirect_uri: a.redirect_uri,
+            origin: a.origin,
+            no_qr: a.no_qr,
+        }
+    }
+}
+
+impl From<cli::RevokeArgs> for revoke::Options {
+    fn from(a: cli::RevokeArgs) -> Self {
+        Self {
+            token: a.token,
+            hint: a.token_type_hint.map(|h| match h {
+                cli::TokenTypeHint::AccessToken => revoke::Hint::AccessToken,
+                cli::TokenTypeHint::RefreshToken => revoke::Hint::RefreshToken,
+            }),
+            delete: a.delete,
         }
     }
 }
@@ -247,6 +263,8 @@ impl From<cli::ServeArgs> for serve::Options {
             alg: a.alg.into(),
             rotate_key: a.rotate_key,
             refresh_reuse_grace: a.refresh_reuse_grace,
+            no_registration: a.no_registration,
+            no_client_id_metadata_documents: a.no_client_id_metadata_documents,
             misbehave: a.misbehave.into_iter().map(|m| m.0).collect(),
             require_dpop: a.require_dpop,
             dpop_nonce: a.dpop_nonce,
@@ -352,6 +370,16 @@ mod tests {
         let o = serve::Options::from(args.0);
         assert_eq!((o.port, o.alg), (0, SigningAlg::Rs256));
         assert_eq!(o.misbehave, [crate::devserver::Misbehave::Token307]);
+        assert!(!o.no_registration && !o.no_client_id_metadata_documents);
+        let cli::Command::Serve(args) =
+            parse("serve --no-registration --no-client-id-metadata-documents")
+                .command
+                .0
+        else {
+            panic!("not serve");
+        };
+        let o = serve::Options::from(args.0);
+        assert!(o.no_registration && o.no_client_id_metadata_documents);
         assert!(!o.require_dpop && !o.dpop_nonce && !o.require_par);
         let cli::Command::Serve(args) = parse("serve --require-dpop --dpop-nonce --require-par")
             .command

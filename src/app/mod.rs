@@ -137,6 +137,7 @@ fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
         Command::Refresh => commands::refresh::run(ctx),
         Command::Call(args) => commands::call::run(ctx, &args.into()),
         Command::Introspect(args) => commands::introspect::run(ctx, &args.0.into()),
+        Command::Revoke(args) => commands::revoke::run(ctx, &args.0.into()),
         Command::Userinfo => commands::userinfo::run(ctx),
         Command::Exec(args) => commands::exec::run(ctx, &args.0.into()),
         Command::Logout(args) => commands::logout::run(ctx, &args.0.into()),

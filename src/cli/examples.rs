@@ -16,6 +16,8 @@ Examples:
   oauthctl login --provider google --client-id 123.apps.googleusercontent.com
   oauthctl login --issuer https://login.example --client-id cli --scope 'openid offline_access'
   oauthctl login --provider local --no-browser      # print the URL, open it yourself
+  oauthctl login --issuer https://login.example --client-id cli \
+      --redirect-uri http://localhost:8765/oauth/cb # the URI registered for the client
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
       --client-secret-file - < secret.txt
@@ -50,6 +52,13 @@ Examples:
   oauthctl introspect                               # the profile's access token
   oauthctl introspect --json
   oauthctl token | oauthctl introspect -";
+
+pub(super) const REVOKE: &str = "\
+Examples:
+  oauthctl revoke                                   # the refresh token, else the access token
+  oauthctl revoke --token-type-hint access_token
+  oauthctl -p work revoke --delete                  # then forget the profile's tokens here
+  oauthctl token | oauthctl revoke -";
 
 pub(super) const USERINFO: &str = "\
 Examples:

@@ -196,6 +196,10 @@ pub(crate) enum Command {
     /// Ask the authorization server whether a token is active (RFC 7662 introspection)
     #[command(after_help = examples::INTROSPECT)]
     Introspect(Lazy<IntrospectArgs>),
+    /// Revoke a token at the authorization server (RFC 7009): the profile's refresh token
+    /// (else its access token), or one from standard input
+    #[command(after_help = examples::REVOKE)]
+    Revoke(Lazy<RevokeArgs>),
     /// Show the OpenID Connect userinfo claims for the profile's login
     #[command(after_help = examples::USERINFO)]
     Userinfo,
@@ -371,6 +375,34 @@ pub(crate) struct IntrospectArgs {
     pub token_type_hint: Option<String>,
 }
 
+/// `revoke`.
+#[derive(Debug, Clone, Args, Default)]
+pub(crate) struct RevokeArgs {
+    /// The token; `-` reads it from standard input [default: the profile's refresh token
+    /// when one is cached, else its access token]
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Which of the profile's tokens to revoke; sent as `token_type_hint` (with TOKEN, only
+    /// sent)
+    #[arg(long, value_enum, value_name = "HINT")]
+    pub token_type_hint: Option<TokenTypeHint>,
+    /// After the server confirmed, delete the profile's cached tokens from every store (as
+    /// `logout --no-revoke` does)
+    #[arg(long, conflicts_with = "token")]
+    pub delete: bool,
+}
+
+/// `revoke --token-type-hint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TokenTypeHint {
+    /// The access token
+    #[value(name = "access_token", alias = "access-token")]
+    AccessToken,
+    /// The refresh token
+    #[value(name = "refresh_token", alias = "refresh-token")]
+    RefreshToken,
+}
+
 /// `exec`.
 #[derive(Debug, Clone, Args, Default)]
 pub(crate) struct ExecArgs {
@@ -427,9 +459,18 @@ pub(crate) struct LoginArgs {
     /// `login_hint` parameter
     #[arg(long, value_name = "HINT")]
     pub login_hint: Option<String>,
-    /// Loopback port for the redirect [default: any free port]
+    /// Loopback port for the redirect [default: the redirect URI's, else any free port]
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Redirect URI registered for the client: `http://127.0.0.1/PATH`, `http://[::1]/PATH`
+    /// or `http://localhost/PATH`, with a port or without (then a free one) [default: the
+    /// profile's, the preset's, else http://127.0.0.1/callback]
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Send `Origin: URL` with the token requests (the code exchange and refreshes), for a
+    /// client Entra ID registered as a single-page application (remembered)
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
     /// How long to wait for the browser or the device approval
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
     pub timeout: Duration,
@@ -439,6 +480,9 @@ pub(crate) struct LoginArgs {
     /// Open the URL with CMD (split into words without a shell; the URL is appended)
     #[arg(long, value_name = "CMD", conflicts_with = "no_browser")]
     pub browser_command: Option<String>,
+    /// Do not draw the device flow's QR code (it is drawn only on a terminal)
+    #[arg(long)]
+    pub no_qr: bool,
     /// Client authentication at the token endpoint
     #[arg(long, value_enum, value_name = "METHOD")]
     pub auth_method: Option<AuthMethod>,
@@ -547,6 +591,14 @@ pub(crate) struct ServeArgs {
     /// Accept a just-rotated refresh token again within this window (off by default)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub refresh_reuse_grace: Option<Duration>,
+    /// Turn off dynamic client registration (RFC 7591, POST /register), which is open to
+    /// anyone who can reach the server by default
+    #[arg(long)]
+    pub no_registration: bool,
+    /// Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by
+    /// the server), which are accepted by default
+    #[arg(long)]
+    pub no_client_id_metadata_documents: bool,
     /// Misbehave on purpose, as a hostile mock server for a client's negative tests
     /// (repeatable; never use it for anything else)
     #[arg(long, value_enum, value_name = "CASE")]

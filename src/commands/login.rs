@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -13,15 +14,17 @@ use crate::config::{Overrides, SecretSource, Settings};
 use crate::error::{Error, Result};
 use crate::flow::authcode::{self, Request};
 use crate::flow::client::ClientAuth;
+use crate::flow::paste::PasteBack;
 use crate::flow::provider::Resolved;
 use crate::flow::{client_credentials, device};
 use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
+use crate::oauth::redirect_uri::RedirectUri;
 use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::CacheKey;
-use crate::oauth::{jwt, providers};
+use crate::oauth::{jwt, providers, url_policy};
 use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
@@ -31,6 +34,7 @@ use crate::text::{sanitize, time};
 use super::Context;
 use super::credentials::{self, DpopUse};
 use super::events::UiEvents;
+use super::paste::TerminalLines;
 use super::session::dpop_setting;
 
 /// What `login` was asked for.
@@ -66,6 +70,12 @@ pub(crate) struct Options {
     /// `--par`: push the authorization request (RFC 9126) even when the provider does not
     /// require it.
     pub par: bool,
+    /// `--redirect-uri`: the loopback redirect URI registered for the client.
+    pub redirect_uri: Option<String>,
+    /// `--origin`: the `Origin` header of token requests (Entra ID SPA clients).
+    pub origin: Option<String>,
+    /// `--no-qr`: no QR code for the device flow.
+    pub no_qr: bool,
 }
 
 /// The summary shown after a login (never a secret).
@@ -226,6 +236,17 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         )
     })?;
     let grant = args.flow;
+    if args.redirect_uri.is_some() && grant != Grant::AuthorizationCode {
+        return Err(Error::usage(
+            "--redirect-uri is for the authorization code flow (--flow code)",
+            None,
+        ));
+    }
+    let redirect = redirect_uri(args, &settings)?;
+    let origin = origin(args, &settings)?;
+    // Standard input that gave the client secret is not a terminal to paste into.
+    let stdin_taken =
+        matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-");
     let resolved = ctx.resolve_provider(&settings)?;
     let dpop = DpopUse::Login(args.dpop.or_else(|| dpop_setting(&settings)));
     let credentials::Client {
@@ -243,7 +264,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         ));
     }
     let http = ctx.http()?;
-    let events = UiEvents::new(ctx.ui);
+    let events = UiEvents::new(ctx.ui).with_qr(!args.no_qr);
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims) = match grant {
@@ -271,6 +292,15 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
                 timeout: args.timeout,
                 leeway,
                 par: args.par || settings.par,
+                redirect_uri: redirect.clone(),
+                origin: origin.clone(),
+                // A browser injected by a test or the demo never needs a person's paste.
+                paste: TerminalLines::if_terminal()
+                    .filter(|_| ctx.browser().is_none() && !stdin_taken)
+                    .map(|lines| PasteBack {
+                        source: Arc::new(lines),
+                        at_once: args.no_browser,
+                    }),
             };
             let got = authcode::run(
                 http,
@@ -370,6 +400,17 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             settings.dpop.filter(|d| !d)
         },
         par: args.par || settings.par,
+        // What was configured (the preset's own is implied by the provider).
+        redirect_uri: redirect
+            .as_ref()
+            .map(|r| {
+                args.redirect_uri
+                    .clone()
+                    .or_else(|| settings.redirect_uri.clone())
+                    .unwrap_or_else(|| r.as_str().to_owned())
+            })
+            .filter(|r| settings.provider.redirect_uri.as_ref() != Some(r)),
+        origin,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put_login(&settings.profile, entry)?;
@@ -403,6 +444,57 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     } else {
         Ok(Outcome::default())
     }
+}
+
+/// The redirect URI of a code-flow login: `--redirect-uri`, else the profile's (its last
+/// login's, the preset's), with `--port` applied; `None` for the default. A bad flag is a
+/// usage error, a bad profile value a configuration error.
+fn redirect_uri(args: &Options, settings: &Settings) -> Result<Option<RedirectUri>> {
+    let (raw, from_flag) = match (&args.redirect_uri, &settings.redirect_uri) {
+        (Some(raw), _) => (raw, true),
+        (None, Some(raw)) => (raw, false),
+        (None, None) => return Ok(None),
+    };
+    let parsed = RedirectUri::parse(raw).map_err(|e| {
+        let hint = Some(e.hint.to_owned());
+        if from_flag {
+            Error::usage(e, hint)
+        } else {
+            Error::config(
+                format!("{e} (`redirect_uri` of profile `{}`)", settings.profile),
+                hint,
+            )
+        }
+    })?;
+    match args.port {
+        Some(port) => parsed.with_port(port).map(Some).map_err(|m| {
+            Error::usage(
+                m,
+                Some("leave out --port, or give the port the redirect URI names".to_owned()),
+            )
+        }),
+        None => Ok(Some(parsed)),
+    }
+}
+
+/// The `Origin` of token requests: `--origin`, else the profile's (its last login's).
+fn origin(args: &Options, settings: &Settings) -> Result<Option<String>> {
+    let (raw, from_flag) = match (&args.origin, &settings.origin) {
+        (Some(raw), _) => (raw, true),
+        (None, Some(raw)) => (raw, false),
+        (None, None) => return Ok(None),
+    };
+    url_policy::web_origin(raw).map(Some).map_err(|m| {
+        let hint = Some("an origin is SCHEME://HOST[:PORT], e.g. http://localhost".to_owned());
+        if from_flag {
+            Error::usage(format!("--origin {m}"), hint)
+        } else {
+            Error::config(
+                format!("`origin` of profile `{}`: {m}", settings.profile),
+                hint,
+            )
+        }
+    })
 }
 
 /// Device and other grants: an ID token, when present, is verified too (OIDC §3.1.3.7).

@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::header::HeaderMap;
-
 use crate::error::{Error, Result};
-use crate::flow::client::{ClientAuth, post_authenticated};
+use crate::flow::client::ClientAuth;
+use crate::flow::revocation;
 use crate::oauth::errors::OAuthErrorResponse;
-use crate::oauth::token_response::oauth_error;
 use crate::oauth::tokens::CacheKey;
 use crate::output::Outcome;
 use crate::store::index::OwnedSet;
@@ -45,21 +43,12 @@ fn revoke(
         error: None,
         warning: e.to_string(),
     })?;
-    let params = [("token", token), ("token_type_hint", hint)];
-    match post_authenticated(http, endpoint, client, &params, &HeaderMap::new()) {
-        Ok(r) if r.status == 200 => Ok(()),
-        Ok(r) => {
-            let error = crate::oauth::strict_json::object_from_slice(&r.body)
-                .ok()
-                .and_then(|o| oauth_error(&o));
-            let detail = error
-                .as_ref()
-                .map_or_else(|| format!("HTTP {}", r.status), ToString::to_string);
-            Err(NotRevoked {
-                error,
-                warning: format!("the server did not revoke the {hint}: {detail}"),
-            })
-        }
+    match revocation::revoke(http, endpoint, client, token, Some(hint)) {
+        Ok(()) => Ok(()),
+        Err(Error::Rejected(e)) => Err(NotRevoked {
+            warning: format!("the server did not revoke the {hint}: {e}"),
+            error: Some(e),
+        }),
         Err(e) => Err(NotRevoked {
             error: None,
             warning: format!("could not revoke the {hint}: {e}"),
@@ -136,6 +125,31 @@ fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> 
     Ok((warnings.is_empty(), warnings))
 }
 
+/// Deletes every token set `session`'s profile owns from every store, and the profile from
+/// the index; returns the stores' warnings.
+pub(crate) fn delete_cached(ctx: &Context<'_>, session: &Session) -> Result<Vec<String>> {
+    let sets = session.entry.owned_sets();
+    let mut warnings = Vec::new();
+    let choice = Session::settings(ctx).map_or(StoreChoice::Auto, |s| s.token_store);
+    let mut keys: BTreeMap<&CacheKey, bool> = BTreeMap::new();
+    for set in &sets {
+        *keys.entry(&set.cache_key).or_default() |= set.store == StoreKind::Keyring;
+    }
+    for (key, in_keyring) in keys {
+        // A set the index places in the keyring is deleted there even under `--token-store
+        // file`.
+        let choice = if in_keyring && choice == StoreChoice::File {
+            StoreChoice::Auto
+        } else {
+            choice
+        };
+        let report = select::delete_everywhere(key, &ctx.paths, choice)?;
+        warnings.extend(report.warnings);
+    }
+    ctx.index().remove(&session.profile).map_err(Error::from)?;
+    Ok(warnings)
+}
+
 /// Runs `logout`: every token set the profile owns (its current one and those of earlier
 /// logins with other scopes or parameters) is revoked and deleted. The local copies are
 /// deleted even when revocation fails (with a warning): a logout that leaves tokens on disk
@@ -169,26 +183,12 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             }
         }
     }
-    let choice = Session::settings(ctx).map_or(StoreChoice::Auto, |s| s.token_store);
-    let mut keys: BTreeMap<&CacheKey, bool> = BTreeMap::new();
-    for set in &sets {
-        *keys.entry(&set.cache_key).or_default() |= set.store == StoreKind::Keyring;
-    }
-    for (key, in_keyring) in keys {
-        // A set the index places in the keyring is deleted there even under `--token-store
-        // file`.
-        let choice = if in_keyring && choice == StoreChoice::File {
-            StoreChoice::Auto
-        } else {
-            choice
-        };
-        let report = select::delete_everywhere(key, &ctx.paths, choice)?;
-        report.warnings.into_iter().for_each(&mut note);
-    }
+    delete_cached(ctx, &session)?
+        .into_iter()
+        .for_each(&mut note);
     for w in &warnings {
         ctx.ui.warn(w);
     }
-    ctx.index().remove(&session.profile).map_err(Error::from)?;
     ctx.ui.info(&format!(
         "Logged out of profile `{}`{}; {}.",
         session.profile,

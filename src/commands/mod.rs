@@ -15,8 +15,10 @@ pub(crate) mod introspect;
 pub(crate) mod jwt_sign;
 pub(crate) mod login;
 pub(crate) mod logout;
+pub(crate) mod paste;
 pub(crate) mod providers;
 pub(crate) mod refresh;
+pub(crate) mod revoke;
 pub(crate) mod serve;
 pub(crate) mod session;
 pub(crate) mod status;
@@ -254,6 +256,8 @@ pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         client_key: login.client_key.clone(),
         dpop: login.dpop,
         par: login.par.then_some(true),
+        redirect_uri: login.redirect_uri.clone(),
+        origin: login.origin.clone(),
         ..ProfileConfig::default()
     }
 }

@@ -20,6 +20,8 @@ struct Row {
     issuer: Option<String>,
     parameter: Option<&'static str>,
     provider: Option<providers::Provider>,
+    /// What to know about logging in (redirect URI, `Origin`).
+    notes: &'static [&'static str],
 }
 
 /// The listing.
@@ -38,6 +40,7 @@ impl Report for ProvidersReport {
                 "issuer": r.issuer,
                 "parameter": r.parameter,
                 "details": r.provider,
+                "notes": r.notes,
             })).collect::<Vec<_>>()
         })
     }
@@ -58,6 +61,9 @@ impl Report for ProvidersReport {
                 let _ = write!(out, "  {}", theme.dim(&sanitize::line(issuer)));
             }
             out.push('\n');
+            for note in r.notes {
+                let _ = writeln!(out, "{:width$}    {note}", "");
+            }
         }
         out
     }
@@ -76,6 +82,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
                 issuer: resolved.as_ref().and_then(|r| r.issuer.clone()),
                 parameter: p.parameter,
                 provider: resolved,
+                notes: providers::login_notes(p.name),
             }
         })
         .collect();
@@ -92,6 +99,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
                 issuer: resolved.as_ref().and_then(|r| r.issuer.clone()),
                 parameter: None,
                 provider: resolved,
+                notes: &[],
             });
         }
     }

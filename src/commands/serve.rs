@@ -39,6 +39,10 @@ pub(crate) struct Options {
     pub rotate_key: bool,
     /// Accept a just-rotated refresh token again within this window.
     pub refresh_reuse_grace: Option<Duration>,
+    /// No dynamic client registration.
+    pub no_registration: bool,
+    /// No Client ID Metadata Documents.
+    pub no_client_id_metadata_documents: bool,
     /// Misbehave on purpose (a hostile mock server).
     pub misbehave: Vec<Misbehave>,
     /// Require DPoP at the token endpoint from every client.
@@ -68,6 +72,8 @@ impl Default for Options {
             alg: SigningAlg::Es256,
             rotate_key: false,
             refresh_reuse_grace: None,
+            no_registration: false,
+            no_client_id_metadata_documents: false,
             misbehave: Vec::new(),
             require_dpop: false,
             dpop_nonce: false,
@@ -103,6 +109,8 @@ pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> De
     cfg.alg = args.alg;
     cfg.rotate_key_on_start = args.rotate_key;
     cfg.refresh_reuse_grace = args.refresh_reuse_grace;
+    cfg.registration &= !args.no_registration;
+    cfg.client_id_metadata_documents &= !args.no_client_id_metadata_documents;
     for case in &args.misbehave {
         cfg = cfg.with_misbehave(*case);
     }
@@ -121,7 +129,7 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         format!("oauthctl development authorization server at {i}"),
         format!("  discovery  {i}/.well-known/openid-configuration"),
         format!(
-            "  demo API   {i}/api/me, {i}/api/data (access-token audience {})",
+            "  demo API   {i}/api/me, {i}/api/data, {i}/api/admin (default audience {})",
             server.api_audience()
         ),
         "  clients:".to_owned(),
@@ -195,6 +203,16 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
     }
     if !required.is_empty() {
         lines.push(format!("  requires   {}", required.join(", ")));
+    }
+    let mut dynamic = Vec::new();
+    if cfg.registration {
+        dynamic.push(format!("registration at {i}/register"));
+    }
+    if cfg.client_id_metadata_documents {
+        dynamic.push("client ids that are metadata document URLs".to_owned());
+    }
+    if !dynamic.is_empty() {
+        lines.push(format!("  also       {}", dynamic.join("; ")));
     }
     if let Some(decoy) = server.decoy_addr() {
         lines.push(format!("  token-307 redirects to the decoy port {decoy}"));
@@ -318,6 +336,19 @@ mod tests {
         };
         let cfg = build_config(&strict, None);
         assert!(cfg.require_dpop && cfg.dpop_nonce && cfg.require_par);
+    }
+
+    #[test]
+    fn registration_and_metadata_documents_are_on_unless_switched_off() {
+        let cfg = build_config(&Options::default(), None);
+        assert!(cfg.registration && cfg.client_id_metadata_documents);
+        let off = Options {
+            no_registration: true,
+            no_client_id_metadata_documents: true,
+            ..Options::default()
+        };
+        let cfg = build_config(&off, None);
+        assert!(!cfg.registration && !cfg.client_id_metadata_documents);
     }
 
     #[test]

@@ -126,6 +126,20 @@ pub(crate) fn renew_with(
         Ok((settings, client.resolved, client.auth))
     };
     let (settings, resolved, client) = inner().map_err(RenewError::Failed)?;
+    // The `Origin` an Entra ID SPA client redeems its refresh token with.
+    let origin = settings
+        .origin
+        .as_deref()
+        .map(|o| {
+            crate::oauth::url_policy::web_origin(o).map_err(|m| {
+                Error::config(
+                    format!("`origin` of profile `{}`: {m}", session.profile),
+                    Some("an origin is SCHEME://HOST[:PORT], e.g. http://localhost".to_owned()),
+                )
+            })
+        })
+        .transpose()
+        .map_err(RenewError::Failed)?;
     // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;
     // an anonymous request would only earn `invalid_client`.
     if current.grant.needs_client_authentication() && !client.is_confidential() {
@@ -158,6 +172,7 @@ pub(crate) fn renew_with(
             .login
             .leeway
             .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
+        origin: origin.as_deref(),
     }
     .renew(current)
     .map(|mut t| {

@@ -92,6 +92,13 @@ pub struct ProfileConfig {
     /// Push every authorization request (PAR, RFC 9126) [default: when the provider requires
     /// it].
     pub par: Option<bool>,
+    /// The loopback redirect URI to log in with (`http://127.0.0.1/PATH`, `http://[::1]/PATH`
+    /// or `http://localhost/PATH`, optionally with a port) [default: the preset's, else
+    /// `http://127.0.0.1/callback`].
+    pub redirect_uri: Option<String>,
+    /// The `Origin` header of token requests, for a client Entra ID registered as a
+    /// single-page application.
+    pub origin: Option<String>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]

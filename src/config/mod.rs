@@ -121,6 +121,11 @@ pub struct Settings {
     pub dpop: Option<bool>,
     /// `par`: push every authorization request.
     pub par: bool,
+    /// The redirect URI as configured (the profile, its last login, the preset); `None`:
+    /// the default. Checked where it is used.
+    pub redirect_uri: Option<String>,
+    /// The `Origin` header of token requests (the profile, its last login).
+    pub origin: Option<String>,
 }
 
 pub use crate::oauth::tokens::normalize_scopes;
@@ -233,6 +238,12 @@ impl Settings {
             keys: client_keys(global, conf, mem),
             dpop: conf.dpop.or(mem.dpop),
             par: conf.par.or(mem.par).unwrap_or(false),
+            redirect_uri: conf
+                .redirect_uri
+                .clone()
+                .or_else(|| mem.redirect_uri.clone())
+                .or_else(|| provider.redirect_uri.clone()),
+            origin: conf.origin.clone().or_else(|| mem.origin.clone()),
             provider,
         })
     }

@@ -1,13 +1,15 @@
 //! The protected demo API, a resource server as the tutorials build it: access tokens are
 //! validated locally (signature against the published keys by `kid`, `typ: at+jwt`,
-//! exact `iss`, `aud` containing `{issuer}/api`, `exp`), then scope and role are checked.
-//! Errors follow RFC 6750 §3, and every challenge points to the API's protected resource
-//! metadata (RFC 9728 §5.1), which names its resource identifier (`{issuer}/api`). Like any
-//! stateless resource server it does not see revocations; introspection does.
+//! exact `iss`, an `aud` naming a resource that covers the route (`resource`), `exp`),
+//! then scope and role are checked. Errors follow RFC 6750 §3; every challenge points to
+//! the route's protected resource metadata (RFC 9728 §5.1) and names the scope the request
+//! needs, so that a client can discover, log in and step up from the challenge alone. Like
+//! any stateless resource server it does not see revocations; introspection does.
 //!
 //! Sender-constrained tokens (`cnf`) are held to their binding (`super::sender`): a
 //! DPoP-bound token needs the DPoP scheme and a proof for the request, a certificate-bound
-//! one the TLS client certificate it was issued to.
+//! one the TLS client certificate it was issued to. A request without a token is offered
+//! both schemes (RFC 9449 §7.1).
 
 use std::sync::PoisonError;
 
@@ -17,6 +19,7 @@ use serde_json::{Value, json};
 use super::back_channel::REALM;
 use super::binding;
 use super::dpop;
+use super::resource::{self, Resource, Route};
 use super::sender::{self, Cnf, Denied, Scheme};
 use super::state::now_ms;
 use super::wire::{Req, Resp};
@@ -38,98 +41,75 @@ struct Claims {
     cnf: Option<Cnf>,
 }
 
-/// Where the API's protected resource metadata is (RFC 9728 §3.1: the well-known segment
-/// goes between the host and the resource identifier's path).
-pub(crate) fn metadata_url(app: &App) -> String {
-    format!("{}/.well-known/oauth-protected-resource/api", app.issuer)
+/// `GET /.well-known/oauth-protected-resource[/…]` (RFC 9728 §3.2): the metadata of the
+/// resource at `path`, if this server hosts one.
+pub(crate) fn metadata(app: &App, path: &str) -> Option<Resp> {
+    let r = Resource::with_metadata_at(path)?;
+    let mut doc = r.metadata(&app.issuer);
+    // RFC 9449 §5.1 and RFC 8705 §3.4: what the resources take besides bearer tokens.
+    doc["dpop_signing_alg_values_supported"] = json!(dpop::PROOF_ALGS.map(SigningAlg::as_str));
+    doc["dpop_bound_access_tokens_required"] = json!(app.cfg.require_dpop);
+    doc["tls_client_certificate_bound_access_tokens"] = json!(app.ca.is_some());
+    Some(Resp::json(200, &doc))
 }
 
-/// `GET /.well-known/oauth-protected-resource/api` (RFC 9728 §2, §3.2).
-pub(crate) fn metadata(app: &App) -> Resp {
-    Resp::json(
-        200,
-        &json!({
-            "resource": app.api_audience(),
-            "authorization_servers": [app.issuer],
-            "scopes_supported": ["api:read", "api:write"],
-            "bearer_methods_supported": ["header"],
-            "resource_name": "oauthctl demo API",
-            "dpop_signing_alg_values_supported": dpop::PROOF_ALGS.map(SigningAlg::as_str),
-            "dpop_bound_access_tokens_required": app.cfg.require_dpop,
-            "tls_client_certificate_bound_access_tokens": app.issuer.starts_with("https:"),
-        }),
-    )
+/// What a request to a route needs: where the route's metadata is and the scope for the
+/// request's method.
+struct Need {
+    route: Route,
+    metadata: String,
+    scope: Option<&'static str>,
 }
 
-/// 401 with `error="invalid_token"` (or a bare challenge when no token was sent).
-fn unauthorized(app: &App, description: Option<&str>) -> Resp {
-    let meta = metadata_url(app);
-    match description {
-        // Both schemes are offered (RFC 9449 §7.1).
-        None => Resp::json(
-            401,
-            &json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
-        )
-        .with(
-            "WWW-Authenticate",
-            &TokenType::Bearer.challenge(&[("realm", REALM), ("resource_metadata", &meta)]),
-        )
-        .with(
-            "WWW-Authenticate",
-            &sender::challenge(
-                Scheme::Dpop,
-                &[
-                    ("realm", REALM),
-                    ("algs", &sender::dpop_algs()),
-                    ("resource_metadata", &meta),
-                ],
-            ),
-        ),
-        Some(d) => Resp::json(
-            401,
-            &json!({"error": "invalid_token", "error_description": d}),
-        )
-        .with(
-            "WWW-Authenticate",
-            &TokenType::Bearer.challenge(&[
-                ("realm", REALM),
-                ("error", "invalid_token"),
-                ("error_description", d),
-                ("resource_metadata", &meta),
-            ]),
-        ),
+impl Need {
+    fn of(app: &App, route: Route, req: &Req) -> Self {
+        Self {
+            route,
+            metadata: Resource::Route(route).metadata_url(&app.issuer),
+            scope: route.scope(&req.method),
+        }
+    }
+
+    /// The challenge parameters every answer carries: `resource_metadata` and `scope`.
+    fn params(&self) -> Vec<(&str, &str)> {
+        let mut p = vec![("resource_metadata", self.metadata.as_str())];
+        if let Some(s) = self.scope {
+            p.push(("scope", s));
+        }
+        p
     }
 }
 
-/// 403 with `error="insufficient_scope"`.
-fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
-    Resp::json(
-        403,
-        &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
-    )
-    .with(
-        "WWW-Authenticate",
-        &TokenType::Bearer.challenge(&[
-            ("realm", REALM),
-            ("error", "insufficient_scope"),
-            ("scope", scope),
-            ("error_description", description),
-            ("resource_metadata", &metadata_url(app)),
-        ]),
-    )
-}
-
-/// Validates the request's access token locally, and its binding.
-fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
-    validate_token(app, req)
+/// 401: a bare challenge when no token was sent, else `error="invalid_token"`.
+fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
+    let mut params = vec![("realm", REALM)];
+    let body = match description {
+        None => json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
+        Some(d) => {
+            params.push(("error", "invalid_token"));
+            params.push(("error_description", d));
+            json!({"error": "invalid_token", "error_description": d})
+        }
+    };
+    params.extend(need.params());
+    let resp =
+        Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params));
+    if description.is_some() {
+        return resp;
+    }
+    let algs = sender::dpop_algs();
+    let mut dpop = vec![("realm", REALM), ("algs", algs.as_str())];
+    dpop.extend(need.params());
+    resp.with("WWW-Authenticate", &sender::challenge(Scheme::Dpop, &dpop))
 }
 
 /// The answer for a binding that does not hold.
-fn denied(app: &App, d: Denied) -> Resp {
-    d.into_resp(REALM, Some(&metadata_url(app)))
+fn denied(need: &Need, d: Denied) -> Resp {
+    d.into_resp(REALM, Some(&need.metadata))
 }
 
-/// Checks the token's binding: see the module documentation.
+/// Checks that `token`, presented with `scheme`, is used as its binding `cnf` requires:
+/// see the module documentation.
 pub(crate) fn check_binding(
     app: &App,
     req: &Req,
@@ -159,7 +139,26 @@ pub(crate) fn check_binding(
     })
 }
 
-fn validate_token(app: &App, req: &Req) -> Result<Claims, Resp> {
+/// 403 with `error="insufficient_scope"` and the scope the request needs.
+fn forbidden(need: &Need, scope: &str, description: &str) -> Resp {
+    Resp::json(
+        403,
+        &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
+    )
+    .with(
+        "WWW-Authenticate",
+        &TokenType::Bearer.challenge(&[
+            ("realm", REALM),
+            ("error", "insufficient_scope"),
+            ("scope", scope),
+            ("error_description", description),
+            ("resource_metadata", &need.metadata),
+        ]),
+    )
+}
+
+/// Validates the request's access token locally, and its binding.
+fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
         return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
             "WWW-Authenticate",
@@ -173,14 +172,14 @@ fn validate_token(app: &App, req: &Req) -> Result<Claims, Resp> {
             ]),
         ));
     }
-    let Some((scheme, token)) = sender::presented(req).map_err(|d| denied(app, d))? else {
-        return Err(unauthorized(app, None));
+    let Some((scheme, token)) = sender::presented(req).map_err(|d| denied(need, d))? else {
+        return Err(unauthorized(need, None));
     };
     let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| unauthorized(app, Some("malformed token")))?;
+        .map_err(|_| unauthorized(need, Some("malformed token")))?;
     if header.typ.as_deref() != Some("at+jwt") {
         return Err(unauthorized(
-            app,
+            need,
             Some("not an access token (typ must be at+jwt)"),
         ));
     }
@@ -189,11 +188,11 @@ fn validate_token(app: &App, req: &Req) -> Result<Claims, Resp> {
         .kid
         .as_deref()
         .and_then(|kid| keys.find(kid))
-        .ok_or_else(|| unauthorized(app, Some("unknown signing key")))?;
+        .ok_or_else(|| unauthorized(need, Some("unknown signing key")))?;
     let mut v = Validation::new(key.alg().algorithm());
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
-    v.set_audience(&[app.api_audience()]);
+    v.set_audience(&resource::audiences(&app.issuer, need.route));
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     let claims = jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
         .map(|d| d.claims)
@@ -205,22 +204,31 @@ fn validate_token(app: &App, req: &Req) -> Result<Claims, Resp> {
                 jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature",
                 _ => "invalid token",
             };
-            unauthorized(app, Some(why))
+            unauthorized(need, Some(why))
         })?;
     drop(keys);
-    check_binding(
-        app,
-        req,
-        token,
-        scheme,
-        &claims.cnf.clone().unwrap_or_default(),
-    )
-    .map_err(|d| denied(app, d))?;
+    let cnf = claims.cnf.clone().unwrap_or_default();
+    check_binding(app, req, token, scheme, &cnf).map_err(|d| denied(need, d))?;
     Ok(claims)
 }
 
 fn has_scope(c: &Claims, s: &str) -> bool {
     c.scope.split(' ').any(|x| x == s)
+}
+
+/// Validates the token of a request to `route` and checks that it has the scope the
+/// request's method needs.
+fn authorized(app: &App, req: &Req, route: Route) -> Result<(Claims, Need), Resp> {
+    let need = Need::of(app, route, req);
+    let claims = validate(app, req, &need)?;
+    if let Some(scope) = need.scope.filter(|s| !has_scope(&claims, s)) {
+        return Err(forbidden(
+            &need,
+            scope,
+            &format!("the {scope} scope is required"),
+        ));
+    }
+    Ok((claims, need))
 }
 
 /// `GET /api/me`: who the token is for.
@@ -229,8 +237,8 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 }
 
 fn me_inner(app: &App, req: &Req) -> Resp {
-    match validate(app, req) {
-        Ok(c) => Resp::json(
+    match authorized(app, req, Route::Me) {
+        Ok((c, _)) => Resp::json(
             200,
             &json!({"sub": c.sub, "scope": c.scope, "roles": c.roles, "client_id": c.client_id}),
         ),
@@ -244,15 +252,26 @@ pub(crate) fn list(app: &App, req: &Req) -> Resp {
 }
 
 fn list_inner(app: &App, req: &Req) -> Resp {
-    let c = match validate(app, req) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !has_scope(&c, "api:read") {
-        return forbidden(app, "api:read", "the api:read scope is required");
+    if let Err(r) = authorized(app, req, Route::Data) {
+        return r;
     }
     let items = app.store().items.clone();
     Resp::json(200, &json!({"items": items}))
+}
+
+/// `GET /api/admin`: needs scope `api:admin`, which the default login does not ask for
+/// (so that a client's step-up can be tried); what the server holds, in numbers.
+pub(crate) fn admin(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, admin_inner(app, req))
+}
+
+fn admin_inner(app: &App, req: &Req) -> Resp {
+    let (c, _) = match authorized(app, req, Route::Admin) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let items = app.store().items.len();
+    Resp::json(200, &json!({"sub": c.sub, "items": items}))
 }
 
 /// The largest number of items the demo keeps.
@@ -264,15 +283,12 @@ pub(crate) fn create(app: &App, req: &Req) -> Resp {
 }
 
 fn create_inner(app: &App, req: &Req) -> Resp {
-    let c = match validate(app, req) {
-        Ok(c) => c,
+    let (c, need) = match authorized(app, req, Route::Data) {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    if !has_scope(&c, "api:write") {
-        return forbidden(app, "api:write", "the api:write scope is required");
-    }
     if !c.roles.iter().any(|r| r == "admin") {
-        return forbidden(app, "api:write", "the admin role is required");
+        return forbidden(&need, "api:write", "the admin role is required");
     }
     let value: Value = if req.body.is_empty() {
         json!({})

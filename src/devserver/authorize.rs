@@ -8,6 +8,7 @@
 //! client registered with `require_pushed_authorization_requests`, nothing else is accepted.
 
 use super::authorization_request::{AuthorizationRequest, Refusal};
+use super::directory::Directory;
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
 use super::par::{REQUEST_URI_PREFIX, Refused};
@@ -100,7 +101,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         Err(page) => return page,
     };
     let raw = pushed.as_deref().unwrap_or(raw);
-    let (to, request) = match AuthorizationRequest::parse(&app.cfg.registry, raw) {
+    let (to, request) = match AuthorizationRequest::parse(&Directory::of(app, req.peer), raw) {
         Ok(request) => (request.return_to.clone(), Ok(request)),
         Err(Refusal::Redirect {
             to,
@@ -298,7 +299,14 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     };
     p.user = Some(username.to_owned());
     p.auth_time = Some(now_ms() / 1000);
-    pages::consent(&p.client_id, username, &p.scope, &txn, &p.csrf)
+    pages::consent(
+        &p.client_id,
+        username,
+        &p.scope,
+        &p.redirect_uri,
+        &txn,
+        &p.csrf,
+    )
 }
 
 /// `POST /authorize/consent`.

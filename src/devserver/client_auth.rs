@@ -6,11 +6,14 @@
 //! registration ([`Client::auth_methods`]); wrong secrets and wrong HMAC assertions are
 //! limited per client and source.
 
+use std::borrow::Cow;
+
 use rustls::pki_types::UnixTime;
 
 use super::assertion::{self, ASSERTION_TYPE, AssertionError, Audiences, Keys};
 use super::back_channel::{REALM, err, too_many};
 use super::clients::AuthMethod;
+use super::directory::{Directory, Unknown};
 use super::mtls;
 use super::state::{bucket, now_ms, source};
 use super::wire::{Params, Req, Resp, basic_credentials};
@@ -24,10 +27,23 @@ fn invalid_client(description: &str) -> Resp {
 }
 
 /// An authenticated client, and how it authenticated.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Authenticated<'a> {
-    pub client: &'a Client,
+    /// A configured client, or a copy of one registered at `/register` or described by a
+    /// metadata document (`directory`).
+    pub client: Cow<'a, Client>,
     pub method: AuthMethod,
+}
+
+/// The client `id` names, for a request from `req`'s source (`directory`).
+fn lookup<'a>(app: &'a App, req: &Req, id: &str) -> Result<Cow<'a, Client>, Resp> {
+    match Directory::of(app, req.peer).client(id) {
+        Ok(client) => Ok(client),
+        Err(Unknown::NoSuchClient) => Err(invalid_client("unknown client or wrong credentials")),
+        Err(Unknown::Refused(why)) => Err(invalid_client(&format!(
+            "the client's metadata document was refused: {why}"
+        ))),
+    }
 }
 
 impl Authenticated<'_> {
@@ -147,11 +163,7 @@ pub(crate) fn authenticate<'a>(
             None => return Err(invalid_client("client authentication is required")),
         },
     };
-    let client = app
-        .cfg
-        .registry
-        .client(id)
-        .ok_or_else(|| invalid_client("unknown client or wrong credentials"))?;
+    let client = lookup(app, req, id)?;
     let method = if basic.is_some() {
         AuthMethod::ClientSecretBasic
     } else {
@@ -159,8 +171,8 @@ pub(crate) fn authenticate<'a>(
     };
     match (&client.secret, secret) {
         (Some(expected), Some(given)) => {
-            allowed(client, method)?;
-            check_secret(app, req, client, expected, given)?;
+            allowed(&client, method)?;
+            check_secret(app, req, &client, expected, given)?;
             Ok(Authenticated { client, method })
         }
         (None, Some(_)) if client.is_public() => Err(invalid_client(
@@ -178,13 +190,17 @@ pub(crate) fn authenticate_client<'a>(
     app: &'a App,
     req: &Req,
     form: &Params,
-) -> Result<&'a Client, Resp> {
+) -> Result<Cow<'a, Client>, Resp> {
     authenticate(app, req, form).map(|a| a.client)
 }
 
 /// A request naming the client by `client_id` only: its TLS certificate, or nothing for a
 /// public client.
-fn by_client_id<'a>(app: &App, req: &Req, client: &'a Client) -> Result<Authenticated<'a>, Resp> {
+fn by_client_id<'a>(
+    app: &App,
+    req: &Req,
+    client: Cow<'a, Client>,
+) -> Result<Authenticated<'a>, Resp> {
     let methods = client.auth_methods();
     if let Some(cert) = req
         .peer_certs
@@ -193,7 +209,7 @@ fn by_client_id<'a>(app: &App, req: &Req, client: &'a Client) -> Result<Authenti
     {
         let mut why = None;
         for method in methods.iter().copied().filter(|m| m.is_mtls()) {
-            match certificate_names(app, req, client, method, cert) {
+            match certificate_names(app, req, &client, method, cert) {
                 Ok(()) => return Ok(Authenticated { client, method }),
                 Err(e) => why = Some(e),
             }
@@ -301,11 +317,7 @@ fn by_assertion<'a>(app: &'a App, req: &Req, form: &Params) -> Result<Authentica
             "client_id differs from the client the assertion names",
         ));
     }
-    let client = app
-        .cfg
-        .registry
-        .client(&parsed.client_id)
-        .ok_or_else(|| invalid_client("the client assertion names an unknown client"))?;
+    let client = lookup(app, req, &parsed.client_id)?;
     let endpoint = format!("{}{}", app.issuer, req.path);
     let token_endpoint = format!("{}/token", app.issuer);
     let audiences = Audiences {
@@ -315,18 +327,18 @@ fn by_assertion<'a>(app: &'a App, req: &Req, form: &Params) -> Result<Authentica
     };
     let now = now_ms() / 1000;
     let (method, verified) = if parsed.alg() == Some(assertion::SECRET_ALG) {
-        allowed(client, AuthMethod::ClientSecretJwt)?;
+        allowed(&client, AuthMethod::ClientSecretJwt)?;
         let Some(secret) = &client.secret else {
             return Err(invalid_client("this client has no secret"));
         };
-        let verified = limited(app, req, client, || {
+        let verified = limited(app, req, &client, || {
             parsed
                 .verify(Keys::Secret(secret), audiences, now)
                 .map_err(|e| invalid_client(e.description()))
         })?;
         (AuthMethod::ClientSecretJwt, verified)
     } else {
-        allowed(client, AuthMethod::PrivateKeyJwt)?;
+        allowed(&client, AuthMethod::PrivateKeyJwt)?;
         let verify = |refetch: bool| -> Result<_, AssertionError> {
             let keys = app
                 .client_keys

@@ -1,7 +1,9 @@
 //! Registered clients, users and scopes of the dev server: the built-in defaults
 //! (docs/serve.md), the TOML server-config file, and the redirect URI rule (RFC 8252 §7.3,
 //! RFC 9700 §4.1.3): exact string match, except that the port may differ when the registered
-//! URI's host is the IP literal `127.0.0.1` or `[::1]`.
+//! URI's host is the IP literal `127.0.0.1` or `[::1]`, or `localhost` for a client that opts
+//! in (`localhost_any_port`; RFC 8252 §8.3 advises against `localhost`, so never by
+//! default).
 
 use std::path::Path;
 use std::time::Duration;
@@ -113,6 +115,10 @@ pub struct Client {
     /// Every authorization request of the client must be pushed first (RFC 9126 §6).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Any port is accepted on the client's `http://localhost` redirect URIs too, as on its
+    /// `127.0.0.1` and `[::1]` ones (an explicit opt-in, RFC 8252 §8.3).
+    #[serde(default)]
+    pub localhost_any_port: bool,
 }
 
 impl Client {
@@ -236,7 +242,14 @@ impl Default for Registry {
                 Client {
                     id: "oauthctl".into(),
                     secret: None,
-                    redirect_uris: s(&["http://127.0.0.1/callback", "http://[::1]/callback"]),
+                    // `localhost` too, on any port, as providers such as Entra ID and
+                    // node-oidc-provider accept it of native clients, so that a login with
+                    // `--redirect-uri http://localhost/callback` can be tried here.
+                    redirect_uris: s(&[
+                        "http://127.0.0.1/callback",
+                        "http://[::1]/callback",
+                        "http://localhost/callback",
+                    ]),
                     grant_types: vec![
                         Grant::AuthorizationCode,
                         Grant::DeviceCode,
@@ -245,6 +258,7 @@ impl Default for Registry {
                     scopes: Vec::new(),
                     roles: Vec::new(),
                     introspect_any: false,
+                    localhost_any_port: true,
                     ..Client::default()
                 },
                 Client {
@@ -281,6 +295,7 @@ impl Default for Registry {
                 "offline_access",
                 "api:read",
                 "api:write",
+                "api:admin",
             ]),
         }
     }
@@ -393,9 +408,15 @@ fn de_grant_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Grant>, D::Erro
         .collect()
 }
 
-/// Splits `http://127.0.0.1...` / `http://[::1]...` into (scheme+host, rest after the port).
-fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
-    for prefix in ["http://127.0.0.1", "http://[::1]"] {
+/// Splits `http://127.0.0.1...` / `http://[::1]...` (and `http://localhost...` when
+/// `localhost` is allowed) into (scheme+host, rest after the host).
+fn loopback_parts(uri: &str, localhost: bool) -> Option<(&'static str, &str)> {
+    let hosts: &[&'static str] = if localhost {
+        &["http://127.0.0.1", "http://[::1]", "http://localhost"]
+    } else {
+        &["http://127.0.0.1", "http://[::1]"]
+    };
+    for &prefix in hosts {
         if let Some(rest) = uri.strip_prefix(prefix)
             && (rest.starts_with('/') || rest.starts_with(':'))
         {
@@ -421,12 +442,24 @@ fn strip_port(rest: &str) -> Option<&str> {
 /// except that for a loopback IP literal registration any port is allowed (RFC 8252 §7.3).
 /// `localhost` gets no such relaxation.
 pub fn redirect_uri_matches(registered: &str, candidate: &str) -> bool {
+    redirect_uri_allowed(registered, candidate, false)
+}
+
+/// [`redirect_uri_matches`], and with `localhost_any_port` the same port relaxation for a
+/// `http://localhost` registration (host and path still exact: `localhost` never matches
+/// `127.0.0.1`, nor the other way round).
+pub(crate) fn redirect_uri_allowed(
+    registered: &str,
+    candidate: &str,
+    localhost_any_port: bool,
+) -> bool {
     if registered == candidate {
         return true;
     }
-    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) =
-        (loopback_parts(registered), loopback_parts(candidate))
-    else {
+    let (Some((reg_host, reg_rest)), Some((cand_host, cand_rest))) = (
+        loopback_parts(registered, localhost_any_port),
+        loopback_parts(candidate, localhost_any_port),
+    ) else {
         return false;
     };
     let (Some(reg_path), Some(cand_path)) = (strip_port(reg_rest), strip_port(cand_rest)) else {
@@ -436,235 +469,4 @@ pub fn redirect_uri_matches(registered: &str, candidate: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    const REG: &str = "http://127.0.0.1/callback";
-
-    #[test]
-    fn loopback_ports_are_relaxed_and_nothing_else() {
-        for ok in [
-            "http://127.0.0.1/callback",
-            "http://127.0.0.1:1/callback",
-            "http://127.0.0.1:49152/callback",
-            "http://127.0.0.1:65535/callback",
-        ] {
-            assert!(redirect_uri_matches(REG, ok), "{ok}");
-        }
-        assert!(redirect_uri_matches(
-            "http://[::1]/callback",
-            "http://[::1]:8080/callback"
-        ));
-        for bad in [
-            "HTTP://127.0.0.1:80/callback",
-            "http://LOCALHOST:80/callback",
-            "http://localhost:80/callback",
-            "http://127.000.000.001:80/callback",
-            "http://127.0.0.2:80/callback",
-            "http://127.0.0.1:80/x/../callback",
-            "http://127.0.0.1:80/callback?x=1",
-            "http://127.0.0.1:80/callback#frag",
-            "http://user@127.0.0.1:80/callback",
-            "http://127.0.0.1@evil.example/callback",
-            "https://127.0.0.1:80/callback",
-            "http://127.0.0.1:80/callback/",
-            "http://127.0.0.1:80/Callback",
-            "http://127.0.0.1:080/callback",
-            "http://127.0.0.1:0/callback",
-            "http://127.0.0.1:65536/callback",
-            "http://127.0.0.1:/callback",
-            "http://127.0.0.1:80:81/callback",
-            "http://127.0.0.1%2f/callback",
-            "http://127.0.0.1:80/%63allback",
-            "http://127.0.0.1.evil.example/callback",
-            "http://[::1]:80/callback",
-            "http://[0:0:0:0:0:0:0:1]:80/callback",
-        ] {
-            assert!(!redirect_uri_matches(REG, bad), "{bad}");
-        }
-        // Non-loopback registrations are exact.
-        assert!(!redirect_uri_matches(
-            "https://app.example/cb",
-            "https://app.example:443/cb"
-        ));
-        assert!(!redirect_uri_matches(
-            "http://localhost/cb",
-            "http://localhost:8080/cb"
-        ));
-    }
-
-    /// The rule written out the slow, obvious way, for the property test to compare with:
-    /// `http://127.0.0.1`, an optional port (no leading zero, 1 to 65535), `/callback`.
-    fn reference(candidate: &str) -> bool {
-        let Some(rest) = candidate.strip_prefix("http://127.0.0.1") else {
-            return false;
-        };
-        let path = match rest.strip_prefix(':') {
-            None => rest,
-            Some(p) => {
-                let (port, path) = p.split_at(p.find('/').unwrap_or(p.len()));
-                let ok = !port.starts_with('0')
-                    && port.chars().all(|c| c.is_ascii_digit())
-                    && port.parse::<u16>().is_ok_and(|n| n > 0);
-                if !ok {
-                    return false;
-                }
-                path
-            }
-        };
-        path == "/callback"
-    }
-
-    proptest! {
-        #[test]
-        fn matcher_agrees_with_the_reference(
-            scheme in prop::sample::select(vec!["http://", "HTTP://", "https://", "http://u@"]),
-            host in prop::sample::select(vec!["127.0.0.1", "LOCALHOST", "localhost", "127.000.000.001", "127.0.0.2", "[::1]"]),
-            port in prop::option::of(0u32..70000),
-            path in prop::sample::select(vec!["/callback", "/x/../callback", "/callback?a=b", "/callback#f", "/callback/", "/%63allback", "/Callback", ""]),
-        ) {
-            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            let candidate = format!("{scheme}{host}{port}{path}");
-            prop_assert_eq!(redirect_uri_matches(REG, &candidate), reference(&candidate), "{}", candidate);
-        }
-    }
-
-    #[test]
-    fn the_documented_example_parses() {
-        let doc = include_str!("../../docs/serve.md");
-        let start = doc.find("```toml\n").unwrap() + 8;
-        let end = doc[start..].find("```").unwrap() + start;
-        let file = ServerConfigFile::parse(&doc[start..end]).unwrap();
-        assert_eq!(file.clients.unwrap().len(), 2);
-    }
-
-    #[test]
-    fn every_documented_server_config_parses() {
-        let doc = include_str!("../../docs/serve.md");
-        let blocks: Vec<&str> = doc
-            .split("```toml\n")
-            .skip(1)
-            .filter_map(|b| b.split("```").next())
-            .collect();
-        assert!(blocks.len() >= 2);
-        for block in blocks {
-            ServerConfigFile::parse(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
-        }
-    }
-
-    #[test]
-    fn registrations_name_what_their_method_needs() {
-        let methods =
-            |toml: &str| ServerConfigFile::parse(toml).unwrap().clients.unwrap()[0].auth_methods();
-        assert_eq!(methods("[[clients]]\nid = \"p\"\n"), [AuthMethod::None]);
-        assert_eq!(
-            methods("[[clients]]\nid = \"s\"\nsecret = \"x\"\n"),
-            [
-                AuthMethod::ClientSecretBasic,
-                AuthMethod::ClientSecretPost,
-                AuthMethod::ClientSecretJwt
-            ]
-        );
-        assert_eq!(
-            methods("[[clients]]\nid = \"k\"\njwks = { keys = [] }\n"),
-            [
-                AuthMethod::PrivateKeyJwt,
-                AuthMethod::SelfSignedTlsClientAuth
-            ]
-        );
-        assert_eq!(
-            methods("[[clients]]\nid = \"t\"\ntls_client_auth_san_dns = \"a.example\"\n"),
-            [AuthMethod::TlsClientAuth]
-        );
-        assert_eq!(
-            methods(
-                "[[clients]]\nid = \"j\"\nsecret = \"x\"\ntoken_endpoint_auth_method = \"client_secret_jwt\"\n"
-            ),
-            [AuthMethod::ClientSecretJwt]
-        );
-        for (toml, problem) in [
-            (
-                "token_endpoint_auth_method = \"private_key_jwt\"",
-                "needs jwks or jwks_uri",
-            ),
-            (
-                "token_endpoint_auth_method = \"client_secret_post\"",
-                "needs a secret",
-            ),
-            (
-                "token_endpoint_auth_method = \"tls_client_auth\"",
-                "tls_client_auth_subject_dn",
-            ),
-            (
-                "secret = \"x\"\ntoken_endpoint_auth_method = \"none\"",
-                "no secret",
-            ),
-            (
-                "jwks = { keys = [] }\njwks_uri = \"https://k.example/j\"",
-                "not both",
-            ),
-            ("jwks_uri = \"http://k.example/j\"", "https"),
-            (
-                "token_endpoint_auth_method = \"password\"",
-                "unknown variant",
-            ),
-        ] {
-            let err =
-                ServerConfigFile::parse(&format!("[[clients]]\nid = \"c\"\n{toml}\n")).unwrap_err();
-            assert!(err.contains(problem), "{toml}: {err}");
-        }
-        // A client with keys but no secret is not public: it may use client credentials.
-        let keyed = ServerConfigFile::parse(
-            "[[clients]]\nid = \"k\"\njwks = { keys = [] }\ngrant_types = [\"client_credentials\"]\n",
-        )
-        .unwrap();
-        assert!(!keyed.clients.unwrap()[0].is_public());
-    }
-
-    #[test]
-    fn config_files_reject_unknown_keys() {
-        let err = ServerConfigFile::parse("[lifetimes]\naccess = \"1h\"\n").unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
-        let ok = ServerConfigFile::parse(
-            "rate_limit_per_minute = 5\n[lifetimes]\naccess_token = \"5m\"\ncode = 30\n\
-             [[users]]\nusername = \"carol\"\npassword = \"c\"\nroles = [\"admin\"]\n",
-        )
-        .unwrap();
-        assert_eq!(
-            ok.lifetimes.unwrap().access_token,
-            Some(Duration::from_secs(300))
-        );
-        assert_eq!(ok.users.unwrap()[0].username, "carol");
-        let err = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n",
-        )
-        .unwrap_err();
-        assert!(
-            err.contains("public client cannot use client_credentials"),
-            "{err}"
-        );
-        let err = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\ngrant_types = [\"authorization_code\", \"password\"]\n",
-        )
-        .unwrap_err();
-        assert!(err.contains("unknown grant type `password`"), "{err}");
-        assert!(err.contains("line 3"), "{err}");
-        let ok = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\nsecret = \"s\"\ngrant_types = [\"client_credentials\", \
-             \"urn:ietf:params:oauth:grant-type:device_code\", \"refresh_token\"]\n",
-        )
-        .unwrap();
-        let client = &ok.clients.unwrap()[0];
-        assert_eq!(
-            client.grant_types,
-            [
-                Grant::ClientCredentials,
-                Grant::DeviceCode,
-                Grant::RefreshToken
-            ]
-        );
-        assert!(client.allows(Grant::DeviceCode) && !client.allows(Grant::AuthorizationCode));
-        assert!(!format!("{client:?}").contains("\"s\""));
-    }
-}
+mod tests;

@@ -60,7 +60,8 @@ struct AccessClaims<'a> {
 #[derive(Serialize)]
 pub(crate) struct TokenResponse {
     pub access_token: AccessToken,
-    /// A [`TokenType`]'s value, or what `--misbehave wrong-token-type` sends instead.
+    /// A [`TokenType`](crate::oauth::token_type::TokenType)'s value, or what
+    /// `--misbehave wrong-token-type` sends instead.
     pub token_type: &'static str,
     pub expires_in: u64,
     pub scope: String,

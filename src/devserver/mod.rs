@@ -24,12 +24,16 @@ mod authorization_request;
 mod authorize;
 mod back_channel;
 mod binding;
+mod cimd;
 mod client_auth;
 mod client_keys;
+mod client_metadata;
 mod clients;
 mod device_authorization;
 mod device_pages;
+mod directory;
 mod dpop;
+mod fetch;
 mod form_checks;
 mod grants;
 mod introspect;
@@ -41,7 +45,9 @@ pub mod mtls;
 mod pages;
 mod par;
 mod pkce;
+mod registration;
 mod replay;
+mod resource;
 mod revoke;
 mod routes;
 mod scope;
@@ -130,6 +136,12 @@ pub struct DevConfig {
     pub tls_dir: Option<PathBuf>,
     /// How long a pushed authorization request's `request_uri` is valid (default 60s).
     pub par_ttl: Duration,
+    /// Dynamic client registration at `/register` (RFC 7591); on by default, off with
+    /// `--no-registration`.
+    pub registration: bool,
+    /// Client ID Metadata Documents: a `client_id` that is a URL names the client its
+    /// document describes; on by default, off with `--no-client-id-metadata-documents`.
+    pub client_id_metadata_documents: bool,
 }
 
 impl Default for DevConfig {
@@ -157,6 +169,8 @@ impl Default for DevConfig {
             require_par: false,
             tls_dir: None,
             par_ttl: Duration::from_secs(60),
+            registration: true,
+            client_id_metadata_documents: true,
         }
     }
 }
@@ -269,6 +283,20 @@ impl DevConfig {
         self
     }
 
+    /// Turns dynamic client registration (`/register`) on or off.
+    #[must_use]
+    pub fn with_registration(mut self, on: bool) -> Self {
+        self.registration = on;
+        self
+    }
+
+    /// Turns Client ID Metadata Documents on or off.
+    #[must_use]
+    pub fn with_client_id_metadata_documents(mut self, on: bool) -> Self {
+        self.client_id_metadata_documents = on;
+        self
+    }
+
     /// Whether `case` is on.
     pub fn misbehaves(&self, case: Misbehave) -> bool {
         self.misbehave.contains(&case)
@@ -368,6 +396,10 @@ pub(crate) struct App {
     pub ca: Option<tls::DevCa>,
     /// The clients' registered key sets (`private_key_jwt`, `self_signed_tls_client_auth`).
     pub client_keys: client_keys::ClientKeys,
+    /// The clients registered at `/register`.
+    pub registrations: registration::Registrations,
+    /// The fetched Client ID Metadata Documents.
+    pub documents: cimd::Documents,
 }
 
 impl App {
@@ -502,6 +534,8 @@ impl DevServer {
             nonces: cfg.dpop_nonce.then(dpop::Nonces::generate),
             ca,
             client_keys,
+            registrations: registration::Registrations::default(),
+            documents: cimd::Documents::default(),
             cfg,
         });
         let router = Arc::clone(&app);
@@ -564,6 +598,18 @@ impl DevServer {
         }
     }
 
+    /// How many clients registered at `/register` are kept (at most 1,024; the oldest is
+    /// dropped first).
+    pub fn registered_clients(&self) -> usize {
+        self.app.registrations.len()
+    }
+
+    /// How many fetched Client ID Metadata Documents are kept (at most 1,024, each for a
+    /// minute).
+    pub fn client_id_metadata_documents(&self) -> usize {
+        self.app.documents.len()
+    }
+
     /// Rotates the signing key: a new key signs from now on, the previous ones stay in the
     /// JWKS (at most three keys are published). Persists to the key file, if any. Returns
     /// the new `kid`.
@@ -574,30 +620,6 @@ impl DevServer {
             .unwrap_or_else(PoisonError::into_inner)
             .rotate(self.app.cfg.alg)
             .map_err(DevServerError::Key)
-    }
-
-    /// Where the development CA's certificate is (`--tls`): what clients pass as
-    /// `--cacert`.
-    pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
-        self.app.ca.as_ref().map(tls::DevCa::cert_path)
-    }
-
-    /// The development CA's certificate (PEM), with `--tls`.
-    pub fn ca_cert_pem(&self) -> Option<&str> {
-        self.app.ca.as_ref().map(tls::DevCa::cert_pem)
-    }
-
-    /// A new client certificate with common name `cn`, issued by the development CA (what a
-    /// `tls_client_auth` client with `tls_client_auth_subject_dn = "CN={cn}"` presents), as
-    /// PEM: (certificate, PKCS#8 private key). `None` without `--tls`.
-    pub fn client_certificate(&self, cn: &str) -> Option<Result<(String, String), String>> {
-        let ca = self.app.ca.as_ref()?;
-        Some(ca.client_cert(cn).map(|(cert, key)| {
-            (
-                crate::oauth::jose::pem_block("CERTIFICATE", &cert),
-                crate::oauth::jose::pem_block("PRIVATE KEY", &key),
-            )
-        }))
     }
 
     /// The `kid` of the current signing key.

@@ -109,17 +109,45 @@ pub(crate) fn login(client_id: &str, users: &[User], txn: &str, csrf: &str, fail
     )
 }
 
-/// The consent page.
+/// Where the authorization code goes, for the consent page: the redirect URI's host (with
+/// its port) and path, so that the user can see who receives it.
+fn redirect_target(redirect_uri: &str) -> String {
+    let Ok(url) = url::Url::parse(redirect_uri) else {
+        return format!(
+            "<p>The answer goes to <code>{}</code>.</p>",
+            e(redirect_uri)
+        );
+    };
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => String::new(),
+    };
+    let here = if crate::oauth::url_policy::is_loopback(&url) {
+        " (an application on this computer)"
+    } else {
+        ""
+    };
+    format!(
+        "<p class=\"target\">If you allow, your browser takes the authorization code to \
+         <strong>{}</strong>{here}, path <code>{}</code>.</p>",
+        e(&host),
+        e(url.path())
+    )
+}
+
+/// The consent page; `redirect_uri` is where the answer will go.
 pub(crate) fn consent(
     client_id: &str,
     user: &str,
     scopes: &[String],
+    redirect_uri: &str,
     txn: &str,
     csrf: &str,
 ) -> Resp {
     let body = format!(
         "<h1>Allow access?</h1><p><strong>{client}</strong> asks to act as <strong>{user}</strong> \
-         with these scopes:</p>{scopes}\
+         with these scopes:</p>{scopes}{target}\
          <form method=\"post\" action=\"/authorize/consent\">\
          <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
@@ -128,6 +156,7 @@ pub(crate) fn consent(
         client = e(client_id),
         user = e(user),
         scopes = scope_list(scopes),
+        target = redirect_target(redirect_uri),
         txn = e(txn),
         csrf = e(csrf),
     );
@@ -220,4 +249,25 @@ pub(crate) fn index(app: &App) -> Resp {
     }
     body.push_str("</ul>");
     Resp::html(200, layout("oauthctl development server", &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_consent_page_names_where_the_code_goes() {
+        let t = redirect_target("http://localhost:41235/oauth/cb");
+        assert!(t.contains("<strong>localhost:41235</strong>"), "{t}");
+        assert!(t.contains("<code>/oauth/cb</code>"), "{t}");
+        assert!(t.contains("this computer"), "{t}");
+        let t = redirect_target("https://app.example/cb?x=<b>");
+        assert!(t.contains("<strong>app.example</strong>"), "{t}");
+        assert!(!t.contains("this computer") && !t.contains("<b>"), "{t}");
+        let t = redirect_target("not a url <script>");
+        assert!(
+            t.contains("&lt;script&gt;") && !t.contains("<script>"),
+            "{t}"
+        );
+    }
 }

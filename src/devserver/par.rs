@@ -15,6 +15,7 @@ use super::authorization_request::{AuthorizationRequest, MAX_KEPT_REQUEST, Refus
 use super::back_channel::{err, form};
 use super::binding;
 use super::client_auth::authenticate;
+use super::directory::Directory;
 use super::state::{Bounded, MAX_PENDING, ms, now_ms};
 use super::wire::{Req, Resp, fingerprint, random_token};
 
@@ -147,7 +148,7 @@ fn push_answer(app: &App, req: &Req) -> Resp {
         request.append_pair("dpop_jkt", j);
     }
     let raw = request.finish().into_bytes();
-    match AuthorizationRequest::parse(&app.cfg.registry, &raw) {
+    match AuthorizationRequest::parse(&Directory::of(app, req.peer), &raw) {
         Ok(_) => {}
         Err(Refusal::Page { message, .. }) => return err("invalid_request", &message),
         Err(Refusal::Redirect {

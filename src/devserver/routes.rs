@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
-use super::{App, AuthMethod, Misbehave, SigningAlg};
+use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, par, revoke, token,
-    userinfo,
+    api, authorize, device_authorization, device_pages, introspect, pages, par, registration,
+    revoke, token, userinfo,
 };
 use super::{assertion, dpop};
 use crate::oauth::grant::Grant;
@@ -89,9 +89,6 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
         }
         "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| jwks(app)),
-        "/.well-known/oauth-protected-resource/api" => {
-            only(m, &["GET", "HEAD"]).unwrap_or_else(|| api::metadata(app))
-        }
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
@@ -105,16 +102,28 @@ fn route(app: &App, req: &Req) -> Resp {
             .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
         "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
         "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
+        "/register" if app.cfg.registration => {
+            only(m, &["POST"]).unwrap_or_else(|| registration::register(app, req))
+        }
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
+        "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
         "/api/data" => match m {
             "GET" => api::list(app, req),
             "POST" => api::create(app, req),
             _ => not_allowed(&["GET", "POST"]),
         },
         "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
-        _ => Resp::json(404, &json!({"error": "not_found"})),
+        p if p.starts_with(resource::WELL_KNOWN) => match api::metadata(app, p) {
+            Some(doc) => only(m, &["GET", "HEAD"]).unwrap_or(doc),
+            None => not_found(),
+        },
+        _ => not_found(),
     }
+}
+
+fn not_found() -> Resp {
+    Resp::json(404, &json!({"error": "not_found"}))
 }
 
 /// `None` if `method` is allowed, else a 405 answer.
@@ -173,7 +182,7 @@ fn discovery(app: &App) -> Resp {
         .collect();
     Resp::json(
         200,
-        &json!({
+        &without_nulls(json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{i}/authorize"),
             "token_endpoint": format!("{i}/token"),
@@ -205,6 +214,17 @@ fn discovery(app: &App) -> Resp {
             // With `--tls` every endpoint takes client certificates, so there are no
             // `mtls_endpoint_aliases` (RFC 8705 §5): clients use the endpoints above.
             "tls_client_certificate_bound_access_tokens": tls,
-        }),
+            "registration_endpoint": app.cfg.registration.then(|| format!("{i}/register")),
+            "client_id_metadata_document_supported": app.cfg.client_id_metadata_documents,
+        })),
     )
+}
+
+/// `doc` without its `null` members: a member for a feature that is off is left out
+/// (RFC 8414 §2).
+fn without_nulls(mut doc: serde_json::Value) -> serde_json::Value {
+    if let Some(members) = doc.as_object_mut() {
+        members.retain(|_, v| !v.is_null());
+    }
+    doc
 }

@@ -232,6 +232,33 @@ impl DevCa {
     }
 }
 
+/// What a running server tells about its TLS (`--tls`).
+impl super::DevServer {
+    /// Where the development CA's certificate is (`--tls`): what clients pass as
+    /// `--cacert`.
+    pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
+        self.app.ca.as_ref().map(DevCa::cert_path)
+    }
+
+    /// The development CA's certificate (PEM), with `--tls`.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.app.ca.as_ref().map(DevCa::cert_pem)
+    }
+
+    /// A new client certificate with common name `cn`, issued by the development CA (what a
+    /// `tls_client_auth` client with `tls_client_auth_subject_dn = "CN={cn}"` presents), as
+    /// PEM: (certificate, PKCS#8 private key). `None` without `--tls`.
+    pub fn client_certificate(&self, cn: &str) -> Option<Result<(String, String), String>> {
+        let ca = self.app.ca.as_ref()?;
+        Some(ca.client_cert(cn).map(|(cert, key)| {
+            (
+                crate::oauth::jose::pem_block("CERTIFICATE", &cert),
+                crate::oauth::jose::pem_block("PRIVATE KEY", &key),
+            )
+        }))
+    }
+}
+
 /// Creates `dir` (and its parents) with mode 0700 where it does not exist.
 fn create_private_dir(dir: &Path) -> Result<(), String> {
     let mut builder = std::fs::DirBuilder::new();

@@ -66,8 +66,9 @@ fn answer(app: &App, req: &Req) -> Resp {
         Ok(a) => a,
         Err(r) => return r,
     };
+    let by_certificate = auth.by_certificate();
     let client = auth.client;
-    if let Some(r) = rate_limited(app, req, client) {
+    if let Some(r) = rate_limited(app, req, &client) {
         return r;
     }
     if proof.is_none() && (app.cfg.require_dpop || client.dpop_bound_access_tokens) {
@@ -85,7 +86,7 @@ fn answer(app: &App, req: &Req) -> Resp {
         jkt: proof.map(|p| p.jkt),
         x5t_s256: None,
     };
-    if auth.by_certificate() {
+    if by_certificate {
         bound = bound.with_certificate(req);
     }
     if app.cfg.misbehaves(Misbehave::Token200WithError) {
@@ -104,7 +105,7 @@ fn answer(app: &App, req: &Req) -> Resp {
             "this client may not use this grant type",
         );
     }
-    match grants::redeem(app, client, grant, &form, &bound) {
+    match grants::redeem(app, &client, grant, &form, &bound) {
         Ok(mut body) => {
             if app.cfg.misbehaves(Misbehave::TokenControlChars)
                 || (grant == Grant::RefreshToken

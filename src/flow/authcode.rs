@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -22,6 +22,7 @@ use crate::oauth::grant::Grant;
 use crate::oauth::id_token::{IdTokenRules, allowed_algs};
 use crate::oauth::par;
 use crate::oauth::pkce::FlowSecrets;
+use crate::oauth::redirect_uri::RedirectUri;
 use crate::oauth::secret::{IdToken, Nonce};
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::url_policy;
@@ -30,6 +31,7 @@ use super::client::{ClientAuth, code_request, post_authenticated};
 use super::discovery::DocumentCache;
 use super::events::{Event, Events};
 use super::loopback::{Callback, Expect, Listener, WaitError};
+use super::paste::PasteBack;
 use super::provider::Resolved;
 
 /// Parameters a user may not override with `--param`: they carry the flow's security.
@@ -61,6 +63,13 @@ pub(crate) struct Request {
     pub leeway: i64,
     /// Push the request (RFC 9126) even when the provider does not require it.
     pub par: bool,
+    /// The redirect URI (with `--port` applied); `None`: `http://127.0.0.1:PORT/callback`,
+    /// or `[::1]` where IPv4 loopback is unavailable.
+    pub redirect_uri: Option<RedirectUri>,
+    /// The `Origin` header of the token request (clients Entra ID registered as SPAs).
+    pub origin: Option<String>,
+    /// Whether and when the address the browser ended on may be pasted instead.
+    pub paste: Option<PasteBack>,
 }
 
 /// Tokens obtained, with the verified ID token claims.
@@ -75,13 +84,30 @@ const REMIND_AFTER: Duration = Duration::from_secs(60);
 
 /// Why the browser may never come back to the loopback listener: a provider that does not
 /// accept the client or the redirect URI shows an error page and, by design, does not
-/// redirect (RFC 6749 §4.1.2.1).
-fn unanswered_reasons(client_id: &str, redirect_uri: &str, port: u16) -> String {
+/// redirect (RFC 6749 §4.1.2.1). `sent` is the redirect URI sent, `configured` the one
+/// configured (`None`: the default).
+fn unanswered_reasons(
+    client_id: &str,
+    sent: &str,
+    configured: Option<&RedirectUri>,
+    port: u16,
+) -> String {
+    let register = match configured {
+        None => format!(
+            "register http://127.0.0.1/callback if it accepts any loopback port, else register \
+             that exact URI and log in with --port {port}"
+        ),
+        Some(r) if r.port().is_some() => format!("register exactly {}", r.as_str()),
+        Some(r) => format!(
+            "register {} if it accepts any loopback port, else register that exact URI and log \
+             in with --redirect-uri {sent}",
+            r.as_str()
+        ),
+    };
     format!(
         "an error on the sign-in page means the provider does not accept this request and \
          never redirects back: check that it knows the client id `{client_id}` and allows \
-         the redirect URI {redirect_uri} (register http://127.0.0.1/callback if it accepts \
-         any loopback port, else register that exact URI and log in with --port {port})"
+         the redirect URI {sent} ({register})"
     )
 }
 
@@ -272,12 +298,20 @@ pub(crate) fn run(
     let oidc = wants_oidc(&req.scopes) && !provider.provider.quirks.no_oidc;
     let par_endpoint = par_endpoint(http, provider, client, req.par)?;
     let secrets = FlowSecrets::generate();
-    let listener = Listener::bind(req.port).map_err(|e| {
-        Error::Other(format!(
-            "cannot listen on 127.0.0.1:{} for the redirect: {e}",
-            req.port
-        ))
-    })?;
+    let listener = match &req.redirect_uri {
+        Some(r) => Listener::bind_for(r).map_err(|e| {
+            Error::Other(format!(
+                "cannot listen for the redirect URI {}: {e}",
+                r.as_str()
+            ))
+        }),
+        None => Listener::bind(req.port).map_err(|e| {
+            Error::Other(format!(
+                "cannot listen on 127.0.0.1:{} for the redirect: {e}",
+                req.port
+            ))
+        }),
+    }?;
     let redirect_uri = listener.redirect_uri();
     // A DPoP-bound login binds the code to its key too (RFC 9449 §10).
     let jkt = client.dpop().map(|d| d.thumbprint().to_owned());
@@ -305,13 +339,37 @@ pub(crate) fn run(
         iss_required: meta.is_some_and(|m| m.authorization_response_iss_parameter_supported),
     };
     let deadline = Instant::now() + req.timeout;
-    let port = listener.addr().port();
-    let mut reasons = unanswered_reasons(&client.client_id, &redirect_uri, port);
+    let port = listener.port();
+    let mut reasons = unanswered_reasons(
+        &client.client_id,
+        &redirect_uri,
+        req.redirect_uri.as_ref(),
+        port,
+    );
     if par_endpoint.is_some() {
         reasons.push_str(
             "; a pushed authorization request also expires about a minute after it was \
              made, and a sign-in started later fails at the provider without coming back",
         );
+    }
+    let waiting = listener
+        .start(&expect)
+        .map_err(|e| Error::Other(format!("the redirect listener failed: {e}")))?;
+    let sink = waiting.paste_sink();
+    let pasting = AtomicBool::new(false);
+    // Paste-back, offered once: from the start, or when no browser could be opened.
+    let offer_paste = || {
+        if let Some(paste) = &req.paste
+            && !pasting.swap(true, Ordering::SeqCst)
+        {
+            events.emit(Event::PasteBack {
+                redirect_uri: redirect_uri.clone(),
+            });
+            paste.source.start(sink.clone());
+        }
+    };
+    if req.paste.as_ref().is_some_and(|p| p.at_once) {
+        offer_paste();
     }
     let done = AtomicBool::new(false);
     let (finished, wait_ended) = mpsc::channel::<()>();
@@ -319,6 +377,7 @@ pub(crate) fn run(
         s.spawn(|| {
             browser.open_watched(url.as_str(), &done, &|e| {
                 events.emit(Event::BrowserFailed(e));
+                offer_paste();
             });
         });
         // Halfway through the wait (at most a minute in), say why a sign-in may never
@@ -337,7 +396,9 @@ pub(crate) fn run(
             what: "the browser",
             deadline,
         });
-        let result = listener.wait(&expect, req.timeout);
+        let result = waiting.wait(req.timeout, &|why| {
+            events.emit(Event::PasteRefused(why.to_owned()));
+        });
         done.store(true, Ordering::SeqCst);
         drop(finished);
         events.emit(Event::DoneWaiting);
@@ -380,7 +441,7 @@ pub(crate) fn run(
         &token_endpoint,
         client,
         &params,
-        &origin_headers(provider),
+        &origin_headers(req.origin.as_deref()),
     ) {
         Err(Error::Rejected(e)) => {
             if client.remember_dpop_need(&e) {
@@ -432,10 +493,15 @@ fn capitalized(s: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// Extra headers for the token endpoint (the Entra ID SPA `Origin` quirk is not needed for
-/// loopback redirects of public native clients, so none today).
-pub(crate) fn origin_headers(_provider: &Resolved) -> HeaderMap {
-    HeaderMap::new()
+/// Extra headers for the token endpoint: `Origin` for a client Entra ID registered as a
+/// single-page application, which redeems codes and refresh tokens only in cross-origin
+/// requests (README: "Entra ID SPA clients"). Native clients send none.
+pub(crate) fn origin_headers(origin: Option<&str>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(value) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        headers.insert(ORIGIN, value);
+    }
+    headers
 }
 
 /// Verifies an ID token with the provider's keys and rules, allowing `leeway` seconds of

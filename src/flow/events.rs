@@ -27,6 +27,11 @@ pub enum Event {
     },
     /// A warning.
     Warning(String),
+    /// The address the browser ends on may be pasted here instead (paste-back); the
+    /// redirect URI it starts with.
+    PasteBack { redirect_uri: String },
+    /// A pasted line that did not end the sign-in, and why; the wait goes on.
+    PasteRefused(String),
 }
 
 /// Receives events.

@@ -11,5 +11,7 @@ pub mod events;
 pub(crate) mod id_check;
 pub(crate) mod keys;
 pub mod loopback;
+pub mod paste;
 pub mod provider;
 pub mod renewal;
+pub(crate) mod revocation;

@@ -19,7 +19,6 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use url::Url;
 
 use crate::error::Error;
@@ -33,7 +32,7 @@ use crate::store::lock::Locks;
 use crate::store::{StoreError, TokenStore};
 use crate::text::time;
 
-use super::authcode::{verify_id_token, wants_oidc};
+use super::authcode::{origin_headers, verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
 use super::client_credentials;
 use super::discovery::DocumentCache;
@@ -349,6 +348,8 @@ pub struct Renewer<'a> {
     pub now: i64,
     /// Clock skew allowed for a new ID token's times, in seconds.
     pub leeway: i64,
+    /// The `Origin` header of a refresh (clients Entra ID registered as SPAs).
+    pub origin: Option<&'a str>,
 }
 
 impl Renewer<'_> {
@@ -375,7 +376,7 @@ impl Renewer<'_> {
                     &endpoint,
                     self.client,
                     &params,
-                    &HeaderMap::new(),
+                    &origin_headers(self.origin),
                 )
             }
             (Some(Renewal::RepeatGrant), _) => self.repeat(current.grant, &endpoint),

@@ -59,8 +59,13 @@ impl OAuthErrorResponse {
             }
             "invalid_scope" => "a requested scope is unknown or not allowed for this client",
             "redirect_uri_mismatch" => {
-                "the redirect URI is not registered for this client; register \
-                 http://127.0.0.1/callback (any port) or pass the registered port with --port"
+                "the redirect URI is not registered for this client; register the one oauthctl \
+                 sends (by default http://127.0.0.1/callback, any port), or log in with \
+                 --redirect-uri set to the registered one"
+            }
+            "unsupported_token_type" => {
+                "the server cannot revoke or introspect this kind of token (some cannot for \
+                 JWT access tokens); revoke the refresh token instead"
             }
             "access_denied" => "the user or the server declined the authorization",
             "unsupported_grant_type" => "the server does not support this flow for this client",

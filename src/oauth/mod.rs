@@ -17,6 +17,8 @@ pub mod mtls;
 pub mod par;
 pub mod pkce;
 pub mod providers;
+pub mod redirect_uri;
+pub(crate) mod revocation;
 pub mod secret;
 pub(crate) mod strict_json;
 pub(crate) mod token_chars;

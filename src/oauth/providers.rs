@@ -93,6 +93,10 @@ pub struct Provider {
     /// Client id used when none is configured (the embedded dev server's public client).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_client_id: Option<String>,
+    /// The redirect URI the provider expects of a native client, where it differs from
+    /// oauthctl's default `http://127.0.0.1/callback`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
     pub quirks: Quirks,
 }
 
@@ -263,6 +267,9 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
                 ..Endpoints::default()
             };
             p.default_scopes = scopes(&["openid", "profile", "email", "offline_access"]);
+            // The Entra portal takes plain http only for `localhost` redirect URIs, and the
+            // port of those is not compared.
+            p.redirect_uri = Some("http://localhost/callback".into());
             p.quirks.spa_needs_origin = true;
             p.quirks.assertion_aud_is_endpoint = true;
             if matches!(tenant, "common" | "organizations" | "consumers") {
@@ -292,6 +299,8 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
                 ..Endpoints::default()
             };
             p.default_scopes = scopes(&["openid", "email", "public_profile"]);
+            // Facebook Login lets apps in development mode redirect to `localhost`.
+            p.redirect_uri = Some("http://localhost/callback".into());
             p.quirks.no_discovery = true;
         }
         "okta" => {
@@ -332,9 +341,69 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
     Ok(p)
 }
 
+/// What to know about logging in with preset `name`: the redirect URI to register, and the
+/// `Origin` an Entra ID single-page application needs. Shown by `oauthctl providers`.
+pub fn login_notes(name: &str) -> &'static [&'static str] {
+    match name {
+        "google" => &[
+            "redirect URI: nothing to register for a \"Desktop app\" client; Google accepts \
+             http://127.0.0.1 on any port (the default here)",
+        ],
+        "github" => &[
+            "redirect URI: register the callback URL http://127.0.0.1/callback; GitHub \
+             accepts any port on a loopback callback URL",
+        ],
+        "microsoft" => &[
+            "redirect URI: http://localhost/callback (the default here), registered under \
+             \"Mobile and desktop applications\"; Entra ignores the port of localhost \
+             redirect URIs, and its portal accepts http only for localhost",
+            "a client registered as a single-page application (SPA) must send an Origin \
+             header with its token requests, else Entra answers AADSTS9002327: log in with \
+             --origin http://localhost (remembered for refreshes; SPA refresh tokens last \
+             24 hours)",
+        ],
+        "facebook" => &[
+            "redirect URI: http://localhost/callback (the default here); Facebook allows \
+             localhost redirects only while the app is in development mode",
+        ],
+        "local" => &[
+            "redirect URI: the client `oauthctl` accepts http://127.0.0.1/callback, \
+             http://[::1]/callback and http://localhost/callback on any port",
+        ],
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presets_carry_the_redirect_uri_their_provider_expects() {
+        for (name, uri) in [
+            ("microsoft", Some("http://localhost/callback")),
+            ("facebook", Some("http://localhost/callback")),
+            ("google", None),
+            ("github", None),
+            ("local", None),
+        ] {
+            let p = preset(name, None).unwrap();
+            assert_eq!(p.redirect_uri.as_deref(), uri, "{name}");
+            if let Some(uri) = uri {
+                assert!(
+                    crate::oauth::redirect_uri::RedirectUri::parse(uri).is_ok(),
+                    "{name}"
+                );
+                assert!(login_notes(name).iter().any(|n| n.contains(uri)), "{name}");
+            }
+        }
+        assert!(
+            login_notes("microsoft")
+                .iter()
+                .any(|n| n.contains("--origin"))
+        );
+        assert!(login_notes("okta").is_empty());
+    }
 
     #[test]
     fn every_listed_preset_resolves() {

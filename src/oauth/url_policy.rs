@@ -57,6 +57,27 @@ pub(crate) fn check_url(url: &Url, insecure_http: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// A web origin (RFC 6454) for an `Origin` header: `http` or `https`, a host, an optional
+/// port, nothing else (a `/` alone is allowed). Returns its serialisation.
+pub(crate) fn web_origin(raw: &str) -> Result<String, String> {
+    let url = Url::parse(raw).map_err(|e| format!("`{raw}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{raw}` is not an http or https origin"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{raw}` has user information; an origin has none"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{raw}` has a path, query or fragment; an origin has none"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{raw}` has no host"));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 /// The URL without query and fragment, for messages.
 pub(crate) fn display_base(url: &Url) -> String {
     let mut u = url.clone();

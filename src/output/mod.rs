@@ -5,6 +5,7 @@
 
 pub(crate) mod body;
 pub(crate) mod json;
+pub(crate) mod qr;
 mod rerun;
 pub(crate) mod response;
 pub(crate) mod spinner;

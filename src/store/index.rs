@@ -79,6 +79,12 @@ pub(crate) struct RememberedLogin {
     /// The login pushed its authorization request on request (`--par`, `par = true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub par: bool,
+    /// The redirect URI the login was configured with (not the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// The `Origin` header its token requests carried: refreshes send it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// A token set a profile still owns besides its current one, and the login that made it

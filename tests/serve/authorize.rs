@@ -140,6 +140,46 @@ fn the_sign_in_page_lists_the_users_the_server_has() {
 }
 
 #[test]
+fn the_consent_page_shows_where_the_code_goes() {
+    let s = start(DevConfig::default());
+    let (_, challenge) = pkce();
+    let page = authorize(
+        &s,
+        &[
+            ("response_type", "code"),
+            ("client_id", "oauthctl"),
+            ("redirect_uri", "http://localhost:41235/callback"),
+            ("state", "s"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.text);
+    let consent = Answer::from(
+        http()
+            .post(url(&s, "/authorize/login"))
+            .header("Cookie", session_cookie(&page))
+            .form(&[
+                ("txn", hidden(&page.text, "txn").as_str()),
+                ("csrf", hidden(&page.text, "csrf").as_str()),
+                ("username", "alice"),
+                ("password", "alice"),
+            ])
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(consent.status, 200, "{}", consent.text);
+    assert!(consent.text.contains("Allow access?"), "{}", consent.text);
+    assert!(
+        consent.text.contains("<strong>localhost:41235</strong>")
+            && consent.text.contains("path <code>/callback</code>")
+            && consent.text.contains("an application on this computer"),
+        "{}",
+        consent.text
+    );
+}
+
+#[test]
 fn redirect_uris_match_exactly_except_loopback_ports() {
     let s = start(DevConfig::auto_approve("alice"));
     let (_, challenge) = pkce();
@@ -160,6 +200,9 @@ fn redirect_uris_match_exactly_except_loopback_ports() {
         "http://127.0.0.1:1/callback",
         "http://127.0.0.1:61000/callback",
         "http://[::1]:61000/callback",
+        // The built-in client opts in to any port on `localhost` too.
+        "http://localhost/callback",
+        "http://localhost:61000/callback",
     ] {
         let a = try_uri(ok);
         assert_eq!(a.status, 302, "{ok}");
@@ -168,7 +211,8 @@ fn redirect_uris_match_exactly_except_loopback_ports() {
     for bad in [
         "HTTP://127.0.0.1:61000/callback",
         "http://LOCALHOST:61000/callback",
-        "http://localhost:61000/callback",
+        "http://localhost:61000/cb",
+        "http://localhost.evil.example:61000/callback",
         "http://127.000.000.001:61000/callback",
         "http://127.0.0.1:61000/x/../callback",
         "http://127.0.0.1:61000/callback?extra=1",

@@ -622,3 +622,27 @@ fn metadata_lists_the_proof_algorithms() {
         json!(["ES256", "EdDSA", "RS256", "PS256"])
     );
 }
+
+#[test]
+fn a_client_registered_for_dpop_needs_a_proof_and_others_do_not() {
+    let file = oauthctl::devserver::ServerConfigFile::parse(
+        "[[clients]]\nid = \"bound-svc\"\nsecret = \"s1\"\ngrant_types = [\"client_credentials\"]\n\
+         dpop_bound_access_tokens = true\n\
+         [[clients]]\nid = \"demo-service\"\nsecret = \"demo-secret\"\ngrant_types = [\"client_credentials\"]\n",
+    )
+    .unwrap();
+    let s = start(DevConfig::default().with_file(file));
+    let form = [("grant_type", "client_credentials")];
+    let bare = token_with(&s, None, Some(("bound-svc", "s1")), &form);
+    assert_eq!(
+        (bare.status, error(&bare)),
+        (400, "invalid_dpop_proof"),
+        "{}",
+        bare.text
+    );
+    let p = proof(&key(), "POST", &url(&s, "/token"), &json!({}));
+    let bound = token_with(&s, Some(&p), Some(("bound-svc", "s1")), &form);
+    assert_eq!(bound.json["token_type"], "DPoP", "{}", bound.text);
+    let other = token_with(&s, None, Some(("demo-service", "demo-secret")), &form);
+    assert_eq!(other.json["token_type"], "Bearer", "{}", other.text);
+}

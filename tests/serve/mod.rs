@@ -4,6 +4,7 @@
 
 mod api;
 mod authorize;
+mod cimd;
 mod client_jwt;
 mod clients;
 mod device;
@@ -17,6 +18,8 @@ mod log;
 mod metadata;
 mod par;
 mod rate_limit;
+mod registration;
+mod resource;
 mod revoke;
 mod state;
 mod tls;

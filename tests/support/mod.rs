@@ -6,6 +6,8 @@
 pub mod certs;
 pub mod git_http;
 pub mod login;
+#[cfg(unix)]
+pub mod pty;
 pub mod stub;
 
 use std::io::{Read, Write};

@@ -6,6 +6,7 @@ use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::pkce::{s256, valid_pkce_value};
+use crate::devserver::scope::token_audience;
 use crate::devserver::state::{Family, now_ms};
 use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
 use crate::devserver::{App, Client};
@@ -71,6 +72,9 @@ pub(super) fn redeem(
         }
         (None, None) => {}
     }
+    // RFC 8707 §2.2: the resource of the authorization request, or one it may be narrowed to.
+    let audience = token_audience(form, &app.issuer, record.audience.as_deref())
+        .map_err(|e| err("invalid_target", e))?;
     // RFC 9449 §10: a code bound to a DPoP key is redeemed with a proof by that key.
     if let Some(jkt) = &record.dpop_jkt
         && binding.jkt.as_ref() != Some(jkt)
@@ -88,7 +92,7 @@ pub(super) fn redeem(
         client_id: client.id.clone(),
         user: user.username.clone(),
         scope: record.scope.clone(),
-        audience: record.audience.clone(),
+        audience: audience.clone(),
         auth_time: record.auth_time,
         revoked: false,
         jkt: super::refresh_binding(client, binding),
@@ -103,7 +107,7 @@ pub(super) fn redeem(
             client,
             user: Some(user),
             scope: record.scope.clone(),
-            audience: record.audience.clone(),
+            audience,
             auth_time: Some(record.auth_time),
             nonce: record.nonce.clone(),
             family: Some(family),

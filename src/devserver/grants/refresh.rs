@@ -4,7 +4,7 @@
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
-use crate::devserver::scope::{has, split_scope};
+use crate::devserver::scope::{has, split_scope, token_audience};
 use crate::devserver::state::{ms, now_ms};
 use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client};
@@ -67,6 +67,8 @@ pub(super) fn redeem(
     } else {
         requested
     };
+    let audience = token_audience(form, &app.issuer, family.audience.as_deref())
+        .map_err(|e| err("invalid_target", e))?;
     let user = app
         .cfg
         .registry
@@ -82,7 +84,7 @@ pub(super) fn redeem(
             client,
             user: Some(user),
             scope,
-            audience: family.audience.clone(),
+            audience,
             auth_time: Some(family.auth_time),
             nonce: None,
             family: Some(record.family),

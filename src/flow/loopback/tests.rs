@@ -1,6 +1,7 @@
 //! Callback handling: pure evaluation and the real socket.
 
 use super::*;
+use crate::oauth::redirect_uri::RedirectUri;
 use proptest::prelude::*;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -352,4 +353,121 @@ proptest! {
     fn query_mutations_never_panic(q in "[a-z_=&%0-9A-F.-]{0,80}") {
         let _ = evaluate(&get(&format!("/callback?{q}")), &expect(), AUTH);
     }
+}
+
+#[test]
+fn a_localhost_listener_binds_both_loopback_addresses_on_one_port_and_its_path_only() {
+    let r = RedirectUri::parse("http://localhost/oauth/cb").unwrap();
+    let listener = Listener::bind_for(&r).unwrap();
+    let port = listener.port();
+    let addrs = listener.addrs();
+    assert_eq!(addrs.len(), 2, "{addrs:?}");
+    assert!(addrs.iter().any(SocketAddr::is_ipv4) && addrs.iter().any(SocketAddr::is_ipv6));
+    assert!(
+        addrs
+            .iter()
+            .all(|a| a.ip().is_loopback() && a.port() == port)
+    );
+    assert_eq!(
+        listener.redirect_uri(),
+        format!("http://localhost:{port}/oauth/cb")
+    );
+    let waiter = std::thread::spawn(move || listener.wait(&expect(), Duration::from_secs(20)));
+    for addr in &addrs {
+        let stray = send(
+            *addr,
+            format!(
+                "GET /callback?code=x&state=s-123&iss=https%3A%2F%2Fas.example HTTP/1.1\r\n\
+                 Host: localhost:{port}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        assert!(stray.starts_with("HTTP/1.1 404"), "{addr}: {stray}");
+        // The name it was registered with, not the address.
+        let literal = send(
+            *addr,
+            format!(
+                "GET /oauth/cb?code=x&state=s-123&iss=https%3A%2F%2Fas.example HTTP/1.1\r\n\
+                 Host: 127.0.0.1:{port}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        assert!(literal.starts_with("HTTP/1.1 400"), "{addr}: {literal}");
+    }
+    let v6 = addrs.iter().find(|a| a.is_ipv6()).unwrap();
+    let ok = send(
+        *v6,
+        format!(
+            "GET /oauth/cb?code=real&state=s-123&iss=https%3A%2F%2Fas.example HTTP/1.1\r\n\
+             Host: localhost:{port}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert_eq!(
+        waiter.join().unwrap().unwrap(),
+        Callback::Code("real".into())
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    for addr in addrs {
+        assert!(TcpStream::connect(addr).is_err(), "{addr} still open");
+    }
+}
+
+#[test]
+fn an_ip_literal_redirect_uri_binds_that_address_only_on_its_port() {
+    let v6 = Listener::bind_for(&RedirectUri::parse("http://[::1]/cb").unwrap()).unwrap();
+    assert_eq!(v6.addrs().len(), 1);
+    assert!(v6.addr().is_ipv6());
+    assert!(v6.redirect_uri().starts_with("http://[::1]:"));
+    let free = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let fixed = RedirectUri::parse(&format!("http://127.0.0.1:{free}/x")).unwrap();
+    let l = Listener::bind_for(&fixed).unwrap();
+    assert_eq!(l.addrs(), [SocketAddr::from(([127, 0, 0, 1], free))]);
+    assert_eq!(l.redirect_uri(), format!("http://127.0.0.1:{free}/x"));
+    // The port is taken now: a second login with it fails instead of sharing it.
+    assert!(Listener::bind_for(&fixed).is_err());
+}
+
+#[test]
+fn pasted_addresses_are_classified_like_requests() {
+    let listener = Listener::bind(0).unwrap();
+    let port = listener.port();
+    let waiting = listener.start(&expect()).unwrap();
+    let sink = waiting.paste_sink();
+    let at = |path: &str, state: &str| {
+        format!(
+            "http://127.0.0.1:{port}{path}?code=real&state={state}&iss=https%3A%2F%2Fas.example"
+        )
+    };
+    for line in [
+        "not an address".to_owned(),
+        at("/callback", "wrong"),
+        at("/elsewhere", "s-123"),
+        at("/callback", "s-123").replace(&port.to_string(), &(port ^ 1).to_string()),
+        at("/callback", "s-123") + "&code=again",
+        at("/callback", "s-123"),
+    ] {
+        assert!(sink.paste(line));
+    }
+    let refused = std::sync::Mutex::new(Vec::<String>::new());
+    let cb = waiting
+        .wait(Duration::from_secs(20), &|why| {
+            refused.lock().unwrap().push(why.to_owned());
+        })
+        .unwrap();
+    assert_eq!(cb, Callback::Code("real".into()));
+    let refused = refused.into_inner().unwrap();
+    assert_eq!(refused.len(), 5, "{refused:?}");
+    assert!(refused[0].contains("no query"), "{refused:?}");
+    assert!(refused[1].contains("does not belong"), "{refused:?}");
+    assert!(refused[2].contains("redirect URI"), "{refused:?}");
+    assert!(refused[3].contains("redirect URI"), "{refused:?}");
+    assert!(refused[4].contains("repeated"), "{refused:?}");
+    // The flow is over: nothing more is taken.
+    assert!(!sink.paste(at("/callback", "s-123")));
 }
