@@ -87,7 +87,9 @@ pub(super) const SERVE: &str = "\
 Examples:
   oauthctl serve                                    # http://127.0.0.1:9400 (first stdout line)
   oauthctl serve --port 0 --auto-approve alice      # a free port; alice approves without a page
-  oauthctl serve --server-config serve.toml --key-file keys.pem";
+  oauthctl serve --server-config serve.toml --key-file keys.pem
+  oauthctl serve --require-dpop --dpop-nonce --require-par   # DPoP with nonces, and PAR
+  oauthctl serve --tls                              # https; stderr names the CA to trust";
 
 pub(super) const JWT: &str = "\
 Examples:

@@ -556,6 +556,24 @@ pub(crate) struct ServeArgs {
     /// (repeatable; never use it for anything else)
     #[arg(long, value_enum, value_name = "CASE")]
     pub misbehave: Vec<MisbehaveCase>,
+    /// Require a DPoP proof (RFC 9449) with every token request, so that every access token
+    /// is bound to the client's key
+    #[arg(long)]
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs (answered with use_dpop_nonce and a
+    /// DPoP-Nonce header)
+    #[arg(long)]
+    pub dpop_nonce: bool,
+    /// Require pushed authorization requests (RFC 9126, POST /par) from every client
+    #[arg(long)]
+    pub require_par: bool,
+    /// Serve https, with a certificate from a development CA whose file is printed on
+    /// stderr (pass it to clients as --cacert); enables mTLS client authentication
+    #[arg(long)]
+    pub tls: bool,
+    /// Keep the development CA of --tls in DIR [default: serve-tls in the state directory]
+    #[arg(long, value_name = "DIR", requires = "tls")]
+    pub tls_dir: Option<PathBuf>,
 }
 
 /// `serve --alg`.

@@ -45,6 +45,16 @@ pub(crate) struct Options {
     pub no_client_id_metadata_documents: bool,
     /// Misbehave on purpose (a hostile mock server).
     pub misbehave: Vec<Misbehave>,
+    /// Require DPoP at the token endpoint from every client.
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs.
+    pub dpop_nonce: bool,
+    /// Require pushed authorization requests from every client.
+    pub require_par: bool,
+    /// Serve https with the development CA.
+    pub tls: bool,
+    /// Where the development CA is kept (default: `Paths::serve_tls_dir`).
+    pub tls_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -65,6 +75,11 @@ impl Default for Options {
             no_registration: false,
             no_client_id_metadata_documents: false,
             misbehave: Vec::new(),
+            require_dpop: false,
+            dpop_nonce: false,
+            require_par: false,
+            tls: false,
+            tls_dir: None,
         }
     }
 }
@@ -99,6 +114,9 @@ pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> De
     for case in &args.misbehave {
         cfg = cfg.with_misbehave(*case);
     }
+    cfg.require_dpop |= args.require_dpop;
+    cfg.dpop_nonce |= args.dpop_nonce;
+    cfg.require_par |= args.require_par;
     cfg
 }
 
@@ -117,11 +135,13 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         "  clients:".to_owned(),
     ];
     for c in &server.registry().clients {
+        let methods: Vec<&str> = c.auth_methods().iter().map(|m| m.as_str()).collect();
         let kind = match (&c.secret, show_credentials) {
-            (None, _) => "public".to_owned(),
+            _ if c.is_public() => "public".to_owned(),
             // The built-in demo credentials are meant to be shown (docs/serve.md).
             (Some(s), true) => format!("confidential, secret `{}`", s.expose()),
             (Some(_), false) => "confidential".to_owned(),
+            (None, _) => format!("confidential ({})", methods.join(", ")),
         };
         let mut line = format!(
             "    {:<14} {kind}; {}",
@@ -165,6 +185,25 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
             "  auto-approve: every authorization request is approved as `{user}`"
         ));
     }
+    if let Some(ca) = server.ca_cert_path() {
+        lines.push(format!(
+            "  TLS        clients must trust the development CA: pass --cacert {}",
+            ca.display()
+        ));
+    }
+    let mut required = Vec::new();
+    if cfg.require_dpop {
+        required.push("DPoP");
+    }
+    if cfg.dpop_nonce {
+        required.push("DPoP nonces");
+    }
+    if cfg.require_par {
+        required.push("pushed authorization requests");
+    }
+    if !required.is_empty() {
+        lines.push(format!("  requires   {}", required.join(", ")));
+    }
     let mut dynamic = Vec::new();
     if cfg.registration {
         dynamic.push(format!("registration at {i}/register"));
@@ -198,6 +237,13 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         .as_ref()
         .is_none_or(|f| f.clients.is_none() && f.users.is_none());
     let mut cfg = build_config(args, file);
+    if args.tls {
+        cfg.tls_dir = Some(
+            args.tls_dir
+                .clone()
+                .unwrap_or_else(|| ctx.paths.serve_tls_dir()),
+        );
+    }
     if ui.verbose > 0 {
         cfg.log = Some(Logger(Arc::new(|line: &str| {
             crate::output::trace_line(&format!("serve: {line}"));
@@ -206,6 +252,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let listen = cfg.listen;
     let server = DevServer::start(cfg).map_err(|e| match e {
         crate::devserver::DevServerError::Config(m) => Error::config(m, None),
+        crate::devserver::DevServerError::Tls(m) => Error::config(
+            format!("TLS: {m}"),
+            Some("fix or remove the --tls-dir directory (a new CA is made there)".to_owned()),
+        ),
         crate::devserver::DevServerError::Bind { .. } => Error::usage(
             e.to_string(),
             Some("pick another --port, or --port 0 for a free one".to_owned()),
@@ -214,10 +264,13 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     })?;
     ui.stdout_line(server.issuer())
         .map_err(|e| Error::Other(format!("cannot write to stdout: {e}")))?;
-    ui.warn(
+    ui.warn(if server.ca_cert_path().is_some() {
+        "this is a development server: well-known credentials, in-memory state, a \
+         development CA; never use it in production"
+    } else {
         "this is a development server: well-known credentials, in-memory state, no TLS; \
-         never use it in production",
-    );
+         never use it in production"
+    });
     if !server.config().misbehave.is_empty() {
         let cases: Vec<String> = server
             .config()
@@ -274,6 +327,15 @@ mod tests {
         assert_eq!(cfg.code_ttl.as_secs(), 10);
         assert_eq!(cfg.alg, SigningAlg::Rs256);
         assert!(cfg.misbehave.is_empty(), "never misbehaves by default");
+        assert!(!cfg.require_dpop && !cfg.dpop_nonce && !cfg.require_par);
+        let strict = Options {
+            require_dpop: true,
+            dpop_nonce: true,
+            require_par: true,
+            ..Options::default()
+        };
+        let cfg = build_config(&strict, None);
+        assert!(cfg.require_dpop && cfg.dpop_nonce && cfg.require_par);
     }
 
     #[test]

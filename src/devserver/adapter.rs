@@ -1,13 +1,14 @@
 //! The dev server on the crate's HTTP server ([`crate::httpd`]): a request that passed the
 //! server's checks becomes a `wire::Req` (method in upper case, target split into path and
-//! query at the first `?`, headers and body as received, the peer's address), and the
+//! query at the first `?`, headers and body as received, the peer's address and TLS client
+//! certificates), and the
 //! router's `wire::Resp` becomes the answer, minus any header that is not a valid field name
 //! and value of visible ASCII (so no value can split the response).
 
 use http::header::{HeaderName, HeaderValue};
 
 use super::wire::{Req, Resp};
-use crate::httpd::{Body, PeerAddr, Request, Response};
+use crate::httpd::{Body, PeerAddr, PeerCertificates, Request, Response};
 
 /// The handlers' view of a checked request.
 pub(super) fn to_req(req: Request) -> Req {
@@ -29,6 +30,10 @@ pub(super) fn to_req(req: Request) -> Req {
         headers,
         body: Vec::from(body),
         peer,
+        peer_certs: parts
+            .extensions
+            .get::<std::sync::Arc<PeerCertificates>>()
+            .cloned(),
     }
 }
 

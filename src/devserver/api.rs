@@ -5,16 +5,25 @@
 //! the route's protected resource metadata (RFC 9728 §5.1) and names the scope the request
 //! needs, so that a client can discover, log in and step up from the challenge alone. Like
 //! any stateless resource server it does not see revocations; introspection does.
+//!
+//! Sender-constrained tokens (`cnf`) are held to their binding (`super::sender`): a
+//! DPoP-bound token needs the DPoP scheme and a proof for the request, a certificate-bound
+//! one the TLS client certificate it was issued to. A request without a token is offered
+//! both schemes (RFC 9449 §7.1).
 
 use std::sync::PoisonError;
 
 use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
-use super::App;
 use super::back_channel::REALM;
+use super::binding;
+use super::dpop;
 use super::resource::{self, Resource, Route};
-use super::wire::{Req, Resp, bearer};
+use super::sender::{self, Cnf, Denied, Scheme};
+use super::state::now_ms;
+use super::wire::{Req, Resp};
+use super::{App, SigningAlg};
 use crate::oauth::token_type::TokenType;
 
 /// The claims the API reads.
@@ -27,13 +36,21 @@ struct Claims {
     roles: Vec<String>,
     #[serde(default)]
     client_id: Option<String>,
+    /// The token's binding (RFC 7800), if any.
+    #[serde(default)]
+    cnf: Option<Cnf>,
 }
 
 /// `GET /.well-known/oauth-protected-resource[/…]` (RFC 9728 §3.2): the metadata of the
 /// resource at `path`, if this server hosts one.
 pub(crate) fn metadata(app: &App, path: &str) -> Option<Resp> {
     let r = Resource::with_metadata_at(path)?;
-    Some(Resp::json(200, &r.metadata(&app.issuer)))
+    let mut doc = r.metadata(&app.issuer);
+    // RFC 9449 §5.1 and RFC 8705 §3.4: what the resources take besides bearer tokens.
+    doc["dpop_signing_alg_values_supported"] = json!(dpop::PROOF_ALGS.map(SigningAlg::as_str));
+    doc["dpop_bound_access_tokens_required"] = json!(app.cfg.require_dpop);
+    doc["tls_client_certificate_bound_access_tokens"] = json!(app.ca.is_some());
+    Some(Resp::json(200, &doc))
 }
 
 /// What a request to a route needs: where the route's metadata is and the scope for the
@@ -75,7 +92,51 @@ fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
         }
     };
     params.extend(need.params());
-    Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params))
+    let resp =
+        Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params));
+    if description.is_some() {
+        return resp;
+    }
+    let algs = sender::dpop_algs();
+    let mut dpop = vec![("realm", REALM), ("algs", algs.as_str())];
+    dpop.extend(need.params());
+    resp.with("WWW-Authenticate", &sender::challenge(Scheme::Dpop, &dpop))
+}
+
+/// The answer for a binding that does not hold.
+fn denied(need: &Need, d: Denied) -> Resp {
+    d.into_resp(REALM, Some(&need.metadata))
+}
+
+/// Checks that `token`, presented with `scheme`, is used as its binding `cnf` requires:
+/// see the module documentation.
+pub(crate) fn check_binding(
+    app: &App,
+    req: &Req,
+    token: &str,
+    scheme: Scheme,
+    cnf: &Cnf,
+) -> Result<(), Denied> {
+    if req.header_count("dpop") > 1 {
+        return Err(Denied::new(
+            400,
+            Scheme::Dpop,
+            "invalid_dpop_proof",
+            "more than one DPoP header",
+        ));
+    }
+    let url = app.request_url(req);
+    let now = now_ms() / 1000;
+    let request = sender::Request {
+        method: &req.method,
+        url: &url,
+        proof: req.header("dpop"),
+        peer_cert: req.peer_certificate(),
+        now,
+    };
+    sender::check(token, scheme, cnf, request, app.nonces.as_ref(), |proof| {
+        proof.use_once(&mut app.store().proofs, now)
+    })
 }
 
 /// 403 with `error="insufficient_scope"` and the scope the request needs.
@@ -96,7 +157,7 @@ fn forbidden(need: &Need, scope: &str, description: &str) -> Resp {
     )
 }
 
-/// Validates the request's bearer token locally.
+/// Validates the request's access token locally, and its binding.
 fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
         return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
@@ -111,7 +172,7 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
             ]),
         ));
     }
-    let Some(token) = req.header("authorization").and_then(bearer) else {
+    let Some((scheme, token)) = sender::presented(req).map_err(|d| denied(need, d))? else {
         return Err(unauthorized(need, None));
     };
     let header = jsonwebtoken::decode_header(token)
@@ -133,7 +194,7 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
     v.set_issuer(&[&app.issuer]);
     v.set_audience(&resource::audiences(&app.issuer, need.route));
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
+    let claims = jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
         .map(|d| d.claims)
         .map_err(|e| {
             let why = match e.kind() {
@@ -144,7 +205,11 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
                 _ => "invalid token",
             };
             unauthorized(need, Some(why))
-        })
+        })?;
+    drop(keys);
+    let cnf = claims.cnf.clone().unwrap_or_default();
+    check_binding(app, req, token, scheme, &cnf).map_err(|d| denied(need, d))?;
+    Ok(claims)
 }
 
 fn has_scope(c: &Claims, s: &str) -> bool {
@@ -168,6 +233,10 @@ fn authorized(app: &App, req: &Req, route: Route) -> Result<(Claims, Need), Resp
 
 /// `GET /api/me`: who the token is for.
 pub(crate) fn me(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, me_inner(app, req))
+}
+
+fn me_inner(app: &App, req: &Req) -> Resp {
     match authorized(app, req, Route::Me) {
         Ok((c, _)) => Resp::json(
             200,
@@ -179,6 +248,10 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/data`: needs scope `api:read`.
 pub(crate) fn list(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, list_inner(app, req))
+}
+
+fn list_inner(app: &App, req: &Req) -> Resp {
     if let Err(r) = authorized(app, req, Route::Data) {
         return r;
     }
@@ -189,6 +262,10 @@ pub(crate) fn list(app: &App, req: &Req) -> Resp {
 /// `GET /api/admin`: needs scope `api:admin`, which the default login does not ask for
 /// (so that a client's step-up can be tried); what the server holds, in numbers.
 pub(crate) fn admin(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, admin_inner(app, req))
+}
+
+fn admin_inner(app: &App, req: &Req) -> Resp {
     let (c, _) = match authorized(app, req, Route::Admin) {
         Ok(v) => v,
         Err(r) => return r,
@@ -202,6 +279,10 @@ const MAX_ITEMS: usize = 1000;
 
 /// `POST /api/data`: needs scope `api:write` and role `admin`; stores the JSON body.
 pub(crate) fn create(app: &App, req: &Req) -> Resp {
+    binding::with_nonce(app, create_inner(app, req))
+}
+
+fn create_inner(app: &App, req: &Req) -> Resp {
     let (c, need) = match authorized(app, req, Route::Data) {
         Ok(v) => v,
         Err(r) => return r,

@@ -48,6 +48,8 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub audience: Option<String>,
     /// `prompt` includes `none` (OIDC Core §3.1.2.1): the user may not be shown a page.
     pub prompt_none: bool,
+    /// `dpop_jkt` (RFC 9449 §10): the thumbprint of the DPoP key the code is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why an authorization request is refused, and where the refusal is shown.
@@ -239,7 +241,20 @@ impl<'a> AuthorizationRequest<'a> {
         }
         let audience =
             requested_audience(&p, dir.issuer).map_err(|e| refuse("invalid_target", e))?;
+        let dpop_jkt = p.get("dpop_jkt");
+        if dpop_jkt.is_some_and(|j| {
+            j.len() != 43
+                || !j
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }) {
+            return Err(refuse(
+                "invalid_request",
+                "dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)",
+            ));
+        }
         Ok(Self {
+            dpop_jkt: dpop_jkt.map(str::to_owned),
             client,
             scope,
             nonce: p.get("nonce").map(Nonce::new),

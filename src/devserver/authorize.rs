@@ -2,11 +2,16 @@
 //! the login page, the consent page, or `--auto-approve`) and the authorization response:
 //! errors and codes go back to the client with `iss` (RFC 9207) and the verbatim `state`.
 //! The device verification pages are `device_pages`.
+//!
+//! A pushed request (RFC 9126 §4) arrives as `client_id` and `request_uri` alone and is
+//! taken from the store of pushed requests (`par`), once; with `--require-par`, or for a
+//! client registered with `require_pushed_authorization_requests`, nothing else is accepted.
 
 use super::authorization_request::{AuthorizationRequest, Refusal};
 use super::directory::Directory;
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
+use super::par::{REQUEST_URI_PREFIX, Refused};
 use super::state::{CodeRecord, PendingAuth, ms, now_ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token};
 use super::{App, Misbehave};
@@ -91,6 +96,11 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         }
         _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
     };
+    let pushed = match pushed_request(app, raw) {
+        Ok(pushed) => pushed,
+        Err(page) => return page,
+    };
+    let raw = pushed.as_deref().unwrap_or(raw);
     let (to, request) = match AuthorizationRequest::parse(&Directory::of(app, req.peer), raw) {
         Ok(request) => (request.return_to.clone(), Ok(request)),
         Err(Refusal::Redirect {
@@ -124,6 +134,15 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         Ok(request) => request,
         Err((error, description)) => return back.error(error, &description),
     };
+    if pushed.is_none()
+        && (app.cfg.require_par || request.client.require_pushed_authorization_requests)
+    {
+        return back.error(
+            "invalid_request",
+            "pushed authorization requests are required: POST the request to the \
+             pushed_authorization_request_endpoint, then send client_id and request_uri",
+        );
+    }
     let now = now_ms();
     let pending = PendingAuth {
         client_id: request.client.id.clone(),
@@ -137,6 +156,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         user: None,
         auth_time: None,
         expires_ms: now + PENDING_TTL_MS,
+        dpop_jkt: request.dpop_jkt,
     };
     if let Some(user) = &app.cfg.auto_approve {
         // Only when the operator asked for it.
@@ -162,6 +182,42 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
     )
 }
 
+/// The pushed request a `request_uri` names (RFC 9126 §4), taken from the store: `Ok(None)`
+/// for a request that names none. Such a request carries only `client_id` and
+/// `request_uri`; every refusal is an error page, as no redirect URI is established yet.
+fn pushed_request(app: &App, raw: &[u8]) -> Result<Option<Vec<u8>>, Resp> {
+    if !url::form_urlencoded::parse(raw).any(|(k, _)| k == "request_uri") {
+        return Ok(None);
+    }
+    let page = |message: &str| pages::error(400, "Invalid request", message);
+    let params = Params::parse(raw).map_err(|e| page(&e))?;
+    if let Some((name, _)) = params
+        .iter()
+        .find(|(k, _)| !matches!(*k, "client_id" | "request_uri"))
+    {
+        return Err(page(&format!(
+            "A request with request_uri carries only client_id and request_uri; `{name}` \
+             belongs in the pushed request."
+        )));
+    }
+    let (Some(client_id), Some(uri)) = (params.get("client_id"), params.get("request_uri")) else {
+        return Err(page("A request with request_uri needs the client_id too."));
+    };
+    if !uri.starts_with(REQUEST_URI_PREFIX) {
+        return Err(page(
+            "This server knows only request_uri values it issued at /par.",
+        ));
+    }
+    match app.store().pushed.take(uri, client_id, now_ms()) {
+        Ok(pushed) => Ok(Some(pushed.raw)),
+        Err(Refused::Unknown) => Err(page(
+            "The request_uri is unknown, expired or was used already. Push the authorization \
+             request again.",
+        )),
+        Err(Refused::OtherClient) => Err(page("The request_uri was pushed by another client.")),
+    }
+}
+
 /// Stores a new authorization code and returns it.
 fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> AuthorizationCode {
     let code = AuthorizationCode::new(random_token());
@@ -177,6 +233,7 @@ fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> Authori
         expires_ms: now_ms() + ms(app.cfg.code_ttl),
         used: false,
         family: None,
+        dpop_jkt: p.dpop_jkt.clone(),
     };
     let mut store = app.store();
     store.maybe_prune(now_ms());

@@ -13,6 +13,58 @@ use serde::{Deserialize, Deserializer};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::ClientSecret;
 
+/// How a client authenticates (RFC 7591 §2 `token_endpoint_auth_method`, with the methods
+/// of RFC 7523 and RFC 8705).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// HTTP Basic with the form-urlencoded id and secret.
+    ClientSecretBasic,
+    /// Id and secret in the form body.
+    ClientSecretPost,
+    /// An HS256 client assertion under the secret.
+    ClientSecretJwt,
+    /// A client assertion signed with the client's private key.
+    PrivateKeyJwt,
+    /// A certificate from the development CA naming the client (`--tls`).
+    TlsClientAuth,
+    /// A certificate listed in the client's JWKS (`--tls`).
+    SelfSignedTlsClientAuth,
+    /// A public client: `client_id` only.
+    None,
+}
+
+impl AuthMethod {
+    /// Every method, in the order the metadata lists them.
+    pub const ALL: [Self; 7] = [
+        Self::ClientSecretBasic,
+        Self::ClientSecretPost,
+        Self::ClientSecretJwt,
+        Self::PrivateKeyJwt,
+        Self::TlsClientAuth,
+        Self::SelfSignedTlsClientAuth,
+        Self::None,
+    ];
+
+    /// The registered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::ClientSecretJwt => "client_secret_jwt",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
+            Self::None => "none",
+        }
+    }
+
+    /// Whether the method needs a TLS client certificate.
+    pub fn is_mtls(self) -> bool {
+        matches!(self, Self::TlsClientAuth | Self::SelfSignedTlsClientAuth)
+    }
+}
+
 /// A registered client.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +89,32 @@ pub struct Client {
     /// A resource-server client that may introspect any token of this server.
     #[serde(default)]
     pub introspect_any: bool,
+    /// The one authentication method the client must use; absent: see
+    /// [`Client::auth_methods`].
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<AuthMethod>,
+    /// The client's public keys, inline (a JWKS document): `private_key_jwt`, and the `x5c`
+    /// of `self_signed_tls_client_auth`.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// Where the client's JWKS is (https, or http on a loopback address).
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// `tls_client_auth`: the subject DN (RFC 4514) of the client's certificate.
+    #[serde(default)]
+    pub tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth`: a DNS name among the certificate's subject alternative names.
+    #[serde(default)]
+    pub tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth`: a URI among the certificate's subject alternative names.
+    #[serde(default)]
+    pub tls_client_auth_san_uri: Option<String>,
+    /// Every token request of the client needs a DPoP proof (RFC 9449 §5.2).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
+    /// Every authorization request of the client must be pushed first (RFC 9126 §6).
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
     /// Any port is accepted on the client's `http://localhost` redirect URIs too, as on its
     /// `127.0.0.1` and `[::1]` ones (an explicit opt-in, RFC 8252 §8.3).
     #[serde(default)]
@@ -44,9 +122,83 @@ pub struct Client {
 }
 
 impl Client {
-    /// Whether the client has no secret.
+    /// The authentication methods the client may use: its `token_endpoint_auth_method`,
+    /// or what its registration allows: the secret methods with a `secret`,
+    /// `private_key_jwt` and `self_signed_tls_client_auth` with keys, `tls_client_auth`
+    /// with a certificate name, and `none` with none of these.
+    pub fn auth_methods(&self) -> Vec<AuthMethod> {
+        if let Some(m) = self.token_endpoint_auth_method {
+            return vec![m];
+        }
+        let mut methods = Vec::new();
+        if self.secret.is_some() {
+            methods.extend([
+                AuthMethod::ClientSecretBasic,
+                AuthMethod::ClientSecretPost,
+                AuthMethod::ClientSecretJwt,
+            ]);
+        }
+        if self.jwks.is_some() || self.jwks_uri.is_some() {
+            methods.extend([
+                AuthMethod::PrivateKeyJwt,
+                AuthMethod::SelfSignedTlsClientAuth,
+            ]);
+        }
+        if self.tls_client_auth_subject_dn.is_some()
+            || self.tls_client_auth_san_dns.is_some()
+            || self.tls_client_auth_san_uri.is_some()
+        {
+            methods.push(AuthMethod::TlsClientAuth);
+        }
+        if methods.is_empty() {
+            methods.push(AuthMethod::None);
+        }
+        methods
+    }
+
+    /// Whether the client may authenticate with `method`.
+    pub fn may_authenticate_with(&self, method: AuthMethod) -> bool {
+        self.auth_methods().contains(&method)
+    }
+
+    /// Whether the client is public: it has no credential and identifies itself by
+    /// `client_id` alone.
     pub fn is_public(&self) -> bool {
-        self.secret.is_none()
+        self.auth_methods() == [AuthMethod::None]
+    }
+
+    /// What is wrong with the registration, if anything: a method without what it needs,
+    /// both `jwks` and `jwks_uri`, a `jwks_uri` that may not be fetched.
+    fn problem(&self) -> Option<String> {
+        let keys = self.jwks.is_some() || self.jwks_uri.is_some();
+        let names = self.tls_client_auth_subject_dn.is_some()
+            || self.tls_client_auth_san_dns.is_some()
+            || self.tls_client_auth_san_uri.is_some();
+        if self.jwks.is_some() && self.jwks_uri.is_some() {
+            return Some("give jwks or jwks_uri, not both".to_owned());
+        }
+        if let Some(uri) = &self.jwks_uri
+            && let Err(e) = super::client_keys::fetchable(uri)
+        {
+            return Some(e);
+        }
+        let method = self.token_endpoint_auth_method?;
+        let missing = match method {
+            AuthMethod::ClientSecretBasic
+            | AuthMethod::ClientSecretPost
+            | AuthMethod::ClientSecretJwt => self.secret.is_none().then_some("a secret"),
+            AuthMethod::PrivateKeyJwt | AuthMethod::SelfSignedTlsClientAuth => {
+                (!keys).then_some("jwks or jwks_uri")
+            }
+            AuthMethod::TlsClientAuth => (!names).then_some(
+                "tls_client_auth_subject_dn, tls_client_auth_san_dns or tls_client_auth_san_uri",
+            ),
+            AuthMethod::None => self
+                .secret
+                .is_some()
+                .then_some("no secret (a public client has none)"),
+        };
+        missing.map(|m| format!("{} needs {m}", method.as_str()))
     }
 
     /// Whether the client may use `grant`.
@@ -107,6 +259,7 @@ impl Default for Registry {
                     roles: Vec::new(),
                     introspect_any: false,
                     localhost_any_port: true,
+                    ..Client::default()
                 },
                 Client {
                     id: "demo-service".into(),
@@ -116,7 +269,7 @@ impl Default for Registry {
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,
-                    localhost_any_port: false,
+                    ..Client::default()
                 },
             ],
             users: vec![
@@ -223,6 +376,9 @@ impl ServerConfigFile {
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
         for c in file.clients.iter().flatten() {
+            if let Some(problem) = c.problem() {
+                return Err(format!("client `{}`: {problem}", c.id));
+            }
             // RFC 6749 §4.4: only a client that authenticates may use such a grant.
             if let Some(g) = c
                 .grant_types
@@ -313,219 +469,4 @@ pub(crate) fn redirect_uri_allowed(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    const REG: &str = "http://127.0.0.1/callback";
-
-    #[test]
-    fn loopback_ports_are_relaxed_and_nothing_else() {
-        for ok in [
-            "http://127.0.0.1/callback",
-            "http://127.0.0.1:1/callback",
-            "http://127.0.0.1:49152/callback",
-            "http://127.0.0.1:65535/callback",
-        ] {
-            assert!(redirect_uri_matches(REG, ok), "{ok}");
-        }
-        assert!(redirect_uri_matches(
-            "http://[::1]/callback",
-            "http://[::1]:8080/callback"
-        ));
-        for bad in [
-            "HTTP://127.0.0.1:80/callback",
-            "http://LOCALHOST:80/callback",
-            "http://localhost:80/callback",
-            "http://127.000.000.001:80/callback",
-            "http://127.0.0.2:80/callback",
-            "http://127.0.0.1:80/x/../callback",
-            "http://127.0.0.1:80/callback?x=1",
-            "http://127.0.0.1:80/callback#frag",
-            "http://user@127.0.0.1:80/callback",
-            "http://127.0.0.1@evil.example/callback",
-            "https://127.0.0.1:80/callback",
-            "http://127.0.0.1:80/callback/",
-            "http://127.0.0.1:80/Callback",
-            "http://127.0.0.1:080/callback",
-            "http://127.0.0.1:0/callback",
-            "http://127.0.0.1:65536/callback",
-            "http://127.0.0.1:/callback",
-            "http://127.0.0.1:80:81/callback",
-            "http://127.0.0.1%2f/callback",
-            "http://127.0.0.1:80/%63allback",
-            "http://127.0.0.1.evil.example/callback",
-            "http://[::1]:80/callback",
-            "http://[0:0:0:0:0:0:0:1]:80/callback",
-        ] {
-            assert!(!redirect_uri_matches(REG, bad), "{bad}");
-        }
-        // Non-loopback registrations are exact.
-        assert!(!redirect_uri_matches(
-            "https://app.example/cb",
-            "https://app.example:443/cb"
-        ));
-        assert!(!redirect_uri_matches(
-            "http://localhost/cb",
-            "http://localhost:8080/cb"
-        ));
-    }
-
-    /// The rule written out the slow, obvious way, for the property test to compare with:
-    /// `http://127.0.0.1`, an optional port (no leading zero, 1 to 65535), `/callback`.
-    fn reference(candidate: &str) -> bool {
-        let Some(rest) = candidate.strip_prefix("http://127.0.0.1") else {
-            return false;
-        };
-        let path = match rest.strip_prefix(':') {
-            None => rest,
-            Some(p) => {
-                let (port, path) = p.split_at(p.find('/').unwrap_or(p.len()));
-                let ok = !port.starts_with('0')
-                    && port.chars().all(|c| c.is_ascii_digit())
-                    && port.parse::<u16>().is_ok_and(|n| n > 0);
-                if !ok {
-                    return false;
-                }
-                path
-            }
-        };
-        path == "/callback"
-    }
-
-    proptest! {
-        #[test]
-        fn matcher_agrees_with_the_reference(
-            scheme in prop::sample::select(vec!["http://", "HTTP://", "https://", "http://u@"]),
-            host in prop::sample::select(vec!["127.0.0.1", "LOCALHOST", "localhost", "127.000.000.001", "127.0.0.2", "[::1]"]),
-            port in prop::option::of(0u32..70000),
-            path in prop::sample::select(vec!["/callback", "/x/../callback", "/callback?a=b", "/callback#f", "/callback/", "/%63allback", "/Callback", ""]),
-        ) {
-            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            let candidate = format!("{scheme}{host}{port}{path}");
-            prop_assert_eq!(redirect_uri_matches(REG, &candidate), reference(&candidate), "{}", candidate);
-        }
-    }
-
-    #[test]
-    fn localhost_ports_are_relaxed_only_for_a_client_that_opts_in() {
-        let reg = "http://localhost:8765/oauth/cb";
-        for ok in [
-            "http://localhost:8765/oauth/cb",
-            "http://localhost:41235/oauth/cb",
-            "http://localhost/oauth/cb",
-        ] {
-            assert!(redirect_uri_allowed(reg, ok, true), "{ok}");
-        }
-        assert!(!redirect_uri_allowed(
-            reg,
-            "http://localhost:41235/oauth/cb",
-            false
-        ));
-        assert!(
-            redirect_uri_allowed(reg, reg, false),
-            "exact always matches"
-        );
-        for bad in [
-            "http://localhost:41235/oauth/callback",
-            "http://localhost:41235/oauth/cb/",
-            "http://localhost:41235/oauth/cb?x=1",
-            "http://LOCALHOST:41235/oauth/cb",
-            "http://localhost.evil.example:41235/oauth/cb",
-            "http://localhost:041235/oauth/cb",
-            "http://localhost:0/oauth/cb",
-            "https://localhost:41235/oauth/cb",
-            "http://127.0.0.1:41235/oauth/cb",
-            "http://[::1]:41235/oauth/cb",
-            "http://user@localhost:41235/oauth/cb",
-        ] {
-            assert!(!redirect_uri_allowed(reg, bad, true), "{bad}");
-        }
-        // The IP literals keep their rule, and never match `localhost`.
-        assert!(redirect_uri_allowed(
-            REG,
-            "http://127.0.0.1:5/callback",
-            true
-        ));
-        assert!(!redirect_uri_allowed(
-            REG,
-            "http://localhost:5/callback",
-            true
-        ));
-        let builtin = Registry::default();
-        let cli = builtin.client("oauthctl").unwrap();
-        assert!(cli.localhost_any_port);
-        assert!(cli.redirect_uris.iter().any(|r| redirect_uri_allowed(
-            r,
-            "http://localhost:5/callback",
-            true
-        )));
-        assert!(!builtin.client("demo-service").unwrap().localhost_any_port);
-        let file = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\nredirect_uris = [\"http://localhost:8765/cb\"]\n\
-             grant_types = [\"authorization_code\"]\nlocalhost_any_port = true\n",
-        )
-        .unwrap();
-        assert!(file.clients.unwrap()[0].localhost_any_port);
-        let file = ServerConfigFile::parse("[[clients]]\nid = \"y\"\n").unwrap();
-        assert!(
-            !file.clients.unwrap()[0].localhost_any_port,
-            "off by default"
-        );
-    }
-
-    #[test]
-    fn the_documented_example_parses() {
-        let doc = include_str!("../../docs/serve.md");
-        let start = doc.find("```toml\n").unwrap() + 8;
-        let end = doc[start..].find("```").unwrap() + start;
-        let file = ServerConfigFile::parse(&doc[start..end]).unwrap();
-        assert_eq!(file.clients.unwrap().len(), 2);
-    }
-
-    #[test]
-    fn config_files_reject_unknown_keys() {
-        let err = ServerConfigFile::parse("[lifetimes]\naccess = \"1h\"\n").unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
-        let ok = ServerConfigFile::parse(
-            "rate_limit_per_minute = 5\n[lifetimes]\naccess_token = \"5m\"\ncode = 30\n\
-             [[users]]\nusername = \"carol\"\npassword = \"c\"\nroles = [\"admin\"]\n",
-        )
-        .unwrap();
-        assert_eq!(
-            ok.lifetimes.unwrap().access_token,
-            Some(Duration::from_secs(300))
-        );
-        assert_eq!(ok.users.unwrap()[0].username, "carol");
-        let err = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n",
-        )
-        .unwrap_err();
-        assert!(
-            err.contains("public client cannot use client_credentials"),
-            "{err}"
-        );
-        let err = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\ngrant_types = [\"authorization_code\", \"password\"]\n",
-        )
-        .unwrap_err();
-        assert!(err.contains("unknown grant type `password`"), "{err}");
-        assert!(err.contains("line 3"), "{err}");
-        let ok = ServerConfigFile::parse(
-            "[[clients]]\nid = \"x\"\nsecret = \"s\"\ngrant_types = [\"client_credentials\", \
-             \"urn:ietf:params:oauth:grant-type:device_code\", \"refresh_token\"]\n",
-        )
-        .unwrap();
-        let client = &ok.clients.unwrap()[0];
-        assert_eq!(
-            client.grant_types,
-            [
-                Grant::ClientCredentials,
-                Grant::DeviceCode,
-                Grant::RefreshToken
-            ]
-        );
-        assert!(client.allows(Grant::DeviceCode) && !client.allows(Grant::AuthorizationCode));
-        assert!(!format!("{client:?}").contains("\"s\""));
-    }
-}
+mod tests;

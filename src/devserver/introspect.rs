@@ -10,7 +10,6 @@ use super::client_auth::authenticate_client;
 use super::lookup::{Known, family_revoked, lookup};
 use super::state::now_ms;
 use super::wire::{Req, Resp};
-use crate::oauth::token_type::TokenType;
 
 /// `POST /introspect` (RFC 7662).
 pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
@@ -42,13 +41,17 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
                 && may_see(&a.client_id) =>
         {
             let mut body = json!({
-                "active": active, "token_type": TokenType::Bearer.as_str(),
+                "active": active, "token_type": a.cnf.token_type(),
                 "scope": a.scope.join(" "),
                 "client_id": a.client_id, "sub": a.sub, "aud": a.aud, "iss": app.issuer,
                 "exp": a.exp, "iat": a.iat, "nbf": a.iat, "jti": a.jti,
             });
             if let Some(u) = &a.username {
                 body["username"] = json!(u);
+            }
+            // RFC 7662 §2.2 with RFC 9449 §6.2 and RFC 8705 §3.2: what binds the token.
+            if !a.cnf.is_empty() {
+                body["cnf"] = json!(a.cnf);
             }
             Resp::json(200, &body)
         }
@@ -59,14 +62,15 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
                 && r.expires_ms > now
                 && may_see(&f.client_id) =>
         {
-            Resp::json(
-                200,
-                &json!({
-                    "active": active, "token_type": "refresh_token", "scope": f.scope.join(" "),
-                    "client_id": f.client_id, "sub": f.user, "username": f.user,
-                    "iss": app.issuer, "exp": r.expires_ms / 1000, "iat": r.issued_s,
-                }),
-            )
+            let mut body = json!({
+                "active": active, "token_type": "refresh_token", "scope": f.scope.join(" "),
+                "client_id": f.client_id, "sub": f.user, "username": f.user,
+                "iss": app.issuer, "exp": r.expires_ms / 1000, "iat": r.issued_s,
+            });
+            if let Some(jkt) = &f.jkt {
+                body["cnf"] = json!({ "jkt": jkt });
+            }
+            Resp::json(200, &body)
         }
         _ => inactive(),
     }

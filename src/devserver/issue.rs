@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 
 use super::misbehave::sign_id_token;
 use super::scope::has;
+use super::sender::Cnf;
 use super::state::{AccessRecord, RefreshRecord, Store, ms, now_ms};
 use super::wire::{Resp, fingerprint, random_bytes, random_token};
 use super::{App, Client, Misbehave, User};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::{AccessToken, IdToken, Nonce, RefreshToken};
-use crate::oauth::token_type::TokenType;
 
 /// What one issuance covers.
 pub(crate) struct Issue<'a> {
@@ -29,6 +29,8 @@ pub(crate) struct Issue<'a> {
     pub family: Option<u64>,
     /// Issued by the refresh-token grant.
     pub refreshed: bool,
+    /// What the access token is bound to (RFC 9449 §6, RFC 8705 §3).
+    pub cnf: Cnf,
 }
 
 fn signing_failed<E>(_: E) -> Resp {
@@ -50,13 +52,16 @@ struct AccessClaims<'a> {
     roles: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_time: Option<u64>,
+    #[serde(skip_serializing_if = "Cnf::is_empty")]
+    cnf: &'a Cnf,
 }
 
 /// A successful token response (RFC 6749 §5.1), members in this order.
 #[derive(Serialize)]
 pub(crate) struct TokenResponse {
     pub access_token: AccessToken,
-    /// A [`TokenType`]'s value, or what `--misbehave wrong-token-type` sends instead.
+    /// A [`TokenType`](crate::oauth::token_type::TokenType)'s value, or what
+    /// `--misbehave wrong-token-type` sends instead.
     pub token_type: &'static str,
     pub expires_in: u64,
     pub scope: String,
@@ -107,6 +112,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
         scope: &scope,
         roles,
         auth_time: g.auth_time,
+        cnf: &g.cnf,
     };
     let access_token = AccessToken::new(
         app.keys
@@ -122,7 +128,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
         token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
             "mac"
         } else {
-            TokenType::Bearer.as_str()
+            g.cnf.token_type()
         },
         expires_in: if app.cfg.misbehaves(Misbehave::HugeExpiresIn) {
             u64::MAX
@@ -147,6 +153,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
             iat: now_s,
             exp,
             revoked: false,
+            cnf: g.cnf.clone(),
         },
         now_s,
     })
@@ -244,6 +251,7 @@ pub(crate) fn add_profile_claims(claims: &mut Value, user: &User, scope: &[Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::token_type::TokenType;
 
     #[test]
     fn token_documents_keep_their_member_order() {
@@ -260,6 +268,7 @@ mod tests {
             scope: "api:read",
             roles: &roles,
             auth_time: None,
+            cnf: &Cnf::default(),
         };
         assert_eq!(
             serde_json::to_string(&claims).unwrap(),

@@ -101,7 +101,7 @@ fn parse_pem_blocks(text: &str) -> Result<Vec<Vec<u8>>, String> {
 
 /// Reads a private file: refuses symlinks and files others can read (like ssh).
 #[cfg(unix)]
-fn read_private(path: &Path) -> Result<Option<String>, String> {
+pub(super) fn read_private(path: &Path) -> Result<Option<String>, String> {
     use std::io::Read as _;
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
     let file = match std::fs::OpenOptions::new()
@@ -137,7 +137,7 @@ fn read_private(path: &Path) -> Result<Option<String>, String> {
 }
 
 #[cfg(not(unix))]
-fn read_private(path: &Path) -> Result<Option<String>, String> {
+pub(super) fn read_private(path: &Path) -> Result<Option<String>, String> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -147,7 +147,12 @@ fn read_private(path: &Path) -> Result<Option<String>, String> {
 
 /// Writes a private file atomically: a new temporary file created 0600 (`O_EXCL`, so no
 /// symlink is followed) in the same directory, then renamed over the target.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_file(path, bytes, 0o600)
+}
+
+/// Writes a file atomically as [`write_private`] does, created with `mode` (unix).
+pub(super) fn write_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -164,8 +169,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        options.mode(mode).custom_flags(libc::O_NOFOLLOW);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let result = (|| {
         let mut file = options.open(&tmp)?;
         file.write_all(bytes)?;

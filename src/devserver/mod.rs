@@ -19,16 +19,20 @@
 
 mod adapter;
 mod api;
+mod assertion;
 mod authorization_request;
 mod authorize;
 mod back_channel;
+mod binding;
 mod cimd;
 mod client_auth;
+mod client_keys;
 mod client_metadata;
 mod clients;
 mod device_authorization;
 mod device_pages;
 mod directory;
+mod dpop;
 mod fetch;
 mod form_checks;
 mod grants;
@@ -37,14 +41,19 @@ mod issue;
 mod keys;
 mod lookup;
 mod misbehave;
+pub mod mtls;
 mod pages;
+mod par;
 mod pkce;
 mod registration;
+mod replay;
 mod resource;
 mod revoke;
 mod routes;
 mod scope;
+mod sender;
 mod state;
+mod tls;
 mod token;
 mod userinfo;
 mod wire;
@@ -56,9 +65,12 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 pub use crate::httpd::Limits;
-pub use clients::{Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches};
+pub use clients::{
+    AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
+};
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
+pub use tls::{CA_CERT_FILE, CA_KEY_FILE};
 
 /// A sink for the server's one-line request log. Lines never contain secrets: no query
 /// strings, no bodies, no tokens.
@@ -112,6 +124,18 @@ pub struct DevConfig {
     pub log: Option<Logger>,
     /// Deliberate misbehaviour for clients' negative tests; empty by default.
     pub misbehave: Vec<Misbehave>,
+    /// Require DPoP (RFC 9449) at the token endpoint from every client (`--require-dpop`;
+    /// per client: `dpop_bound_access_tokens`).
+    pub require_dpop: bool,
+    /// Require the server's nonce in DPoP proofs (`--dpop-nonce`, RFC 9449 §8 and §9).
+    pub dpop_nonce: bool,
+    /// Require pushed authorization requests from every client (`--require-par`,
+    /// RFC 9126; per client: `require_pushed_authorization_requests`).
+    pub require_par: bool,
+    /// Serve https with the development CA kept in this directory (`--tls`).
+    pub tls_dir: Option<PathBuf>,
+    /// How long a pushed authorization request's `request_uri` is valid (default 60s).
+    pub par_ttl: Duration,
     /// Dynamic client registration at `/register` (RFC 7591); on by default, off with
     /// `--no-registration`.
     pub registration: bool,
@@ -140,6 +164,11 @@ impl Default for DevConfig {
             limits: Limits::default(),
             log: None,
             misbehave: Vec::new(),
+            require_dpop: false,
+            dpop_nonce: false,
+            require_par: false,
+            tls_dir: None,
+            par_ttl: Duration::from_secs(60),
             registration: true,
             client_id_metadata_documents: true,
         }
@@ -219,6 +248,41 @@ impl DevConfig {
         self
     }
 
+    /// Requires DPoP at the token endpoint from every client.
+    #[must_use]
+    pub fn with_require_dpop(mut self) -> Self {
+        self.require_dpop = true;
+        self
+    }
+
+    /// Requires the server's nonce in DPoP proofs.
+    #[must_use]
+    pub fn with_dpop_nonce(mut self) -> Self {
+        self.dpop_nonce = true;
+        self
+    }
+
+    /// Requires pushed authorization requests from every client.
+    #[must_use]
+    pub fn with_require_par(mut self) -> Self {
+        self.require_par = true;
+        self
+    }
+
+    /// Sets how long a pushed authorization request stays valid.
+    #[must_use]
+    pub fn with_par_ttl(mut self, ttl: Duration) -> Self {
+        self.par_ttl = ttl;
+        self
+    }
+
+    /// Serves https with the development CA kept in `dir` (made there on first use).
+    #[must_use]
+    pub fn with_tls(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.tls_dir = Some(dir.into());
+        self
+    }
+
     /// Turns dynamic client registration (`/register`) on or off.
     #[must_use]
     pub fn with_registration(mut self, on: bool) -> Self {
@@ -278,6 +342,12 @@ pub struct StoreSizes {
     pub access_tokens: usize,
     /// Refresh tokens, until they expire.
     pub refresh_tokens: usize,
+    /// Pushed authorization requests, until used or expired (at most 1,024).
+    pub pushed_authorization_requests: usize,
+    /// DPoP proofs remembered against replay (at most 65,536).
+    pub dpop_proofs: usize,
+    /// Client assertions remembered against replay (at most 65,536).
+    pub client_assertions: usize,
 }
 
 /// Why the server did not start.
@@ -296,6 +366,9 @@ pub enum DevServerError {
     /// The configuration is inconsistent.
     #[error("server configuration: {0}")]
     Config(String),
+    /// The development CA of `--tls` could not be made, read or used.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// Another local failure (threads, the decoy port).
     #[error("{0}")]
     Io(String),
@@ -317,6 +390,12 @@ pub(crate) struct App {
     pub decoy_key: Option<keys::SigningKey>,
     /// Where `token-307` redirects to.
     pub decoy_token_url: Option<String>,
+    /// The DPoP nonces, when proofs must carry one (`dpop_nonce`).
+    pub nonces: Option<dpop::Nonces>,
+    /// The development CA, with `--tls`.
+    pub ca: Option<tls::DevCa>,
+    /// The clients' registered key sets (`private_key_jwt`, `self_signed_tls_client_auth`).
+    pub client_keys: client_keys::ClientKeys,
     /// The clients registered at `/register`.
     pub registrations: registration::Registrations,
     /// The fetched Client ID Metadata Documents.
@@ -332,6 +411,23 @@ impl App {
     /// The audience of access tokens for the demo API.
     pub(crate) fn api_audience(&self) -> String {
         format!("{}/api", self.issuer)
+    }
+
+    /// The URL a request was sent to, without query: this server's scheme, the `Host` it
+    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path.
+    /// What a DPoP proof's `htu` must match (RFC 9449 §4.3).
+    pub(crate) fn request_url(&self, req: &wire::Req) -> String {
+        let scheme = self.issuer.split_once("://").map_or("http", |(s, _)| s);
+        let host = req.header("host").unwrap_or_default();
+        format!("{scheme}://{host}{}", req.path)
+    }
+
+    /// The current DPoP nonce, when nonces are on: every answer of the token endpoint and
+    /// the resources carries it (RFC 9449 §8.2), so clients keep theirs fresh.
+    pub(crate) fn dpop_nonce_header(&self) -> Option<String> {
+        self.nonces
+            .as_ref()
+            .map(|n| n.current(state::now_ms() / 1000))
     }
 
     /// Writes a log line, if logging is on.
@@ -350,12 +446,13 @@ pub struct DevServer {
     decoy: Option<misbehave::Decoy>,
 }
 
-fn issuer_for(addr: SocketAddr) -> String {
+fn issuer_for(addr: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
     match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", addr.port()),
-        IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
-        IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
+        IpAddr::V4(ip) if ip.is_unspecified() => format!("{scheme}://127.0.0.1:{}", addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => format!("{scheme}://[::1]:{}", addr.port()),
+        IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", addr.port()),
+        IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", addr.port()),
     }
 }
 
@@ -388,6 +485,22 @@ impl DevServer {
         } else {
             None
         };
+        let client_keys = client_keys::ClientKeys::new(
+            cfg.registry
+                .clients
+                .iter()
+                .filter_map(|c| Some((c.id.as_str(), c.jwks.as_ref()?))),
+        )
+        .map_err(DevServerError::Config)?;
+        let ca = match &cfg.tls_dir {
+            Some(dir) => Some(tls::DevCa::open(dir).map_err(DevServerError::Tls)?),
+            None => None,
+        };
+        let tls_config = ca
+            .as_ref()
+            .map(|ca| ca.server_config(Some(cfg.listen)))
+            .transpose()
+            .map_err(DevServerError::Tls)?;
         let decoy = if cfg.misbehaves(Misbehave::Token307) {
             Some(misbehave::Decoy::start().map_err(|e| DevServerError::Io(e.to_string()))?)
         } else {
@@ -399,16 +512,16 @@ impl DevServer {
         let addr = listener
             .local_addr()
             .map_err(|e| DevServerError::Io(e.to_string()))?;
-        let issuer = issuer_for(addr);
+        let issuer = issuer_for(addr, ca.is_some());
         let port = addr.port();
         let hosts = vec![
             format!("127.0.0.1:{port}"),
             format!("localhost:{port}"),
             format!("[::1]:{port}"),
             issuer
-                .strip_prefix("http://")
-                .unwrap_or_default()
-                .to_owned(),
+                .split_once("://")
+                .map(|(_, host)| host.to_owned())
+                .unwrap_or_default(),
         ];
         let app = Arc::new(App {
             issuer,
@@ -418,6 +531,9 @@ impl DevServer {
             hits: Mutex::new(HashMap::new()),
             decoy_key,
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
+            nonces: cfg.dpop_nonce.then(dpop::Nonces::generate),
+            ca,
+            client_keys,
             registrations: registration::Registrations::default(),
             documents: cimd::Documents::default(),
             cfg,
@@ -427,6 +543,7 @@ impl DevServer {
             Arc::new(move |req| adapter::from_resp(routes::handle(&router, adapter::to_req(req))));
         let options = crate::httpd::Options {
             name: "devserver",
+            tls: tls_config,
             ..crate::httpd::Options::new(app.cfg.limits.clone())
         };
         let http = crate::httpd::Server::start(listener, options, handler)
@@ -475,6 +592,9 @@ impl DevServer {
             device_authorizations: store.devices.len(),
             access_tokens: store.access.len(),
             refresh_tokens: store.refresh.len(),
+            pushed_authorization_requests: store.pushed.len(),
+            dpop_proofs: store.proofs.len(),
+            client_assertions: store.assertions.len(),
         }
     }
 

@@ -9,11 +9,12 @@ use serde_json::json;
 
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
-use super::{App, Misbehave, resource};
+use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, registration, revoke,
-    token, userinfo,
+    api, authorize, device_authorization, device_pages, introspect, pages, par, registration,
+    revoke, token, userinfo,
 };
+use super::{assertion, dpop};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -96,6 +97,7 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["POST"]).unwrap_or_else(|| device_pages::device_approve(app, req))
         }
         "/token" => only(m, &["POST"]).unwrap_or_else(|| token::token(app, req)),
+        "/par" => only(m, &["POST"]).unwrap_or_else(|| par::push(app, req)),
         "/device_authorization" => only(m, &["POST"])
             .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
         "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
@@ -167,7 +169,17 @@ fn discovery(app: &App) -> Resp {
     } else {
         i.clone()
     };
-    let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
+    let tls = app.ca.is_some();
+    // Every method this server accepts; the mTLS ones only where clients can present a
+    // certificate (`--tls`).
+    let auth_methods: Vec<&str> = AuthMethod::ALL
+        .into_iter()
+        .filter(|m| tls || !m.is_mtls())
+        .map(AuthMethod::as_str)
+        .collect();
+    let assertion_algs: Vec<&str> = std::iter::once(assertion::SECRET_ALG)
+        .chain(assertion::PRIVATE_KEY_ALGS.map(SigningAlg::as_str))
+        .collect();
     Resp::json(
         200,
         &without_nulls(json!({
@@ -193,6 +205,15 @@ fn discovery(app: &App) -> Resp {
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
                                  "name", "email", "email_verified", "preferred_username", "roles"],
             "resource_indicators_supported": true,
+            "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
+            "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
+            "revocation_endpoint_auth_signing_alg_values_supported": assertion_algs,
+            "dpop_signing_alg_values_supported": dpop::PROOF_ALGS.map(SigningAlg::as_str),
+            "pushed_authorization_request_endpoint": format!("{i}/par"),
+            "require_pushed_authorization_requests": app.cfg.require_par,
+            // With `--tls` every endpoint takes client certificates, so there are no
+            // `mtls_endpoint_aliases` (RFC 8705 §5): clients use the endpoints above.
+            "tls_client_certificate_bound_access_tokens": tls,
             "registration_endpoint": app.cfg.registration.then(|| format!("{i}/register")),
             "client_id_metadata_document_supported": app.cfg.client_id_metadata_documents,
         })),

@@ -15,6 +15,9 @@ use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::par::PushedRequests;
+use super::replay::ReplayCache;
+use super::sender::Cnf;
 use crate::oauth::secret::{Nonce, State};
 
 /// Milliseconds since the Unix epoch.
@@ -44,6 +47,9 @@ pub(crate) struct PendingAuth {
     pub user: Option<String>,
     pub auth_time: Option<u64>,
     pub expires_ms: u64,
+    /// The DPoP key the code is bound to (`dpop_jkt`, or the proof of a pushed request;
+    /// RFC 9449 §10).
+    pub dpop_jkt: Option<String>,
 }
 
 /// An issued authorization code.
@@ -62,6 +68,8 @@ pub(crate) struct CodeRecord {
     pub used: bool,
     /// The grant created when the code was redeemed (a replay revokes it, RFC 6749 §4.1.2).
     pub family: Option<u64>,
+    /// The DPoP key redeeming the code needs a proof by (RFC 9449 §10).
+    pub dpop_jkt: Option<String>,
 }
 
 /// A grant: everything issued from one authorization (code or device) shares it, so
@@ -74,6 +82,9 @@ pub(crate) struct Family {
     pub audience: Option<String>,
     pub auth_time: u64,
     pub revoked: bool,
+    /// The DPoP key a public client's refresh tokens are bound to (RFC 9449 §5): every
+    /// refresh needs a proof by it.
+    pub jkt: Option<String>,
 }
 
 /// A refresh token.
@@ -101,6 +112,8 @@ pub(crate) struct AccessRecord {
     pub iat: u64,
     pub exp: u64,
     pub revoked: bool,
+    /// What the token is bound to (a DPoP key, a client certificate), if anything.
+    pub cnf: Cnf,
 }
 
 /// How a device authorization stands.
@@ -366,6 +379,12 @@ pub(crate) struct Store {
     pub failures: HashMap<(String, IpAddr), Bucket>,
     pub device_attempts: Option<Bucket>,
     pub items: Vec<serde_json::Value>,
+    /// DPoP proofs seen (RFC 9449 §11.1), until their `iat` window has passed.
+    pub proofs: ReplayCache,
+    /// Client assertions seen (RFC 7523 §3), until they expire.
+    pub assertions: ReplayCache,
+    /// Pushed authorization requests (RFC 9126).
+    pub pushed: PushedRequests,
     next_family: u64,
     inserts: u64,
     /// No access token in `access` expires before this (Unix seconds), so pruning can skip
@@ -462,6 +481,7 @@ mod tests {
             iat: 0,
             exp,
             revoked: false,
+            cnf: Cnf::default(),
         }
     }
 

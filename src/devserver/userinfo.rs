@@ -3,17 +3,25 @@
 
 use serde_json::json;
 
+use super::api::check_binding;
 use super::back_channel::REALM;
+use super::binding::with_nonce;
 use super::issue::add_profile_claims;
 use super::lookup::{Known, family_revoked, lookup};
 use super::scope::has;
+use super::sender::{self, Scheme};
 use super::state::now_ms;
-use super::wire::{Req, Resp, bearer};
+use super::wire::{Req, Resp};
 use super::{App, Misbehave};
 use crate::oauth::token_type::TokenType;
 
-/// `GET|POST /userinfo` (OIDC Core §5.3): the bearer token in the header only.
+/// `GET|POST /userinfo` (OIDC Core §5.3): the token in the header only, held to its
+/// binding as at the demo API (a DPoP proof, a client certificate).
 pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
+    with_nonce(app, answer(app, req))
+}
+
+fn answer(app: &App, req: &Req) -> Resp {
     let challenge = |status: u16, error: &str, desc: &str| {
         Resp::json(status, &json!({"error": error, "error_description": desc})).with(
             "WWW-Authenticate",
@@ -33,28 +41,45 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
             "send the token in the Authorization header",
         );
     }
-    let Some(token) = req.header("authorization").and_then(bearer) else {
-        return Resp::json(401, &json!({"error": "invalid_token"})).with(
-            "WWW-Authenticate",
-            &TokenType::Bearer.challenge(&[("realm", REALM)]),
-        );
-    };
-    let store = app.store();
-    let now_s = now_ms() / 1000;
-    let record = match lookup(&store, token) {
-        Some(Known::Access(a))
-            if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
-        {
-            a
+    let (scheme, token) = match sender::presented(req) {
+        Ok(Some(presented)) => presented,
+        Ok(None) => {
+            return Resp::json(401, &json!({"error": "invalid_token"}))
+                .with(
+                    "WWW-Authenticate",
+                    &TokenType::Bearer.challenge(&[("realm", REALM)]),
+                )
+                .with(
+                    "WWW-Authenticate",
+                    &sender::challenge(
+                        Scheme::Dpop,
+                        &[("realm", REALM), ("algs", &sender::dpop_algs())],
+                    ),
+                );
         }
-        _ => {
-            return challenge(
-                401,
-                "invalid_token",
-                "the access token is invalid or expired",
-            );
+        Err(d) => return d.into_resp(REALM, None),
+    };
+    let record = {
+        let store = app.store();
+        let now_s = now_ms() / 1000;
+        match lookup(&store, token) {
+            Some(Known::Access(a))
+                if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
+            {
+                a
+            }
+            _ => {
+                return challenge(
+                    401,
+                    "invalid_token",
+                    "the access token is invalid or expired",
+                );
+            }
         }
     };
+    if let Err(d) = check_binding(app, req, token, scheme, &record.cnf) {
+        return d.into_resp(REALM, None);
+    }
     if !has(&record.scope, "openid") {
         return challenge(403, "insufficient_scope", "the openid scope is required");
     }

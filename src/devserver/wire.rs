@@ -10,8 +10,6 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
-use crate::oauth::token_type::TokenType;
-
 /// One request as the handlers see it.
 #[derive(Debug)]
 pub(crate) struct Req {
@@ -23,9 +21,18 @@ pub(crate) struct Req {
     /// The address the connection came from, if known: the "source" that failed client
     /// authentications are counted for.
     pub peer: Option<IpAddr>,
+    /// The client certificates of a TLS connection (`serve --tls`), if the client sent any.
+    pub peer_certs: Option<std::sync::Arc<super::mtls::PeerCertificates>>,
 }
 
 impl Req {
+    /// The end-entity client certificate of the connection (DER), if any.
+    pub(crate) fn peer_certificate(&self) -> Option<&[u8]> {
+        self.peer_certs
+            .as_deref()
+            .and_then(super::mtls::PeerCertificates::leaf)
+    }
+
     /// The first value of header `name` (case-insensitive).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -104,6 +111,11 @@ impl Params {
     pub(crate) fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
+
+    /// Every parameter with a value, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 /// Keeps an attacker-chosen name short and printable inside an error description.
@@ -146,11 +158,6 @@ pub(crate) fn basic_credentials(header: &str) -> Option<(String, String)> {
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     Some((form_decode(id)?, form_decode(secret)?))
-}
-
-/// The bearer token of an `Authorization` header.
-pub(crate) fn bearer(header: &str) -> Option<&str> {
-    TokenType::Bearer.credentials(header)
 }
 
 /// Compares two secrets in constant time (over their SHA-256 digests, so lengths leak

@@ -20,9 +20,9 @@ use hyper::body::Incoming;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::gate::{ConnState, Gate, close_lingering};
+use super::gate::{ConnState, Gate, Stream, close_lingering};
 use super::reject::{Reject, refusal_bytes, reject};
-use super::{Body, PeerAddr, Request, Response, STOP_GRACE, Shared, Ticket};
+use super::{Body, PeerAddr, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
 
 /// How a connection's serving ended.
 enum End {
@@ -34,6 +34,26 @@ enum End {
     Evicted,
 }
 
+/// The TLS handshake of a connection to a TLS server, within the head deadline (a client
+/// that stalls in the handshake is closed like one that stalls in its request head); the
+/// client's certificates, if it sent any. `None`: the handshake failed or took too long.
+async fn handshake(
+    tcp: TcpStream,
+    acceptor: &tokio_rustls::TlsAcceptor,
+    shared: &Shared,
+) -> Option<(Stream, Option<Arc<PeerCertificates>>)> {
+    let tls = tokio::time::timeout(shared.limits.head_timeout, acceptor.accept(tcp))
+        .await
+        .ok()?
+        .ok()?;
+    let certs = tls.get_ref().1.peer_certificates().map(|chain| {
+        Arc::new(PeerCertificates(
+            chain.iter().map(|c| c.as_ref().to_vec()).collect(),
+        ))
+    });
+    Some((Stream::Tls(Box::new(tls)), certs))
+}
+
 /// Serves one connection until it ends, the server stops or it must make room.
 pub(super) async fn serve(
     stream: TcpStream,
@@ -43,6 +63,13 @@ pub(super) async fn serve(
     mut ticket: Option<Ticket>,
 ) {
     let _ = stream.set_nodelay(true);
+    let (stream, certs) = match &shared.tls {
+        None => (Stream::Plain(stream), None),
+        Some(acceptor) => match handshake(stream, acceptor, &shared).await {
+            Some(tls) => tls,
+            None => return,
+        },
+    };
     let state = Arc::new(ConnState::default());
     let evicted = ticket.as_mut().and_then(Ticket::take_closed);
     let gate = Gate::new(stream, Arc::clone(&shared), Arc::clone(&state), ticket);
@@ -50,6 +77,7 @@ pub(super) async fn serve(
         shared: Arc::clone(&shared),
         state: Arc::clone(&state),
         peer,
+        certs,
     };
     let mut conn = shared.http.serve_connection(gate, service);
     let end = {
@@ -127,6 +155,8 @@ struct Service {
     shared: Arc<Shared>,
     state: Arc<ConnState>,
     peer: SocketAddr,
+    /// The client certificates of a TLS connection, if any.
+    certs: Option<Arc<PeerCertificates>>,
 }
 
 impl hyper::service::Service<http::Request<Incoming>> for Service {
@@ -138,8 +168,9 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
         let shared = Arc::clone(&self.shared);
         let state = Arc::clone(&self.state);
         let peer = self.peer;
+        let certs = self.certs.clone();
         Box::pin(async move {
-            let resp = answer(&shared, &state, peer, req).await;
+            let resp = answer(&shared, &state, peer, certs, req).await;
             Ok(resp.map(|body| Tracked { body, state }))
         })
     }
@@ -150,6 +181,7 @@ async fn answer(
     shared: &Shared,
     state: &ConnState,
     peer: SocketAddr,
+    certs: Option<Arc<PeerCertificates>>,
     req: http::Request<Incoming>,
 ) -> Response {
     let (mut parts, body) = req.into_parts();
@@ -164,6 +196,9 @@ async fn answer(
     };
     state.answering.store(true, Ordering::SeqCst);
     parts.extensions.insert(PeerAddr(peer));
+    if let Some(certs) = certs {
+        parts.extensions.insert(certs);
+    }
     let request = Request::from_parts(parts, body);
     // A panicking handler must not take the connection, or the server, with it.
     let Ok(mut resp) = catch_unwind(AssertUnwindSafe(|| (shared.handler)(request))) else {

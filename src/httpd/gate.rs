@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use bytes::{Buf, BufMut, BytesMut};
 use hyper::rt::ReadBufCursor;
-use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
@@ -72,9 +72,85 @@ enum Expiry {
     Stalled,
 }
 
+/// A connection's byte stream: plain TCP, or TLS over TCP ([`super::Options::tls`]).
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    /// Whether data may be read: the socket's readiness for plain TCP. Under TLS the socket
+    /// says nothing about decrypted data, so the answer is always "maybe" and the read
+    /// itself finds out (a spurious wake-up at most).
+    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            Self::Plain(s) => s.poll_read_ready(cx),
+            Self::Tls(_) => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Self::Plain(s) => s.is_write_vectored(),
+            Self::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_flush(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
 /// The socket as hyper sees it.
 pub(super) struct Gate {
-    stream: TcpStream,
+    stream: Stream,
     shared: Arc<Shared>,
     state: Arc<ConnState>,
     /// Bytes read from the socket and not handed to hyper yet.
@@ -97,7 +173,7 @@ pub(super) struct Gate {
 
 impl Gate {
     pub(super) fn new(
-        stream: TcpStream,
+        stream: Stream,
         shared: Arc<Shared>,
         state: Arc<ConnState>,
         ticket: Option<Ticket>,
@@ -187,15 +263,18 @@ impl Gate {
         if max == 0 {
             return Poll::Ready(Ok(0));
         }
+        let Stream::Plain(stream) = &mut self.stream else {
+            return self.poll_fill_tls(cx, max);
+        };
         loop {
-            if self.stream.poll_read_ready(cx).is_pending() {
+            if stream.poll_read_ready(cx).is_pending() {
                 self.armed = true;
                 return Poll::Pending;
             }
             self.armed = false;
             self.pre.reserve(max.min(READ_CHUNK));
             let asked = (self.pre.capacity() - self.pre.len()).min(max);
-            match self.stream.try_read_buf(&mut (&mut self.pre).limit(max)) {
+            match stream.try_read_buf(&mut (&mut self.pre).limit(max)) {
                 Ok(0) => {
                     self.eof = true;
                     return Poll::Ready(Ok(0));
@@ -206,7 +285,7 @@ impl Gate {
                         // than learn it from one more read that fails. Data that arrives
                         // later makes it ready again (and an end of stream is never
                         // forgotten).
-                        let _ = self.stream.try_io(tokio::io::Interest::READABLE, || {
+                        let _ = stream.try_io(tokio::io::Interest::READABLE, || {
                             Err::<(), _>(io::ErrorKind::WouldBlock.into())
                         });
                     }
@@ -216,6 +295,29 @@ impl Gate {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Poll::Ready(Err(e)),
             }
+        }
+    }
+
+    /// [`Gate::poll_fill`] under TLS: a read of decrypted bytes, which registers for the
+    /// socket's readiness itself when none are there.
+    fn poll_fill_tls(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<usize>> {
+        let mut chunk = [0u8; READ_CHUNK];
+        let mut buf = ReadBuf::new(&mut chunk[..max.min(READ_CHUNK)]);
+        match Pin::new(&mut self.stream).poll_read(cx, &mut buf) {
+            Poll::Pending => {
+                self.armed = true;
+                Poll::Pending
+            }
+            Poll::Ready(Ok(())) => {
+                self.armed = false;
+                let n = buf.filled().len();
+                if n == 0 {
+                    self.eof = true;
+                }
+                self.pre.extend_from_slice(buf.filled());
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
         }
     }
 
@@ -356,7 +458,7 @@ impl Gate {
 /// Shuts the write side, then reads and drops what the client still sends (at most 1 MiB,
 /// for at most a second), then closes: closing with unread data would reset the connection
 /// and could destroy the answer before the client reads it.
-pub(super) async fn close_lingering(stream: &mut TcpStream) {
+pub(super) async fn close_lingering(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) {
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
     let _ = tokio::time::timeout(LINGER_TIME, async {

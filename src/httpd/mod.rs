@@ -51,6 +51,12 @@
 //! waiting for its request head is closed to make room instead. [`Server::stop`] (and
 //! dropping the server) stops accepting, lets an answer already being written finish for
 //! at most a second, closes every other connection and joins the server's threads.
+//!
+//! With [`Options::tls`] (`serve --tls`) every connection first completes a TLS handshake
+//! (rustls), within the head deadline; everything above then applies to the decrypted
+//! stream, and the client's certificates reach the handler ([`PeerCertificates`]).
+//! Connections over the cap are closed without an answer (a plain `503` would not be
+//! understood).
 
 mod body;
 mod conn;
@@ -92,6 +98,29 @@ pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
 /// The address a request's connection came from (in [`Request::extensions`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);
+
+/// The certificate chain a TLS client presented, the end-entity certificate first, each as
+/// DER (in [`Request::extensions`] as `Arc<PeerCertificates>`, when there is one).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PeerCertificates(pub Vec<Vec<u8>>);
+
+impl std::fmt::Debug for PeerCertificates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PeerCertificates({} certificates)", self.0.len())
+    }
+}
+
+impl PeerCertificates {
+    /// The end-entity certificate (DER).
+    pub fn leaf(&self) -> Option<&[u8]> {
+        self.0.first().map(Vec::as_slice)
+    }
+
+    /// The certificates after the first.
+    pub fn intermediates(&self) -> &[Vec<u8>] {
+        self.0.get(1..).unwrap_or_default()
+    }
+}
 
 /// Hard limits of the server.
 #[derive(Debug, Clone)]
@@ -166,6 +195,10 @@ pub struct Options {
     /// Accept absolute-form request targets (`GET http://host/path`), as a forward proxy
     /// receives them (RFC 9112 §3.2.2); otherwise only origin-form ones (`GET /path`).
     pub absolute_form: bool,
+    /// Serve TLS with this configuration (`serve --tls`): the handshake must complete
+    /// within `head_timeout`, and the client's certificates, if it sent any, reach the
+    /// handler as an `Arc<`[`PeerCertificates`]`>` in the request's extensions.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Options {
@@ -178,6 +211,7 @@ impl Options {
             name: "httpd",
             date: true,
             absolute_form: false,
+            tls: None,
         }
     }
 }
@@ -201,6 +235,7 @@ const MAX_REFUSING: usize = 64;
 pub(crate) struct Shared {
     limits: Limits,
     absolute_form: bool,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     handler: Handler,
     http: hyper::server::conn::http1::Builder,
     waiting: Waiting,
@@ -260,6 +295,7 @@ impl Server {
         let shared = Arc::new(Shared {
             http: hyper_builder(&options),
             absolute_form: options.absolute_form,
+            tls: options.tls.map(tokio_rustls::TlsAcceptor::from),
             limits: options.limits,
             handler,
             waiting: Waiting::default(),
@@ -383,7 +419,7 @@ async fn run(
             let ticket = match shared.limits.when_full {
                 WhenFull::Refuse => {
                     if open.load(Ordering::SeqCst) >= shared.limits.max_connections {
-                        refuse(stream, &refusing, &mut conns);
+                        refuse(stream, shared.tls.is_some(), &refusing, &mut conns);
                         continue;
                     }
                     None
@@ -418,9 +454,15 @@ async fn run(
 }
 
 /// Answers a connection over the cap with `503` and closes it, unless too many are being
-/// refused already.
-fn refuse(stream: tokio::net::TcpStream, refusing: &Arc<AtomicUsize>, conns: &mut JoinSet<()>) {
-    if refusing.load(Ordering::SeqCst) >= MAX_REFUSING {
+/// refused already. Under TLS it is only closed: a plain answer would not be understood,
+/// and a handshake is what the cap is there to spare.
+fn refuse(
+    stream: tokio::net::TcpStream,
+    tls: bool,
+    refusing: &Arc<AtomicUsize>,
+    conns: &mut JoinSet<()>,
+) {
+    if tls || refusing.load(Ordering::SeqCst) >= MAX_REFUSING {
         return;
     }
     let slot = OpenSlot::take(refusing);

@@ -5,8 +5,10 @@
 mod api;
 mod authorize;
 mod cimd;
+mod client_jwt;
 mod clients;
 mod device;
+mod dpop;
 mod flow;
 mod hardening;
 mod introspect;
@@ -14,11 +16,13 @@ mod keys;
 mod lifecycle;
 mod log;
 mod metadata;
+mod par;
 mod rate_limit;
 mod registration;
 mod resource;
 mod revoke;
 mod state;
+mod tls;
 mod token;
 
 use oauthctl::devserver::{Client, DevConfig, DevServer, Registry};

@@ -111,6 +111,7 @@ impl Stub {
             date: false,
             // It plays an HTTP proxy, too.
             absolute_form: true,
+            tls: None,
         };
         let server = Server::start(listener, options, handler).expect("start stub");
         Self {

@@ -2,13 +2,19 @@
 //! no refresh token and no ID token.
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, sign_access};
 use crate::devserver::scope::{bad_scope, requested_audience, split_scope};
 use crate::devserver::wire::{Params, Resp};
 use crate::devserver::{App, Client};
 
 /// Issues an access token for the client itself, for the requested or its default scopes.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let requested = split_scope(form.get("scope"));
     let scope = if requested.is_empty() {
         client
@@ -44,6 +50,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: None,
             family: None,
             refreshed: false,
+            cnf: binding.cnf(),
         },
     )?;
     Ok(signed.record(&mut app.store()))

@@ -3,6 +3,7 @@
 //! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade).
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::pkce::{s256, valid_pkce_value};
 use crate::devserver::scope::token_audience;
@@ -11,7 +12,12 @@ use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
 use crate::devserver::{App, Client};
 
 /// Redeems an authorization code: the token set of the user who approved it.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let code = form
         .get("code")
         .ok_or_else(|| err("invalid_request", "code is required"))?;
@@ -69,6 +75,14 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
     // RFC 8707 §2.2: the resource of the authorization request, or one it may be narrowed to.
     let audience = token_audience(form, &app.issuer, record.audience.as_deref())
         .map_err(|e| err("invalid_target", e))?;
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed with a proof by that key.
+    if let Some(jkt) = &record.dpop_jkt
+        && binding.jkt.as_ref() != Some(jkt)
+    {
+        return Err(bad(
+            "the code is bound to a DPoP key (dpop_jkt): send a DPoP proof by that key",
+        ));
+    }
     let user = app
         .cfg
         .registry
@@ -81,6 +95,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         audience: audience.clone(),
         auth_time: record.auth_time,
         revoked: false,
+        jkt: super::refresh_binding(client, binding),
     });
     if let Some(c) = store.codes.get_mut(&fp) {
         c.family = Some(family);
@@ -97,6 +112,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: record.nonce.clone(),
             family: Some(family),
             refreshed: false,
+            cnf: binding.cnf(),
         },
     )
 }

@@ -3,6 +3,7 @@
 //! verification pages; the device code is then spent.
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::misbehave::SLOW_DOWN_POLLS;
 use crate::devserver::scope::token_audience;
@@ -11,7 +12,12 @@ use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client, Misbehave};
 
 /// Polls a device code: the token set once the user approved, an error until then.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let code = form
         .get("device_code")
         .ok_or_else(|| err("invalid_request", "device_code is required"))?;
@@ -79,6 +85,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         audience: audience.clone(),
         auth_time,
         revoked: false,
+        jkt: super::refresh_binding(client, binding),
     });
     issue(
         app,
@@ -92,6 +99,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: None,
             family: Some(family),
             refreshed: false,
+            cnf: binding.cnf(),
         },
     )
 }

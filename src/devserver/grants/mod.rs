@@ -7,22 +7,35 @@ mod code;
 mod device;
 mod refresh;
 
+use super::binding::Binding;
 use super::issue::TokenResponse;
 use super::wire::{Params, Resp};
 use super::{App, Client};
 use crate::oauth::grant::Grant;
 
-/// Redeems `grant` for `client`: the token response, or the error answer.
+/// Redeems `grant` for `client`, with tokens bound as `binding` says: the token response,
+/// or the error answer.
 pub(crate) fn redeem(
     app: &App,
     client: &Client,
     grant: Grant,
     form: &Params,
+    binding: &Binding,
 ) -> Result<TokenResponse, Resp> {
     match grant {
-        Grant::AuthorizationCode => code::redeem(app, client, form),
-        Grant::RefreshToken => refresh::redeem(app, client, form),
-        Grant::ClientCredentials => client_credentials::redeem(app, client, form),
-        Grant::DeviceCode => device::redeem(app, client, form),
+        Grant::AuthorizationCode => code::redeem(app, client, form, binding),
+        Grant::RefreshToken => refresh::redeem(app, client, form, binding),
+        Grant::ClientCredentials => client_credentials::redeem(app, client, form, binding),
+        Grant::DeviceCode => device::redeem(app, client, form, binding),
+    }
+}
+
+/// The DPoP key a new grant's refresh tokens are bound to: a public client's proof key
+/// (RFC 9449 §5: a confidential client authenticates every refresh instead).
+fn refresh_binding(client: &Client, binding: &Binding) -> Option<String> {
+    if client.is_public() {
+        binding.jkt.clone()
+    } else {
+        None
     }
 }

@@ -2,6 +2,7 @@
 //! §4.14.2), an optional reuse grace, and a scope that may only narrow.
 
 use crate::devserver::back_channel::err;
+use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::scope::{has, split_scope, token_audience};
 use crate::devserver::state::{ms, now_ms};
@@ -9,7 +10,12 @@ use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client};
 
 /// Redeems a refresh token: a new token set, the presented refresh token rotated.
-pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenResponse, Resp> {
+pub(super) fn redeem(
+    app: &App,
+    client: &Client,
+    form: &Params,
+    binding: &Binding,
+) -> Result<TokenResponse, Resp> {
     let rt = form
         .get("refresh_token")
         .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
@@ -31,6 +37,14 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
     }
     if record.expires_ms <= now {
         return Err(bad("the refresh token expired"));
+    }
+    // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+    if let Some(jkt) = &family.jkt
+        && binding.jkt.as_ref() != Some(jkt)
+    {
+        return Err(bad(
+            "the refresh token is bound to a DPoP key: send a DPoP proof by that key",
+        ));
     }
     if let Some(rotated) = record.rotated_ms {
         let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
@@ -75,6 +89,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             nonce: None,
             family: Some(record.family),
             refreshed: true,
+            cnf: binding.cnf(),
         },
     )
 }

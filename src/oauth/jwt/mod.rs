@@ -20,6 +20,8 @@ mod verify;
 pub(crate) use claims::{
     ClaimRules, MAX_NUMERIC_DATE, TimeClaim, TimeState, check_claims, numeric_date, time_claims,
 };
-pub(crate) use keys::{KeySet, VerificationKey, key_from_pem, key_from_secret, parse_jwks};
+pub(crate) use keys::{
+    KeySet, VerificationKey, jwk_to_key, key_from_pem, key_from_secret, parse_jwks,
+};
 pub(crate) use parse::{Jws, MAX_TOKEN_LEN, ParseError, parse};
 pub(crate) use verify::{SignatureError, signature_alg, verify_signature};
