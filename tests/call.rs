@@ -462,7 +462,7 @@ fn usage_and_login_errors() {
     assert_code(&run(h.path(), &["call", "ftp://a.example/"]), 2);
 }
 
-/// Issue #12 item 3 and item 24 (part): `--max-time` bounds the whole exchange, body
+/// `--max-time` bounds the whole exchange, body
 /// included, however steadily a slow server trickles it; the hint names `--max-time`.
 #[test]
 fn max_time_covers_a_trickled_body() {
@@ -493,7 +493,7 @@ fn max_time_covers_a_trickled_body() {
     assert_eq!(stub.hits("/slow"), 2);
 }
 
-/// Issue #12 item 4: with `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` pointing at a recording
+/// With `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` pointing at a recording
 /// "proxy", a login, a refresh and calls to loopback hosts (`127.0.0.1`, `localhost`) all go
 /// direct: the bearer token never travels to the proxy.
 #[test]
@@ -543,7 +543,7 @@ fn loopback_traffic_never_goes_through_the_proxy() {
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 }
 
-/// Issue #12 item 8: `-v` redacts response headers named like secrets (`X-Auth-Token`,
+/// `-v` redacts response headers named like secrets (`X-Auth-Token`,
 /// `X-Api-Key`, `Set-Cookie`) with the rule that redacts request headers; challenges and
 /// ordinary headers stay readable.
 #[test]
@@ -588,7 +588,7 @@ fn hinted_command(stderr: &str) -> Vec<String> {
     words[1..].to_vec()
 }
 
-/// Issue #12 item 22: a 403 `insufficient_scope` is explained (error, description, required
+/// A 403 `insufficient_scope` is explained (error, description, required
 /// scope), not retried, and the hint is a login command that works as printed, with the
 /// user's `-p PROFILE`: running it makes the same call succeed.
 #[test]
@@ -641,7 +641,7 @@ fn insufficient_scope_is_explained_with_a_login_command_that_works() {
     assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
 }
 
-/// Issue #12 item 22: when the token already has the scope the API names (bob is not an
+/// When the token already has the scope the API names (bob is not an
 /// admin), the hint does not suggest a login that would change nothing.
 #[test]
 fn a_scope_the_token_has_is_not_asked_for_again() {
@@ -659,7 +659,7 @@ fn a_scope_the_token_has_is_not_asked_for_again() {
     assert!(!err.contains("`oauthctl"), "{err}");
 }
 
-/// Issue #12 item 22: an `invalid_token` about the audience is not refreshed and retried (a
+/// An `invalid_token` about the audience is not refreshed and retried (a
 /// refresh brings a token for the same audience); the hint is a `--resource` login that
 /// works as printed.
 #[test]
@@ -711,7 +711,7 @@ fn a_token_for_another_audience_is_not_refreshed() {
     assert_code(&out, 0);
 }
 
-/// Issue #12 item 23: `--token-env VAR` and `--token-file FILE|-` send a token oauthctl did
+/// `--token-env VAR` and `--token-file FILE|-` send a token oauthctl did
 /// not obtain (here one the dev server issued to someone else), with no login and no
 /// configuration; it is never refreshed, and the credential rules still hold.
 #[test]

@@ -148,7 +148,7 @@ fn with_stderr_gone(home: &std::path::Path, args: &[&str]) -> std::process::Outp
 
 #[test]
 fn a_closed_stderr_keeps_each_commands_exit_code() {
-    // Issue #12 item 16: a failed write to stderr used to panic ("failed printing to
+    // A failed write to stderr used to panic ("failed printing to
     // stderr") and exit 101 whatever the command's own outcome.
     let h = home();
     let out = with_stderr_gone(h.path(), &["token"]);

@@ -263,7 +263,7 @@ fn verifies_through_the_issuers_discovery_and_refetches_for_a_rotated_key() {
 
 #[test]
 fn a_named_jwks_url_is_fetched_fresh_so_a_retired_key_no_longer_verifies() {
-    // Issue #12, item 12: `--jwks URL` must not trust a cached key set.
+    // `--jwks URL` must not trust a cached key set.
     let keys = Keys::new();
     let stub = Stub::start();
     stub.route("/jwks", Canned::json(keys.f.jwks()));
@@ -609,7 +609,7 @@ fn key_sets_are_fetched_through_the_proxy_from_the_environment() {
     assert!(stderr(&out).contains("--insecure-http"), "{}", stderr(&out));
 }
 
-/// Issue #12 item 3: one deadline covers connect, head and body of a protocol request, so a
+/// One deadline covers connect, head and body of a protocol request, so a
 /// key set or discovery document trickled byte by byte cannot keep `decode` waiting;
 /// `OAUTHCTL_HTTP_TIMEOUT` sets it (30 s by default), and the hint names it.
 #[test]
@@ -664,7 +664,7 @@ fn a_trickled_key_set_or_discovery_document_runs_into_the_deadline() {
     );
 }
 
-/// Issue #12 item 4: requests to loopback hosts never go through `HTTP_PROXY`/`ALL_PROXY`
+/// Requests to loopback hosts never go through `HTTP_PROXY`/`ALL_PROXY`
 /// (the key set below is on 127.0.0.1 and on `localhost`), while other hosts still do
 /// (`key_sets_are_fetched_through_the_proxy_from_the_environment`).
 #[test]
@@ -692,7 +692,7 @@ fn loopback_key_sets_are_fetched_directly_whatever_the_proxy_settings() {
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 }
 
-/// Issue #12 item 8: `-v` redacts response headers named like secrets, with the rule that
+/// `-v` redacts response headers named like secrets, with the rule that
 /// redacts request headers.
 #[test]
 fn verbose_traces_redact_secret_response_headers() {
@@ -728,7 +728,7 @@ fn verbose_traces_redact_secret_response_headers() {
     assert!(err.contains("x-request-id: req-1"), "{err}");
 }
 
-/// Issue #12 item 23: a token copied with its scheme (`Bearer eyJ…`, as a tutorial's
+/// A token copied with its scheme (`Bearer eyJ…`, as a tutorial's
 /// `/login` or an `Authorization` header shows it) decodes, as an argument or on stdin.
 #[test]
 fn a_leading_bearer_is_ignored() {

@@ -282,7 +282,7 @@ fn client_credentials_against_oidc_provider() {
     assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
 }
 
-/// Issue #15: a client registered only as `http://localhost:8765/oauth/cb` (the strict
+/// A client registered only as `http://localhost:8765/oauth/cb` (the strict
 /// fixture's `oauthctl-localhost`, a native client: oidc-provider accepts any port on its
 /// loopback redirect URI, host and path as registered) logs in with `--redirect-uri
 /// http://localhost/oauth/cb` on a free port, and refreshes.

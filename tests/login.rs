@@ -820,7 +820,7 @@ fn a_login_that_cannot_open_a_browser_says_what_to_do_instead() {
     assert!(ran.stderr.contains("as alice"), "{}", ran.stderr);
 }
 
-/// Issue #12 item 5: 64 slow clients that trickle requests that never end and reconnect
+/// 64 slow clients that trickle requests that never end and reconnect
 /// whenever they are closed cannot keep the real callback out: the login completes at once,
 /// long before `--timeout`.
 #[test]

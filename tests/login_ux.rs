@@ -54,7 +54,7 @@ fn token_stub() -> Stub {
 
 #[test]
 fn auth_method_takes_the_rfc_spelling_and_the_kebab_form() {
-    // Issue #12, item 25: `client_secret_post` as in RFC 7591 and the config file.
+    // `client_secret_post` as in RFC 7591 and the config file.
     for spelling in ["client_secret_post", "client-secret-post"] {
         let stub = token_stub();
         let h = home();
@@ -206,7 +206,6 @@ impl FastClock {
 
 #[test]
 fn an_id_token_from_a_clock_five_minutes_ahead_names_clock_skew() {
-    // Issue #12, item 27.
     let p = FastClock::new(300, true);
     let h = home();
     let r = p.login(h.path(), &[]);
@@ -261,7 +260,7 @@ fn without_a_date_header_the_skew_is_still_named_and_leeway_accepts_it() {
 
 #[test]
 fn an_authorization_refused_on_the_providers_page_is_explained_before_the_timeout() {
-    // Issue #12, item 26: an unknown client gets an error page and no redirect, so nothing
+    // An unknown client gets an error page and no redirect, so nothing
     // ever reaches the loopback listener.
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
@@ -331,7 +330,7 @@ fn an_authorization_refused_on_the_providers_page_is_explained_before_the_timeou
 #[cfg(unix)]
 #[test]
 fn a_browser_command_that_fails_is_reported_while_waiting() {
-    // Issue #12, item 26: the launcher's own failure is shown, not only the timeout.
+    // The launcher's own failure is shown, not only the timeout.
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
     let out = oauthctl(h.path())

@@ -429,14 +429,14 @@ fn assert_nothing_injected(text: &str) {
 
 #[test]
 fn a_code_login_with_control_characters_in_the_access_token_stores_nothing() {
-    // Issue #12 item 1, authorization code grant.
+    // Authorization code grant.
     let s = refused(Misbehave::TokenControlChars, 5, CONTROL_CHARS);
     assert_eq!(s.hits("/token"), 1);
 }
 
 #[test]
 fn a_device_login_with_control_characters_in_the_access_token_stores_nothing() {
-    // Issue #12 item 1, device grant.
+    // Device grant.
     let s = DevServer::start(
         DevConfig::default()
             .with_device_timing(
@@ -462,7 +462,7 @@ fn a_device_login_with_control_characters_in_the_access_token_stores_nothing() {
 
 #[test]
 fn a_client_credentials_login_with_control_characters_stores_nothing() {
-    // Issue #12 item 1, client credentials grant.
+    // Client credentials grant.
     let s = server(&[Misbehave::TokenControlChars]);
     let h = home();
     let out = crate::support::oauthctl(h.path())
@@ -487,7 +487,7 @@ fn a_client_credentials_login_with_control_characters_stores_nothing() {
 
 #[test]
 fn a_refresh_with_control_characters_keeps_the_previous_tokens() {
-    // Issue #12 item 1, refresh token grant: `refresh`, and `token` when it refreshes.
+    // Refresh token grant: `refresh`, and `token` when it refreshes.
     let s = DevServer::start(
         DevConfig::default()
             .with_access_token_ttl(std::time::Duration::from_secs(3))

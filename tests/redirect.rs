@@ -1,4 +1,4 @@
-//! Redirect URIs and headless logins (issue #15): `--redirect-uri` with `localhost`, paths
+//! Redirect URIs and headless logins: `--redirect-uri` with `localhost`, paths
 //! and ports, the listener that binds them, the dev server's matching of them, paste-back on
 //! a terminal, the device flow's QR code, and the `Origin` header of Entra ID SPA clients.
 
@@ -411,7 +411,7 @@ fn line_with(lines: &mpsc::Receiver<String>, text: &str, seen: &mut String) -> S
     }
 }
 
-/// Issue #15 must-show: a login over SSH, the browser on another machine. The test signs
+/// A login over SSH, the browser on another machine. The test signs
 /// in (the dev server approves at once), takes the address the browser would end on, and
 /// pastes it on the terminal that is oauthctl's standard input: first with a wrong `state`
 /// (refused, the login keeps waiting), then as it is.

@@ -229,7 +229,7 @@ fn status_and_errors_never_contain_secrets() {
 
 #[test]
 fn a_cached_token_with_control_characters_is_never_printed() {
-    // Issue #12 item 1: a set an older oauthctl stored unchecked (here: written by hand into
+    // A set an older oauthctl stored unchecked (here: written by hand into
     // the file store) is unusable; `token` says so and prints nothing.
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
@@ -342,7 +342,7 @@ fn killing_oauthctl_while_it_writes_never_leaves_an_unreadable_cache() {
         assert_code(&status, 0);
         assert!(serde_json::from_slice::<Value>(&status.stdout).is_ok());
     }
-    // Issue #12 item 9: whatever the kills left, a completed write leaves no part file,
+    // Whatever the kills left, a completed write leaves no part file,
     // and after a logout no token file of any kind remains.
     assert!(login(h.path()).status().unwrap().success());
     assert_eq!(part_files(&h.path().join("tokens")), Vec::<String>::new());
@@ -370,7 +370,7 @@ fn part_files(dir: &std::path::Path) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn logout_removes_the_part_files_of_killed_writes() {
-    // Issue #12 item 9: a SIGKILL between writing the temp file and renaming it leaves
+    // A SIGKILL between writing the temp file and renaming it leaves
     // `tokens/.tmp-*.part` with a whole token set; it must not survive `logout`.
     use std::os::unix::fs::PermissionsExt as _;
     let s = DevServer::start(DevConfig::default()).unwrap();

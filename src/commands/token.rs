@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn json_output_carries_no_terminal_controls() {
-        // Issue #12 item 1: `token` never writes control characters to a terminal; the
+        // `token` never writes control characters to a terminal; the
         // server-chosen scope and issuer are escaped like every `--json` document.
         let t = TokenSet {
             access_token: AccessToken::new("at-1"),

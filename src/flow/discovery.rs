@@ -274,7 +274,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_cache_others_could_write_is_refused_not_used() {
-        // Issue #12 item 2: a planted discovery document must never be used.
+        // A planted discovery document must never be used.
         use std::os::unix::fs::{PermissionsExt as _, symlink};
         let set_mode = |p: &std::path::Path, m: u32| {
             fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();

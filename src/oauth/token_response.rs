@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn tokens_with_control_characters_are_refused() {
-        // Issue #12 item 1: CR LF in a token would inject header lines wherever it is sent.
+        // CR LF in a token would inject header lines wherever it is sent.
         let body = |field: &str, value: &str| {
             let mut v = serde_json::json!({"access_token": "at", "token_type": "Bearer"});
             v[field] = serde_json::json!(value);

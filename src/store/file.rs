@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn saves_and_deletes_remove_part_files_of_killed_writes() {
-        // Issue #12 item 9: a SIGKILL between create and rename leaves a part file holding
+        // A SIGKILL between create and rename leaves a part file holding
         // a whole token set; the next save or delete of any key removes it.
         let home = tempfile::tempdir().unwrap();
         let store = FileStore::new(home.path().join("tokens"));

@@ -446,7 +446,6 @@ mod tests {
 
     #[test]
     fn writes_remove_dead_writers_part_files_but_never_a_live_ones() {
-        // Issue #12 item 9.
         let home = tempfile::tempdir().unwrap();
         let dir = home.path().join("tokens");
         ensure_private_dir(&dir).unwrap();

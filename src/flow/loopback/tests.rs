@@ -262,7 +262,7 @@ fn the_listener_times_out_and_closes() {
     assert!(TcpStream::connect(addr).is_err());
 }
 
-/// Issue #12 item 5: the request head has one deadline; a client that trickles a byte at a
+/// The request head has one deadline; a client that trickles a byte at a
 /// time cannot extend it, is answered 408 and closed, and the flow keeps waiting.
 #[test]
 fn a_trickled_request_head_cannot_extend_its_deadline() {

@@ -58,7 +58,7 @@ fn serde_round_trip_with_version() {
     assert_eq!(TokenSet::from_json(json.as_bytes()).unwrap(), t);
 }
 
-/// Issue #13: the cache format of earlier releases still loads, for every grant name
+/// The cache format of earlier releases still loads, for every grant name
 /// and however the token type was spelled.
 #[test]
 fn caches_of_earlier_releases_load() {
@@ -150,7 +150,7 @@ fn decode_errors_never_quote_the_input() {
 
 #[test]
 fn a_cached_set_with_control_characters_is_unusable() {
-    // Issue #12 item 1: what an older oauthctl stored unchecked is never handed out.
+    // What an older oauthctl stored unchecked is never handed out.
     for (field, value) in [
         ("access_token", "at\r\nX-Injected: SECRETVALUE"),
         ("refresh_token", "rt\u{1b}]0;SECRETVALUE\u{7}"),
