@@ -20,14 +20,20 @@ Examples:
       --redirect-uri http://localhost:8765/oauth/cb # the URI registered for the client
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
-      --client-secret-file - < secret.txt";
+      --client-secret-file - < secret.txt
+  oauthctl login --issuer https://login.example --client-id cli --dpop   # DPoP-bound tokens
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-key-file svc-key.pem                 # private_key_jwt
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-cert svc.pem --client-key svc.key    # mutual TLS";
 
 pub(super) const TOKEN: &str = "\
 Examples:
   curl -H \"$(oauthctl token --format header)\" https://api.example/items
   eval \"$(oauthctl token --format env)\"             # OAUTHCTL_ACCESS_TOKEN=…
   oauthctl -p work token --min-ttl 5m               # valid for at least five more minutes
-  oauthctl token --id-token | oauthctl decode";
+  oauthctl token --id-token | oauthctl decode
+  oauthctl token --dpop-proof GET https://api.example/items | curl -H @- https://api.example/items";
 
 pub(super) const REFRESH: &str = "\
 Examples:

@@ -10,13 +10,13 @@
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::flow::client::ClientAuth;
 use crate::flow::revocation;
 use crate::oauth::url_policy;
 use crate::output::{Outcome, Report, Theme};
 use crate::text::sanitize;
 
 use super::Context;
+use super::credentials::{self, DpopUse};
 use super::introspect::read_stdin;
 use super::login::issuer_label;
 use super::logout::delete_cached;
@@ -153,11 +153,6 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ));
         }
     }
-    let raw = resolved.require(
-        "revocation_endpoint",
-        resolved.endpoints.revocation_endpoint.as_ref(),
-    )?;
-    let endpoint = ctx.http()?.checked_url(raw)?;
     // The client the token was issued to, unless another one is named on the command line.
     let client_id = match (&ctx.flags.client_id, &cached) {
         (None, Some(tokens)) => Some(tokens.client_id.clone()),
@@ -172,14 +167,24 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ),
         )
     })?;
-    let secret = ctx.client_secret(&settings.client_secret)?;
-    // Another client named on the command line brings its own authentication method.
-    let method = if ctx.flags.client_id.is_some() {
-        None
-    } else {
-        settings.auth_method
+    // Another client named on the command line brings its own authentication method, and
+    // proves nothing with the profile's DPoP key; the profile's own client proves a
+    // DPoP-bound set's revocation with the set's key, and presents its certificate.
+    let other_client = ctx.flags.client_id.is_some();
+    let (method, dpop) = match &cached {
+        Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),
+        _ if other_client => (None, DpopUse::Never),
+        _ => (settings.auth_method, DpopUse::Never),
     };
-    let client = ClientAuth::new(client_id, secret, method);
+    let credentials::Client {
+        auth: client,
+        resolved,
+    } = credentials::client_with_method(ctx, &settings, client_id, method, resolved, dpop)?;
+    let raw = resolved.require(
+        "revocation_endpoint",
+        resolved.endpoints.revocation_endpoint.as_ref(),
+    )?;
+    let endpoint = ctx.http()?.checked_url(raw)?;
     revocation::revoke(
         ctx.http()?,
         &endpoint,

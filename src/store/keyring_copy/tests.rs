@@ -21,6 +21,7 @@ fn tokens(at: &str, expires_at: Option<i64>) -> TokenSet {
         issuer: "https://i".into(),
         client_id: "c".into(),
         obtained_at: 1,
+        dpop_key: None,
     }
 }
 
