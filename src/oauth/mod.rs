@@ -13,6 +13,7 @@ pub mod jose;
 pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
+pub(crate) mod resource;
 pub mod secret;
 pub(crate) mod strict_json;
 pub(crate) mod token_chars;
