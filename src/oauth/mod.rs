@@ -13,6 +13,7 @@ pub mod jose;
 pub(crate) mod jwt;
 pub mod pkce;
 pub mod providers;
+pub(crate) mod registration;
 pub(crate) mod resource;
 pub mod secret;
 pub(crate) mod strict_json;
