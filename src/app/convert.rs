@@ -147,6 +147,10 @@ impl From<cli::CallArgs> for call::Options {
             location: a.location,
             token_env: a.token_env,
             token_file: a.token_file,
+            login: a.login,
+            client_metadata_url: a.client_metadata_url,
+            login_timeout: a.login_timeout,
+            browser_command: a.browser_command,
         }
     }
 }
@@ -184,6 +188,8 @@ impl From<cli::LoginArgs> for login::Options {
             scopes: a.scopes,
             audience: a.audience,
             resource: a.resource,
+            resource_url: a.resource_url,
+            client_metadata_url: a.client_metadata_url,
             params: a.params,
             prompt: a.prompt,
             login_hint: a.login_hint,

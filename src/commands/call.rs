@@ -36,6 +36,7 @@ use super::session::{Session, replace_rejected, usable_tokens};
 
 mod refusal;
 mod request;
+pub(crate) mod resource;
 
 use refusal::{Refusal, explain, refusal_in};
 use request::{build, check_destination, check_stdin_use, check_token_not_in_url, external_token};
@@ -70,6 +71,14 @@ pub(crate) struct Options {
     pub token_env: Option<String>,
     /// `--token-file FILE` (`-` is standard input).
     pub token_file: Option<PathBuf>,
+    /// `--login`: log in when the API asks for it (README: "Resource-first login").
+    pub login: bool,
+    /// `--client-metadata-url`, for such a login.
+    pub client_metadata_url: Option<String>,
+    /// `--login-timeout`: how long such a login waits for the browser.
+    pub login_timeout: Option<Duration>,
+    /// `--browser-command`, for such a login.
+    pub browser_command: Option<String>,
 }
 
 /// Where the bearer token comes from.
@@ -114,6 +123,11 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     };
     // Decided on the URL alone, before any login lookup or connection.
     check_destination(&request.url, ctx.flags.insecure_http)?;
+    if external.is_none()
+        && let Some(target) = resource::target(ctx, args, &request.url)?
+    {
+        return resource::run(ctx, args, &request, target);
+    }
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
     } else {

@@ -61,6 +61,9 @@ pub enum SecretSource {
     /// secrets: there is none to use now. Reading it is a configuration error that says
     /// how to give the secret again, so that nothing is sent without client authentication.
     StdinAtLogin { profile: String },
+    /// The client was registered dynamically at `issuer` (README: "Resource-first
+    /// login"): its secret, if it has one, is kept with the registration in the token store.
+    Registered { issuer: String },
 }
 
 /// Per-command values that take part in resolution (login's `--scope`, `--audience`, …).
@@ -155,6 +158,10 @@ impl Settings {
         } else if mem.client_secret_stdin {
             SecretSource::StdinAtLogin {
                 profile: profile.clone(),
+            }
+        } else if let (true, Some(issuer)) = (mem.registered_client, &mem.issuer) {
+            SecretSource::Registered {
+                issuer: issuer.clone(),
             }
         } else {
             SecretSource::None

@@ -11,4 +11,6 @@ pub(crate) mod id_check;
 pub(crate) mod keys;
 pub mod loopback;
 pub mod provider;
+pub(crate) mod registration;
 pub mod renewal;
+pub(crate) mod resource;

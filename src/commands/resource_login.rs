@@ -1,0 +1,724 @@
+//! Resource-first login (README: "Resource-first login"), shared by
+//! `login --resource-url URL` and `call URL --login`: from the URL of a protected resource
+//! (and the challenge it answered with, if any) to a cached login for it.
+//!
+//! 1. Discovery (`flow::resource`): the resource's metadata (RFC 9728), which must be about
+//!    a resource covering the URL, then its authorization server's metadata.
+//! 2. The profile: the one named, else one derived from the resource (`localhost-8080-mcp`).
+//! 3. The client, in this order: one configured for that server (`--client-id`, the
+//!    profile's `client_id`, the profile's last login there, another profile configured for
+//!    that issuer); the client ID metadata document URL (`--client-metadata-url`,
+//!    `client_metadata_url`) where the server supports those; the client registered there
+//!    earlier; a new dynamic registration (RFC 7591) of a public native client.
+//! 4. The scopes: those asked for (`--scope`, a step-up's union), else the challenge's, else
+//!    the metadata's `scopes_supported`, else none.
+//! 5. Authorization code + PKCE with the RFC 8707 `resource` (the identifier the metadata
+//!    publishes) in the authorization and token requests; the tokens are cached per
+//!    resource (the resource is part of the cache key) and the profile remembers the
+//!    resource, so that refreshes send it too.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::browser::{Browser, SystemBrowser};
+use crate::config::{ConfigFile, Flags, Overrides, ProfileConfig, SecretSource, Settings};
+use crate::error::{Error, Result};
+use crate::flow::authcode;
+use crate::flow::client::ClientAuth;
+use crate::flow::loopback::Listener;
+use crate::flow::provider::Resolved;
+use crate::flow::registration::register;
+use crate::flow::resource::{self as discovery, Found};
+use crate::oauth::client_auth::AuthMethod;
+use crate::oauth::grant::Grant;
+use crate::oauth::id_token::DEFAULT_LEEWAY;
+use crate::oauth::providers::Provider;
+use crate::oauth::registration::secret_method;
+use crate::oauth::resource::{self, ResourceChallenge};
+use crate::oauth::secret::ClientSecret;
+use crate::oauth::tokens::{TokenSet, normalize_scopes};
+use crate::output::{Outcome, Report, Theme};
+use crate::store::index::{IndexEntry, RememberedLogin};
+use crate::store::lock::Locks;
+use crate::store::registrations::{Registrations, StoredRegistration};
+use crate::store::select;
+use crate::text::{sanitize, time};
+
+use super::Context;
+use super::events::UiEvents;
+use super::login::{self, cache_key, subject};
+
+/// What a resource-first login is asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    /// The resource's URL (the one `call` sends to, or `--resource-url`).
+    pub url: Url,
+    /// The resource's challenge, when it answered one.
+    pub challenge: Option<ResourceChallenge>,
+    /// The profile to log in (`-p`, or the one `call` found for the URL); `None`: named
+    /// after the resource.
+    pub profile: Option<String>,
+    /// The scopes to ask for (`--scope`, or a step-up's union); `None`: as the resource says.
+    pub scopes: Option<Vec<String>>,
+    /// `--client-metadata-url`.
+    pub client_metadata_url: Option<String>,
+    pub no_browser: bool,
+    pub browser_command: Option<String>,
+    pub port: Option<u16>,
+    pub timeout: Duration,
+    pub leeway: Duration,
+    pub params: BTreeMap<String, String>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    pub auth_method: Option<AuthMethod>,
+}
+
+impl Request {
+    /// A request for the resource at `url` with the defaults of `login`.
+    pub(crate) fn new(url: Url) -> Self {
+        Self {
+            url,
+            challenge: None,
+            profile: None,
+            scopes: None,
+            client_metadata_url: None,
+            no_browser: false,
+            browser_command: None,
+            port: None,
+            timeout: Duration::from_secs(300),
+            leeway: Duration::from_secs(60),
+            params: BTreeMap::new(),
+            prompt: None,
+            login_hint: None,
+            auth_method: None,
+        }
+    }
+}
+
+/// A finished login.
+#[derive(Debug)]
+pub(crate) struct LoggedIn {
+    pub profile: String,
+    pub tokens: TokenSet,
+    pub report: ResourceLoginReport,
+}
+
+/// Where the client came from (for the summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientOrigin {
+    /// `--client-id`, the profile's configuration or its last login.
+    Configured,
+    /// A client ID metadata document URL.
+    MetadataDocument,
+    /// The client registered at this server earlier.
+    Registered,
+    /// Registered by this login.
+    RegisteredNow,
+}
+
+impl ClientOrigin {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Configured => "configured",
+            Self::MetadataDocument => "client ID metadata document",
+            Self::Registered => "registered earlier",
+            Self::RegisteredNow => "registered now",
+        }
+    }
+}
+
+/// The summary of a resource-first login (never a secret).
+#[derive(Debug)]
+pub(crate) struct ResourceLoginReport {
+    pub profile: String,
+    pub resource: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client: ClientOrigin,
+    pub subject: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<i64>,
+    pub now: i64,
+    pub refresh_token: bool,
+    pub store: &'static str,
+}
+
+impl ResourceLoginReport {
+    /// The summary for stderr.
+    pub(crate) fn summary(&self) -> String {
+        let mut out = format!(
+            "Signed in to {} for {} as {} (profile `{}`).\n",
+            sanitize::line(&self.issuer),
+            sanitize::line(&self.resource),
+            sanitize::line(self.subject.as_deref().unwrap_or("an unnamed subject")),
+            sanitize::line(&self.profile),
+        );
+        let _ = writeln!(
+            out,
+            "  client:  {} ({})",
+            sanitize::line(&self.client_id),
+            self.client.describe()
+        );
+        let scopes = if self.scopes.is_empty() {
+            "none requested".to_owned()
+        } else {
+            sanitize::line(&self.scopes.join(" ")).into_owned()
+        };
+        let _ = writeln!(out, "  scopes:  {scopes}");
+        let expiry = match self.expires_at {
+            Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
+            None => "not stated by the server".to_owned(),
+        };
+        let _ = writeln!(out, "  expires: {expiry}");
+        let _ = writeln!(
+            out,
+            "  refresh: {}; tokens kept in the {} store",
+            if self.refresh_token {
+                "yes"
+            } else {
+                "no refresh token"
+            },
+            self.store
+        );
+        out
+    }
+}
+
+impl Report for ResourceLoginReport {
+    fn to_json(&self) -> Value {
+        json!({
+            "profile": self.profile,
+            "resource": self.resource,
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "client": self.client.describe(),
+            "subject": self.subject,
+            "scopes": self.scopes,
+            "expires_at": self.expires_at,
+            "refresh_token": self.refresh_token,
+            "store": self.store,
+            "grant": Grant::AuthorizationCode.as_str(),
+        })
+    }
+
+    fn human(&self, _theme: Theme) -> String {
+        String::new()
+    }
+}
+
+/// The client a login uses, and what the profile remembers about it.
+struct Chosen {
+    client: ClientAuth,
+    origin: ClientOrigin,
+    /// Where its secret comes from next time (never the secret).
+    secret: SecretSource,
+    /// The loopback port its redirect URI was registered with.
+    port: Option<u16>,
+}
+
+/// The secret of the client registered at `issuer`, from its registration in the token
+/// store (`SecretSource::Registered`).
+pub(crate) fn registered_secret(ctx: &Context<'_>, issuer: &str) -> Result<Option<ClientSecret>> {
+    match Registrations::for_paths(&ctx.paths).recall(issuer)? {
+        Some(r) => Ok(r.client_secret),
+        None => Err(Error::LoginRequired {
+            message: format!(
+                "the client oauthctl registered at {issuer} is no longer kept, and with it its \
+                 secret"
+            ),
+            hint: "run `oauthctl login` again: it registers a new client".to_owned(),
+        }),
+    }
+}
+
+/// The issuer a configured profile names: its own `issuer`, else its provider's.
+fn configured_issuer(conf: &ProfileConfig, file: Option<&ConfigFile>) -> Option<String> {
+    conf.issuer.clone().or_else(|| {
+        conf.provider
+            .as_deref()
+            .and_then(|p| crate::config::resolve_provider(p, file).ok())
+            .and_then(|p| p.issuer)
+    })
+}
+
+/// Which of the authorization servers `servers` to log in at: the one `--issuer` names
+/// (which must be listed), else the first one a client is known for (configured or
+/// registered), else the first.
+fn choose_server(ctx: &Context<'_>, servers: &[String]) -> Result<usize> {
+    if let Some(issuer) = &ctx.flags.issuer {
+        return servers.iter().position(|s| s == issuer).ok_or_else(|| {
+            Error::config(
+                format!(
+                    "the resource names the authorization servers {}; --issuer {issuer} is not \
+                     one of them",
+                    servers.join(", ")
+                ),
+                Some("drop --issuer, or name one of them".to_owned()),
+            )
+        });
+    }
+    let file = ctx.config()?;
+    let registered = Registrations::for_paths(&ctx.paths)
+        .entries()
+        .unwrap_or_default();
+    let known = |issuer: &String| {
+        registered.contains_key(issuer)
+            || file.is_some_and(|f| {
+                f.profiles.values().any(|p| {
+                    p.client_id.is_some() && configured_issuer(p, Some(f)).as_ref() == Some(issuer)
+                })
+            })
+    };
+    Ok(servers.iter().position(known).unwrap_or(0))
+}
+
+/// The secret source of the global flags alone.
+fn flag_secret(flags: &Flags) -> SecretSource {
+    if let Some(path) = &flags.client_secret_file {
+        SecretSource::File(path.clone())
+    } else if let Some(var) = &flags.client_secret_env {
+        SecretSource::Env(var.clone())
+    } else if let Some(secret) = &flags.client_secret {
+        SecretSource::Inline(secret.clone())
+    } else {
+        SecretSource::None
+    }
+}
+
+/// The secret source a configured profile names.
+fn profile_secret(conf: &ProfileConfig) -> SecretSource {
+    if let Some(path) = &conf.client_secret_file {
+        SecretSource::File(path.clone())
+    } else if let Some(var) = &conf.client_secret_env {
+        SecretSource::Env(var.clone())
+    } else {
+        SecretSource::None
+    }
+}
+
+/// The port of a loopback redirect URI.
+fn redirect_port(uri: &str) -> Option<u16> {
+    Url::parse(uri).ok().and_then(|u| u.port())
+}
+
+/// Whether nothing listens on the loopback port `port` now.
+fn port_free(port: u16) -> bool {
+    Listener::bind(port).is_ok()
+}
+
+/// Chooses the client (see the module documentation for the order).
+#[allow(clippy::too_many_arguments)]
+fn choose_client(
+    ctx: &Context<'_>,
+    profile: &str,
+    settings: &Settings,
+    remembered: Option<&RememberedLogin>,
+    found: &Found,
+    req: &Request,
+    now: i64,
+) -> Result<Chosen> {
+    let supported = found.server.token_endpoint_auth_methods_supported.as_deref();
+    let configured = |id: String, source: SecretSource, method: Option<AuthMethod>| {
+        let secret = ctx.client_secret(&source)?;
+        let method = req.auth_method.or(method).unwrap_or(if secret.is_some() {
+            secret_method(supported)
+        } else {
+            AuthMethod::None
+        });
+        Ok::<_, Error>(Chosen {
+            client: ClientAuth::new(id, secret, Some(method)),
+            origin: ClientOrigin::Configured,
+            secret: source,
+            port: req.port,
+        })
+    };
+    let file = ctx.config()?;
+    let issuer = &found.issuer;
+    // 1. The command line: a client registered by hand, for whatever server is found.
+    if let Some(id) = &ctx.flags.client_id {
+        return configured(id.clone(), flag_secret(ctx.flags), settings.auth_method);
+    }
+    // 2. The profile's configuration, unless it is for another server.
+    let own = file.and_then(|f| f.profiles.get(profile));
+    if let Some(conf) = own
+        && let Some(id) = &conf.client_id
+        && configured_issuer(conf, file).is_none_or(|i| &i == issuer)
+    {
+        return configured(id.clone(), profile_secret(conf), conf.auth_method);
+    }
+    // 3. The profile's last login at this server (a registered client is recalled below).
+    if let Some(mem) = remembered
+        && &mem.issuer == issuer
+        && !mem.registered_client
+        && !mem.client_id.is_empty()
+    {
+        let source = if let Some(path) = &mem.client_secret_file {
+            SecretSource::File(path.clone())
+        } else if let Some(var) = &mem.client_secret_env {
+            SecretSource::Env(var.clone())
+        } else {
+            SecretSource::None
+        };
+        let method = mem.auth_method.as_deref().and_then(AuthMethod::from_name);
+        let mut chosen = configured(mem.client_id.clone(), source, method)?;
+        if req.client_metadata_url.as_deref() == Some(mem.client_id.as_str()) {
+            chosen.origin = ClientOrigin::MetadataDocument;
+        }
+        return Ok(chosen);
+    }
+    // 4. Another profile configured for this server.
+    if let Some(f) = file
+        && let Some(conf) = f.profiles.values().find(|p| {
+            p.client_id.is_some() && configured_issuer(p, Some(f)).as_ref() == Some(issuer)
+        })
+        && let Some(id) = &conf.client_id
+    {
+        return configured(id.clone(), profile_secret(conf), conf.auth_method);
+    }
+    // 5. A client ID metadata document, where the server takes one.
+    let document = req
+        .client_metadata_url
+        .clone()
+        .or_else(|| own.and_then(|c| c.client_metadata_url.clone()));
+    if let Some(url) = document
+        && found.server.client_id_metadata_document_supported
+    {
+        check_metadata_url(&url, ctx.flags.insecure_http)?;
+        return Ok(Chosen {
+            client: ClientAuth::new(url, None, Some(AuthMethod::None)),
+            origin: ClientOrigin::MetadataDocument,
+            secret: SecretSource::None,
+            port: req.port,
+        });
+    }
+    // 6. The client registered at this server earlier, while its redirect port is free.
+    let registrations = Registrations::for_paths(&ctx.paths);
+    if let Some(reg) = registrations.recall(issuer)?
+        && !reg.client_secret_expires_at.is_some_and(|at| at != 0 && at <= now)
+    {
+        let port = req.port.or_else(|| redirect_port(&reg.redirect_uri));
+        if port.is_none_or(port_free) {
+            return Ok(registered(reg, ClientOrigin::Registered, port));
+        }
+        ctx.ui.info(&format!(
+            "The loopback port the client registered at {} redirects to ({}) is in use; \
+             registering a new client.",
+            sanitize::line(issuer),
+            port.unwrap_or_default()
+        ));
+    }
+    // 7. Register a public native client now.
+    let Some(endpoint) = &found.server.registration_endpoint else {
+        return Err(Error::config(
+            format!(
+                "no client is configured for the authorization server {issuer}, and it \
+                 offers neither dynamic client registration nor client ID metadata documents"
+            ),
+            Some(
+                "pass --client-id ID of a client registered there (with --client-secret-env \
+                 VAR or --client-secret-file FILE for a confidential one)"
+                    .to_owned(),
+            ),
+        ));
+    };
+    let http = ctx.http()?;
+    let endpoint = http.checked_url(endpoint)?;
+    // The redirect URI registered is the one this login listens on: the port is taken
+    // now and bound again by the flow (later logins listen there too).
+    let redirect_uri = Listener::bind(req.port.unwrap_or(0))
+        .map_err(|e| Error::Other(format!("cannot listen on the loopback interface: {e}")))?
+        .redirect_uri();
+    let answer = register(http, &endpoint, &redirect_uri)?;
+    let auth_method = answer.auth_method(supported);
+    let stored = StoredRegistration {
+        issuer: issuer.clone(),
+        client_id: answer.client_id,
+        client_secret: answer.client_secret,
+        client_secret_expires_at: answer.client_secret_expires_at,
+        auth_method: auth_method.as_str().to_owned(),
+        registration_access_token: answer.registration_access_token,
+        registration_client_uri: answer.registration_client_uri,
+        redirect_uri: redirect_uri.clone(),
+        registered_at: now,
+    };
+    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
+    if let Some(w) = warning {
+        ctx.ui.warn(&w);
+    }
+    registrations.remember(store.as_ref(), &stored)?;
+    let port = redirect_port(&redirect_uri);
+    Ok(registered(stored, ClientOrigin::RegisteredNow, port))
+}
+
+/// A registered client as the login uses it.
+fn registered(reg: StoredRegistration, origin: ClientOrigin, port: Option<u16>) -> Chosen {
+    let method = AuthMethod::from_name(&reg.auth_method).unwrap_or(if reg.client_secret.is_some()
+    {
+        AuthMethod::ClientSecretBasic
+    } else {
+        AuthMethod::None
+    });
+    let secret = if reg.client_secret.is_some() {
+        SecretSource::Registered {
+            issuer: reg.issuer.clone(),
+        }
+    } else {
+        SecretSource::None
+    };
+    Chosen {
+        client: ClientAuth::new(reg.client_id, reg.client_secret, Some(method)),
+        origin,
+        secret,
+        port,
+    }
+}
+
+/// A client ID metadata document URL must be https with a path (loopback http for
+/// development): it is the client's identity, fetched by the authorization server.
+fn check_metadata_url(url: &str, insecure_http: bool) -> Result<()> {
+    let parsed = crate::oauth::url_policy::check(url, insecure_http).map_err(|e| {
+        Error::config(format!("--client-metadata-url {url}: {e}"), None::<String>)
+    })?;
+    if parsed.path().trim_matches('/').is_empty() || parsed.query().is_some() {
+        return Err(Error::config(
+            format!(
+                "--client-metadata-url {url}: a client ID metadata document URL has a path \
+                 and no query"
+            ),
+            None::<String>,
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the profile `name` belongs to a login for another resource (or to a login that
+/// is not resource-first): a derived name then gets a suffix.
+fn taken(ctx: &Context<'_>, name: &str, resource: &str) -> bool {
+    ctx.index().get(name).ok().and_then(|(e, _)| e).is_some_and(|e| {
+        e.login.resource_url.is_none() || e.login.resource.as_deref() != Some(resource)
+    })
+}
+
+/// Runs a resource-first login.
+pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
+    authcode::check_params(&req.params)?;
+    let now = ctx.clock().now();
+    let found = {
+        let http = ctx.http()?;
+        let cache = ctx.documents();
+        let choose = |servers: &[String]| choose_server(ctx, servers);
+        discovery::discover(http, &cache, &req.url, req.challenge.as_ref(), &choose, now)?
+    };
+    let resource_id = found.resource.resource.clone();
+    let profile = req.profile.clone().unwrap_or_else(|| {
+        resource::free_name(&resource::profile_name(&resource_id), |n| {
+            taken(ctx, n, &resource_id)
+        })
+    });
+    let flags = Flags {
+        profile: Some(profile.clone()),
+        ..ctx.flags.clone()
+    };
+    let pctx = ctx.with_flags(&flags);
+    let remembered = pctx.indexed(&profile).map(|e| e.login);
+    let scopes = match &req.scopes {
+        Some(s) => normalize_scopes(s),
+        None => resource::initial_scopes(
+            req.challenge.as_ref().map_or(&[][..], |c| &c.scope),
+            found.resource.scopes_supported.as_deref(),
+        ),
+    };
+    let overrides = Overrides {
+        scopes: scopes.clone(),
+        resource: Some(resource_id.clone()),
+        params: req.params.clone(),
+        auth_method: req.auth_method,
+        ..Overrides::default()
+    };
+    let mut settings = pctx.settings(&overrides)?;
+    // Exactly the scopes chosen above: none is none, not the provider's defaults.
+    settings.scopes.clone_from(&scopes);
+    settings.audience = None;
+    let chosen = choose_client(&pctx, &profile, &settings, remembered.as_ref(), &found, req, now)?;
+    let client = chosen.client;
+    let endpoints = found.server.endpoints();
+    let resolved = Resolved {
+        provider: Provider {
+            name: "custom".to_owned(),
+            issuer: Some(found.issuer.clone()),
+            endpoints: endpoints.clone(),
+            ..Provider::default()
+        },
+        endpoints,
+        metadata: Some(found.server.clone()),
+    };
+    let chosen_browser;
+    let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+        injected
+    } else {
+        chosen_browser = SystemBrowser::choose(
+            req.no_browser,
+            req.browser_command.as_deref(),
+            std::env::var("BROWSER").ok().as_deref(),
+        )
+        .map_err(|e| Error::usage(e, None))?;
+        &chosen_browser
+    };
+    let leeway = i64::try_from(req.leeway.as_secs()).unwrap_or(i64::MAX);
+    let flow = authcode::Request {
+        scopes: scopes.clone(),
+        resource: Some(resource_id.clone()),
+        params: req.params.clone(),
+        prompt: req.prompt.clone(),
+        login_hint: req.login_hint.clone(),
+        port: chosen.port.unwrap_or(0),
+        timeout: req.timeout,
+        leeway,
+        ..authcode::Request::default()
+    };
+    let events = UiEvents::new(ctx.ui);
+    let got = authcode::run(
+        ctx.http()?,
+        &ctx.documents(),
+        &resolved,
+        &client,
+        &flow,
+        browser,
+        &events,
+        || ctx.clock().now(),
+    )?;
+    let now = ctx.clock().now();
+    let issuer = found.issuer.clone();
+    let subject = subject(got.id_claims.as_ref(), &got.response.access_token);
+    let tokens = got.response.into_token_set(
+        Grant::AuthorizationCode,
+        &issuer,
+        &client.client_id,
+        &scopes,
+        now,
+    );
+    let key = cache_key(&settings, &issuer, &client.client_id);
+    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
+    if let Some(w) = warning {
+        ctx.ui.warn(&w);
+    }
+    {
+        let _lock = Locks::for_paths(&ctx.paths)
+            .with_timeout(Duration::from_secs(30))
+            .acquire(&key)?;
+        store.save(&key, &tokens)?;
+    }
+    let (secret_env, secret_file) = match &chosen.secret {
+        SecretSource::Env(v) => (Some(v.clone()), None),
+        SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
+        _ => (None, None),
+    };
+    let login = RememberedLogin {
+        issuer: issuer.clone(),
+        client_id: client.client_id.clone(),
+        scopes: scopes.clone(),
+        resource: Some(resource_id.clone()),
+        resource_url: Some(req.url.to_string()),
+        registered_client: matches!(chosen.secret, SecretSource::Registered { .. }),
+        auth_method: Some(client.method.as_str().to_owned()),
+        client_secret_env: secret_env,
+        client_secret_file: secret_file,
+        client_secret_stdin: matches!(&chosen.secret, SecretSource::File(p) if p.as_os_str() == "-")
+            && client.is_confidential(),
+        leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
+        ..RememberedLogin::default()
+    };
+    let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
+    ctx.index().put_login(&profile, entry)?;
+    let report = ResourceLoginReport {
+        profile: profile.clone(),
+        resource: resource_id,
+        issuer,
+        client_id: client.client_id.clone(),
+        client: chosen.origin,
+        subject,
+        scopes: tokens.scope.clone(),
+        expires_at: tokens.expires_at,
+        now,
+        refresh_token: tokens.refresh_token.is_some(),
+        store: store.kind().as_str(),
+    };
+    ctx.ui.info(&report.summary());
+    Ok(LoggedIn {
+        profile,
+        tokens,
+        report,
+    })
+}
+
+/// `login` for a protected resource: with `--resource-url URL`, or for a profile whose last
+/// login (or configuration, `resource_url`) was for one, unless another server is named
+/// (`--issuer`, `--provider`, `--resource`, `--audience`). `None`: an ordinary login.
+/// Before discovery the URL is asked for its challenge (one GET without credentials), so
+/// that the scopes it names are asked for.
+pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Option<Outcome>> {
+    let (raw, profile) = match &args.resource_url {
+        Some(u) => (u.clone(), ctx.flags.profile.clone()),
+        None => {
+            if ctx.flags.issuer.is_some()
+                || ctx.flags.provider.is_some()
+                || args.resource.is_some()
+                || args.audience.is_some()
+            {
+                return Ok(None);
+            }
+            let profile = ctx.profile_name()?;
+            let configured = ctx
+                .config()?
+                .and_then(|f| f.profiles.get(&profile))
+                .and_then(|p| p.resource_url.clone());
+            let remembered = || ctx.indexed(&profile).and_then(|e| e.login.resource_url);
+            match configured.or_else(remembered) {
+                Some(u) => (u, Some(profile)),
+                None => return Ok(None),
+            }
+        }
+    };
+    if args.flow != Grant::AuthorizationCode {
+        return Err(Error::usage(
+            "a login for a resource (--resource-url) uses the authorization code flow",
+            Some("drop --flow".to_owned()),
+        ));
+    }
+    let url = Url::parse(&raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            Error::usage(
+                format!("--resource-url `{raw}` is not an http(s) URL"),
+                Some("give the API's URL, e.g. https://api.example/mcp".to_owned()),
+            )
+        })?;
+    let http = ctx.http()?;
+    let url = http.checked_url(url.as_str()).map_err(|e| Error::usage(e, None))?;
+    let challenge = crate::flow::resource::probe(http, &url)?;
+    let mut req = Request::new(url);
+    req.challenge = challenge;
+    req.profile = profile;
+    req.scopes = (!args.scopes.is_empty()).then(|| args.scopes.clone());
+    req.client_metadata_url.clone_from(&args.client_metadata_url);
+    req.no_browser = args.no_browser;
+    req.browser_command.clone_from(&args.browser_command);
+    req.port = args.port;
+    req.timeout = args.timeout;
+    req.leeway = args.leeway;
+    req.params = args.params.iter().cloned().collect();
+    req.prompt.clone_from(&args.prompt);
+    req.login_hint.clone_from(&args.login_hint);
+    req.auth_method = args.auth_method;
+    let done = run(ctx, &req)?;
+    Ok(Some(if ctx.ui.json {
+        Outcome::report(done.report)
+    } else {
+        Outcome::default()
+    }))
+}
