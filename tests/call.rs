@@ -677,12 +677,8 @@ fn a_token_for_another_audience_is_not_refreshed() {
         ])
         .args(["--client-id", "demo-service", "--client-secret-file"])
         .arg(&secret)
-        .args([
-            "--scope",
-            "api:read",
-            "--resource",
-            "https://other.example/api",
-        ])
+        .args(["--scope", "api:read", "--resource"])
+        .arg(api(&s, "/api/data"))
         .output()
         .unwrap();
     assert_code(&out, 0);
@@ -696,7 +692,7 @@ fn a_token_for_another_audience_is_not_refreshed() {
     assert!(!err.contains("refreshing"), "{err}");
     assert_eq!(s.hits("/token"), 1, "no refresh");
     assert_eq!(s.hits("/api/me"), 1, "no retry");
-    // The API's identifier comes from its protected resource metadata (RFC 9728), so the
+    // The route's identifier comes from its protected resource metadata (RFC 9728), so the
     // command works as printed.
     let words = hinted_command(&err);
     assert_eq!(
@@ -706,7 +702,7 @@ fn a_token_for_another_audience_is_not_refreshed() {
             "--flow",
             "client-credentials",
             "--resource",
-            &s.api_audience()
+            &api(&s, "/api/me")
         ]
     );
     let out = oauthctl(h.path()).args(&words).output().unwrap();

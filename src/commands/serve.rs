@@ -103,7 +103,7 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         format!("oauthctl development authorization server at {i}"),
         format!("  discovery  {i}/.well-known/openid-configuration"),
         format!(
-            "  demo API   {i}/api/me, {i}/api/data (access-token audience {})",
+            "  demo API   {i}/api/me, {i}/api/data, {i}/api/admin (default audience {})",
             server.api_audience()
         ),
         "  clients:".to_owned(),

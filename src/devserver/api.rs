@@ -1,9 +1,10 @@
 //! The protected demo API, a resource server as the tutorials build it: access tokens are
 //! validated locally (signature against the published keys by `kid`, `typ: at+jwt`,
-//! exact `iss`, `aud` containing `{issuer}/api`, `exp`), then scope and role are checked.
-//! Errors follow RFC 6750 §3, and every challenge points to the API's protected resource
-//! metadata (RFC 9728 §5.1), which names its resource identifier (`{issuer}/api`). Like any
-//! stateless resource server it does not see revocations; introspection does.
+//! exact `iss`, an `aud` naming a resource that covers the route (`resource`), `exp`),
+//! then scope and role are checked. Errors follow RFC 6750 §3; every challenge points to
+//! the route's protected resource metadata (RFC 9728 §5.1) and names the scope the request
+//! needs, so that a client can discover, log in and step up from the challenge alone. Like
+//! any stateless resource server it does not see revocations; introspection does.
 
 use std::sync::PoisonError;
 
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::App;
 use super::back_channel::REALM;
+use super::resource::{self, Resource, Route};
 use super::wire::{Req, Resp, bearer};
 use crate::oauth::token_type::TokenType;
 
@@ -27,56 +29,57 @@ struct Claims {
     client_id: Option<String>,
 }
 
-/// Where the API's protected resource metadata is (RFC 9728 §3.1: the well-known segment
-/// goes between the host and the resource identifier's path).
-pub(crate) fn metadata_url(app: &App) -> String {
-    format!("{}/.well-known/oauth-protected-resource/api", app.issuer)
+/// `GET /.well-known/oauth-protected-resource[/…]` (RFC 9728 §3.2): the metadata of the
+/// resource at `path`, if this server hosts one.
+pub(crate) fn metadata(app: &App, path: &str) -> Option<Resp> {
+    let r = Resource::with_metadata_at(path)?;
+    Some(Resp::json(200, &r.metadata(&app.issuer)))
 }
 
-/// `GET /.well-known/oauth-protected-resource/api` (RFC 9728 §2, §3.2).
-pub(crate) fn metadata(app: &App) -> Resp {
-    Resp::json(
-        200,
-        &json!({
-            "resource": app.api_audience(),
-            "authorization_servers": [app.issuer],
-            "scopes_supported": ["api:read", "api:write"],
-            "bearer_methods_supported": ["header"],
-            "resource_name": "oauthctl demo API",
-        }),
-    )
+/// What a request to a route needs: where the route's metadata is and the scope for the
+/// request's method.
+struct Need {
+    route: Route,
+    metadata: String,
+    scope: Option<&'static str>,
 }
 
-/// 401 with `error="invalid_token"` (or a bare challenge when no token was sent).
-fn unauthorized(app: &App, description: Option<&str>) -> Resp {
-    let meta = metadata_url(app);
-    match description {
-        None => Resp::json(
-            401,
-            &json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
-        )
-        .with(
-            "WWW-Authenticate",
-            &TokenType::Bearer.challenge(&[("realm", REALM), ("resource_metadata", &meta)]),
-        ),
-        Some(d) => Resp::json(
-            401,
-            &json!({"error": "invalid_token", "error_description": d}),
-        )
-        .with(
-            "WWW-Authenticate",
-            &TokenType::Bearer.challenge(&[
-                ("realm", REALM),
-                ("error", "invalid_token"),
-                ("error_description", d),
-                ("resource_metadata", &meta),
-            ]),
-        ),
+impl Need {
+    fn of(app: &App, route: Route, req: &Req) -> Self {
+        Self {
+            route,
+            metadata: Resource::Route(route).metadata_url(&app.issuer),
+            scope: route.scope(&req.method),
+        }
+    }
+
+    /// The challenge parameters every answer carries: `resource_metadata` and `scope`.
+    fn params(&self) -> Vec<(&str, &str)> {
+        let mut p = vec![("resource_metadata", self.metadata.as_str())];
+        if let Some(s) = self.scope {
+            p.push(("scope", s));
+        }
+        p
     }
 }
 
-/// 403 with `error="insufficient_scope"`.
-fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
+/// 401: a bare challenge when no token was sent, else `error="invalid_token"`.
+fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
+    let mut params = vec![("realm", REALM)];
+    let body = match description {
+        None => json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
+        Some(d) => {
+            params.push(("error", "invalid_token"));
+            params.push(("error_description", d));
+            json!({"error": "invalid_token", "error_description": d})
+        }
+    };
+    params.extend(need.params());
+    Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params))
+}
+
+/// 403 with `error="insufficient_scope"` and the scope the request needs.
+fn forbidden(need: &Need, scope: &str, description: &str) -> Resp {
     Resp::json(
         403,
         &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
@@ -88,13 +91,13 @@ fn forbidden(app: &App, scope: &str, description: &str) -> Resp {
             ("error", "insufficient_scope"),
             ("scope", scope),
             ("error_description", description),
-            ("resource_metadata", &metadata_url(app)),
+            ("resource_metadata", &need.metadata),
         ]),
     )
 }
 
 /// Validates the request's bearer token locally.
-fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
+fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
         return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
             "WWW-Authenticate",
@@ -109,13 +112,13 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
         ));
     }
     let Some(token) = req.header("authorization").and_then(bearer) else {
-        return Err(unauthorized(app, None));
+        return Err(unauthorized(need, None));
     };
     let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| unauthorized(app, Some("malformed token")))?;
+        .map_err(|_| unauthorized(need, Some("malformed token")))?;
     if header.typ.as_deref() != Some("at+jwt") {
         return Err(unauthorized(
-            app,
+            need,
             Some("not an access token (typ must be at+jwt)"),
         ));
     }
@@ -124,11 +127,11 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
         .kid
         .as_deref()
         .and_then(|kid| keys.find(kid))
-        .ok_or_else(|| unauthorized(app, Some("unknown signing key")))?;
+        .ok_or_else(|| unauthorized(need, Some("unknown signing key")))?;
     let mut v = Validation::new(key.alg().algorithm());
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
-    v.set_audience(&[app.api_audience()]);
+    v.set_audience(&resource::audiences(&app.issuer, need.route));
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
         .map(|d| d.claims)
@@ -140,7 +143,7 @@ fn validate(app: &App, req: &Req) -> Result<Claims, Resp> {
                 jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature",
                 _ => "invalid token",
             };
-            unauthorized(app, Some(why))
+            unauthorized(need, Some(why))
         })
 }
 
@@ -148,10 +151,25 @@ fn has_scope(c: &Claims, s: &str) -> bool {
     c.scope.split(' ').any(|x| x == s)
 }
 
+/// Validates the token of a request to `route` and checks that it has the scope the
+/// request's method needs.
+fn authorized(app: &App, req: &Req, route: Route) -> Result<(Claims, Need), Resp> {
+    let need = Need::of(app, route, req);
+    let claims = validate(app, req, &need)?;
+    if let Some(scope) = need.scope.filter(|s| !has_scope(&claims, s)) {
+        return Err(forbidden(
+            &need,
+            scope,
+            &format!("the {scope} scope is required"),
+        ));
+    }
+    Ok((claims, need))
+}
+
 /// `GET /api/me`: who the token is for.
 pub(crate) fn me(app: &App, req: &Req) -> Resp {
-    match validate(app, req) {
-        Ok(c) => Resp::json(
+    match authorized(app, req, Route::Me) {
+        Ok((c, _)) => Resp::json(
             200,
             &json!({"sub": c.sub, "scope": c.scope, "roles": c.roles, "client_id": c.client_id}),
         ),
@@ -161,15 +179,22 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 
 /// `GET /api/data`: needs scope `api:read`.
 pub(crate) fn list(app: &App, req: &Req) -> Resp {
-    let c = match validate(app, req) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !has_scope(&c, "api:read") {
-        return forbidden(app, "api:read", "the api:read scope is required");
+    if let Err(r) = authorized(app, req, Route::Data) {
+        return r;
     }
     let items = app.store().items.clone();
     Resp::json(200, &json!({"items": items}))
+}
+
+/// `GET /api/admin`: needs scope `api:admin`, which the default login does not ask for
+/// (so that a client's step-up can be tried); what the server holds, in numbers.
+pub(crate) fn admin(app: &App, req: &Req) -> Resp {
+    let (c, _) = match authorized(app, req, Route::Admin) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let items = app.store().items.len();
+    Resp::json(200, &json!({"sub": c.sub, "items": items}))
 }
 
 /// The largest number of items the demo keeps.
@@ -177,15 +202,12 @@ const MAX_ITEMS: usize = 1000;
 
 /// `POST /api/data`: needs scope `api:write` and role `admin`; stores the JSON body.
 pub(crate) fn create(app: &App, req: &Req) -> Resp {
-    let c = match validate(app, req) {
-        Ok(c) => c,
+    let (c, need) = match authorized(app, req, Route::Data) {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    if !has_scope(&c, "api:write") {
-        return forbidden(app, "api:write", "the api:write scope is required");
-    }
     if !c.roles.iter().any(|r| r == "admin") {
-        return forbidden(app, "api:write", "the admin role is required");
+        return forbidden(&need, "api:write", "the admin role is required");
     }
     let value: Value = if req.body.is_empty() {
         json!({})

@@ -7,13 +7,15 @@
 //! After that, refusals go back to the client with the verbatim `state`.
 //! Pure: no store, no clock, no misbehaviour; the handlers in `authorize` do the rest.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::Client;
 use super::clients::redirect_uri_matches;
+use super::directory::{Directory, Unknown};
 use super::pkce::valid_pkce_value;
 use super::scope::{bad_scope, requested_audience, split_scope};
 use super::wire::Params;
-use super::{Client, Registry};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::{Nonce, State};
 
@@ -34,8 +36,8 @@ pub(crate) struct ReturnTo {
 /// A valid authorization request: the client may use the code flow with these parameters.
 #[derive(Debug)]
 pub(crate) struct AuthorizationRequest<'a> {
-    /// The registered client named by `client_id`.
-    pub client: &'a Client,
+    /// The client named by `client_id`.
+    pub client: Cow<'a, Client>,
     pub return_to: ReturnTo,
     /// The requested scopes without repeats; the server has each and the client may ask.
     pub scope: Vec<String>,
@@ -78,8 +80,8 @@ impl Refusal {
 
 impl<'a> AuthorizationRequest<'a> {
     /// Validates the parameters of an authorization request (`raw`: the query of a GET or
-    /// the form body of a POST) against the clients and scopes of `registry`.
-    pub(crate) fn parse(registry: &'a Registry, raw: &[u8]) -> Result<Self, Refusal> {
+    /// the form body of a POST) against the clients, scopes and resources of `dir`.
+    pub(crate) fn parse(dir: &Directory<'a>, raw: &[u8]) -> Result<Self, Refusal> {
         if raw.len() > MAX_KEPT_REQUEST {
             return Err(Refusal::page(
                 413,
@@ -111,12 +113,15 @@ impl<'a> AuthorizationRequest<'a> {
                 "The request has no client_id.",
             ));
         };
-        let Some(client) = registry.client(client_id) else {
-            return Err(Refusal::page(
-                400,
-                "Unknown client",
-                format!("There is no client `{client_id}` on this server."),
-            ));
+        let client = match dir.client(client_id) {
+            Ok(client) => client,
+            Err(Unknown::NoSuchClient) => {
+                return Err(Refusal::page(
+                    400,
+                    "Unknown client",
+                    format!("There is no client `{client_id}` on this server."),
+                ));
+            }
         };
         let Some(redirect_uri) = values.get("redirect_uri") else {
             return Err(Refusal::page(
@@ -184,7 +189,7 @@ impl<'a> AuthorizationRequest<'a> {
             ));
         }
         let scope = split_scope(p.get("scope"));
-        if let Some(bad) = bad_scope(registry, client, &scope) {
+        if let Some(bad) = bad_scope(dir.registry, &client, &scope) {
             return Err(refuse(
                 "invalid_scope",
                 &format!("scope `{bad}` is not available"),
@@ -225,7 +230,8 @@ impl<'a> AuthorizationRequest<'a> {
                 "code_challenge must be 43-128 characters of [A-Za-z0-9-._~]",
             ));
         }
-        let audience = requested_audience(&p).map_err(|e| refuse("invalid_target", e))?;
+        let audience =
+            requested_audience(&p, dir.issuer).map_err(|e| refuse("invalid_target", e))?;
         Ok(Self {
             client,
             scope,

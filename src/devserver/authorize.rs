@@ -4,6 +4,7 @@
 //! The device verification pages are `device_pages`.
 
 use super::authorization_request::{AuthorizationRequest, Refusal};
+use super::directory::Directory;
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
 use super::state::{CodeRecord, PendingAuth, ms, now_ms};
@@ -90,7 +91,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         }
         _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
     };
-    let (to, request) = match AuthorizationRequest::parse(&app.cfg.registry, raw) {
+    let (to, request) = match AuthorizationRequest::parse(&Directory::of(app, req.peer), raw) {
         Ok(request) => (request.return_to.clone(), Ok(request)),
         Err(Refusal::Redirect {
             to,

@@ -1,7 +1,10 @@
 //! Client authentication at the back-channel endpoints (RFC 6749 §2.3.1), with the
 //! limit on wrong client secrets per client and source.
 
+use std::borrow::Cow;
+
 use super::back_channel::{REALM, err, too_many};
+use super::directory::{Directory, Unknown};
 use super::state::{bucket, now_ms, source};
 use super::wire::{Params, Req, Resp, basic_credentials};
 use super::{App, Client};
@@ -58,7 +61,7 @@ pub(crate) fn authenticate_client<'a>(
     app: &'a App,
     req: &Req,
     form: &Params,
-) -> Result<&'a Client, Resp> {
+) -> Result<Cow<'a, Client>, Resp> {
     if req.header_count("authorization") > 1 {
         return Err(err("invalid_request", "repeated Authorization header"));
     }
@@ -90,14 +93,15 @@ pub(crate) fn authenticate_client<'a>(
             None => return Err(invalid_client("client authentication is required")),
         },
     };
-    let client = app
-        .cfg
-        .registry
-        .client(id)
-        .ok_or_else(|| invalid_client("unknown client or wrong credentials"))?;
+    let client = match Directory::of(app, req.peer).client(id) {
+        Ok(client) => client,
+        Err(Unknown::NoSuchClient) => {
+            return Err(invalid_client("unknown client or wrong credentials"));
+        }
+    };
     match (&client.secret, secret) {
         (Some(expected), Some(given)) => {
-            check_secret(app, req, client, expected, given).map(|()| client)
+            check_secret(app, req, &client, expected, given).map(|()| client)
         }
         (Some(_), None) => Err(invalid_client("unknown client or wrong credentials")),
         (None, None) => Ok(client),

@@ -12,7 +12,7 @@ use crate::oauth::grant::Grant;
 use crate::oauth::secret::ClientSecret;
 
 /// A registered client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     /// `client_id`.
@@ -127,6 +127,7 @@ impl Default for Registry {
                 "offline_access",
                 "api:read",
                 "api:write",
+                "api:admin",
             ]),
         }
     }

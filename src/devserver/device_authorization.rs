@@ -52,10 +52,10 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         );
     }
     let scope = split_scope(form.get("scope"));
-    if let Some(bad) = bad_scope(&app.cfg.registry, client, &scope) {
+    if let Some(bad) = bad_scope(&app.cfg.registry, &client, &scope) {
         return err("invalid_scope", &format!("scope `{bad}` is not available"));
     }
-    let audience = match requested_audience(&form) {
+    let audience = match requested_audience(&form, &app.issuer) {
         Ok(a) => a,
         Err(e) => return err("invalid_target", e),
     };

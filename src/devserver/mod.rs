@@ -21,9 +21,11 @@ mod authorization_request;
 mod authorize;
 mod back_channel;
 mod client_auth;
+mod client_metadata;
 mod clients;
 mod device_authorization;
 mod device_pages;
+mod directory;
 mod form_checks;
 mod grants;
 pub mod guard;
@@ -34,6 +36,8 @@ mod lookup;
 mod misbehave;
 mod pages;
 mod pkce;
+mod registration;
+mod resource;
 mod revoke;
 mod routes;
 mod scope;
@@ -105,6 +109,9 @@ pub struct DevConfig {
     pub log: Option<Logger>,
     /// Deliberate misbehaviour for clients' negative tests (S22); empty by default.
     pub misbehave: Vec<Misbehave>,
+    /// Dynamic client registration at `/register` (RFC 7591); on by default, off with
+    /// `--no-registration`.
+    pub registration: bool,
 }
 
 impl Default for DevConfig {
@@ -127,6 +134,7 @@ impl Default for DevConfig {
             limits: Limits::default(),
             log: None,
             misbehave: Vec::new(),
+            registration: true,
         }
     }
 }
@@ -201,6 +209,13 @@ impl DevConfig {
         if !self.misbehave.contains(&case) {
             self.misbehave.push(case);
         }
+        self
+    }
+
+    /// Turns dynamic client registration (`/register`) on or off.
+    #[must_use]
+    pub fn with_registration(mut self, on: bool) -> Self {
+        self.registration = on;
         self
     }
 
@@ -288,6 +303,8 @@ pub(crate) struct App {
     pub decoy_key: Option<keys::SigningKey>,
     /// Where `token-307` redirects to.
     pub decoy_token_url: Option<String>,
+    /// The clients registered at `/register`.
+    pub registrations: registration::Registrations,
 }
 
 impl App {
@@ -385,6 +402,7 @@ impl DevServer {
             hits: Mutex::new(HashMap::new()),
             decoy_key,
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
+            registrations: registration::Registrations::default(),
             cfg,
         });
         let router = Arc::clone(&app);
@@ -436,6 +454,12 @@ impl DevServer {
             access_tokens: store.access.len(),
             refresh_tokens: store.refresh.len(),
         }
+    }
+
+    /// How many clients registered at `/register` are kept (at most 1,024; the oldest is
+    /// dropped first).
+    pub fn registered_clients(&self) -> usize {
+        self.app.registrations.len()
     }
 
     /// Rotates the signing key: a new key signs from now on, the previous ones stay in the

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
-use super::{App, Misbehave};
+use super::{App, Misbehave, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, revoke, token, userinfo,
+    api, authorize, device_authorization, device_pages, introspect, pages, registration, revoke,
+    token, userinfo,
 };
 use crate::oauth::grant::Grant;
 
@@ -87,9 +88,6 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
         }
         "/jwks" => only(m, &["GET", "HEAD"]).unwrap_or_else(|| jwks(app)),
-        "/.well-known/oauth-protected-resource/api" => {
-            only(m, &["GET", "HEAD"]).unwrap_or_else(|| api::metadata(app))
-        }
         "/authorize" => authorize::authorize(app, req),
         "/authorize/login" => only(m, &["POST"]).unwrap_or_else(|| authorize::login(app, req)),
         "/authorize/consent" => only(m, &["POST"]).unwrap_or_else(|| authorize::consent(app, req)),
@@ -102,16 +100,28 @@ fn route(app: &App, req: &Req) -> Resp {
             .unwrap_or_else(|| device_authorization::device_authorization(app, req)),
         "/introspect" => only(m, &["POST"]).unwrap_or_else(|| introspect::introspect(app, req)),
         "/revoke" => only(m, &["POST"]).unwrap_or_else(|| revoke::revoke(app, req)),
+        "/register" if app.cfg.registration => {
+            only(m, &["POST"]).unwrap_or_else(|| registration::register(app, req))
+        }
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
+        "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
         "/api/data" => match m {
             "GET" => api::list(app, req),
             "POST" => api::create(app, req),
             _ => not_allowed(&["GET", "POST"]),
         },
         "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
-        _ => Resp::json(404, &json!({"error": "not_found"})),
+        p if p.starts_with(resource::WELL_KNOWN) => match api::metadata(app, p) {
+            Some(doc) => only(m, &["GET", "HEAD"]).unwrap_or(doc),
+            None => not_found(),
+        },
+        _ => not_found(),
     }
+}
+
+fn not_found() -> Resp {
+    Resp::json(404, &json!({"error": "not_found"}))
 }
 
 /// `None` if `method` is allowed, else a 405 answer.
@@ -160,7 +170,7 @@ fn discovery(app: &App) -> Resp {
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
     Resp::json(
         200,
-        &json!({
+        &without_nulls(json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{i}/authorize"),
             "token_endpoint": format!("{i}/token"),
@@ -183,6 +193,16 @@ fn discovery(app: &App) -> Resp {
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
                                  "name", "email", "email_verified", "preferred_username", "roles"],
             "resource_indicators_supported": true,
-        }),
+            "registration_endpoint": app.cfg.registration.then(|| format!("{i}/register")),
+        })),
     )
+}
+
+/// `doc` without its `null` members: a member for a feature that is off is left out
+/// (RFC 8414 §2).
+fn without_nulls(mut doc: serde_json::Value) -> serde_json::Value {
+    if let Some(members) = doc.as_object_mut() {
+        members.retain(|_, v| !v.is_null());
+    }
+    doc
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::resource::is_hosted;
 use super::wire::Params;
 use super::{Client, Registry};
 
@@ -29,15 +30,37 @@ pub(crate) fn bad_scope<'a>(
         .map(String::as_str)
 }
 
-/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree.
-pub(crate) fn requested_audience(p: &Params) -> Result<Option<String>, &'static str> {
+/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree. A
+/// `resource` must be an absolute URI without a fragment that names a resource this server
+/// hosts (`resource`, RFC 8707 §2); an `audience` is a name, taken as it is.
+pub(crate) fn requested_audience(p: &Params, issuer: &str) -> Result<Option<String>, &'static str> {
     match (p.get("resource"), p.get("audience")) {
         (Some(r), Some(a)) if r != a => Err("`resource` and `audience` disagree"),
         (Some(r), _) if url::Url::parse(r).is_err() || r.contains('#') => {
             Err("`resource` must be an absolute URI without a fragment")
         }
+        (Some(r), _) if !is_hosted(issuer, r) => {
+            Err("this server hosts no such resource (see docs/serve.md for the ones it has)")
+        }
         (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_owned())),
         (None, None) => Ok(None),
+    }
+}
+
+/// The audience of a token issued from a grant that was authorized for `granted`: a
+/// `resource` (or `audience`) at the token endpoint must name the same one (RFC 8707 §2.2);
+/// a grant authorized without one may be narrowed to any resource this server hosts.
+pub(crate) fn token_audience(
+    p: &Params,
+    issuer: &str,
+    granted: Option<&str>,
+) -> Result<Option<String>, &'static str> {
+    match (granted, requested_audience(p, issuer)?) {
+        (granted, None) => Ok(granted.map(str::to_owned)),
+        (Some(g), Some(asked)) if g != asked => {
+            Err("the resource differs from the one the grant was authorized for")
+        }
+        (_, Some(asked)) => Ok(Some(asked)),
     }
 }
 

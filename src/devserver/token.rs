@@ -53,7 +53,7 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Some(r) = rate_limited(app, req, client) {
+    if let Some(r) = rate_limited(app, req, &client) {
         return r;
     }
     if app.cfg.misbehaves(Misbehave::Token200WithError) {
@@ -72,7 +72,7 @@ pub(crate) fn token(app: &App, req: &Req) -> Resp {
             "this client may not use this grant type",
         );
     }
-    match grants::redeem(app, client, grant, &form) {
+    match grants::redeem(app, &client, grant, &form) {
         Ok(mut body) => {
             if app.cfg.misbehaves(Misbehave::TokenControlChars)
                 || (grant == Grant::RefreshToken

@@ -27,7 +27,7 @@ fn demo_api_checks_token_scope_and_role() {
     let t = tokens(&s, "openid api:read");
     let id = get(&me, t["id_token"].as_str());
     assert_eq!(id.status, 401);
-    // A token for another audience.
+    // A token for another audience (here a name, which `audience` takes as it is).
     let (verifier, challenge) = pkce();
     let a = authorize(
         &s,
@@ -35,7 +35,7 @@ fn demo_api_checks_token_scope_and_role() {
             ("response_type", "code"),
             ("client_id", "oauthctl"),
             ("redirect_uri", CB),
-            ("resource", "https://other.example/"),
+            ("audience", "https://other.example/"),
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
         ],
@@ -117,24 +117,29 @@ fn demo_api_enforces_the_admin_role() {
     assert_eq!(get(&url(&s, "/api/data"), Some(at)).status, 200);
 }
 
-/// The demo API's challenges point to its protected resource metadata (RFC 9728 §5.1),
-/// which names the resource identifier its tokens must carry as `aud` (`call` builds its
-/// `--resource` hint from it).
+/// The demo API's challenges point to the route's protected resource metadata (RFC 9728
+/// §5.1), which names the resource identifier its tokens may carry as `aud` (`call` builds
+/// its `--resource` hint from it); the API as a whole has a document too.
 #[test]
 fn demo_api_publishes_its_protected_resource_metadata() {
     let s = start(DevConfig::auto_approve("alice"));
-    let meta_url = url(&s, "/.well-known/oauth-protected-resource/api");
-    let expected = format!("resource_metadata=\"{meta_url}\"");
+    let me_meta = url(&s, "/.well-known/oauth-protected-resource/api/me");
+    let data_meta = url(&s, "/.well-known/oauth-protected-resource/api/data");
     let none = get(&url(&s, "/api/me"), None);
     let junk = get(&url(&s, "/api/me"), Some("not.a.jwt"));
     let cc = client_credentials(&s, "api:write");
     let scope = get(&url(&s, "/api/data"), cc.json["access_token"].as_str());
-    for (status, answer) in [(401, none), (401, junk), (403, scope)] {
+    for (status, answer, meta_url) in [
+        (401, none, &me_meta),
+        (401, junk, &me_meta),
+        (403, scope, &data_meta),
+    ] {
         assert_eq!(answer.status, status);
         let challenge = answer.header("www-authenticate").unwrap();
+        let expected = format!("resource_metadata=\"{meta_url}\"");
         assert!(challenge.contains(&expected), "{challenge}");
     }
-    let meta = get(&meta_url, None);
+    let meta = get(&url(&s, "/.well-known/oauth-protected-resource/api"), None);
     assert_eq!(meta.status, 200);
     assert_eq!(meta.json["resource"], s.api_audience());
     assert_eq!(meta.json["authorization_servers"][0], s.issuer());

@@ -14,6 +14,8 @@ mod lifecycle;
 mod log;
 mod metadata;
 mod rate_limit;
+mod registration;
+mod resource;
 mod revoke;
 mod state;
 mod token;

@@ -2,6 +2,7 @@
 //! same rules end to end through `/authorize`.
 
 use super::*;
+use crate::devserver::Registry;
 
 const CB: &str = "http://127.0.0.1:53682/callback";
 /// A syntactically valid S256 challenge (43 characters).
@@ -30,6 +31,14 @@ fn registry() -> Registry {
         introspect_any: false,
     });
     r
+}
+
+/// The issuer the resources are named after.
+const ISSUER: &str = "http://127.0.0.1:9400";
+
+/// Parses against the configured clients of `registry`.
+fn parse<'a>(registry: &'a Registry, raw: &[u8]) -> Result<AuthorizationRequest<'a>, Refusal> {
+    AuthorizationRequest::parse(&Directory::configured(registry, ISSUER), raw)
 }
 
 fn encode(params: &[(&str, &str)]) -> Vec<u8> {
@@ -64,7 +73,7 @@ fn with(name: &'static str, value: &'static str) -> Vec<(&'static str, &'static 
 
 /// The error page a request is refused with: (status, title, message).
 fn page(registry: &Registry, params: &[(&str, &str)]) -> (u16, &'static str, String) {
-    match AuthorizationRequest::parse(registry, &encode(params)) {
+    match parse(registry, &encode(params)) {
         Err(Refusal::Page {
             status,
             title,
@@ -76,7 +85,7 @@ fn page(registry: &Registry, params: &[(&str, &str)]) -> (u16, &'static str, Str
 
 /// The error response a request is refused with: (error, description, where it goes).
 fn redirect(registry: &Registry, params: &[(&str, &str)]) -> (&'static str, String, ReturnTo) {
-    match AuthorizationRequest::parse(registry, &encode(params)) {
+    match parse(registry, &encode(params)) {
         Err(Refusal::Redirect {
             to,
             error,
@@ -98,11 +107,11 @@ fn a_valid_request_keeps_what_the_handlers_need() {
     params.extend([
         ("scope", "openid api:read openid"),
         ("nonce", "n-1"),
-        ("resource", "https://api.example/"),
+        ("resource", "http://127.0.0.1:9400/api/data"),
         ("response_mode", "query"),
         ("prompt", "login none"),
     ]);
-    let req = AuthorizationRequest::parse(&r, &encode(&params)).unwrap();
+    let req = parse(&r, &encode(&params)).unwrap();
     assert_eq!(req.client.id, "oauthctl");
     assert_eq!(req.return_to.redirect_uri, CB);
     assert_eq!(
@@ -113,19 +122,22 @@ fn a_valid_request_keeps_what_the_handlers_need() {
     assert_eq!(req.scope, ["openid", "api:read"], "repeats removed");
     assert_eq!(req.nonce.as_ref().map(Nonce::expose), Some("n-1"));
     assert_eq!(req.code_challenge.as_deref(), Some(CHALLENGE));
-    assert_eq!(req.audience.as_deref(), Some("https://api.example/"));
+    assert_eq!(
+        req.audience.as_deref(),
+        Some("http://127.0.0.1:9400/api/data")
+    );
     assert!(req.prompt_none);
 
-    let plain = AuthorizationRequest::parse(&r, &encode(&valid())).unwrap();
+    let plain = parse(&r, &encode(&valid())).unwrap();
     assert!(plain.scope.is_empty());
     assert!(plain.nonce.is_none() && plain.audience.is_none());
     assert!(!plain.prompt_none);
     // Another loopback port than the registered one (RFC 8252 §7.3), and the IPv6 literal.
     let v6 = with("redirect_uri", "http://[::1]:61000/callback");
-    assert!(AuthorizationRequest::parse(&r, &encode(&v6)).is_ok());
+    assert!(parse(&r, &encode(&v6)).is_ok());
     // Empty values count as absent.
     let empty_state = with("state", "");
-    let req = AuthorizationRequest::parse(&r, &encode(&empty_state)).unwrap();
+    let req = parse(&r, &encode(&empty_state)).unwrap();
     assert!(req.return_to.state.is_none());
 }
 
@@ -217,9 +229,9 @@ fn once_they_are_known_refusals_go_back_with_the_state() {
         error_of(&r, &with("request_uri", "urn:x")),
         "request_not_supported"
     );
-    let (error, description, _) = redirect(&r, &with("scope", "openid api:admin"));
+    let (error, description, _) = redirect(&r, &with("scope", "openid api:delete"));
     assert_eq!(error, "invalid_scope");
-    assert!(description.contains("`api:admin`"), "{description}");
+    assert!(description.contains("`api:delete`"), "{description}");
 
     // A repeated parameter; a repeated state is not echoed.
     let mut two_scopes = valid();
@@ -271,32 +283,39 @@ fn pkce_is_s256_only_and_required_for_public_clients() {
         ("client_id", "web"),
         ("redirect_uri", "https://app.example/cb"),
     ];
-    let req = AuthorizationRequest::parse(&r, &encode(&web)).unwrap();
+    let req = parse(&r, &encode(&web)).unwrap();
     assert!(req.code_challenge.is_none());
     let mut web_pkce = web.to_vec();
     web_pkce.extend([
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
     ]);
-    let req = AuthorizationRequest::parse(&r, &encode(&web_pkce)).unwrap();
+    let req = parse(&r, &encode(&web_pkce)).unwrap();
     assert_eq!(req.code_challenge.as_deref(), Some(CHALLENGE));
 }
 
 #[test]
-fn the_audience_is_one_absolute_uri() {
+fn the_audience_is_one_absolute_uri_of_a_hosted_resource() {
     let r = registry();
     for params in [
         with("resource", "api"),
-        with("resource", "https://api.example/#frag"),
+        with("resource", "http://127.0.0.1:9400/api#frag"),
+        // RFC 8707 §2: a resource this server does not host.
+        with("resource", "https://api.example/"),
+        with("resource", "http://127.0.0.1:9400/api/other"),
         {
-            let mut p = with("resource", "https://api.example/");
+            let mut p = with("resource", "http://127.0.0.1:9400/api");
             p.push(("audience", "https://other.example/"));
             p
         },
     ] {
         assert_eq!(error_of(&r, &params), "invalid_target", "{params:?}");
     }
+    let hosted = with("resource", "http://127.0.0.1:9400/");
+    let req = parse(&r, &encode(&hosted)).unwrap();
+    assert_eq!(req.audience.as_deref(), Some("http://127.0.0.1:9400/"));
+    // An audience is a name, taken as it is; the demo API refuses its tokens.
     let aud = with("audience", "my-api");
-    let req = AuthorizationRequest::parse(&r, &encode(&aud)).unwrap();
+    let req = parse(&r, &encode(&aud)).unwrap();
     assert_eq!(req.audience.as_deref(), Some("my-api"));
 }

@@ -31,7 +31,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             &format!("scope `{bad}` is not available to this client"),
         ));
     }
-    let audience = requested_audience(form).map_err(|e| err("invalid_target", e))?;
+    let audience = requested_audience(form, &app.issuer).map_err(|e| err("invalid_target", e))?;
     // No refresh token, no ID token: only the record needs the store, not the signature.
     let signed = sign_access(
         app,

@@ -5,6 +5,7 @@
 use crate::devserver::back_channel::err;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::pkce::{s256, valid_pkce_value};
+use crate::devserver::scope::token_audience;
 use crate::devserver::state::{Family, now_ms};
 use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
 use crate::devserver::{App, Client};
@@ -65,6 +66,9 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         }
         (None, None) => {}
     }
+    // RFC 8707 §2.2: the resource of the authorization request, or one it may be narrowed to.
+    let audience = token_audience(form, &app.issuer, record.audience.as_deref())
+        .map_err(|e| err("invalid_target", e))?;
     let user = app
         .cfg
         .registry
@@ -74,7 +78,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         client_id: client.id.clone(),
         user: user.username.clone(),
         scope: record.scope.clone(),
-        audience: record.audience.clone(),
+        audience: audience.clone(),
         auth_time: record.auth_time,
         revoked: false,
     });
@@ -88,7 +92,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             client,
             user: Some(user),
             scope: record.scope.clone(),
-            audience: record.audience.clone(),
+            audience,
             auth_time: Some(record.auth_time),
             nonce: record.nonce.clone(),
             family: Some(family),

@@ -5,6 +5,7 @@
 use crate::devserver::back_channel::err;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::misbehave::SLOW_DOWN_POLLS;
+use crate::devserver::scope::token_audience;
 use crate::devserver::state::{DeviceStatus, Family, now_ms};
 use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client, Misbehave};
@@ -61,8 +62,11 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
         DeviceStatus::Approved { user, auth_time } => (user, auth_time),
         DeviceStatus::Done => return Err(err("invalid_grant", "already used")),
     };
+    // RFC 8707 §2.2, checked before the device code is spent.
+    let audience = token_audience(form, &app.issuer, d.audience.as_deref())
+        .map_err(|e| err("invalid_target", e))?;
     d.status = DeviceStatus::Done;
-    let (scope, audience) = (d.scope.clone(), d.audience.clone());
+    let scope = d.scope.clone();
     let user = app
         .cfg
         .registry

@@ -3,7 +3,7 @@
 
 use crate::devserver::back_channel::err;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
-use crate::devserver::scope::{has, split_scope};
+use crate::devserver::scope::{has, split_scope, token_audience};
 use crate::devserver::state::{ms, now_ms};
 use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client};
@@ -53,6 +53,8 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
     } else {
         requested
     };
+    let audience = token_audience(form, &app.issuer, family.audience.as_deref())
+        .map_err(|e| err("invalid_target", e))?;
     let user = app
         .cfg
         .registry
@@ -68,7 +70,7 @@ pub(super) fn redeem(app: &App, client: &Client, form: &Params) -> Result<TokenR
             client,
             user: Some(user),
             scope,
-            audience: family.audience.clone(),
+            audience,
             auth_time: Some(family.auth_time),
             nonce: None,
             family: Some(record.family),
