@@ -27,7 +27,7 @@ use url::Url;
 use crate::browser::{Browser, SystemBrowser};
 use crate::config::{ConfigFile, Flags, Overrides, ProfileConfig, SecretSource, Settings};
 use crate::error::{Error, Result};
-use crate::flow::authcode;
+use crate::flow::{authcode, client_credentials};
 use crate::flow::client::ClientAuth;
 use crate::flow::loopback::Listener;
 use crate::flow::provider::Resolved;
@@ -75,6 +75,10 @@ pub(crate) struct Request {
     pub prompt: Option<String>,
     pub login_hint: Option<String>,
     pub auth_method: Option<AuthMethod>,
+    /// The grant, when the user chose one (`login --flow client-credentials`); `None`: the
+    /// authorization code flow, or client credentials where the server offers only that
+    /// grant and the client is confidential.
+    pub grant: Option<Grant>,
 }
 
 impl Request {
@@ -95,6 +99,7 @@ impl Request {
             prompt: None,
             login_hint: None,
             auth_method: None,
+            grant: None,
         }
     }
 }
@@ -145,17 +150,19 @@ pub(crate) struct ResourceLoginReport {
     pub now: i64,
     pub refresh_token: bool,
     pub store: &'static str,
+    pub grant: Grant,
 }
 
 impl ResourceLoginReport {
     /// The summary for stderr.
     pub(crate) fn summary(&self) -> String {
         let mut out = format!(
-            "Signed in to {} for {} as {} (profile `{}`).\n",
+            "Signed in to {} for {} as {} (profile `{}`, {}).\n",
             sanitize::line(&self.issuer),
             sanitize::line(&self.resource),
             sanitize::line(self.subject.as_deref().unwrap_or("an unnamed subject")),
             sanitize::line(&self.profile),
+            self.grant,
         );
         let _ = writeln!(
             out,
@@ -201,7 +208,7 @@ impl Report for ResourceLoginReport {
             "expires_at": self.expires_at,
             "refresh_token": self.refresh_token,
             "store": self.store,
-            "grant": Grant::AuthorizationCode.as_str(),
+            "grant": self.grant.as_str(),
         })
     }
 
@@ -379,6 +386,17 @@ fn choose_client(
     {
         return configured(id.clone(), profile_secret(conf), conf.auth_method);
     }
+    // A service (client credentials) authenticates: neither a metadata document nor a
+    // public registration can be one.
+    if req.grant == Some(Grant::ClientCredentials) {
+        return Err(Error::config(
+            format!("no client with a secret is configured for the authorization server {issuer}"),
+            Some(
+                "pass --client-id ID with --client-secret-env VAR or --client-secret-file FILE"
+                    .to_owned(),
+            ),
+        ));
+    }
     // 5. A client ID metadata document, where the server takes one.
     let document = req
         .client_metadata_url
@@ -454,6 +472,40 @@ fn choose_client(
     Ok(registered(stored, ClientOrigin::RegisteredNow, port))
 }
 
+/// The grant of a resource-first login: the one asked for, else client credentials where
+/// the server lists grants without the authorization code but with client credentials and
+/// the client can authenticate (a service, as the MCP client credentials extension has
+/// it), else the authorization code flow.
+fn choose_grant(req: &Request, found: &Found, client: &ClientAuth) -> Result<Grant> {
+    let grant = req.grant.unwrap_or_else(|| {
+        let grants = found.server.grant_types_supported.as_deref();
+        let lists = |g: Grant| grants.is_some_and(|l| l.iter().any(|x| x == g.as_grant_type()));
+        if grants.is_some()
+            && !lists(Grant::AuthorizationCode)
+            && lists(Grant::ClientCredentials)
+            && client.is_confidential()
+        {
+            Grant::ClientCredentials
+        } else {
+            Grant::AuthorizationCode
+        }
+    });
+    match grant {
+        Grant::ClientCredentials if !client.is_confidential() => Err(Error::config(
+            "the client credentials grant needs a client that authenticates",
+            Some(
+                "pass --client-id ID with --client-secret-env VAR or --client-secret-file FILE"
+                    .to_owned(),
+            ),
+        )),
+        Grant::AuthorizationCode | Grant::ClientCredentials => Ok(grant),
+        Grant::DeviceCode | Grant::RefreshToken => Err(Error::usage(
+            format!("a login for a resource uses the authorization code flow, not {grant}"),
+            Some("drop --flow, or use --flow client-credentials".to_owned()),
+        )),
+    }
+}
+
 /// A registered client as the login uses it.
 fn registered(reg: StoredRegistration, origin: ClientOrigin, port: Option<u16>) -> Chosen {
     let method = AuthMethod::from_name(&reg.auth_method).unwrap_or(if reg.client_secret.is_some()
@@ -462,12 +514,8 @@ fn registered(reg: StoredRegistration, origin: ClientOrigin, port: Option<u16>) 
     } else {
         AuthMethod::None
     });
-    let secret = if reg.client_secret.is_some() {
-        SecretSource::Registered {
-            issuer: reg.issuer.clone(),
-        }
-    } else {
-        SecretSource::None
+    let secret = SecretSource::Registered {
+        issuer: reg.issuer.clone(),
     };
     Chosen {
         client: ClientAuth::new(reg.client_id, reg.client_secret, Some(method)),
@@ -556,46 +604,67 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         endpoints,
         metadata: Some(found.server.clone()),
     };
-    let chosen_browser;
-    let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
-        injected
-    } else {
-        chosen_browser = SystemBrowser::choose(
-            req.no_browser,
-            req.browser_command.as_deref(),
-            std::env::var("BROWSER").ok().as_deref(),
-        )
-        .map_err(|e| Error::usage(e, None))?;
-        &chosen_browser
-    };
+    let grant = choose_grant(req, &found, &client)?;
     let leeway = i64::try_from(req.leeway.as_secs()).unwrap_or(i64::MAX);
-    let flow = authcode::Request {
-        scopes: scopes.clone(),
-        resource: Some(resource_id.clone()),
-        params: req.params.clone(),
-        prompt: req.prompt.clone(),
-        login_hint: req.login_hint.clone(),
-        port: chosen.port.unwrap_or(0),
-        timeout: req.timeout,
-        leeway,
-        ..authcode::Request::default()
+    let (response, id_claims) = match grant {
+        Grant::ClientCredentials => {
+            let http = ctx.http()?;
+            let endpoint = http.checked_url(
+                resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
+            )?;
+            let response = client_credentials::request(
+                http,
+                &endpoint,
+                &client,
+                &scopes,
+                None,
+                Some(&resource_id),
+            )?;
+            (response, None)
+        }
+        _ => {
+            let chosen_browser;
+            let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+                injected
+            } else {
+                chosen_browser = SystemBrowser::choose(
+                    req.no_browser,
+                    req.browser_command.as_deref(),
+                    std::env::var("BROWSER").ok().as_deref(),
+                )
+                .map_err(|e| Error::usage(e, None))?;
+                &chosen_browser
+            };
+            let flow = authcode::Request {
+                scopes: scopes.clone(),
+                resource: Some(resource_id.clone()),
+                params: req.params.clone(),
+                prompt: req.prompt.clone(),
+                login_hint: req.login_hint.clone(),
+                port: chosen.port.unwrap_or(0),
+                timeout: req.timeout,
+                leeway,
+                ..authcode::Request::default()
+            };
+            let events = UiEvents::new(ctx.ui);
+            let got = authcode::run(
+                ctx.http()?,
+                &ctx.documents(),
+                &resolved,
+                &client,
+                &flow,
+                browser,
+                &events,
+                || ctx.clock().now(),
+            )?;
+            (got.response, got.id_claims)
+        }
     };
-    let events = UiEvents::new(ctx.ui);
-    let got = authcode::run(
-        ctx.http()?,
-        &ctx.documents(),
-        &resolved,
-        &client,
-        &flow,
-        browser,
-        &events,
-        || ctx.clock().now(),
-    )?;
     let now = ctx.clock().now();
     let issuer = found.issuer.clone();
-    let subject = subject(got.id_claims.as_ref(), &got.response.access_token);
-    let tokens = got.response.into_token_set(
-        Grant::AuthorizationCode,
+    let subject = subject(id_claims.as_ref(), &response.access_token);
+    let tokens = response.into_token_set(
+        grant,
         &issuer,
         &client.client_id,
         &scopes,
@@ -623,7 +692,10 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         scopes: scopes.clone(),
         resource: Some(resource_id.clone()),
         resource_url: Some(req.url.to_string()),
-        registered_client: matches!(chosen.secret, SecretSource::Registered { .. }),
+        registered_client: matches!(
+            chosen.origin,
+            ClientOrigin::Registered | ClientOrigin::RegisteredNow
+        ),
         auth_method: Some(client.method.as_str().to_owned()),
         client_secret_env: secret_env,
         client_secret_file: secret_file,
@@ -646,6 +718,7 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         now,
         refresh_token: tokens.refresh_token.is_some(),
         store: store.kind().as_str(),
+        grant,
     };
     ctx.ui.info(&report.summary());
     Ok(LoggedIn {
@@ -683,12 +756,6 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
             }
         }
     };
-    if args.flow != Grant::AuthorizationCode {
-        return Err(Error::usage(
-            "a login for a resource (--resource-url) uses the authorization code flow",
-            Some("drop --flow".to_owned()),
-        ));
-    }
     let url = Url::parse(&raw)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -715,6 +782,7 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
     req.prompt.clone_from(&args.prompt);
     req.login_hint.clone_from(&args.login_hint);
     req.auth_method = args.auth_method;
+    req.grant = (args.flow != Grant::AuthorizationCode).then_some(args.flow);
     let done = run(ctx, &req)?;
     Ok(Some(if ctx.ui.json {
         Outcome::report(done.report)

@@ -155,6 +155,7 @@ def main():
         return e.status
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    print("mcp client: every exchange succeeded", file=sys.stderr)
     return 0
 
 
