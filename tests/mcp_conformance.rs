@@ -161,7 +161,10 @@ fn the_optional_auth_scenarios_the_readme_lists_pass() {
             assert!(client.contains("refusing to log in"), "{client}");
             assert!(client.contains("oauthctl call exited 5"), "{client}");
         } else {
-            assert!(client_stderr(results.path(), scenario).contains(DONE), "{scenario}");
+            assert!(
+                client_stderr(results.path(), scenario).contains(DONE),
+                "{scenario}"
+            );
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use base64::Engine as _;
 use oauthctl::browser::Browser;
 use oauthctl::demo::agent::Agent;
 use oauthctl::devserver::{DevConfig, DevServer};
@@ -40,7 +41,8 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     let port = s.local_addr().port();
     let profile = format!("127.0.0.1-{port}-api-data");
     assert!(
-        ran.stderr.contains(&format!("(profile `{profile}`)")),
+        ran.stderr
+            .contains(&format!("(profile `{profile}`, authorization_code)")),
         "{}",
         ran.stderr
     );
@@ -56,7 +58,11 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     let again = run(h.path(), &["call", &url, "--login", "--fail"]);
     assert_code(&again, 0);
     assert_eq!(stdout(&again), ran.stdout);
-    assert!(!stderr(&again).contains("Open this URL"), "{}", stderr(&again));
+    assert!(
+        !stderr(&again).contains("Open this URL"),
+        "{}",
+        stderr(&again)
+    );
     // And so does a plain call: the profile covers the URL.
     assert_code(&run(h.path(), &["call", &url, "--fail"]), 0);
     assert_eq!(
@@ -78,7 +84,17 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     assert!(stdout(&status).contains(&profile), "{}", stdout(&status));
     let exec = run(
         h.path(),
-        &[&p[..], &["exec", "--", "sh", "-c", "test -n \"$OAUTHCTL_ACCESS_TOKEN\""]].concat(),
+        &[
+            &p[..],
+            &[
+                "exec",
+                "--",
+                "sh",
+                "-c",
+                "test -n \"$OAUTHCTL_ACCESS_TOKEN\"",
+            ],
+        ]
+        .concat(),
     );
     assert_code(&exec, 0);
     let refresh = run(h.path(), &[&p[..], &["refresh"]].concat());
@@ -86,7 +102,10 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     assert_eq!(s.hits("/token"), 2);
     let renewed = run(h.path(), &[&p[..], &["token"]].concat());
     let claims = crate::support::jwt_parts(stdout(&renewed).trim()).1;
-    assert_eq!(claims["aud"], url, "the refresh asked for the same resource");
+    assert_eq!(
+        claims["aud"], url,
+        "the refresh asked for the same resource"
+    );
     assert_code(&run(h.path(), &["call", &url, "--fail"]), 0);
     let logout = run(h.path(), &[&p[..], &["logout"]].concat());
     assert_code(&logout, 0);
@@ -98,7 +117,11 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     // The registration outlives the logout: the next login reuses the client.
     let ran = as_alice(h.path(), &["call", &url, "--login", "--fail"]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    assert!(ran.stderr.contains("(registered earlier)"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("(registered earlier)"),
+        "{}",
+        ran.stderr
+    );
     assert_eq!(s.hits("/register"), 1);
 }
 
@@ -111,7 +134,14 @@ fn a_step_up_asks_for_the_union_with_login_and_names_the_exact_command_without()
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(ran.stderr.contains("scopes:  api:read\n"), "{}", ran.stderr);
     // Writing needs api:write: without --login, exit 3 and the login that gets it.
-    let write = ["call", "--fail", "POST", url.as_str(), "--json", r#"{"note":"hi"}"#];
+    let write = [
+        "call",
+        "--fail",
+        "POST",
+        url.as_str(),
+        "--json",
+        r#"{"note":"hi"}"#,
+    ];
     let refused = run(h.path(), &write);
     assert_code(&refused, 3);
     let port = s.local_addr().port();
@@ -141,7 +171,14 @@ fn login_resource_url_asks_for_no_scope_where_the_resource_names_none() {
     let h = home();
     let me = format!("{}/api/me", s.issuer());
     let mut cmd = oauthctl(h.path());
-    cmd.args(["--json", "login", "--resource-url", &me, "--browser-command", "true"]);
+    cmd.args([
+        "--json",
+        "login",
+        "--resource-url",
+        &me,
+        "--browser-command",
+        "true",
+    ]);
     let (ran, url) = oauthctl::demo::run_login(cmd, |url| {
         Agent::new("alice", "alice").sign_in(url).expect("sign in");
     })
@@ -154,7 +191,10 @@ fn login_resource_url_asks_for_no_scope_where_the_resource_names_none() {
         .into_owned()
         .collect();
     assert!(!query.iter().any(|(k, _)| k == "scope"), "{url}");
-    assert!(query.contains(&("resource".to_owned(), me.clone())), "{url}");
+    assert!(
+        query.contains(&("resource".to_owned(), me.clone())),
+        "{url}"
+    );
     let report: Value = serde_json::from_str(&ran.stdout).unwrap();
     let port = s.local_addr().port();
     assert_eq!(report["profile"], format!("127.0.0.1-{port}-api-me"));
@@ -172,7 +212,11 @@ fn login_resource_url_asks_for_no_scope_where_the_resource_names_none() {
         .0
     };
     assert_eq!(again.code, Some(0), "{}", again.stderr);
-    assert!(again.stderr.contains("(registered earlier)"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("(registered earlier)"),
+        "{}",
+        again.stderr
+    );
     assert_eq!(s.hits("/register"), 1);
 }
 
@@ -223,7 +267,11 @@ impl Browser for Approve {
             .append_pair("code", &format!("code-{n}"))
             .append_pair("state", &param("state"));
         let answer = reqwest::blocking::get(back.as_str()).map_err(std::io::Error::other)?;
-        assert!(answer.status().is_success(), "the loopback answered {}", answer.status());
+        assert!(
+            answer.status().is_success(),
+            "the loopback answered {}",
+            answer.status()
+        );
         Ok(())
     }
 }
@@ -235,7 +283,9 @@ struct Canned2 {
 
 impl Canned2 {
     fn start() -> Self {
-        Self { stub: Stub::start() }
+        Self {
+            stub: Stub::start(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -249,7 +299,7 @@ impl Canned2 {
     }
 
     /// Metadata for the resource `resource` naming this origin's authorization server.
-    fn metadata(&self, path: &str, resource: &str, extra: Value) -> &Self {
+    fn metadata(&self, path: &str, resource: &str, extra: &Value) -> &Self {
         let mut doc = json!({"resource": resource, "authorization_servers": [self.stub.base]});
         if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
             doc.extend(extra.clone());
@@ -259,7 +309,7 @@ impl Canned2 {
     }
 
     /// The authorization server's RFC 8414 metadata at the root, with `extra` members.
-    fn server(&self, extra: Value) -> &Self {
+    fn server(&self, extra: &Value) -> &Self {
         let base = &self.stub.base;
         let mut doc = json!({
             "issuer": base,
@@ -296,7 +346,7 @@ impl Canned2 {
     }
 
     /// The registration endpoint's answer.
-    fn registers(&self, answer: Value) -> &Self {
+    fn registers(&self, answer: &Value) -> &Self {
         self.stub
             .route("/register", Canned::status(201, answer.to_string()));
         self
@@ -347,10 +397,10 @@ fn metadata_for_another_resource_is_refused_before_any_authorization_request() {
     c.metadata(
         "/.well-known/oauth-protected-resource/mcp",
         "https://evil.example.com/mcp",
-        json!({}),
+        &json!({}),
     )
-    .server(json!({}))
-    .registers(json!({"client_id": "dyn"}))
+    .server(&json!({}))
+    .registers(&json!({"client_id": "dyn"}))
     .tokens(&[token("tok-1", None)]);
     let h = home();
     let browser = Arc::new(Approve::default());
@@ -393,10 +443,14 @@ fn the_well_known_metadata_is_path_based_first_then_the_root_and_a_parent_resour
             Canned::json(r#"{"ok":true}"#),
         ],
     );
-    c.metadata("/.well-known/oauth-protected-resource", &c.stub.base, json!({}))
-        .server(json!({}))
-        .registers(json!({"client_id": "dyn"}))
-        .tokens(&[token("t1", None)]);
+    c.metadata(
+        "/.well-known/oauth-protected-resource",
+        &c.stub.base,
+        &json!({}),
+    )
+    .server(&json!({}))
+    .registers(&json!({"client_id": "dyn"}))
+    .tokens(&[token("t1", None)]);
     let h = home();
     let browser = Arc::new(Approve::default());
     let out = with_browser(h.path(), &browser, &["call", "--login", "--fail", &api]).stdout();
@@ -412,7 +466,10 @@ fn the_well_known_metadata_is_path_based_first_then_the_root_and_a_parent_resour
     );
     // The resource parameter is the identifier as published.
     assert_eq!(browser.params("resource"), [Some(c.stub.base.clone())]);
-    assert_eq!(field(&c.form("/token", 0), "resource"), Some(c.stub.base.as_str()));
+    assert_eq!(
+        field(&c.form("/token", 0), "resource"),
+        Some(c.stub.base.as_str())
+    );
     // The first request carried no token; the repeated one the new token.
     let api_calls = c.stub.seen("/mcp");
     assert_eq!(api_calls[0].header("authorization"), None);
@@ -428,7 +485,7 @@ fn a_challenge_pointer_is_used_alone_and_never_the_root() {
         "/mcp",
         Canned2::challenge(401, &format!(r#"resource_metadata="{pointer}""#)),
     );
-    c.metadata("/.well-known/oauth-protected-resource", &api, json!({}));
+    c.metadata("/.well-known/oauth-protected-resource", &api, &json!({}));
     let h = home();
     let browser = Arc::new(Approve::default());
     let (code, err) = with_browser(h.path(), &browser, &["call", "--login", &api]).failure();
@@ -463,7 +520,7 @@ fn an_authorization_server_with_a_path_is_never_looked_up_at_the_root() {
         Canned::json(json!({"resource": api, "authorization_servers": [issuer]}).to_string()),
     );
     // The trap: the root document (another issuer's).
-    c.server(json!({}));
+    c.server(&json!({}));
     c.stub.route(
         "/tenant1/.well-known/openid-configuration",
         Canned::json(
@@ -481,8 +538,10 @@ fn an_authorization_server_with_a_path_is_never_looked_up_at_the_root() {
         "/tenant1/register",
         Canned::status(201, r#"{"client_id":"t1-client"}"#),
     );
-    c.stub
-        .route("/tenant1/token", Canned::json(token("tok-1", None).to_string()));
+    c.stub.route(
+        "/tenant1/token",
+        Canned::json(token("tok-1", None).to_string()),
+    );
     let h = home();
     let browser = Arc::new(Approve::default());
     with_browser(h.path(), &browser, &["call", "--login", "--fail", &api]).stdout();
@@ -504,12 +563,16 @@ fn an_authorization_server_with_a_path_is_never_looked_up_at_the_root() {
     assert_eq!(browser.params("client_id"), [Some("t1-client".to_owned())]);
 }
 
-/// A canned API at `/mcp` (its answers set by the test) whose metadata (path-based, named
-/// by its challenges) says `extra`, with its authorization server on the same origin.
-fn canned_api(extra: Value) -> Canned2 {
+/// A canned API at `/mcp` (its answers set by the test) with its metadata (path-based,
+/// named by its challenges) and its authorization server on the same origin.
+fn canned_api() -> Canned2 {
     let c = Canned2::start();
     let api = c.url("/mcp");
-    c.metadata("/.well-known/oauth-protected-resource/mcp", &api, extra);
+    c.metadata(
+        "/.well-known/oauth-protected-resource/mcp",
+        &api,
+        &json!({}),
+    );
     c
 }
 
@@ -525,7 +588,11 @@ fn pointer(c: &Canned2, rest: &str) -> String {
 fn step_up_asks_for_the_union_and_the_registration_answer_decides_the_client_authentication() {
     let c = Canned2::start();
     let api = c.url("/mcp");
-    c.metadata("/.well-known/oauth-protected-resource/mcp", &api, json!({"scopes_supported": ["x"]}));
+    c.metadata(
+        "/.well-known/oauth-protected-resource/mcp",
+        &api,
+        &json!({"scopes_supported": ["x"]}),
+    );
     c.stub.sequence(
         "/mcp",
         vec![
@@ -539,8 +606,8 @@ fn step_up_asks_for_the_union_and_the_registration_answer_decides_the_client_aut
     );
     // A secret and client_secret_post, although none was asked for and the server lists
     // only `none`.
-    c.server(json!({}))
-        .registers(json!({
+    c.server(&json!({}))
+        .registers(&json!({
             "client_id": "dyn",
             "client_secret": "dyn-SECRET",
             "token_endpoint_auth_method": "client_secret_post",
@@ -561,7 +628,10 @@ fn step_up_asks_for_the_union_and_the_registration_answer_decides_the_client_aut
         browser.params("scope"),
         [Some("a".to_owned()), Some("a b".to_owned())]
     );
-    assert_eq!(browser.params("resource"), [Some(api.clone()), Some(api.clone())]);
+    assert_eq!(
+        browser.params("resource"),
+        [Some(api.clone()), Some(api.clone())]
+    );
     assert_eq!(c.stub.hits("/register"), 1);
     let registration: Value = serde_json::from_slice(&c.stub.seen("/register")[0].body).unwrap();
     assert_eq!(registration["token_endpoint_auth_method"], "none");
@@ -618,7 +688,11 @@ fn a_scope_already_granted_ends_the_step_up_and_three_authorizations_are_the_mos
     // the answer stands (the MCP scope-retry-limit case).
     let c = Canned2::start();
     let api = c.url("/mcp");
-    c.metadata("/.well-known/oauth-protected-resource/mcp", &api, json!({}));
+    c.metadata(
+        "/.well-known/oauth-protected-resource/mcp",
+        &api,
+        &json!({}),
+    );
     c.stub.sequence(
         "/mcp",
         vec![
@@ -629,8 +703,8 @@ fn a_scope_already_granted_ends_the_step_up_and_three_authorizations_are_the_mos
             ),
         ],
     );
-    c.server(json!({}))
-        .registers(json!({"client_id": "dyn"}))
+    c.server(&json!({}))
+        .registers(&json!({"client_id": "dyn"}))
         .tokens(&[token("tok-admin", Some("admin"))]);
     let h = home();
     let browser = Arc::new(Approve::default());
@@ -643,13 +717,17 @@ fn a_scope_already_granted_ends_the_step_up_and_three_authorizations_are_the_mos
     // A token the API never takes: a new authorization after each 401, three in all.
     let c = Canned2::start();
     let api = c.url("/mcp");
-    c.metadata("/.well-known/oauth-protected-resource/mcp", &api, json!({}));
+    c.metadata(
+        "/.well-known/oauth-protected-resource/mcp",
+        &api,
+        &json!({}),
+    );
     c.stub.route(
         "/mcp",
         Canned2::challenge(401, &pointer(&c, r#", error="invalid_token""#)),
     );
-    c.server(json!({}))
-        .registers(json!({"client_id": "dyn"}))
+    c.server(&json!({}))
+        .registers(&json!({"client_id": "dyn"}))
         .tokens(&[token("tok-never", None)]);
     let h = home();
     let browser = Arc::new(Approve::default());
@@ -663,7 +741,7 @@ fn a_scope_already_granted_ends_the_step_up_and_three_authorizations_are_the_mos
 
 #[test]
 fn a_client_given_on_the_command_line_is_used_at_whatever_server_is_found() {
-    let c = canned_api(json!({}));
+    let c = canned_api();
     c.stub.sequence(
         "/mcp",
         vec![
@@ -671,7 +749,7 @@ fn a_client_given_on_the_command_line_is_used_at_whatever_server_is_found() {
             Canned::json("{}"),
         ],
     );
-    c.server(json!({
+    c.server(&json!({
         "registration_endpoint": null,
         "token_endpoint_auth_methods_supported": ["client_secret_basic"],
     }))
@@ -698,24 +776,44 @@ fn a_client_given_on_the_command_line_is_used_at_whatever_server_is_found() {
     )
     .stdout();
     assert_eq!(c.stub.hits("/register"), 0);
-    assert_eq!(browser.params("client_id"), [Some("pre-registered".to_owned())]);
+    assert_eq!(
+        browser.params("client_id"),
+        [Some("pre-registered".to_owned())]
+    );
     let basic = c.stub.seen("/token")[0]
         .header("authorization")
         .unwrap()
         .to_owned();
-    use base64::Engine as _;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(basic.trim_start_matches("Basic "))
         .unwrap();
     assert_eq!(decoded, b"pre-registered:pre%3Asecret%2B1");
     assert_eq!(field(&c.form("/token", 0), "client_secret"), None);
+    // A client oauthctl did not register leaves no registration to forget.
+    let profile = format!("127.0.0.1-{}-mcp", c.stub.port());
+    let out = run(
+        h.path(),
+        &[
+            "-p",
+            &profile,
+            "logout",
+            "--no-revoke",
+            "--forget-registration",
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("`pre-registered` was not registered by oauthctl"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn a_client_id_metadata_document_is_used_where_the_server_supports_it_else_a_registration() {
     const DOCUMENT: &str = "https://client.example/oauthctl.json";
     for supported in [true, false] {
-        let c = canned_api(json!({}));
+        let c = canned_api();
         c.stub.sequence(
             "/mcp",
             vec![
@@ -723,8 +821,8 @@ fn a_client_id_metadata_document_is_used_where_the_server_supports_it_else_a_reg
                 Canned::json("{}"),
             ],
         );
-        c.server(json!({"client_id_metadata_document_supported": supported}))
-            .registers(json!({"client_id": "dyn"}))
+        c.server(&json!({"client_id_metadata_document_supported": supported}))
+            .registers(&json!({"client_id": "dyn"}))
             .tokens(&[token("tok-cimd", None)]);
         let h = home();
         let browser = Arc::new(Approve::default());
@@ -740,15 +838,21 @@ fn a_client_id_metadata_document_is_used_where_the_server_supports_it_else_a_reg
         assert_eq!(c.stub.hits("/register"), usize::from(!supported));
         assert_eq!(field(&c.form("/token", 0), "client_id"), Some(expected));
         // Never fetched by the client: it is the server's to fetch.
-        assert!(c.stub.requests().iter().all(|s| !s.path.contains("oauthctl.json")));
+        assert!(
+            c.stub
+                .requests()
+                .iter()
+                .all(|s| !s.path.contains("oauthctl.json"))
+        );
     }
 }
 
 #[test]
 fn a_server_without_registration_needs_a_client_id() {
-    let c = canned_api(json!({}));
-    c.stub.route("/mcp", Canned2::challenge(401, &pointer(&c, "")));
-    c.server(json!({"registration_endpoint": null}));
+    let c = canned_api();
+    c.stub
+        .route("/mcp", Canned2::challenge(401, &pointer(&c, "")));
+    c.server(&json!({"registration_endpoint": null}));
     let h = home();
     let browser = Arc::new(Approve::default());
     let (code, err) =
@@ -757,4 +861,82 @@ fn a_server_without_registration_needs_a_client_id() {
     assert!(err.contains("neither dynamic client registration"), "{err}");
     assert!(err.contains("hint: pass --client-id ID"), "{err}");
     assert!(browser.urls().is_empty());
+}
+
+#[test]
+fn logout_keeps_the_registration_unless_told_to_forget_it_and_then_deletes_it_at_the_server() {
+    let c = canned_api();
+    c.stub.sequence(
+        "/mcp",
+        vec![
+            Canned2::challenge(401, &pointer(&c, "")),
+            Canned::json("{}"),
+        ],
+    );
+    let manage = c.url("/register/dyn");
+    c.server(&json!({}))
+        .registers(&json!({
+            "client_id": "dyn",
+            "client_secret": "dyn-SECRET",
+            "registration_access_token": "rat-SECRET",
+            "registration_client_uri": manage,
+        }))
+        .tokens(&[token("tok-f", None)]);
+    c.stub.route("/register/dyn", Canned::status(204, ""));
+    let h = home();
+    let browser = Arc::new(Approve::default());
+    let api = c.url("/mcp");
+    with_browser(h.path(), &browser, &["call", "--login", &api]).stdout();
+    let profile = format!("127.0.0.1-{}-mcp", c.stub.port());
+    let listed = || std::fs::read_to_string(h.path().join("registrations.json")).unwrap();
+    assert!(listed().contains("\"dyn\""));
+    let tokens_dir = h.path().join("tokens");
+    let files = || std::fs::read_dir(&tokens_dir).unwrap().count();
+    assert_eq!(files(), 2, "the token set and the registration record");
+
+    let out = run(
+        h.path(),
+        &[
+            "-p",
+            &profile,
+            "logout",
+            "--no-revoke",
+            "--forget-registration",
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("Deleted the client registration"),
+        "{}",
+        stderr(&out)
+    );
+    let deletes: Vec<Seen> = c.stub.seen("/register/dyn");
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].method, "DELETE");
+    assert_eq!(
+        deletes[0].header("authorization"),
+        Some("Bearer rat-SECRET")
+    );
+    assert!(!listed().contains("\"dyn\""), "{}", listed());
+    assert_eq!(files(), 0);
+    assert!(!stderr(&out).contains("SECRET"));
+}
+
+#[test]
+fn a_call_without_any_login_names_call_login_among_the_next_steps() {
+    let c = canned_api();
+    let api = c.url("/mcp");
+    let h = home();
+    let out = run(h.path(), &["call", &api]);
+    assert_code(&out, 3);
+    assert!(
+        stderr(&out).contains(&format!("`oauthctl call {api} --login`")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        c.stub.requests().len(),
+        0,
+        "nothing is sent without --login"
+    );
 }

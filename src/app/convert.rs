@@ -177,6 +177,7 @@ impl From<cli::LogoutArgs> for logout::Options {
     fn from(a: cli::LogoutArgs) -> Self {
         Self {
             no_revoke: a.no_revoke,
+            forget_registration: a.forget_registration,
         }
     }
 }

@@ -368,6 +368,11 @@ pub(crate) struct LogoutArgs {
     /// Delete the cached tokens without revoking them at the server
     #[arg(long)]
     pub no_revoke: bool,
+    /// Also forget the client oauthctl registered for the profile at its authorization
+    /// server (RFC 7591): its secret leaves the token store, and the server is asked to
+    /// delete it (RFC 7592) where it allows that; the next login there registers anew
+    #[arg(long)]
+    pub forget_registration: bool,
 }
 
 /// `login --flow`.

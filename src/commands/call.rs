@@ -131,7 +131,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
     } else {
-        let session = Session::open(ctx)?;
+        let session = Session::open(ctx).map_err(|e| resource::no_login(ctx, &request.url, e))?;
         let tokens = usable_tokens(ctx, &session, MIN_TTL)?;
         Credential::Profile {
             session: Box::new(session),

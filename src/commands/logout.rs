@@ -23,6 +23,8 @@ use super::session::Session;
 pub(crate) struct Options {
     /// Delete the cached tokens without revoking them at the server.
     pub no_revoke: bool,
+    /// `--forget-registration`: forget the client oauthctl registered for the profile too.
+    pub forget_registration: bool,
 }
 
 /// Revokes one token; returns a warning when the server did not confirm it (RFC 7009 §2.2).
@@ -154,6 +156,11 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         };
         let report = select::delete_everywhere(key, &ctx.paths, choice)?;
         report.warnings.into_iter().for_each(&mut note);
+    }
+    if args.forget_registration {
+        super::resource_login::forget_registration(ctx, &session.entry.login, choice)
+            .into_iter()
+            .for_each(&mut note);
     }
     for w in &warnings {
         ctx.ui.warn(w);

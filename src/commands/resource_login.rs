@@ -27,12 +27,12 @@ use url::Url;
 use crate::browser::{Browser, SystemBrowser};
 use crate::config::{ConfigFile, Flags, Overrides, ProfileConfig, SecretSource, Settings};
 use crate::error::{Error, Result};
-use crate::flow::{authcode, client_credentials};
 use crate::flow::client::ClientAuth;
 use crate::flow::loopback::Listener;
 use crate::flow::provider::Resolved;
-use crate::flow::registration::register;
+use crate::flow::registration::{deregister, register};
 use crate::flow::resource::{self as discovery, Found};
+use crate::flow::{authcode, client_credentials};
 use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
@@ -328,7 +328,10 @@ fn choose_client(
     req: &Request,
     now: i64,
 ) -> Result<Chosen> {
-    let supported = found.server.token_endpoint_auth_methods_supported.as_deref();
+    let supported = found
+        .server
+        .token_endpoint_auth_methods_supported
+        .as_deref();
     let configured = |id: String, source: SecretSource, method: Option<AuthMethod>| {
         let secret = ctx.client_secret(&source)?;
         let method = req.auth_method.or(method).unwrap_or(if secret.is_some() {
@@ -416,7 +419,7 @@ fn choose_client(
     // 6. The client registered at this server earlier, while its redirect port is free.
     let registrations = Registrations::for_paths(&ctx.paths);
     if let Some(reg) = registrations.recall(issuer)?
-        && !reg.client_secret_expires_at.is_some_and(|at| at != 0 && at <= now)
+        && !reg.secret_expired(now)
     {
         let port = req.port.or_else(|| redirect_port(&reg.redirect_uri));
         if port.is_none_or(port_free) {
@@ -450,6 +453,10 @@ fn choose_client(
     let redirect_uri = Listener::bind(req.port.unwrap_or(0))
         .map_err(|e| Error::Other(format!("cannot listen on the loopback interface: {e}")))?
         .redirect_uri();
+    ctx.ui.info(&format!(
+        "Registering oauthctl as a client at {} (RFC 7591).",
+        sanitize::line(issuer)
+    ));
     let answer = register(http, &endpoint, &redirect_uri)?;
     let auth_method = answer.auth_method(supported);
     let stored = StoredRegistration {
@@ -508,12 +515,12 @@ fn choose_grant(req: &Request, found: &Found, client: &ClientAuth) -> Result<Gra
 
 /// A registered client as the login uses it.
 fn registered(reg: StoredRegistration, origin: ClientOrigin, port: Option<u16>) -> Chosen {
-    let method = AuthMethod::from_name(&reg.auth_method).unwrap_or(if reg.client_secret.is_some()
-    {
-        AuthMethod::ClientSecretBasic
-    } else {
-        AuthMethod::None
-    });
+    let method =
+        AuthMethod::from_name(&reg.auth_method).unwrap_or(if reg.client_secret.is_some() {
+            AuthMethod::ClientSecretBasic
+        } else {
+            AuthMethod::None
+        });
     let secret = SecretSource::Registered {
         issuer: reg.issuer.clone(),
     };
@@ -528,9 +535,8 @@ fn registered(reg: StoredRegistration, origin: ClientOrigin, port: Option<u16>) 
 /// A client ID metadata document URL must be https with a path (loopback http for
 /// development): it is the client's identity, fetched by the authorization server.
 fn check_metadata_url(url: &str, insecure_http: bool) -> Result<()> {
-    let parsed = crate::oauth::url_policy::check(url, insecure_http).map_err(|e| {
-        Error::config(format!("--client-metadata-url {url}: {e}"), None::<String>)
-    })?;
+    let parsed = crate::oauth::url_policy::check(url, insecure_http)
+        .map_err(|e| Error::config(format!("--client-metadata-url {url}: {e}"), None::<String>))?;
     if parsed.path().trim_matches('/').is_empty() || parsed.query().is_some() {
         return Err(Error::config(
             format!(
@@ -546,9 +552,13 @@ fn check_metadata_url(url: &str, insecure_http: bool) -> Result<()> {
 /// Whether the profile `name` belongs to a login for another resource (or to a login that
 /// is not resource-first): a derived name then gets a suffix.
 fn taken(ctx: &Context<'_>, name: &str, resource: &str) -> bool {
-    ctx.index().get(name).ok().and_then(|(e, _)| e).is_some_and(|e| {
-        e.login.resource_url.is_none() || e.login.resource.as_deref() != Some(resource)
-    })
+    ctx.index()
+        .get(name)
+        .ok()
+        .and_then(|(e, _)| e)
+        .is_some_and(|e| {
+            e.login.resource_url.is_none() || e.login.resource.as_deref() != Some(resource)
+        })
 }
 
 /// Runs a resource-first login.
@@ -562,6 +572,12 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         discovery::discover(http, &cache, &req.url, req.challenge.as_ref(), &choose, now)?
     };
     let resource_id = found.resource.resource.clone();
+    ctx.ui.info(&format!(
+        "The protected resource metadata at {} names {} as the authorization server of {}.",
+        crate::oauth::url_policy::display_base(&found.metadata_url),
+        sanitize::line(&found.issuer),
+        sanitize::line(&resource_id),
+    ));
     let profile = req.profile.clone().unwrap_or_else(|| {
         resource::free_name(&resource::profile_name(&resource_id), |n| {
             taken(ctx, n, &resource_id)
@@ -591,7 +607,15 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
     // Exactly the scopes chosen above: none is none, not the provider's defaults.
     settings.scopes.clone_from(&scopes);
     settings.audience = None;
-    let chosen = choose_client(&pctx, &profile, &settings, remembered.as_ref(), &found, req, now)?;
+    let chosen = choose_client(
+        &pctx,
+        &profile,
+        &settings,
+        remembered.as_ref(),
+        &found,
+        req,
+        now,
+    )?;
     let client = chosen.client;
     let endpoints = found.server.endpoints();
     let resolved = Resolved {
@@ -606,70 +630,61 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
     };
     let grant = choose_grant(req, &found, &client)?;
     let leeway = i64::try_from(req.leeway.as_secs()).unwrap_or(i64::MAX);
-    let (response, id_claims) = match grant {
-        Grant::ClientCredentials => {
-            let http = ctx.http()?;
-            let endpoint = http.checked_url(
-                resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
-            )?;
-            let response = client_credentials::request(
-                http,
-                &endpoint,
-                &client,
-                &scopes,
-                None,
-                Some(&resource_id),
-            )?;
-            (response, None)
-        }
-        _ => {
-            let chosen_browser;
-            let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
-                injected
-            } else {
-                chosen_browser = SystemBrowser::choose(
-                    req.no_browser,
-                    req.browser_command.as_deref(),
-                    std::env::var("BROWSER").ok().as_deref(),
-                )
-                .map_err(|e| Error::usage(e, None))?;
-                &chosen_browser
-            };
-            let flow = authcode::Request {
-                scopes: scopes.clone(),
-                resource: Some(resource_id.clone()),
-                params: req.params.clone(),
-                prompt: req.prompt.clone(),
-                login_hint: req.login_hint.clone(),
-                port: chosen.port.unwrap_or(0),
-                timeout: req.timeout,
-                leeway,
-                ..authcode::Request::default()
-            };
-            let events = UiEvents::new(ctx.ui);
-            let got = authcode::run(
-                ctx.http()?,
-                &ctx.documents(),
-                &resolved,
-                &client,
-                &flow,
-                browser,
-                &events,
-                || ctx.clock().now(),
-            )?;
-            (got.response, got.id_claims)
-        }
+    let (response, id_claims) = if grant == Grant::ClientCredentials {
+        let http = ctx.http()?;
+        let endpoint = http.checked_url(
+            resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
+        )?;
+        let response = client_credentials::request(
+            http,
+            &endpoint,
+            &client,
+            &scopes,
+            None,
+            Some(&resource_id),
+        )?;
+        (response, None)
+    } else {
+        let chosen_browser;
+        let browser: &dyn Browser = if let Some(injected) = ctx.browser() {
+            injected
+        } else {
+            chosen_browser = SystemBrowser::choose(
+                req.no_browser,
+                req.browser_command.as_deref(),
+                std::env::var("BROWSER").ok().as_deref(),
+            )
+            .map_err(|e| Error::usage(e, None))?;
+            &chosen_browser
+        };
+        let flow = authcode::Request {
+            scopes: scopes.clone(),
+            resource: Some(resource_id.clone()),
+            params: req.params.clone(),
+            prompt: req.prompt.clone(),
+            login_hint: req.login_hint.clone(),
+            port: chosen.port.unwrap_or(0),
+            timeout: req.timeout,
+            leeway,
+            ..authcode::Request::default()
+        };
+        let events = UiEvents::new(ctx.ui);
+        let got = authcode::run(
+            ctx.http()?,
+            &ctx.documents(),
+            &resolved,
+            &client,
+            &flow,
+            browser,
+            &events,
+            || ctx.clock().now(),
+        )?;
+        (got.response, got.id_claims)
     };
     let now = ctx.clock().now();
     let issuer = found.issuer.clone();
     let subject = subject(id_claims.as_ref(), &response.access_token);
-    let tokens = response.into_token_set(
-        grant,
-        &issuer,
-        &client.client_id,
-        &scopes,
-        now,
-    );
+    let tokens = response.into_token_set(grant, &issuer, &client.client_id, &scopes, now);
     let key = cache_key(&settings, &issuer, &client.client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
@@ -734,26 +749,25 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
 /// Before discovery the URL is asked for its challenge (one GET without credentials), so
 /// that the scopes it names are asked for.
 pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Option<Outcome>> {
-    let (raw, profile) = match &args.resource_url {
-        Some(u) => (u.clone(), ctx.flags.profile.clone()),
-        None => {
-            if ctx.flags.issuer.is_some()
-                || ctx.flags.provider.is_some()
-                || args.resource.is_some()
-                || args.audience.is_some()
-            {
-                return Ok(None);
-            }
-            let profile = ctx.profile_name()?;
-            let configured = ctx
-                .config()?
-                .and_then(|f| f.profiles.get(&profile))
-                .and_then(|p| p.resource_url.clone());
-            let remembered = || ctx.indexed(&profile).and_then(|e| e.login.resource_url);
-            match configured.or_else(remembered) {
-                Some(u) => (u, Some(profile)),
-                None => return Ok(None),
-            }
+    let (raw, profile) = if let Some(u) = &args.resource_url {
+        (u.clone(), ctx.flags.profile.clone())
+    } else {
+        if ctx.flags.issuer.is_some()
+            || ctx.flags.provider.is_some()
+            || args.resource.is_some()
+            || args.audience.is_some()
+        {
+            return Ok(None);
+        }
+        let profile = ctx.profile_name()?;
+        let configured = ctx
+            .config()?
+            .and_then(|f| f.profiles.get(&profile))
+            .and_then(|p| p.resource_url.clone());
+        let remembered = || ctx.indexed(&profile).and_then(|e| e.login.resource_url);
+        match configured.or_else(remembered) {
+            Some(u) => (u, Some(profile)),
+            None => return Ok(None),
         }
     };
     let url = Url::parse(&raw)
@@ -766,13 +780,16 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
             )
         })?;
     let http = ctx.http()?;
-    let url = http.checked_url(url.as_str()).map_err(|e| Error::usage(e, None))?;
+    let url = http
+        .checked_url(url.as_str())
+        .map_err(|e| Error::usage(e, None))?;
     let challenge = crate::flow::resource::probe(http, &url)?;
     let mut req = Request::new(url);
     req.challenge = challenge;
     req.profile = profile;
     req.scopes = (!args.scopes.is_empty()).then(|| args.scopes.clone());
-    req.client_metadata_url.clone_from(&args.client_metadata_url);
+    req.client_metadata_url
+        .clone_from(&args.client_metadata_url);
     req.no_browser = args.no_browser;
     req.browser_command.clone_from(&args.browser_command);
     req.port = args.port;
@@ -789,4 +806,70 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
     } else {
         Outcome::default()
     }))
+}
+
+/// `logout --forget-registration`: forgets the client oauthctl registered at the server of
+/// `login` (its record leaves the token store, its entry `registrations.json`), after
+/// asking the server to delete it (RFC 7592) when it handed out a registration access
+/// token. Returns the warnings to show.
+pub(crate) fn forget_registration(
+    ctx: &Context<'_>,
+    login: &RememberedLogin,
+    choice: crate::store::StoreChoice,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !login.registered_client {
+        warnings.push(format!(
+            "the client `{}` was not registered by oauthctl; no registration to forget",
+            sanitize::line(&login.client_id)
+        ));
+        return warnings;
+    }
+    let registrations = Registrations::for_paths(&ctx.paths);
+    let (forgotten, report) = match registrations.forget(&login.issuer, choice) {
+        Ok(done) => done,
+        Err(e) => {
+            warnings.push(format!("could not forget the registration: {e}"));
+            return warnings;
+        }
+    };
+    warnings.extend(report.warnings);
+    let deregistration = forgotten.as_ref().and_then(|r| {
+        Some((
+            r.registration_client_uri.as_deref()?,
+            r.registration_access_token.as_ref()?,
+        ))
+    });
+    match deregistration {
+        Some((uri, token)) => {
+            let result = ctx
+                .http()
+                .and_then(|http| Ok((http, http.checked_url(uri)?)))
+                .and_then(|(http, uri)| deregister(http, &uri, token));
+            match result {
+                Ok(status) if (200..300).contains(&status) => ctx.ui.info(&format!(
+                    "Deleted the client registration at {}.",
+                    sanitize::line(&login.issuer)
+                )),
+                Ok(status) => warnings.push(format!(
+                    "the server did not delete the client registration (HTTP {status}); \
+                     forgotten here only"
+                )),
+                Err(e) => warnings.push(format!(
+                    "could not delete the client registration at the server: {e}; forgotten \
+                     here only"
+                )),
+            }
+        }
+        None => ctx.ui.info(&format!(
+            "Forgot the client registered at {}{}.",
+            sanitize::line(&login.issuer),
+            if forgotten.is_some() {
+                " (the server gave no way to delete it there)"
+            } else {
+                ""
+            }
+        )),
+    }
+    warnings
 }

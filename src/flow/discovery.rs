@@ -208,7 +208,9 @@ fn metadata_at(
         last_status = Some((url.clone(), resp.status));
     }
     let Some((url, status)) = last_status else {
-        return Err(Error::Other(format!("no discovery URL for issuer `{issuer}`")));
+        return Err(Error::Other(format!(
+            "no discovery URL for issuer `{issuer}`"
+        )));
     };
     Err(Error::BadResponse(format!(
         "no discovery document for issuer `{issuer}` (last tried {} → HTTP {status})",

@@ -256,10 +256,17 @@ mod tests {
             Some("https://as.example/register")
         );
         assert!(m.client_id_metadata_document_supported);
-        let m = parse(br#"{"issuer":"https://as.example"}"#, "u", "https://as.example", None, false)
-            .unwrap();
+        let m = parse(
+            br#"{"issuer":"https://as.example"}"#,
+            "u",
+            "https://as.example",
+            None,
+            false,
+        )
+        .unwrap();
         assert!(m.registration_endpoint.is_none() && !m.client_id_metadata_document_supported);
-        let doc = br#"{"issuer":"https://as.example","registration_endpoint":"http://evil.example/r"}"#;
+        let doc =
+            br#"{"issuer":"https://as.example","registration_endpoint":"http://evil.example/r"}"#;
         let e = parse(doc, "u", "https://as.example", None, false).unwrap_err();
         assert!(matches!(
             e,

@@ -202,8 +202,7 @@ pub(crate) fn parse_metadata(
     url_policy::check(&resource, insecure_http)
         .map_err(|e| MetadataError::Malformed(format!("`resource`: {e}")))?;
     let authorization_servers =
-        string_array(&doc, "authorization_servers", MAX_AUTHORIZATION_SERVERS)?
-            .unwrap_or_default();
+        string_array(&doc, "authorization_servers", MAX_AUTHORIZATION_SERVERS)?.unwrap_or_default();
     if authorization_servers.is_empty() {
         return Err(MetadataError::NoAuthorizationServer);
     }
@@ -233,8 +232,7 @@ pub(crate) fn parse_metadata(
 /// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 pub(crate) fn is_scope_token(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
 }
 

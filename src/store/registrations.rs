@@ -51,6 +51,17 @@ pub(crate) struct StoredRegistration {
     pub registered_at: i64,
 }
 
+impl StoredRegistration {
+    /// Whether its secret has expired at `now` (RFC 7591 §3.2.1: 0 is never): such a
+    /// client is registered anew.
+    pub(crate) fn secret_expired(&self, now: i64) -> bool {
+        self.client_secret.is_some()
+            && self
+                .client_secret_expires_at
+                .is_some_and(|at| at != 0 && at <= now)
+    }
+}
+
 /// One server's entry in the file (nothing secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Entry {
@@ -217,7 +228,9 @@ impl Registrations {
     ) -> Result<(Option<StoredRegistration>, DeleteReport), StoreError> {
         let recalled = self.recall(issuer).ok().flatten();
         let entry = self.update(|f| f.servers.remove(issuer))?;
-        let key = entry.as_ref().map_or_else(|| record_key(issuer), |e| e.key.clone());
+        let key = entry
+            .as_ref()
+            .map_or_else(|| record_key(issuer), |e| e.key.clone());
         // A record the file places in the keyring is deleted there even under `file`.
         let choice = match entry {
             Some(Entry {
@@ -259,11 +272,17 @@ mod tests {
         assert_eq!(regs.recall("http://127.0.0.1:1").unwrap(), None);
         let reg = registration("http://127.0.0.1:1");
         regs.remember(&store, &reg).unwrap();
-        assert_eq!(regs.recall("http://127.0.0.1:1").unwrap(), Some(reg.clone()));
+        assert_eq!(
+            regs.recall("http://127.0.0.1:1").unwrap(),
+            Some(reg.clone())
+        );
         assert_eq!(regs.recall("http://127.0.0.1:2").unwrap(), None);
         // The file names the client, never a secret; the record is a private token file.
         let listed = std::fs::read_to_string(home.path().join("registrations.json")).unwrap();
-        assert!(listed.contains("dyn-1") && !listed.contains("-REG"), "{listed}");
+        assert!(
+            listed.contains("dyn-1") && !listed.contains("-REG"),
+            "{listed}"
+        );
         let record = store.path_for(&record_key("http://127.0.0.1:1"));
         let kept = std::fs::read_to_string(&record).unwrap();
         assert!(kept.contains("s3cret-REG") && kept.contains("rat-REG"));
@@ -275,6 +294,12 @@ mod tests {
             assert_eq!(mode(&home.path().join("registrations.json")), 0o600);
         }
         assert!(!format!("{reg:?}").contains("-REG"));
+        assert!(!reg.secret_expired(i64::MAX));
+        let expiring = StoredRegistration {
+            client_secret_expires_at: Some(100),
+            ..reg.clone()
+        };
+        assert!(expiring.secret_expired(100) && !expiring.secret_expired(99));
         // A record that does not match its entry is no registration.
         let mut other = registration("http://127.0.0.1:1");
         other.client_id = "dyn-2".into();
@@ -291,7 +316,9 @@ mod tests {
         assert_eq!(regs.recall("http://127.0.0.1:1").unwrap(), None);
         // Forgetting deletes both parts.
         regs.remember(&store, &reg).unwrap();
-        let (forgotten, _) = regs.forget("http://127.0.0.1:1", StoreChoice::File).unwrap();
+        let (forgotten, _) = regs
+            .forget("http://127.0.0.1:1", StoreChoice::File)
+            .unwrap();
         assert_eq!(forgotten, Some(reg));
         assert!(!record.exists());
         assert!(regs.entries().unwrap().is_empty());

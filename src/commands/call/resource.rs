@@ -96,6 +96,28 @@ pub(super) fn target(ctx: &Context<'_>, args: &Options, url: &Url) -> Result<Opt
     Ok(covering_profile(ctx, url)?.map(|p| Target { profile: Some(p) }))
 }
 
+/// The "no login" error of a plain `call` that named no profile: the hint also offers
+/// `--login`, which finds the API's authorization server from the API itself.
+pub(super) fn no_login(ctx: &Context<'_>, url: &Url, e: Error) -> Error {
+    let flags = ctx.flags;
+    match e {
+        Error::LoginRequired { message, hint }
+            if flags.profile.is_none() && flags.provider.is_none() && flags.issuer.is_none() =>
+        {
+            let call = shlex::try_join(["call", url.as_str(), "--login"])
+                .unwrap_or_else(|_| format!("call {url} --login"));
+            Error::LoginRequired {
+                message,
+                hint: format!(
+                    "{hint}; or `oauthctl {call}`, which finds the API's authorization server \
+                     from the API (RFC 9728)"
+                ),
+            }
+        }
+        other => other,
+    }
+}
+
 /// A profile's cached login: its session and a usable token set, or `None` when it must
 /// log in (no tokens, or none that can be renewed).
 fn cached(ctx: &Context<'_>, profile: &str, login: bool) -> Result<Option<(Session, TokenSet)>> {
@@ -129,8 +151,8 @@ fn command(ctx: &Context<'_>, profile: &str, args: &[&str]) -> String {
         words.extend(["-p".to_owned(), profile.to_owned()]);
     }
     words.extend(args.iter().map(|a| (*a).to_owned()));
-    let joined = shlex::try_join(words.iter().map(String::as_str))
-        .unwrap_or_else(|_| words.join(" "));
+    let joined =
+        shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" "));
     ctx.ui.rerun.command(&joined)
 }
 
@@ -269,7 +291,13 @@ pub(super) fn run(
             Next::Login(scopes) => scopes,
         };
         if !args.login {
-            return Err(login_needed(ctx, profile.as_deref(), &request.url, &challenge, scopes.as_deref()));
+            return Err(login_needed(
+                ctx,
+                profile.as_deref(),
+                &request.url,
+                &challenge,
+                scopes.as_deref(),
+            ));
         }
         if authorizations == MAX_AUTHORIZATIONS {
             let note = format!(
@@ -281,11 +309,26 @@ pub(super) fn run(
         }
         drop(exchange);
         authorizations += 1;
+        ctx.ui.info(&match (&current, &challenge.status) {
+            (Some(_), 403) => format!(
+                "The API wants scope `{}` too (HTTP 403, insufficient_scope); logging in again.",
+                sanitize::line(&challenge.scope.join(" "))
+            ),
+            (Some(_), status) => {
+                format!("The API still refuses the token (HTTP {status}); logging in again.")
+            }
+            (None, status) => format!(
+                "{} asks for a token (HTTP {status}); logging in.",
+                crate::oauth::url_policy::display_base(&request.url)
+            ),
+        });
         let mut login = resource_login::Request::new(request.url.clone());
         login.challenge = Some(challenge);
         login.profile.clone_from(&profile);
         login.scopes = scopes;
-        login.client_metadata_url.clone_from(&args.client_metadata_url);
+        login
+            .client_metadata_url
+            .clone_from(&args.client_metadata_url);
         login.browser_command.clone_from(&args.browser_command);
         if let Some(t) = args.login_timeout {
             login.timeout = t;
@@ -337,8 +380,17 @@ fn login_needed(
     let url = url.as_str();
     let Some(profile) = profile else {
         return Error::LoginRequired {
-            message: format!("{} asks for a login (HTTP {})", sanitize::line(url), challenge.status),
-            hint: format!("run `{}`", ctx.ui.rerun.command(&shlex::try_join(["login", "--resource-url", url]).unwrap_or_default())),
+            message: format!(
+                "{} asks for a login (HTTP {})",
+                sanitize::line(url),
+                challenge.status
+            ),
+            hint: format!(
+                "run `{}`",
+                ctx.ui.rerun.command(
+                    &shlex::try_join(["login", "--resource-url", url]).unwrap_or_default()
+                )
+            ),
         };
     };
     let mut args = vec!["login", "--resource-url", url];

@@ -67,20 +67,29 @@ fn challenges_are_read_in_any_parameter_order() {
     assert_eq!(c.scope, ["mcp:basic", "mcp:write"]);
     // No parameters at all still is a Bearer challenge.
     let c = ResourceChallenge::read(401, ["Bearer"]).unwrap();
-    assert_eq!(c, ResourceChallenge {
-        status: 401,
-        ..ResourceChallenge::default()
-    });
+    assert_eq!(
+        c,
+        ResourceChallenge {
+            status: 401,
+            ..ResourceChallenge::default()
+        }
+    );
     // Another scheme first, in separate header values, case-insensitive names.
     let c = ResourceChallenge::read(
         401,
-        ["Basic realm=\"x\"", "bearer Resource_Metadata=\"https://r/m\""],
+        [
+            "Basic realm=\"x\"",
+            "bearer Resource_Metadata=\"https://r/m\"",
+        ],
     )
     .unwrap();
     assert_eq!(c.resource_metadata.as_deref(), Some("https://r/m"));
     // A non-Bearer scheme that names metadata (DPoP-only resources).
-    let c = ResourceChallenge::read(401, [r#"DPoP algs="ES256", resource_metadata="https://r/m""#])
-        .unwrap();
+    let c = ResourceChallenge::read(
+        401,
+        [r#"DPoP algs="ES256", resource_metadata="https://r/m""#],
+    )
+    .unwrap();
     assert_eq!(c.resource_metadata.as_deref(), Some("https://r/m"));
     // Nothing OAuth to act on.
     assert!(ResourceChallenge::read(401, ["Basic realm=\"x\""]).is_none());
@@ -182,7 +191,8 @@ fn metadata_is_parsed_strictly_and_checked_before_anything_else() {
     }
     // Plain http off loopback only with --insecure-http.
     let remote = url("http://api.example/mcp");
-    let doc = br#"{"resource":"http://api.example/mcp","authorization_servers":["http://as.example"]}"#;
+    let doc =
+        br#"{"resource":"http://api.example/mcp","authorization_servers":["http://as.example"]}"#;
     assert!(parse_metadata(doc, &remote, false).is_err());
     assert!(parse_metadata(doc, &remote, true).is_ok());
 }
@@ -194,7 +204,10 @@ fn scopes_come_from_the_challenge_then_the_metadata_then_nowhere() {
         initial_scopes(&strings(&["mcp:basic"]), Some(&supported)),
         ["mcp:basic"]
     );
-    assert_eq!(initial_scopes(&[], Some(&supported)), ["mcp:basic", "mcp:write"]);
+    assert_eq!(
+        initial_scopes(&[], Some(&supported)),
+        ["mcp:basic", "mcp:write"]
+    );
     assert!(initial_scopes(&[], None).is_empty());
     assert!(initial_scopes(&[], Some(&[])).is_empty());
 }
@@ -202,14 +215,20 @@ fn scopes_come_from_the_challenge_then_the_metadata_then_nowhere() {
 #[test]
 fn step_up_asks_for_the_union_and_gives_up_when_nothing_is_missing() {
     assert_eq!(
-        step_up(&strings(&["mcp:basic"]), &strings(&["mcp:basic", "mcp:write"])),
+        step_up(
+            &strings(&["mcp:basic"]),
+            &strings(&["mcp:basic", "mcp:write"])
+        ),
         Some(strings(&["mcp:basic", "mcp:write"]))
     );
     assert_eq!(
         step_up(&strings(&["b", "a"]), &strings(&["c"])),
         Some(strings(&["a", "b", "c"]))
     );
-    assert_eq!(step_up(&strings(&["mcp:admin"]), &strings(&["mcp:admin"])), None);
+    assert_eq!(
+        step_up(&strings(&["mcp:admin"]), &strings(&["mcp:admin"])),
+        None
+    );
     assert_eq!(step_up(&strings(&["a", "b"]), &strings(&["b"])), None);
 }
 
