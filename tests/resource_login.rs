@@ -80,8 +80,9 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
     assert_code(&token, 0);
     let claims = crate::support::jwt_parts(stdout(&token).trim()).1;
     assert_eq!(claims["aud"], url, "the token is for the resource");
-    let status = run(h.path(), &["status"]);
-    assert!(stdout(&status).contains(&profile), "{}", stdout(&status));
+    let status = stdout(&run(h.path(), &["status"]));
+    assert!(status.contains(&profile), "{status}");
+    assert!(status.contains(&format!("  for:     {url}\n")), "{status}");
     let exec = run(
         h.path(),
         &[

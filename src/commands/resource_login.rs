@@ -350,7 +350,7 @@ fn choose_client(
     let issuer = &found.issuer;
     // 1. The command line: a client registered by hand, for whatever server is found.
     if let Some(id) = &ctx.flags.client_id {
-        return configured(id.clone(), flag_secret(ctx.flags), settings.auth_method);
+        return configured(id.clone(), flag_secret(ctx.flags), None);
     }
     // 2. The profile's configuration, unless it is for another server.
     let own = file.and_then(|f| f.profiles.get(profile));
