@@ -129,7 +129,7 @@ impl<'a> Context<'a> {
         crate::store::check_home(&self.paths)?;
         let loaded = match &self.flags.config {
             Some(path) => Some(config::file::load(path)?.ok_or_else(|| {
-                crate::Error::config(
+                crate::error::Error::config(
                     format!("config file {} does not exist", path.display()),
                     Some("check --config / OAUTHCTL_CONFIG".to_owned()),
                 )

@@ -114,7 +114,7 @@ const MAX_CONFIG_LEN: u64 = 1 << 20;
 /// names the endpoints that receive authorization codes, PKCE verifiers and client
 /// secrets, so another local user who could edit or plant it could collect them (exit 7).
 /// Readable by others is fine; it holds no secret. It is never read through a symlink.
-pub(crate) fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
+pub(crate) fn load(path: &Path) -> crate::error::Result<Option<ConfigFile>> {
     let fail = |message: String| ConfigFileError {
         path: path.to_owned(),
         location: None,
@@ -123,7 +123,7 @@ pub(crate) fn load(path: &Path) -> crate::Result<Option<ConfigFile>> {
     let outcome =
         fsutil::read_private(path, Exposure::Trusted, MAX_CONFIG_LEN).map_err(|e| match e {
             StoreError::Io { source, .. } => fail(format!("cannot read: {source}")).into(),
-            unsafe_file => crate::Error::from(unsafe_file),
+            unsafe_file => crate::error::Error::from(unsafe_file),
         })?;
     let bytes = match outcome {
         ReadOutcome::Missing => return Ok(None),

@@ -266,7 +266,7 @@ impl Ui {
 
     /// Writes the outcome's output to stdout. A closed pipe is not a failure; a stream that
     /// breaks off while being read is a network error (exit 5).
-    pub fn emit(&self, output: Output) -> crate::Result<()> {
+    pub fn emit(&self, output: Output) -> crate::error::Result<()> {
         let mut out = io::stdout().lock();
         let result = match output {
             Output::Nothing => Ok(()),
