@@ -122,7 +122,7 @@ pub trait TokenStore: Send + Sync {
     fn delete(&self, key: &CacheKey) -> Result<(), StoreError>;
 
     /// Loads the secret record other than a token set kept under `key` (a client
-    /// registration with its secret, [`registrations`]), as the bytes that were saved. A
+    /// registration with its secret, `store::registrations`), as the bytes that were saved. A
     /// store that keeps no records has none.
     fn load_record(&self, _key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(None)
