@@ -462,6 +462,8 @@ Register-ArgumentCompleter -Native -CommandName 'oauthctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but warnings and errors')
             [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Permit plain http to non-loopback hosts (loopback http is always allowed)')
             [CompletionResult]::new('--rotate-key', '--rotate-key', [CompletionResultType]::ParameterName, 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)')
+            [CompletionResult]::new('--no-registration', '--no-registration', [CompletionResultType]::ParameterName, 'Turn off dynamic client registration (RFC 7591, POST /register), which is open to anyone who can reach the server by default')
+            [CompletionResult]::new('--no-client-id-metadata-documents', '--no-client-id-metadata-documents', [CompletionResultType]::ParameterName, 'Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by the server), which are accepted by default')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -446,6 +446,8 @@ set edit:completion:arg-completer[oauthctl] = {|@words|
             cand --quiet 'Print nothing on stderr but warnings and errors'
             cand --insecure-http 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
             cand --rotate-key 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
+            cand --no-registration 'Turn off dynamic client registration (RFC 7591, POST /register), which is open to anyone who can reach the server by default'
+            cand --no-client-id-metadata-documents 'Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by the server), which are accepted by default'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -432,6 +432,8 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -d 'Rotate the signing key at start: a new key signs, the previous one stays published in the JWKS (with --key-file, the rotation is saved)'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l no-registration -d 'Turn off dynamic client registration (RFC 7591, POST /register), which is open to anyone who can reach the server by default'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l no-client-id-metadata-documents -d 'Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by the server), which are accepted by default'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

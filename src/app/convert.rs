@@ -236,6 +236,8 @@ impl From<cli::ServeArgs> for serve::Options {
             alg: a.alg.into(),
             rotate_key: a.rotate_key,
             refresh_reuse_grace: a.refresh_reuse_grace,
+            no_registration: a.no_registration,
+            no_client_id_metadata_documents: a.no_client_id_metadata_documents,
             misbehave: a.misbehave.into_iter().map(|m| m.0).collect(),
         }
     }
@@ -336,6 +338,16 @@ mod tests {
         let o = serve::Options::from(args.0);
         assert_eq!((o.port, o.alg), (0, SigningAlg::Rs256));
         assert_eq!(o.misbehave, [crate::devserver::Misbehave::Token307]);
+        assert!(!o.no_registration && !o.no_client_id_metadata_documents);
+        let cli::Command::Serve(args) =
+            parse("serve --no-registration --no-client-id-metadata-documents")
+                .command
+                .0
+        else {
+            panic!("not serve");
+        };
+        let o = serve::Options::from(args.0);
+        assert!(o.no_registration && o.no_client_id_metadata_documents);
         // The commands' own defaults (their tests use them) are the command line's.
         let cli::Command::Serve(args) = parse("serve").command.0 else {
             panic!("not serve");

@@ -531,6 +531,14 @@ pub(crate) struct ServeArgs {
     /// Accept a just-rotated refresh token again within this window (off by default)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub refresh_reuse_grace: Option<Duration>,
+    /// Turn off dynamic client registration (RFC 7591, POST /register), which is open to
+    /// anyone who can reach the server by default
+    #[arg(long)]
+    pub no_registration: bool,
+    /// Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by
+    /// the server), which are accepted by default
+    #[arg(long)]
+    pub no_client_id_metadata_documents: bool,
     /// Misbehave on purpose, as a hostile mock server for a client's negative tests
     /// (repeatable; never use it for anything else)
     #[arg(long, value_enum, value_name = "CASE")]

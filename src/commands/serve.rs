@@ -39,6 +39,10 @@ pub(crate) struct Options {
     pub rotate_key: bool,
     /// Accept a just-rotated refresh token again within this window.
     pub refresh_reuse_grace: Option<Duration>,
+    /// No dynamic client registration.
+    pub no_registration: bool,
+    /// No Client ID Metadata Documents.
+    pub no_client_id_metadata_documents: bool,
     /// Misbehave on purpose (a hostile mock server).
     pub misbehave: Vec<Misbehave>,
 }
@@ -58,6 +62,8 @@ impl Default for Options {
             alg: SigningAlg::Es256,
             rotate_key: false,
             refresh_reuse_grace: None,
+            no_registration: false,
+            no_client_id_metadata_documents: false,
             misbehave: Vec::new(),
         }
     }
@@ -88,6 +94,8 @@ pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> De
     cfg.alg = args.alg;
     cfg.rotate_key_on_start = args.rotate_key;
     cfg.refresh_reuse_grace = args.refresh_reuse_grace;
+    cfg.registration &= !args.no_registration;
+    cfg.client_id_metadata_documents &= !args.no_client_id_metadata_documents;
     for case in &args.misbehave {
         cfg = cfg.with_misbehave(*case);
     }
@@ -156,6 +164,16 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         lines.push(format!(
             "  auto-approve: every authorization request is approved as `{user}`"
         ));
+    }
+    let mut dynamic = Vec::new();
+    if cfg.registration {
+        dynamic.push(format!("registration at {i}/register"));
+    }
+    if cfg.client_id_metadata_documents {
+        dynamic.push("client ids that are metadata document URLs".to_owned());
+    }
+    if !dynamic.is_empty() {
+        lines.push(format!("  also       {}", dynamic.join("; ")));
     }
     if let Some(decoy) = server.decoy_addr() {
         lines.push(format!("  token-307 redirects to the decoy port {decoy}"));
@@ -256,6 +274,19 @@ mod tests {
         assert_eq!(cfg.code_ttl.as_secs(), 10);
         assert_eq!(cfg.alg, SigningAlg::Rs256);
         assert!(cfg.misbehave.is_empty(), "never misbehaves by default");
+    }
+
+    #[test]
+    fn registration_and_metadata_documents_are_on_unless_switched_off() {
+        let cfg = build_config(&Options::default(), None);
+        assert!(cfg.registration && cfg.client_id_metadata_documents);
+        let off = Options {
+            no_registration: true,
+            no_client_id_metadata_documents: true,
+            ..Options::default()
+        };
+        let cfg = build_config(&off, None);
+        assert!(!cfg.registration && !cfg.client_id_metadata_documents);
     }
 
     #[test]

@@ -122,6 +122,13 @@ impl<'a> AuthorizationRequest<'a> {
                     format!("There is no client `{client_id}` on this server."),
                 ));
             }
+            Err(Unknown::Refused(why)) => {
+                return Err(Refusal::page(
+                    400,
+                    "Client metadata document refused",
+                    format!("The metadata document of client `{client_id}` was refused: {why}."),
+                ));
+            }
         };
         let Some(redirect_uri) = values.get("redirect_uri") else {
             return Err(Refusal::page(

@@ -98,6 +98,11 @@ pub(crate) fn authenticate_client<'a>(
         Err(Unknown::NoSuchClient) => {
             return Err(invalid_client("unknown client or wrong credentials"));
         }
+        Err(Unknown::Refused(why)) => {
+            return Err(invalid_client(&format!(
+                "the client's metadata document was refused: {why}"
+            )));
+        }
     };
     match (&client.secret, secret) {
         (Some(expected), Some(given)) => {

@@ -7,13 +7,15 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use super::{App, Client, Registry};
+use super::{App, Client, Registry, cimd};
 
 /// Why a `client_id` names no client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Unknown {
     /// No client has this id.
     NoSuchClient,
+    /// The id is a metadata document URL, and the document was refused (why, in words).
+    Refused(String),
 }
 
 /// The clients as one endpoint sees them (see the module documentation).
@@ -54,11 +56,23 @@ impl<'a> Directory<'a> {
         if let Some(c) = self.registry.client(id) {
             return Ok(Cow::Borrowed(c));
         }
-        let Some((app, _peer)) = self.live else {
+        let Some((app, peer)) = self.live else {
             return Err(Unknown::NoSuchClient);
         };
         if let Some(c) = app.registrations.get(id) {
             return Ok(Cow::Owned(c));
+        }
+        if app.cfg.client_id_metadata_documents && cimd::is_url(id) {
+            return app
+                .documents
+                .client(
+                    id,
+                    peer,
+                    &self.registry.scopes,
+                    app.cfg.rate_limit_per_minute,
+                )
+                .map(Cow::Owned)
+                .map_err(Unknown::Refused);
         }
         Err(Unknown::NoSuchClient)
     }

@@ -22,12 +22,14 @@ mod api;
 mod authorization_request;
 mod authorize;
 mod back_channel;
+mod cimd;
 mod client_auth;
 mod client_metadata;
 mod clients;
 mod device_authorization;
 mod device_pages;
 mod directory;
+mod fetch;
 mod form_checks;
 mod grants;
 mod introspect;
@@ -113,6 +115,9 @@ pub struct DevConfig {
     /// Dynamic client registration at `/register` (RFC 7591); on by default, off with
     /// `--no-registration`.
     pub registration: bool,
+    /// Client ID Metadata Documents: a `client_id` that is a URL names the client its
+    /// document describes; on by default, off with `--no-client-id-metadata-documents`.
+    pub client_id_metadata_documents: bool,
 }
 
 impl Default for DevConfig {
@@ -136,6 +141,7 @@ impl Default for DevConfig {
             log: None,
             misbehave: Vec::new(),
             registration: true,
+            client_id_metadata_documents: true,
         }
     }
 }
@@ -217,6 +223,13 @@ impl DevConfig {
     #[must_use]
     pub fn with_registration(mut self, on: bool) -> Self {
         self.registration = on;
+        self
+    }
+
+    /// Turns Client ID Metadata Documents on or off.
+    #[must_use]
+    pub fn with_client_id_metadata_documents(mut self, on: bool) -> Self {
+        self.client_id_metadata_documents = on;
         self
     }
 
@@ -306,6 +319,8 @@ pub(crate) struct App {
     pub decoy_token_url: Option<String>,
     /// The clients registered at `/register`.
     pub registrations: registration::Registrations,
+    /// The fetched Client ID Metadata Documents.
+    pub documents: cimd::Documents,
 }
 
 impl App {
@@ -404,6 +419,7 @@ impl DevServer {
             decoy_key,
             decoy_token_url: decoy.as_ref().map(misbehave::Decoy::token_url),
             registrations: registration::Registrations::default(),
+            documents: cimd::Documents::default(),
             cfg,
         });
         let router = Arc::clone(&app);
@@ -466,6 +482,12 @@ impl DevServer {
     /// dropped first).
     pub fn registered_clients(&self) -> usize {
         self.app.registrations.len()
+    }
+
+    /// How many fetched Client ID Metadata Documents are kept (at most 1,024, each for a
+    /// minute).
+    pub fn client_id_metadata_documents(&self) -> usize {
+        self.app.documents.len()
     }
 
     /// Rotates the signing key: a new key signs from now on, the previous ones stay in the

@@ -194,6 +194,7 @@ fn discovery(app: &App) -> Resp {
                                  "name", "email", "email_verified", "preferred_username", "roles"],
             "resource_indicators_supported": true,
             "registration_endpoint": app.cfg.registration.then(|| format!("{i}/register")),
+            "client_id_metadata_document_supported": app.cfg.client_id_metadata_documents,
         })),
     )
 }

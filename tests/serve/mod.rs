@@ -4,6 +4,7 @@
 
 mod api;
 mod authorize;
+mod cimd;
 mod clients;
 mod device;
 mod flow;

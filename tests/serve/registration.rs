@@ -335,3 +335,44 @@ fn registration_can_be_switched_off() {
     );
     assert_eq!(register(&s, &native()).status, 404);
 }
+
+/// The banner of `serve`, on stderr, up to its last line.
+fn banner_of(args: &[&str]) -> String {
+    let h = crate::support::home();
+    let mut child = crate::support::oauthctl(h.path())
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    for _ in 0..40 {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut err, &mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.contains("press Ctrl-C") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    seen
+}
+
+/// `serve` says what anyone may do without a configured client, and the flags take it away.
+#[test]
+fn the_banner_names_registration_and_metadata_documents_unless_switched_off() {
+    let on = banner_of(&[]);
+    assert!(on.contains("/register"), "{on}");
+    assert!(on.contains("metadata document URLs"), "{on}");
+    let off = banner_of(&["--no-registration", "--no-client-id-metadata-documents"]);
+    assert!(off.contains("press Ctrl-C"), "{off}");
+    assert!(
+        !off.contains("/register") && !off.contains("metadata document"),
+        "{off}"
+    );
+}
