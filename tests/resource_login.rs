@@ -127,6 +127,51 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
 }
 
 #[test]
+fn a_client_id_metadata_document_needs_no_registration_at_the_dev_server() {
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let documents = Stub::start();
+    let client_id = documents.url("/oauthctl/client.json");
+    documents.route(
+        "/oauthctl/client.json",
+        Canned::json(
+            json!({
+                "client_id": client_id,
+                "client_name": "oauthctl",
+                "redirect_uris": ["http://127.0.0.1/callback"],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "token_endpoint_auth_method": "none",
+            })
+            .to_string(),
+        ),
+    );
+    let h = home();
+    let url = format!("{}/api/data", s.issuer());
+    let ran = as_alice(
+        h.path(),
+        &[
+            "call",
+            &url,
+            "--login",
+            "--fail",
+            "--client-metadata-url",
+            &client_id,
+        ],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains(&format!("{client_id} (client ID metadata document)")),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!((s.hits("/register"), s.registered_clients()), (0, 0));
+    assert!(documents.hits("/oauthctl/client.json") >= 1);
+    // The next call needs neither the flag nor another login.
+    assert_code(&run(h.path(), &["call", &url, "--fail"]), 0);
+    assert_eq!(s.hits("/token"), 1);
+}
+
+#[test]
 fn a_step_up_asks_for_the_union_with_login_and_names_the_exact_command_without() {
     let s = DevServer::start(DevConfig::default()).unwrap();
     let h = home();
