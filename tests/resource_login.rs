@@ -273,6 +273,8 @@ fn login_resource_url_asks_for_no_scope_where_the_resource_names_none() {
 #[derive(Debug, Default)]
 struct Approve {
     seen: Mutex<Vec<url::Url>>,
+    /// How long the "user" takes before approving.
+    delay: std::time::Duration,
 }
 
 impl Approve {
@@ -296,6 +298,7 @@ impl Approve {
 
 impl Browser for Approve {
     fn open(&self, url: &str) -> std::io::Result<()> {
+        std::thread::sleep(self.delay);
         let url = url::Url::parse(url).map_err(std::io::Error::other)?;
         let n = {
             let mut seen = self.seen.lock().unwrap();
@@ -985,4 +988,32 @@ fn a_call_without_any_login_names_call_login_among_the_next_steps() {
         0,
         "nothing is sent without --login"
     );
+}
+
+#[test]
+fn max_time_bounds_the_exchanges_and_starts_again_after_a_login() {
+    let c = canned_api();
+    c.stub.sequence(
+        "/mcp",
+        vec![
+            Canned2::challenge(401, &pointer(&c, "")),
+            Canned::json(r#"{"ok":true}"#),
+        ],
+    );
+    c.server(&json!({}))
+        .registers(&json!({"client_id": "dyn"}))
+        .tokens(&[token("tok-slow", None)]);
+    let h = home();
+    // The user takes longer to approve than --max-time allows for the whole call.
+    let browser = Arc::new(Approve {
+        delay: std::time::Duration::from_millis(1500),
+        ..Approve::default()
+    });
+    let out = with_browser(
+        h.path(),
+        &browser,
+        &["call", "--login", "--max-time", "1s", &c.url("/mcp")],
+    )
+    .stdout();
+    assert_eq!(out, r#"{"ok":true}"#);
 }

@@ -227,7 +227,9 @@ pub(super) fn run(
         trace: crate::output::trace_line,
         timeout: args.max_time,
     })?;
-    let limit = Limit {
+    // `--max-time` bounds the exchanges with the API; a login in between has its own limit
+    // (`--login-timeout`), and the time left starts again after it.
+    let mut limit = Limit {
         deadline: Deadline::after(args.max_time),
         max_time: args.max_time,
     };
@@ -343,6 +345,7 @@ pub(super) fn run(
         profile = Some(name);
         current = Some((session, tokens));
         refreshed = false;
+        limit.deadline = Deadline::after(args.max_time);
     }
 }
 
