@@ -556,6 +556,31 @@ mod tests {
     }
 
     #[test]
+    fn records_are_kept_like_token_sets_chunked_read_back_and_deleted() {
+        let (s, entries) = store(Some(CHUNK_LEN), false);
+        assert_eq!(s.load_record(&key()).unwrap(), None);
+        let small = br#"{"version":1,"client_id":"dyn"}"#.to_vec();
+        s.save_record(&key(), &small).unwrap();
+        assert_eq!(s.load_record(&key()).unwrap(), Some(small));
+        let large = vec![b'x'; CHUNK_LEN * 2 + 10];
+        s.save_record(&key(), &large).unwrap();
+        assert_eq!(
+            entries.lock().unwrap().len(),
+            4,
+            "a manifest and three chunks"
+        );
+        assert_eq!(s.load_record(&key()).unwrap(), Some(large));
+        s.delete(&key()).unwrap();
+        assert!(entries.lock().unwrap().is_empty());
+        // A truncating keyring fails the write, as for tokens.
+        let (t, _) = store(Some(100), true);
+        assert!(matches!(
+            t.save_record(&key(), &[b'y'; 200]),
+            Err(StoreError::ReadBack { .. })
+        ));
+    }
+
+    #[test]
     fn small_payload_is_one_entry() {
         let (s, entries) = store(Some(CHUNK_LEN), false);
         s.save(&key(), &tokens(10)).unwrap();
