@@ -236,7 +236,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__call)
-            opts="-H -d -i -o -L -p -v -q -h -V --header --data --json --json-report --form --include --output --fail --max-time --location --token-env --token-file --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --help --version"
+            opts="-H -d -i -o -L -p -v -q -h -V --header --data --json --json-report --form --include --output --fail --max-time --location --token-env --token-file --login --client-metadata-url --login-timeout --browser-command --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +283,18 @@ _oauthctl() {
                     return 0
                     ;;
                 --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-metadata-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser-command)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1556,7 +1568,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__login)
-            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --flow --scope --audience --resource --param --prompt --login-hint --port --redirect-uri --origin --timeout --no-browser --browser-command --no-qr --auth-method --leeway --dpop --par --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --flow --scope --audience --resource --resource-url --client-metadata-url --param --prompt --login-hint --port --redirect-uri --origin --timeout --no-browser --browser-command --no-qr --auth-method --leeway --dpop --par --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,6 +1654,14 @@ _oauthctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --resource-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-metadata-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --param)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1690,7 +1710,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__logout)
-            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --no-revoke --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --no-revoke --forget-registration --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -128,6 +128,8 @@ client-credentials\t'Client credentials (a confidential client acting for itself
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l scope -d 'Scope to request (repeatable; a space-separated list works too)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l audience -d 'Audience to request (`audience` parameter)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l resource -d 'Resource indicator to request (RFC 8707)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l resource-url -d 'Log in for the API at URL: its protected resource metadata (RFC 9728) names the authorization server, a client is found or registered there, and the tokens are for that resource (the profile is named after it unless -p names one)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-metadata-url -d 'With --resource-url: the URL of this client\'s metadata document, used as its client id where the authorization server supports client ID metadata documents' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l param -d 'Extra authorization request parameter (repeatable)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l prompt -d '`prompt` parameter (login, consent, select_account, none)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l login-hint -d '`login_hint` parameter' -r
@@ -222,6 +224,9 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s o -l output -
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l max-time -d 'Give up on the whole exchange after this long: connecting, redirects, the retry and the whole body [default: no limit]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-env -d 'Send the token in the environment variable VAR instead of the profile\'s (a token oauthctl did not obtain: never refreshed; no login or configuration needed)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-file -d 'Send the token in FILE (`-`: standard input) instead of the profile\'s (never refreshed; no login or configuration needed)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-metadata-url -d 'With --login: the URL of this client\'s metadata document, used as its client id where the authorization server supports client ID metadata documents' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l login-timeout -d 'With --login: how long a login waits for the browser [default: 5m]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l browser-command -d 'With --login: open the authorization URL with CMD (split into words without a shell; the URL is appended) [default: $BROWSER, else the system\'s browser]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l provider -d 'Provider preset or configured provider (`oauthctl providers`); NAME@ARG sets the preset\'s parameter, e.g. microsoft@contoso.onmicrosoft.com or gitlab@gitlab.example.com' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l issuer -d 'Issuer URL of the authorization server (discovery is used for its endpoints)' -r
@@ -245,6 +250,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json-report -
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s i -l include -d 'Write the status line and the response headers before the body'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l fail -d 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s L -l location -d 'Follow redirects (at most 10); credentials go to the original origin only'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l login -d 'Log in when the API asks for it: without a login for the URL the request goes out without a token, and its 401 challenge leads to the authorization server (RFC 9728), a login and the same request again; a 403 insufficient_scope to a login for the missing scopes (at most 3 logins)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
@@ -379,6 +385,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s v -l verbos
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l no-revoke -d 'Delete the cached tokens without revoking them at the server'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l forget-registration -d 'Also forget the client oauthctl registered for the profile at its authorization server (RFC 7591): its secret leaves the token store, and the server is asked to delete it (RFC 7592) where it allows that; the next login there registers anew'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

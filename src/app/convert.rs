@@ -163,6 +163,10 @@ impl From<cli::CallArgs> for call::Options {
             location: a.location,
             token_env: a.token_env,
             token_file: a.token_file,
+            login: a.login,
+            client_metadata_url: a.client_metadata_url,
+            login_timeout: a.login_timeout,
+            browser_command: a.browser_command,
         }
     }
 }
@@ -189,6 +193,7 @@ impl From<cli::LogoutArgs> for logout::Options {
     fn from(a: cli::LogoutArgs) -> Self {
         Self {
             no_revoke: a.no_revoke,
+            forget_registration: a.forget_registration,
         }
     }
 }
@@ -200,6 +205,8 @@ impl From<cli::LoginArgs> for login::Options {
             scopes: a.scopes,
             audience: a.audience,
             resource: a.resource,
+            resource_url: a.resource_url,
+            client_metadata_url: a.client_metadata_url,
             params: a.params,
             prompt: a.prompt,
             login_hint: a.login_hint,

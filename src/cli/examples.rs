@@ -18,6 +18,7 @@ Examples:
   oauthctl login --provider local --no-browser      # print the URL, open it yourself
   oauthctl login --issuer https://login.example --client-id cli \
       --redirect-uri http://localhost:8765/oauth/cb # the URI registered for the client
+  oauthctl login --resource-url https://mcp.example.com/mcp   # the API names the server
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
       --client-secret-file - < secret.txt
@@ -45,7 +46,8 @@ Examples:
   oauthctl call http://127.0.0.1:9400/api/me
   oauthctl call POST https://api.example/items --json '{\"name\": \"x\"}'
   oauthctl call --fail -i https://api.example/items -o items.json
-  oauthctl -p work call DELETE https://api.example/items/7";
+  oauthctl -p work call DELETE https://api.example/items/7
+  oauthctl call https://mcp.example.com/mcp --login --json '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}'";
 
 pub(super) const INTROSPECT: &str = "\
 Examples:
@@ -73,7 +75,8 @@ Examples:
 pub(super) const LOGOUT: &str = "\
 Examples:
   oauthctl logout
-  oauthctl -p work logout --no-revoke               # delete locally, revoke nothing";
+  oauthctl -p work logout --no-revoke               # delete locally, revoke nothing
+  oauthctl -p mcp.example.com-mcp logout --forget-registration";
 
 pub(super) const STATUS: &str = "\
 Examples:

@@ -361,6 +361,23 @@ pub(crate) struct CallArgs {
     /// refreshed; no login or configuration needed)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Log in when the API asks for it: without a login for the URL the request goes out
+    /// without a token, and its 401 challenge leads to the authorization server (RFC 9728),
+    /// a login and the same request again; a 403 insufficient_scope to a login for the
+    /// missing scopes (at most 3 logins)
+    #[arg(long, conflicts_with_all = ["token_env", "token_file"])]
+    pub login: bool,
+    /// With --login: the URL of this client's metadata document, used as its client id
+    /// where the authorization server supports client ID metadata documents
+    #[arg(long, value_name = "URL", requires = "login")]
+    pub client_metadata_url: Option<String>,
+    /// With --login: how long a login waits for the browser [default: 5m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "login")]
+    pub login_timeout: Option<Duration>,
+    /// With --login: open the authorization URL with CMD (split into words without a shell;
+    /// the URL is appended) [default: $BROWSER, else the system's browser]
+    #[arg(long, value_name = "CMD", requires = "login")]
+    pub browser_command: Option<String>,
 }
 
 /// `introspect`.
@@ -421,6 +438,11 @@ pub(crate) struct LogoutArgs {
     /// Delete the cached tokens without revoking them at the server
     #[arg(long)]
     pub no_revoke: bool,
+    /// Also forget the client oauthctl registered for the profile at its authorization
+    /// server (RFC 7591): its secret leaves the token store, and the server is asked to
+    /// delete it (RFC 7592) where it allows that; the next login there registers anew
+    #[arg(long)]
+    pub forget_registration: bool,
 }
 
 /// `login --flow`.
@@ -450,6 +472,15 @@ pub(crate) struct LoginArgs {
     /// Resource indicator to request (RFC 8707)
     #[arg(long, value_name = "URI")]
     pub resource: Option<String>,
+    /// Log in for the API at URL: its protected resource metadata (RFC 9728) names the
+    /// authorization server, a client is found or registered there, and the tokens are
+    /// for that resource (the profile is named after it unless -p names one)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["resource", "audience"])]
+    pub resource_url: Option<String>,
+    /// With --resource-url: the URL of this client's metadata document, used as its client
+    /// id where the authorization server supports client ID metadata documents
+    #[arg(long, value_name = "URL")]
+    pub client_metadata_url: Option<String>,
     /// Extra authorization request parameter (repeatable)
     #[arg(long = "param", value_name = "K=V", value_parser = parse_key_value)]
     pub params: Vec<(String, String)>,

@@ -41,6 +41,7 @@ use super::session::{Session, replace_rejected, usable_tokens};
 
 mod refusal;
 mod request;
+pub(crate) mod resource;
 
 use refusal::{Refusal, explain, refusal_in};
 use request::{build, check_destination, check_stdin_use, check_token_not_in_url, external_token};
@@ -75,6 +76,14 @@ pub(crate) struct Options {
     pub token_env: Option<String>,
     /// `--token-file FILE` (`-` is standard input).
     pub token_file: Option<PathBuf>,
+    /// `--login`: log in when the API asks for it (README: "Resource-first login").
+    pub login: bool,
+    /// `--client-metadata-url`, for such a login.
+    pub client_metadata_url: Option<String>,
+    /// `--login-timeout`: how long such a login waits for the browser.
+    pub login_timeout: Option<Duration>,
+    /// `--browser-command`, for such a login.
+    pub browser_command: Option<String>,
 }
 
 /// Where the bearer token comes from.
@@ -95,16 +104,40 @@ enum Credential {
 
 impl Credential {
     fn token(&self) -> &AccessToken {
-        match self {
-            Self::Profile { tokens, .. } => &tokens.access_token,
-            Self::External { token, .. } => token,
-        }
+        self.shown().token()
     }
 
     fn token_type(&self) -> TokenType {
+        self.shown().token_type()
+    }
+
+    fn shown(&self) -> Shown<'_> {
         match self {
-            Self::Profile { tokens, .. } => tokens.token_type,
-            Self::External { .. } => TokenType::Bearer,
+            Self::Profile { tokens, .. } => Shown::Profile(tokens),
+            Self::External { token, .. } => Shown::External(token),
+        }
+    }
+}
+
+/// The token a request carries: a profile's (perhaps DPoP-bound), or one from outside.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    Profile(&'a TokenSet),
+    External(&'a AccessToken),
+}
+
+impl<'a> Shown<'a> {
+    fn token(self) -> &'a AccessToken {
+        match self {
+            Self::Profile(tokens) => &tokens.access_token,
+            Self::External(token) => token,
+        }
+    }
+
+    fn token_type(self) -> TokenType {
+        match self {
+            Self::Profile(tokens) => tokens.token_type,
+            Self::External(_) => TokenType::Bearer,
         }
     }
 }
@@ -119,10 +152,15 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     };
     // Decided on the URL alone, before any login lookup or connection.
     check_destination(&request.url, ctx.flags.insecure_http)?;
+    if external.is_none()
+        && let Some(target) = resource::target(ctx, args, &request.url)?
+    {
+        return resource::run(ctx, args, &request, target);
+    }
     let mut credential = if let Some((token, origin)) = external {
         Credential::External { token, origin }
     } else {
-        let session = Session::open(ctx)?;
+        let session = Session::open(ctx).map_err(|e| resource::no_login(ctx, &request.url, e))?;
         let tokens = usable_tokens(ctx, &session, MIN_TTL)?;
         Credential::Profile {
             session: Box::new(session),
@@ -153,7 +191,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         &http,
         certified.as_deref(),
         &request,
-        &credential,
+        credential.shown(),
         args.location,
         limit,
     )?;
@@ -174,7 +212,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             &http,
             certified.as_deref(),
             &request,
-            &credential,
+            credential.shown(),
             args.location,
             limit,
         )?;
@@ -241,13 +279,13 @@ fn send_proven(
     http: &HttpClient,
     certified: Option<&HttpClient>,
     req: &Request,
-    credential: &Credential,
+    credential: Shown<'_>,
     follow: bool,
     limit: Limit,
 ) -> Result<Exchange> {
     let dpop = match credential {
-        Credential::Profile { tokens, .. } => credentials::resource_dpop(ctx, tokens)?,
-        Credential::External { .. } => None,
+        Shown::Profile(tokens) => credentials::resource_dpop(ctx, tokens)?,
+        Shown::External(_) => None,
     };
     let token = credential.token();
     let used: RefCell<Option<String>> = RefCell::new(None);

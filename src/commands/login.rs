@@ -48,6 +48,11 @@ pub(crate) struct Options {
     pub audience: Option<String>,
     /// RFC 8707 resource indicator.
     pub resource: Option<String>,
+    /// `--resource-url`: log in for the protected resource at this URL (README:
+    /// "Resource-first login").
+    pub resource_url: Option<String>,
+    /// `--client-metadata-url`, for such a login.
+    pub client_metadata_url: Option<String>,
     /// Extra authorization request parameters.
     pub params: Vec<(String, String)>,
     pub prompt: Option<String>,
@@ -156,7 +161,7 @@ impl Report for LoginReport {
 }
 
 /// Who the tokens are about: the verified ID token's `sub`, else an access token JWT's.
-fn subject(
+pub(crate) fn subject(
     id_claims: Option<&serde_json::Map<String, Value>>,
     access_token: &AccessToken,
 ) -> Option<String> {
@@ -220,6 +225,9 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             "a login starts a grant: authorization code, device code or client credentials",
             Some("renew cached tokens with `oauthctl refresh`".to_owned()),
         ));
+    }
+    if let Some(done) = super::resource_login::for_login(ctx, args)? {
+        return Ok(done);
     }
     let overrides = Overrides {
         scopes: args.scopes.clone(),
@@ -383,6 +391,8 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         scopes: settings.scopes.clone(),
         audience: settings.audience.clone(),
         resource: settings.resource.clone(),
+        resource_url: None,
+        registered_client: false,
         auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
         client_secret_env: secret_env,
         client_secret_file: secret_file,

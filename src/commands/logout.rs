@@ -23,6 +23,8 @@ use super::session::Session;
 pub(crate) struct Options {
     /// Delete the cached tokens without revoking them at the server.
     pub no_revoke: bool,
+    /// `--forget-registration`: forget the client oauthctl registered for the profile too.
+    pub forget_registration: bool,
 }
 
 /// Why a token was not revoked: the server's OAuth error, if it sent one, and a warning.
@@ -186,6 +188,12 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     delete_cached(ctx, &session)?
         .into_iter()
         .for_each(&mut note);
+    if args.forget_registration {
+        let choice = Session::settings(ctx).map_or(StoreChoice::Auto, |s| s.token_store);
+        super::resource_login::forget_registration(ctx, &session.entry.login, choice)
+            .into_iter()
+            .for_each(&mut note);
+    }
     for w in &warnings {
         ctx.ui.warn(w);
     }

@@ -18,6 +18,7 @@ pub(crate) mod logout;
 pub(crate) mod paste;
 pub(crate) mod providers;
 pub(crate) mod refresh;
+pub(crate) mod resource_login;
 pub(crate) mod revoke;
 pub(crate) mod serve;
 pub(crate) mod session;
@@ -166,6 +167,28 @@ impl<'a> Context<'a> {
         let client = HttpClient::new(&options)?;
         Ok(self.http.get_or_init(|| client))
     }
+
+    /// A context for the same invocation under other global options (another profile):
+    /// the same effects, and the configuration file as already read.
+    pub(crate) fn with_flags<'b>(&self, flags: &'b Flags) -> Context<'b>
+    where
+        'a: 'b,
+    {
+        let ctx = Context::new(
+            flags,
+            self.ui,
+            Deps {
+                clock: Arc::clone(&self.clock),
+                paths: self.paths.clone(),
+                http: self.http.get().cloned(),
+                browser: self.browser.clone(),
+            },
+        );
+        if let Some(loaded) = self.config.get() {
+            let _ = ctx.config.set(loaded.clone());
+        }
+        ctx
+    }
 }
 
 impl Context<'_> {
@@ -232,6 +255,9 @@ impl Context<'_> {
 
     /// Reads the client secret from where the settings say, warning about argv secrets.
     pub(crate) fn client_secret(&self, source: &SecretSource) -> Result<Option<ClientSecret>> {
+        if let SecretSource::Registered { issuer } = source {
+            return resource_login::registered_secret(self, issuer);
+        }
         read_secret(source, self.ui)
     }
 }
@@ -245,6 +271,8 @@ pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         client_secret_env: login.client_secret_env.clone(),
         client_secret_file: login.client_secret_file.clone(),
         auth_method: login.auth_method.as_deref().and_then(AuthMethod::from_name),
+        resource_url: login.resource_url.clone(),
+        registered_client: login.registered_client,
         scopes: Some(login.scopes.clone()),
         audience: login.audience.clone(),
         resource: login.resource.clone(),
@@ -314,6 +342,9 @@ pub(crate) fn read_secret(source: &SecretSource, ui: &Ui) -> Result<Option<Clien
                  [profiles.{profile}] of the config"
             )),
         )),
+        SecretSource::Registered { issuer } => Err(Error::Other(format!(
+            "the secret of the client registered at {issuer} is read from the token store"
+        ))),
         SecretSource::Inline(secret) => {
             ui.warn("a client secret on the command line is visible to other users (ps, shell history); prefer --client-secret-file or --client-secret-env");
             clean(secret.expose().to_owned())

@@ -105,6 +105,13 @@ impl Report for StatusReport {
             );
             let _ = writeln!(out, "  issuer:  {}", sanitize::line(&e.issuer));
             let _ = writeln!(out, "  client:  {}", sanitize::line(&e.client_id));
+            if let Some(r) = e
+                .resource
+                .as_deref()
+                .filter(|_| e.login.resource_url.is_some())
+            {
+                let _ = writeln!(out, "  for:     {}", sanitize::line(r));
+            }
             if let Some(s) = &e.subject {
                 let _ = writeln!(out, "  subject: {}", sanitize::line(s));
             }

@@ -66,6 +66,17 @@ pub struct ProfileConfig {
     pub scopes: Option<Vec<String>>,
     pub audience: Option<String>,
     pub resource: Option<String>,
+    /// The URL of a protected resource this profile logs in for: `login` discovers its
+    /// authorization server from it (README: "Resource-first login").
+    pub resource_url: Option<String>,
+    /// The URL of the client's metadata document, used as its `client_id` where the
+    /// authorization server supports client ID metadata documents.
+    pub client_metadata_url: Option<String>,
+    /// Set only in the layer made from a remembered login (never read from a file): the
+    /// client is one oauthctl registered, whose secret (if any) is kept with the
+    /// registration in the token store.
+    #[serde(skip)]
+    pub registered_client: bool,
     /// Extra authorization request parameters.
     #[serde(default)]
     pub params: BTreeMap<String, String>,

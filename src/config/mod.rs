@@ -83,6 +83,9 @@ pub enum SecretSource {
     /// secrets: there is none to use now. Reading it is a configuration error that says
     /// how to give the secret again, so that nothing is sent without client authentication.
     StdinAtLogin { profile: String },
+    /// The client was registered dynamically at `issuer` (README: "Resource-first
+    /// login"): its secret, if it has one, is kept with the registration in the token store.
+    Registered { issuer: String },
 }
 
 /// Per-command values that take part in resolution (login's `--scope`, `--audience`, …).
@@ -189,6 +192,13 @@ impl Settings {
         } else if mem.client_secret_stdin {
             SecretSource::StdinAtLogin {
                 profile: profile.clone(),
+            }
+        } else if let (true, Some(issuer)) = (mem.registered_client, &mem.issuer)
+            && mem.auth_method != Some(AuthMethod::None)
+        {
+            // A registered client that authenticates: its secret is in the registration.
+            SecretSource::Registered {
+                issuer: issuer.clone(),
             }
         } else {
             SecretSource::None
@@ -469,6 +479,42 @@ client_id = "gh-client"
             format!("{:?}", SecretSource::Inline("hunter2".into())),
             "Inline(ClientSecret([redacted]))"
         );
+    }
+
+    #[test]
+    fn a_registered_client_that_authenticates_finds_its_secret_in_the_registration() {
+        let remembered = ProfileConfig {
+            issuer: Some("http://127.0.0.1:7".into()),
+            client_id: Some("dyn".into()),
+            registered_client: true,
+            auth_method: Some(AuthMethod::ClientSecretPost),
+            ..ProfileConfig::default()
+        };
+        let g = Flags {
+            profile: Some("mcp".into()),
+            ..global()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(
+            s.client_secret,
+            SecretSource::Registered {
+                issuer: "http://127.0.0.1:7".into()
+            }
+        );
+        // A public registered client needs no secret, and so not its registration either.
+        let public = ProfileConfig {
+            auth_method: Some(AuthMethod::None),
+            ..remembered.clone()
+        };
+        let s = Settings::resolve(&g, &Overrides::default(), None, Some(&public)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::None);
+        // A secret given now wins.
+        let again = Flags {
+            client_secret_env: Some("S".into()),
+            ..g
+        };
+        let s = Settings::resolve(&again, &Overrides::default(), None, Some(&remembered)).unwrap();
+        assert_eq!(s.client_secret, SecretSource::Env("S".into()));
     }
 
     #[test]

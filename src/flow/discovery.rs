@@ -114,7 +114,9 @@ fn discovery_error(e: &DiscoveryError) -> Error {
     Error::BadResponse(e.to_string())
 }
 
-/// The metadata of `issuer`: from the cache when fresh, else fetched and validated.
+/// The metadata of `issuer`: from the cache when fresh, else fetched and validated. The
+/// URLs tried: OpenID Connect discovery, then RFC 8414 (path insertion), then, for an issuer
+/// with a path, OpenID Connect by path insertion.
 pub(crate) fn metadata(
     http: &HttpClient,
     cache: &DocumentCache,
@@ -122,7 +124,35 @@ pub(crate) fn metadata(
     tenant_placeholder: Option<&str>,
     now: i64,
 ) -> Result<ProviderMetadata> {
-    let issuer_url = http.checked_url(issuer).map_err(|e| {
+    let issuer_url = checked_issuer(http, issuer)?;
+    let mut candidates = vec![
+        discovery::oidc_url(issuer_url.as_str()).map_err(Error::Other)?,
+        discovery::oauth_url(issuer).map_err(Error::Other)?,
+    ];
+    let insertion = discovery::oidc_insertion_url(issuer).map_err(Error::Other)?;
+    if !candidates.contains(&insertion) {
+        candidates.push(insertion);
+    }
+    metadata_at(http, cache, issuer, tenant_placeholder, &candidates, now)
+}
+
+/// The metadata of an authorization server a protected resource named
+/// (`flow::resource`), tried in the order the MCP authorization spec gives
+/// ([`discovery::resource_first_urls`]: RFC 8414 first, never a root URL for an issuer with
+/// a path), with the same cache and the same exact issuer check.
+pub(crate) fn resource_first_metadata(
+    http: &HttpClient,
+    cache: &DocumentCache,
+    issuer: &str,
+    now: i64,
+) -> Result<ProviderMetadata> {
+    checked_issuer(http, issuer)?;
+    let candidates = discovery::resource_first_urls(issuer).map_err(Error::Other)?;
+    metadata_at(http, cache, issuer, None, &candidates, now)
+}
+
+fn checked_issuer(http: &HttpClient, issuer: &str) -> Result<Url> {
+    http.checked_url(issuer).map_err(|e| {
         Error::config(
             format!("issuer `{issuer}`: {e}"),
             Some(
@@ -130,12 +160,20 @@ pub(crate) fn metadata(
                     .to_owned(),
             ),
         )
-    })?;
-    let candidates = [
-        discovery::oidc_url(issuer_url.as_str()).map_err(Error::Other)?,
-        discovery::oauth_url(issuer).map_err(Error::Other)?,
-    ];
-    for url in &candidates {
+    })
+}
+
+/// The first of `candidates` that has the metadata of `issuer`: a fresh cached copy of any
+/// of them, else the first that answers 200 (which must then be valid).
+fn metadata_at(
+    http: &HttpClient,
+    cache: &DocumentCache,
+    issuer: &str,
+    tenant_placeholder: Option<&str>,
+    candidates: &[Url],
+    now: i64,
+) -> Result<ProviderMetadata> {
+    for url in candidates {
         if let Some(doc) = cache.get("meta", url.as_str())?
             && now - doc.fetched_at < METADATA_TTL
             && now >= doc.fetched_at
@@ -151,7 +189,7 @@ pub(crate) fn metadata(
         }
     }
     let mut last_status = None;
-    for url in &candidates {
+    for url in candidates {
         let resp = http.get_json(url)?;
         if resp.status == 200 {
             let meta = discovery::parse(
@@ -169,7 +207,11 @@ pub(crate) fn metadata(
         }
         last_status = Some((url.clone(), resp.status));
     }
-    let (url, status) = last_status.unwrap_or((candidates[0].clone(), 0));
+    let Some((url, status)) = last_status else {
+        return Err(Error::Other(format!(
+            "no discovery URL for issuer `{issuer}`"
+        )));
+    };
     Err(Error::BadResponse(format!(
         "no discovery document for issuer `{issuer}` (last tried {} → HTTP {status})",
         url_policy::display_base(&url)

@@ -13,5 +13,7 @@ pub(crate) mod keys;
 pub mod loopback;
 pub mod paste;
 pub mod provider;
+pub(crate) mod registration;
 pub mod renewal;
+pub(crate) mod resource;
 pub(crate) mod revocation;

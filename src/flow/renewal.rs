@@ -367,10 +367,15 @@ impl Renewer<'_> {
             .map_err(RenewError::Failed)?;
         let response = match (current.renewal(), &current.refresh_token) {
             (Some(Renewal::RefreshToken), Some(rt)) => {
-                let params = [
+                let mut params = vec![
                     ("grant_type", Grant::RefreshToken.as_grant_type()),
                     ("refresh_token", rt.expose()),
                 ];
+                // RFC 8707 §2.2: the same resource as the login, so that the new access
+                // token is for it too.
+                if let Some(r) = self.resource {
+                    params.push(("resource", r));
+                }
                 token_request(
                     self.http,
                     &endpoint,

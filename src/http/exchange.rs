@@ -48,6 +48,17 @@ pub(crate) struct Credentials<'a> {
     pub(crate) client: Option<&'a HttpClient>,
 }
 
+impl Credentials<'_> {
+    /// No credentials: the request goes out as the user wrote it (to read an API's
+    /// challenge, for one).
+    pub(crate) const NONE: Credentials<'static> = Credentials {
+        authorization: "",
+        proof: None,
+        observe: None,
+        client: None,
+    };
+}
+
 impl std::fmt::Debug for Credentials<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials")

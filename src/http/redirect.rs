@@ -52,7 +52,8 @@ impl Hop {
 
     /// The headers of this hop: the user's (without the sensitive ones and `Host` when
     /// leaving the origin, without `Content-*` once a redirect dropped the body) and
-    /// `authorization`, the token's `Authorization` value, on the origin only.
+    /// `authorization`, the token's `Authorization` value, on the origin only (none when it
+    /// is empty: a request sent before any login, to read the API's challenge).
     pub(crate) fn headers(&self, request: &Request, authorization: &str) -> Result<HeaderMap> {
         let mut map = HeaderMap::new();
         for h in &request.headers {
@@ -64,7 +65,7 @@ impl Hop {
             }
             map.append(h.name.clone(), h.value.clone());
         }
-        if self.credentials {
+        if self.credentials && !authorization.is_empty() {
             let mut value = HeaderValue::from_str(authorization).map_err(|_| {
                 Error::Other("the cached access token cannot be sent in a header".to_owned())
             })?;

@@ -10,6 +10,7 @@ const SECRET_NAMES: &[&str] = &[
     "code",
     "code_verifier",
     "client_secret",
+    "registration_access_token",
     "client_assertion",
     "assertion",
     "device_code",
@@ -99,5 +100,19 @@ mod tests {
         ] {
             assert!(!is_sensitive_header(n), "{n}");
         }
+    }
+
+    #[test]
+    fn a_registration_answer_is_redacted_in_traces() {
+        // RFC 7591 §3.2.1: the secret and the registration access token (RFC 7592) are
+        // credentials; the client id is not.
+        let body =
+            br#"{"client_id":"dyn","client_secret":"s3cret","registration_access_token":"rat-1"}"#;
+        let traced = super::super::redact_body(body);
+        assert!(
+            !traced.contains("s3cret") && !traced.contains("rat-1"),
+            "{traced}"
+        );
+        assert!(traced.contains("dyn"), "{traced}");
     }
 }

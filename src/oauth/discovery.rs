@@ -26,6 +26,13 @@ pub struct ProviderMetadata {
     pub userinfo_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
+    /// Dynamic client registration (RFC 7591 §3; RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// Whether a client may use the URL of its metadata document as its `client_id` (the
+    /// OAuth Client ID Metadata Document draft; README: "Resource-first login").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_id_metadata_document_supported: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +121,33 @@ pub(crate) fn oauth_url(issuer: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// OpenID Connect discovery by path insertion (the well-known segment between host and
+/// path, as RFC 8414 §3.1 does it), which some servers with a path in their issuer use.
+pub(crate) fn oidc_insertion_url(issuer: &str) -> Result<Url, String> {
+    let mut url = Url::parse(issuer).map_err(|e| e.to_string())?;
+    let path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("/.well-known/openid-configuration{path}"));
+    url.set_query(None);
+    Ok(url)
+}
+
+/// The metadata URLs of an authorization server found from a protected resource, in the
+/// order the MCP authorization spec gives: RFC 8414 first, then OpenID Connect. For an
+/// issuer with a path: RFC 8414 path insertion, OIDC path insertion, OIDC path appending;
+/// never a root URL, which describes another issuer (`https://as/.well-known/…` is the
+/// metadata of `https://as`, not of `https://as/tenant1`). For an issuer without a path:
+/// the RFC 8414 root URL, then the OIDC one.
+pub(crate) fn resource_first_urls(issuer: &str) -> Result<Vec<Url>, String> {
+    let url = Url::parse(issuer).map_err(|e| e.to_string())?;
+    let has_path = !url.path().trim_end_matches('/').is_empty();
+    let mut out = vec![oauth_url(issuer)?];
+    if has_path {
+        out.push(oidc_insertion_url(issuer)?);
+    }
+    out.push(oidc_url(issuer)?);
+    Ok(out)
+}
+
 /// Parses and validates a metadata document fetched from `url` for `expected_issuer`.
 /// `tenant_placeholder` accepts a multi-tenant issuer template (Entra ID `{tenantid}`).
 pub(crate) fn parse(
@@ -140,6 +174,12 @@ pub(crate) fn parse(
             url_policy::check(v, insecure_http)
                 .map_err(|reason| DiscoveryError::UnsafeEndpoint { field, reason })?;
         }
+    }
+    if let Some(v) = &meta.registration_endpoint {
+        url_policy::check(v, insecure_http).map_err(|reason| DiscoveryError::UnsafeEndpoint {
+            field: "registration_endpoint",
+            reason,
+        })?;
     }
     Ok(meta)
 }
@@ -282,6 +322,64 @@ mod tests {
             oauth_url("https://as.example").unwrap().as_str(),
             "https://as.example/.well-known/oauth-authorization-server"
         );
+    }
+
+    #[test]
+    fn resource_first_urls_never_try_the_root_for_an_issuer_with_a_path() {
+        let urls = |i: &str| -> Vec<String> {
+            resource_first_urls(i)
+                .unwrap()
+                .into_iter()
+                .map(String::from)
+                .collect()
+        };
+        assert_eq!(
+            urls("http://localhost:7/tenant1"),
+            [
+                "http://localhost:7/.well-known/oauth-authorization-server/tenant1",
+                "http://localhost:7/.well-known/openid-configuration/tenant1",
+                "http://localhost:7/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(
+            urls("http://localhost:7"),
+            [
+                "http://localhost:7/.well-known/oauth-authorization-server",
+                "http://localhost:7/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(urls("https://as.example/"), urls("https://as.example"));
+        assert!(resource_first_urls("not a url").is_err());
+    }
+
+    #[test]
+    fn registration_endpoints_and_cimd_support_are_read_and_checked() {
+        let doc = br#"{"issuer":"https://as.example","registration_endpoint":"https://as.example/register","client_id_metadata_document_supported":true}"#;
+        let m = parse(doc, "u", "https://as.example", None, false).unwrap();
+        assert_eq!(
+            m.registration_endpoint.as_deref(),
+            Some("https://as.example/register")
+        );
+        assert!(m.client_id_metadata_document_supported);
+        let m = parse(
+            br#"{"issuer":"https://as.example"}"#,
+            "u",
+            "https://as.example",
+            None,
+            false,
+        )
+        .unwrap();
+        assert!(m.registration_endpoint.is_none() && !m.client_id_metadata_document_supported);
+        let doc =
+            br#"{"issuer":"https://as.example","registration_endpoint":"http://evil.example/r"}"#;
+        let e = parse(doc, "u", "https://as.example", None, false).unwrap_err();
+        assert!(matches!(
+            e,
+            DiscoveryError::UnsafeEndpoint {
+                field: "registration_endpoint",
+                ..
+            }
+        ));
     }
 
     #[test]

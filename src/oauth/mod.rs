@@ -18,6 +18,8 @@ pub mod par;
 pub mod pkce;
 pub mod providers;
 pub mod redirect_uri;
+pub(crate) mod registration;
+pub(crate) mod resource;
 pub(crate) mod revocation;
 pub mod secret;
 pub(crate) mod strict_json;

@@ -95,6 +95,11 @@ secret_type!(
     ClientSecret
 );
 secret_type!(
+    /// The registration access token of a dynamically registered client (RFC 7591 §3.2.1,
+    /// RFC 7592 §3).
+    RegistrationAccessToken
+);
+secret_type!(
     /// An authorization code (RFC 6749 §1.3.1).
     AuthorizationCode
 );

@@ -91,6 +91,22 @@ impl TokenStore for FileStore {
         fsutil::remove_if_exists(&self.path_for(key))
     }
 
+    fn load_record(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
+        match std::fs::symlink_metadata(&self.dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            _ => fsutil::check_private_dir(&self.dir)?,
+        }
+        match fsutil::read_private(&self.path_for(key), Exposure::Secret, MAX_FILE_LEN)? {
+            ReadOutcome::Data(bytes) => Ok(Some(bytes)),
+            ReadOutcome::Missing | ReadOutcome::TooLarge(_) => Ok(None),
+        }
+    }
+
+    fn save_record(&self, key: &CacheKey, bytes: &[u8]) -> Result<(), StoreError> {
+        fsutil::ensure_private_dir(&self.dir)?;
+        fsutil::write_private_atomic(&self.dir, &self.path_for(key), bytes)
+    }
+
     fn kind(&self) -> StoreKind {
         StoreKind::File
     }

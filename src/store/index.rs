@@ -43,6 +43,14 @@ pub(crate) struct RememberedLogin {
     pub audience: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// The protected resource URL a resource-first login was for (README: "Resource-first
+    /// login"): the profile's next login starts from it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_url: Option<String>,
+    /// The client is one oauthctl registered at `issuer` (RFC 7591): its secret, if any, is
+    /// kept with the registration in the token store, never here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub registered_client: bool,
     /// Token endpoint auth method (`client_secret_basic`, `client_secret_post`, `none`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<String>,

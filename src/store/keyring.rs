@@ -212,6 +212,67 @@ impl KeyringStore {
         }
         Ok(Some(out))
     }
+
+    /// Writes `json` under `key` (chunked when large, manifest last) and reads it back.
+    fn write_payload(
+        &self,
+        key: &CacheKey,
+        json: &[u8],
+        action: &'static str,
+    ) -> Result<(), StoreError> {
+        if json.len() > MAX_CHUNKS * CHUNK_LEN {
+            return Err(StoreError::Keyring {
+                action,
+                reason: format!("the payload is too large ({} bytes)", json.len()),
+            });
+        }
+        let old_chunks = self.chunk_count(key);
+        let set = |account: &str, value: &[u8]| {
+            self.backend
+                .set(account, value)
+                .map_err(|e| e.into_store_error(action))
+        };
+        let new_chunks = if json.len() <= CHUNK_LEN {
+            set(key.as_str(), json)?;
+            0
+        } else {
+            // Chunks first, manifest last: a reader never sees a manifest whose chunks
+            // were not written yet.
+            let parts: Vec<&[u8]> = json.chunks(CHUNK_LEN).collect();
+            for (i, part) in parts.iter().enumerate() {
+                set(&chunk_account(key, i), part)?;
+            }
+            let manifest = Manifest {
+                oauthctl_chunks: parts.len(),
+                len: json.len(),
+                sha256: sha256_hex(json),
+            };
+            set(
+                key.as_str(),
+                serde_json::to_string(&manifest)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )?;
+            parts.len()
+        };
+        for i in new_chunks..old_chunks {
+            self.backend
+                .delete(&chunk_account(key, i))
+                .map_err(|e| e.into_store_error("remove an old chunk"))?;
+        }
+        // Never trust a write: a mock or truncating store shows up here.
+        match self.read_payload(key) {
+            Ok(Some(back)) if back == json => Ok(()),
+            Ok(Some(back)) => Err(StoreError::ReadBack {
+                detail: format!("returned {} bytes instead of {}", back.len(), json.len()),
+            }),
+            Ok(None) => Err(StoreError::ReadBack {
+                detail: "found nothing".into(),
+            }),
+            Err(Corrupt::Data(why)) => Err(StoreError::ReadBack { detail: why }),
+            Err(Corrupt::Backend(e)) => Err(e),
+        }
+    }
 }
 
 enum Corrupt {
@@ -245,59 +306,7 @@ impl TokenStore for KeyringStore {
     }
 
     fn save(&self, key: &CacheKey, tokens: &TokenSet) -> Result<(), StoreError> {
-        let json = tokens.to_json().into_bytes();
-        if json.len() > MAX_CHUNKS * CHUNK_LEN {
-            return Err(StoreError::Keyring {
-                action: "store the tokens",
-                reason: format!("the token set is too large ({} bytes)", json.len()),
-            });
-        }
-        let old_chunks = self.chunk_count(key);
-        let set = |account: &str, value: &[u8]| {
-            self.backend
-                .set(account, value)
-                .map_err(|e| e.into_store_error("store the tokens"))
-        };
-        let new_chunks = if json.len() <= CHUNK_LEN {
-            set(key.as_str(), &json)?;
-            0
-        } else {
-            // Chunks first, manifest last: a reader never sees a manifest whose chunks
-            // were not written yet.
-            let parts: Vec<&[u8]> = json.chunks(CHUNK_LEN).collect();
-            for (i, part) in parts.iter().enumerate() {
-                set(&chunk_account(key, i), part)?;
-            }
-            let manifest = Manifest {
-                oauthctl_chunks: parts.len(),
-                len: json.len(),
-                sha256: sha256_hex(&json),
-            };
-            set(
-                key.as_str(),
-                serde_json::to_string(&manifest)
-                    .unwrap_or_default()
-                    .as_bytes(),
-            )?;
-            parts.len()
-        };
-        for i in new_chunks..old_chunks {
-            self.backend
-                .delete(&chunk_account(key, i))
-                .map_err(|e| e.into_store_error("remove an old chunk of the tokens"))?;
-        }
-        // Never trust a write: a mock or truncating store shows up here.
-        match self.read_payload(key) {
-            Ok(Some(back)) if back == json => Ok(()),
-            Ok(Some(back)) => Err(StoreError::ReadBack {
-                detail: format!("returned {} bytes instead of {}", back.len(), json.len()),
-            }),
-            Ok(None) => Err(StoreError::ReadBack {
-                detail: "found nothing".into(),
-            }),
-            Err(Corrupt::Data(why)) => Err(StoreError::ReadBack { detail: why }),
-            Err(Corrupt::Backend(e)) => Err(e),
-        }
+        self.write_payload(key, &tokens.to_json().into_bytes(), "store the tokens")
     }
 
     fn delete(&self, key: &CacheKey) -> Result<(), StoreError> {
@@ -310,6 +319,23 @@ impl TokenStore for KeyringStore {
         self.backend
             .delete(key.as_str())
             .map_err(|e| e.into_store_error("delete the tokens"))
+    }
+
+    fn load_record(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut payload = self.read_payload(key);
+        if matches!(payload, Err(Corrupt::Data(_))) {
+            payload = self.read_payload(key);
+        }
+        match payload {
+            Ok(bytes) => Ok(bytes),
+            // An unusable record is no record: the login registers anew.
+            Err(Corrupt::Data(_)) => Ok(None),
+            Err(Corrupt::Backend(e)) => Err(e),
+        }
+    }
+
+    fn save_record(&self, key: &CacheKey, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write_payload(key, bytes, "store the client registration")
     }
 
     fn kind(&self) -> StoreKind {
@@ -528,6 +554,31 @@ mod tests {
 
     fn key() -> CacheKey {
         CacheKey::new("https://i", "c", &["openid"], None, None)
+    }
+
+    #[test]
+    fn records_are_kept_like_token_sets_chunked_read_back_and_deleted() {
+        let (s, entries) = store(Some(CHUNK_LEN), false);
+        assert_eq!(s.load_record(&key()).unwrap(), None);
+        let small = br#"{"version":1,"client_id":"dyn"}"#.to_vec();
+        s.save_record(&key(), &small).unwrap();
+        assert_eq!(s.load_record(&key()).unwrap(), Some(small));
+        let large = vec![b'x'; CHUNK_LEN * 2 + 10];
+        s.save_record(&key(), &large).unwrap();
+        assert_eq!(
+            entries.lock().unwrap().len(),
+            4,
+            "a manifest and three chunks"
+        );
+        assert_eq!(s.load_record(&key()).unwrap(), Some(large));
+        s.delete(&key()).unwrap();
+        assert!(entries.lock().unwrap().is_empty());
+        // A truncating keyring fails the write, as for tokens.
+        let (t, _) = store(Some(100), true);
+        assert!(matches!(
+            t.save_record(&key(), &[b'y'; 200]),
+            Err(StoreError::ReadBack { .. })
+        ));
     }
 
     #[test]

@@ -286,6 +286,15 @@ impl TokenStore for CopiedKeyring {
         self.record()?.delete(key)
     }
 
+    // Records are not copied to the kernel keyring: they are read once per login.
+    fn load_record(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.record()?.load_record(key)
+    }
+
+    fn save_record(&self, key: &CacheKey, bytes: &[u8]) -> Result<(), StoreError> {
+        self.record()?.save_record(key, bytes)
+    }
+
     fn kind(&self) -> StoreKind {
         StoreKind::Keyring
     }

@@ -11,6 +11,7 @@ use crate::oauth::tokens::{CacheKey, TokenSet};
 #[derive(Debug, Default)]
 pub(crate) struct MemoryStore {
     map: Mutex<HashMap<CacheKey, TokenSet>>,
+    records: Mutex<HashMap<CacheKey, Vec<u8>>>,
 }
 
 impl TokenStore for MemoryStore {
@@ -37,6 +38,26 @@ impl TokenStore for MemoryStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.remove(key);
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(key);
+        Ok(())
+    }
+
+    fn load_record(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(records.get(key).cloned())
+    }
+
+    fn save_record(&self, key: &CacheKey, bytes: &[u8]) -> Result<(), StoreError> {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key.clone(), bytes.to_vec());
         Ok(())
     }
 

@@ -17,6 +17,7 @@ pub mod keyring_copy;
 pub mod lock;
 #[cfg(test)]
 pub(crate) mod memory;
+pub(crate) mod registrations;
 pub mod select;
 
 use std::fmt;
@@ -117,8 +118,30 @@ pub trait TokenStore: Send + Sync {
     /// Saves `tokens` under `key`, replacing any previous set atomically.
     fn save(&self, key: &CacheKey, tokens: &TokenSet) -> Result<(), StoreError>;
 
-    /// Removes the set under `key`; absent is not an error.
+    /// Removes the set under `key`; absent is not an error. (A record saved with
+    /// [`TokenStore::save_record`] is removed the same way.)
     fn delete(&self, key: &CacheKey) -> Result<(), StoreError>;
+
+    /// Loads the secret record other than a token set kept under `key` (a client
+    /// registration with its secret, `store::registrations`), as the bytes that were saved. A
+    /// store that keeps no records has none.
+    fn load_record(&self, _key: &CacheKey) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
+
+    /// Saves a secret record under `key` as the token sets are saved (atomically, read
+    /// back from the keyring). Its key must not be a token set's. A store that keeps no
+    /// records says so.
+    fn save_record(&self, _key: &CacheKey, _bytes: &[u8]) -> Result<(), StoreError> {
+        Err(StoreError::Io {
+            action: "keep a record in",
+            path: PathBuf::from(self.kind().as_str()),
+            source: std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "this token store keeps token sets only",
+            ),
+        })
+    }
 
     /// Which back end this is.
     fn kind(&self) -> StoreKind;

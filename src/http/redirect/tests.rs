@@ -265,3 +265,19 @@ fn only_redirects_with_a_location_are_followed_and_only_with_l() {
     let down = HeaderValue::from_static("http://api.example/");
     assert_eq!(next_hop(&r, &first, 302, Some(&down), false).unwrap(), None);
 }
+
+#[test]
+fn a_request_before_any_login_carries_no_authorization_but_the_users_headers() {
+    let r = request(Method::POST, "https://api.example/x");
+    let headers = Hop::first(&r).headers(&r, "").unwrap();
+    assert!(headers.get(header::AUTHORIZATION).is_none(), "{headers:?}");
+    assert_eq!(headers.get("x-api-key").unwrap(), "k");
+    assert_eq!(
+        Hop::first(&r)
+            .headers(&r, AUTHORIZATION)
+            .unwrap()
+            .get(header::AUTHORIZATION)
+            .unwrap(),
+        AUTHORIZATION
+    );
+}
