@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_oauthctl_global_optspecs
-    string join \n p/profile= provider= issuer= client-id= client-secret-file= client-secret-env= client-secret= config= j/json color= v/verbose q/quiet token-store= cacert= insecure-http h/help V/version
+    string join \n p/profile= provider= issuer= client-id= client-secret-file= client-secret-env= client-secret= config= j/json color= v/verbose q/quiet token-store= cacert= insecure-http client-key-file= client-key-id= client-cert= client-key= h/help V/version
 end
 
 function __fish_oauthctl_needs_command
@@ -39,6 +39,10 @@ complete -c oauthctl -n "__fish_oauthctl_needs_command" -l token-store -d 'Where
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_needs_command" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_needs_command" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -79,6 +83,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l jwks -d 'Verify with the keys of this JWKS (an https or loopback URL, or a file)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l key -d 'Verify with this public key (PEM: RSA, EC or Ed25519)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand decode" -l secret-env -d 'Verify an HMAC (HS*) token with the secret in this environment variable' -r
@@ -109,6 +117,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l token-store 
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l flow -d 'The grant to use' -r -f -a "code\t'Authorization code + PKCE through the browser and a loopback redirect'
 device\t'Device authorization grant (RFC 8628): enter a code on another device'
 client-credentials\t'Client credentials (a confidential client acting for itself)'"
@@ -123,13 +135,19 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l timeout -d '
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l browser-command -d 'Open the URL with CMD (split into words without a shell; the URL is appended)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l auth-method -d 'Client authentication at the token endpoint' -r -f -a "client_secret_basic\t'HTTP Basic with form-urlencoded id and secret'
 client_secret_post\t'id and secret in the form body'
-none\t'public client: only `client_id`'"
+none\t'public client: only `client_id`'
+private_key_jwt\t'a JWT signed with the client\'s private key (--client-key-file)'
+client_secret_jwt\t'a JWT with an HMAC of the client secret'
+tls_client_auth\t'a client certificate issued by a CA the server trusts (--client-cert)'
+self_signed_tls_client_auth\t'a self-signed client certificate registered with the server (--client-cert)'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l leeway -d 'Clock skew allowed for the ID token\'s exp, nbf and iat (remembered for refreshes)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l insecure-http -d 'Permit plain http to non-loopback hosts (loopback http is always allowed)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l no-browser -d 'Print the authorization URL instead of opening a browser'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l dpop -d 'Bind the tokens to a proof key kept with them (DPoP, RFC 9449): every request that uses them carries a proof signed with it [default: when the provider refuses tokens without it]'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -l par -d 'Push the authorization request to the provider first (PAR, RFC 9126) [default: when the provider requires it]'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand login" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r
@@ -147,12 +165,17 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l token-store 
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
 header\t'`Authorization: Bearer TOKEN`'
 json\t'A JSON document (no refresh token unless --include-refresh-token)'
 env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'
 exec-credential\t'A kubectl `ExecCredential` (client.authentication.k8s.io/v1, or the apiVersion in KUBERNETES_EXEC_INFO)'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this time' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l dpop-proof -d 'Print the headers of one METHOD request to URL instead: `Authorization`, and for a DPoP-bound token the `DPoP` proof for that request (for `curl -H @-`)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -177,6 +200,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l token-stor
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand refresh" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -206,6 +233,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l token-store -
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l json-report -d 'Ignored (`call --json` takes a request body; the response body is the output)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -s i -l include -d 'Write the status line and the response headers before the body'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand call" -l fail -d 'Exit with status 8 when the API answers HTTP 400 or above (the body is still written)'
@@ -230,6 +261,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-s
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -l token-type-hint -d '`token_type_hint` (access_token, refresh_token) [default: access_token for the profile\'s token, none otherwise]' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand introspect" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
@@ -252,6 +287,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l token-sto
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand userinfo" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -273,6 +312,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l token-store -
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this time' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand exec" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
@@ -295,6 +338,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand logout" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -317,6 +364,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -338,6 +389,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l token-st
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand providers" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -359,6 +414,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l token-store -
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -380,6 +439,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l token-store 
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l port -d 'Port to listen on (0 picks a free port)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l listen -d 'Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to the network and prints a warning' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l server-config -d 'Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct from the global --config, which is the CLI\'s own configuration' -r -F
@@ -445,6 +508,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_se
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -468,6 +535,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_s
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l key -d 'Sign with the private key in this PEM file (PKCS#8, SEC1 or PKCS#1: RSA, EC P-256/P-384, Ed25519)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l secret-env -d 'Sign with HMAC, the secret being the value of this environment variable (never an argument: argv is visible to other users)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and __fish_seen_subcommand_from sign" -l alg -d 'Algorithm [default: HS256 with --secret-env; with --key the key\'s own: RS256, ES256, ES384 or EdDSA]' -r
@@ -504,6 +575,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l tok
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand git-credential" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -525,6 +600,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l token-store
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -546,6 +625,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l token-
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -567,6 +650,10 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l token-sto
 keyring\t'The OS keyring only'
 file\t'Files under OAUTHCTL_HOME (or the XDG state directory) only'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l cacert -d 'Trust the CA certificates in this PEM file too (SSL_CERT_FILE replaces the system roots)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l client-key-file -d 'The client\'s private key for private_key_jwt (PEM: RSA, EC or Ed25519)' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l client-key-id -d 'The key id (`kid`) of --client-key-file as the provider registered it' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand generate" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'

@@ -20,6 +20,7 @@ mod decode;
 mod demo;
 mod device;
 mod doctor;
+mod dpop;
 mod exec;
 mod git_credential;
 mod help;
@@ -28,6 +29,7 @@ mod hints;
 mod home;
 mod in_process;
 mod interop;
+mod interop_strict;
 mod introspect;
 mod jwt_sign;
 #[cfg(target_os = "linux")]

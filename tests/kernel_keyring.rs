@@ -462,6 +462,7 @@ fn large_set_child() {
         issuer: "https://kernel-keyring-test.invalid".into(),
         client_id: "oauthctl-tests".into(),
         obtained_at: 1,
+        dpop_key: None,
     };
     store.save(&key, &set(2000)).unwrap();
     assert!(copy_payload(key.as_str()).is_some());

@@ -58,6 +58,7 @@ fn tokens(id_token_len: usize) -> TokenSet {
         issuer: "https://keyring-test.invalid".into(),
         client_id: "oauthctl-tests".into(),
         obtained_at: 1_900_000_000,
+        dpop_key: None,
     }
 }
 

@@ -103,13 +103,11 @@ fn auth_method_takes_the_rfc_spelling_and_the_kebab_form() {
             .unwrap()
             .starts_with("Basic ")
     );
-    let out = run(h.path(), &["login", "--auth-method", "client_secret_jwt"]);
+    let out = run(h.path(), &["login", "--auth-method", "client_secret_magic"]);
     assert_code(&out, 2);
-    assert!(
-        stderr(&out).contains("client_secret_post"),
-        "{}",
-        stderr(&out)
-    );
+    for listed in ["client_secret_post", "private_key_jwt", "tls_client_auth"] {
+        assert!(stderr(&out).contains(listed), "{listed}: {}", stderr(&out));
+    }
 }
 
 fn unix_now() -> i64 {

@@ -25,6 +25,10 @@ pub(super) fn flags(g: &GlobalArgs) -> Flags {
         token_store: g.token_store.map(Into::into),
         cacert: g.cacert.clone(),
         insecure_http: g.insecure_http,
+        client_key_file: g.client_key_file.clone(),
+        client_key_id: g.client_key_id.clone(),
+        client_cert: g.client_cert.clone(),
+        client_key: g.client_key.clone(),
     }
 }
 
@@ -42,7 +46,7 @@ pub(super) fn ui_options(g: &GlobalArgs) -> UiOptions {
 /// The flags of `g` that choose the configuration, profile, provider and client: `--config`,
 /// `-p`, `--provider`, `--issuer`, `--client-id`, where the client secret comes from
 /// (`--client-secret-file`, `--client-secret-env`; never a secret given on the command
-/// line), `--cacert` and `--insecure-http`. A command suggested in a hint repeats them, so
+/// line), `--cacert` and `--insecure-http`, and the client's key and certificate files. A command suggested in a hint repeats them, so
 /// that it works as printed.
 fn rerun(g: &GlobalArgs) -> Rerun {
     let mut r = Rerun::default();
@@ -54,7 +58,11 @@ fn rerun(g: &GlobalArgs) -> Rerun {
         .path("--client-secret-file", g.client_secret_file.as_deref())
         .value("--client-secret-env", g.client_secret_env.as_deref())
         .path("--cacert", g.cacert.as_deref())
-        .switch("--insecure-http", g.insecure_http);
+        .switch("--insecure-http", g.insecure_http)
+        .path("--client-key-file", g.client_key_file.as_deref())
+        .value("--client-key-id", g.client_key_id.as_deref())
+        .path("--client-cert", g.client_cert.as_deref())
+        .path("--client-key", g.client_key.as_deref());
     r
 }
 
@@ -84,6 +92,10 @@ impl From<cli::AuthMethod> for AuthMethod {
             cli::AuthMethod::ClientSecretBasic => Self::ClientSecretBasic,
             cli::AuthMethod::ClientSecretPost => Self::ClientSecretPost,
             cli::AuthMethod::None => Self::None,
+            cli::AuthMethod::PrivateKeyJwt => Self::PrivateKeyJwt,
+            cli::AuthMethod::ClientSecretJwt => Self::ClientSecretJwt,
+            cli::AuthMethod::TlsClientAuth => Self::TlsClientAuth,
+            cli::AuthMethod::SelfSignedTlsClientAuth => Self::SelfSignedTlsClientAuth,
         }
     }
 }
@@ -127,6 +139,10 @@ impl From<cli::TokenArgs> for token::Options {
             no_refresh: a.no_refresh,
             min_ttl: a.min_ttl,
             include_refresh_token: a.include_refresh_token,
+            dpop_proof: a.dpop_proof.and_then(|v| match <[String; 2]>::try_from(v) {
+                Ok([method, url]) => Some((method, url)),
+                Err(_) => None,
+            }),
         }
     }
 }
@@ -193,6 +209,8 @@ impl From<cli::LoginArgs> for login::Options {
             browser_command: a.browser_command,
             auth_method: a.auth_method.map(Into::into),
             leeway: a.leeway,
+            dpop: a.dpop.then_some(true),
+            par: a.par,
         }
     }
 }

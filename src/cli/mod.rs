@@ -121,6 +121,35 @@ pub(crate) struct GlobalArgs {
     /// Permit plain http to non-loopback hosts (loopback http is always allowed)
     #[arg(long, global = true)]
     pub insecure_http: bool,
+    /// The client's private key for private_key_jwt (PEM: RSA, EC or Ed25519)
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub client_key_file: Option<PathBuf>,
+    /// The key id (`kid`) of --client-key-file as the provider registered it
+    #[arg(long, global = true, value_name = "KID")]
+    pub client_key_id: Option<String>,
+    /// The client certificate for mutual TLS (PEM; RFC 8705), with --client-key
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_CERT",
+        value_name = "FILE",
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM)
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTHCTL_CLIENT_KEY",
+        value_name = "FILE",
+        requires = "client_cert"
+    )]
+    pub client_key: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -253,6 +282,15 @@ pub(crate) struct TokenArgs {
     /// Include the refresh token in `--format json`
     #[arg(long)]
     pub include_refresh_token: bool,
+    /// Print the headers of one METHOD request to URL instead: `Authorization`, and for a
+    /// DPoP-bound token the `DPoP` proof for that request (for `curl -H @-`)
+    #[arg(
+        long,
+        num_args = 2,
+        value_names = ["METHOD", "URL"],
+        conflicts_with_all = ["format", "id_token", "include_refresh_token"]
+    )]
+    pub dpop_proof: Option<Vec<String>>,
 }
 
 /// `call`.
@@ -407,6 +445,15 @@ pub(crate) struct LoginArgs {
     /// Clock skew allowed for the ID token's exp, nbf and iat (remembered for refreshes)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub leeway: Duration,
+    /// Bind the tokens to a proof key kept with them (DPoP, RFC 9449): every request that
+    /// uses them carries a proof signed with it [default: when the provider refuses tokens
+    /// without it]
+    #[arg(long)]
+    pub dpop: bool,
+    /// Push the authorization request to the provider first (PAR, RFC 9126) [default: when
+    /// the provider requires it]
+    #[arg(long)]
+    pub par: bool,
 }
 
 /// Parses `K=V`.
@@ -541,6 +588,21 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// public client: only `client_id`
     None,
+    /// a JWT signed with the client's private key (--client-key-file)
+    #[value(name = "private_key_jwt", alias = "private-key-jwt")]
+    PrivateKeyJwt,
+    /// a JWT with an HMAC of the client secret
+    #[value(name = "client_secret_jwt", alias = "client-secret-jwt")]
+    ClientSecretJwt,
+    /// a client certificate issued by a CA the server trusts (--client-cert)
+    #[value(name = "tls_client_auth", alias = "tls-client-auth")]
+    TlsClientAuth,
+    /// a self-signed client certificate registered with the server (--client-cert)
+    #[value(
+        name = "self_signed_tls_client_auth",
+        alias = "self-signed-tls-client-auth"
+    )]
+    SelfSignedTlsClientAuth,
 }
 
 /// `serve --misbehave`: the dev server's cases, named and described by

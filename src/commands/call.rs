@@ -15,16 +15,20 @@
 //! to a terminal rendered safely (bounded). `--max-time` is one deadline for the whole
 //! exchange: redirects, the retry and the body.
 
+use std::cell::RefCell;
 use std::io::{Cursor, Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::blocking::Response;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::error::{Error, Result};
-use crate::http::exchange::{Budget, Exchange};
+use crate::http::exchange::{Budget, Credentials, Exchange, ObserveFn, ProofFn};
 use crate::http::request::Request;
 use crate::http::{self, Deadline, HttpClient, HttpOptions};
+use crate::oauth::dpop;
 use crate::oauth::secret::AccessToken;
 use crate::oauth::token_type::TokenType;
 use crate::oauth::tokens::TokenSet;
@@ -32,6 +36,7 @@ use crate::oauth::url_policy;
 use crate::output::{self, CopyError, Outcome, Output, Stream, Theme, response};
 
 use super::Context;
+use super::credentials;
 use super::session::{Session, replace_rejected, usable_tokens};
 
 mod refusal;
@@ -136,12 +141,19 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         deadline: Deadline::after(args.max_time),
         max_time: args.max_time,
     };
-    let mut exchange = send(
-        &http,
+    // The profile's certificate goes with the token to the origin named: certificate-bound
+    // tokens (RFC 8705 §3) are accepted only with it.
+    let certified = match &credential {
+        Credential::Profile { session, .. } => credentials::session_certificate(ctx, session)?
+            .map(|c| http.for_certificate(&Arc::new(c))),
+        Credential::External { .. } => None,
+    };
+    let mut exchange = send_proven(
         ctx,
+        &http,
+        certified.as_deref(),
         &request,
-        credential.token_type(),
-        credential.token(),
+        &credential,
         args.location,
         limit,
     )?;
@@ -157,16 +169,16 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         let rejected = tokens.access_token.clone();
         **tokens = replace_rejected(ctx, session, &rejected)?;
         check_token_not_in_url(&request.url, tokens.access_token.expose())?;
-        exchange = send(
-            &http,
+        exchange = send_proven(
             ctx,
+            &http,
+            certified.as_deref(),
             &request,
-            tokens.token_type,
-            &tokens.access_token,
+            &credential,
             args.location,
             limit,
         )?;
-        challenge = refusal_in(&exchange, tokens.token_type);
+        challenge = refusal_in(&exchange, credential.token_type());
     }
     let refusal = challenge.filter(|_| exchange.credentials_sent);
     deliver(ctx, args, exchange.response, limit, || {
@@ -221,17 +233,44 @@ impl Limit {
     }
 }
 
-/// Sends the request, following redirects with `follow`, all within `limit`.
-fn send(
-    http: &HttpClient,
+/// Sends the request with the credential, following redirects with `follow`, all within
+/// `limit`. A DPoP-bound token gets a proof for every hop on its origin; when the API
+/// answers `401` asking for its nonce (RFC 9449 §9), the exchange is repeated once with it.
+fn send_proven(
     ctx: &Context<'_>,
+    http: &HttpClient,
+    certified: Option<&HttpClient>,
     req: &Request,
-    token_type: TokenType,
-    token: &AccessToken,
+    credential: &Credential,
     follow: bool,
     limit: Limit,
 ) -> Result<Exchange> {
-    let authorization = token_type.authorization(token);
+    let dpop = match credential {
+        Credential::Profile { tokens, .. } => credentials::resource_dpop(ctx, tokens)?,
+        Credential::External { .. } => None,
+    };
+    let token = credential.token();
+    let used: RefCell<Option<String>> = RefCell::new(None);
+    let proof = |method: &reqwest::Method, url: &url::Url| -> Result<HeaderValue> {
+        let dpop = dpop
+            .as_ref()
+            .ok_or_else(|| Error::Other("no DPoP key".to_owned()))?;
+        let proof = dpop.proof(method.as_str(), url, Some(token))?;
+        *used.borrow_mut() = proof.nonce;
+        Ok(proof.header)
+    };
+    let observe = |url: &url::Url, headers: &HeaderMap| {
+        if let Some(d) = &dpop {
+            d.observe(url, headers);
+        }
+    };
+    let authorization = credential.token_type().authorization(token);
+    let creds = Credentials {
+        authorization: &authorization,
+        proof: dpop.as_ref().map(|_| &proof as ProofFn<'_>),
+        observe: dpop.as_ref().map(|_| &observe as ObserveFn<'_>),
+        client: certified,
+    };
     let sink = |line: &str| ctx.ui.trace(line);
     let trace: http::trace::Sink<'_> = (ctx.ui.verbose > 0).then_some(&sink);
     let timed_out = |base: &str| limit.timed_out(base, "did not answer");
@@ -239,7 +278,27 @@ fn send(
         deadline: limit.deadline,
         timed_out: &timed_out,
     };
-    http.exchange(req, &authorization, follow, budget, trace)
+    let exchange = http.exchange(req, &creds, follow, budget, trace)?;
+    let Some(d) = &dpop else {
+        return Ok(exchange);
+    };
+    let url = exchange.response.url().clone();
+    let wants_nonce = exchange.credentials_sent
+        && exchange.response.status().as_u16() == 401
+        && dpop::asks_for_nonce(
+            exchange
+                .response
+                .headers()
+                .get_all(reqwest::header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        );
+    let last = used.borrow().clone();
+    if wants_nonce && d.has_new_nonce(&url, last.as_deref()) {
+        drop(exchange);
+        return http.exchange(req, &creds, follow, budget, trace);
+    }
+    Ok(exchange)
 }
 
 /// Writes the response where the user wants it; `explain` adds to the note about an error

@@ -64,6 +64,89 @@ struct DecodeReport {
     verdict: Verdict,
     errors: Vec<String>,
     notes: Vec<String>,
+    binding: Option<Binding>,
+}
+
+/// What a sender-constrained token is bound to (its `cnf` claim, RFC 7800), and whether
+/// that is what this profile holds: the DPoP key's thumbprint (`jkt`, RFC 9449 §6.1), the
+/// client certificate's (`x5t#S256`, RFC 8705 §3.1).
+#[derive(Debug, Default)]
+struct Binding {
+    jkt: Option<String>,
+    /// `None`: the profile has no DPoP key to compare with.
+    jkt_matches: Option<bool>,
+    x5t: Option<String>,
+    /// `None`: the profile has no client certificate to compare with.
+    x5t_matches: Option<bool>,
+}
+
+impl Binding {
+    fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        if let Some(jkt) = &self.jkt {
+            out.insert("jkt".into(), json!(jkt));
+            out.insert("matches_profile_dpop_key".into(), json!(self.jkt_matches));
+        }
+        if let Some(x5t) = &self.x5t {
+            out.insert("x5t#S256".into(), json!(x5t));
+            out.insert(
+                "matches_profile_certificate".into(),
+                json!(self.x5t_matches),
+            );
+        }
+        Value::Object(out)
+    }
+
+    fn lines(&self, theme: Theme) -> Vec<String> {
+        let verdict = |m: Option<bool>, what: &str| match m {
+            Some(true) => theme.paint(&format!("the profile's {what}"), Color::Green),
+            Some(false) => theme.paint(&format!("NOT the profile's {what}"), Color::Red),
+            None => format!("the profile has no {what} to compare with"),
+        };
+        let mut out = Vec::new();
+        if let Some(jkt) = &self.jkt {
+            out.push(format!(
+                "  DPoP key   jkt {}  {}",
+                sanitize::line(jkt),
+                verdict(self.jkt_matches, "DPoP key")
+            ));
+        }
+        if let Some(x5t) = &self.x5t {
+            out.push(format!(
+                "  certificate  x5t#S256 {}  {}",
+                sanitize::line(x5t),
+                verdict(self.x5t_matches, "client certificate")
+            ));
+        }
+        out
+    }
+}
+
+/// The `cnf` binding of `claims`, compared with the profile's DPoP key (from its cached set)
+/// and client certificate thumbprint; `None` for a token without `cnf.jkt` or
+/// `cnf.x5t#S256`.
+fn binding(
+    claims: &Map<String, Value>,
+    profile_jkt: impl FnOnce() -> Option<String>,
+    profile_x5t: impl FnOnce() -> Option<String>,
+) -> Option<Binding> {
+    let cnf = claims.get("cnf").and_then(Value::as_object)?;
+    let jkt = cnf.get("jkt").and_then(Value::as_str).map(str::to_owned);
+    let x5t = cnf
+        .get("x5t#S256")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if jkt.is_none() && x5t.is_none() {
+        return None;
+    }
+    let jkt_matches = jkt.as_ref().and_then(|j| profile_jkt().map(|p| &p == j));
+    let x5t_matches = x5t.as_ref().and_then(|x| profile_x5t().map(|p| &p == x));
+    Some(Binding {
+        jkt,
+        jkt_matches,
+        x5t,
+        x5t_matches,
+    })
 }
 
 impl Report for DecodeReport {
@@ -93,6 +176,7 @@ impl Report for DecodeReport {
             "errors": self.errors,
             "notes": self.notes,
             "times": times,
+            "binding": self.binding.as_ref().map(Binding::to_json),
         })
     }
 
@@ -129,6 +213,12 @@ impl Report for DecodeReport {
                 "  {}",
                 theme.dim(&format!("note: {}", sanitize::line(note)))
             );
+        }
+        if let Some(binding) = &self.binding {
+            let _ = writeln!(out, "\n{}", theme.bold("Bound to"));
+            for line in binding.lines(theme) {
+                let _ = writeln!(out, "{line}");
+            }
         }
         let _ = writeln!(out, "\n{}", theme.bold("Header"));
         out.push_str(&out_json::to_string(&self.header, true));
@@ -345,11 +435,22 @@ fn verify_signature(
     Ok(check.verdict.map_err(|e| e.to_string()))
 }
 
+/// The `x5t#S256` of the profile's client certificate, when one is configured.
+fn profile_x5t(ctx: &Context<'_>) -> Option<String> {
+    let settings = super::session::Session::settings(ctx).ok()?;
+    super::credentials::certificate(&settings)
+        .ok()
+        .flatten()
+        .map(|c| c.thumbprint().to_owned())
+}
+
 /// Runs `decode`.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let algs = parse_algs(&args.alg)?;
+    let mut cached = None;
     let input = if args.access_token || args.id_token {
         let tokens = super::session::Session::open(ctx)?.tokens()?;
+        cached = Some(tokens.clone());
         if args.id_token {
             tokens
                 .id_token
@@ -374,6 +475,18 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ));
         }
     }
+    // A bound token is compared with what this profile holds; looked up only for such a
+    // token, so that decoding others never opens the token store.
+    let profile_jkt = || {
+        let tokens = cached.or_else(|| {
+            super::session::Session::open(ctx)
+                .ok()
+                .and_then(|s| s.tokens().ok())
+        })?;
+        let key = tokens.dpop_key.as_ref()?.signing_key().ok()?;
+        Some(key.thumbprint().to_owned())
+    };
+    let binding = binding(&jws.claims, profile_jkt, || profile_x5t(ctx));
     let mut report = DecodeReport {
         header: jws.header.clone(),
         claims: jws.claims.clone(),
@@ -381,6 +494,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         verdict: Verdict::NotChecked,
         errors: Vec::new(),
         notes: Vec::new(),
+        binding,
     };
     if !args.verify {
         report.notes = notes;
@@ -427,4 +541,39 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             "the token is INVALID: {summary}"
         ))),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(cnf: Value) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("sub".into(), json!("alice"));
+        m.insert("cnf".into(), cnf);
+        m
+    }
+
+    #[test]
+    fn a_bound_token_is_compared_with_the_profile() {
+        let c = claims(json!({"jkt": "abc"}));
+        let b = binding(&c, || Some("abc".into()), || None).unwrap();
+        assert_eq!(b.jkt_matches, Some(true));
+        assert_eq!(b.to_json()["matches_profile_dpop_key"], true);
+        let b = binding(&c, || Some("xyz".into()), || None).unwrap();
+        assert_eq!(b.jkt_matches, Some(false));
+        assert!(b.lines(Theme::PLAIN)[0].contains("NOT the profile's DPoP key"));
+        let b = binding(&c, || None, || None).unwrap();
+        assert_eq!(b.jkt_matches, None);
+        assert_eq!(b.to_json()["matches_profile_dpop_key"], Value::Null);
+        let c = claims(json!({"x5t#S256": "t1"}));
+        let b = binding(&c, || panic!("no jkt to compare"), || Some("t1".into())).unwrap();
+        assert_eq!(b.x5t_matches, Some(true));
+        assert_eq!(b.to_json()["x5t#S256"], "t1");
+        // No `cnf`, or one of another kind: nothing is looked up.
+        let plain = json!({"sub": "a"}).as_object().unwrap().clone();
+        assert!(binding(&plain, || panic!(), || panic!()).is_none());
+        assert!(binding(&claims(json!({"jwk": {}})), || panic!(), || panic!()).is_none());
+        assert!(binding(&claims(json!("x")), || panic!(), || panic!()).is_none());
+    }
 }

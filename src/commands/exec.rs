@@ -2,6 +2,11 @@
 //! environment, refreshed first like `token`, so the token never appears in an argument
 //! list (`ps`) or in shell history. CMD runs directly, without a shell; its exit status is
 //! passed through (a signal N as 128 + N, as shells report it).
+//!
+//! A DPoP-bound token (RFC 9449) is exported too, with `OAUTHCTL_TOKEN_TYPE=DPoP`: it is
+//! useless without a proof per request, which CMD gets from `oauthctl token --dpop-proof
+//! METHOD URL`; `OAUTHCTL_PROFILE` (and `OAUTHCTL_CONFIG`, when `--config` was given) name the
+//! profile for that, so the proof key itself never leaves the token store.
 
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
@@ -31,18 +36,24 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     };
     let session = Session::open(ctx)?;
     let tokens = usable_tokens(ctx, &session, args.min_ttl)?;
-    let status = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(rest)
         .env("OAUTHCTL_ACCESS_TOKEN", tokens.access_token.expose())
-        .env("OAUTHCTL_TOKEN_TYPE", tokens.token_type.as_str())
-        .status()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::Other(format!("command not found: {program}")),
-            std::io::ErrorKind::PermissionDenied => {
-                Error::Other(format!("cannot run {program}: permission denied"))
-            }
-            _ => Error::Other(format!("cannot run {program}: {e}")),
-        })?;
+        .env("OAUTHCTL_TOKEN_TYPE", tokens.token_type.as_str());
+    if tokens.token_type.needs_proof() {
+        command.env("OAUTHCTL_PROFILE", &session.profile);
+        if let Some(config) = &ctx.flags.config {
+            command.env("OAUTHCTL_CONFIG", config);
+        }
+    }
+    let status = command.status().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::Other(format!("command not found: {program}")),
+        std::io::ErrorKind::PermissionDenied => {
+            Error::Other(format!("cannot run {program}: permission denied"))
+        }
+        _ => Error::Other(format!("cannot run {program}: {e}")),
+    })?;
     match exit_code(status) {
         0 => Ok(Outcome::default()),
         code => Err(Error::ChildExited { code }),

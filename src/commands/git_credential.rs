@@ -208,6 +208,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         http: ctx.http.clone(),
         clock: ctx.clock.clone(),
         browser: None,
+        nonces: ctx.nonces.clone(),
     };
     let named = ctx.flags.profile.is_some() || ctx.flags.provider.is_some();
     let result = match args.operation {

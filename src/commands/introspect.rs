@@ -15,7 +15,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::flow::client::{ClientAuth, post_authenticated};
+use crate::flow::client::post_authenticated;
 use crate::oauth::introspection::Introspection;
 use crate::oauth::jwt;
 use crate::oauth::url_policy;
@@ -23,6 +23,7 @@ use crate::output::{Outcome, Report, Theme, json as out_json};
 use crate::text::{sanitize, time};
 
 use super::Context;
+use super::credentials::{self, DpopUse};
 use super::session::{Session, provider};
 
 /// The longest token read from standard input.
@@ -40,14 +41,14 @@ pub(crate) struct Options {
 /// Runs `introspect`.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let profile = ctx.profile_name()?;
-    let (token, hint, issuer) = match args.token.as_deref() {
-        Some("-") => (read_stdin()?, args.token_type_hint.clone(), None),
+    let (token, hint, issuer, own) = match args.token.as_deref() {
+        Some("-") => (read_stdin()?, args.token_type_hint.clone(), None, None),
         Some(token) => {
             ctx.ui.warn(
                 "a token on the command line is visible to other users (ps, shell history); \
                  prefer `-` and standard input",
             );
-            (token.to_owned(), args.token_type_hint.clone(), None)
+            (token.to_owned(), args.token_type_hint.clone(), None, None)
         }
         None => {
             let session = Session::open(ctx)?;
@@ -60,16 +61,12 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
                         .unwrap_or_else(|| "access_token".to_owned()),
                 ),
                 Some(session.entry.issuer),
+                Some(tokens),
             )
         }
     };
     let issuer = issuer.or_else(|| ctx.indexed(&profile).map(|e| e.issuer));
     let (settings, resolved) = provider(ctx, issuer.as_deref())?;
-    let raw = resolved.require(
-        "introspection_endpoint",
-        resolved.endpoints.introspection_endpoint.as_ref(),
-    )?;
-    let endpoint = ctx.http()?.checked_url(raw)?;
     let client_id = settings.client_id.clone().ok_or_else(|| {
         Error::config(
             format!("no client id known for profile `{profile}`"),
@@ -79,14 +76,24 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ),
         )
     })?;
-    let secret = ctx.client_secret(&settings.client_secret)?;
-    // Another client named on the command line brings its own authentication method.
-    let method = if ctx.flags.client_id.is_some() {
-        None
-    } else {
-        settings.auth_method
+    // Another client named on the command line brings its own authentication method, and
+    // proves nothing with the profile's DPoP key; the profile's client proves its
+    // DPoP-bound token with the token's key.
+    let other_client = ctx.flags.client_id.is_some();
+    let (method, dpop) = match &own {
+        Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),
+        _ if other_client => (None, DpopUse::Never),
+        _ => (settings.auth_method, DpopUse::Never),
     };
-    let client = ClientAuth::new(client_id, secret, method);
+    let credentials::Client {
+        auth: client,
+        resolved,
+    } = credentials::client_with_method(ctx, &settings, client_id, method, resolved, dpop)?;
+    let raw = resolved.require(
+        "introspection_endpoint",
+        resolved.endpoints.introspection_endpoint.as_ref(),
+    )?;
+    let endpoint = ctx.http()?.checked_url(raw)?;
     let mut params = vec![("token", token.as_str())];
     if let Some(h) = hint.as_deref() {
         params.push(("token_type_hint", h));

@@ -29,7 +29,9 @@ use crate::store::select;
 use crate::text::{sanitize, time};
 
 use super::Context;
+use super::credentials::{self, DpopUse};
 use super::events::UiEvents;
+use super::session::dpop_setting;
 
 /// What `login` was asked for.
 #[derive(Debug, Clone)]
@@ -58,6 +60,12 @@ pub(crate) struct Options {
     pub auth_method: Option<AuthMethod>,
     /// Clock skew allowed for the ID token's times (remembered for refreshes).
     pub leeway: Duration,
+    /// `--dpop`: bind the tokens to a DPoP key (RFC 9449); `None`: as the profile and the
+    /// server say.
+    pub dpop: Option<bool>,
+    /// `--par`: push the authorization request (RFC 9126) even when the provider does not
+    /// require it.
+    pub par: bool,
 }
 
 /// The summary shown after a login (never a secret).
@@ -74,6 +82,8 @@ pub(crate) struct LoginReport {
     pub id_token: bool,
     pub store: &'static str,
     pub grant: &'static str,
+    /// The thumbprint of the DPoP key the tokens are bound to, if they are.
+    pub dpop_jkt: Option<String>,
 }
 
 impl LoginReport {
@@ -102,6 +112,12 @@ impl LoginReport {
             },
             self.store
         );
+        if let Some(jkt) = &self.dpop_jkt {
+            let _ = writeln!(
+                out,
+                "  bound:   DPoP, to a key kept with the tokens (jkt {jkt})"
+            );
+        }
         out
     }
 }
@@ -119,6 +135,7 @@ impl Report for LoginReport {
             "id_token": self.id_token,
             "store": self.store,
             "grant": self.grant,
+            "dpop_jkt": self.dpop_jkt,
         })
     }
 
@@ -208,16 +225,23 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             Some("pass --client-id ID or set client_id in the profile".to_owned()),
         )
     })?;
-    let secret = ctx.client_secret(&settings.client_secret)?;
     let grant = args.flow;
-    if grant.needs_client_authentication() && secret.is_none() {
+    let resolved = ctx.resolve_provider(&settings)?;
+    let dpop = DpopUse::Login(args.dpop.or_else(|| dpop_setting(&settings)));
+    let credentials::Client {
+        auth: client,
+        resolved,
+    } = credentials::client(ctx, &settings, client_id.clone(), resolved, dpop)?;
+    if grant.needs_client_authentication() && !client.is_confidential() {
         return Err(Error::config(
-            "the client credentials flow needs a client secret",
-            Some("pass --client-secret-file FILE|- or --client-secret-env VAR".to_owned()),
+            "the client credentials flow needs client authentication",
+            Some(
+                "pass --client-secret-file FILE|- or --client-secret-env VAR (or a private \
+                 key or certificate with --auth-method)"
+                    .to_owned(),
+            ),
         ));
     }
-    let client = ClientAuth::new(client_id.clone(), secret, settings.auth_method);
-    let resolved = ctx.resolve_provider(&settings)?;
     let http = ctx.http()?;
     let events = UiEvents::new(ctx.ui);
     let now = || ctx.clock().now();
@@ -246,6 +270,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
                 port: args.port.unwrap_or(0),
                 timeout: args.timeout,
                 leeway,
+                par: args.par || settings.par,
             };
             let got = authcode::run(
                 http,
@@ -299,7 +324,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let now = ctx.clock().now();
     let issuer = issuer_label(&resolved);
     let subject = subject(id_claims.as_ref(), &response.access_token);
-    let tokens = response.into_token_set(grant, &issuer, &client_id, &settings.scopes, now);
+    let mut tokens = response.into_token_set(grant, &issuer, &client_id, &settings.scopes, now);
+    // The key the tokens are bound to (or that the requests were proven with) stays with
+    // them in the store.
+    tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
     let key = cache_key(&settings, &issuer, &client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
@@ -330,6 +358,18 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         client_secret_file: secret_file,
         client_secret_stdin: secret_from_stdin,
         leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
+        client_key_file: settings.keys.key_file.clone(),
+        client_key_id: settings.keys.key_id.clone(),
+        client_key_alg: settings.keys.key_alg.clone(),
+        client_cert: settings.keys.cert.clone(),
+        client_key: settings.keys.cert_key.clone(),
+        // A bound login binds again at the next one; `dpop = false` is kept as said.
+        dpop: if tokens.token_type.needs_proof() {
+            Some(true)
+        } else {
+            settings.dpop.filter(|d| !d)
+        },
+        par: args.par || settings.par,
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
     ctx.index().put_login(&settings.profile, entry)?;
@@ -345,6 +385,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         id_token: tokens.id_token.is_some(),
         store: store.kind().as_str(),
         grant: grant.as_str(),
+        dpop_jkt: client
+            .dpop()
+            .filter(|_| tokens.token_type.needs_proof())
+            .map(|d| d.thumbprint().to_owned()),
     };
     let mut summary = report.summary();
     if secret_from_stdin && tokens.renewal().is_some() {

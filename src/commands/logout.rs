@@ -8,6 +8,7 @@ use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Result};
 use crate::flow::client::{ClientAuth, post_authenticated};
+use crate::oauth::errors::OAuthErrorResponse;
 use crate::oauth::token_response::oauth_error;
 use crate::oauth::tokens::CacheKey;
 use crate::output::Outcome;
@@ -15,6 +16,7 @@ use crate::store::index::OwnedSet;
 use crate::store::{StoreChoice, StoreKind, select};
 
 use super::Context;
+use super::credentials::{self, DpopUse};
 use super::login::issuer_label;
 use super::session::Session;
 
@@ -25,29 +27,43 @@ pub(crate) struct Options {
     pub no_revoke: bool,
 }
 
-/// Revokes one token; returns a warning when the server did not confirm it (RFC 7009 §2.2).
+/// Why a token was not revoked: the server's OAuth error, if it sent one, and a warning.
+struct NotRevoked {
+    error: Option<OAuthErrorResponse>,
+    warning: String,
+}
+
+/// Revokes one token; says why when the server did not confirm it (RFC 7009 §2.2).
 fn revoke(
     ctx: &Context<'_>,
     endpoint: &url::Url,
     client: &ClientAuth,
     token: &str,
     hint: &str,
-) -> Option<String> {
-    let http = match ctx.http() {
-        Ok(h) => h,
-        Err(e) => return Some(e.to_string()),
-    };
+) -> Result<(), NotRevoked> {
+    let http = ctx.http().map_err(|e| NotRevoked {
+        error: None,
+        warning: e.to_string(),
+    })?;
     let params = [("token", token), ("token_type_hint", hint)];
     match post_authenticated(http, endpoint, client, &params, &HeaderMap::new()) {
-        Ok(r) if r.status == 200 => None,
+        Ok(r) if r.status == 200 => Ok(()),
         Ok(r) => {
-            let detail = crate::oauth::strict_json::object_from_slice(&r.body)
+            let error = crate::oauth::strict_json::object_from_slice(&r.body)
                 .ok()
-                .and_then(|o| oauth_error(&o))
-                .map_or_else(|| format!("HTTP {}", r.status), |e| e.to_string());
-            Some(format!("the server did not revoke the {hint}: {detail}"))
+                .and_then(|o| oauth_error(&o));
+            let detail = error
+                .as_ref()
+                .map_or_else(|| format!("HTTP {}", r.status), ToString::to_string);
+            Err(NotRevoked {
+                error,
+                warning: format!("the server did not revoke the {hint}: {detail}"),
+            })
         }
-        Err(e) => Some(format!("could not revoke the {hint}: {e}")),
+        Err(e) => Err(NotRevoked {
+            error: None,
+            warning: format!("could not revoke the {hint}: {e}"),
+        }),
     }
 }
 
@@ -76,6 +92,17 @@ fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> 
             )],
         ));
     }
+    // A DPoP-bound set proves its revocation requests with its own key.
+    let credentials::Client {
+        auth: client,
+        resolved,
+    } = credentials::client(
+        ctx,
+        &settings,
+        tokens.client_id.clone(),
+        resolved,
+        DpopUse::Set(&tokens, Some(false)),
+    )?;
     let Some(raw) = resolved.endpoints.revocation_endpoint.as_deref() else {
         return Ok((
             false,
@@ -83,26 +110,29 @@ fn revoke_set(ctx: &Context<'_>, set: &OwnedSet) -> Result<(bool, Vec<String>)> 
         ));
     };
     let endpoint = ctx.http()?.checked_url(raw)?;
-    let secret = ctx.client_secret(&settings.client_secret)?;
-    let client = ClientAuth::new(tokens.client_id.clone(), secret, settings.auth_method);
     // The refresh token first: revoking it also ends its access tokens.
     let mut warnings = Vec::new();
+    let mut refresh_revoked = false;
     if let Some(rt) = &tokens.refresh_token {
-        warnings.extend(revoke(
-            ctx,
-            &endpoint,
-            &client,
-            rt.expose(),
-            "refresh_token",
-        ));
+        match revoke(ctx, &endpoint, &client, rt.expose(), "refresh_token") {
+            Ok(()) => refresh_revoked = true,
+            Err(not) => warnings.push(not.warning),
+        }
     }
-    warnings.extend(revoke(
+    match revoke(
         ctx,
         &endpoint,
         &client,
         tokens.access_token.expose(),
         "access_token",
-    ));
+    ) {
+        Ok(()) => {}
+        // A server may not revoke access tokens (RFC 7009 §2.2.1; node-oidc-provider for
+        // JWT access tokens): with the refresh token revoked, the grant has ended.
+        Err(NotRevoked { error: Some(e), .. })
+            if refresh_revoked && e.is("unsupported_token_type") => {}
+        Err(not) => warnings.push(not.warning),
+    }
     Ok((warnings.is_empty(), warnings))
 }
 

@@ -4,6 +4,7 @@
 //! and a [`Context`] holding the effects it may use ([`Deps`]: clock, paths, HTTP client,
 //! browser), so that a command runs the same in the binary and in a test.
 pub(crate) mod call;
+pub(crate) mod credentials;
 pub(crate) mod decode;
 pub(crate) mod doctor;
 pub(crate) mod events;
@@ -78,6 +79,7 @@ pub(crate) struct Context<'a> {
     http: OnceCell<HttpClient>,
     clock: Arc<dyn Clock>,
     browser: Option<Arc<dyn Browser>>,
+    nonces: OnceCell<Arc<crate::flow::dpop::Nonces>>,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -105,7 +107,17 @@ impl<'a> Context<'a> {
             http,
             clock: deps.clock,
             browser: deps.browser,
+            nonces: OnceCell::new(),
         }
+    }
+
+    /// The DPoP nonces servers handed out and the clients known to need DPoP (the state
+    /// file, read on first use).
+    pub(crate) fn nonces(&self) -> Arc<crate::flow::dpop::Nonces> {
+        Arc::clone(
+            self.nonces
+                .get_or_init(|| Arc::new(crate::flow::dpop::Nonces::persistent(&self.paths))),
+        )
     }
 
     /// The clock.
@@ -235,6 +247,13 @@ pub(crate) fn remembered_profile(login: &RememberedLogin) -> ProfileConfig {
         audience: login.audience.clone(),
         resource: login.resource.clone(),
         client_secret_stdin: login.client_secret_stdin,
+        client_key_file: login.client_key_file.clone(),
+        client_key_id: login.client_key_id.clone(),
+        client_key_alg: login.client_key_alg.clone(),
+        client_cert: login.client_cert.clone(),
+        client_key: login.client_key.clone(),
+        dpop: login.dpop,
+        par: login.par.then_some(true),
         ..ProfileConfig::default()
     }
 }

@@ -19,6 +19,13 @@ use crate::store::lock::Locks;
 use crate::store::select;
 
 use super::Context;
+use super::credentials::{self, DpopUse};
+
+/// The profile's `dpop` setting: `Some(true)` binds, `Some(false)` never, `None` as the
+/// server's answers say (README, "DPoP").
+pub(crate) fn dpop_setting(settings: &Settings) -> Option<bool> {
+    settings.dpop
+}
 
 /// A cached login.
 pub(crate) struct Session {
@@ -113,9 +120,10 @@ pub(crate) fn renew_with(
 ) -> Result<TokenSet, RenewError> {
     let inner = || -> Result<(Settings, Resolved, ClientAuth)> {
         let (settings, resolved) = provider(ctx, Some(&session.entry.issuer))?;
-        let secret = ctx.client_secret(&settings.client_secret)?;
-        let client = ClientAuth::new(current.client_id.clone(), secret, settings.auth_method);
-        Ok((settings, resolved, client))
+        let dpop = DpopUse::Set(current, dpop_setting(&settings));
+        let client =
+            credentials::client(ctx, &settings, current.client_id.clone(), resolved, dpop)?;
+        Ok((settings, client.resolved, client.auth))
     };
     let (settings, resolved, client) = inner().map_err(RenewError::Failed)?;
     // RFC 6749 §4.4: only an authenticated client may use the client-credentials grant;

@@ -43,6 +43,8 @@ pub(crate) struct Options {
     pub min_ttl: Duration,
     /// Include the refresh token in [`Format::Json`].
     pub include_refresh_token: bool,
+    /// `--dpop-proof METHOD URL`: print the headers of one request instead (RFC 9449 §7.1).
+    pub dpop_proof: Option<(String, String)>,
 }
 
 impl Default for Options {
@@ -53,6 +55,7 @@ impl Default for Options {
             no_refresh: false,
             min_ttl: Duration::from_secs(60),
             include_refresh_token: false,
+            dpop_proof: None,
         }
     }
 }
@@ -86,8 +89,25 @@ fn render(tokens: &TokenSet, args: &Options, now: i64) -> Result<Vec<u8>> {
     };
     Ok(match args.format {
         Format::Raw => format!("{value}\n").into_bytes(),
+        Format::Header if !args.id_token && tokens.token_type.needs_proof() => {
+            return Err(Error::usage(
+                "the cached access token is DPoP-bound: every request needs a proof of its \
+                 own beside the Authorization header, which a header alone cannot carry",
+                Some(
+                    "print both headers for one request with `oauthctl token --dpop-proof \
+                     METHOD URL` (e.g. `... | curl -H @- URL`), or use `oauthctl call`"
+                        .to_owned(),
+                ),
+            ));
+        }
         Format::Header => {
-            format!("Authorization: {} {value}\n", tokens.token_type.scheme()).into_bytes()
+            // An ID token is sent (where an API takes one) as a bearer credential.
+            let scheme = if args.id_token {
+                crate::oauth::token_type::TokenType::Bearer.scheme()
+            } else {
+                tokens.token_type.scheme()
+            };
+            format!("Authorization: {scheme} {value}\n").into_bytes()
         }
         Format::Env => {
             let name = if args.id_token {
@@ -137,6 +157,40 @@ fn render(tokens: &TokenSet, args: &Options, now: i64) -> Result<Vec<u8>> {
     })
 }
 
+/// The headers of one `method` request to `url` with the access token: `Authorization`,
+/// and for a DPoP-bound token the `DPoP` proof for that request (with `ath`, and the nonce
+/// the server last handed out, RFC 9449 §7.1), one per line, as `curl -H @-` reads them.
+fn proof_headers(ctx: &Context<'_>, tokens: &TokenSet, method: &str, url: &str) -> Result<Vec<u8>> {
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Error::usage(
+            format!(
+                "`{}` is not an HTTP method",
+                crate::text::sanitize::line(method)
+            ),
+            Some("e.g. --dpop-proof GET https://api.example/items".to_owned()),
+        ));
+    }
+    let method = method.to_ascii_uppercase();
+    let url = crate::oauth::url_policy::check(url, ctx.flags.insecure_http)
+        .map_err(|e| Error::usage(e, None))?;
+    let mut out = format!(
+        "Authorization: {}\n",
+        tokens.token_type.authorization(&tokens.access_token)
+    );
+    if let Some(dpop) = super::credentials::resource_dpop(ctx, tokens)? {
+        let proof = dpop.proof(&method, &url, Some(&tokens.access_token))?;
+        let value = proof
+            .header
+            .to_str()
+            .map_err(|_| Error::Other("a DPoP proof is not text".to_owned()))?;
+        out.push_str(crate::oauth::dpop::PROOF_HEADER);
+        out.push_str(": ");
+        out.push_str(value);
+        out.push('\n');
+    }
+    Ok(out.into_bytes())
+}
+
 /// `--no-refresh` and an expired access token: the next step is a refresh when one can
 /// work (a refresh token, or a client-credentials login), else a new login.
 fn expired_without_refresh(profile: &str, tokens: &TokenSet) -> Error {
@@ -176,6 +230,9 @@ fn cached(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     } else {
         usable_tokens(ctx, &session, args.min_ttl)?
     };
+    if let Some((method, url)) = &args.dpop_proof {
+        return Ok(Outcome::data(proof_headers(ctx, &tokens, method, url)?));
+    }
     // The global `--json` asks for the JSON document too.
     let mut args = args.clone();
     if ctx.ui.json && args.format == Format::Raw {
@@ -198,7 +255,41 @@ mod tests {
             no_refresh: false,
             min_ttl: Duration::from_secs(60),
             include_refresh_token: false,
+            dpop_proof: None,
         }
+    }
+
+    #[test]
+    fn a_dpop_bound_token_has_no_header_alone() {
+        let t = TokenSet {
+            access_token: AccessToken::new("at-d"),
+            token_type: TokenType::DPoP,
+            expires_at: None,
+            refresh_token: None,
+            id_token: Some(crate::oauth::secret::IdToken::new("idt")),
+            scope: vec![],
+            grant: Grant::AuthorizationCode,
+            issuer: "https://as.example".into(),
+            client_id: "cli".into(),
+            obtained_at: 1000,
+            dpop_key: None,
+        };
+        let e = render(&t, &args(Format::Header), 1000).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("DPoP-bound"), "{e}");
+        assert!(e.hint().unwrap().contains("--dpop-proof METHOD URL"));
+        assert!(!e.to_string().contains("at-d"));
+        // The token itself, its type in the environment and JSON still print.
+        assert_eq!(render(&t, &args(Format::Raw), 1000).unwrap(), b"at-d\n");
+        let env = String::from_utf8(render(&t, &args(Format::Env), 1000).unwrap()).unwrap();
+        assert!(env.contains("OAUTHCTL_TOKEN_TYPE='DPoP'"), "{env}");
+        // The ID token is no access token: its header form is not refused.
+        let mut id = args(Format::Header);
+        id.id_token = true;
+        assert_eq!(
+            render(&t, &id, 1000).unwrap(),
+            b"Authorization: Bearer idt\n"
+        );
     }
 
     #[test]
@@ -214,6 +305,7 @@ mod tests {
             issuer: "https://as.example".into(),
             client_id: "cli".into(),
             obtained_at: 1000,
+            dpop_key: None,
         };
         assert_eq!(render(&t, &args(Format::Raw), 1000).unwrap(), b"at-1\n");
         assert_eq!(
@@ -259,6 +351,7 @@ mod tests {
             issuer: "https://as.example/\u{85}".into(),
             client_id: "cli".into(),
             obtained_at: 1000,
+            dpop_key: None,
         };
         let out = render(&t, &args(Format::Json), 1000).unwrap();
         let text = String::from_utf8(out).unwrap();

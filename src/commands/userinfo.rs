@@ -10,14 +10,16 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::http::{self, MAX_PROTOCOL_BODY};
-use crate::oauth::secret::AccessToken;
+use crate::oauth::dpop;
 use crate::oauth::token_type::TokenType;
+use crate::oauth::tokens::TokenSet;
 use crate::oauth::url_policy;
 use crate::oauth::userinfo::{self, Answer};
 use crate::oauth::www_authenticate;
 use crate::output::{Outcome, Report, Theme, json as out_json};
 
 use super::Context;
+use super::credentials;
 use super::session::{Session, provider, replace_rejected, usable_tokens};
 
 /// Refresh first when the token expires within this time.
@@ -34,11 +36,11 @@ pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     )?;
     let http = ctx.http()?;
     let endpoint = http.checked_url(raw)?;
-    let mut resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
+    let mut resp = get(ctx, http, &endpoint, &tokens)?;
     if resp.status == 401 && invalid_token(&resp, tokens.token_type) {
         let rejected = tokens.access_token.clone();
         tokens = replace_rejected(ctx, &session, &rejected)?;
-        resp = get(http, &endpoint, tokens.token_type, &tokens.access_token)?;
+        resp = get(ctx, http, &endpoint, &tokens)?;
     }
     let claims = interpret(
         &resp,
@@ -54,26 +56,50 @@ pub(crate) fn run(ctx: &Context<'_>) -> Result<Outcome> {
     Ok(Outcome::report(UserinfoReport(claims)))
 }
 
+/// GETs the userinfo endpoint with the token (and, for a DPoP-bound token, a proof with its
+/// `ath`, repeated once with the server's nonce when it asks for one, RFC 9449 §9).
 fn get(
+    ctx: &Context<'_>,
     http: &http::HttpClient,
     endpoint: &url::Url,
-    token_type: TokenType,
-    token: &AccessToken,
+    tokens: &TokenSet,
 ) -> Result<http::Response> {
-    let mut authorization =
-        HeaderValue::from_str(&token_type.authorization(token)).map_err(|_| {
-            Error::Other("the cached access token cannot be sent in a header".to_owned())
-        })?;
-    authorization.set_sensitive(true);
-    let mut headers = header::HeaderMap::new();
-    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(header::AUTHORIZATION, authorization);
-    http.trace_request("GET", endpoint, &headers, None);
-    let req = http
-        .client_for(endpoint)?
-        .get(endpoint.clone())
-        .headers(headers);
-    http.send(req, endpoint, MAX_PROTOCOL_BODY)
+    let dpop = credentials::resource_dpop(ctx, tokens)?;
+    let mut retried = false;
+    loop {
+        let mut authorization =
+            HeaderValue::from_str(&tokens.token_type.authorization(&tokens.access_token)).map_err(
+                |_| Error::Other("the cached access token cannot be sent in a header".to_owned()),
+            )?;
+        authorization.set_sensitive(true);
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::AUTHORIZATION, authorization);
+        let mut used = None;
+        if let Some(d) = &dpop {
+            let proof = d.proof("GET", endpoint, Some(&tokens.access_token))?;
+            headers.insert(dpop::PROOF_HEADER, proof.header);
+            used = proof.nonce;
+        }
+        http.trace_request("GET", endpoint, &headers, None);
+        let req = http
+            .client_for(endpoint)?
+            .get(endpoint.clone())
+            .headers(headers);
+        let resp = http.send(req, endpoint, MAX_PROTOCOL_BODY)?;
+        if let Some(d) = &dpop {
+            d.observe(endpoint, &resp.headers);
+            if !retried
+                && resp.status == 401
+                && dpop::asks_for_nonce(challenges(&resp))
+                && d.has_new_nonce(endpoint, used.as_deref())
+            {
+                retried = true;
+                continue;
+            }
+        }
+        return Ok(resp);
+    }
 }
 
 /// The `WWW-Authenticate` values of a response.

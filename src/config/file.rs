@@ -76,6 +76,22 @@ pub struct ProfileConfig {
     pub git_hosts: Vec<String>,
     /// The username `git-credential` answers with [default: the one git sent, else `oauth2`].
     pub git_username: Option<String>,
+    /// `private_key_jwt`: the client's private key (PEM).
+    pub client_key_file: Option<PathBuf>,
+    /// The `kid` the client's assertions name.
+    pub client_key_id: Option<String>,
+    /// The algorithm of the client's assertions (ES256, ES384, RS256, PS256, EdDSA)
+    /// [default: the key's].
+    pub client_key_alg: Option<String>,
+    /// Mutual TLS (RFC 8705): the client certificate (PEM) and its private key.
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// DPoP (RFC 9449): `true` binds every login's tokens to a proof key, `false` never
+    /// [default: when the provider refuses tokens without it].
+    pub dpop: Option<bool>,
+    /// Push every authorization request (PAR, RFC 9126) [default: when the provider requires
+    /// it].
+    pub par: Option<bool>,
     /// Set only in the layer made from a remembered login (never read from a file): that
     /// login read the client secret from standard input, which is not kept.
     #[serde(skip)]

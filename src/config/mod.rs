@@ -43,6 +43,28 @@ pub struct Flags {
     pub cacert: Option<PathBuf>,
     /// `--insecure-http`.
     pub insecure_http: bool,
+    /// `--client-key-file`: the private key of `private_key_jwt`.
+    pub client_key_file: Option<PathBuf>,
+    /// `--client-key-id`: the `kid` its assertions name.
+    pub client_key_id: Option<String>,
+    /// `--client-cert`: the client certificate for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    /// `--client-key`: the private key of `--client-cert`.
+    pub client_key: Option<PathBuf>,
+}
+
+/// The client's keys and certificate, where they are (read only when needed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientKeys {
+    /// `private_key_jwt`: the private key (PEM).
+    pub key_file: Option<PathBuf>,
+    /// The `kid` client assertions name.
+    pub key_id: Option<String>,
+    /// The algorithm client assertions are signed with (a JOSE name).
+    pub key_alg: Option<String>,
+    /// Mutual TLS: the certificate (PEM) and its private key.
+    pub cert: Option<PathBuf>,
+    pub cert_key: Option<PathBuf>,
 }
 
 /// Where the client secret comes from. The secret itself is read only when needed.
@@ -92,6 +114,13 @@ pub struct Settings {
     pub token_store: StoreChoice,
     pub insecure_http: bool,
     pub cacert: Option<PathBuf>,
+    /// The client's key files.
+    pub keys: ClientKeys,
+    /// `dpop`: `Some(true)` binds logins to a DPoP key, `Some(false)` never; `None`: when the
+    /// provider refuses tokens without it.
+    pub dpop: Option<bool>,
+    /// `par`: push every authorization request.
+    pub par: bool,
 }
 
 pub use crate::oauth::tokens::normalize_scopes;
@@ -201,6 +230,9 @@ impl Settings {
                 .unwrap_or(StoreChoice::Auto),
             insecure_http: global.insecure_http,
             cacert: global.cacert.clone(),
+            keys: client_keys(global, conf, mem),
+            dpop: conf.dpop.or(mem.dpop),
+            par: conf.par.or(mem.par).unwrap_or(false),
             provider,
         })
     }
@@ -213,6 +245,37 @@ impl Settings {
                 Some("pass --issuer URL or --provider NAME (see `oauthctl providers`)".to_owned()),
             )
         })
+    }
+}
+
+/// The client's key files: flags, then the profile, then the last login. The mTLS pair is
+/// taken together from one layer, so a certificate never meets another layer's key.
+fn client_keys(global: &Flags, conf: &ProfileConfig, mem: &ProfileConfig) -> ClientKeys {
+    let (cert, cert_key) = [
+        (&global.client_cert, &global.client_key),
+        (&conf.client_cert, &conf.client_key),
+        (&mem.client_cert, &mem.client_key),
+    ]
+    .into_iter()
+    .find(|(c, k)| c.is_some() || k.is_some())
+    .map_or((None, None), |(c, k)| (c.clone(), k.clone()));
+    ClientKeys {
+        key_file: global
+            .client_key_file
+            .clone()
+            .or_else(|| conf.client_key_file.clone())
+            .or_else(|| mem.client_key_file.clone()),
+        key_id: global
+            .client_key_id
+            .clone()
+            .or_else(|| conf.client_key_id.clone())
+            .or_else(|| mem.client_key_id.clone()),
+        key_alg: conf
+            .client_key_alg
+            .clone()
+            .or_else(|| mem.client_key_alg.clone()),
+        cert,
+        cert_key,
     }
 }
 

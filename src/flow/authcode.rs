@@ -15,13 +15,18 @@ use url::Url;
 use crate::browser::{self, Browser};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::oauth::client_auth::AuthMethod;
+use crate::oauth::dpop;
+use crate::oauth::errors::EndpointError;
 use crate::oauth::grant::Grant;
 use crate::oauth::id_token::{IdTokenRules, allowed_algs};
+use crate::oauth::par;
 use crate::oauth::pkce::FlowSecrets;
 use crate::oauth::secret::{IdToken, Nonce};
 use crate::oauth::token_response::TokenResponse;
+use crate::oauth::url_policy;
 
-use super::client::{ClientAuth, token_request};
+use super::client::{ClientAuth, code_request, post_authenticated};
 use super::discovery::DocumentCache;
 use super::events::{Event, Events};
 use super::loopback::{Callback, Expect, Listener, WaitError};
@@ -37,6 +42,8 @@ pub(crate) const RESERVED_PARAMS: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
     "scope",
+    "dpop_jkt",
+    "request_uri",
 ];
 
 /// What the authorization request asks for.
@@ -52,6 +59,8 @@ pub(crate) struct Request {
     pub timeout: Duration,
     /// Clock skew allowed for the ID token's times, in seconds.
     pub leeway: i64,
+    /// Push the request (RFC 9126) even when the provider does not require it.
+    pub par: bool,
 }
 
 /// Tokens obtained, with the verified ID token claims.
@@ -81,7 +90,53 @@ pub(crate) fn wants_oidc(scopes: &[String]) -> bool {
     scopes.iter().any(|s| s == "openid")
 }
 
-/// Builds the authorization URL.
+/// The parameters of an authorization request, in the order they are sent: with
+/// `dpop_jkt` (RFC 9449 §10) when the code is to be bound to a DPoP key.
+pub(crate) fn authorization_params(
+    client_id: &str,
+    redirect_uri: &str,
+    secrets: &FlowSecrets,
+    req: &Request,
+    dpop_jkt: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: &str| q.push((k.to_owned(), v.to_owned()));
+    push("response_type", "code");
+    push("client_id", client_id);
+    push("redirect_uri", redirect_uri);
+    if !req.scopes.is_empty() {
+        push("scope", &req.scopes.join(" "));
+    }
+    push("state", secrets.state.expose());
+    push("code_challenge", &secrets.challenge());
+    push("code_challenge_method", "S256");
+    if wants_oidc(&req.scopes) {
+        push("nonce", secrets.nonce.expose());
+    }
+    if let Some(a) = &req.audience {
+        push("audience", a);
+    }
+    if let Some(r) = &req.resource {
+        push("resource", r);
+    }
+    if let Some(jkt) = dpop_jkt {
+        push(dpop::DPOP_JKT, jkt);
+    }
+    let mut extra = req.params.clone();
+    if let Some(p) = &req.prompt {
+        extra.insert("prompt".into(), p.clone());
+    }
+    if let Some(h) = &req.login_hint {
+        extra.insert("login_hint".into(), h.clone());
+    }
+    for (k, v) in &extra {
+        push(k, v);
+    }
+    q
+}
+
+/// Builds the authorization URL (of a request that is not pushed and not DPoP-bound).
+#[cfg(test)]
 pub(crate) fn authorization_url(
     endpoint: &str,
     client_id: &str,
@@ -89,40 +144,85 @@ pub(crate) fn authorization_url(
     secrets: &FlowSecrets,
     req: &Request,
 ) -> Result<Url> {
-    let mut url = Url::parse(endpoint)
-        .map_err(|e| Error::BadResponse(format!("authorization endpoint `{endpoint}`: {e}")))?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", "code")
-            .append_pair("client_id", client_id)
-            .append_pair("redirect_uri", redirect_uri);
-        if !req.scopes.is_empty() {
-            q.append_pair("scope", &req.scopes.join(" "));
-        }
-        q.append_pair("state", secrets.state.expose())
-            .append_pair("code_challenge", &secrets.challenge())
-            .append_pair("code_challenge_method", "S256");
-        if wants_oidc(&req.scopes) {
-            q.append_pair("nonce", secrets.nonce.expose());
-        }
-        if let Some(a) = &req.audience {
-            q.append_pair("audience", a);
-        }
-        if let Some(r) = &req.resource {
-            q.append_pair("resource", r);
-        }
-        let mut extra = req.params.clone();
-        if let Some(p) = &req.prompt {
-            extra.insert("prompt".into(), p.clone());
-        }
-        if let Some(h) = &req.login_hint {
-            extra.insert("login_hint".into(), h.clone());
-        }
-        for (k, v) in &extra {
-            q.append_pair(k, v);
-        }
-    }
+    let mut url = parse_endpoint(endpoint)?;
+    url.query_pairs_mut().extend_pairs(authorization_params(
+        client_id,
+        redirect_uri,
+        secrets,
+        req,
+        None,
+    ));
     Ok(url)
+}
+
+fn parse_endpoint(endpoint: &str) -> Result<Url> {
+    Url::parse(endpoint)
+        .map_err(|e| Error::BadResponse(format!("authorization endpoint `{endpoint}`: {e}")))
+}
+
+/// Pushes the authorization request to the PAR endpoint (RFC 9126 §2), with client
+/// authentication (and a DPoP proof for a DPoP-bound login), and returns the URL the
+/// browser opens: the authorization endpoint with `client_id` and `request_uri` only.
+fn push_request(
+    http: &HttpClient,
+    par_endpoint: &Url,
+    authorization_endpoint: &str,
+    client: &ClientAuth,
+    params: &[(String, String)],
+) -> Result<Url> {
+    // `client_id` is an authorization request parameter here, so it is in the body
+    // whatever the client authentication (node-oidc-provider refuses a pushed request
+    // without it); the client authentication puts it there for every method but HTTP Basic.
+    let mut form: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, _)| k != "client_id")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if client.method == AuthMethod::ClientSecretBasic && client.secret.is_some() {
+        form.push(("client_id", &client.client_id));
+    }
+    let resp = post_authenticated(http, par_endpoint, client, &form, &HeaderMap::new())?;
+    let pushed = par::parse(resp.status, &resp.body).map_err(|e| match e {
+        EndpointError::OAuth(err) => Error::Rejected(err),
+        EndpointError::Malformed(m) => Error::BadResponse(format!(
+            "the PAR endpoint {}: {m}",
+            url_policy::display_base(par_endpoint)
+        )),
+    })?;
+    Ok(par::authorization_url(
+        &parse_endpoint(authorization_endpoint)?,
+        &client.client_id,
+        &pushed.request_uri,
+    ))
+}
+
+/// The PAR endpoint to push to, if the request is pushed: when the provider requires it
+/// (`require_pushed_authorization_requests`) or `par` says so. Its mTLS alias for a client
+/// with a certificate.
+fn par_endpoint(
+    http: &HttpClient,
+    provider: &Resolved,
+    client: &ClientAuth,
+    par: bool,
+) -> Result<Option<Url>> {
+    let meta = provider.metadata.as_ref();
+    let required = meta.is_some_and(|m| m.require_pushed_authorization_requests);
+    if !(par || required) {
+        return Ok(None);
+    }
+    let raw = meta
+        .and_then(|m| m.par_endpoint(client.certificate.is_some()))
+        .ok_or_else(|| {
+            Error::config(
+                format!(
+                    "the provider `{}` publishes no pushed_authorization_request_endpoint, so \
+                     the authorization request cannot be pushed (PAR)",
+                    provider.provider.name
+                ),
+                Some("log in without --par (and without `par = true` in the profile)".to_owned()),
+            )
+        })?;
+    http.checked_url(raw).map(Some)
 }
 
 /// Checks `--param` names against [`RESERVED_PARAMS`].
@@ -170,6 +270,7 @@ pub(crate) fn run(
         ));
     }
     let oidc = wants_oidc(&req.scopes) && !provider.provider.quirks.no_oidc;
+    let par_endpoint = par_endpoint(http, provider, client, req.par)?;
     let secrets = FlowSecrets::generate();
     let listener = Listener::bind(req.port).map_err(|e| {
         Error::Other(format!(
@@ -178,13 +279,23 @@ pub(crate) fn run(
         ))
     })?;
     let redirect_uri = listener.redirect_uri();
-    let url = authorization_url(
-        authorization_endpoint,
+    // A DPoP-bound login binds the code to its key too (RFC 9449 §10).
+    let jkt = client.dpop().map(|d| d.thumbprint().to_owned());
+    let params = authorization_params(
         &client.client_id,
         &redirect_uri,
         &secrets,
         req,
-    )?;
+        jkt.as_deref(),
+    );
+    // Pushed right before the browser opens: the request_uri lives about a minute.
+    let url = if let Some(endpoint) = &par_endpoint {
+        push_request(http, endpoint, authorization_endpoint, client, &params)?
+    } else {
+        let mut url = parse_endpoint(authorization_endpoint)?;
+        url.query_pairs_mut().extend_pairs(&params);
+        url
+    };
     browser::check_url(url.as_str(), http.insecure_http())
         .map_err(|e| Error::BadResponse(format!("refusing to open the authorization URL: {e}")))?;
     events.emit(Event::AuthorizationUrl(url.to_string()));
@@ -195,7 +306,13 @@ pub(crate) fn run(
     };
     let deadline = Instant::now() + req.timeout;
     let port = listener.addr().port();
-    let reasons = unanswered_reasons(&client.client_id, &redirect_uri, port);
+    let mut reasons = unanswered_reasons(&client.client_id, &redirect_uri, port);
+    if par_endpoint.is_some() {
+        reasons.push_str(
+            "; a pushed authorization request also expires about a minute after it was \
+             made, and a sign-in started later fails at the provider without coming back",
+        );
+    }
     let done = AtomicBool::new(false);
     let (finished, wait_ended) = mpsc::channel::<()>();
     let callback = std::thread::scope(|s| {
@@ -258,13 +375,26 @@ pub(crate) fn run(
     if let Some(r) = &req.resource {
         params.push(("resource", r));
     }
-    let response = token_request(
+    let response = match code_request(
         http,
         &token_endpoint,
         client,
         &params,
         &origin_headers(provider),
-    )?;
+    ) {
+        Err(Error::Rejected(e)) => {
+            if client.remember_dpop_need(&e) {
+                events.emit(Event::Warning(
+                    "the provider supports DPoP and refused the code sent without a DPoP \
+                     proof; the next login of this client binds its tokens with DPoP (or \
+                     pass --dpop)"
+                        .to_owned(),
+                ));
+            }
+            return Err(Error::Rejected(e));
+        }
+        other => other?,
+    };
     let id_claims = if oidc {
         let raw = response
             .id_token
@@ -488,10 +618,39 @@ mod tests {
     }
 
     #[test]
+    fn a_dpop_bound_request_names_its_key() {
+        let secrets = FlowSecrets::generate();
+        let req = Request {
+            scopes: vec!["openid".into()],
+            ..Request::default()
+        };
+        let q: BTreeMap<String, String> = authorization_params(
+            "cli",
+            "http://127.0.0.1:1/callback",
+            &secrets,
+            &req,
+            Some("jkt-123"),
+        )
+        .into_iter()
+        .collect();
+        assert_eq!(q["dpop_jkt"], "jkt-123");
+        assert_eq!(q["client_id"], "cli");
+        let q: BTreeMap<String, String> =
+            authorization_params("cli", "http://127.0.0.1:1/callback", &secrets, &req, None)
+                .into_iter()
+                .collect();
+        assert!(!q.contains_key("dpop_jkt"));
+    }
+
+    #[test]
     fn reserved_params_are_refused() {
         let p = BTreeMap::from([("state".to_owned(), "x".to_owned())]);
         assert_eq!(check_params(&p).unwrap_err().exit_code(), 2);
         let p = BTreeMap::from([("prompt".to_owned(), "login".to_owned())]);
         assert!(check_params(&p).is_ok());
+        for k in ["dpop_jkt", "request_uri"] {
+            let p = BTreeMap::from([(k.to_owned(), "x".to_owned())]);
+            assert_eq!(check_params(&p).unwrap_err().exit_code(), 2, "{k}");
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::oauth::secret::DeviceCode;
 use crate::oauth::strict_json;
 use crate::oauth::token_response::{self, TokenEndpointError, TokenResponse, oauth_error};
 
-use super::client::{ClientAuth, post_authenticated};
+use super::client::{ClientAuth, check_binding, post_authenticated, post_authenticated_unproven};
 use super::events::{Event, Events};
 use super::provider::Resolved;
 
@@ -147,7 +147,7 @@ pub fn run(
     if let Some(r) = resource {
         form.push(("resource", r));
     }
-    let resp = post_authenticated(http, &endpoint, client, &form, &HeaderMap::new())?;
+    let resp = post_authenticated_unproven(http, &endpoint, client, &form, &HeaderMap::new())?;
     let auth = parse_authorization(resp.status, &resp.body)?;
     let loopback = url::Url::parse(&auth.verification_uri)
         .is_ok_and(|u| crate::oauth::url_policy::is_loopback(&u));
@@ -177,6 +177,7 @@ pub fn run(
     ];
     // Time spent: the clock, or the pauses taken if `sleep` does not really wait (tests).
     let mut slept = Duration::ZERO;
+    let mut started_dpop = false;
     let result = loop {
         let pause = Duration::from_secs(interval.saturating_mul(1u64 << backoff.min(4)));
         if start.elapsed().max(slept) + pause > wait {
@@ -189,7 +190,18 @@ pub fn run(
         slept += pause;
         let answer = post_authenticated(http, &token_endpoint, client, &params, &HeaderMap::new());
         match classify_poll(answer) {
-            Ok(Poll::Done(tokens)) => break Ok(tokens),
+            Ok(Poll::Done(tokens)) => {
+                if started_dpop {
+                    client.remember_started_dpop();
+                }
+                break check_binding(client, tokens);
+            }
+            // A server that wants DPoP refuses a poll without a proof; the device code
+            // stays usable, so polling goes on with a proof (`oauth::dpop::suggests_dpop`).
+            Err(Error::Rejected(e)) if client.start_dpop_after(&e)? => {
+                started_dpop = true;
+                backoff = 0;
+            }
             Ok(Poll::Pending) => backoff = 0,
             Ok(Poll::SlowDown) => {
                 backoff = 0;

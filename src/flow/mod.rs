@@ -6,6 +6,7 @@ pub mod client;
 pub mod client_credentials;
 pub mod device;
 pub(crate) mod discovery;
+pub mod dpop;
 pub mod events;
 pub(crate) mod id_check;
 pub(crate) mod keys;

@@ -22,6 +22,18 @@ impl Resolved {
         self.provider.issuer.as_deref()
     }
 
+    /// The same provider as a client with a certificate uses it (RFC 8705 §5): its
+    /// `mtls_endpoint_aliases` replace the endpoints they name. Explicit endpoints from the
+    /// configuration stay as given.
+    #[must_use]
+    pub fn for_certificate(mut self) -> Self {
+        if let Some(meta) = &self.metadata {
+            let aliased = meta.with_mtls_aliases(&meta.endpoints());
+            self.endpoints = self.provider.endpoints.clone().or(&aliased);
+        }
+        self
+    }
+
     /// An endpoint by name, or a configuration error naming it.
     pub fn require<'a>(&'a self, name: &str, value: Option<&'a String>) -> Result<&'a str> {
         value.map(String::as_str).ok_or_else(|| {

@@ -8,7 +8,8 @@
 //!    process may have renewed the set while this one waited, and its result is used;
 //! 3. **renew** as the set's [`TokenSet::renewal`] says: the refresh token grant, or the
 //!    client-credentials grant again; a response without a refresh token (or ID token)
-//!    keeps the old one; a new ID token must describe the same login as the old one;
+//!    keeps the old one; a new ID token must describe the same login as the old one; a
+//!    DPoP-bound set keeps its proof key (a public client's refresh token is bound to it);
 //! 4. on `invalid_grant`, **compare-and-clear**: drop the refresh token only if the cache
 //!    still holds that same one; a newer one stored meanwhile (a `login` outside the lock)
 //!    is tried once instead.
@@ -292,6 +293,10 @@ where
                 if fresh.id_token.is_none() {
                     fresh.id_token.clone_from(&current.id_token);
                 }
+                // The proof key lives as long as the refresh token it may be bound to.
+                if fresh.dpop_key.is_none() {
+                    fresh.dpop_key.clone_from(&current.dpop_key);
+                }
                 store.save(key, &fresh)?;
                 return Ok(Renewed {
                     tokens: fresh,
@@ -413,13 +418,16 @@ impl Renewer<'_> {
             .map_err(RenewError::Failed)?;
         }
         // The protocol above keeps the old refresh and ID tokens when these are absent.
-        Ok(response.into_token_set(
+        let mut fresh = response.into_token_set(
             current.grant,
             &current.issuer,
             &current.client_id,
             &current.scope,
             self.now,
-        ))
+        );
+        // The key the request was proven with: the set's own, or one the renewal started.
+        fresh.dpop_key = self.client.dpop().map(|d| d.stored().clone());
+        Ok(fresh)
     }
 
     /// The request that repeats `grant` (one whose [`Grant::renewal`] is

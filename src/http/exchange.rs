@@ -9,6 +9,7 @@ use super::request::Request;
 use super::trace::{self, Sink};
 use super::{Deadline, HttpClient, network_error};
 use crate::error::{Error, Result};
+use crate::oauth::dpop;
 use crate::oauth::url_policy;
 
 /// The time an exchange may take, and the caller's error when it runs out: only the
@@ -28,6 +29,34 @@ impl std::fmt::Debug for Budget<'_> {
     }
 }
 
+/// Makes the `DPoP` proof of one request (its method and URL).
+pub(crate) type ProofFn<'a> =
+    &'a dyn Fn(&reqwest::Method, &url::Url) -> Result<header::HeaderValue>;
+/// Sees the headers of a response from a URL.
+pub(crate) type ObserveFn<'a> = &'a dyn Fn(&url::Url, &header::HeaderMap);
+
+/// What goes with each hop on the origin the user named (RFC 9449 §7, RFC 8705 §3): the
+/// token's `Authorization` value, a DPoP proof made for that hop's method and URL, and the
+/// client that presents the profile's certificate. A hop to another origin gets none of it.
+pub(crate) struct Credentials<'a> {
+    pub(crate) authorization: &'a str,
+    /// Makes the `DPoP` header of a request (a DPoP-bound token).
+    pub(crate) proof: Option<ProofFn<'a>>,
+    /// Sees the headers of each response from the origin (a server's `DPoP-Nonce`).
+    pub(crate) observe: Option<ObserveFn<'a>>,
+    /// The client for hops on the origin: one that presents the client certificate.
+    pub(crate) client: Option<&'a HttpClient>,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("proof", &self.proof.is_some())
+            .field("certificate", &self.client.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A response and whether the credentials went with the request that produced it.
 #[derive(Debug)]
 pub(crate) struct Exchange {
@@ -38,13 +67,12 @@ pub(crate) struct Exchange {
 }
 
 impl HttpClient {
-    /// Sends `request` with `authorization` (the token's `Authorization` value) on its
-    /// origin, following redirects with `follow` (at most [`redirect::MAX_REDIRECTS`]),
-    /// all within `budget`.
+    /// Sends `request` with `credentials` on its origin, following redirects with `follow`
+    /// (at most [`redirect::MAX_REDIRECTS`]), all within `budget`.
     pub(crate) fn exchange(
         &self,
         request: &Request,
-        authorization: &str,
+        credentials: &Credentials<'_>,
         follow: bool,
         budget: Budget<'_>,
         trace: Sink<'_>,
@@ -52,7 +80,15 @@ impl HttpClient {
         let mut hop = Hop::first(request);
         loop {
             let body = hop.body(request);
-            let headers = hop.headers(request, authorization)?;
+            let mut headers = hop.headers(request, credentials.authorization)?;
+            // Each hop on the origin gets a proof of its own (its method and URL).
+            if let (true, Some(proof)) = (hop.credentials, credentials.proof) {
+                headers.insert(dpop::PROOF_HEADER, proof(&hop.method, &hop.url)?);
+            }
+            let http = match credentials.client {
+                Some(client) if hop.credentials => client,
+                _ => self,
+            };
             trace::api_request(
                 trace,
                 &hop.method,
@@ -61,7 +97,7 @@ impl HttpClient {
                 body.map(<[u8]>::len),
             );
             let base = url_policy::display_base(&hop.url);
-            let mut builder: RequestBuilder = self
+            let mut builder: RequestBuilder = http
                 .client_for(&hop.url)?
                 .request(hop.method.clone(), hop.url.clone())
                 .headers(headers);
@@ -82,6 +118,9 @@ impl HttpClient {
                 }
             })?;
             trace::api_response(trace, &response);
+            if let (true, Some(observe)) = (hop.credentials, credentials.observe) {
+                observe(&hop.url, response.headers());
+            }
             let status = response.status().as_u16();
             let location = response.headers().get(header::LOCATION);
             match redirect::next_hop(request, &hop, status, location, follow)? {

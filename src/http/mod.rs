@@ -13,10 +13,11 @@
 //! (`oauth`), `error` and `text`, and nothing above it: the `-v` trace goes to the
 //! [`Tracer`] its user hands in (`output::trace_line` for commands).
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::{Client, RequestBuilder};
@@ -24,6 +25,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use url::Url;
 
 use crate::error::{Error, NetworkKind, Result};
+use crate::oauth::mtls::ClientCertificate;
 use crate::oauth::url_policy;
 
 mod deadline;
@@ -147,6 +149,10 @@ impl Response {
 /// (tokens to a local service must not leave the machine, as curl's default `NO_PROXY` keeps
 /// `localhost` local), and one for every other host, which honours the proxy settings. Each
 /// is built on first use.
+///
+/// A client certificate (mutual TLS, RFC 8705) is presented by a client of its own
+/// ([`HttpClient::for_certificate`]), kept per certificate, so that requests without it never
+/// present it.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     direct: OnceLock<Client>,
@@ -159,6 +165,10 @@ pub struct HttpClient {
     /// The last token endpoint's `Date` minus this computer's clock, in seconds
     /// ([`NO_OFFSET`] until one was seen); for explaining clock skew.
     server_clock: Arc<AtomicI64>,
+    /// The client certificate this client presents, if any.
+    identity: Option<Arc<ClientCertificate>>,
+    /// The clients presenting a certificate, by its thumbprint.
+    with_identity: Arc<Mutex<BTreeMap<String, Arc<HttpClient>>>>,
 }
 
 /// [`HttpClient::server_clock`] before any `Date` header was seen.
@@ -198,7 +208,35 @@ impl HttpClient {
             trace: options.trace,
             timeout: options.timeout,
             server_clock: Arc::new(AtomicI64::new(NO_OFFSET)),
+            identity: None,
+            with_identity: Arc::default(),
         })
+    }
+
+    /// The same client presenting `certificate` in TLS handshakes (mutual TLS, RFC 8705):
+    /// one per certificate, built on first use and kept for the next request.
+    pub fn for_certificate(&self, certificate: &Arc<ClientCertificate>) -> Arc<Self> {
+        let mut clients = self
+            .with_identity
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let client = clients
+            .entry(certificate.thumbprint().to_owned())
+            .or_insert_with(|| {
+                Arc::new(Self {
+                    direct: OnceLock::new(),
+                    proxied: OnceLock::new(),
+                    certs: self.certs.clone(),
+                    insecure_http: self.insecure_http,
+                    verbose: self.verbose,
+                    timeout: self.timeout,
+                    trace: self.trace,
+                    server_clock: Arc::clone(&self.server_clock),
+                    identity: Some(Arc::clone(certificate)),
+                    with_identity: Arc::default(),
+                })
+            });
+        Arc::clone(client)
     }
 
     /// The client for requests to `url`: direct for a loopback host (`127.0.0.0/8`, `::1`,
@@ -228,9 +266,18 @@ impl HttpClient {
         if !self.certs.is_empty() {
             builder = builder.tls_certs_merge(self.certs.clone());
         }
-        builder
-            .build()
-            .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+        if let Some(certificate) = &self.identity {
+            let identity = reqwest::Identity::from_pem(&certificate.identity_pem())
+                .map_err(|e| identity_error(&e))?;
+            builder = builder.identity(identity);
+        }
+        builder.build().map_err(|e| {
+            if self.identity.is_some() {
+                identity_error(&e)
+            } else {
+                Error::Other(format!("cannot set up HTTP: {e}"))
+            }
+        })
     }
 
     /// Notes how far the clock of the server that sent `headers` is from this computer's,
@@ -371,6 +418,25 @@ impl HttpClient {
             ),
         }
     }
+}
+
+/// A client certificate and key the TLS stack refused (a key that is not the certificate's,
+/// a format it cannot use).
+fn identity_error(e: &reqwest::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::config(
+        format!("the client certificate cannot be used: {message}"),
+        Some(
+            "check that --client-key is the private key of --client-cert (PEM, not encrypted)"
+                .to_owned(),
+        ),
+    )
 }
 
 /// `application/x-www-form-urlencoded` serialisation (the WHATWG form encoding).

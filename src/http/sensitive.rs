@@ -28,13 +28,16 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_NAMES.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-/// Header names that always carry credentials.
+/// Header names that always carry credentials (a DPoP proof, RFC 9449 §4.1, is one: it
+/// proves the key for one request, and stays out of traces and other origins with the
+/// token it goes with).
 const CREDENTIAL_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",
     "cookie",
     "set-cookie",
     "x-api-key",
+    "dpop",
 ];
 /// A header whose name contains one of these is treated as a credential too
 /// (`X-Auth-Token`, `Api-Key`, `X-Session-Id`, `X-Amz-Security-Token`, …).
@@ -77,9 +80,14 @@ mod tests {
             "Api-Key",
             "X-Session-Id",
             "Proxy-Authorization",
+            "DPoP",
+            "dpop",
         ] {
             assert!(is_sensitive_header(n), "{n}");
         }
+        // A server's nonce is a public challenge value.
+        assert!(!is_sensitive_header("DPoP-Nonce"));
+        assert!(is_secret_name("client_assertion"));
         for n in [
             "Accept",
             "Content-Type",
@@ -87,6 +95,7 @@ mod tests {
             "User-Agent",
             "Keep-Alive",
             "WWW-Authenticate",
+            "DPoP-Nonce",
         ] {
             assert!(!is_sensitive_header(n), "{n}");
         }

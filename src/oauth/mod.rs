@@ -2,8 +2,10 @@
 //! clap, no colour: everything here is a pure function of its inputs and a given `now`.
 
 pub(crate) mod callback;
+pub mod client_assertion;
 pub mod client_auth;
 pub(crate) mod discovery;
+pub mod dpop;
 pub mod errors;
 pub(crate) mod expires_in;
 pub mod grant;
@@ -11,6 +13,8 @@ pub(crate) mod id_token;
 pub(crate) mod introspection;
 pub mod jose;
 pub(crate) mod jwt;
+pub mod mtls;
+pub mod par;
 pub mod pkce;
 pub mod providers;
 pub mod secret;

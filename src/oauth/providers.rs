@@ -72,6 +72,9 @@ pub struct Quirks {
     pub issuer_tenant_placeholder: Option<&'static str>,
     /// SPA-registered clients must send an `Origin` header to the token endpoint (Entra ID).
     pub spa_needs_origin: bool,
+    /// Client assertions (`private_key_jwt`, `client_secret_jwt`) must name the URL of the
+    /// endpoint they are sent to as `aud`, not the issuer (Entra ID, Okta).
+    pub assertion_aud_is_endpoint: bool,
 }
 
 /// A resolved provider: issuer and/or endpoints, default parameters and quirks.
@@ -261,6 +264,7 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
             };
             p.default_scopes = scopes(&["openid", "profile", "email", "offline_access"]);
             p.quirks.spa_needs_origin = true;
+            p.quirks.assertion_aud_is_endpoint = true;
             if matches!(tenant, "common" | "organizations" | "consumers") {
                 p.quirks.issuer_tenant_placeholder = Some("{tenantid}");
             }
@@ -297,6 +301,7 @@ pub fn preset(name: &str, arg: Option<&str>) -> Result<Provider, String> {
             } else {
                 format!("{base}/oauth2/default")
             });
+            p.quirks.assertion_aud_is_endpoint = true;
             p.default_scopes = scopes(&["openid", "profile", "email", "offline_access"]);
         }
         "auth0" => {
@@ -397,6 +402,27 @@ mod tests {
         assert_eq!(g.params["prompt"], "consent");
         let gh = preset("github", None).unwrap();
         assert!(gh.quirks.no_oidc && gh.quirks.non_expiring_tokens && gh.quirks.no_discovery);
+        // Client assertions name the endpoint where the provider insists; the issuer
+        // elsewhere (security C63).
+        for name in ["microsoft", "okta@dev-1.okta.com"] {
+            let (n, arg) = split_name(name);
+            assert!(
+                preset(n, arg).unwrap().quirks.assertion_aud_is_endpoint,
+                "{name}"
+            );
+        }
+        for name in [
+            "google",
+            "keycloak@https://kc.example/realms/x",
+            "auth0@t.auth0.com",
+            "local",
+        ] {
+            let (n, arg) = split_name(name);
+            assert!(
+                !preset(n, arg).unwrap().quirks.assertion_aud_is_endpoint,
+                "{name}"
+            );
+        }
         assert_eq!(
             split_name("gitlab@h.example"),
             ("gitlab", Some("h.example"))

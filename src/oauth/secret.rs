@@ -114,6 +114,11 @@ secret_type!(
     /// A device code (RFC 8628 §3.2).
     DeviceCode
 );
+secret_type!(
+    /// A private key as PKCS#8 PEM: a DPoP proof key kept beside the tokens it binds
+    /// (RFC 9449 §2).
+    PrivateKeyPem
+);
 
 #[cfg(test)]
 mod tests {
@@ -134,6 +139,7 @@ mod tests {
             (format!("{:?}", State::new(value)), "State"),
             (format!("{:?}", Nonce::new(value)), "Nonce"),
             (format!("{:?}", DeviceCode::new(value)), "DeviceCode"),
+            (format!("{:?}", PrivateKeyPem::new(value)), "PrivateKeyPem"),
         ]
     }
 

@@ -54,6 +54,7 @@ impl TokenResponse {
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
             obtained_at: now,
+            dpop_key: None,
         }
     }
 }
@@ -185,6 +186,9 @@ mod tests {
         );
         assert_eq!(r.token_type, TokenType::Bearer);
         assert_eq!(r.expires_in, Some(3600));
+        // RFC 9449 §5: a DPoP-bound token says so.
+        let d = ok(r#"{"access_token":"at","token_type":"DPoP","expires_in":60}"#);
+        assert_eq!(d.token_type, TokenType::DPoP);
         assert_eq!(
             r.refresh_token.as_ref().map(RefreshToken::expose),
             Some("rt")
@@ -257,8 +261,14 @@ mod tests {
                 "access_token",
             ),
             (r#"{"access_token":"a"}"#, "token_type"),
-            (r#"{"access_token":"a","token_type":"mac"}"#, "only Bearer"),
-            (r#"{"access_token":"a","token_type":"DPoP"}"#, "only Bearer"),
+            (
+                r#"{"access_token":"a","token_type":"mac"}"#,
+                "only Bearer, DPoP",
+            ),
+            (
+                r#"{"access_token":"a","token_type":"N_A"}"#,
+                "only Bearer, DPoP",
+            ),
             (
                 r#"{"access_token":5,"token_type":"Bearer"}"#,
                 "not a string",

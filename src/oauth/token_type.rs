@@ -2,9 +2,9 @@
 //! The one place that knows the `Authorization` scheme's name and builds the header value;
 //! a token set carries its type, so that everything that sends or prints a token asks it.
 //!
-//! Only `Bearer` (RFC 6750) is supported; a token response of any other type is refused.
-//! A sender-constrained type (DPoP, RFC 9449) becomes one more variant here, with its own
-//! scheme and a proof beside the header.
+//! `Bearer` (RFC 6750) and `DPoP` (RFC 9449: the token is bound to a key, and every request
+//! carries a proof signed with it beside the `Authorization: DPoP` header; `oauth::dpop`)
+//! are supported; a token response of any other type is refused.
 //!
 //! Pure: no I/O.
 
@@ -19,6 +19,8 @@ use super::secret::AccessToken;
 pub enum TokenType {
     /// RFC 6750: whoever holds the token may use it.
     Bearer,
+    /// RFC 9449: only the holder of the proof key may use it, with a proof per request.
+    DPoP,
 }
 
 /// A `token_type` oauthctl cannot use.
@@ -26,7 +28,7 @@ pub enum TokenType {
 #[error("only {} tokens are supported", supported())]
 pub struct UnsupportedTokenType;
 
-/// The supported types, for messages: `Bearer`.
+/// The supported types, for messages: `Bearer, DPoP`.
 fn supported() -> String {
     TokenType::ALL
         .iter()
@@ -37,13 +39,14 @@ fn supported() -> String {
 
 impl TokenType {
     /// Every supported type.
-    pub const ALL: [Self; 1] = [Self::Bearer];
+    pub const ALL: [Self; 2] = [Self::Bearer, Self::DPoP];
 
     /// The `token_type` value as written in token responses, introspection answers, the
     /// token cache and `OAUTHCTL_TOKEN_TYPE`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Bearer => "Bearer",
+            Self::DPoP => "DPoP",
         }
     }
 
@@ -51,6 +54,16 @@ impl TokenType {
     pub fn scheme(self) -> &'static str {
         match self {
             Self::Bearer => "Bearer",
+            Self::DPoP => "DPoP",
+        }
+    }
+
+    /// Whether a request with the token needs a proof of possession beside the header
+    /// (RFC 9449 §7.1), so that the header alone (`token --format header`) cannot use it.
+    pub fn needs_proof(self) -> bool {
+        match self {
+            Self::Bearer => false,
+            Self::DPoP => true,
         }
     }
 
@@ -132,21 +145,15 @@ mod tests {
         for ok in ["Bearer", "bearer", "BEARER", "bEaReR"] {
             assert_eq!(TokenType::parse(ok), Ok(TokenType::Bearer), "{ok}");
         }
-        for bad in [
-            "DPoP",
-            "dpop",
-            "mac",
-            "N_A",
-            "",
-            " Bearer",
-            "Bearer ",
-            "Bearer\r\n",
-        ] {
+        for ok in ["DPoP", "dpop", "DPOP"] {
+            assert_eq!(TokenType::parse(ok), Ok(TokenType::DPoP), "{ok}");
+        }
+        for bad in ["mac", "N_A", "", " Bearer", "Bearer ", "Bearer\r\n"] {
             assert_eq!(TokenType::parse(bad), Err(UnsupportedTokenType), "{bad:?}");
         }
         assert_eq!(
             UnsupportedTokenType.to_string(),
-            "only Bearer tokens are supported"
+            "only Bearer, DPoP tokens are supported"
         );
     }
 
@@ -158,6 +165,14 @@ mod tests {
         assert_eq!(t.to_string(), "Bearer");
         assert_eq!(t.authorization(&AccessToken::new("abc")), "Bearer abc");
         assert!(t.is_scheme("bearer") && t.is_scheme("BEARER") && !t.is_scheme("Basic"));
+        assert!(!t.needs_proof());
+        let d = TokenType::DPoP;
+        assert_eq!(d.as_str(), "DPoP");
+        assert_eq!(d.authorization(&AccessToken::new("abc")), "DPoP abc");
+        assert!(d.is_scheme("dpop") && !d.is_scheme("Bearer"));
+        assert!(d.needs_proof());
+        assert_eq!(d.credentials("DPoP abc"), Some("abc"));
+        assert_eq!(d.credentials("Bearer abc"), None);
     }
 
     #[test]

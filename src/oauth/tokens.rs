@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::dpop::ProofKey;
 pub use super::expires_in::{
     ExpiresInError, MAX_EXPIRES_IN, expires_in_seconds, expiry_from, parse_expires_in_str,
 };
@@ -49,6 +50,11 @@ pub struct TokenSet {
     pub client_id: String,
     /// When the token response was received, in Unix seconds.
     pub obtained_at: i64,
+    /// The DPoP proof key the tokens are bound to (RFC 9449), kept with them in the same
+    /// store entry: it lives as long as they do (a public client's refresh token is bound to
+    /// it too) and goes with them at logout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<ProofKey>,
 }
 
 /// Why a serialised token set could not be read. Messages never quote the input.

@@ -121,6 +121,7 @@ mod tests {
             issuer: "https://i".into(),
             client_id: "c".into(),
             obtained_at: 1000,
+            dpop_key: None,
         }
     }
 
@@ -146,6 +147,26 @@ mod tests {
         store.delete(&k).unwrap();
         store.delete(&k).unwrap();
         assert_eq!(store.load(&k).unwrap(), None);
+    }
+
+    #[test]
+    fn a_dpop_key_is_stored_with_its_tokens_and_deleted_with_them() {
+        let home = tempfile::tempdir().unwrap();
+        let store = FileStore::new(home.path().join("tokens"));
+        let (key_stored, proof_key) =
+            crate::oauth::dpop::ProofKey::generate(crate::oauth::jose::SigningAlg::Es256).unwrap();
+        let mut t = tokens("at-d");
+        t.token_type = TokenType::DPoP;
+        t.dpop_key = Some(key_stored);
+        store.save(&key("d"), &t).unwrap();
+        assert_eq!(mode(&store.path_for(&key("d"))), 0o600);
+        let back = store.load(&key("d")).unwrap().unwrap();
+        assert_eq!(back, t);
+        let again = back.dpop_key.unwrap().signing_key().unwrap();
+        assert_eq!(again.thumbprint(), proof_key.thumbprint());
+        store.delete(&key("d")).unwrap();
+        assert_eq!(store.load(&key("d")).unwrap(), None);
+        assert!(fs::read_dir(store.dir()).unwrap().next().is_none());
     }
 
     #[test]

@@ -59,6 +59,26 @@ pub(crate) struct RememberedLogin {
     /// `login --leeway` in seconds, when not the default: refreshed ID tokens get it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leeway: Option<i64>,
+    /// File holding the private key of `private_key_jwt` (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_file: Option<PathBuf>,
+    /// The `kid` the client's assertions name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_id: Option<String>,
+    /// The algorithm of the client's assertions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_alg: Option<String>,
+    /// Files holding the mTLS client certificate and its key (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
+    /// The login was DPoP-bound: a re-login binds again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop: Option<bool>,
+    /// The login pushed its authorization request on request (`--par`, `par = true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub par: bool,
 }
 
 /// A token set a profile still owns besides its current one, and the login that made it
@@ -364,6 +384,7 @@ mod tests {
             issuer: "https://i".into(),
             client_id: "c".into(),
             obtained_at: 1,
+            dpop_key: None,
         };
         let login = RememberedLogin {
             issuer: "https://i".into(),

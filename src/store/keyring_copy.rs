@@ -316,6 +316,7 @@ mod tests {
             issuer: "https://i".into(),
             client_id: "c".into(),
             obtained_at: 1,
+            dpop_key: None,
         }
     }
 

@@ -7,6 +7,7 @@
 //! refresh protocol. Nothing here prints: warnings are returned as values. No error or
 //! `Debug` output of this module contains a token value.
 
+pub(crate) mod dpop;
 pub mod file;
 pub(crate) mod fsutil;
 pub(crate) mod index;

@@ -21,14 +21,25 @@ pub(super) fn refusal_in(exchange: &Exchange, token_type: TokenType) -> Option<R
     if status != 401 && status != 403 {
         return None;
     }
-    let values = exchange
-        .response
-        .headers()
-        .get_all(header::WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    let challenge = www_authenticate::challenge_for(token_type, values)?;
-    Some(Refusal::from_challenge(status, &challenge))
+    let values = || {
+        exchange
+            .response
+            .headers()
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+    };
+    if let Some(challenge) = www_authenticate::challenge_for(token_type, values()) {
+        return Some(Refusal::from_challenge(status, &challenge));
+    }
+    // A token that needs no proof, refused by an API that names only DPoP (RFC 9449 §7.1):
+    // it wants DPoP-bound tokens.
+    let dpop = (!token_type.needs_proof())
+        .then(|| www_authenticate::challenge_for(TokenType::DPoP, values()))
+        .flatten()?;
+    let mut refusal = Refusal::from_challenge(status, &dpop);
+    refusal.wants_dpop = true;
+    Some(refusal)
 }
 
 /// What a `401`/`403` Bearer challenge says (RFC 6750 §3).
@@ -41,6 +52,8 @@ pub(super) struct Refusal {
     scope: Vec<String>,
     /// Where the API's protected resource metadata is (RFC 9728 §5.1).
     resource_metadata: Option<String>,
+    /// The API challenged with DPoP only: it wants a DPoP-bound token (RFC 9449 §7.1).
+    wants_dpop: bool,
 }
 
 impl Refusal {
@@ -54,6 +67,7 @@ impl Refusal {
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
             resource_metadata: c.param("resource_metadata").map(str::to_owned),
+            wants_dpop: false,
         }
     }
 
@@ -75,11 +89,14 @@ impl Refusal {
     /// `invalid_token` (RFC 6750 §3.1: expired, revoked, …) that is not about the audience.
     /// `insufficient_scope` never is: a refresh keeps the scopes (RFC 6749 §6).
     pub(super) fn refresh_may_help(&self) -> bool {
-        self.status == 401 && self.is("invalid_token") && !self.about_audience()
+        self.status == 401 && self.is("invalid_token") && !self.about_audience() && !self.wants_dpop
     }
 
     /// `invalid_token: the token expired (required scope: a b)`, sanitised.
     fn describe(&self) -> String {
+        if self.wants_dpop {
+            return "it accepts DPoP-bound tokens only (WWW-Authenticate: DPoP)".to_owned();
+        }
         let mut text = self.error.as_deref().map_or_else(
             || "its challenge gives no error code".to_owned(),
             |e| sanitize::line(e).into_owned(),
@@ -158,6 +175,14 @@ fn advice(
     resource: &str,
 ) -> Option<String> {
     match credential {
+        Credential::External { origin, .. } if refusal.wants_dpop => Some(format!(
+            "the token from {origin} is a bearer token; the API wants a DPoP-bound one, \
+             sent with a proof per request"
+        )),
+        Credential::Profile { tokens, .. } if refusal.wants_dpop => Some(format!(
+            "log in binding the tokens to a DPoP key: {}",
+            login_command(global, tokens.grant, &["--dpop"])
+        )),
         Credential::External { origin, .. } => {
             if refusal.is("insufficient_scope") && !refusal.scope.is_empty() {
                 Some(format!(
@@ -308,6 +333,41 @@ mod tests {
             "insufficient_scope: x\\u{1b}[2J (required scope: a b)"
         );
         assert!(!refusal(401, r#"Bearer realm="api""#).refresh_may_help());
+    }
+
+    #[test]
+    fn an_api_that_wants_dpop_says_so() {
+        let mut r = refusal(401, r#"DPoP error="invalid_token", algs="ES256""#);
+        r.wants_dpop = true;
+        assert!(
+            !r.refresh_may_help(),
+            "a refresh brings another bearer token"
+        );
+        assert!(r.describe().contains("DPoP-bound tokens only"));
+        let tokens = crate::oauth::tokens::TokenSet {
+            access_token: crate::oauth::secret::AccessToken::new("at"),
+            token_type: TokenType::Bearer,
+            expires_at: None,
+            refresh_token: None,
+            id_token: None,
+            scope: vec![],
+            grant: Grant::AuthorizationCode,
+            issuer: "https://as.example".into(),
+            client_id: "cli".into(),
+            obtained_at: 0,
+            dpop_key: None,
+        };
+        let external = Credential::External {
+            token: tokens.access_token.clone(),
+            origin: "$T".into(),
+        };
+        let global = crate::config::Flags::default();
+        let hint = advice(&global, &r, &external, "https://api.example").unwrap();
+        assert!(hint.contains("DPoP-bound"), "{hint}");
+        assert_eq!(
+            login_command(&global, tokens.grant, &["--dpop"]),
+            "`oauthctl login --dpop`"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub(crate) fn sample() -> TokenSet {
         issuer: "https://issuer.example".into(),
         client_id: "cli".into(),
         obtained_at: 10_000,
+        dpop_key: None,
     }
 }
 
@@ -290,4 +291,28 @@ fn cache_key_parse_rejects_paths() {
     assert!(CacheKey::parse("../../etc/passwd").is_none());
     assert!(CacheKey::parse(&"A".repeat(64)).is_none());
     assert!(serde_json::from_str::<CacheKey>("\"../x\"").is_err());
+}
+
+#[test]
+fn a_dpop_bound_set_keeps_its_proof_key_and_hides_it() {
+    let (key, signing) =
+        crate::oauth::dpop::ProofKey::generate(crate::oauth::jose::SigningAlg::Es256).unwrap();
+    let mut t = sample();
+    t.token_type = TokenType::DPoP;
+    t.dpop_key = Some(key);
+    let json = t.to_json();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["token_type"], "DPoP");
+    assert_eq!(v["dpop_key"]["alg"], "ES256");
+    let back = TokenSet::from_json(json.as_bytes()).unwrap();
+    assert_eq!(back, t);
+    let again = back.dpop_key.as_ref().unwrap().signing_key().unwrap();
+    assert_eq!(again.thumbprint(), signing.thumbprint());
+    // Never in Debug output.
+    let shown = format!("{t:?}");
+    assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+    assert!(shown.contains("PrivateKeyPem([redacted])"), "{shown}");
+    // A set written without one (every earlier release) has none, and writes none.
+    assert_eq!(sample().dpop_key, None);
+    assert!(!sample().to_json().contains("dpop_key"));
 }
