@@ -36,6 +36,9 @@ struct Claims {
     /// The token's binding (RFC 7800), if any.
     #[serde(default)]
     cnf: Option<Cnf>,
+    /// Who acts for the subject (RFC 8693 §4.1), in a delegated token.
+    #[serde(default)]
+    act: Option<Value>,
 }
 
 /// Where the API's protected resource metadata is (RFC 9728 §3.1: the well-known segment
@@ -230,10 +233,14 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 
 fn me_inner(app: &App, req: &Req) -> Resp {
     match validate(app, req) {
-        Ok(c) => Resp::json(
-            200,
-            &json!({"sub": c.sub, "scope": c.scope, "roles": c.roles, "client_id": c.client_id}),
-        ),
+        Ok(c) => {
+            let mut me = json!({"sub": c.sub, "scope": c.scope, "roles": c.roles,
+                                "client_id": c.client_id});
+            if let Some(act) = c.act {
+                me["act"] = act;
+            }
+            Resp::json(200, &me)
+        }
         Err(r) => r,
     }
 }

@@ -113,6 +113,10 @@ pub struct Client {
     /// Every authorization request of the client must be pushed first (RFC 9126 §6).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Token exchange (RFC 8693): the audiences (or resources) the client may ask for
+    /// besides the demo API's; any other is `invalid_target`.
+    #[serde(default)]
+    pub token_exchange_audiences: Vec<String>,
 }
 
 impl Client {
@@ -241,6 +245,7 @@ impl Default for Registry {
                         Grant::AuthorizationCode,
                         Grant::DeviceCode,
                         Grant::RefreshToken,
+                        Grant::TokenExchange,
                     ],
                     scopes: Vec::new(),
                     roles: Vec::new(),
@@ -251,7 +256,7 @@ impl Default for Registry {
                     id: "demo-service".into(),
                     secret: Some("demo-secret".into()),
                     redirect_uris: Vec::new(),
-                    grant_types: vec![Grant::ClientCredentials],
+                    grant_types: vec![Grant::ClientCredentials, Grant::TokenExchange],
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,

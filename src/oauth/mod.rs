@@ -20,6 +20,7 @@ pub mod providers;
 pub mod secret;
 pub(crate) mod strict_json;
 pub(crate) mod token_chars;
+pub mod token_exchange;
 pub mod token_response;
 pub mod token_type;
 pub mod tokens;

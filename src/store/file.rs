@@ -122,6 +122,7 @@ mod tests {
             client_id: "c".into(),
             obtained_at: 1000,
             dpop_key: None,
+            issued_token_type: None,
         }
     }
 
