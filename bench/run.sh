@@ -21,7 +21,9 @@
 #      WRK_THREADS (2), WRK_CONNECTIONS (16), SKIP_INSTALL=1 (use what is installed),
 #      ONLY=keyring (case 1b alone: `token` from the OS keyring with its kernel keyring
 #      copy beside oidc-token and true; the static build only, raw results in
-#      target/bench-keyring/, BENCHMARKS.md left as it is).
+#      target/bench-keyring/, BENCHMARKS.md left as it is), ONLY=dpop (`call` with a
+#      DPoP-bound token beside a bearer one, bench/dpop-case.sh; raw results in
+#      target/bench-dpop/, BENCHMARKS.md left as it is).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -30,7 +32,8 @@ ONLY="${ONLY:-}"
 case "$ONLY" in
     "") OUT="$REPO/target/bench" ;;
     keyring) OUT="$REPO/target/bench-keyring" ;;
-    *) echo "run.sh: ONLY is empty or keyring, not $ONLY" >&2; exit 2 ;;
+    dpop) OUT="$REPO/target/bench-dpop" ;;
+    *) echo "run.sh: ONLY is empty, keyring or dpop, not $ONLY" >&2; exit 2 ;;
 esac
 TOOLS="$REPO/target/bench-tools"
 RUNS="${RUNS:-200}"
@@ -156,6 +159,21 @@ hf() {
 octl() { OAUTHCTL_HOME="$1" OAUTHCTL_TOKEN_STORE=file "$BIN" "${@:2}"; }
 
 # ---------------------------------------------------------------- 3. servers
+if [ "$ONLY" = dpop ]; then
+    log "call with DPoP"
+    export BIN RUNS WARMUP OUT SCRATCH
+    export -f start_serve octl
+    # The functions above add to PIDS in a child shell: the servers are stopped by the
+    # case script's own trap.
+    bench/dpop-case.sh
+    {
+        echo "commit: $(git rev-parse HEAD)" \
+            "(uncommitted changes: $(git status --porcelain --untracked-files=no | grep -q . && echo yes || echo no))"
+        echo "build: $BUILD; kernel: $(uname -sr); cores: $(nproc); $(hyperfine --version)"
+    } | tee "$OUT/facts.txt"
+    log "done: raw results in target/bench-dpop/"
+    exit 0
+fi
 log "starting servers"
 start_serve serve --rate-limit 0
 ISS="$ISSUER"

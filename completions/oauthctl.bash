@@ -2094,7 +2094,7 @@ _oauthctl() {
             return 0
             ;;
         oauthctl__subcmd__serve)
-            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --port --listen --server-config --access-token-ttl --refresh-token-ttl --code-ttl --rate-limit --auto-approve --key-file --alg --rotate-key --refresh-reuse-grace --misbehave --require-dpop --dpop-nonce --require-par --help --version"
+            opts="-p -j -v -q -h -V --profile --provider --issuer --client-id --client-secret-file --client-secret-env --client-secret --config --json --color --verbose --quiet --token-store --cacert --insecure-http --client-key-file --client-key-id --client-cert --client-key --port --listen --server-config --access-token-ttl --refresh-token-ttl --code-ttl --rate-limit --auto-approve --key-file --alg --rotate-key --refresh-reuse-grace --misbehave --require-dpop --dpop-nonce --require-par --tls --tls-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2210,6 +2210,10 @@ _oauthctl() {
                     ;;
                 --misbehave)
                     COMPREPLY=($(compgen -W "id-token-bad-signature id-token-alg-none id-token-hs256-with-rsa-pubkey id-token-wrong-iss id-token-wrong-aud id-token-extra-aud id-token-no-sub id-token-no-iat id-token-expired id-token-nonce-mismatch unknown-kid kid-absent-multi-key jwks-unparseable-key userinfo-sub-mismatch discovery-issuer-mismatch callback-missing-iss callback-wrong-iss error-without-state duplicate-callback-params token-307 token-200-with-error huge-expires-in wrong-token-type token-control-chars refresh-control-chars device-slow-down introspection-active-string refresh-new-sub" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -187,7 +187,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key-i
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-cert -d 'The client certificate for mutual TLS (PEM; RFC 8705), with --client-key' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l client-key -d 'The private key of --client-cert (PEM)' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand token" -l format -d 'Output format' -r -f -a "raw\t'The token alone'
-header\t'`Authorization: Bearer TOKEN`'
+header\t'`Authorization: Bearer TOKEN` (a DPoP-bound token needs --dpop-proof instead)'
 json\t'A JSON document (no refresh token unless --include-refresh-token)'
 env\t'`export OAUTHCTL_ACCESS_TOKEN=…` lines for `eval`'
 exec-credential\t'A kubectl `ExecCredential` (client.authentication.k8s.io/v1, or the apiVersion in KUBERNETES_EXEC_INFO)'"
@@ -542,6 +542,7 @@ refresh-control-chars\t'Like `token-control-chars`, but only in answers to the r
 device-slow-down\t'Device-flow polls get `slow_down` (+5 s) for the first two polls, however slow'
 introspection-active-string\t'Introspection answers `"active": "true"` (a string) for active tokens'
 refresh-new-sub\t'A refresh returns an ID token for another `sub`'"
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l tls-dir -d 'Keep the development CA of --tls in DIR [default: serve-tls in the state directory]' -r -F
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -550,6 +551,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l rotate-key -
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-dpop -d 'Require a DPoP proof (RFC 9449) with every token request, so that every access token is bound to the client\'s key'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l dpop-nonce -d 'Require the server\'s nonce in DPoP proofs (answered with use_dpop_nonce and a DPoP-Nonce header)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-par -d 'Require pushed authorization requests (RFC 9126, POST /par) from every client'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l tls -d 'Serve https, with a certificate from a development CA whose file is printed on stderr (pass it to clients as --cacert); enables mTLS client authentication'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

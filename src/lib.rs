@@ -21,6 +21,7 @@ pub mod devserver;
 pub mod error;
 pub mod flow;
 pub mod http;
+pub mod httpd;
 pub mod oauth;
 pub mod output;
 pub mod paths;

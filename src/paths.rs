@@ -69,6 +69,11 @@ impl Paths {
         self.state_dir.join("tokens")
     }
 
+    /// Where `serve --tls` keeps its development CA unless `--tls-dir` names another place.
+    pub fn serve_tls_dir(&self) -> PathBuf {
+        self.state_dir.join("serve-tls")
+    }
+
     /// Whether `path` lies under our state directory.
     pub fn is_ours(&self, path: &Path) -> bool {
         path.starts_with(&self.state_dir) || path.starts_with(&self.cache_dir)

@@ -329,16 +329,32 @@ fn proofs_and_tokens_never_go_to_another_origin_and_never_into_a_trace() {
     let api = Stub::start();
     api.route(
         "/start",
+        Canned::status(307, "").header("Location", &format!("{}/next?page=2", api.base)),
+    );
+    api.route(
+        "/next",
         Canned::status(302, "").header("Location", &format!("{}/landing", elsewhere.base)),
     );
     let start = format!("{}/start", api.base);
-    let out = oauthctl_v(h.path(), &["call", "-L", &start]);
+    let out = oauthctl_v(h.path(), &["call", "-L", "POST", &start, "-d", "x=1"]);
     assert_code(&out, 0);
+    // Each hop on the origin gets a proof of its own: its method, its URL, a new jti.
     let first = &api.seen("/start")[0];
     assert!(first.header("authorization").unwrap().starts_with("DPoP "));
     let proof = jwt_payload(first.header("dpop").unwrap());
     assert_eq!(proof["htu"], start);
-    assert_eq!(proof["htm"], "GET");
+    assert_eq!(proof["htm"], "POST");
+    let hop = &api.seen("/next")[0];
+    assert!(hop.header("authorization").unwrap().starts_with("DPoP "));
+    let hop_proof = jwt_payload(hop.header("dpop").unwrap());
+    assert_eq!(
+        hop_proof["htu"],
+        format!("{}/next", api.base),
+        "no query in htu"
+    );
+    assert_eq!(hop_proof["htm"], "POST", "a 307 keeps the method");
+    assert_ne!(hop_proof["jti"], proof["jti"]);
+    assert_eq!(hop_proof["ath"], proof["ath"]);
     let second = &elsewhere.seen("/landing")[0];
     assert!(second.header("authorization").is_none());
     assert!(second.header("dpop").is_none());
@@ -354,4 +370,216 @@ fn oauthctl_v(home: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["-v"];
     all.extend_from_slice(args);
     run(home, &all)
+}
+
+#[test]
+fn an_assertion_and_a_proof_never_follow_a_redirected_token_request() {
+    let key = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let h = home();
+    let pem = key_file(h.path(), &key);
+    let elsewhere = Stub::start();
+    elsewhere.route(
+        "/token",
+        Canned::json(r#"{"access_token":"x","token_type":"DPoP"}"#),
+    );
+    let issuer = Stub::start();
+    issuer.route(
+        "/.well-known/openid-configuration",
+        Canned::json(
+            json!({
+                "issuer": issuer.base,
+                "token_endpoint": format!("{}/token", issuer.base),
+                "dpop_signing_alg_values_supported": ["ES256"],
+            })
+            .to_string(),
+        ),
+    );
+    issuer.route(
+        "/token",
+        Canned::status(307, "").header("Location", &format!("{}/token", elsewhere.base)),
+    );
+    let out = run(
+        h.path(),
+        &[
+            "login",
+            "--flow",
+            "client-credentials",
+            "--dpop",
+            "--issuer",
+            &issuer.base,
+            "--client-id",
+            "cli",
+            "--client-key-file",
+            pem.to_str().unwrap(),
+        ],
+    );
+    assert_code(&out, 5);
+    let sent = &issuer.seen("/token")[0];
+    assert!(sent.header("dpop").is_some());
+    let body = String::from_utf8_lossy(&sent.body).into_owned();
+    assert!(body.contains("client_assertion="), "{body}");
+    assert!(
+        elsewhere.seen("/token").is_empty(),
+        "nothing went to the other origin"
+    );
+}
+
+#[test]
+fn scripts_get_a_proof_per_request_from_token_and_exec() {
+    let key = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let s = server(&key, |cfg| cfg.require_dpop = true);
+    let h = home();
+    let pem = key_file(h.path(), &key);
+    let out = run(
+        h.path(),
+        &[
+            "-p",
+            "agent",
+            "login",
+            "--flow",
+            "client-credentials",
+            "--dpop",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "cli-jwt",
+            "--client-key-file",
+            pem.to_str().unwrap(),
+            "--scope",
+            "api:read",
+        ],
+    );
+    assert_code(&out, 0);
+    let api = format!("{}/api/data", s.issuer());
+    // As the README shows it: the two headers for one request, read by curl.
+    let out = crate::support::shell(
+        h.path(),
+        &format!("oauthctl -p agent token --dpop-proof GET '{api}' | curl -sf -H @- '{api}'"),
+    )
+    .output()
+    .unwrap();
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("items"), "{}", stderr(&out));
+    // A proof is for one method and URL: the same headers for a POST are refused.
+    let out = crate::support::shell(
+        h.path(),
+        &format!(
+            "oauthctl -p agent token --dpop-proof GET '{api}' | curl -s -o /dev/null -w '%{{http_code}}' -X POST -H @- '{api}'"
+        ),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(stdout(&out), "401", "{}", stderr(&out));
+    // exec: the child knows the token needs proofs, and which profile makes them.
+    let out = crate::support::shell(
+        h.path(),
+        &format!(
+            "oauthctl -p agent exec -- sh -c 'echo \"$OAUTHCTL_TOKEN_TYPE $OAUTHCTL_PROFILE\"; \
+             oauthctl token --dpop-proof GET {api} | curl -sf -H @- {api}'"
+        ),
+    )
+    .output()
+    .unwrap();
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("DPoP agent\n"), "{text}");
+    assert!(
+        stderr(&out).contains("--dpop-proof METHOD URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(text.contains("items"), "{text}");
+}
+
+#[test]
+fn bad_keys_and_certificates_are_one_line_configuration_errors() {
+    let h = home();
+    let s = DevServer::start(DevConfig::default()).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cert = fixtures.join("client-cert.pem");
+    let cert_key = fixtures.join("client-cert.key");
+    let cc = |extra: &[&str]| {
+        let mut args = vec![
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            s.issuer(),
+            "--client-id",
+            "svc",
+        ];
+        args.extend_from_slice(extra);
+        run(h.path(), &args)
+    };
+    let check = |out: &std::process::Output, code: i32, says: &str| {
+        assert_code(out, code);
+        let err = stderr(out);
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("hint: ")) || code == 2,
+            "{err}"
+        );
+        assert!(!err.contains("BEGIN") && !err.contains("panicked"), "{err}");
+    };
+    let missing = h.path().join("nope.pem");
+    check(
+        &cc(&["--client-key-file", missing.to_str().unwrap()]),
+        7,
+        "--client-key-file",
+    );
+    // A certificate where the private key belongs: no key found, nothing quoted.
+    let out = cc(&["--client-key-file", cert.to_str().unwrap()]);
+    assert_code(&out, 7);
+    assert!(
+        stderr(&out).contains("no private key found"),
+        "{}",
+        stderr(&out)
+    );
+    check(
+        &cc(&["--auth-method", "private_key_jwt"]),
+        7,
+        "private_key_jwt needs the client's private key",
+    );
+    check(
+        &cc(&["--auth-method", "tls_client_auth"]),
+        7,
+        "tls_client_auth needs the client certificate",
+    );
+    // The certificate with a key that is not its own: refused before anything is sent.
+    let other = SigningKey::generate(SigningAlg::Es256).unwrap();
+    let wrong = key_file(h.path(), &other);
+    let before = s.hits("/token");
+    check(
+        &cc(&[
+            "--client-cert",
+            cert.to_str().unwrap(),
+            "--client-key",
+            wrong.to_str().unwrap(),
+        ]),
+        7,
+        "the client certificate cannot be used",
+    );
+    assert_eq!(s.hits("/token"), before);
+    // Half a pair is a usage error.
+    let out = cc(&["--client-cert", cert.to_str().unwrap()]);
+    assert_code(&out, 2);
+    // An unknown assertion algorithm in the profile.
+    std::fs::write(
+        h.path().join("config.toml"),
+        format!(
+            "[profiles.default]\nclient_key_file = {:?}\nclient_key_alg = \"HS256\"\n",
+            wrong.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    check(&cc(&[]), 7, "client_key_alg");
+    std::fs::remove_file(h.path().join("config.toml")).unwrap();
+    // The matching pair loads (the dev server then refuses the unknown client).
+    let out = cc(&[
+        "--client-cert",
+        cert.to_str().unwrap(),
+        "--client-key",
+        cert_key.to_str().unwrap(),
+    ]);
+    assert_code(&out, 4);
 }

@@ -84,6 +84,30 @@ fn keyring_save_load_delete_round_trip() {
 
 #[test]
 #[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
+fn keyring_keeps_a_dpop_key_with_its_tokens() {
+    use oauthctl::oauth::dpop::ProofKey;
+    use oauthctl::oauth::jose::SigningAlg;
+    let store = KeyringStore::open(BUSY_TIMEOUT).expect("the OS keyring must work here");
+    let key = unique_key("dpop");
+    // An RSA key makes the payload larger than one keyring entry: chunked, not truncated.
+    for alg in [SigningAlg::Es256, SigningAlg::Rs256] {
+        let (stored, signing) = ProofKey::generate(alg).unwrap();
+        let mut set = tokens(100);
+        set.token_type = TokenType::DPoP;
+        set.dpop_key = Some(stored);
+        store.save(&key, &set).unwrap();
+        let other = KeyringStore::open(BUSY_TIMEOUT).unwrap();
+        let back = other.load(&key).unwrap().unwrap();
+        assert_eq!(back, set);
+        let again = back.dpop_key.unwrap().signing_key().unwrap();
+        assert_eq!(again.thumbprint(), signing.thumbprint(), "{alg}");
+    }
+    store.delete(&key).unwrap();
+    assert_eq!(store.load(&key).unwrap(), None);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run under scripts/with-secret-service.sh with --include-ignored"]
 fn keyring_large_payload_survives_chunking() {
     let store = KeyringStore::open(BUSY_TIMEOUT).expect("the OS keyring must work here");
     let key = unique_key("large");

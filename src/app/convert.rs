@@ -314,6 +314,8 @@ impl From<cli::ServeArgs> for serve::Options {
             require_dpop: a.require_dpop,
             dpop_nonce: a.dpop_nonce,
             require_par: a.require_par,
+            tls: a.tls,
+            tls_dir: a.tls_dir,
         }
     }
 }
@@ -424,6 +426,17 @@ mod tests {
         };
         let o = serve::Options::from(args.0);
         assert!(o.require_dpop && o.dpop_nonce && o.require_par);
+        assert!(!o.tls && o.tls_dir.is_none());
+        let cli::Command::Serve(args) = parse("serve --tls --tls-dir ca").command.0 else {
+            panic!("not serve");
+        };
+        let o = serve::Options::from(args.0);
+        assert!(o.tls);
+        assert_eq!(o.tls_dir, Some(std::path::PathBuf::from("ca")));
+        assert!(
+            cli::Cli::try_parse_from(["oauthctl", "serve", "--tls-dir", "ca"]).is_err(),
+            "--tls-dir needs --tls"
+        );
         // The commands' own defaults (their tests use them) are the command line's.
         let cli::Command::Serve(args) = parse("serve").command.0 else {
             panic!("not serve");

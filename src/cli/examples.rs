@@ -19,6 +19,11 @@ Examples:
   oauthctl login --flow device --provider github --client-id Iv1.abc
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
       --client-secret-file - < secret.txt
+  oauthctl login --issuer https://login.example --client-id cli --dpop   # DPoP-bound tokens
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-key-file svc-key.pem                 # private_key_jwt
+  oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
+      --client-cert svc.pem --client-key svc.key    # mutual TLS
   oauthctl -p bot login --flow jwt-bearer --issuer https://login.example --client-id svc \\
       --client-key-file svc.pem --assertion-key svc.pem --assertion-sub alice
   oauthctl -p ci login --flow jwt-bearer --provider local --client-id svc --assertion-file -";
@@ -37,7 +42,8 @@ Examples:
   curl -H \"$(oauthctl token --format header)\" https://api.example/items
   eval \"$(oauthctl token --format env)\"             # OAUTHCTL_ACCESS_TOKEN=…
   oauthctl -p work token --min-ttl 5m               # valid for at least five more minutes
-  oauthctl token --id-token | oauthctl decode";
+  oauthctl token --id-token | oauthctl decode
+  oauthctl token --dpop-proof GET https://api.example/items | curl -H @- https://api.example/items";
 
 pub(super) const REFRESH: &str = "\
 Examples:
@@ -91,7 +97,8 @@ Examples:
   oauthctl serve                                    # http://127.0.0.1:9400 (first stdout line)
   oauthctl serve --port 0 --auto-approve alice      # a free port; alice approves without a page
   oauthctl serve --server-config serve.toml --key-file keys.pem
-  oauthctl serve --require-dpop --dpop-nonce --require-par   # DPoP with nonces, and PAR";
+  oauthctl serve --require-dpop --dpop-nonce --require-par   # DPoP with nonces, and PAR
+  oauthctl serve --tls                              # https; stderr names the CA to trust";
 
 pub(super) const JWT: &str = "\
 Examples:

@@ -257,7 +257,7 @@ pub(crate) enum TokenFormat {
     /// The token alone
     #[default]
     Raw,
-    /// `Authorization: Bearer TOKEN`
+    /// `Authorization: Bearer TOKEN` (a DPoP-bound token needs --dpop-proof instead)
     Header,
     /// A JSON document (no refresh token unless --include-refresh-token)
     Json,
@@ -658,6 +658,13 @@ pub(crate) struct ServeArgs {
     /// Require pushed authorization requests (RFC 9126, POST /par) from every client
     #[arg(long)]
     pub require_par: bool,
+    /// Serve https, with a certificate from a development CA whose file is printed on
+    /// stderr (pass it to clients as --cacert); enables mTLS client authentication
+    #[arg(long)]
+    pub tls: bool,
+    /// Keep the development CA of --tls in DIR [default: serve-tls in the state directory]
+    #[arg(long, value_name = "DIR", requires = "tls")]
+    pub tls_dir: Option<PathBuf>,
 }
 
 /// `serve --alg`.

@@ -221,29 +221,31 @@ pub(crate) fn read_token(path: &Path, flag: &str) -> Result<String> {
     Ok(token.to_owned())
 }
 
+/// The hint for a key or certificate file given with `flag`.
+fn pem_hint(flag: &str) -> String {
+    let key = flag.trim_start_matches("--").replace('-', "_");
+    format!(
+        "give a readable PEM file with {flag} FILE (or {key} in the profile); keys must not \
+         be encrypted (`openssl pkey -in KEY -out key.pem` writes a plain PKCS#8 one)"
+    )
+}
+
 /// A PEM file's text; `flag` names where it was given, for messages.
 pub(crate) fn read_pem(path: &Path, flag: &str) -> Result<String> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| {
+    let fail = |why: String| {
         Error::config(
-            format!("{flag} {}: cannot read it: {e}", path.display()),
-            None,
+            format!("{flag} {}: {why}", path.display()),
+            Some(pem_hint(flag)),
         )
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     let mut text = String::new();
     file.take(MAX_PEM + 1)
         .read_to_string(&mut text)
-        .map_err(|e| {
-            Error::config(
-                format!("{flag} {}: not a PEM text file: {e}", path.display()),
-                None,
-            )
-        })?;
+        .map_err(|e| fail(format!("not a PEM text file: {e}")))?;
     if text.len() as u64 > MAX_PEM {
-        return Err(Error::config(
-            format!("{flag} {}: too large for a PEM file", path.display()),
-            None,
-        ));
+        return Err(fail("too large for a PEM file".to_owned()));
     }
     Ok(text)
 }
@@ -261,14 +263,25 @@ fn assertion_key(keys: &ClientKeys, offered: Option<&[String]>) -> Result<Assert
     })?;
     let pem = read_pem(path, "--client-key-file")?;
     let bad = |e: crate::oauth::jose::KeyError| {
-        Error::config(format!("--client-key-file {}: {e}", path.display()), None)
+        Error::config(
+            format!("--client-key-file {}: {e}", path.display()),
+            Some(pem_hint("--client-key-file")),
+        )
     };
     let named = keys
         .key_alg
         .as_deref()
         .map(|name| {
-            SigningAlg::from_str(name)
-                .map_err(|e| Error::config(format!("client_key_alg: {e}"), None))
+            SigningAlg::from_str(name).map_err(|e| {
+                Error::config(
+                    format!("client_key_alg: {e}"),
+                    Some(
+                        "set client_key_alg to an algorithm the key can sign, or leave it out \
+                         to use the key's own"
+                            .to_owned(),
+                    ),
+                )
+            })
         })
         .transpose()?;
     let key = SigningKey::from_pem(&pem, named).map_err(bad)?;
@@ -330,12 +343,15 @@ fn load_certificate(keys: &ClientKeys) -> Result<Option<ClientCertificate>> {
     ClientCertificate::from_pem(&cert_pem, &key_pem)
         .map(Some)
         .map_err(|e| {
-            let which = if matches!(e, crate::oauth::mtls::CertError::Key(_)) {
-                format!("--client-key {}", key.display())
+            let (flag, path) = if matches!(e, crate::oauth::mtls::CertError::Key(_)) {
+                ("--client-key", key)
             } else {
-                format!("--client-cert {}", cert.display())
+                ("--client-cert", cert)
             };
-            Error::config(format!("{which}: {e}"), None)
+            Error::config(
+                format!("{flag} {}: {e}", path.display()),
+                Some(pem_hint(flag)),
+            )
         })
 }
 

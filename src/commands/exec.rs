@@ -42,6 +42,11 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         .env("OAUTHCTL_ACCESS_TOKEN", tokens.access_token.expose())
         .env("OAUTHCTL_TOKEN_TYPE", tokens.token_type.as_str());
     if tokens.token_type.needs_proof() {
+        ctx.ui.info(&format!(
+            "The access token is DPoP-bound: {program} needs a proof for each request, from \
+             `oauthctl token --dpop-proof METHOD URL` (OAUTHCTL_TOKEN_TYPE=DPoP and \
+             OAUTHCTL_PROFILE are set for that)."
+        ));
         command.env("OAUTHCTL_PROFILE", &session.profile);
         if let Some(config) = &ctx.flags.config {
             command.env("OAUTHCTL_CONFIG", config);

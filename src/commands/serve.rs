@@ -47,6 +47,10 @@ pub(crate) struct Options {
     pub dpop_nonce: bool,
     /// Require pushed authorization requests from every client.
     pub require_par: bool,
+    /// Serve https with the development CA.
+    pub tls: bool,
+    /// Where the development CA is kept (default: `Paths::serve_tls_dir`).
+    pub tls_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -68,6 +72,8 @@ impl Default for Options {
             require_dpop: false,
             dpop_nonce: false,
             require_par: false,
+            tls: false,
+            tls_dir: None,
         }
     }
 }
@@ -213,6 +219,13 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         .as_ref()
         .is_none_or(|f| f.clients.is_none() && f.users.is_none());
     let mut cfg = build_config(args, file);
+    if args.tls {
+        cfg.tls_dir = Some(
+            args.tls_dir
+                .clone()
+                .unwrap_or_else(|| ctx.paths.serve_tls_dir()),
+        );
+    }
     if ui.verbose > 0 {
         cfg.log = Some(Logger(Arc::new(|line: &str| {
             crate::output::trace_line(&format!("serve: {line}"));

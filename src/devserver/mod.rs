@@ -1,4 +1,4 @@
-//! The embedded development authorization server (`oauthctl serve`, design.md §6) and its
+//! The embedded development authorization server (`oauthctl serve`, docs/serve.md) and its
 //! protected demo API, as a library type the tests start in process:
 //!
 //! ```no_run
@@ -10,12 +10,14 @@
 //! drop(server); // stops it: threads joined, port released
 //! ```
 //!
-//! Layers: [`guard`] is the HTTP/1.1 server: it owns the TCP socket, bounds and validates
-//! every request before any handler sees it, and writes the answers; `routes` dispatches to
-//! the OAuth endpoints (`authorize`, `token`) and the demo API (`api`); `state` is the
-//! in-memory store; `keys` signs.
+//! Layers: the crate's HTTP server ([`crate::httpd`]) owns the TCP socket, bounds and
+//! validates every request before any handler sees it, and writes the answers; `adapter`
+//! turns its requests into `wire::Req` and `wire::Resp` into its answers; `routes`
+//! dispatches to the OAuth endpoints (`authorize`, `token`) and the demo API (`api`);
+//! `state` is the in-memory store; `keys` signs.
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
+mod adapter;
 mod api;
 mod assertion;
 mod authorization_request;
@@ -30,7 +32,6 @@ mod device_pages;
 mod dpop;
 mod form_checks;
 mod grants;
-pub mod guard;
 mod introspect;
 mod issue;
 mod keys;
@@ -57,17 +58,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+pub use crate::httpd::Limits;
 pub use clients::{
     AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
 };
-pub use guard::Limits;
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
-pub use mtls::PeerCertificates;
 pub use tls::{CA_CERT_FILE, CA_KEY_FILE};
 
 /// A sink for the server's one-line request log. Lines never contain secrets: no query
-/// strings, no bodies, no tokens (security.md S21).
+/// strings, no bodies, no tokens.
 #[derive(Clone)]
 pub struct Logger(pub Arc<dyn Fn(&str) + Send + Sync>);
 
@@ -77,8 +77,8 @@ impl std::fmt::Debug for Logger {
     }
 }
 
-/// Everything the dev server can be told. `DevConfig::default()` is design.md §6 on
-/// `127.0.0.1:0`.
+/// Everything the dev server can be told. `DevConfig::default()` is the documented
+/// defaults of `serve` (docs/serve.md) on `127.0.0.1:0`.
 #[derive(Debug, Clone)]
 pub struct DevConfig {
     /// Address to bind; loopback unless the operator asks otherwise (`--listen`).
@@ -91,7 +91,7 @@ pub struct DevConfig {
     pub access_token_ttl: Duration,
     /// Refresh-token lifetime (default 30d).
     pub refresh_token_ttl: Duration,
-    /// Authorization-code lifetime (default 60s; S9).
+    /// Authorization-code lifetime (default 60s).
     pub code_ttl: Duration,
     /// Device-code lifetime (default 10m).
     pub device_code_ttl: Duration,
@@ -101,7 +101,7 @@ pub struct DevConfig {
     /// secrets per client and source address per minute; 0 disables both (default 120).
     pub rate_limit_per_minute: u32,
     /// Sign this user in and approve every authorization request without a page. Tests and
-    /// scripts only; never the default (S23).
+    /// scripts only; never the default.
     pub auto_approve: Option<String>,
     /// Signing algorithm for new keys (default ES256).
     pub alg: SigningAlg,
@@ -109,14 +109,14 @@ pub struct DevConfig {
     pub key_file: Option<PathBuf>,
     /// Rotate the signing key once at start (the previous key stays published).
     pub rotate_key_on_start: bool,
-    /// Accept a rotated refresh token again within this window (CLI races). Off by default
-    /// (S12).
+    /// Accept a rotated refresh token again within this window (CLI races). Off by
+    /// default.
     pub refresh_reuse_grace: Option<Duration>,
     /// HTTP limits (request sizes, deadlines, connections).
     pub limits: Limits,
     /// Request log sink, if any.
     pub log: Option<Logger>,
-    /// Deliberate misbehaviour for clients' negative tests (S22); empty by default.
+    /// Deliberate misbehaviour for clients' negative tests; empty by default.
     pub misbehave: Vec<Misbehave>,
     /// Require DPoP (RFC 9449) at the token endpoint from every client (`--require-dpop`;
     /// per client: `dpop_bound_access_tokens`).
@@ -351,7 +351,7 @@ pub enum DevServerError {
 pub(crate) struct App {
     pub cfg: DevConfig,
     pub issuer: String,
-    /// The `Host` values this server answers for (S2): `127.0.0.1:PORT`, `localhost:PORT`,
+    /// The `Host` values this server answers for: `127.0.0.1:PORT`, `localhost:PORT`,
     /// `[::1]:PORT` and the issuer's, compared case-insensitively.
     pub hosts: Vec<String>,
     pub keys: RwLock<keys::KeySet>,
@@ -410,7 +410,7 @@ impl App {
 pub struct DevServer {
     app: Arc<App>,
     addr: SocketAddr,
-    guard: Option<guard::Guard>,
+    http: Option<crate::httpd::Server>,
     decoy: Option<misbehave::Decoy>,
 }
 
@@ -504,16 +504,20 @@ impl DevServer {
             client_keys,
             cfg,
         });
-        // Not served yet: the TLS layer comes with the crate's HTTP server.
-        drop(tls_config);
         let router = Arc::clone(&app);
-        let handler: guard::Handler = Arc::new(move |req| routes::handle(&router, req));
-        let guard = guard::Guard::start(listener, app.cfg.limits.clone(), handler)
+        let handler: crate::httpd::Handler =
+            Arc::new(move |req| adapter::from_resp(routes::handle(&router, adapter::to_req(req))));
+        let options = crate::httpd::Options {
+            name: "devserver",
+            tls: tls_config,
+            ..crate::httpd::Options::new(app.cfg.limits.clone())
+        };
+        let http = crate::httpd::Server::start(listener, options, handler)
             .map_err(|e| DevServerError::Io(e.to_string()))?;
         Ok(Self {
             app,
             addr,
-            guard: Some(guard),
+            http: Some(http),
             decoy,
         })
     }
@@ -645,9 +649,9 @@ impl std::fmt::Debug for DevServer {
 
 impl Drop for DevServer {
     fn drop(&mut self) {
-        // No new requests, open connections closed, every connection thread joined.
-        if let Some(mut guard) = self.guard.take() {
-            guard.stop();
+        // No new requests, open connections closed, the server's threads joined.
+        if let Some(mut http) = self.http.take() {
+            http.stop();
         }
         self.decoy.take();
     }

@@ -17,27 +17,7 @@ use serde_json::Value;
 
 use crate::oauth::jose;
 
-/// The client certificate chain of a TLS connection: the end-entity certificate first.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PeerCertificates(pub Vec<Vec<u8>>);
-
-impl std::fmt::Debug for PeerCertificates {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PeerCertificates({} certificates)", self.0.len())
-    }
-}
-
-impl PeerCertificates {
-    /// The end-entity certificate (DER).
-    pub(crate) fn leaf(&self) -> Option<&[u8]> {
-        self.0.first().map(Vec::as_slice)
-    }
-
-    /// The certificates after the first.
-    pub(crate) fn intermediates(&self) -> &[Vec<u8>] {
-        self.0.get(1..).unwrap_or_default()
-    }
-}
+pub(crate) use crate::httpd::PeerCertificates;
 
 /// The `x5t#S256` of a certificate (RFC 8705 §3.1).
 pub(crate) fn x5t_s256(der: &[u8]) -> String {

@@ -20,7 +20,7 @@ use crate::oauth::grant::Grant;
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
 const MAX_HIT_PATHS: usize = 1024;
 
-/// Answers one request that the HTTP layer (`guard`) has already bounded and checked.
+/// Answers one request that the HTTP server (`crate::httpd`) has already bounded and checked.
 /// The request is handed over: the connection has no use for it afterwards.
 #[allow(clippy::needless_pass_by_value)]
 pub(crate) fn handle(app: &App, req: Req) -> Resp {

@@ -210,7 +210,7 @@ pub(crate) struct Resp {
     pub body: Vec<u8>,
 }
 
-/// Headers on every HTML page (RFC 9700 §4.16; security.md S6).
+/// Headers on every HTML page (RFC 9700 §4.16).
 const PAGE_HEADERS: &[(&str, &str)] = &[
     (
         "Content-Security-Policy",

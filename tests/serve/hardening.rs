@@ -5,7 +5,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use oauthctl::devserver::{DevConfig, Limits};
+use serde_json::Value;
 
 use super::{client_credentials, start, url};
 use crate::support::{get, post_basic, raw};
@@ -165,4 +167,52 @@ fn keep_alive_and_pipelining_work() {
     let out = raw(s.local_addr(), format!("{one}{one}{last}").as_bytes());
     assert_eq!(out.matches("HTTP/1.1 200").count(), 3, "{out}");
     assert_eq!(s.hits("/jwks"), 3);
+}
+
+/// A chunked request body is accepted (decoded, within the same cap as any
+/// body), and a chunked body over the cap is refused.
+#[test]
+fn chunked_token_requests_are_answered_and_capped() {
+    let s = start(DevConfig {
+        limits: fast_limits(),
+        ..DevConfig::default()
+    });
+    let addr = s.local_addr();
+    let head = format!(
+        "POST /token HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Basic {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        addr.port(),
+        base64::engine::general_purpose::STANDARD.encode("demo-service:demo-secret"),
+    );
+    let form = "grant_type=client_credentials&scope=api%3Aread";
+    let (a, b) = form.split_at(20);
+    let chunked = format!(
+        "{head}{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        a.len(),
+        b.len()
+    );
+    let out = raw(addr, chunked.as_bytes());
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    let body: Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(
+        body["access_token"].as_str().is_some_and(|t| !t.is_empty()),
+        "{out}"
+    );
+    assert_eq!(body["token_type"], "Bearer");
+    // The same 64 KiB cap as for a body with Content-Length, in small chunks or one big one.
+    let piece = format!("{form}&pad={}", "x".repeat(4000));
+    let mut over = head.clone();
+    for _ in 0..17 {
+        over.push_str(&format!("{:x}\r\n{piece}\r\n", piece.len()));
+    }
+    over.push_str("0\r\n\r\n");
+    assert!(raw(addr, over.as_bytes()).starts_with("HTTP/1.1 413 "));
+    let one = format!(
+        "{head}{:x}\r\n{}\r\n0\r\n\r\n",
+        70 * 1024,
+        "y".repeat(70 * 1024)
+    );
+    assert!(raw(addr, one.as_bytes()).starts_with("HTTP/1.1 413 "));
+    assert_eq!(s.hits("/token"), 1);
 }

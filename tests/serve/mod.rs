@@ -21,6 +21,7 @@ mod par;
 mod rate_limit;
 mod revoke;
 mod state;
+mod tls;
 mod token;
 
 use oauthctl::devserver::{Client, DevConfig, DevServer, Registry};

@@ -1,13 +1,17 @@
-//! A tiny HTTP/1.1 server on 127.0.0.1:0 that answers each path with a canned response and
-//! counts requests. For the hostile and odd cases a real server never produces.
+//! A tiny HTTP/1.1 server on 127.0.0.1:0 (the crate's own, [`oauthctl::httpd`]) that
+//! answers each path with a canned response and counts requests. For the hostile and odd
+//! cases a real server never produces.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use oauthctl::httpd::{self, Body, Limits, Options, Server};
 
 /// A canned response.
 #[derive(Clone, Debug)]
@@ -81,39 +85,41 @@ pub struct Stub {
     pub base: String,
     routes: Routes,
     seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
     port: u16,
+    _server: Server,
 }
 
 impl Stub {
     /// Starts a stub with no routes (every path answers 404).
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind stub");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind stub");
         let port = listener.local_addr().expect("addr").port();
-        listener.set_nonblocking(true).expect("nonblocking");
         let routes: Routes = Arc::default();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, s, st) = (routes.clone(), seen.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !st.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let (r, s) = (r.clone(), s.clone());
-                        std::thread::spawn(move || handle(stream, &r, &s));
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
+        let (r, s) = (routes.clone(), seen.clone());
+        let handler: httpd::Handler = Arc::new(move |req| answer(req, &r, &s));
+        let options = Options {
+            limits: Limits {
+                max_body: 1024 * 1024,
+                // Trickled answers take their time.
+                body_timeout: Duration::from_secs(60),
+                ..Limits::default()
+            },
+            threads: 2,
+            name: "stub",
+            // A canned answer carries a `Date` only when it says so.
+            date: false,
+            // It plays an HTTP proxy, too.
+            absolute_form: true,
+            tls: None,
+        };
+        let server = Server::start(listener, options, handler).expect("start stub");
         Self {
             base: format!("http://127.0.0.1:{port}"),
             routes,
             seen,
-            stop,
-            thread: Some(thread),
             port,
+            _server: server,
         }
     }
 
@@ -166,51 +172,30 @@ impl Stub {
     }
 }
 
-impl Drop for Stub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn handle(stream: TcpStream, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let target = parts.next().unwrap_or_default().to_owned();
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-        None => (target.clone(), None),
+/// Records the request and answers with the path's next canned response; every answer
+/// closes its connection.
+fn answer(req: httpd::Request, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) -> httpd::Response {
+    let (parts, body) = req.into_parts();
+    // A proxied request names the absolute URL, which is what it is routed by.
+    let path = match (parts.uri.scheme(), parts.uri.authority()) {
+        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}{}", parts.uri.path()),
+        _ => parts.uri.path().to_owned(),
     };
-    let mut headers = Vec::new();
-    let mut length = 0usize;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.trim_end().split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            headers.push((k.to_owned(), v.trim().to_owned()));
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
     seen.lock().expect("seen").push(Seen {
-        method,
+        method: parts.method.as_str().to_owned(),
         path: path.clone(),
-        query,
-        headers,
-        body,
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
     });
     let canned = {
         let mut routes = routes.lock().expect("routes");
@@ -220,29 +205,70 @@ fn handle(stream: TcpStream, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) {
             None => Canned::status(404, "{\"error\":\"not_found\"}"),
         }
     };
-    let mut out = stream;
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        canned.status,
-        canned.body.len()
-    );
+    let body = match canned.trickle {
+        None => Body::from(canned.body),
+        Some(pause) => Body::stream(Trickle::new(canned.body, pause)),
+    };
+    let mut resp = httpd::Response::new(body);
+    *resp.status_mut() = http::StatusCode::from_u16(canned.status).expect("a status");
     for (k, v) in &canned.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        resp.headers_mut().append(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("a header name"),
+            http::HeaderValue::from_str(v).expect("a header value"),
+        );
     }
-    head.push_str("\r\n");
-    let _ = out.write_all(head.as_bytes());
-    match canned.trickle {
-        None => {
-            let _ = out.write_all(&canned.body);
+    resp.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
+/// A body sent one byte at a time, with `pause` before each (its length is announced).
+struct Trickle {
+    bytes: Bytes,
+    pause: Duration,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Trickle {
+    fn new(bytes: Vec<u8>, pause: Duration) -> Self {
+        Self {
+            bytes: bytes.into(),
+            pause,
+            sleep: None,
         }
-        Some(pause) => {
-            let _ = out.flush();
-            for byte in &canned.body {
-                std::thread::sleep(pause);
-                if out.write_all(std::slice::from_ref(byte)).is_err() {
-                    return; // the client gave up
-                }
-            }
+    }
+}
+
+impl http_body::Body for Trickle {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        if this.bytes.is_empty() {
+            return Poll::Ready(None);
         }
+        let pause = this.pause;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(pause)));
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        this.sleep = None;
+        Poll::Ready(Some(Ok(Frame::data(this.bytes.split_to(1)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.bytes.len() as u64)
     }
 }

@@ -403,6 +403,33 @@ fn a_client_credentials_set_is_renewed_by_repeating_the_grant() {
     assert_eq!(store.load(&key()).unwrap(), Some(cc("at-1", NOW + 3600)));
 }
 
+#[test]
+fn a_dpop_bound_set_keeps_its_proof_key_across_renewals() {
+    let (stored, key_pair) =
+        crate::oauth::dpop::ProofKey::generate(crate::oauth::jose::SigningAlg::Es256).unwrap();
+    let store = MemoryStore::default();
+    let mut old = set("at-0", Some("rt-0"), NOW - 10);
+    old.token_type = TokenType::DPoP;
+    old.dpop_key = Some(stored.clone());
+    store.save(&key(), &old).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let locks = Locks::new(home.path().join("locks"));
+    let renewed = renew_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |_| {
+        // A renewer that reports no key (the refresh token grant answered with a new
+        // access token only): the set's key is kept, as its refresh token is.
+        let mut t = set("at-1", None, NOW + 3600);
+        t.token_type = TokenType::DPoP;
+        Ok(t)
+    })
+    .unwrap();
+    assert!(renewed.renewed);
+    let saved = store.load(&key()).unwrap().unwrap();
+    assert_eq!(saved.access_token, AccessToken::new("at-1"));
+    assert_eq!(saved.refresh_token, Some(RefreshToken::new("rt-0")));
+    let kept = saved.dpop_key.unwrap().signing_key().unwrap();
+    assert_eq!(kept.thumbprint(), key_pair.thumbprint());
+}
+
 /// A store with a copy in front that still holds an older set than its store of record.
 struct LaggingCopy {
     record: MemoryStore,
@@ -472,31 +499,4 @@ fn under_the_lock_the_store_of_record_is_read_not_the_copy() {
     assert_eq!(server.calls.load(Ordering::SeqCst), 2);
     let kept = store.record.load(&key()).unwrap().unwrap();
     assert_eq!(kept.refresh_token.unwrap().expose(), "rt-2");
-}
-
-#[test]
-fn a_dpop_bound_set_keeps_its_proof_key_across_renewals() {
-    let (stored, key_pair) =
-        crate::oauth::dpop::ProofKey::generate(crate::oauth::jose::SigningAlg::Es256).unwrap();
-    let store = MemoryStore::default();
-    let mut old = set("at-0", Some("rt-0"), NOW - 10);
-    old.token_type = TokenType::DPoP;
-    old.dpop_key = Some(stored.clone());
-    store.save(&key(), &old).unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let locks = Locks::new(home.path().join("locks"));
-    let renewed = renew_if_needed(&store, &locks, &key(), NOW, Duration::from_secs(60), |_| {
-        // A renewer that reports no key (the refresh token grant answered with a new
-        // access token only): the set's key is kept, as its refresh token is.
-        let mut t = set("at-1", None, NOW + 3600);
-        t.token_type = TokenType::DPoP;
-        Ok(t)
-    })
-    .unwrap();
-    assert!(renewed.renewed);
-    let saved = store.load(&key()).unwrap().unwrap();
-    assert_eq!(saved.access_token, AccessToken::new("at-1"));
-    assert_eq!(saved.refresh_token, Some(RefreshToken::new("rt-0")));
-    let kept = saved.dpop_key.unwrap().signing_key().unwrap();
-    assert_eq!(kept.thumbprint(), key_pair.thumbprint());
 }
