@@ -198,6 +198,14 @@ fn the_jwt_bearer_flow_needs_an_assertion() {
     );
     assert_code(&out, 7);
     assert!(stderr(&out).contains("bad.pem"), "{}", stderr(&out));
+    let hint = "hint: give a readable, unencrypted PEM private key with --assertion-key FILE";
+    assert!(stderr(&out).contains(hint), "{}", stderr(&out));
+    let out = run(
+        h.path(),
+        &login(s.issuer(), &pem, &["--assertion-key", "missing.pem"]),
+    );
+    assert_code(&out, 7);
+    assert!(stderr(&out).contains(hint), "{}", stderr(&out));
 }
 
 #[test]

@@ -121,9 +121,20 @@ pub(crate) fn signing(
             None,
         )
     })?;
-    let pem = read_pem(path, "--assertion-key")?;
+    // The key is a flag's (or the profile's last login's), never a configuration key.
+    let hint = || {
+        Some(
+            "give a readable, unencrypted PEM private key with --assertion-key FILE (`openssl \
+             pkey -in KEY -out key.pem` writes a plain PKCS#8 one)"
+                .to_owned(),
+        )
+    };
+    let pem = read_pem(path, "--assertion-key").map_err(|e| match e {
+        Error::Config { message, .. } => Error::config(message, hint()),
+        other => other,
+    })?;
     let key = SigningKey::from_pem(&pem, None)
-        .map_err(|e| Error::config(format!("--assertion-key {}: {e}", path.display()), None))?;
+        .map_err(|e| Error::config(format!("--assertion-key {}: {e}", path.display()), hint()))?;
     let issuer = how.issuer.clone().unwrap_or_else(|| client_id.to_owned());
     Ok(Signing {
         key,
