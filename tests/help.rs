@@ -9,6 +9,7 @@ const SUBCOMMANDS: &[(&str, Option<&str>)] = &[
     ("login", Some("--flow")),
     ("token", Some("--format")),
     ("refresh", None),
+    ("exchange", Some("--subject-profile")),
     ("call", Some("--header")),
     ("introspect", Some("--token-type-hint")),
     ("userinfo", None),

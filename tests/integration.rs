@@ -21,6 +21,7 @@ mod demo;
 mod device;
 mod doctor;
 mod dpop;
+mod exchange;
 mod exec;
 mod git_credential;
 mod help;
@@ -29,8 +30,10 @@ mod hints;
 mod home;
 mod in_process;
 mod interop;
+mod interop_grants;
 mod interop_strict;
 mod introspect;
+mod jwt_bearer;
 mod jwt_sign;
 #[cfg(target_os = "linux")]
 mod kernel_keyring;

@@ -33,7 +33,7 @@ pub struct Strict {
 }
 
 impl Strict {
-    fn start(mtls: bool) -> Self {
+    pub fn start(mtls: bool) -> Self {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         assert!(
             fixtures.join("node_modules/oidc-provider").is_dir(),
@@ -96,7 +96,7 @@ impl Strict {
     }
 
     /// A file the fixture wrote, as a string argument.
-    fn path(&self, name: &str) -> String {
+    pub fn path(&self, name: &str) -> String {
         self.file(name).to_string_lossy().into_owned()
     }
 }

@@ -463,6 +463,7 @@ fn large_set_child() {
         client_id: "oauthctl-tests".into(),
         obtained_at: 1,
         dpop_key: None,
+        issued_token_type: None,
     };
     store.save(&key, &set(2000)).unwrap();
     assert!(copy_payload(key.as_str()).is_some());

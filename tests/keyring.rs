@@ -59,6 +59,7 @@ fn tokens(id_token_len: usize) -> TokenSet {
         client_id: "oauthctl-tests".into(),
         obtained_at: 1_900_000_000,
         dpop_key: None,
+        issued_token_type: None,
     }
 }
 

@@ -2,7 +2,9 @@
 //! [`UiOptions`], each command's options, and the domain's own value enums.
 
 use crate::cli::{self, GlobalArgs};
-use crate::commands::{call, decode, exec, introspect, login, logout, revoke, serve, token};
+use crate::commands::{
+    call, decode, exchange, exec, introspect, jwt_bearer, login, logout, revoke, serve, token,
+};
 use crate::config::Flags;
 use crate::devserver::SigningAlg;
 use crate::oauth::client_auth::AuthMethod;
@@ -106,6 +108,8 @@ impl From<cli::Flow> for Grant {
             cli::Flow::Code => Self::AuthorizationCode,
             cli::Flow::Device => Self::DeviceCode,
             cli::Flow::ClientCredentials => Self::ClientCredentials,
+            cli::Flow::JwtBearer => Self::JwtBearer,
+            cli::Flow::TokenExchange => Self::TokenExchange,
         }
     }
 }
@@ -203,8 +207,8 @@ impl From<cli::LoginArgs> for login::Options {
         Self {
             flow: a.flow.into(),
             scopes: a.scopes,
-            audience: a.audience,
-            resource: a.resource,
+            audiences: a.audiences,
+            resources: a.resources,
             resource_url: a.resource_url,
             client_metadata_url: a.client_metadata_url,
             params: a.params,
@@ -221,6 +225,8 @@ impl From<cli::LoginArgs> for login::Options {
             redirect_uri: a.redirect_uri,
             origin: a.origin,
             no_qr: a.no_qr,
+            assertion: (*a.assertion).into(),
+            exchange: (*a.exchange).into(),
         }
     }
 }
@@ -234,6 +240,63 @@ impl From<cli::RevokeArgs> for revoke::Options {
                 cli::TokenTypeHint::RefreshToken => revoke::Hint::RefreshToken,
             }),
             delete: a.delete,
+        }
+    }
+}
+
+impl From<cli::AssertionArgs> for jwt_bearer::Options {
+    fn from(a: cli::AssertionArgs) -> Self {
+        Self {
+            file: a.assertion_file,
+            key: a.assertion_key,
+            issuer: a.assertion_iss,
+            subject: a.assertion_sub,
+            audience: a.assertion_aud,
+            lifetime: a.assertion_exp,
+            key_id: a.assertion_kid,
+        }
+    }
+}
+
+/// Where a token handed to an exchange comes from: a profile, or a file (`-`: standard
+/// input).
+fn token_source(
+    profile: Option<String>,
+    file: Option<std::path::PathBuf>,
+) -> Option<crate::store::index::TokenSource> {
+    use crate::store::index::TokenSource;
+    profile.map(TokenSource::Profile).or_else(|| {
+        file.map(|f| {
+            if f.as_os_str() == "-" {
+                TokenSource::Stdin
+            } else {
+                TokenSource::File(f)
+            }
+        })
+    })
+}
+
+impl From<cli::ExchangeArgs> for exchange::Options {
+    fn from(a: cli::ExchangeArgs) -> Self {
+        Self {
+            subject: token_source(a.subject_profile, a.subject_token_file),
+            subject_token_type: a.subject_token_type,
+            actor: token_source(a.actor_profile, a.actor_token_file),
+            actor_token_type: a.actor_token_type,
+            requested_token_type: a.requested_token_type,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<cli::ExchangeCommandArgs> for exchange::Options {
+    fn from(a: cli::ExchangeCommandArgs) -> Self {
+        Self {
+            scopes: a.scopes,
+            audiences: a.audiences,
+            resources: a.resources,
+            auth_method: a.auth_method.map(Into::into),
+            ..a.exchange.into()
         }
     }
 }
@@ -357,7 +420,9 @@ mod tests {
             [
                 Grant::AuthorizationCode,
                 Grant::DeviceCode,
-                Grant::ClientCredentials
+                Grant::ClientCredentials,
+                Grant::JwtBearer,
+                Grant::TokenExchange,
             ]
         );
         for a in cli::ServeAlg::value_variants() {

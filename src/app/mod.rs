@@ -135,6 +135,7 @@ fn dispatch(command: Command, ctx: &Context<'_>) -> Result<Outcome> {
         Command::Login(args) => commands::login::run(ctx, &args.0.into()),
         Command::Token(args) => commands::token::run(ctx, &args.0.into()),
         Command::Refresh => commands::refresh::run(ctx),
+        Command::Exchange(args) => commands::exchange::run(ctx, &args.0.into()),
         Command::Call(args) => commands::call::run(ctx, &args.into()),
         Command::Introspect(args) => commands::introspect::run(ctx, &args.0.into()),
         Command::Revoke(args) => commands::revoke::run(ctx, &args.0.into()),

@@ -26,7 +26,19 @@ Examples:
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
       --client-key-file svc-key.pem                 # private_key_jwt
   oauthctl login --flow client-credentials --issuer https://login.example --client-id svc \\
-      --client-cert svc.pem --client-key svc.key    # mutual TLS";
+      --client-cert svc.pem --client-key svc.key    # mutual TLS
+  oauthctl -p bot login --flow jwt-bearer --issuer https://login.example --client-id svc \\
+      --client-key-file svc.pem --assertion-key svc.pem --assertion-sub alice
+  oauthctl -p ci login --flow jwt-bearer --provider local --client-id svc --assertion-file -";
+
+pub(super) const EXCHANGE: &str = "\
+Examples:
+  oauthctl -p api exchange --subject-profile default --audience https://api.example
+  oauthctl -p narrow exchange --subject-profile work --scope api:read
+  oauthctl -p agent-for-alice exchange --subject-profile alice --actor-profile agent
+  oauthctl -p k8s exchange --subject-token-file /var/run/secrets/token --subject-token-type jwt
+  oauthctl -p id exchange --subject-profile work --requested-token-type id_token
+  oauthctl -p api exchange                          # the same exchange again";
 
 pub(super) const TOKEN: &str = "\
 Examples:

@@ -187,6 +187,10 @@ pub(crate) enum Command {
     /// Refresh the cached tokens now
     #[command(after_help = examples::REFRESH)]
     Refresh,
+    /// Exchange a token for another (RFC 8693 token exchange), cached as its own profile
+    /// (-p NAME) and renewed from the profile it came from
+    #[command(after_help = examples::EXCHANGE)]
+    Exchange(Lazy<ExchangeCommandArgs>),
     /// Call an API with the profile's access token (curl-like: -H, -d, --json, -i, -o, -L)
     #[command(
         override_usage = "oauthctl call [OPTIONS] [METHOD] URL",
@@ -455,6 +459,11 @@ pub enum Flow {
     Device,
     /// Client credentials (a confidential client acting for itself)
     ClientCredentials,
+    /// JWT bearer grant (RFC 7523): a signed assertion (--assertion-file, or signed with
+    /// --assertion-key)
+    JwtBearer,
+    /// Token exchange (RFC 8693), as `oauthctl exchange` does (--subject-profile, …)
+    TokenExchange,
 }
 
 /// `login`.
@@ -466,16 +475,16 @@ pub(crate) struct LoginArgs {
     /// Scope to request (repeatable; a space-separated list works too)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
-    /// Audience to request (`audience` parameter)
-    #[arg(long, value_name = "AUD")]
-    pub audience: Option<String>,
-    /// Resource indicator to request (RFC 8707)
-    #[arg(long, value_name = "URI")]
-    pub resource: Option<String>,
+    /// Audience to request (`audience` parameter; repeatable for a token exchange)
+    #[arg(long = "audience", value_name = "AUD")]
+    pub audiences: Vec<String>,
+    /// Resource indicator to request (RFC 8707; repeatable for a token exchange)
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
     /// Log in for the API at URL: its protected resource metadata (RFC 9728) names the
     /// authorization server, a client is found or registered there, and the tokens are
     /// for that resource (the profile is named after it unless -p names one)
-    #[arg(long, value_name = "URL", conflicts_with_all = ["resource", "audience"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["resources", "audiences"])]
     pub resource_url: Option<String>,
     /// With --resource-url: the URL of this client's metadata document, used as its client
     /// id where the authorization server supports client ID metadata documents
@@ -529,6 +538,93 @@ pub(crate) struct LoginArgs {
     /// the provider requires it]
     #[arg(long)]
     pub par: bool,
+    // The flags of `--flow jwt-bearer` and `--flow token-exchange`, among login's own (a
+    // heading of their own would come after the global flags).
+    #[command(flatten)]
+    pub assertion: Box<AssertionArgs>,
+    #[command(flatten)]
+    pub exchange: Box<ExchangeArgs>,
+}
+
+/// The assertion of `login --flow jwt-bearer` (RFC 7523 §2.1).
+#[derive(Debug, Clone, Args, Default)]
+#[allow(clippy::struct_field_names)] // the flags are named `--assertion-*`
+pub(crate) struct AssertionArgs {
+    /// --flow jwt-bearer: a ready assertion in FILE (`-` reads standard input); a server
+    /// takes it once, so the tokens cannot be renewed without a new one
+    #[arg(long, value_name = "FILE", conflicts_with = "assertion_key")]
+    pub assertion_file: Option<PathBuf>,
+    /// --flow jwt-bearer: sign the assertion with this private key (PEM: RSA, EC or Ed25519;
+    /// its algorithm is the key's); a new one is signed at each renewal (the path is
+    /// remembered, not the key)
+    #[arg(long, value_name = "FILE")]
+    pub assertion_key: Option<PathBuf>,
+    /// The assertion's `iss` [default: the client id]
+    #[arg(long, value_name = "ISS")]
+    pub assertion_iss: Option<String>,
+    /// The assertion's `sub`, whom the token is for [default: its `iss`]
+    #[arg(long, value_name = "SUB")]
+    pub assertion_sub: Option<String>,
+    /// The assertion's `aud` [default: the issuer identifier]
+    #[arg(long, value_name = "AUD")]
+    pub assertion_aud: Option<String>,
+    /// How long the assertion is valid (`exp` after `iat`) [default: 5m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub assertion_exp: Option<Duration>,
+    /// The `kid` the assertion's header names [default: none]
+    #[arg(long, value_name = "KID")]
+    pub assertion_kid: Option<String>,
+}
+
+/// What a token exchange exchanges (RFC 8693 §2.1): `exchange`, `login --flow
+/// token-exchange`.
+#[derive(Debug, Clone, Args, Default)]
+pub(crate) struct ExchangeArgs {
+    /// Exchange this profile's current token (renewed first when needed); the new profile
+    /// is renewed from it [default: the profile's last exchange]
+    #[arg(long, value_name = "NAME", conflicts_with = "subject_token_file")]
+    pub subject_profile: Option<String>,
+    /// Exchange the token in FILE (`-` reads standard input; a file is read again at each
+    /// renewal)
+    #[arg(long, value_name = "FILE")]
+    pub subject_token_file: Option<PathBuf>,
+    /// The subject token's type: access_token, id_token (a profile's ID token), jwt,
+    /// refresh_token, or a URI [default: access_token]
+    #[arg(long, value_name = "TYPE")]
+    pub subject_token_type: Option<String>,
+    /// Delegation: this profile's current token acts for the subject (`act`)
+    #[arg(long, value_name = "NAME", conflicts_with = "actor_token_file")]
+    pub actor_profile: Option<String>,
+    /// Delegation: the actor token in FILE (`-` reads standard input)
+    #[arg(long, value_name = "FILE")]
+    pub actor_token_file: Option<PathBuf>,
+    /// The actor token's type (as --subject-token-type) [default: access_token]
+    #[arg(long, value_name = "TYPE")]
+    pub actor_token_type: Option<String>,
+    /// The type of token to ask for: access_token, id_token, jwt, or a URI [default: the
+    /// server's choice, usually an access token]
+    #[arg(long, value_name = "TYPE")]
+    pub requested_token_type: Option<String>,
+}
+
+/// `exchange`.
+#[derive(Debug, Clone, Args, Default)]
+pub(crate) struct ExchangeCommandArgs {
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+    /// Scope to request (repeatable; a space-separated list works too) [default: the
+    /// server's, usually the subject token's]
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Audience of the new token (repeatable)
+    #[arg(long = "audience", value_name = "AUD")]
+    pub audiences: Vec<String>,
+    /// Resource the new token is for (RFC 8707; repeatable)
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
+    /// Client authentication at the token endpoint
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub auth_method: Option<AuthMethod>,
 }
 
 /// Parses `K=V`.

@@ -178,6 +178,49 @@ fn with_dpop(
 /// The largest key or certificate file read.
 const MAX_PEM: u64 = 1024 * 1024;
 
+/// The largest token read from a file or standard input.
+const MAX_TOKEN_FILE: u64 = 64 * 1024;
+
+/// A token from `path` (`-`: standard input): its text without surrounding whitespace,
+/// visible ASCII only (RFC 6749 Appendix A). `flag` names where it was given, for messages;
+/// no message quotes the content.
+pub(crate) fn read_token(path: &Path, flag: &str) -> Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_TOKEN_FILE + 1)
+            .read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_string(&mut text))
+    };
+    let shown = if path.as_os_str() == "-" {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    read.map_err(|e| Error::usage(format!("{flag} {shown}: cannot read it: {e}"), None))?;
+    if text.len() as u64 > MAX_TOKEN_FILE {
+        return Err(Error::usage(
+            format!("{flag} {shown}: more than {MAX_TOKEN_FILE} bytes, too long for a token"),
+            None,
+        ));
+    }
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Error::usage(format!("{flag} {shown}: it is empty"), None));
+    }
+    crate::oauth::tokens::check_token_chars(token, crate::oauth::tokens::TokenSyntax::Visible)
+        .map_err(|e| {
+            Error::usage(
+                format!("{flag} {shown}: it {e}, which no token may have"),
+                None,
+            )
+        })?;
+    Ok(token.to_owned())
+}
+
 /// The hint for a key or certificate file given with `flag`.
 fn pem_hint(flag: &str) -> String {
     let key = flag.trim_start_matches("--").replace('-', "_");
@@ -188,7 +231,7 @@ fn pem_hint(flag: &str) -> String {
 }
 
 /// A PEM file's text; `flag` names where it was given, for messages.
-fn read_pem(path: &Path, flag: &str) -> Result<String> {
+pub(crate) fn read_pem(path: &Path, flag: &str) -> Result<String> {
     use std::io::Read as _;
     let fail = |why: String| {
         Error::config(

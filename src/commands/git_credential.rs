@@ -209,6 +209,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         clock: ctx.clock.clone(),
         browser: None,
         nonces: ctx.nonces.clone(),
+        chain: ctx.chain.clone(),
     };
     let named = ctx.flags.profile.is_some() || ctx.flags.provider.is_some();
     let result = match args.operation {

@@ -16,7 +16,7 @@ use crate::flow::authcode::{self, Request};
 use crate::flow::client::ClientAuth;
 use crate::flow::paste::PasteBack;
 use crate::flow::provider::Resolved;
-use crate::flow::{client_credentials, device};
+use crate::flow::{client_credentials, device, jwt_bearer};
 use crate::oauth::client_auth::AuthMethod;
 use crate::oauth::grant::Grant;
 use crate::oauth::id_token::DEFAULT_LEEWAY;
@@ -40,14 +40,15 @@ use super::session::dpop_setting;
 /// What `login` was asked for.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
-    /// The grant: authorization code (+ PKCE, loopback redirect), device code or client
-    /// credentials.
+    /// The grant: authorization code (+ PKCE, loopback redirect), device code, client
+    /// credentials, JWT bearer or token exchange.
     pub flow: Grant,
     /// `--scope` (repeatable; a space-separated list works too).
     pub scopes: Vec<String>,
-    pub audience: Option<String>,
-    /// RFC 8707 resource indicator.
-    pub resource: Option<String>,
+    /// `--audience` (repeatable for a token exchange only).
+    pub audiences: Vec<String>,
+    /// RFC 8707 resource indicators (repeatable for a token exchange only).
+    pub resources: Vec<String>,
     /// `--resource-url`: log in for the protected resource at this URL (README:
     /// "Resource-first login").
     pub resource_url: Option<String>,
@@ -81,6 +82,10 @@ pub(crate) struct Options {
     pub origin: Option<String>,
     /// `--no-qr`: no QR code for the device flow.
     pub no_qr: bool,
+    /// `--flow jwt-bearer`: where the assertion comes from.
+    pub assertion: super::jwt_bearer::Options,
+    /// `--flow token-exchange`: what to exchange.
+    pub exchange: super::exchange::Options,
 }
 
 /// The summary shown after a login (never a secret).
@@ -99,6 +104,13 @@ pub(crate) struct LoginReport {
     pub grant: &'static str,
     /// The thumbprint of the DPoP key the tokens are bound to, if they are.
     pub dpop_jkt: Option<String>,
+    /// A token exchange's parent profile, if its subject token came from one.
+    pub parent: Option<String>,
+    /// What an exchange issued (RFC 8693 §2.2.1), a URI.
+    pub issued_token_type: Option<String>,
+    /// Where the tokens came from, when that needs saying (an exchange's subject, a JWT
+    /// bearer assertion), for the summary.
+    pub from: Option<String>,
 }
 
 impl LoginReport {
@@ -111,7 +123,12 @@ impl LoginReport {
             sanitize::line(&self.profile),
             self.grant
         );
-        let _ = writeln!(out, "  scopes:  {}", sanitize::line(&self.scopes.join(" ")));
+        let scopes = if self.scopes.is_empty() {
+            "none stated by the server".to_owned()
+        } else {
+            self.scopes.join(" ")
+        };
+        let _ = writeln!(out, "  scopes:  {}", sanitize::line(&scopes));
         let expiry = match self.expires_at {
             Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
             None => "not stated by the server".to_owned(),
@@ -133,6 +150,16 @@ impl LoginReport {
                 "  bound:   DPoP, to a key kept with the tokens (jkt {jkt})"
             );
         }
+        if let Some(from) = &self.from {
+            let _ = writeln!(out, "  from:    {from}");
+        }
+        if let Some(t) = &self.issued_token_type {
+            let _ = writeln!(
+                out,
+                "  issued:  {}",
+                sanitize::line(crate::oauth::token_exchange::short_name(t))
+            );
+        }
         out
     }
 }
@@ -151,6 +178,8 @@ impl Report for LoginReport {
             "store": self.store,
             "grant": self.grant,
             "dpop_jkt": self.dpop_jkt,
+            "parent": self.parent,
+            "issued_token_type": self.issued_token_type,
         })
     }
 
@@ -209,7 +238,7 @@ pub(crate) fn cache_key(settings: &Settings, issuer: &str, client_id: &str) -> C
 /// The provider a profile remembers: the `--provider` flag as given, or the preset the
 /// settings came from, with its argument (`local@9401`, `keycloak@https://…`), so that a
 /// re-login without the flag and every later refresh reach the same server.
-fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String> {
+pub(crate) fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String> {
     flag.map(str::to_owned).or_else(|| {
         settings
             .provider_spec
@@ -218,21 +247,43 @@ fn remembered_provider(flag: Option<&str>, settings: &Settings) -> Option<String
     })
 }
 
+/// One value of `--audience` or `--resource` for the grants that take one.
+fn single(values: &[String], flag: &str) -> Result<Option<String>> {
+    match values {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(Error::usage(
+            format!("{flag} is given once for this flow (a token exchange takes several)"),
+            None,
+        )),
+    }
+}
+
 /// Runs `login`.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     if args.flow == Grant::RefreshToken {
         return Err(Error::usage(
-            "a login starts a grant: authorization code, device code or client credentials",
+            "a login starts a grant: authorization code, device code, client credentials, \
+             JWT bearer or token exchange",
             Some("renew cached tokens with `oauthctl refresh`".to_owned()),
         ));
     }
     if let Some(done) = super::resource_login::for_login(ctx, args)? {
         return Ok(done);
     }
+    if args.flow == Grant::TokenExchange {
+        let mut exchange = args.exchange.clone();
+        exchange.scopes.clone_from(&args.scopes);
+        exchange.audiences.clone_from(&args.audiences);
+        exchange.resources.clone_from(&args.resources);
+        exchange.auth_method = args.auth_method;
+        exchange.dpop = args.dpop;
+        return super::exchange::run(ctx, &exchange);
+    }
     let overrides = Overrides {
         scopes: args.scopes.clone(),
-        audience: args.audience.clone(),
-        resource: args.resource.clone(),
+        audience: single(&args.audiences, "--audience")?,
+        resource: single(&args.resources, "--resource")?,
         params: args.params.iter().cloned().collect::<BTreeMap<_, _>>(),
         auth_method: args.auth_method,
     };
@@ -275,6 +326,8 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let events = UiEvents::new(ctx.ui).with_qr(!args.no_qr);
     let now = || ctx.clock().now();
     let leeway = i64::try_from(args.leeway.as_secs()).unwrap_or(i64::MAX);
+    let mut assertion_login = None;
+    let mut assertion_sub = None;
     let (response, id_claims) = match grant {
         Grant::AuthorizationCode => {
             let chosen;
@@ -352,21 +405,177 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             )?;
             (response, None)
         }
-        Grant::RefreshToken => {
+        Grant::JwtBearer => {
+            let endpoint = http.checked_url(
+                resolved.require("token_endpoint", resolved.endpoints.token_endpoint.as_ref())?,
+            )?;
+            let remembered = ctx
+                .indexed(&settings.profile)
+                .and_then(|e| e.login.assertion);
+            let (assertion, how) = super::jwt_bearer::assertion(
+                &args.assertion,
+                remembered.as_ref(),
+                &issuer_label(&resolved),
+                &client_id,
+            )?;
+            let response = jwt_bearer::request(
+                http,
+                &endpoint,
+                &client,
+                &assertion,
+                &settings.scopes,
+                settings.audience.as_deref(),
+                settings.resource.as_deref(),
+            )?;
+            assertion_login = Some(how);
+            assertion_sub = Some(assertion);
+            let id_claims =
+                verify_optional_id_token(ctx, &resolved, &client, &settings, &response, leeway)?;
+            (response, id_claims)
+        }
+        Grant::RefreshToken | Grant::TokenExchange => {
             return Err(Error::usage(
                 "a login cannot start with a refresh; use `oauthctl refresh`",
                 None,
             ));
         }
     };
-    let now = ctx.clock().now();
     let issuer = issuer_label(&resolved);
-    let subject = subject(id_claims.as_ref(), &response.access_token);
-    let mut tokens = response.into_token_set(grant, &issuer, &client_id, &settings.scopes, now);
+    let mut login = remembered_login(
+        ctx,
+        &settings,
+        &client,
+        &issuer,
+        &client_id,
+        leeway,
+        args.par || settings.par,
+    );
+    let from = assertion_login.as_ref().map(super::jwt_bearer::describe);
+    login.assertion = assertion_login;
+    // What was configured (the preset's own is implied by the provider).
+    login.redirect_uri = redirect
+        .as_ref()
+        .map(|r| {
+            args.redirect_uri
+                .clone()
+                .or_else(|| settings.redirect_uri.clone())
+                .unwrap_or_else(|| r.as_str().to_owned())
+        })
+        .filter(|r| settings.provider.redirect_uri.as_ref() != Some(r));
+    login.origin = origin;
+    // A JWT bearer login is about the subject its assertion named.
+    let asserted = assertion_sub.as_ref().and_then(|a| {
+        jwt::parse(a.expose())
+            .ok()
+            .and_then(|j| j.claims.get("sub")?.as_str().map(str::to_owned))
+    });
+    let key = cache_key(&settings, &issuer, &client_id);
+    finish(
+        ctx,
+        Obtained {
+            settings: &settings,
+            client: &client,
+            grant,
+            response,
+            id_claims,
+            key,
+            login,
+            from,
+            subject: asserted,
+        },
+    )
+}
+
+/// What a profile's login remembers of `settings` and `client` (never a secret).
+pub(crate) fn remembered_login(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    client: &ClientAuth,
+    issuer: &str,
+    client_id: &str,
+    leeway: i64,
+    par: bool,
+) -> RememberedLogin {
+    let (secret_env, secret_file) = match &settings.client_secret {
+        SecretSource::Env(v) => (Some(v.clone()), None),
+        SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
+        _ => (None, None),
+    };
+    RememberedLogin {
+        provider: remembered_provider(ctx.flags.provider.as_deref(), settings),
+        issuer: issuer.to_owned(),
+        client_id: client_id.to_owned(),
+        scopes: settings.scopes.clone(),
+        audience: settings.audience.clone(),
+        resource: settings.resource.clone(),
+        resource_url: None,
+        registered_client: false,
+        auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
+        client_secret_env: secret_env,
+        client_secret_file: secret_file,
+        client_secret_stdin: secret_from_stdin(settings, client),
+        leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
+        client_key_file: settings.keys.key_file.clone(),
+        client_key_id: settings.keys.key_id.clone(),
+        client_key_alg: settings.keys.key_alg.clone(),
+        client_cert: settings.keys.cert.clone(),
+        client_key: settings.keys.cert_key.clone(),
+        // Whether the login bound its tokens is added by `finish`.
+        dpop: settings.dpop.filter(|d| !d),
+        par,
+        // A code-flow login adds the redirect URI and origin it was configured with.
+        redirect_uri: None,
+        origin: None,
+        exchange: None,
+        assertion: None,
+    }
+}
+
+/// Whether the client secret was read from standard input (and so is not kept).
+fn secret_from_stdin(settings: &Settings, client: &ClientAuth) -> bool {
+    matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
+        && client.is_confidential()
+}
+
+/// A grant's answer on its way to the cache and the index.
+pub(crate) struct Obtained<'a> {
+    pub settings: &'a Settings,
+    pub client: &'a ClientAuth,
+    pub grant: Grant,
+    pub response: TokenResponse,
+    /// The verified ID token's claims, if there was one.
+    pub id_claims: Option<serde_json::Map<String, Value>>,
+    /// Where the set is cached.
+    pub key: CacheKey,
+    /// What the profile remembers of the login.
+    pub login: RememberedLogin,
+    /// Where the tokens came from, when that needs saying (see [`LoginReport::from`]).
+    pub from: Option<String>,
+    /// Whom the tokens are about when neither an ID token nor a JWT access token says: the
+    /// `sub` a JWT bearer assertion named, an exchanged subject's.
+    pub subject: Option<String>,
+}
+
+/// Caches what a grant obtained, records the login in the index and reports it.
+pub(crate) fn finish(ctx: &Context<'_>, got: Obtained<'_>) -> Result<Outcome> {
+    let Obtained {
+        settings,
+        client,
+        grant,
+        response,
+        id_claims,
+        key,
+        mut login,
+        from,
+        subject: got_subject,
+    } = got;
+    let now = ctx.clock().now();
+    let subject = subject(id_claims.as_ref(), &response.access_token).or(got_subject);
+    let mut tokens =
+        response.into_token_set(grant, &login.issuer, &login.client_id, &login.scopes, now);
     // The key the tokens are bound to (or that the requests were proven with) stays with
     // them in the store.
     tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
-    let key = cache_key(&settings, &issuer, &client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
         ctx.ui.warn(&w);
@@ -377,58 +586,20 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             .acquire(&key)?;
         store.save(&key, &tokens)?;
     }
-    let (secret_env, secret_file) = match &settings.client_secret {
-        SecretSource::Env(v) => (Some(v.clone()), None),
-        SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
-        _ => (None, None),
-    };
-    let secret_from_stdin = matches!(&settings.client_secret, SecretSource::File(p) if p.as_os_str() == "-")
-        && client.is_confidential();
-    let login = RememberedLogin {
-        provider: remembered_provider(ctx.flags.provider.as_deref(), &settings),
-        issuer: issuer.clone(),
-        client_id: client_id.clone(),
-        scopes: settings.scopes.clone(),
-        audience: settings.audience.clone(),
-        resource: settings.resource.clone(),
-        resource_url: None,
-        registered_client: false,
-        auth_method: settings.auth_method.map(|m| m.as_str().to_owned()),
-        client_secret_env: secret_env,
-        client_secret_file: secret_file,
-        client_secret_stdin: secret_from_stdin,
-        leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
-        client_key_file: settings.keys.key_file.clone(),
-        client_key_id: settings.keys.key_id.clone(),
-        client_key_alg: settings.keys.key_alg.clone(),
-        client_cert: settings.keys.cert.clone(),
-        client_key: settings.keys.cert_key.clone(),
-        // A bound login binds again at the next one; `dpop = false` is kept as said.
-        dpop: if tokens.token_type.needs_proof() {
-            Some(true)
-        } else {
-            settings.dpop.filter(|d| !d)
-        },
-        par: args.par || settings.par,
-        // What was configured (the preset's own is implied by the provider).
-        redirect_uri: redirect
-            .as_ref()
-            .map(|r| {
-                args.redirect_uri
-                    .clone()
-                    .or_else(|| settings.redirect_uri.clone())
-                    .unwrap_or_else(|| r.as_str().to_owned())
-            })
-            .filter(|r| settings.provider.redirect_uri.as_ref() != Some(r)),
-        origin,
-    };
-    let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
-    ctx.index().put_login(&settings.profile, entry)?;
+    // A bound login binds again at the next one; `dpop = false` is kept as said.
+    if tokens.token_type.needs_proof() {
+        login.dpop = Some(true);
+    }
+    let secret_from_stdin = login.client_secret_stdin;
+    let parent = login
+        .exchange
+        .as_ref()
+        .and_then(|x| x.parent().map(str::to_owned));
     let report = LoginReport {
         profile: settings.profile.clone(),
-        issuer,
-        client_id,
-        subject,
+        issuer: login.issuer.clone(),
+        client_id: login.client_id.clone(),
+        subject: subject.clone(),
         scopes: tokens.scope.clone(),
         expires_at: tokens.expires_at,
         now,
@@ -440,7 +611,12 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             .dpop()
             .filter(|_| tokens.token_type.needs_proof())
             .map(|d| d.thumbprint().to_owned()),
+        parent,
+        issued_token_type: tokens.issued_token_type.clone(),
+        from,
     };
+    let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject, now);
+    ctx.index().put_login(&settings.profile, entry)?;
     let mut summary = report.summary();
     if secret_from_stdin && tokens.renewal().is_some() {
         summary.push_str(
@@ -508,7 +684,7 @@ fn origin(args: &Options, settings: &Settings) -> Result<Option<String>> {
 }
 
 /// Device and other grants: an ID token, when present, is verified too (OIDC §3.1.3.7).
-fn verify_optional_id_token(
+pub(crate) fn verify_optional_id_token(
     ctx: &Context<'_>,
     resolved: &Resolved,
     client: &ClientAuth,

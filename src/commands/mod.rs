@@ -8,10 +8,12 @@ pub(crate) mod credentials;
 pub(crate) mod decode;
 pub(crate) mod doctor;
 pub(crate) mod events;
+pub(crate) mod exchange;
 pub(crate) mod exec;
 pub(crate) mod exec_credential;
 pub(crate) mod git_credential;
 pub(crate) mod introspect;
+pub(crate) mod jwt_bearer;
 pub(crate) mod jwt_sign;
 pub(crate) mod login;
 pub(crate) mod logout;
@@ -83,6 +85,9 @@ pub(crate) struct Context<'a> {
     clock: Arc<dyn Clock>,
     browser: Option<Arc<dyn Browser>>,
     nonces: OnceCell<Arc<crate::flow::dpop::Nonces>>,
+    /// The profiles whose token exchange led to this context, outermost first (see
+    /// [`Context::for_profile`]).
+    chain: Vec<String>,
 }
 
 impl std::fmt::Debug for Context<'_> {
@@ -111,7 +116,49 @@ impl<'a> Context<'a> {
             clock: deps.clock,
             browser: deps.browser,
             nonces: OnceCell::new(),
+            chain: Vec::new(),
         }
+    }
+
+    /// A context for another profile, chosen by `flags`, that shares this one's effects
+    /// (clock, paths, HTTP client, configuration, DPoP state): a token exchange reads (and
+    /// renews) the profile its subject or actor token comes from through it. It remembers
+    /// the chain of profiles that led to it, so that a loop of exchanges is found.
+    pub(crate) fn for_profile<'b>(&'b self, flags: &'b Flags) -> Result<Context<'b>> {
+        let mut chain = self.chain.clone();
+        chain.push(self.profile_name()?);
+        let config = OnceCell::new();
+        if let Some(loaded) = self
+            .config
+            .get()
+            .filter(|_| flags.config == self.flags.config)
+        {
+            let _ = config.set(loaded.clone());
+        }
+        let http = OnceCell::new();
+        if let Some(client) = self.http.get() {
+            let _ = http.set(client.clone());
+        }
+        let nonces = OnceCell::new();
+        if let Some(n) = self.nonces.get() {
+            let _ = nonces.set(Arc::clone(n));
+        }
+        Ok(Context {
+            flags,
+            ui: self.ui,
+            paths: self.paths.clone(),
+            config,
+            http,
+            clock: Arc::clone(&self.clock),
+            browser: None,
+            nonces,
+            chain,
+        })
+    }
+
+    /// The profiles whose token exchange led to this context (see [`Context::for_profile`]).
+    pub(crate) fn chain(&self) -> &[String] {
+        &self.chain
     }
 
     /// The DPoP nonces servers handed out and the clients known to need DPoP (the state

@@ -220,10 +220,12 @@ fn choose_grant(req: &Request, found: &Found, client: &ClientAuth) -> Result<Gra
             ),
         )),
         Grant::AuthorizationCode | Grant::ClientCredentials => Ok(grant),
-        Grant::DeviceCode | Grant::RefreshToken => Err(Error::usage(
+        Grant::DeviceCode | Grant::RefreshToken | Grant::TokenExchange | Grant::JwtBearer => {
+            Err(Error::usage(
             format!("a login for a resource uses the authorization code flow, not {grant}"),
             Some("drop --flow, or use --flow client-credentials".to_owned()),
-        )),
+        ))
+        }
     }
 }
 
@@ -432,8 +434,8 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
     } else {
         if ctx.flags.issuer.is_some()
             || ctx.flags.provider.is_some()
-            || args.resource.is_some()
-            || args.audience.is_some()
+            || !args.resources.is_empty()
+            || !args.audiences.is_empty()
         {
             return Ok(None);
         }

@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::renewal::{
-    RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_replacing,
+    Fresh, RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_replacing,
 };
+use crate::oauth::grant::Renewal;
 use crate::oauth::secret::AccessToken;
 use crate::oauth::tokens::TokenSet;
 use crate::store::TokenStore;
@@ -156,6 +157,26 @@ pub(crate) fn renew_with(
             )),
         )));
     }
+    // Token exchange and JWT bearer renew with fresh inputs, made only now: the parent's
+    // current token (renewed first when it needs it), a new assertion.
+    let login = &session.entry.login;
+    let fresh = match current.renewal() {
+        Some(Renewal::ExchangeAgain) => {
+            Some(super::exchange::again(ctx, &session.profile, login).map(Fresh::Exchange))
+        }
+        Some(Renewal::SignAssertion) => Some(
+            super::jwt_bearer::again(
+                &session.profile,
+                login.assertion.as_ref(),
+                &super::login::issuer_label(&resolved),
+                &current.client_id,
+            )
+            .map(Fresh::Assertion),
+        ),
+        _ => None,
+    }
+    .transpose()
+    .map_err(RenewError::Failed)?;
     let http = ctx.http().map_err(RenewError::Failed)?;
     let cache = ctx.documents();
     Renewer {
@@ -173,6 +194,7 @@ pub(crate) fn renew_with(
             .leeway
             .unwrap_or(crate::oauth::id_token::DEFAULT_LEEWAY),
         origin: origin.as_deref(),
+        fresh: fresh.as_ref(),
     }
     .renew(current)
     .map(|mut t| {

@@ -56,6 +56,14 @@ fn state(e: &IndexEntry, now: i64) -> &'static str {
     }
 }
 
+/// Where an exchanged or JWT bearer profile's tokens come from (its parent, its key).
+fn from(e: &IndexEntry) -> Option<String> {
+    if let Some(x) = &e.login.exchange {
+        return Some(super::exchange::describe(x));
+    }
+    e.login.assertion.as_ref().map(super::jwt_bearer::describe)
+}
+
 impl Report for StatusReport {
     fn to_json(&self) -> Value {
         json!({
@@ -72,6 +80,7 @@ impl Report for StatusReport {
                 "refresh_token": e.has_refresh_token,
                 "store": e.store.as_str(),
                 "token_sets": 1 + e.older.len(),
+                "parent": e.login.exchange.as_ref().and_then(|x| x.parent()),
             })).collect::<Vec<_>>(),
             "not_logged_in": self.not_logged_in.iter().map(Configured::to_json).collect::<Vec<_>>(),
         })
@@ -116,6 +125,9 @@ impl Report for StatusReport {
                 let _ = writeln!(out, "  subject: {}", sanitize::line(s));
             }
             let _ = writeln!(out, "  scopes:  {}", sanitize::line(&e.scopes.join(" ")));
+            if let Some(from) = from(e) {
+                let _ = writeln!(out, "  from:    {}", sanitize::line(&from));
+            }
             let _ = writeln!(
                 out,
                 "  store:   {}{}",

@@ -146,6 +146,10 @@ fn render(tokens: &TokenSet, args: &Options, now: i64) -> Result<Vec<u8>> {
                 "issuer": tokens.issuer,
                 "client_id": tokens.client_id,
             });
+            // What a token exchange issued in place of an access token (RFC 8693 §2.2.1).
+            if let (Some(t), false) = (&tokens.issued_token_type, args.id_token) {
+                doc["issued_token_type"] = json!(t);
+            }
             if args.include_refresh_token {
                 doc["refresh_token"] =
                     json!(tokens.refresh_token.as_ref().map(RefreshToken::expose));
@@ -273,6 +277,7 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 1000,
             dpop_key: None,
+            issued_token_type: None,
         };
         let e = render(&t, &args(Format::Header), 1000).unwrap_err();
         assert_eq!(e.exit_code(), 2);
@@ -306,6 +311,7 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 1000,
             dpop_key: None,
+            issued_token_type: None,
         };
         assert_eq!(render(&t, &args(Format::Raw), 1000).unwrap(), b"at-1\n");
         assert_eq!(
@@ -352,6 +358,7 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 1000,
             dpop_key: None,
+            issued_token_type: None,
         };
         let out = render(&t, &args(Format::Json), 1000).unwrap();
         let text = String::from_utf8(out).unwrap();

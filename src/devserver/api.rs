@@ -39,6 +39,9 @@ struct Claims {
     /// The token's binding (RFC 7800), if any.
     #[serde(default)]
     cnf: Option<Cnf>,
+    /// Who acts for the subject (RFC 8693 §4.1), in a delegated token.
+    #[serde(default)]
+    act: Option<Value>,
 }
 
 /// `GET /.well-known/oauth-protected-resource[/…]` (RFC 9728 §3.2): the metadata of the
@@ -238,10 +241,14 @@ pub(crate) fn me(app: &App, req: &Req) -> Resp {
 
 fn me_inner(app: &App, req: &Req) -> Resp {
     match authorized(app, req, Route::Me) {
-        Ok((c, _)) => Resp::json(
-            200,
-            &json!({"sub": c.sub, "scope": c.scope, "roles": c.roles, "client_id": c.client_id}),
-        ),
+        Ok((c, _)) => {
+            let mut me = json!({"sub": c.sub, "scope": c.scope, "roles": c.roles,
+                                "client_id": c.client_id});
+            if let Some(act) = c.act {
+                me["act"] = act;
+            }
+            Resp::json(200, &me)
+        }
         Err(r) => r,
     }
 }

@@ -119,6 +119,10 @@ pub struct Client {
     /// `127.0.0.1` and `[::1]` ones (an explicit opt-in, RFC 8252 §8.3).
     #[serde(default)]
     pub localhost_any_port: bool,
+    /// Token exchange (RFC 8693): the audiences (or resources) the client may ask for
+    /// besides the demo API's; any other is `invalid_target`.
+    #[serde(default)]
+    pub token_exchange_audiences: Vec<String>,
 }
 
 impl Client {
@@ -254,6 +258,7 @@ impl Default for Registry {
                         Grant::AuthorizationCode,
                         Grant::DeviceCode,
                         Grant::RefreshToken,
+                        Grant::TokenExchange,
                     ],
                     scopes: Vec::new(),
                     roles: Vec::new(),
@@ -265,7 +270,7 @@ impl Default for Registry {
                     id: "demo-service".into(),
                     secret: Some("demo-secret".into()),
                     redirect_uris: Vec::new(),
-                    grant_types: vec![Grant::ClientCredentials],
+                    grant_types: vec![Grant::ClientCredentials, Grant::TokenExchange],
                     scopes: s(&["api:read", "api:write"]),
                     roles: Vec::new(),
                     introspect_any: true,

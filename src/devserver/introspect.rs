@@ -53,6 +53,10 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
             if !a.cnf.is_empty() {
                 body["cnf"] = json!(a.cnf);
             }
+            // RFC 8693 §4.1: who acts for the subject of a delegated token.
+            if let Some(act) = &a.act {
+                body["act"] = act.clone();
+            }
             Resp::json(200, &body)
         }
         Some(Known::Refresh(r, f))

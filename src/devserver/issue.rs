@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::misbehave::sign_id_token;
 use super::scope::has;
 use super::sender::Cnf;
-use super::state::{AccessRecord, RefreshRecord, Store, ms, now_ms};
+use super::state::{AccessRecord, IdTokenRecord, RefreshRecord, Store, ms, now_ms};
 use super::wire::{Resp, fingerprint, random_bytes, random_token};
 use super::{App, Client, Misbehave, User};
 use crate::oauth::grant::Grant;
@@ -54,6 +54,18 @@ struct AccessClaims<'a> {
     auth_time: Option<u64>,
     #[serde(skip_serializing_if = "Cnf::is_empty")]
     cnf: &'a Cnf,
+    /// RFC 8693 §4.1: the actor of a delegated token (and the actors before it, nested).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    act: Option<&'a Value>,
+}
+
+/// Whom a token from a token exchange is about, when not the issuance's user or client
+/// (RFC 8693 §1.1): the subject token's subject, its roles, and who acts for it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Delegation {
+    pub sub: String,
+    pub roles: Vec<String>,
+    pub act: Option<Value>,
 }
 
 /// A successful token response (RFC 6749 §5.1), members in this order.
@@ -69,6 +81,9 @@ pub(crate) struct TokenResponse {
     pub refresh_token: Option<RefreshToken>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<IdToken>,
+    /// What `access_token` holds: a token exchange says so (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 /// A signed access token that is not recorded yet.
@@ -92,11 +107,32 @@ impl SignedAccess {
 /// Builds and signs the access token of `g` (RFC 9068). Needs no store, so that the
 /// signature is not made while the store is locked.
 pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp> {
+    sign(app, g, None)
+}
+
+/// [`sign_access`] for a token exchange: the token is about `d.sub` (with `d.roles`), and
+/// names its actors in `act`.
+pub(crate) fn sign_delegated(
+    app: &App,
+    g: &Issue<'_>,
+    d: &Delegation,
+) -> Result<SignedAccess, Resp> {
+    sign(app, g, Some(d))
+}
+
+fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<SignedAccess, Resp> {
     let now_s = now_ms() / 1000;
     let at_ttl = app.cfg.access_token_ttl.as_secs();
     let exp = now_s + at_ttl;
-    let sub = g.user.map_or(g.client.id.as_str(), |u| u.username.as_str());
-    let roles = g.user.map_or(&g.client.roles, |u| &u.roles);
+    let sub = delegation.map_or_else(
+        || g.user.map_or(g.client.id.as_str(), |u| u.username.as_str()),
+        |d| d.sub.as_str(),
+    );
+    let roles = delegation.map_or_else(
+        || g.user.map_or(&g.client.roles, |u| &u.roles),
+        |d| &d.roles,
+    );
+    let act = delegation.and_then(|d| d.act.as_ref());
     let aud = g.audience.clone().unwrap_or_else(|| app.api_audience());
     let jti = URL_SAFE_NO_PAD.encode(random_bytes(16));
     let scope = g.scope.join(" ");
@@ -113,6 +149,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
         roles,
         auth_time: g.auth_time,
         cnf: &g.cnf,
+        act,
     };
     let access_token = AccessToken::new(
         app.keys
@@ -138,6 +175,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
         scope,
         refresh_token: None,
         id_token: None,
+        issued_token_type: None,
     };
     Ok(SignedAccess {
         body,
@@ -154,6 +192,7 @@ pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp
             exp,
             revoked: false,
             cnf: g.cnf.clone(),
+            act: act.cloned(),
         },
         now_s,
     })
@@ -199,7 +238,18 @@ pub(crate) fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<Token
             app.decoy_key.as_ref(),
             &id,
         );
-        body.id_token = Some(IdToken::new(signed.map_err(signing_failed)?));
+        let id_token = IdToken::new(signed.map_err(signing_failed)?);
+        // Kept so that a token exchange knows the ID token and its grant (revoked or not).
+        store.id_tokens.insert(
+            fingerprint(id_token.expose()),
+            IdTokenRecord {
+                family: g.family,
+                scope: g.scope.clone(),
+                act: None,
+                exp,
+            },
+        );
+        body.id_token = Some(id_token);
     }
     Ok(body)
 }
@@ -269,6 +319,7 @@ mod tests {
             roles: &roles,
             auth_time: None,
             cnf: &Cnf::default(),
+            act: None,
         };
         assert_eq!(
             serde_json::to_string(&claims).unwrap(),
@@ -290,6 +341,7 @@ mod tests {
             scope: "api:read".into(),
             refresh_token: None,
             id_token: None,
+            issued_token_type: None,
         };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),

@@ -30,10 +30,14 @@ pub(crate) fn bad_scope<'a>(
         .map(String::as_str)
 }
 
-/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree. A
+/// The requested audience: `resource` (RFC 8707) or `audience`; both must agree, and this
+/// server issues a token for one audience at a time (RFC 8707 §2: `invalid_target`). A
 /// `resource` must be an absolute URI without a fragment that names a resource this server
 /// hosts (`resource`, RFC 8707 §2); an `audience` is a name, taken as it is.
 pub(crate) fn requested_audience(p: &Params, issuer: &str) -> Result<Option<String>, &'static str> {
+    if p.all("resource").len() > 1 || p.all("audience").len() > 1 {
+        return Err("this server issues a token for one resource at a time");
+    }
     match (p.get("resource"), p.get("audience")) {
         (Some(r), Some(a)) if r != a => Err("`resource` and `audience` disagree"),
         (Some(r), _) if url::Url::parse(r).is_err() || r.contains('#') => {

@@ -114,6 +114,22 @@ pub(crate) struct AccessRecord {
     pub revoked: bool,
     /// What the token is bound to (a DPoP key, a client certificate), if anything.
     pub cnf: Cnf,
+    /// Who acts for the subject (RFC 8693 §4.1), for a token a delegation issued.
+    pub act: Option<serde_json::Value>,
+}
+
+/// An issued ID token (or a JWT a token exchange issued), kept under its fingerprint until
+/// it expires, so that a token exchange can tell that this server issued it, what it
+/// covers, and that its grant still stands.
+#[derive(Debug, Clone)]
+pub(crate) struct IdTokenRecord {
+    /// The grant it came from, if any: revoking that grant revokes the ID token too.
+    pub family: Option<u64>,
+    /// The scope of the grant it came with.
+    pub scope: Vec<String>,
+    /// Who acts for its subject (RFC 8693 §4.1), for one a delegation issued.
+    pub act: Option<serde_json::Value>,
+    pub exp: u64,
 }
 
 /// How a device authorization stands.
@@ -368,6 +384,8 @@ pub(crate) struct Store {
     pub families: HashMap<u64, Family>,
     pub refresh: HashMap<String, RefreshRecord>,
     pub access: AccessTokens,
+    /// Issued ID tokens by fingerprint, until they expire.
+    pub id_tokens: HashMap<String, IdTokenRecord>,
     pub devices: Bounded<DeviceRecord, MAX_PENDING>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
@@ -462,6 +480,7 @@ impl Store {
             self.access_expiry_floor = floor;
         }
         self.refresh.retain(|_, r| r.expires_ms > now);
+        self.id_tokens.retain(|_, t| t.exp > now_s);
     }
 }
 
@@ -482,6 +501,7 @@ mod tests {
             exp,
             revoked: false,
             cnf: Cnf::default(),
+            act: None,
         }
     }
 

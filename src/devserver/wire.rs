@@ -81,40 +81,70 @@ impl Req {
     }
 }
 
-/// Decoded `application/x-www-form-urlencoded` parameters, each name at most once.
+/// The parameters a request may repeat, each value naming one target: `resource` (RFC 8707
+/// §2) and `audience` (RFC 8693 §2.1).
+const REPEATABLE: [&str; 2] = ["resource", "audience"];
+
+/// Decoded `application/x-www-form-urlencoded` parameters, each name at most once but the
+/// [`REPEATABLE`] ones.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Params(HashMap<String, String>);
+pub(crate) struct Params {
+    one: HashMap<String, String>,
+    /// Every non-empty value of a repeatable name, in order.
+    many: HashMap<String, Vec<String>>,
+}
 
 impl Params {
-    /// Parses `raw`; a repeated name is an error naming it. Empty values count as absent
-    /// (RFC 6749 §3.1) but still count as occurrences for the duplicate check.
+    /// Parses `raw`; a repeated name is an error naming it (but `resource` and `audience`).
+    /// Empty values count as absent (RFC 6749 §3.1) but still count as occurrences for the
+    /// duplicate check.
     pub(crate) fn parse(raw: &[u8]) -> Result<Self, String> {
-        let mut map = HashMap::new();
+        let mut out = Self::default();
         let mut seen = std::collections::HashSet::new();
         for (k, v) in url::form_urlencoded::parse(raw) {
-            if !seen.insert(k.to_string()) {
+            let repeatable = REPEATABLE.contains(&k.as_ref());
+            if !seen.insert(k.to_string()) && !repeatable {
                 return Err(format!("parameter `{}` is repeated", escape_line(&k)));
             }
-            if !v.is_empty() {
-                map.insert(k.into_owned(), v.into_owned());
+            if v.is_empty() {
+                continue;
             }
+            if repeatable {
+                out.many
+                    .entry(k.to_string())
+                    .or_default()
+                    .push(v.to_string());
+            }
+            out.one
+                .entry(k.into_owned())
+                .or_insert_with(|| v.into_owned());
         }
-        Ok(Self(map))
+        Ok(out)
     }
 
-    /// The value of `name`, if present and non-empty.
+    /// The value of `name`, if present and non-empty (the first, for a repeatable name:
+    /// see [`Params::all`]).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.one.get(name).map(String::as_str)
+    }
+
+    /// Every value of the repeatable `name`, in order (one at most for any other name).
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        match self.many.get(name) {
+            Some(values) => values.iter().map(String::as_str).collect(),
+            None => self.get(name).into_iter().collect(),
+        }
     }
 
     /// Whether `name` is present.
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.one.contains_key(name)
     }
 
-    /// Every parameter with a value, in no particular order.
+    /// Every parameter with a value, in no particular order (the first value of a
+    /// repeatable name).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.one.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -255,6 +285,19 @@ mod tests {
         assert!(Params::parse(b"a=1&a=2").is_err());
         assert!(Params::parse(b"a=&a=2").is_err());
         assert_eq!(Params::parse(b"a=").unwrap().get("a"), None);
+    }
+
+    #[test]
+    fn resource_and_audience_may_repeat() {
+        // RFC 8707 §2 and RFC 8693 §2.1: one value per target.
+        let p = Params::parse(b"resource=urn%3Aa&audience=x&resource=urn%3Ab&audience=&scope=s")
+            .unwrap();
+        assert_eq!(p.all("resource"), ["urn:a", "urn:b"]);
+        assert_eq!(p.get("resource"), Some("urn:a"));
+        assert_eq!(p.all("audience"), ["x"]);
+        assert_eq!(p.all("scope"), ["s"]);
+        assert!(p.all("missing").is_empty());
+        assert!(Params::parse(b"scope=a&scope=b").is_err());
     }
 
     #[test]

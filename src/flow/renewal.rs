@@ -6,13 +6,16 @@
 //! 1. read the cache without a lock; a set that is still good enough is returned as is;
 //! 2. take the per-key lock ([`crate::store::lock::Locks`]), then **re-read**: a sibling
 //!    process may have renewed the set while this one waited, and its result is used;
-//! 3. **renew** as the set's [`TokenSet::renewal`] says: the refresh token grant, or the
-//!    client-credentials grant again; a response without a refresh token (or ID token)
-//!    keeps the old one; a new ID token must describe the same login as the old one; a
-//!    DPoP-bound set keeps its proof key (a public client's refresh token is bound to it);
-//! 4. on `invalid_grant`, **compare-and-clear**: drop the refresh token only if the cache
-//!    still holds that same one; a newer one stored meanwhile (a `login` outside the lock)
-//!    is tried once instead.
+//! 3. **renew** as the set's [`TokenSet::renewal`] says: the refresh token grant, the
+//!    client-credentials grant again, or a token exchange or JWT bearer grant again with
+//!    the fresh inputs ([`Fresh`]) its caller makes; a response without a refresh token
+//!    (or ID token) keeps the old one; a new ID token must describe the same login as the
+//!    old one; a DPoP-bound set keeps its proof key (a public client's refresh token is
+//!    bound to it);
+//! 4. on `invalid_grant` to a refresh, **compare-and-clear**: drop the refresh token only
+//!    if the cache still holds that same one; a newer one stored meanwhile (a `login`
+//!    outside the lock) is tried once instead. A repeated grant's refusal is the server's
+//!    answer (exit 4): it has no refresh token to drop.
 //!
 //! At most one renewal happens among any number of concurrent callers that share the lock
 //! directory. `store/` only stores and locks; the request itself is [`Renewer`].
@@ -34,9 +37,9 @@ use crate::text::time;
 
 use super::authcode::{origin_headers, verify_id_token, wants_oidc};
 use super::client::{ClientAuth, token_request};
-use super::client_credentials;
 use super::discovery::DocumentCache;
 use super::provider::Resolved;
+use super::{client_credentials, jwt_bearer, token_exchange};
 
 /// How one renewal request failed, as the renewer reports it.
 #[derive(Debug)]
@@ -335,6 +338,17 @@ where
     }
 }
 
+/// The fresh inputs of a grant renewed by doing it again with new ones
+/// ([`Renewal::ExchangeAgain`], [`Renewal::SignAssertion`]), made by the caller only when
+/// such a renewal happens: the parent's current token, a newly signed assertion.
+#[derive(Debug)]
+pub enum Fresh {
+    /// The exchange to send again.
+    Exchange(token_exchange::Request),
+    /// The new assertion.
+    Assertion(crate::oauth::secret::Assertion),
+}
+
 /// What a renewal request needs besides the current set.
 #[derive(Debug)]
 pub struct Renewer<'a> {
@@ -350,6 +364,8 @@ pub struct Renewer<'a> {
     pub leeway: i64,
     /// The `Origin` header of a refresh (clients Entra ID registered as SPAs).
     pub origin: Option<&'a str>,
+    /// The inputs of a token exchange or JWT bearer renewal (see [`Fresh`]).
+    pub fresh: Option<&'a Fresh>,
 }
 
 impl Renewer<'_> {
@@ -365,6 +381,7 @@ impl Renewer<'_> {
             )
             .and_then(|e| self.http.checked_url(e))
             .map_err(RenewError::Failed)?;
+        let with_refresh_token = current.renewal() == Some(Renewal::RefreshToken);
         let response = match (current.renewal(), &current.refresh_token) {
             (Some(Renewal::RefreshToken), Some(rt)) => {
                 let mut params = vec![
@@ -384,7 +401,9 @@ impl Renewer<'_> {
                     &origin_headers(self.origin),
                 )
             }
-            (Some(Renewal::RepeatGrant), _) => self.repeat(current.grant, &endpoint),
+            (Some(Renewal::RepeatGrant | Renewal::ExchangeAgain | Renewal::SignAssertion), _) => {
+                self.repeat(current.grant, &endpoint)
+            }
             _ => {
                 return Err(RenewError::Failed(Error::LoginRequired {
                     message: "the access token expired and there is no refresh token".into(),
@@ -394,7 +413,8 @@ impl Renewer<'_> {
         };
         let response = match response {
             Ok(r) => r,
-            Err(Error::Rejected(e)) if e.is("invalid_grant") => {
+            // Only a refresh token can be dead; a repeated grant's refusal is the answer.
+            Err(Error::Rejected(e)) if with_refresh_token && e.is("invalid_grant") => {
                 return Err(RenewError::InvalidGrant {
                     description: e.error_description,
                 });
@@ -436,11 +456,12 @@ impl Renewer<'_> {
         Ok(fresh)
     }
 
-    /// The request that repeats `grant` (one whose [`Grant::renewal`] is
-    /// [`Renewal::RepeatGrant`]: it needs no user).
+    /// The request that repeats `grant` (one whose [`Grant::renewal`] is not
+    /// [`Renewal::RefreshToken`]: it needs no user), with the fresh inputs token exchange
+    /// and JWT bearer need.
     fn repeat(&self, grant: Grant, endpoint: &Url) -> crate::error::Result<TokenResponse> {
-        match grant {
-            Grant::ClientCredentials => client_credentials::request(
+        match (grant, self.fresh) {
+            (Grant::ClientCredentials, _) => client_credentials::request(
                 self.http,
                 endpoint,
                 self.client,
@@ -448,7 +469,23 @@ impl Renewer<'_> {
                 self.audience,
                 self.resource,
             ),
-            Grant::AuthorizationCode | Grant::DeviceCode | Grant::RefreshToken => {
+            (Grant::TokenExchange, Some(Fresh::Exchange(req))) => {
+                token_exchange::request(self.http, endpoint, self.client, req, self.now)
+            }
+            (Grant::JwtBearer, Some(Fresh::Assertion(assertion))) => jwt_bearer::request(
+                self.http,
+                endpoint,
+                self.client,
+                assertion,
+                self.scopes,
+                self.audience,
+                self.resource,
+            ),
+            (Grant::TokenExchange | Grant::JwtBearer, _) => Err(Error::LoginRequired {
+                message: format!("there is nothing to renew the {grant} set with"),
+                hint: "run `oauthctl login` again".into(),
+            }),
+            (Grant::AuthorizationCode | Grant::DeviceCode | Grant::RefreshToken, _) => {
                 Err(Error::LoginRequired {
                     message: format!("a {grant} grant cannot be repeated without the user"),
                     hint: "run `oauthctl login` again".into(),

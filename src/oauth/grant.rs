@@ -26,6 +26,12 @@ pub enum Grant {
     /// A refresh (RFC 6749 §6): at the token endpoint, the renewal of another grant's set;
     /// in a cache entry, a set whose original grant is unknown.
     RefreshToken,
+    /// Token exchange (RFC 8693): a token for another token (a subject, and an actor for
+    /// delegation), narrower or for another audience.
+    TokenExchange,
+    /// A JWT as an authorization grant (RFC 7523 §2.1): an assertion signed by a key the
+    /// server trusts stands for the subject it names.
+    JwtBearer,
 }
 
 /// How a token set whose access token expires gets a new one.
@@ -36,15 +42,24 @@ pub enum Renewal {
     /// The same grant again: it needs no user, only the client's credentials (client
     /// credentials, RFC 6749 §4.4.3: no refresh token should be issued).
     RepeatGrant,
+    /// The token exchange again, with the parent's current token as the subject (RFC 8693
+    /// issues no refresh token for an exchanged one, as a rule): the parent is renewed
+    /// first when it needs it.
+    ExchangeAgain,
+    /// The JWT bearer grant again with a newly signed assertion (an assertion's `jti` is
+    /// single use, RFC 7523 §3): possible only when oauthctl signed it from a key file.
+    SignAssertion,
 }
 
 impl Grant {
     /// Every grant, in the order the dev server advertises them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::DeviceCode,
+        Self::TokenExchange,
+        Self::JwtBearer,
     ];
 
     /// The `grant_type` parameter of the token request.
@@ -55,6 +70,10 @@ impl Grant {
             Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
             Self::ClientCredentials => "client_credentials",
             Self::RefreshToken => "refresh_token",
+            // RFC 8693 §2.1.
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+            // RFC 7523 §2.1.
+            Self::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         }
     }
 
@@ -70,15 +89,20 @@ impl Grant {
             Self::DeviceCode => "device_code",
             Self::ClientCredentials => "client_credentials",
             Self::RefreshToken => "refresh_token",
+            Self::TokenExchange => "token_exchange",
+            Self::JwtBearer => "jwt_bearer",
         }
     }
 
     /// How a set this grant produced is renewed: [`Renewal::RepeatGrant`] for a grant that
-    /// needs no user, else with a refresh token. A set's own refresh token, when it has one,
-    /// is used first whatever the grant (see [`super::tokens::TokenSet::renewal`]).
+    /// needs no user, the grant again with fresh inputs for token exchange and JWT bearer,
+    /// else with a refresh token. A set's own refresh token, when it has one, is used first
+    /// whatever the grant (see [`super::tokens::TokenSet::renewal`]).
     pub fn renewal(self) -> Renewal {
         match self {
             Self::ClientCredentials => Renewal::RepeatGrant,
+            Self::TokenExchange => Renewal::ExchangeAgain,
+            Self::JwtBearer => Renewal::SignAssertion,
             Self::AuthorizationCode | Self::DeviceCode | Self::RefreshToken => {
                 Renewal::RefreshToken
             }
@@ -86,11 +110,16 @@ impl Grant {
     }
 
     /// Whether only a confidential client (one that authenticates) may use the grant
-    /// (RFC 6749 §4.4: the client credentials grant).
+    /// (RFC 6749 §4.4: the client credentials grant). Token exchange and JWT bearer leave
+    /// client authentication to the server's policy (RFC 8693 §2.1, RFC 7523 §3.1).
     pub fn needs_client_authentication(self) -> bool {
         match self {
             Self::ClientCredentials => true,
-            Self::AuthorizationCode | Self::DeviceCode | Self::RefreshToken => false,
+            Self::AuthorizationCode
+            | Self::DeviceCode
+            | Self::RefreshToken
+            | Self::TokenExchange
+            | Self::JwtBearer => false,
         }
     }
 }
@@ -114,11 +143,22 @@ mod tests {
             Grant::DeviceCode.as_grant_type(),
             "urn:ietf:params:oauth:grant-type:device_code"
         );
+        assert_eq!(
+            Grant::TokenExchange.as_grant_type(),
+            "urn:ietf:params:oauth:grant-type:token-exchange"
+        );
+        assert_eq!(
+            Grant::JwtBearer.as_grant_type(),
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
+        );
         for unknown in [
             "",
             "password",
             "implicit",
             "device_code",
+            "token_exchange",
+            "jwt_bearer",
+            "urn:ietf:params:oauth:grant-type:saml2-bearer",
             "AUTHORIZATION_CODE",
             "authorization_code ",
         ] {
@@ -134,6 +174,8 @@ mod tests {
             (Grant::DeviceCode, "device_code"),
             (Grant::ClientCredentials, "client_credentials"),
             (Grant::RefreshToken, "refresh_token"),
+            (Grant::TokenExchange, "token_exchange"),
+            (Grant::JwtBearer, "jwt_bearer"),
         ];
         for (g, name) in names {
             assert_eq!(g.as_str(), name);
@@ -159,5 +201,10 @@ mod tests {
             assert!(!g.needs_client_authentication(), "{g}");
         }
         assert!(Grant::ClientCredentials.needs_client_authentication());
+        assert_eq!(Grant::TokenExchange.renewal(), Renewal::ExchangeAgain);
+        assert_eq!(Grant::JwtBearer.renewal(), Renewal::SignAssertion);
+        for g in [Grant::TokenExchange, Grant::JwtBearer] {
+            assert!(!g.needs_client_authentication(), "{g}");
+        }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) mod revocation;
 pub mod secret;
 pub(crate) mod strict_json;
 pub(crate) mod token_chars;
+pub mod token_exchange;
 pub mod token_response;
 pub mod token_type;
 pub mod tokens;

@@ -120,6 +120,15 @@ secret_type!(
     DeviceCode
 );
 secret_type!(
+    /// A token handed to a token exchange as its subject or actor token (RFC 8693 §1: a
+    /// security token of any type).
+    SecurityToken
+);
+secret_type!(
+    /// A JWT used as an authorization grant (RFC 7523 §2.1).
+    Assertion
+);
+secret_type!(
     /// A private key as PKCS#8 PEM: a DPoP proof key kept beside the tokens it binds
     /// (RFC 9449 §2).
     PrivateKeyPem
@@ -145,6 +154,8 @@ mod tests {
             (format!("{:?}", Nonce::new(value)), "Nonce"),
             (format!("{:?}", DeviceCode::new(value)), "DeviceCode"),
             (format!("{:?}", PrivateKeyPem::new(value)), "PrivateKeyPem"),
+            (format!("{:?}", SecurityToken::new(value)), "SecurityToken"),
+            (format!("{:?}", Assertion::new(value)), "Assertion"),
         ]
     }
 

@@ -25,6 +25,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<RefreshToken>,
     pub id_token: Option<IdToken>,
     pub scope: Option<String>,
+    /// What `access_token` holds, as a token exchange answers it (RFC 8693 §2.2.1): an
+    /// access token, or another kind of token (then `token_type` may be `N_A`).
+    pub issued_token_type: Option<String>,
 }
 
 impl TokenResponse {
@@ -55,6 +58,7 @@ impl TokenResponse {
             client_id: client_id.to_owned(),
             obtained_at: now,
             dpop_key: None,
+            issued_token_type: self.issued_token_type,
         }
     }
 }
@@ -124,12 +128,26 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
         })?;
     let raw_type = opt_str(&obj, "token_type")?
         .ok_or_else(|| TokenEndpointError::Malformed("the response has no `token_type`".into()))?;
-    let token_type = TokenType::parse(&raw_type).map_err(|e| {
-        TokenEndpointError::Malformed(format!(
-            "`token_type` is `{}`; {e}",
-            crate::text::sanitize::line(&raw_type)
-        ))
-    })?;
+    let issued_token_type = opt_str(&obj, "issued_token_type")?.filter(|t| !t.is_empty());
+    let token_type = match TokenType::parse(&raw_type) {
+        Ok(t) => t,
+        // RFC 8693 §2.2.1: `N_A` for an exchanged token that is not an access token (an ID
+        // token, a JWT): it is presented, where an API takes it, as a bearer credential.
+        Err(_)
+            if raw_type.eq_ignore_ascii_case(super::token_exchange::NOT_APPLICABLE)
+                && issued_token_type
+                    .as_deref()
+                    .is_some_and(|t| t != super::token_exchange::ACCESS_TOKEN) =>
+        {
+            TokenType::Bearer
+        }
+        Err(e) => {
+            return Err(TokenEndpointError::Malformed(format!(
+                "`token_type` is `{}`; {e}",
+                crate::text::sanitize::line(&raw_type)
+            )));
+        }
+    };
     let expires_in = match obj.get("expires_in") {
         None => None,
         Some(v) => {
@@ -164,6 +182,7 @@ pub fn parse(status: u16, body: &[u8]) -> Result<TokenResponse, TokenEndpointErr
         refresh_token: refresh_token.map(RefreshToken::new),
         id_token: id_token.map(IdToken::new),
         scope: opt_str(&obj, "scope")?,
+        issued_token_type,
     })
 }
 
@@ -347,5 +366,41 @@ mod tests {
             Some(crate::oauth::expires_in::MAX_EXPIRES_IN)
         );
         assert!(err(200, &body("-1")).to_string().contains("negative"));
+    }
+
+    #[test]
+    fn an_exchanged_token_that_is_not_an_access_token_has_no_token_type() {
+        // RFC 8693 §2.2.1: `N_A` with an issued_token_type other than an access token.
+        let r = ok(
+            r#"{"access_token":"ey.x.y","token_type":"N_A","expires_in":60,
+              "issued_token_type":"urn:ietf:params:oauth:token-type:id_token"}"#,
+        );
+        assert_eq!(r.token_type, TokenType::Bearer);
+        assert_eq!(
+            r.issued_token_type.as_deref(),
+            Some("urn:ietf:params:oauth:token-type:id_token")
+        );
+        let set = r.into_token_set(Grant::TokenExchange, "https://i", "c", &[], 10);
+        assert_eq!(
+            set.issued_token_type.as_deref(),
+            Some("urn:ietf:params:oauth:token-type:id_token")
+        );
+        // An access token needs a real type, and N_A alone is no type.
+        for body in [
+            r#"{"access_token":"at","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:access_token"}"#,
+            r#"{"access_token":"at","token_type":"N_A"}"#,
+        ] {
+            assert!(
+                matches!(parse(200, body.as_bytes()), Err(TokenEndpointError::Malformed(m)) if m.contains("N_A")),
+                "{body}"
+            );
+        }
+        assert!(matches!(
+            parse(
+                200,
+                br#"{"access_token":"at","token_type":"Bearer","issued_token_type":7}"#
+            ),
+            Err(TokenEndpointError::Malformed(_))
+        ));
     }
 }

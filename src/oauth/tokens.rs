@@ -55,6 +55,11 @@ pub struct TokenSet {
     /// it too) and goes with them at logout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_key: Option<ProofKey>,
+    /// What the token in `access_token` is, when a token exchange said so (RFC 8693
+    /// §2.2.1 `issued_token_type`, a URI): an exchange may issue an ID token or another
+    /// JWT instead of an access token, stored and printed in its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// Why a serialised token set could not be read. Messages never quote the input.
@@ -154,15 +159,16 @@ impl TokenSet {
     }
 
     /// How the access token can be renewed now: with the refresh token when the set has
-    /// one, else by repeating the grant when the grant allows it (client credentials),
-    /// else not at all (a new login is needed).
+    /// one, else by repeating the grant when the grant allows it (client credentials; token
+    /// exchange and JWT bearer with fresh inputs, which the profile's login says whether it
+    /// has), else not at all (a new login is needed).
     pub fn renewal(&self) -> Option<Renewal> {
         if self.refresh_token.is_some() {
             return Some(Renewal::RefreshToken);
         }
         match self.grant.renewal() {
-            Renewal::RepeatGrant => Some(Renewal::RepeatGrant),
             Renewal::RefreshToken => None,
+            other => Some(other),
         }
     }
 

@@ -24,6 +24,7 @@ const PROFILE_COMMANDS: &[&str] = &[
     "exec",
     "logout",
     "doctor",
+    "exchange",
 ];
 
 /// The global flags a suggested command must repeat, shell-quoted.

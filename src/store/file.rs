@@ -138,6 +138,7 @@ mod tests {
             client_id: "c".into(),
             obtained_at: 1000,
             dpop_key: None,
+            issued_token_type: None,
         }
     }
 

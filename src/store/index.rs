@@ -93,6 +93,75 @@ pub(crate) struct RememberedLogin {
     /// The `Origin` header its token requests carried: refreshes send it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// A token exchange: what it exchanged, so that it can exchange again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<RememberedExchange>,
+    /// A JWT bearer grant: how its assertion was made, so that it can sign a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<RememberedAssertion>,
+}
+
+/// Where a token handed to a token exchange came from (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TokenSource {
+    /// A profile's current token: its parent, renewed first when it needs it.
+    Profile(String),
+    /// A file, read again for every exchange (a token something else keeps fresh there).
+    File(PathBuf),
+    /// Standard input: read once and not kept, so the exchange cannot be repeated.
+    Stdin,
+}
+
+/// A token exchange's settings (RFC 8693 §2.1), token types as URIs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RememberedExchange {
+    pub subject: TokenSource,
+    pub subject_token_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<TokenSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_token_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_token_type: Option<String>,
+}
+
+impl RememberedExchange {
+    /// The profile the subject token comes from, if it comes from one.
+    pub(crate) fn parent(&self) -> Option<&str> {
+        match &self.subject {
+            TokenSource::Profile(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// How a JWT bearer grant's assertion was made (RFC 7523 §2.1): signed from a key file
+/// (the path, never the key), or given (a file or standard input; not usable twice).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RememberedAssertion {
+    /// The private key it was signed with; `None` for a given assertion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
+    /// Where a given assertion was read (`-`: standard input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_file: Option<PathBuf>,
+    /// The claims of a signed one: `iss`, `sub`, `aud` (none: the issuer identifier), the
+    /// lifetime in seconds and the header's `kid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_s: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 /// A token set a profile still owns besides its current one, and the login that made it
@@ -399,6 +468,7 @@ mod tests {
             client_id: "c".into(),
             obtained_at: 1,
             dpop_key: None,
+            issued_token_type: None,
         };
         let login = RememberedLogin {
             issuer: "https://i".into(),

@@ -537,6 +537,7 @@ mod tests {
             client_id: "c".into(),
             obtained_at: 1,
             dpop_key: None,
+            issued_token_type: None,
         }
     }
 

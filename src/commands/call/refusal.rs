@@ -284,6 +284,9 @@ fn login_command(global: &crate::config::Flags, grant: Grant, extra: &[&str]) ->
     match grant {
         Grant::ClientCredentials => words.extend(["--flow", "client-credentials"]),
         Grant::DeviceCode => words.extend(["--flow", "device"]),
+        // Both repeat the profile's last exchange or assertion (signed anew from its key).
+        Grant::TokenExchange => words.extend(["--flow", "token-exchange"]),
+        Grant::JwtBearer => words.extend(["--flow", "jwt-bearer"]),
         Grant::AuthorizationCode | Grant::RefreshToken => {}
     }
     words.extend(extra);
@@ -356,6 +359,7 @@ mod tests {
             client_id: "cli".into(),
             obtained_at: 0,
             dpop_key: None,
+            issued_token_type: None,
         };
         let external = Credential::External {
             token: tokens.access_token.clone(),
@@ -393,6 +397,14 @@ mod tests {
         assert_eq!(
             login_command(&global, Grant::DeviceCode, &[]),
             "`oauthctl login --flow device`"
+        );
+        assert_eq!(
+            login_command(&global, Grant::TokenExchange, &["--scope", "api:read"]),
+            "`oauthctl login --flow token-exchange --scope api:read`"
+        );
+        assert_eq!(
+            login_command(&global, Grant::JwtBearer, &[]),
+            "`oauthctl login --flow jwt-bearer`"
         );
     }
 }

@@ -5,6 +5,8 @@
 mod client_credentials;
 mod code;
 mod device;
+mod exchange;
+mod jwt_bearer;
 mod refresh;
 
 use super::binding::Binding;
@@ -27,6 +29,8 @@ pub(crate) fn redeem(
         Grant::RefreshToken => refresh::redeem(app, client, form, binding),
         Grant::ClientCredentials => client_credentials::redeem(app, client, form, binding),
         Grant::DeviceCode => device::redeem(app, client, form, binding),
+        Grant::TokenExchange => exchange::redeem(app, client, form, binding),
+        Grant::JwtBearer => jwt_bearer::redeem(app, client, form, binding),
     }
 }
 

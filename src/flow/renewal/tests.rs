@@ -26,6 +26,7 @@ fn set(at: &str, rt: Option<&str>, expires_at: i64) -> TokenSet {
         client_id: "c".into(),
         obtained_at: 0,
         dpop_key: None,
+        issued_token_type: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) fn sample() -> TokenSet {
         client_id: "cli".into(),
         obtained_at: 10_000,
         dpop_key: None,
+        issued_token_type: None,
     }
 }
 

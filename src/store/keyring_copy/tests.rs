@@ -22,6 +22,7 @@ fn tokens(at: &str, expires_at: Option<i64>) -> TokenSet {
         client_id: "c".into(),
         obtained_at: 1,
         dpop_key: None,
+        issued_token_type: None,
     }
 }
 
