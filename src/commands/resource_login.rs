@@ -222,9 +222,9 @@ fn choose_grant(req: &Request, found: &Found, client: &ClientAuth) -> Result<Gra
         Grant::AuthorizationCode | Grant::ClientCredentials => Ok(grant),
         Grant::DeviceCode | Grant::RefreshToken | Grant::TokenExchange | Grant::JwtBearer => {
             Err(Error::usage(
-            format!("a login for a resource uses the authorization code flow, not {grant}"),
-            Some("drop --flow, or use --flow client-credentials".to_owned()),
-        ))
+                format!("a login for a resource uses the authorization code flow, not {grant}"),
+                Some("drop --flow, or use --flow client-credentials".to_owned()),
+            ))
         }
     }
 }
