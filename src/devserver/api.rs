@@ -20,7 +20,7 @@ use super::back_channel::REALM;
 use super::binding;
 use super::dpop;
 use super::resource::{self, Resource, Route};
-use super::sender::{self, Cnf, Denied, Scheme};
+use super::sender::{self, Cnf, Denied};
 use super::state::now_ms;
 use super::wire::{Req, Resp};
 use super::{App, SigningAlg};
@@ -103,7 +103,7 @@ fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
     let algs = sender::dpop_algs();
     let mut dpop = vec![("realm", REALM), ("algs", algs.as_str())];
     dpop.extend(need.params());
-    resp.with("WWW-Authenticate", &sender::challenge(Scheme::Dpop, &dpop))
+    resp.with("WWW-Authenticate", &TokenType::DPoP.challenge(&dpop))
 }
 
 /// The answer for a binding that does not hold.
@@ -117,13 +117,13 @@ pub(crate) fn check_binding(
     app: &App,
     req: &Req,
     token: &str,
-    scheme: Scheme,
+    scheme: TokenType,
     cnf: &Cnf,
 ) -> Result<(), Denied> {
     if req.header_count("dpop") > 1 {
         return Err(Denied::new(
             400,
-            Scheme::Dpop,
+            TokenType::DPoP,
             "invalid_dpop_proof",
             "more than one DPoP header",
         ));

@@ -165,7 +165,7 @@ fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<Sig
         token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
             "mac"
         } else {
-            g.cnf.token_type()
+            g.cnf.token_type().as_str()
         },
         expires_in: if app.cfg.misbehaves(Misbehave::HugeExpiresIn) {
             u64::MAX

@@ -17,10 +17,6 @@ use super::mtls::x5t_s256;
 use super::wire::{Req, Resp};
 use crate::oauth::token_type::TokenType;
 
-/// The DPoP authentication scheme (RFC 9449 §7.1). oauthctl's `TokenType` names only
-/// Bearer so far; the dev server spells the DPoP scheme here.
-pub(crate) const DPOP_SCHEME: &str = "DPoP";
-
 /// The `algs` of a DPoP challenge: the proof algorithms the server accepts.
 pub(crate) fn dpop_algs() -> String {
     dpop::PROOF_ALGS
@@ -48,44 +44,22 @@ impl Cnf {
 
     /// The `token_type` of a token with this binding: DPoP when bound to a DPoP key, else
     /// Bearer (certificate-bound tokens keep the Bearer scheme, RFC 8705 §3).
-    pub(crate) fn token_type(&self) -> &'static str {
+    pub(crate) fn token_type(&self) -> TokenType {
         if self.jkt.is_some() {
-            DPOP_SCHEME
+            TokenType::DPoP
         } else {
-            TokenType::Bearer.as_str()
+            TokenType::Bearer
         }
-    }
-}
-
-/// The authentication scheme a token came with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scheme {
-    Bearer,
-    Dpop,
-}
-
-/// A `WWW-Authenticate` challenge of `scheme` with `params` as quoted strings.
-pub(crate) fn challenge(scheme: Scheme, params: &[(&str, &str)]) -> String {
-    let bearer = TokenType::Bearer.challenge(params);
-    match scheme {
-        Scheme::Bearer => bearer,
-        // The same parameter syntax (RFC 9110 §11.6.1) after another scheme name.
-        Scheme::Dpop => format!(
-            "{DPOP_SCHEME}{}",
-            bearer
-                .strip_prefix(TokenType::Bearer.scheme())
-                .unwrap_or("")
-        ),
     }
 }
 
 /// The access token of the request's `Authorization` header and its scheme; `Ok(None)`
 /// without one (or with another scheme, such as Basic).
-pub(crate) fn presented(req: &Req) -> Result<Option<(Scheme, &str)>, Denied> {
+pub(crate) fn presented(req: &Req) -> Result<Option<(TokenType, &str)>, Denied> {
     if req.header_count("authorization") > 1 {
         return Err(Denied::new(
             400,
-            Scheme::Bearer,
+            TokenType::Bearer,
             "invalid_request",
             "repeated Authorization header",
         ));
@@ -93,23 +67,16 @@ pub(crate) fn presented(req: &Req) -> Result<Option<(Scheme, &str)>, Denied> {
     let Some(value) = req.header("authorization") else {
         return Ok(None);
     };
-    if let Some(token) = TokenType::Bearer.credentials(value) {
-        return Ok(Some((Scheme::Bearer, token)));
-    }
-    let dpop = value
-        .trim()
-        .split_once(' ')
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(DPOP_SCHEME))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty());
-    Ok(dpop.map(|t| (Scheme::Dpop, t)))
+    Ok(TokenType::ALL
+        .into_iter()
+        .find_map(|t| Some((t, t.credentials(value)?))))
 }
 
 /// A refused request to a resource: the status, the challenge and its error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Denied {
     pub status: u16,
-    pub scheme: Scheme,
+    pub scheme: TokenType,
     pub error: &'static str,
     pub description: String,
     /// The `DPoP-Nonce` to send with a `use_dpop_nonce` challenge.
@@ -119,7 +86,7 @@ pub(crate) struct Denied {
 impl Denied {
     pub(crate) fn new(
         status: u16,
-        scheme: Scheme,
+        scheme: TokenType,
         error: &'static str,
         description: impl Into<String>,
     ) -> Self {
@@ -133,7 +100,7 @@ impl Denied {
     }
 
     fn proof(e: &ProofError, nonces: Option<&Nonces>, now: u64) -> Self {
-        let mut d = Self::new(401, Scheme::Dpop, e.code(), e.description());
+        let mut d = Self::new(401, TokenType::DPoP, e.code(), e.description());
         if matches!(e, ProofError::UseNonce(_)) {
             d.nonce = nonces.map(|n| n.current(now));
         }
@@ -149,7 +116,7 @@ impl Denied {
             ("error", self.error),
             ("error_description", self.description.as_str()),
         ];
-        if self.scheme == Scheme::Dpop {
+        if self.scheme == TokenType::DPoP {
             params.push(("algs", &algs));
         }
         if let Some(meta) = resource_metadata {
@@ -159,7 +126,7 @@ impl Denied {
             self.status,
             &serde_json::json!({"error": self.error, "error_description": self.description}),
         )
-        .with("WWW-Authenticate", &challenge(self.scheme, &params));
+        .with("WWW-Authenticate", &self.scheme.challenge(&params));
         if let Some(nonce) = self.nonce {
             resp = resp.with("DPoP-Nonce", &nonce);
         }
@@ -185,34 +152,34 @@ pub(crate) struct Request<'a> {
 /// `replay` remembers DPoP proofs; `nonces` is `Some` when the server requires its nonce.
 pub(crate) fn check(
     token: &str,
-    scheme: Scheme,
+    scheme: TokenType,
     cnf: &Cnf,
     request: Request<'_>,
     nonces: Option<&Nonces>,
     replay: impl FnOnce(&dpop::Proof) -> Result<(), ProofError>,
 ) -> Result<(), Denied> {
     match (scheme, &cnf.jkt) {
-        (Scheme::Bearer, Some(_)) => {
+        (TokenType::Bearer, Some(_)) => {
             return Err(Denied::new(
                 401,
-                Scheme::Dpop,
+                TokenType::DPoP,
                 "invalid_token",
                 "this token is DPoP-bound: present it with the DPoP scheme and a proof",
             ));
         }
-        (Scheme::Dpop, None) => {
+        (TokenType::DPoP, None) => {
             return Err(Denied::new(
                 401,
-                Scheme::Bearer,
+                TokenType::Bearer,
                 "invalid_token",
                 "this token is not DPoP-bound: present it with the Bearer scheme",
             ));
         }
-        (Scheme::Dpop, Some(jkt)) => {
+        (TokenType::DPoP, Some(jkt)) => {
             let Some(proof) = request.proof else {
                 return Err(Denied::new(
                     401,
-                    Scheme::Dpop,
+                    TokenType::DPoP,
                     "invalid_dpop_proof",
                     "a DPoP-bound token needs a DPoP proof",
                 ));
@@ -227,14 +194,14 @@ pub(crate) fn check(
             if &proof.jkt != jkt {
                 return Err(Denied::new(
                     401,
-                    Scheme::Dpop,
+                    TokenType::DPoP,
                     "invalid_token",
                     "the DPoP proof's key is not the key the token is bound to",
                 ));
             }
             replay(&proof).map_err(|e| Denied::proof(&e, nonces, request.now))?;
         }
-        (Scheme::Bearer, None) => {}
+        (TokenType::Bearer, None) => {}
     }
     if let Some(x5t) = &cnf.x5t_s256
         && request.peer_cert.map(x5t_s256).as_ref() != Some(x5t)
@@ -279,11 +246,11 @@ mod tests {
     fn both_schemes_are_read_and_repeats_refused() {
         assert_eq!(
             presented(&req(&[("Authorization", "Bearer abc")])).unwrap(),
-            Some((Scheme::Bearer, "abc"))
+            Some((TokenType::Bearer, "abc"))
         );
         assert_eq!(
             presented(&req(&[("authorization", "dpop  abc ")])).unwrap(),
-            Some((Scheme::Dpop, "abc"))
+            Some((TokenType::DPoP, "abc"))
         );
         assert_eq!(
             presented(&req(&[("Authorization", "Basic x")])).unwrap(),
@@ -305,10 +272,10 @@ mod tests {
             json!({"jkt": "k", "x5t#S256": "c"})
         );
         assert_eq!(serde_json::to_value(Cnf::default()).unwrap(), json!({}));
-        assert_eq!(cnf.token_type(), "DPoP");
-        assert_eq!(Cnf::default().token_type(), "Bearer");
+        assert_eq!(cnf.token_type(), TokenType::DPoP);
+        assert_eq!(Cnf::default().token_type(), TokenType::Bearer);
         assert_eq!(
-            challenge(Scheme::Dpop, &[("error", "use_dpop_nonce")]),
+            TokenType::DPoP.challenge(&[("error", "use_dpop_nonce")]),
             r#"DPoP error="use_dpop_nonce""#
         );
     }
@@ -343,7 +310,7 @@ mod tests {
         let p = proof(&key, "tok", &json!({}));
         check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&p), None),
             None,
@@ -353,7 +320,7 @@ mod tests {
         // The same proof again.
         let again = check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&p), None),
             None,
@@ -364,7 +331,7 @@ mod tests {
         // As Bearer, or without a proof.
         let bearer = check(
             "tok",
-            Scheme::Bearer,
+            TokenType::Bearer,
             &cnf,
             request(None, None),
             None,
@@ -373,11 +340,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             (bearer.status, bearer.scheme, bearer.error),
-            (401, Scheme::Dpop, "invalid_token")
+            (401, TokenType::DPoP, "invalid_token")
         );
-        let bare = check("tok", Scheme::Dpop, &cnf, request(None, None), None, |_| {
-            Ok(())
-        })
+        let bare = check(
+            "tok",
+            TokenType::DPoP,
+            &cnf,
+            request(None, None),
+            None,
+            |_| Ok(()),
+        )
         .unwrap_err();
         assert_eq!(bare.error, "invalid_dpop_proof");
         // Another key's proof.
@@ -385,7 +357,7 @@ mod tests {
         let q = proof(&other, "tok", &json!({}));
         let wrong_key = check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&q), None),
             None,
@@ -402,7 +374,7 @@ mod tests {
             let r = proof(&key, "tok", &extra);
             let d = check(
                 "tok",
-                Scheme::Dpop,
+                TokenType::DPoP,
                 &cnf,
                 request(Some(&r), None),
                 None,
@@ -414,7 +386,7 @@ mod tests {
         let for_other_token = proof(&key, "another", &json!({}));
         let d = check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&for_other_token), None),
             None,
@@ -425,7 +397,7 @@ mod tests {
         // An unbound token with the DPoP scheme.
         let unbound = check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &Cnf::default(),
             request(Some(&p), None),
             None,
@@ -434,11 +406,11 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             (unbound.scheme, unbound.error),
-            (Scheme::Bearer, "invalid_token")
+            (TokenType::Bearer, "invalid_token")
         );
         check(
             "tok",
-            Scheme::Bearer,
+            TokenType::Bearer,
             &Cnf::default(),
             request(None, None),
             None,
@@ -458,7 +430,7 @@ mod tests {
         let p = proof(&key, "tok", &json!({}));
         let d = check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&p), None),
             Some(&nonces),
@@ -484,7 +456,7 @@ mod tests {
         let n = proof(&key, "tok", &json!({"nonce": nonces.current(NOW)}));
         check(
             "tok",
-            Scheme::Dpop,
+            TokenType::DPoP,
             &cnf,
             request(Some(&n), None),
             Some(&nonces),
@@ -502,7 +474,7 @@ mod tests {
         };
         check(
             "tok",
-            Scheme::Bearer,
+            TokenType::Bearer,
             &cnf,
             request(None, Some(cert)),
             None,
@@ -512,7 +484,7 @@ mod tests {
         for other in [None, Some(b"another".as_slice())] {
             let d = check(
                 "tok",
-                Scheme::Bearer,
+                TokenType::Bearer,
                 &cnf,
                 request(None, other),
                 None,

@@ -9,7 +9,7 @@ use super::binding::with_nonce;
 use super::issue::add_profile_claims;
 use super::lookup::{Known, family_revoked, lookup};
 use super::scope::has;
-use super::sender::{self, Scheme};
+use super::sender;
 use super::state::now_ms;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
@@ -51,10 +51,7 @@ fn answer(app: &App, req: &Req) -> Resp {
                 )
                 .with(
                     "WWW-Authenticate",
-                    &sender::challenge(
-                        Scheme::Dpop,
-                        &[("realm", REALM), ("algs", &sender::dpop_algs())],
-                    ),
+                    &TokenType::DPoP.challenge(&[("realm", REALM), ("algs", &sender::dpop_algs())]),
                 );
         }
         Err(d) => return d.into_resp(REALM, None),
