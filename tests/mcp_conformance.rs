@@ -29,12 +29,13 @@ const TIER_1: [&str; 14] = [
 ];
 
 /// The optional scenarios oauthctl passes too (the README lists them): the draft ones, and
-/// the client credentials extension with a client secret.
-const OPTIONAL: [&str; 4] = [
+/// the client credentials extension with a client secret and with `private_key_jwt`.
+const OPTIONAL: [&str; 5] = [
     "auth/resource-mismatch",
     "auth/offline-access-scope",
     "auth/offline-access-not-supported",
     "auth/client-credentials-basic",
+    "auth/client-credentials-jwt",
 ];
 
 /// What the client prints when every exchange of its session succeeded.

@@ -127,6 +127,47 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
 }
 
 #[test]
+fn a_resource_first_login_binds_its_tokens_with_dpop_where_the_server_requires_it() {
+    let mut cfg = DevConfig::default();
+    cfg.require_dpop = true;
+    let s = DevServer::start(cfg).unwrap();
+    let url = format!("{}/api/data", s.issuer());
+    // Asked for: `--dpop`; and unasked, when the server answered that it needs a proof: a
+    // code already sent without one is spent, so the next login binds (as any login does).
+    for asked in [true, false] {
+        let h = home();
+        let mut args = vec!["login", "--resource-url", url.as_str()];
+        if asked {
+            args.push("--dpop");
+        } else {
+            let first = as_alice(h.path(), &args);
+            assert_eq!(first.code, Some(4), "{}", first.stderr);
+            assert!(
+                first
+                    .stderr
+                    .contains("the next login of this client binds its tokens"),
+                "{}",
+                first.stderr
+            );
+        }
+        let ran = as_alice(h.path(), &args);
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        let call = run(h.path(), &["call", &url, "--fail"]);
+        assert_code(&call, 0);
+        assert!(stdout(&call).contains("items"), "{}", stdout(&call));
+        // The token is bound: a header alone cannot use it.
+        let profile = format!("127.0.0.1-{}-api-data", s.local_addr().port());
+        let header = run(h.path(), &["-p", &profile, "token", "--format", "header"]);
+        assert_code(&header, 2);
+        assert!(
+            stderr(&header).contains("--dpop-proof"),
+            "{}",
+            stderr(&header)
+        );
+    }
+}
+
+#[test]
 fn a_client_id_metadata_document_needs_no_registration_at_the_dev_server() {
     let s = DevServer::start(DevConfig::default()).unwrap();
     let documents = Stub::start();

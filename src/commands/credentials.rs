@@ -86,7 +86,25 @@ pub(crate) fn client_with_method(
         (None, None, None, Some(_)) => Some(AuthMethod::TlsClientAuth),
         (named, ..) => named,
     };
-    let mut auth = ClientAuth::new(client_id, secret, method);
+    complete(
+        ctx,
+        settings,
+        ClientAuth::new(client_id, secret, method),
+        resolved,
+        dpop_use,
+    )
+}
+
+/// Completes `auth` (its id, secret and method chosen) for `resolved`: the assertion
+/// audience, the private key or certificate its method needs, and DPoP as `dpop_use` says.
+pub(crate) fn complete(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    mut auth: ClientAuth,
+    resolved: Resolved,
+    dpop_use: DpopUse<'_>,
+) -> Result<Client> {
+    let keys = &settings.keys;
     auth.issuer = resolved.issuer().map(str::to_owned);
     if resolved.provider.quirks.assertion_aud_is_endpoint {
         auth.audience = Audience::Endpoint;

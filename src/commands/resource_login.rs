@@ -44,6 +44,7 @@ use crate::store::select;
 use crate::text::{sanitize, time};
 
 use super::Context;
+use super::credentials::{self, DpopUse};
 use super::events::UiEvents;
 
 mod client;
@@ -79,6 +80,8 @@ pub(crate) struct Request {
     /// authorization code flow, or client credentials where the server offers only that
     /// grant and the client is confidential.
     pub grant: Option<Grant>,
+    /// `--dpop`: `Some(true)` binds the tokens; `None`: as the profile and the server say.
+    pub dpop: Option<bool>,
 }
 
 impl Request {
@@ -100,6 +103,7 @@ impl Request {
             login_hint: None,
             auth_method: None,
             grant: None,
+            dpop: None,
         }
     }
 }
@@ -296,7 +300,6 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         req,
         now,
     )?;
-    let client = chosen.client;
     let endpoints = found.server.endpoints();
     let resolved = Resolved {
         provider: Provider {
@@ -308,6 +311,17 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         endpoints,
         metadata: Some(found.server.clone()),
     };
+    // The private key or certificate the client's method needs, and DPoP.
+    let credentials::Client {
+        auth: client,
+        resolved,
+    } = credentials::complete(
+        &pctx,
+        &settings,
+        chosen.client,
+        resolved,
+        DpopUse::Login(req.dpop.or(settings.dpop)),
+    )?;
     let grant = choose_grant(req, &found, &client)?;
     let leeway = i64::try_from(req.leeway.as_secs()).unwrap_or(i64::MAX);
     let (response, id_claims) = if grant == Grant::ClientCredentials {
@@ -364,7 +378,10 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
     let now = ctx.clock().now();
     let issuer = found.issuer.clone();
     let subject = subject(id_claims.as_ref(), &response.access_token);
-    let tokens = response.into_token_set(grant, &issuer, &client.client_id, &scopes, now);
+    let mut tokens = response.into_token_set(grant, &issuer, &client.client_id, &scopes, now);
+    // The key the tokens are bound to (or that the requests were proven with) stays with
+    // them in the store.
+    tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
     let key = cache_key(&settings, &issuer, &client.client_id);
     let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
     if let Some(w) = warning {
@@ -397,6 +414,17 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         client_secret_stdin: matches!(&chosen.secret, SecretSource::File(p) if p.as_os_str() == "-")
             && client.is_confidential(),
         leeway: (leeway != DEFAULT_LEEWAY).then_some(leeway),
+        client_key_file: settings.keys.key_file.clone(),
+        client_key_id: settings.keys.key_id.clone(),
+        client_key_alg: settings.keys.key_alg.clone(),
+        client_cert: settings.keys.cert.clone(),
+        client_key: settings.keys.cert_key.clone(),
+        // A bound login binds again at the next one; `dpop = false` is kept as said.
+        dpop: if tokens.token_type.needs_proof() {
+            Some(true)
+        } else {
+            settings.dpop.filter(|d| !d)
+        },
         ..RememberedLogin::default()
     };
     let entry = IndexEntry::describe(login, key, store.kind(), &tokens, subject.clone(), now);
@@ -480,6 +508,7 @@ pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Opti
     req.login_hint.clone_from(&args.login_hint);
     req.auth_method = args.auth_method;
     req.grant = (args.flow != Grant::AuthorizationCode).then_some(args.flow);
+    req.dpop = args.dpop;
     let done = run(ctx, &req)?;
     Ok(Some(if ctx.ui.json {
         Outcome::report(done.report)

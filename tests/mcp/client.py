@@ -82,6 +82,15 @@ class Client:
         if context.get("client_secret"):
             self.env["MCP_CLIENT_SECRET"] = context["client_secret"]
             self.base += ["--client-secret-env", "MCP_CLIENT_SECRET"]
+        if context.get("private_key_pem"):
+            # private_key_jwt (the client credentials extension): the key goes to a private
+            # file that lives as long as this process.
+            self.key_dir = tempfile.TemporaryDirectory()
+            key_file = os.path.join(self.key_dir.name, "client-key.pem")
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(context["private_key_pem"])
+            self.base += ["--client-key-file", key_file]
 
     def post(self, message):
         """POSTs one JSON-RPC message; returns the JSON-RPC response, or None (202)."""

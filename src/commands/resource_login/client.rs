@@ -164,8 +164,13 @@ pub(super) fn choose_client(
         .as_deref();
     let configured = |id: String, source: SecretSource, method: Option<AuthMethod>| {
         let secret = ctx.client_secret(&source)?;
+        // Without a method named, the credential given decides, as for any login.
         let method = req.auth_method.or(method).unwrap_or(if secret.is_some() {
             secret_method(supported)
+        } else if settings.keys.key_file.is_some() {
+            AuthMethod::PrivateKeyJwt
+        } else if settings.keys.cert.is_some() {
+            AuthMethod::TlsClientAuth
         } else {
             AuthMethod::None
         });
