@@ -128,9 +128,11 @@ fn call_login_against_a_fresh_server_discovers_registers_signs_in_and_calls_in_o
 
 #[test]
 fn a_resource_first_login_binds_its_tokens_with_dpop_where_the_server_requires_it() {
-    let mut cfg = DevConfig::default();
-    cfg.require_dpop = true;
-    let s = DevServer::start(cfg).unwrap();
+    let s = DevServer::start(DevConfig {
+        require_dpop: true,
+        ..DevConfig::default()
+    })
+    .unwrap();
     let url = format!("{}/api/data", s.issuer());
     // Asked for: `--dpop`; and unasked, when the server answered that it needs a proof: a
     // code already sent without one is spent, so the next login binds (as any login does).
