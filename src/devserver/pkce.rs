@@ -1,22 +1,13 @@
 //! PKCE at the server (RFC 7636): the syntax of challenges and verifiers, and the S256
-//! transformation the token endpoint checks a verifier with.
+//! transformation the token endpoint checks a verifier with (the client's own).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub(crate) use crate::oauth::pkce::s256_challenge as s256;
 
 /// RFC 7636 §4.2: 43–128 characters of `[A-Za-z0-9-._~]`.
 pub(crate) fn valid_pkce_value(v: &str) -> bool {
     (43..=128).contains(&v.len())
         && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-}
-
-/// S256: BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 §4.6).
-pub(crate) fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        verifier.as_bytes(),
-    ))
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! `state` (RFC 6749 §10.12) and the OIDC `nonce`. 256 bits from the OS CSPRNG each,
 //! unpadded base64url (43 characters of the unreserved set).
 
-use aws_lc_rs::digest;
 use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,9 +24,10 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes(32))
 }
 
-/// `BASE64URL(SHA256(verifier))`.
+/// `BASE64URL(SHA256(ASCII(verifier)))` (RFC 7636 §4.2), which the server compares with
+/// the challenge of the authorization request (§4.6).
 pub fn s256_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()))
+    super::jose::sha256_b64url(verifier.as_bytes())
 }
 
 /// The secrets of one authorization request.
