@@ -139,6 +139,26 @@ pub(crate) fn complete(
     Ok(Client { auth, resolved })
 }
 
+/// The client for a request about `cached` (a profile's token set, if the token is one):
+/// another client named on the command line brings its own authentication method and
+/// proves nothing with the profile's DPoP key; the profile's own client proves a
+/// DPoP-bound set's requests with the set's key (introspection, revocation).
+pub(crate) fn for_cached(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    client_id: String,
+    resolved: Resolved,
+    cached: Option<&TokenSet>,
+) -> Result<Client> {
+    let other_client = ctx.flags.client_id.is_some();
+    let (method, dpop) = match cached {
+        Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),
+        _ if other_client => (None, DpopUse::Never),
+        _ => (settings.auth_method, DpopUse::Never),
+    };
+    client_with_method(ctx, settings, client_id, method, resolved, dpop)
+}
+
 /// The DPoP side of `auth` (see [`DpopUse`]).
 fn with_dpop(
     ctx: &Context<'_>,

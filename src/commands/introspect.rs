@@ -23,7 +23,7 @@ use crate::output::{Outcome, Report, Theme, json as out_json};
 use crate::text::{sanitize, time};
 
 use super::Context;
-use super::credentials::{self, DpopUse};
+use super::credentials;
 use super::session::{Session, provider};
 
 /// The longest token read from standard input.
@@ -76,19 +76,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ),
         )
     })?;
-    // Another client named on the command line brings its own authentication method, and
-    // proves nothing with the profile's DPoP key; the profile's client proves its
-    // DPoP-bound token with the token's key.
-    let other_client = ctx.flags.client_id.is_some();
-    let (method, dpop) = match &own {
-        Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),
-        _ if other_client => (None, DpopUse::Never),
-        _ => (settings.auth_method, DpopUse::Never),
-    };
     let credentials::Client {
         auth: client,
         resolved,
-    } = credentials::client_with_method(ctx, &settings, client_id, method, resolved, dpop)?;
+    } = credentials::for_cached(ctx, &settings, client_id, resolved, own.as_ref())?;
     let raw = resolved.require(
         "introspection_endpoint",
         resolved.endpoints.introspection_endpoint.as_ref(),

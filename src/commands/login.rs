@@ -113,6 +113,30 @@ pub(crate) struct LoginReport {
     pub from: Option<String>,
 }
 
+/// The `expires:` and `refresh:` lines of a login's summary.
+pub(crate) fn expiry_lines(
+    out: &mut String,
+    expires_at: Option<i64>,
+    now: i64,
+    refresh_token: bool,
+    store: &str,
+) {
+    let expiry = match expires_at {
+        Some(t) => format!("{} ({})", time::iso(t), time::relative(t, now)),
+        None => "not stated by the server".to_owned(),
+    };
+    let _ = writeln!(out, "  expires: {expiry}");
+    let _ = writeln!(
+        out,
+        "  refresh: {}; tokens kept in the {store} store",
+        if refresh_token {
+            "yes"
+        } else {
+            "no refresh token"
+        },
+    );
+}
+
 impl LoginReport {
     /// The one-paragraph summary for stderr.
     pub(crate) fn summary(&self) -> String {
@@ -129,20 +153,12 @@ impl LoginReport {
             self.scopes.join(" ")
         };
         let _ = writeln!(out, "  scopes:  {}", sanitize::line(&scopes));
-        let expiry = match self.expires_at {
-            Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
-            None => "not stated by the server".to_owned(),
-        };
-        let _ = writeln!(out, "  expires: {expiry}");
-        let _ = writeln!(
-            out,
-            "  refresh: {}; tokens kept in the {} store",
-            if self.refresh_token {
-                "yes"
-            } else {
-                "no refresh token"
-            },
-            self.store
+        expiry_lines(
+            &mut out,
+            self.expires_at,
+            self.now,
+            self.refresh_token,
+            self.store,
         );
         if let Some(jkt) = &self.dpop_jkt {
             let _ = writeln!(

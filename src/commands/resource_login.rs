@@ -41,7 +41,7 @@ use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
 use crate::store::select;
-use crate::text::{sanitize, time};
+use crate::text::sanitize;
 
 use super::Context;
 use super::credentials::{self, DpopUse};
@@ -156,20 +156,12 @@ impl ResourceLoginReport {
             sanitize::line(&self.scopes.join(" ")).into_owned()
         };
         let _ = writeln!(out, "  scopes:  {scopes}");
-        let expiry = match self.expires_at {
-            Some(t) => format!("{} ({})", time::iso(t), time::relative(t, self.now)),
-            None => "not stated by the server".to_owned(),
-        };
-        let _ = writeln!(out, "  expires: {expiry}");
-        let _ = writeln!(
-            out,
-            "  refresh: {}; tokens kept in the {} store",
-            if self.refresh_token {
-                "yes"
-            } else {
-                "no refresh token"
-            },
-            self.store
+        login::expiry_lines(
+            &mut out,
+            self.expires_at,
+            self.now,
+            self.refresh_token,
+            self.store,
         );
         out
     }

@@ -16,7 +16,7 @@ use crate::output::{Outcome, Report, Theme};
 use crate::text::sanitize;
 
 use super::Context;
-use super::credentials::{self, DpopUse};
+use super::credentials;
 use super::introspect::read_stdin;
 use super::login::issuer_label;
 use super::logout::delete_cached;
@@ -167,19 +167,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
             ),
         )
     })?;
-    // Another client named on the command line brings its own authentication method, and
-    // proves nothing with the profile's DPoP key; the profile's own client proves a
-    // DPoP-bound set's revocation with the set's key, and presents its certificate.
-    let other_client = ctx.flags.client_id.is_some();
-    let (method, dpop) = match &cached {
-        Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),
-        _ if other_client => (None, DpopUse::Never),
-        _ => (settings.auth_method, DpopUse::Never),
-    };
     let credentials::Client {
         auth: client,
         resolved,
-    } = credentials::client_with_method(ctx, &settings, client_id, method, resolved, dpop)?;
+    } = credentials::for_cached(ctx, &settings, client_id, resolved, cached.as_ref())?;
     let raw = resolved.require(
         "revocation_endpoint",
         resolved.endpoints.revocation_endpoint.as_ref(),
