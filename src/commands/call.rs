@@ -168,17 +168,8 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
         }
     };
     check_token_not_in_url(&request.url, credential.token().expose())?;
-    let http = HttpClient::new(&HttpOptions {
-        cacert: ctx.flags.cacert.clone(),
-        insecure_http: ctx.flags.insecure_http,
-        verbose: ctx.ui.verbose,
-        trace: crate::output::trace_line,
-        timeout: args.max_time,
-    })?;
-    let limit = Limit {
-        deadline: Deadline::after(args.max_time),
-        max_time: args.max_time,
-    };
+    let http = api_client(ctx, args)?;
+    let limit = Limit::new(args.max_time);
     // The profile's certificate goes with the token to the origin named: certificate-bound
     // tokens (RFC 8705 §3) are accepted only with it.
     let certified = match &credential {
@@ -226,6 +217,17 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     })
 }
 
+/// The HTTP client for the API (its own, `--max-time` as the client's timeout).
+fn api_client(ctx: &Context<'_>, args: &Options) -> Result<HttpClient> {
+    HttpClient::new(&HttpOptions {
+        cacert: ctx.flags.cacert.clone(),
+        insecure_http: ctx.flags.insecure_http,
+        verbose: ctx.ui.verbose,
+        trace: crate::output::trace_line,
+        timeout: args.max_time,
+    })
+}
+
 /// `--max-time`: one deadline for everything `call` sends and receives.
 #[derive(Debug, Clone, Copy)]
 struct Limit {
@@ -234,6 +236,14 @@ struct Limit {
 }
 
 impl Limit {
+    /// A deadline `max_time` from now (none without it).
+    fn new(max_time: Option<Duration>) -> Self {
+        Self {
+            deadline: Deadline::after(max_time),
+            max_time,
+        }
+    }
+
     /// The error for an exchange with `url` that ran out of time (or, without `--max-time`,
     /// could not connect within the connect timeout).
     fn timed_out(self, url: &str, what: &str) -> Error {

@@ -20,7 +20,7 @@ use crate::config::Flags;
 use crate::error::{Error, Result};
 use crate::http::exchange::{Budget, Credentials, Exchange};
 use crate::http::request::Request;
-use crate::http::{self, Deadline, HttpClient, HttpOptions};
+use crate::http::{self, HttpClient};
 use crate::oauth::resource::{self, ResourceChallenge};
 use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
@@ -29,7 +29,9 @@ use crate::text::sanitize;
 use super::super::Context;
 use super::super::resource_login::{self, LoggedIn};
 use super::super::session::{Session, replace_rejected, usable_tokens};
-use super::{Limit, MIN_TTL, Options, Shown, check_token_not_in_url, deliver, send_proven};
+use super::{
+    Limit, MIN_TTL, Options, Shown, api_client, check_token_not_in_url, deliver, send_proven,
+};
 
 /// The most authorizations one call makes, the first included.
 pub(crate) const MAX_AUTHORIZATIONS: usize = 3;
@@ -220,19 +222,10 @@ pub(super) fn run(
     request: &Request,
     target: Target,
 ) -> Result<Outcome> {
-    let http = HttpClient::new(&HttpOptions {
-        cacert: ctx.flags.cacert.clone(),
-        insecure_http: ctx.flags.insecure_http,
-        verbose: ctx.ui.verbose,
-        trace: crate::output::trace_line,
-        timeout: args.max_time,
-    })?;
+    let http = api_client(ctx, args)?;
     // `--max-time` bounds the exchanges with the API; a login in between has its own limit
     // (`--login-timeout`), and the time left starts again after it.
-    let mut limit = Limit {
-        deadline: Deadline::after(args.max_time),
-        max_time: args.max_time,
-    };
+    let mut limit = Limit::new(args.max_time);
     let mut profile = target.profile;
     let mut current = match &profile {
         Some(p) => cached(ctx, p, args.login)?,
@@ -345,7 +338,7 @@ pub(super) fn run(
         profile = Some(name);
         current = Some((session, tokens));
         refreshed = false;
-        limit.deadline = Deadline::after(args.max_time);
+        limit = Limit::new(args.max_time);
     }
 }
 
