@@ -23,12 +23,12 @@ use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::redirect_uri::RedirectUri;
 use crate::oauth::secret::{AccessToken, IdToken};
 use crate::oauth::token_response::TokenResponse;
-use crate::oauth::tokens::CacheKey;
+use crate::oauth::tokens::{CacheKey, TokenSet};
 use crate::oauth::{jwt, providers, url_policy};
 use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::store::lock::Locks;
-use crate::store::select;
+use crate::store::{TokenStore, select};
 use crate::text::{sanitize, time};
 
 use super::Context;
@@ -572,6 +572,25 @@ pub(crate) struct Obtained<'a> {
     pub subject: Option<String>,
 }
 
+/// Saves a new login's `tokens` under `key` in the store `settings` choose (the lock held
+/// from the write to the rename), and returns that store.
+pub(crate) fn save_login(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    key: &CacheKey,
+    tokens: &TokenSet,
+) -> Result<Box<dyn TokenStore>> {
+    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
+    if let Some(w) = warning {
+        ctx.ui.warn(&w);
+    }
+    let _lock = Locks::for_paths(&ctx.paths)
+        .with_timeout(Duration::from_secs(30))
+        .acquire(key)?;
+    store.save(key, tokens)?;
+    Ok(store)
+}
+
 /// Caches what a grant obtained, records the login in the index and reports it.
 pub(crate) fn finish(ctx: &Context<'_>, got: Obtained<'_>) -> Result<Outcome> {
     let Obtained {
@@ -592,16 +611,7 @@ pub(crate) fn finish(ctx: &Context<'_>, got: Obtained<'_>) -> Result<Outcome> {
     // The key the tokens are bound to (or that the requests were proven with) stays with
     // them in the store.
     tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
-    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
-    if let Some(w) = warning {
-        ctx.ui.warn(&w);
-    }
-    {
-        let _lock = Locks::for_paths(&ctx.paths)
-            .with_timeout(Duration::from_secs(30))
-            .acquire(&key)?;
-        store.save(&key, &tokens)?;
-    }
+    let store = save_login(ctx, settings, &key, &tokens)?;
     // A bound login binds again at the next one; `dpop = false` is kept as said.
     if tokens.token_type.needs_proof() {
         login.dpop = Some(true);

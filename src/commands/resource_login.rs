@@ -39,8 +39,6 @@ use crate::oauth::resource::{self, ResourceChallenge};
 use crate::oauth::tokens::{TokenSet, normalize_scopes};
 use crate::output::{Outcome, Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
-use crate::store::lock::Locks;
-use crate::store::select;
 use crate::text::sanitize;
 
 use super::Context;
@@ -375,16 +373,7 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
     // them in the store.
     tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
     let key = cache_key(&settings, &issuer, &client.client_id);
-    let (store, warning) = select::open_store(settings.token_store, &ctx.paths)?;
-    if let Some(w) = warning {
-        ctx.ui.warn(&w);
-    }
-    {
-        let _lock = Locks::for_paths(&ctx.paths)
-            .with_timeout(Duration::from_secs(30))
-            .acquire(&key)?;
-        store.save(&key, &tokens)?;
-    }
+    let store = login::save_login(ctx, &settings, &key, &tokens)?;
     let (secret_env, secret_file) = match &chosen.secret {
         SecretSource::Env(v) => (Some(v.clone()), None),
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
