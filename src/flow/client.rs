@@ -14,11 +14,13 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 use url::Url;
 
+// Proofs and assertions carry the wall clock, never an injected one: the server compares
+// their `iat` with its own.
+use crate::clock::{Clock as _, SystemClock};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::oauth::client_assertion::{self, Audience, Signer};
@@ -197,15 +199,6 @@ impl ClientAuth {
     }
 }
 
-/// Seconds since the epoch: an assertion's `iat` is compared with the server's clock.
-fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .unwrap_or_default()
-}
-
 /// The credentials of one request: form fields and HTTP Basic.
 struct Credentials {
     form: Vec<(&'static str, String)>,
@@ -221,7 +214,7 @@ fn credentials(client: &ClientAuth, endpoint: &Url) -> Result<Credentials> {
     let id = || ("client_id", client.client_id.clone());
     let assertion = |signer: Signer<'_>| -> Result<Vec<(&'static str, String)>> {
         let aud = client.audience.value(client.issuer.as_deref(), endpoint);
-        let jwt = client_assertion::assertion(signer, &client.client_id, &aud, wall_clock())
+        let jwt = client_assertion::assertion(signer, &client.client_id, &aud, SystemClock.now())
             .map_err(|e| Error::Other(format!("cannot sign the client assertion: {e}")))?;
         Ok(vec![
             id(),

@@ -10,11 +10,13 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use url::Url;
 
+// Proofs and assertions carry the wall clock, never an injected one: the server compares
+// their `iat` with its own.
+use crate::clock::{Clock as _, SystemClock};
 use crate::error::{Error, Result};
 use crate::oauth::dpop::{self, ProofKey};
 use crate::oauth::jose::{SigningAlg, SigningKey};
@@ -22,16 +24,6 @@ use crate::oauth::secret::AccessToken;
 use crate::paths::Paths;
 use crate::store::StoreError;
 use crate::store::dpop::{DpopState, DpopStateFile};
-
-/// Seconds since the epoch, for proofs and nonce ages: the wall clock, as the server
-/// compares `iat` with its own (an injected test clock decides expiry, not the wire).
-fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .unwrap_or_default()
-}
 
 /// The origin a nonce belongs to: `scheme://host:port`.
 fn origin(url: &Url) -> String {
@@ -75,7 +67,7 @@ impl Nonces {
         let state = guard.get_or_insert_with(|| {
             self.file
                 .as_ref()
-                .and_then(|file| file.load(wall_clock()).ok())
+                .and_then(|file| file.load(SystemClock.now()).ok())
                 .unwrap_or_default()
         });
         f(state)
@@ -83,7 +75,7 @@ impl Nonces {
 
     /// The latest nonce of `url`'s origin, if one is known.
     pub fn get(&self, url: &Url) -> Option<String> {
-        let now = wall_clock();
+        let now = SystemClock.now();
         self.with(|s| s.nonce(&origin(url), now).map(str::to_owned))
     }
 
@@ -99,7 +91,7 @@ impl Nonces {
             return;
         };
         let origin = origin(url);
-        let now = wall_clock();
+        let now = SystemClock.now();
         let changed = self.with(|s| s.set_nonce(&origin, &nonce, now));
         if changed && let Some(file) = &self.file {
             let _ = file.update(now, |s| s.set_nonce(&origin, &nonce, now));
@@ -114,7 +106,7 @@ impl Nonces {
     /// Remembers that `client_id` at `issuer` needs DPoP, so that its next login binds its
     /// code from the start.
     pub fn set_required(&self, issuer: &str, client_id: &str) -> Result<(), StoreError> {
-        let now = wall_clock();
+        let now = SystemClock.now();
         let changed = self.with(|s| s.set_required(issuer, client_id));
         if changed && let Some(file) = &self.file {
             file.update(now, |s| s.set_required(issuer, client_id))?;
@@ -198,7 +190,7 @@ impl Dpop {
             &self.key,
             method,
             url,
-            wall_clock(),
+            SystemClock.now(),
             nonce.as_deref(),
             token,
         )

@@ -8,12 +8,15 @@
 //! key's algorithm and, when given, a `kid`. Its times come from this computer's clock:
 //! the server compares them with its own.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use url::Url;
 
+// Proofs and assertions carry the wall clock, never an injected one: the server compares
+// their `iat` with its own.
+use crate::clock::{Clock as _, SystemClock};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
 use crate::oauth::grant::Grant;
@@ -52,19 +55,10 @@ struct Claims<'a> {
     jti: String,
 }
 
-/// Seconds since the epoch by this computer's clock.
-fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .unwrap_or_default()
-}
-
 impl Signing {
     /// A new assertion, valid from now for [`Signing::lifetime`].
     pub fn sign(&self) -> Result<Assertion> {
-        self.sign_at(wall_clock())
+        self.sign_at(SystemClock.now())
     }
 
     /// A new assertion issued at `now` (Unix seconds).
