@@ -11,29 +11,11 @@ use oauthctl::oauth::jose::{SigningAlg, SigningKey};
 use serde_json::{Value, json};
 
 use crate::support::stub::{Canned, Stub};
-use crate::support::{assert_code, home, jwt_parts, login_with, run, stderr, stdout};
+use crate::support::{assert_code, home, jwt_parts, login_with, run, stderr, stdout, toml_inline};
 
 /// The claims of a JWT (not verified).
 fn jwt_payload(token: &str) -> Value {
     jwt_parts(token).1
-}
-
-/// A JSON value as a TOML inline value (the server-config file takes the JWKS inline).
-fn toml_inline(v: &Value) -> String {
-    match v {
-        Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", toml_inline(v)))
-                .collect();
-            format!("{{ {} }}", parts.join(", "))
-        }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
-        ),
-        other => other.to_string(),
-    }
 }
 
 /// A `private_key_jwt` client `cli-jwt` (code with the loopback redirect, refresh, client

@@ -12,7 +12,7 @@ use oauthctl::oauth::pkce::random_token;
 use serde_json::{Value, json};
 
 use super::{start, url};
-use crate::support::{Answer, post};
+use crate::support::{Answer, post, toml_inline};
 
 const CAT: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const HMAC_SECRET: &str = "an-hmac-secret-of-at-least-32-bytes-0123456789";
@@ -68,24 +68,6 @@ introspect_any = true
     );
     let file = ServerConfigFile::parse(&toml).unwrap();
     start(DevConfig::default().with_file(file))
-}
-
-/// A JSON value as a TOML inline value.
-fn toml_inline(v: &Value) -> String {
-    match v {
-        Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", toml_inline(v)))
-                .collect();
-            format!("{{ {} }}", parts.join(", "))
-        }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
-        ),
-        other => other.to_string(),
-    }
 }
 
 fn with_assertion(s: &DevServer, path: &str, assertion: &str, form: &[(&str, &str)]) -> Answer {

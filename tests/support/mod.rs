@@ -378,3 +378,22 @@ pub fn cached_expiry(home: &Path, global: &[&str]) -> i64 {
     let doc: Value = serde_json::from_slice(&out.stdout).expect("token --json");
     doc["expires_at"].as_i64().expect("an expiry")
 }
+
+/// A JSON value as a TOML inline value (a server-config file takes a client's JWKS inline).
+pub(crate) fn toml_inline(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", toml_inline(v)))
+                .collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
