@@ -25,6 +25,7 @@ mod authorize;
 mod back_channel;
 mod binding;
 mod cimd;
+mod claims;
 mod client_auth;
 mod client_keys;
 mod client_metadata;
@@ -65,6 +66,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 pub use crate::httpd::Limits;
+pub use claims::CustomClaims;
 pub use clients::{
     AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
 };
