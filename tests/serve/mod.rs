@@ -5,6 +5,7 @@
 mod api;
 mod authorize;
 mod cimd;
+mod claims;
 mod client_jwt;
 mod clients;
 mod device;
