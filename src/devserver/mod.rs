@@ -40,6 +40,7 @@ mod grants;
 mod introspect;
 mod issue;
 mod keys;
+mod logout;
 mod lookup;
 mod misbehave;
 pub mod mtls;

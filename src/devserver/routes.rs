@@ -11,8 +11,8 @@ use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, par, registration,
-    revoke, token, userinfo,
+    api, authorize, device_authorization, device_pages, introspect, logout, pages, par,
+    registration, revoke, token, userinfo,
 };
 use super::{assertion, dpop};
 use crate::oauth::grant::Grant;
@@ -106,6 +106,7 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["POST"]).unwrap_or_else(|| registration::register(app, req))
         }
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
+        "/logout" => logout::logout(app, req),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
         "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
         "/api/data" => match m {
@@ -190,6 +191,7 @@ fn discovery(app: &App) -> Resp {
             "introspection_endpoint": format!("{i}/introspect"),
             "revocation_endpoint": format!("{i}/revoke"),
             "userinfo_endpoint": format!("{i}/userinfo"),
+            "end_session_endpoint": format!("{i}/logout"),
             "jwks_uri": format!("{i}/jwks"),
             "scopes_supported": app.cfg.registry.scopes,
             "response_types_supported": ["code"],

@@ -18,6 +18,7 @@ mod jwt_bearer;
 mod keys;
 mod lifecycle;
 mod log;
+mod logout;
 mod metadata;
 mod par;
 mod rate_limit;
