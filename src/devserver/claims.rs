@@ -82,6 +82,11 @@ impl CustomClaims {
         )
     }
 
+    /// The claim names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|e| e.name.as_str())
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -97,9 +102,9 @@ impl CustomClaims {
             }
             if RESERVED.contains(&e.name.as_str()) {
                 return fail(format!(
-                    "`{}` is reserved: the server sets it (reserved: {})",
-                    e.name,
-                    RESERVED.join(", ")
+                    "`{}` is reserved: the server sets it (docs/serve.md lists the reserved \
+                     claims)",
+                    e.name
                 ));
             }
             if e.unrepresentable {
@@ -299,6 +304,23 @@ pub(crate) fn for_token(
     out
 }
 
+/// The names of every custom claim of the configured clients and users, once each in
+/// order of first appearance, for the discovery document's `claims_supported`.
+pub(crate) fn configured_names(registry: &super::Registry) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let all = registry
+        .clients
+        .iter()
+        .map(|c| &c.claims)
+        .chain(registry.users.iter().map(|u| &u.claims));
+    for name in all.flat_map(CustomClaims::names) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// Adds `claims` to the JSON object `doc`.
 pub(crate) fn add_to(doc: &mut Value, claims: Map<String, Value>) {
     if let Some(obj) = doc.as_object_mut() {
@@ -376,5 +398,21 @@ mod tests {
             Value::Object(svc),
             json!({"tenant": "web", "tier": "client"})
         );
+    }
+
+    #[test]
+    fn every_reserved_name_is_refused_and_documented() {
+        let doc = include_str!("../../docs/serve.md");
+        for name in RESERVED {
+            let claims = CustomClaims::from_pairs([((*name).to_owned(), json!("x"))]);
+            let (_, err) = claims.check().unwrap_err();
+            assert!(err.contains("is reserved"), "{name}: {err}");
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "{name} in docs/serve.md"
+            );
+        }
+        let fine = CustomClaims::from_pairs([("acr".to_owned(), json!("{sub}"))]);
+        assert_eq!(fine.check(), Ok(()));
     }
 }

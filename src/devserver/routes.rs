@@ -14,7 +14,7 @@ use super::{
     api, authorize, device_authorization, device_pages, introspect, logout, pages, par,
     registration, revoke, token, userinfo,
 };
-use super::{assertion, dpop};
+use super::{assertion, claims, dpop};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -178,6 +178,22 @@ fn discovery(app: &App) -> Resp {
         .filter(|m| tls || !m.is_mtls())
         .map(AuthMethod::as_str)
         .collect();
+    let mut claims_supported = vec![
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "azp",
+        "name",
+        "email",
+        "email_verified",
+        "preferred_username",
+        "roles",
+    ];
+    claims_supported.extend(claims::configured_names(&app.cfg.registry));
     let assertion_algs: Vec<&str> = std::iter::once(assertion::SECRET_ALG)
         .chain(assertion::PRIVATE_KEY_ALGS.map(SigningAlg::as_str))
         .collect();
@@ -204,8 +220,7 @@ fn discovery(app: &App) -> Resp {
             "revocation_endpoint_auth_methods_supported": auth_methods,
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": true,
-            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
-                                 "name", "email", "email_verified", "preferred_username", "roles"],
+            "claims_supported": claims_supported,
             "resource_indicators_supported": true,
             "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
             "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,

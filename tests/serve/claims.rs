@@ -142,3 +142,31 @@ fn without_custom_claims_tokens_are_as_before() {
         ]
     );
 }
+
+#[test]
+fn discovery_lists_the_custom_claims() {
+    let s = start(config());
+    let m = get(&url(&s, "/.well-known/openid-configuration"), None).json;
+    let names: Vec<&str> = m["claims_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    for want in [
+        "sub",
+        "roles",
+        "tenant",
+        "shared",
+        "service",
+        "department",
+        "granted",
+    ] {
+        assert!(names.contains(&want), "{want}: {names:?}");
+    }
+    assert_eq!(
+        names.iter().filter(|n| **n == "shared").count(),
+        1,
+        "once each: {names:?}"
+    );
+}
