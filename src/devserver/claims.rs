@@ -283,6 +283,10 @@ pub(crate) fn for_token(
     sub: &str,
     scope: &[String],
 ) -> Map<String, Value> {
+    let user_claims = user.map(|u| &u.claims.0);
+    if client.claims.is_empty() && user_claims.is_none_or(Vec::is_empty) {
+        return Map::new();
+    }
     let scope = scope.join(" ");
     let ctx = Context {
         client_id: &client.id,
@@ -292,7 +296,6 @@ pub(crate) fn for_token(
         issuer,
     };
     let mut out = Map::new();
-    let user_claims = user.map(|u| &u.claims.0);
     for e in client
         .claims
         .0
