@@ -164,13 +164,14 @@ fn check(app: &App, req: &Req, params: &Params) -> Result<Logout, Resp> {
 /// What an `id_token_hint` says.
 struct Hint {
     sub: String,
-    /// The client it was issued to (`azp`, else the one `aud`).
+    /// The client it was issued to (`azp`, one of its audiences).
     client_id: String,
     audience: Vec<String>,
 }
 
-/// Checks an ID token this server signed: one of its keys, its `iss`, an ID token (not an
-/// access token). An expired one is accepted, as RP-Initiated Logout 1.0 §2 asks.
+/// Checks an ID token this server signed: one of its keys, its `iss`, an ID token (`typ`
+/// `JWT` and an `azp` among its audiences: not an access token, nor a JWT a token exchange
+/// issued for an API). An expired one is accepted, as RP-Initiated Logout 1.0 §2 asks.
 fn id_token_hint(app: &App, token: &str) -> Result<Hint, Resp> {
     let foreign = || refused("The id_token_hint is not an ID token this server issued.");
     let header = jsonwebtoken::decode_header(token).map_err(|_| foreign())?;
@@ -204,11 +205,14 @@ fn id_token_hint(app: &App, token: &str) -> Result<Hint, Resp> {
             .collect(),
         _ => Vec::new(),
     };
-    let client_id = match claims.get("azp").and_then(Value::as_str) {
-        Some(azp) => azp.to_owned(),
-        None if audience.len() == 1 => audience[0].clone(),
-        None => return Err(foreign()),
-    };
+    // Every ID token of this server names its client in `azp`; a JWT without it (one a
+    // token exchange issued for an API) is no ID token.
+    let client_id = claims
+        .get("azp")
+        .and_then(Value::as_str)
+        .filter(|azp| audience.iter().any(|a| a == azp))
+        .ok_or_else(foreign)?
+        .to_owned();
     Ok(Hint {
         sub: sub.to_owned(),
         client_id,

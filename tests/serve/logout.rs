@@ -208,3 +208,38 @@ fn without_auto_approve_the_user_confirms() {
     );
     assert_refused(&a, "not registered");
 }
+
+#[test]
+fn a_jwt_from_a_token_exchange_is_no_hint() {
+    let s = start(DevConfig::auto_approve("alice"));
+    let t = tokens(&s, "openid api:read");
+    let jwt = crate::support::post(
+        &url(&s, "/token"),
+        &[
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+            ),
+            ("client_id", "oauthctl"),
+            ("subject_token", t["access_token"].as_str().unwrap()),
+            (
+                "subject_token_type",
+                "urn:ietf:params:oauth:token-type:access_token",
+            ),
+            (
+                "requested_token_type",
+                "urn:ietf:params:oauth:token-type:jwt",
+            ),
+        ],
+    );
+    assert_eq!(jwt.status, 200, "{}", jwt.text);
+    // Signed by this server with typ JWT, but for the API, with no azp.
+    let a = logout(
+        &s,
+        &[("id_token_hint", jwt.json["access_token"].as_str().unwrap())],
+    );
+    assert_refused(&a, "not an ID token this server issued");
+    // The login's own ID token is a hint.
+    let a = logout(&s, &[("id_token_hint", t["id_token"].as_str().unwrap())]);
+    assert_eq!(a.status, 200, "{}", a.text);
+}
