@@ -165,7 +165,7 @@ fn without_auto_approve_the_user_confirms() {
     let params = [
         ("client_id", "oauthctl"),
         ("post_logout_redirect_uri", BYE),
-        ("state", "st"),
+        ("state", "st\"><b>&"),
     ];
     let page = logout(&s, &params);
     assert_eq!(page.status, 200, "{}", page.text);
@@ -176,6 +176,8 @@ fn without_auto_approve_the_user_confirms() {
         page.text
     );
     assert_eq!(hidden(&page.text, "post_logout_redirect_uri"), BYE);
+    assert_eq!(hidden(&page.text, "state"), "st&quot;&gt;&lt;b&gt;&amp;");
+    assert!(!page.text.contains("<b>"), "reflected values are escaped");
     let cookie = session_cookie(&page);
     let csrf = hidden(&page.text, "csrf");
     let confirm = |decision: &str, csrf: &str, cookie: Option<&str>| {
@@ -197,7 +199,9 @@ fn without_auto_approve_the_user_confirms() {
     assert!(a.header("location").is_none());
     let a = confirm("logout", &csrf, Some(&cookie));
     assert_eq!(a.status, 303, "{}", a.text);
-    assert_eq!(a.header("location"), Some(&*format!("{BYE}?state=st")));
+    let loc = a.header("location").unwrap();
+    assert!(loc.starts_with(&format!("{BYE}?state=")), "{loc}");
+    assert_eq!(location_param(loc, "state").as_deref(), Some("st\"><b>&"));
     // An unregistered URI is refused before any page.
     let a = logout(
         &s,
