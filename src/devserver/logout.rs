@@ -61,6 +61,8 @@ pub(crate) fn logout(app: &App, req: &Req) -> Resp {
     };
     let decision = params.get("decision").filter(|_| req.method == "POST");
     if app.cfg.auto_approve.is_none() {
+        // Double submit: the form's field must equal the page's cookie (SameSite=Strict).
+        // No server-side copy is kept, as nothing is pending between the two requests.
         let csrf = req.cookie(CSRF_COOKIE).unwrap_or_default();
         if decision.is_none() || !csrf_ok(req, &params, &csrf) {
             return pages::logout_confirm(
@@ -79,15 +81,9 @@ pub(crate) fn logout(app: &App, req: &Req) -> Resp {
     }
     match &logout.redirect {
         Some(uri) => {
-            let state: Vec<(&str, &str)> = params
-                .get("state")
-                .map(|s| ("state", s))
-                .into_iter()
-                .collect();
-            let location = if state.is_empty() {
-                uri.clone()
-            } else {
-                append_query(uri, &state)
+            let location = match params.get("state") {
+                Some(state) => append_query(uri, &[("state", state)]),
+                None => uri.clone(),
             };
             Resp::redirect(if req.method == "POST" { 303 } else { 302 }, &location)
         }
