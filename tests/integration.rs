@@ -15,6 +15,7 @@ mod support;
 mod architecture;
 mod browser;
 mod call;
+mod claims;
 mod cli;
 mod decode;
 mod demo;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+use super::claims::CustomClaims;
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::ClientSecret;
 
@@ -123,6 +124,13 @@ pub struct Client {
     /// besides the demo API's; any other is `invalid_target`.
     #[serde(default)]
     pub token_exchange_audiences: Vec<String>,
+    /// Custom claims every token issued to the client carries (`[clients.claims]`,
+    /// docs/serve.md); a user's claim of the same name wins.
+    #[serde(default)]
+    pub claims: CustomClaims,
+    /// Where RP-initiated logout may send the browser back to (exact match).
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
 }
 
 impl Client {
@@ -228,6 +236,10 @@ pub struct User {
     pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// Custom claims of the user's tokens, ID tokens and userinfo (`[users.claims]`,
+    /// docs/serve.md).
+    #[serde(default)]
+    pub claims: CustomClaims,
 }
 
 /// Clients, users and scopes together.
@@ -284,6 +296,7 @@ impl Default for Registry {
                     roles: s(&["admin"]),
                     name: Some("Alice Example".into()),
                     email: Some("alice@example.com".into()),
+                    claims: CustomClaims::default(),
                 },
                 User {
                     username: "bob".into(),
@@ -291,6 +304,7 @@ impl Default for Registry {
                     roles: s(&["reader"]),
                     name: Some("Bob Example".into()),
                     email: Some("bob@example.com".into()),
+                    claims: CustomClaims::default(),
                 },
             ],
             scopes: s(&[
@@ -373,13 +387,28 @@ impl ServerConfigFile {
 
     /// Parses TOML text.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
         let file: Self = toml::from_str(text).map_err(|e| {
-            let loc = e.span().map(|s| {
-                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                format!("line {line}: ")
-            });
+            let loc = e.span().map(|s| format!("line {}: ", line_of(s.start)));
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
+        let claims = file
+            .clients
+            .iter()
+            .flatten()
+            .map(|c| (format!("client `{}`", c.id), &c.claims))
+            .chain(
+                file.users
+                    .iter()
+                    .flatten()
+                    .map(|u| (format!("user `{}`", u.username), &u.claims)),
+            );
+        for (owner, claims) in claims {
+            if let Err((at, problem)) = claims.check() {
+                let loc = at.map(|a| format!("line {}: ", line_of(a)));
+                return Err(format!("{}{owner}: {problem}", loc.unwrap_or_default()));
+            }
+        }
         for c in file.clients.iter().flatten() {
             if let Some(problem) = c.problem() {
                 return Err(format!("client `{}`: {problem}", c.id));

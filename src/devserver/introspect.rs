@@ -6,6 +6,7 @@ use serde_json::json;
 use super::App;
 use super::Misbehave;
 use super::back_channel::{err, form};
+use super::claims;
 use super::client_auth::authenticate_client;
 use super::lookup::{Known, family_revoked, lookup};
 use super::state::now_ms;
@@ -56,6 +57,12 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
             // RFC 8693 §4.1: who acts for the subject of a delegated token.
             if let Some(act) = &a.act {
                 body["act"] = act.clone();
+            }
+            // The access token's custom claims (docs/serve.md), as issuance made them.
+            if let Some(client) = app.cfg.registry.client(&a.client_id) {
+                let user = a.username.as_deref().and_then(|u| app.cfg.registry.user(u));
+                let custom = claims::for_token(&app.issuer, client, user, &a.sub, &a.scope);
+                claims::add_to(&mut body, custom);
             }
             Resp::json(200, &body)
         }

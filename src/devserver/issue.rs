@@ -7,8 +7,9 @@ use std::sync::PoisonError;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use super::claims;
 use super::misbehave::sign_id_token;
 use super::scope::has;
 use super::sender::Cnf;
@@ -57,6 +58,9 @@ struct AccessClaims<'a> {
     /// RFC 8693 §4.1: the actor of a delegated token (and the actors before it, nested).
     #[serde(skip_serializing_if = "Option::is_none")]
     act: Option<&'a Value>,
+    /// The custom claims (docs/serve.md), after the registered ones.
+    #[serde(flatten)]
+    custom: &'a Map<String, Value>,
 }
 
 /// Whom a token from a token exchange is about, when not the issuance's user or client
@@ -136,6 +140,7 @@ fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<Sig
     let aud = g.audience.clone().unwrap_or_else(|| app.api_audience());
     let jti = URL_SAFE_NO_PAD.encode(random_bytes(16));
     let scope = g.scope.join(" ");
+    let custom = claims::for_token(&app.issuer, g.client, g.user, sub, &g.scope);
     let claims = AccessClaims {
         iss: &app.issuer,
         sub,
@@ -150,6 +155,7 @@ fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<Sig
         auth_time: g.auth_time,
         cnf: &g.cnf,
         act,
+        custom: &custom,
     };
     let access_token = AccessToken::new(
         app.keys
@@ -230,6 +236,10 @@ pub(crate) fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<Token
             id["nonce"] = json!(n);
         }
         add_profile_claims(&mut id, user, &g.scope);
+        claims::add_to(
+            &mut id,
+            claims::for_token(&app.issuer, g.client, Some(user), &user.username, &g.scope),
+        );
         misbehave_id_claims(app, &mut id, g, now_s);
         let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
         let signed = sign_id_token(
@@ -320,6 +330,7 @@ mod tests {
             auth_time: None,
             cnf: &Cnf::default(),
             act: None,
+            custom: &Map::new(),
         };
         assert_eq!(
             serde_json::to_string(&claims).unwrap(),

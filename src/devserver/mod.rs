@@ -25,6 +25,7 @@ mod authorize;
 mod back_channel;
 mod binding;
 mod cimd;
+mod claims;
 mod client_auth;
 mod client_keys;
 mod client_metadata;
@@ -39,6 +40,7 @@ mod grants;
 mod introspect;
 mod issue;
 mod keys;
+mod logout;
 mod lookup;
 mod misbehave;
 pub mod mtls;
@@ -65,6 +67,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 pub use crate::httpd::Limits;
+pub use claims::CustomClaims;
 pub use clients::{
     AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
 };

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::wire::{Resp, html_escape as e};
+use super::wire::{Params, Resp, html_escape as e};
 use super::{App, Registry, User};
 
 /// The CSRF cookie (double submit: cookie + hidden field + server-side copy).
@@ -221,6 +221,62 @@ pub(crate) fn device_done(approved: bool) -> Resp {
         ("Device connected", "You can return to your device.")
     } else {
         ("Request denied", "The device was not given access.")
+    };
+    Resp::html(
+        200,
+        layout(title, &format!("<h1>{title}</h1><p>{text}</p>")),
+    )
+}
+
+/// The RP-initiated logout confirmation page: the request's parameters go back in hidden
+/// fields with the user's decision.
+pub(crate) fn logout_confirm(
+    client_id: Option<&str>,
+    user: Option<&str>,
+    params: &Params,
+    csrf: &str,
+) -> Resp {
+    let who = match (user, client_id) {
+        (Some(u), Some(c)) => format!(
+            "<p>Sign <strong>{}</strong> out of <strong>{}</strong>? Its refresh tokens for \
+             this user stop working.</p>",
+            e(u),
+            e(c)
+        ),
+        (None, Some(c)) => format!("<p>Sign out of <strong>{}</strong>?</p>", e(c)),
+        _ => "<p>Sign out?</p>".to_owned(),
+    };
+    let mut hidden = String::new();
+    for name in [
+        "id_token_hint",
+        "client_id",
+        "post_logout_redirect_uri",
+        "state",
+    ] {
+        if let Some(v) = params.get(name) {
+            let _ = write!(
+                hidden,
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                e(v)
+            );
+        }
+    }
+    let body = format!(
+        "<h1>Sign out</h1>{who}<form method=\"post\" action=\"/logout\">{hidden}\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" name=\"decision\" value=\"logout\">Sign out</button>\
+         <button type=\"submit\" name=\"decision\" value=\"stay\">Stay signed in</button></form>",
+        csrf = e(csrf),
+    );
+    with_csrf(Resp::html(200, layout("Sign out", &body)), csrf)
+}
+
+/// After a logout decision without a `post_logout_redirect_uri`.
+pub(crate) fn logged_out(done: bool) -> Resp {
+    let (title, text) = if done {
+        ("Signed out", "You are signed out. You can close this page.")
+    } else {
+        ("Still signed in", "Nothing was changed.")
     };
     Resp::html(
         200,

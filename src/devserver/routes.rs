@@ -11,10 +11,10 @@ use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, par, registration,
-    revoke, token, userinfo,
+    api, authorize, device_authorization, device_pages, introspect, logout, pages, par,
+    registration, revoke, token, userinfo,
 };
-use super::{assertion, dpop};
+use super::{assertion, claims, dpop};
 use crate::oauth::grant::Grant;
 
 /// Distinct paths counted by `hits`; further unknown paths share one bucket.
@@ -106,6 +106,7 @@ fn route(app: &App, req: &Req) -> Resp {
             only(m, &["POST"]).unwrap_or_else(|| registration::register(app, req))
         }
         "/userinfo" => only(m, &["GET", "POST"]).unwrap_or_else(|| userinfo::userinfo(app, req)),
+        "/logout" => logout::logout(app, req),
         "/api/me" => only(m, &["GET"]).unwrap_or_else(|| api::me(app, req)),
         "/api/admin" => only(m, &["GET"]).unwrap_or_else(|| api::admin(app, req)),
         "/api/data" => match m {
@@ -177,6 +178,22 @@ fn discovery(app: &App) -> Resp {
         .filter(|m| tls || !m.is_mtls())
         .map(AuthMethod::as_str)
         .collect();
+    let mut claims_supported = vec![
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "azp",
+        "name",
+        "email",
+        "email_verified",
+        "preferred_username",
+        "roles",
+    ];
+    claims_supported.extend(claims::configured_names(&app.cfg.registry));
     let assertion_algs: Vec<&str> = std::iter::once(assertion::SECRET_ALG)
         .chain(assertion::PRIVATE_KEY_ALGS.map(SigningAlg::as_str))
         .collect();
@@ -190,6 +207,7 @@ fn discovery(app: &App) -> Resp {
             "introspection_endpoint": format!("{i}/introspect"),
             "revocation_endpoint": format!("{i}/revoke"),
             "userinfo_endpoint": format!("{i}/userinfo"),
+            "end_session_endpoint": format!("{i}/logout"),
             "jwks_uri": format!("{i}/jwks"),
             "scopes_supported": app.cfg.registry.scopes,
             "response_types_supported": ["code"],
@@ -202,8 +220,7 @@ fn discovery(app: &App) -> Resp {
             "revocation_endpoint_auth_methods_supported": auth_methods,
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": true,
-            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp",
-                                 "name", "email", "email_verified", "preferred_username", "roles"],
+            "claims_supported": claims_supported,
             "resource_indicators_supported": true,
             "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
             "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::api::check_binding;
 use super::back_channel::REALM;
 use super::binding::with_nonce;
+use super::claims;
 use super::issue::add_profile_claims;
 use super::lookup::{Known, family_revoked, lookup};
 use super::scope::has;
@@ -94,5 +95,15 @@ fn answer(app: &App, req: &Req) -> Resp {
     };
     let mut claims = json!({"sub": sub});
     add_profile_claims(&mut claims, user, &record.scope);
+    if let Some(client) = app.cfg.registry.client(&record.client_id) {
+        let custom = claims::for_token(
+            &app.issuer,
+            client,
+            Some(user),
+            &user.username,
+            &record.scope,
+        );
+        claims::add_to(&mut claims, custom);
+    }
     Resp::json(200, &claims)
 }

@@ -5,6 +5,7 @@
 mod api;
 mod authorize;
 mod cimd;
+mod claims;
 mod client_jwt;
 mod clients;
 mod device;
@@ -17,6 +18,7 @@ mod jwt_bearer;
 mod keys;
 mod lifecycle;
 mod log;
+mod logout;
 mod metadata;
 mod par;
 mod rate_limit;

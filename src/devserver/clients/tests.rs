@@ -298,3 +298,69 @@ fn config_files_reject_unknown_keys() {
     assert!(client.allows(Grant::DeviceCode) && !client.allows(Grant::AuthorizationCode));
     assert!(!format!("{client:?}").contains("\"s\""));
 }
+
+#[test]
+fn custom_claims_are_read_and_checked_with_the_line() {
+    let ok = ServerConfigFile::parse(
+        "[[clients]]\nid = \"web\"\npost_logout_redirect_uris = [\"https://app.example/bye\"]\n\
+         [clients.claims]\ntenant = \"{client_id}\"\n\
+         [[users]]\nusername = \"alice\"\npassword = \"a\"\n\
+         [users.claims]\ndepartment = \"eng\"\nlevel = 3\nratio = 0.5\nok = true\n\
+         since = 1979-05-27T07:32:00Z\ngroups = [\"a\", \"b\"]\naddress = { city = \"Oslo\" }\n\
+         literal = \"{{not a placeholder}}\"\n",
+    )
+    .unwrap();
+    let client = &ok.clients.unwrap()[0];
+    assert_eq!(
+        client.post_logout_redirect_uris,
+        ["https://app.example/bye"]
+    );
+    assert!(!client.claims.is_empty());
+    let user = &ok.users.unwrap()[0];
+    let got = super::super::claims::for_token("http://i", client, Some(user), "alice", &[]);
+    assert_eq!(
+        serde_json::Value::Object(got),
+        serde_json::json!({
+            "tenant": "web", "address": {"city": "Oslo"}, "department": "eng",
+            "groups": ["a", "b"], "level": 3, "literal": "{not a placeholder}", "ok": true,
+            "ratio": 0.5, "since": "1979-05-27T07:32:00Z",
+        })
+    );
+    for (toml, line, why) in [
+        (
+            "[[users]]\nusername = \"alice\"\npassword = \"a\"\n[users.claims]\nx = 1\niss = \"me\"\n",
+            6,
+            "user `alice`: claim `iss`: `iss` is reserved",
+        ),
+        (
+            "[[clients]]\nid = \"web\"\n\n[clients.claims]\nroles = [\"x\"]\n",
+            5,
+            "client `web`: claim `roles`: `roles` is reserved",
+        ),
+        (
+            "[[clients]]\nid = \"web\"\nclaims = { tenant = \"{tenant_id}\" }\n",
+            3,
+            "client `web`: claim `tenant`: unknown placeholder `{tenant_id}`",
+        ),
+        (
+            "[[users]]\nusername = \"bob\"\npassword = \"b\"\n[users.claims]\n\
+             nested = { a = [\"{sub\"] }\n",
+            5,
+            "user `bob`: claim `nested`: unbalanced `{`",
+        ),
+        (
+            "[[users]]\nusername = \"bob\"\npassword = \"b\"\n[users.claims]\n\nx = \"a}\"\n",
+            6,
+            "claim `x`: unbalanced `}`",
+        ),
+        (
+            "[[users]]\nusername = \"bob\"\npassword = \"b\"\n[users.claims]\nx = nan\n",
+            5,
+            "JSON cannot represent",
+        ),
+    ] {
+        let err = ServerConfigFile::parse(toml).unwrap_err();
+        assert!(err.starts_with(&format!("line {line}: ")), "{toml}: {err}");
+        assert!(err.contains(why), "{toml}: {err}");
+    }
+}
