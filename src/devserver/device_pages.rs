@@ -65,7 +65,7 @@ pub(crate) fn device_page(app: &App, req: &Req) -> Resp {
             }
             let raw = form.get("user_code").unwrap_or_default();
             let code = normalize_user_code(raw);
-            let now = now_ms();
+            let now = app.now_ms();
             let mut store = app.store();
             let found = store.user_codes.get(&code).cloned().filter(|fp| {
                 store
@@ -100,7 +100,7 @@ pub(crate) fn device_approve(app: &App, req: &Req) -> Resp {
         Err(e) => return pages::error(400, "Invalid request", &e),
     };
     let code = normalize_user_code(form.get("user_code").unwrap_or_default());
-    let now = now_ms();
+    let now = app.now_ms();
     let (fp, record) = {
         let store = app.store();
         let Some(fp) = store.user_codes.get(&code).cloned() else {

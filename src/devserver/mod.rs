@@ -18,6 +18,7 @@
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod adapter;
+mod admin;
 mod api;
 mod assertion;
 mod authorization_request;
@@ -29,6 +30,7 @@ mod client_auth;
 mod client_keys;
 mod client_metadata;
 mod clients;
+mod clock;
 mod device_authorization;
 mod device_pages;
 mod directory;
@@ -142,6 +144,9 @@ pub struct DevConfig {
     /// Client ID Metadata Documents: a `client_id` that is a URL names the client its
     /// document describes; on by default, off with `--no-client-id-metadata-documents`.
     pub client_id_metadata_documents: bool,
+    /// Where the server's clock starts, in seconds from the real time (`--clock-offset`;
+    /// negative: the past). The admin endpoint moves it while the server runs.
+    pub clock_offset_s: i64,
 }
 
 impl Default for DevConfig {
@@ -171,6 +176,7 @@ impl Default for DevConfig {
             par_ttl: Duration::from_secs(60),
             registration: true,
             client_id_metadata_documents: true,
+            clock_offset_s: 0,
         }
     }
 }
@@ -297,6 +303,13 @@ impl DevConfig {
         self
     }
 
+    /// Starts the server's clock `offset_s` seconds from the real time (negative: the past).
+    #[must_use]
+    pub fn with_clock_offset(mut self, offset_s: i64) -> Self {
+        self.clock_offset_s = offset_s;
+        self
+    }
+
     /// Whether `case` is on.
     pub fn misbehaves(&self, case: Misbehave) -> bool {
         self.misbehave.contains(&case)
@@ -400,12 +413,20 @@ pub(crate) struct App {
     pub registrations: registration::Registrations,
     /// The fetched Client ID Metadata Documents.
     pub documents: cimd::Documents,
+    /// The server's settable clock, shared by every tenant.
+    pub clock: Arc<clock::ServerClock>,
 }
 
 impl App {
     /// The store, even after a panic elsewhere (its data stays consistent per operation).
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, state::Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The server's now (the settable clock), in milliseconds since the Unix epoch: what
+    /// every protocol time is read from.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// The audience of access tokens for the demo API.
@@ -427,7 +448,7 @@ impl App {
     pub(crate) fn dpop_nonce_header(&self) -> Option<String> {
         self.nonces
             .as_ref()
-            .map(|n| n.current(state::now_ms() / 1000))
+            .map(|n| n.current(self.now_ms() / 1000))
     }
 
     /// Writes a log line, if logging is on.
@@ -536,6 +557,7 @@ impl DevServer {
             client_keys,
             registrations: registration::Registrations::default(),
             documents: cimd::Documents::default(),
+            clock: Arc::new(clock::ServerClock::new(cfg.clock_offset_s)),
             cfg,
         });
         let router = Arc::clone(&app);
@@ -648,6 +670,29 @@ impl DevServer {
     /// The `kid` of the extra key of `unknown-kid` and `kid-absent-multi-key`.
     pub fn decoy_kid(&self) -> Option<&str> {
         self.app.decoy_key.as_ref().map(keys::SigningKey::kid)
+    }
+
+    /// How far the server's clock is from the real time, in seconds (negative: the past).
+    pub fn clock_offset(&self) -> i64 {
+        self.app.clock.offset_s()
+    }
+
+    /// Sets the server's clock `offset_s` seconds from the real time.
+    pub fn set_clock_offset(&self, offset_s: i64) {
+        self.app.clock.set_offset_s(offset_s);
+    }
+
+    /// Moves the server's clock forward by `by`, as if that time had passed; returns the new
+    /// offset in seconds.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        self.app
+            .clock
+            .advance_s(i64::try_from(by.as_secs()).unwrap_or(i64::MAX))
+    }
+
+    /// The server's now, in seconds since the Unix epoch (the real time plus the offset).
+    pub fn now(&self) -> u64 {
+        self.app.now_ms() / 1000
     }
 
     /// The registry the server runs with.

@@ -11,8 +11,8 @@ use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, pages, par, registration,
-    revoke, token, userinfo,
+    admin, api, authorize, device_authorization, device_pages, introspect, pages, par,
+    registration, revoke, token, userinfo,
 };
 use super::{assertion, dpop};
 use crate::oauth::grant::Grant;
@@ -26,11 +26,18 @@ const MAX_HIT_PATHS: usize = 1024;
 pub(crate) fn handle(app: &App, req: Req) -> Resp {
     let started = Instant::now();
     count_hit(app, &req.path);
-    let resp = if let Err(resp) = check_host(app, &req) {
+    let mut resp = if let Err(resp) = check_host(app, &req) {
         resp
     } else {
         route(app, &req)
     };
+    // The `Date` header follows the settable clock, so that a client comparing its clock
+    // with the server's (RFC 9110 §6.6.1) sees the same time as the tokens carry. Without an
+    // offset the HTTP server's own `Date` is that time already.
+    if app.clock.offset_s() != 0 {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(app.now_ms());
+        resp = resp.with("Date", &httpdate::fmt_http_date(at));
+    }
     if app.cfg.log.is_some() {
         app.log(&format!(
             "{} {} {} {}ms",
@@ -114,6 +121,14 @@ fn route(app: &App, req: &Req) -> Resp {
             _ => not_allowed(&["GET", "POST"]),
         },
         "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
+        "/admin/clock" => admin::gate(req)
+            .err()
+            .or_else(|| only(m, &["GET", "POST"]))
+            .unwrap_or_else(|| admin::clock(app, req)),
+        "/admin/mint" => admin::gate(req)
+            .err()
+            .or_else(|| only(m, &["POST"]))
+            .unwrap_or_else(|| admin::mint(app, req)),
         p if p.starts_with(resource::WELL_KNOWN) => match api::metadata(app, p) {
             Some(doc) => only(m, &["GET", "HEAD"]).unwrap_or(doc),
             None => not_found(),
