@@ -319,3 +319,87 @@ fn minting_binds_to_a_dpop_key_and_checks_what_it_is_asked() {
     );
     assert_eq!(hosted.status, 200, "{}", hosted.text);
 }
+
+#[test]
+fn oauthctl_serve_clock_offset_starts_the_clock_away_from_the_real_time() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oauthctl"))
+        .args(["serve", "--port", "0", "--clock-offset", "-1h30m"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut issuer = String::new();
+    stdout.read_line(&mut issuer).unwrap();
+    let clock = get(&format!("{}/admin/clock", issuer.trim_end()), None);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(clock.status, 200, "{}", clock.text);
+    assert_eq!(clock.json["offset_seconds"], -5400);
+    assert_eq!(clock.json["offset"], "-1h 30m");
+}
+
+#[test]
+fn oauthctl_serve_mint_prints_a_token_from_the_running_server() {
+    let s = start(DevConfig::default());
+    let home = crate::support::home();
+    let port = s.local_addr().port().to_string();
+    let out = crate::support::run(
+        home.path(),
+        &[
+            "serve",
+            "--mint",
+            "--port",
+            &port,
+            "--user",
+            "alice",
+            "--scope",
+            "openid api:read",
+            "--ttl",
+            "15m",
+        ],
+    );
+    crate::support::assert_code(&out, 0);
+    let token = crate::support::stdout(&out);
+    let token = token.trim_end();
+    assert_eq!(token.lines().count(), 1, "{token}");
+    let me = get(&url(&s, "/api/me"), Some(token));
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json["sub"], "alice");
+    let c = claims(token);
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 900);
+    // --json prints the token response; --client-id names the client.
+    let out = crate::support::run(
+        home.path(),
+        &[
+            "serve",
+            "--mint",
+            "--port",
+            &port,
+            "--client-id",
+            "demo-service",
+            "--scope",
+            "api:read",
+            "--json",
+        ],
+    );
+    crate::support::assert_code(&out, 0);
+    let doc: Value = serde_json::from_str(&crate::support::stdout(&out)).unwrap();
+    assert_eq!(doc["token_type"], "Bearer");
+    assert_eq!(
+        claims(doc["access_token"].as_str().unwrap())["sub"],
+        "demo-service"
+    );
+    // The server's refusal is an OAuth error (exit 4) that says why.
+    let out = crate::support::run(
+        home.path(),
+        &["serve", "--mint", "--port", &port, "--user", "mallory"],
+    );
+    crate::support::assert_code(&out, 4);
+    assert!(crate::support::stderr(&out).contains("no such user"));
+    // The mint flags need --mint.
+    let out = crate::support::run(home.path(), &["serve", "--user", "alice"]);
+    crate::support::assert_code(&out, 2);
+}

@@ -80,10 +80,20 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
         },
     )?;
     let now_s = app.now_ms() / 1000;
-    if data.claims.get("exp").and_then(Value::as_u64).is_none_or(|exp| exp <= now_s) {
+    if data
+        .claims
+        .get("exp")
+        .and_then(Value::as_u64)
+        .is_none_or(|exp| exp <= now_s)
+    {
         return Err("expired".to_owned());
     }
-    if data.claims.get("nbf").and_then(Value::as_u64).is_some_and(|nbf| nbf > now_s) {
+    if data
+        .claims
+        .get("nbf")
+        .and_then(Value::as_u64)
+        .is_some_and(|nbf| nbf > now_s)
+    {
         return Err("its signature or claims do not verify".to_owned());
     }
     Ok((header.typ, data.claims))
