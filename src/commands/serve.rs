@@ -156,6 +156,14 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         ),
         "  clients:".to_owned(),
     ];
+    let tenants: Vec<&str> = cfg
+        .tenants
+        .iter()
+        .filter_map(|t| server.tenant_issuer(&t.name))
+        .collect();
+    if !tenants.is_empty() {
+        lines.insert(3, format!("  tenants    {}", tenants.join(", ")));
+    }
     for c in &server.registry().clients {
         let methods: Vec<&str> = c.auth_methods().iter().map(|m| m.as_str()).collect();
         let kind = match (&c.secret, show_credentials) {

@@ -174,6 +174,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         store.pending.insert(txn.clone(), pending);
     }
     pages::login(
+        &app.base,
         &request.client.id,
         &app.cfg.registry.users,
         &txn,
@@ -286,6 +287,7 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     let username = form.get("username").unwrap_or_default();
     if !authenticate(app, username, form.get("password").unwrap_or_default()) {
         return pages::login(
+            &app.base,
             &pending.client_id,
             &app.cfg.registry.users,
             &txn,
@@ -300,6 +302,7 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     p.user = Some(username.to_owned());
     p.auth_time = Some(app.now_ms() / 1000);
     pages::consent(
+        &app.base,
         &p.client_id,
         username,
         &p.scope,

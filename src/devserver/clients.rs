@@ -334,6 +334,33 @@ pub struct ServerConfigFile {
     /// Token-endpoint requests per client per minute (0 = off).
     #[serde(default)]
     pub rate_limit_per_minute: Option<u32>,
+    /// `[tenants.NAME]`: more issuers, at `/t/NAME` (docs/serve.md, "Tenants").
+    #[serde(default)]
+    pub tenants: Option<std::collections::BTreeMap<String, TenantFile>>,
+}
+
+/// `[tenants.NAME]`: a tenant's own clients, users and scopes; a section left out is the
+/// top-level one (the file's, else the built-in default).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantFile {
+    #[serde(default)]
+    pub clients: Option<Vec<Client>>,
+    #[serde(default)]
+    pub users: Option<Vec<User>>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// What is wrong with a tenant name, if anything: 1 to 63 characters of `a-z`, `0-9` and
+/// `-`, starting with a letter or digit (it is a path segment of the tenant's issuer).
+pub fn tenant_name_problem(name: &str) -> Option<&'static str> {
+    let ok = (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-');
+    (!ok).then_some("a tenant name is 1 to 63 characters of a-z, 0-9 and -, not starting with -")
 }
 
 /// `[lifetimes]`: humantime strings (`"1h"`) or seconds.
@@ -380,7 +407,17 @@ impl ServerConfigFile {
             });
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
-        for c in file.clients.iter().flatten() {
+        for name in file.tenants.iter().flat_map(|t| t.keys()) {
+            if let Some(problem) = tenant_name_problem(name) {
+                return Err(format!("tenant `{name}`: {problem}"));
+            }
+        }
+        let tenant_clients = file
+            .tenants
+            .iter()
+            .flat_map(|t| t.values())
+            .flat_map(|t| t.clients.iter().flatten());
+        for c in file.clients.iter().flatten().chain(tenant_clients) {
             if let Some(problem) = c.problem() {
                 return Err(format!("client `{}`: {problem}", c.id));
             }

@@ -68,7 +68,8 @@ use std::time::Duration;
 
 pub use crate::httpd::Limits;
 pub use clients::{
-    AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
+    AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, TenantFile, User,
+    redirect_uri_matches, tenant_name_problem,
 };
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
@@ -147,6 +148,19 @@ pub struct DevConfig {
     /// Where the server's clock starts, in seconds from the real time (`--clock-offset`;
     /// negative: the past). The admin endpoint moves it while the server runs.
     pub clock_offset_s: i64,
+    /// More issuers, each at `/t/NAME` of this server with its own keys, state and
+    /// registry (docs/serve.md, "Tenants"); none by default.
+    pub tenants: Vec<Tenant>,
+}
+
+/// An issuer at `{issuer}/t/NAME`: its own signing keys, state and clients, users and
+/// scopes; everything else (lifetimes, limits, flags, the clock) is the server's.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// The path segment after `/t/` (see [`tenant_name_problem`]).
+    pub name: String,
+    /// Its clients, users and scopes.
+    pub registry: Registry,
 }
 
 impl Default for DevConfig {
@@ -177,6 +191,7 @@ impl Default for DevConfig {
             registration: true,
             client_id_metadata_documents: true,
             clock_offset_s: 0,
+            tenants: Vec::new(),
         }
     }
 }
@@ -310,6 +325,16 @@ impl DevConfig {
         self
     }
 
+    /// Adds the tenant `name` (an issuer at `/t/NAME`) with `registry`.
+    #[must_use]
+    pub fn with_tenant(mut self, name: &str, registry: Registry) -> Self {
+        self.tenants.push(Tenant {
+            name: name.to_owned(),
+            registry,
+        });
+        self
+    }
+
     /// Whether `case` is on.
     pub fn misbehaves(&self, case: Misbehave) -> bool {
         self.misbehave.contains(&case)
@@ -335,6 +360,14 @@ impl DevConfig {
         }
         if let Some(n) = file.rate_limit_per_minute {
             self.rate_limit_per_minute = n;
+        }
+        for (name, t) in file.tenants.unwrap_or_default() {
+            let registry = Registry {
+                clients: t.clients.unwrap_or_else(|| self.registry.clients.clone()),
+                users: t.users.unwrap_or_else(|| self.registry.users.clone()),
+                scopes: t.scopes.unwrap_or_else(|| self.registry.scopes.clone()),
+            };
+            self = self.with_tenant(&name, registry);
         }
         self
     }
@@ -406,7 +439,7 @@ pub(crate) struct App {
     /// The DPoP nonces, when proofs must carry one (`dpop_nonce`).
     pub nonces: Option<dpop::Nonces>,
     /// The development CA, with `--tls`.
-    pub ca: Option<tls::DevCa>,
+    pub ca: Option<Arc<tls::DevCa>>,
     /// The clients' registered key sets (`private_key_jwt`, `self_signed_tls_client_auth`).
     pub client_keys: client_keys::ClientKeys,
     /// The clients registered at `/register`.
@@ -415,6 +448,11 @@ pub(crate) struct App {
     pub documents: cimd::Documents,
     /// The server's settable clock, shared by every tenant.
     pub clock: Arc<clock::ServerClock>,
+    /// The path of the issuer: empty for the server, `/t/NAME` for a tenant. Pages put it
+    /// before the paths their forms post to.
+    pub base: String,
+    /// The tenants, by name (none in a tenant).
+    pub tenants: HashMap<String, App>,
 }
 
 impl App {
@@ -435,12 +473,13 @@ impl App {
     }
 
     /// The URL a request was sent to, without query: this server's scheme, the `Host` it
-    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path.
+    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path
+    /// (a tenant's path within the server, then the path within the tenant).
     /// What a DPoP proof's `htu` must match (RFC 9449 §4.3).
     pub(crate) fn request_url(&self, req: &wire::Req) -> String {
         let scheme = self.issuer.split_once("://").map_or("http", |(s, _)| s);
         let host = req.header("host").unwrap_or_default();
-        format!("{scheme}://{host}{}", req.path)
+        format!("{scheme}://{host}{}{}", self.base, req.path)
     }
 
     /// The current DPoP nonce, when nonces are on: every answer of the token endpoint and
@@ -475,6 +514,69 @@ fn issuer_for(addr: SocketAddr, tls: bool) -> String {
         IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", addr.port()),
         IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", addr.port()),
     }
+}
+
+/// The tenant `t` of a server with `cfg` at `issuer`: the server's configuration with the
+/// tenant's registry, its own signing key (never persisted), state, registered clients and
+/// DPoP nonces, and no misbehaviour (that is the root issuer's alone).
+fn tenant_app(
+    cfg: &DevConfig,
+    t: &Tenant,
+    issuer: &str,
+    hosts: &[String],
+    ca: Option<&Arc<tls::DevCa>>,
+    clock: &Arc<clock::ServerClock>,
+) -> Result<App, DevServerError> {
+    if let Some(problem) = tenant_name_problem(&t.name) {
+        return Err(DevServerError::Config(format!(
+            "tenant `{}`: {problem}",
+            t.name
+        )));
+    }
+    let in_tenant = |e: String| DevServerError::Config(format!("tenant `{}`: {e}", t.name));
+    if let Some(user) = &cfg.auto_approve
+        && t.registry.user(user).is_none()
+    {
+        return Err(in_tenant(format!(
+            "--auto-approve names user `{user}`, which this tenant does not have"
+        )));
+    }
+    let cfg = DevConfig {
+        registry: t.registry.clone(),
+        key_file: None,
+        rotate_key_on_start: false,
+        misbehave: Vec::new(),
+        tenants: Vec::new(),
+        log: None,
+        ..cfg.clone()
+    };
+    let keys = keys::KeySet::open(cfg.alg, None).map_err(DevServerError::Key)?;
+    let client_keys = client_keys::ClientKeys::new(
+        cfg.registry
+            .clients
+            .iter()
+            .filter_map(|c| Some((c.id.as_str(), c.jwks.as_ref()?))),
+    )
+    .map_err(in_tenant)?;
+    let base = format!("/t/{}", t.name);
+    Ok(App {
+        issuer: format!("{issuer}{base}"),
+        hosts: hosts.to_vec(),
+        keys: RwLock::new(keys),
+        store: Mutex::new(state::Store::default()),
+        hits: Mutex::new(HashMap::new()),
+        decoy_key: None,
+        decoy_token_url: None,
+        nonces: cfg.dpop_nonce.then(dpop::Nonces::generate),
+        ca: ca.cloned(),
+        client_keys,
+        registrations: registration::Registrations::default(),
+        documents: cimd::Documents::default(),
+        clock: Arc::clone(clock),
+        base,
+        tenants: HashMap::new(),
+        cfg,
+    })
 }
 
 impl DevServer {
@@ -514,7 +616,9 @@ impl DevServer {
         )
         .map_err(DevServerError::Config)?;
         let ca = match &cfg.tls_dir {
-            Some(dir) => Some(tls::DevCa::open(dir).map_err(DevServerError::Tls)?),
+            Some(dir) => Some(Arc::new(
+                tls::DevCa::open(dir).map_err(DevServerError::Tls)?,
+            )),
             None => None,
         };
         let tls_config = ca
@@ -544,6 +648,17 @@ impl DevServer {
                 .map(|(_, host)| host.to_owned())
                 .unwrap_or_default(),
         ];
+        let clock = Arc::new(clock::ServerClock::new(cfg.clock_offset_s));
+        let mut tenants = HashMap::new();
+        for t in &cfg.tenants {
+            let tenant = tenant_app(&cfg, t, &issuer, &hosts, ca.as_ref(), &clock)?;
+            if tenants.insert(t.name.clone(), tenant).is_some() {
+                return Err(DevServerError::Config(format!(
+                    "tenant `{}` is declared twice",
+                    t.name
+                )));
+            }
+        }
         let app = Arc::new(App {
             issuer,
             hosts,
@@ -557,7 +672,9 @@ impl DevServer {
             client_keys,
             registrations: registration::Registrations::default(),
             documents: cimd::Documents::default(),
-            clock: Arc::new(clock::ServerClock::new(cfg.clock_offset_s)),
+            clock,
+            base: String::new(),
+            tenants,
             cfg,
         });
         let router = Arc::clone(&app);
@@ -693,6 +810,11 @@ impl DevServer {
     /// The server's now, in seconds since the Unix epoch (the real time plus the offset).
     pub fn now(&self) -> u64 {
         self.app.now_ms() / 1000
+    }
+
+    /// The issuer of tenant `name` (`{issuer}/t/NAME`), if the server has it.
+    pub fn tenant_issuer(&self, name: &str) -> Option<&str> {
+        self.app.tenants.get(name).map(|t| t.issuer.as_str())
     }
 
     /// The registry the server runs with.

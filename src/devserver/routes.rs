@@ -23,13 +23,21 @@ const MAX_HIT_PATHS: usize = 1024;
 /// Answers one request that the HTTP server (`crate::httpd`) has already bounded and checked.
 /// The request is handed over: the connection has no use for it afterwards.
 #[allow(clippy::needless_pass_by_value)]
-pub(crate) fn handle(app: &App, req: Req) -> Resp {
+pub(crate) fn handle(app: &App, mut req: Req) -> Resp {
     let started = Instant::now();
     count_hit(app, &req.path);
+    let mut served = app;
     let mut resp = if let Err(resp) = check_host(app, &req) {
         resp
     } else {
-        route(app, &req)
+        match tenant(app, &mut req) {
+            Some(Ok(t)) => {
+                served = t;
+                route(t, &req)
+            }
+            Some(Err(resp)) => resp,
+            None => route(app, &req),
+        }
     };
     // The `Date` header follows the settable clock, so that a client comparing its clock
     // with the server's (RFC 9110 §6.6.1) sees the same time as the tokens carry. Without an
@@ -40,14 +48,52 @@ pub(crate) fn handle(app: &App, req: Req) -> Resp {
     }
     if app.cfg.log.is_some() {
         app.log(&format!(
-            "{} {} {} {}ms",
+            "{} {}{} {} {}ms",
             req.method,
+            served.base,
             loggable_path(&req.path),
             resp.status,
             started.elapsed().as_millis()
         ));
     }
     resp
+}
+
+/// The well-known paths that name a tenant by appending its path (RFC 8414 §3.1, RFC 9728
+/// §3.1: `/.well-known/oauth-authorization-server/t/NAME`), besides those under its own
+/// path (`/t/NAME/.well-known/openid-configuration`, OIDC Discovery §4).
+const WELL_KNOWN_PREFIXES: [&str; 3] = [
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/openid-configuration",
+    resource::WELL_KNOWN,
+];
+
+/// The tenant a request is for, if any: its path is then made the path within the tenant
+/// (`/t/acme/token` becomes `/token`; `/.well-known/oauth-authorization-server/t/acme`
+/// becomes `/.well-known/oauth-authorization-server`). An unknown tenant is a 404.
+fn tenant<'a>(app: &'a App, req: &mut Req) -> Option<Result<&'a App, Resp>> {
+    if app.tenants.is_empty() {
+        return None;
+    }
+    let (before, after) = if let Some(rest) = req.path.strip_prefix("/t/") {
+        ("", rest)
+    } else {
+        let wk = WELL_KNOWN_PREFIXES.into_iter().find(|wk| {
+            req.path
+                .strip_prefix(wk)
+                .is_some_and(|r| r.starts_with("/t/"))
+        })?;
+        (wk, &req.path[wk.len() + "/t/".len()..])
+    };
+    let (name, within) = after.split_at(after.find('/').unwrap_or(after.len()));
+    let Some(t) = app.tenants.get(name) else {
+        return Some(Err(not_found()));
+    };
+    req.path = match (before, within) {
+        ("", "") => "/".to_owned(),
+        (before, within) => format!("{before}{within}"),
+    };
+    Some(Ok(t))
 }
 
 /// The path for the log: only printable ASCII, bounded (the query never is logged).

@@ -25,6 +25,7 @@ mod registration;
 mod resource;
 mod revoke;
 mod state;
+mod tenants;
 mod tls;
 mod token;
 

@@ -1,0 +1,227 @@
+//! Several issuers by path (`/t/NAME`), docs/serve.md "Tenants": each with its own issuer,
+//! discovery documents, keys, state and endpoints; a token of one is refused by the others.
+
+use oauthctl::devserver::{DevConfig, DevServer, Registry, ServerConfigFile, User};
+use serde_json::{Value, json};
+
+use super::start;
+use crate::support::login::login_as;
+use crate::support::{Answer, get, http, jwt_parts, post_basic, run, stdout};
+
+fn two_tenants() -> DevServer {
+    start(
+        DevConfig::auto_approve("alice")
+            .with_tenant("acme", Registry::default())
+            .with_tenant("globex", Registry::default()),
+    )
+}
+
+fn at(s: &DevServer, path: &str) -> String {
+    format!("{}{path}", s.issuer())
+}
+
+fn client_credentials(token_endpoint: &str) -> Value {
+    let a = post_basic(
+        token_endpoint,
+        "demo-service",
+        "demo-secret",
+        &[("grant_type", "client_credentials"), ("scope", "api:read")],
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    a.json
+}
+
+#[test]
+fn each_tenant_has_its_own_issuer_discovery_and_keys() {
+    let s = two_tenants();
+    let acme = s.tenant_issuer("acme").unwrap().to_owned();
+    assert_eq!(acme, format!("{}/t/acme", s.issuer()));
+    let oidc = get(&format!("{acme}/.well-known/openid-configuration"), None);
+    assert_eq!(oidc.status, 200, "{}", oidc.text);
+    assert_eq!(oidc.json["issuer"], acme.as_str());
+    for endpoint in [
+        "token_endpoint",
+        "authorization_endpoint",
+        "jwks_uri",
+        "introspection_endpoint",
+    ] {
+        let url = oidc.json[endpoint].as_str().unwrap();
+        assert!(url.starts_with(&format!("{acme}/")), "{endpoint}: {url}");
+    }
+    // RFC 8414's form inserts the well-known path before the issuer's path.
+    let rfc8414 = get(
+        &at(&s, "/.well-known/oauth-authorization-server/t/acme"),
+        None,
+    );
+    assert_eq!(rfc8414.json, oidc.json);
+    let under = get(
+        &format!("{acme}/.well-known/oauth-authorization-server"),
+        None,
+    );
+    assert_eq!(under.json, oidc.json);
+    // The root issuer is as it was.
+    let root = get(&at(&s, "/.well-known/openid-configuration"), None);
+    assert_eq!(root.json["issuer"], s.issuer());
+    // Own signing keys.
+    let kids = |url: &str| -> Vec<Value> {
+        get(url, None).json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].clone())
+            .collect()
+    };
+    let (k_root, k_acme) = (kids(&at(&s, "/jwks")), kids(&format!("{acme}/jwks")));
+    let k_globex = kids(&at(&s, "/t/globex/jwks"));
+    assert!(
+        k_acme
+            .iter()
+            .all(|k| !k_root.contains(k) && !k_globex.contains(k))
+    );
+    // Unknown tenants are not found.
+    assert_eq!(
+        get(&at(&s, "/t/nope/.well-known/openid-configuration"), None).status,
+        404
+    );
+    assert_eq!(
+        get(
+            &at(&s, "/.well-known/oauth-authorization-server/t/nope"),
+            None
+        )
+        .status,
+        404
+    );
+    assert_eq!(get(&at(&s, "/t/"), None).status, 404);
+}
+
+#[test]
+fn a_token_of_one_tenant_is_refused_by_another() {
+    let s = two_tenants();
+    let acme = s.tenant_issuer("acme").unwrap().to_owned();
+    let globex = s.tenant_issuer("globex").unwrap().to_owned();
+    let t = client_credentials(&format!("{acme}/token"));
+    let token = t["access_token"].as_str().unwrap();
+    let claims = jwt_parts(token).1;
+    assert_eq!(claims["iss"], acme.as_str());
+    assert_eq!(claims["aud"], format!("{acme}/api"));
+    assert_eq!(get(&format!("{acme}/api/me"), Some(token)).status, 200);
+    for elsewhere in [format!("{globex}/api/me"), at(&s, "/api/me")] {
+        let refused = get(&elsewhere, Some(token));
+        assert_eq!(refused.status, 401, "{elsewhere}: {}", refused.text);
+    }
+    let introspect = |issuer: &str| {
+        post_basic(
+            &format!("{issuer}/introspect"),
+            "demo-service",
+            "demo-secret",
+            &[("token", token)],
+        )
+        .json["active"]
+            .clone()
+    };
+    assert_eq!(introspect(&acme), true);
+    assert_eq!(introspect(&globex), false);
+    assert_eq!(introspect(s.issuer()), false);
+    // The admin endpoint under a tenant's path mints for that tenant.
+    let minted = Answer::from(
+        http()
+            .post(format!("{globex}/admin/mint"))
+            .header("Content-Type", "application/json")
+            .body(json!({"user": "bob", "scope": "api:read"}).to_string())
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(minted.status, 200, "{}", minted.text);
+    let bob = minted.json["access_token"].as_str().unwrap();
+    assert_eq!(jwt_parts(bob).1["iss"], globex.as_str());
+    assert_eq!(get(&format!("{globex}/api/me"), Some(bob)).status, 200);
+    assert_eq!(get(&format!("{acme}/api/me"), Some(bob)).status, 401);
+}
+
+#[test]
+fn the_client_logs_in_to_a_tenant() {
+    // No auto-approve: the built-in agent signs in on the tenant's own pages.
+    let s = start(DevConfig::default().with_tenant("acme", Registry::default()));
+    let acme = s.tenant_issuer("acme").unwrap().to_owned();
+    let home = crate::support::home();
+    login_as(home.path(), &acme, "bob", "openid api:read");
+    let token = crate::support::login::token(home.path());
+    let claims = jwt_parts(&token).1;
+    assert_eq!(
+        (&claims["iss"], &claims["sub"]),
+        (&json!(acme), &json!("bob"))
+    );
+    let out = run(home.path(), &["call", "--fail", &format!("{acme}/api/me")]);
+    crate::support::assert_code(&out, 0);
+    assert!(stdout(&out).contains("\"bob\""), "{}", stdout(&out));
+    assert!(s.hits("/t/acme/authorize/login") >= 1);
+    assert_eq!(s.hits("/authorize/login"), 0);
+}
+
+#[test]
+fn tenants_come_from_the_server_config_file() {
+    let file = ServerConfigFile::parse(
+        r#"
+scopes = ["openid", "api:read"]
+
+[[users]]
+username = "root-user"
+password = "pw"
+
+[tenants.acme]
+
+[tenants.globex]
+scopes = ["openid", "api:read", "globex:admin"]
+
+[[tenants.globex.users]]
+username = "gina"
+password = "pw"
+roles = ["admin"]
+"#,
+    )
+    .unwrap();
+    let s = start(DevConfig::default().with_file(file));
+    let users = |t: &str| -> Vec<String> {
+        let cfg = s.config();
+        let tenant = cfg.tenants.iter().find(|x| x.name == t).unwrap();
+        tenant
+            .registry
+            .users
+            .iter()
+            .map(|u: &User| u.username.clone())
+            .collect()
+    };
+    // A section left out is the top-level one; a section given replaces it.
+    assert_eq!(users("acme"), ["root-user"]);
+    assert_eq!(users("globex"), ["gina"]);
+    let acme = get(&at(&s, "/t/acme/.well-known/openid-configuration"), None);
+    assert_eq!(acme.json["scopes_supported"], json!(["openid", "api:read"]));
+    let globex = get(&at(&s, "/t/globex/.well-known/openid-configuration"), None);
+    assert_eq!(
+        globex.json["scopes_supported"],
+        json!(["openid", "api:read", "globex:admin"])
+    );
+    for (bad, says) in [
+        ("[tenants.Acme]\n", "tenant `Acme`"),
+        ("[tenants.\"a/b\"]\n", "tenant `a/b`"),
+        ("[tenants.acme]\nlifetimes = 1\n", "unknown field"),
+        (
+            "[[tenants.acme.clients]]\nid = \"x\"\ngrant_types = [\"client_credentials\"]\n",
+            "public client",
+        ),
+    ] {
+        let e = ServerConfigFile::parse(bad).unwrap_err();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+    // --auto-approve must name a user every tenant has.
+    let e = DevServer::start(
+        DevConfig::auto_approve("alice").with_file(
+            ServerConfigFile::parse(
+                "[[tenants.globex.users]]\nusername = \"gina\"\npassword = \"pw\"\n",
+            )
+            .unwrap(),
+        ),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("tenant `globex`"), "{e}");
+}
