@@ -225,3 +225,55 @@ roles = ["admin"]
     .unwrap_err();
     assert!(e.to_string().contains("tenant `globex`"), "{e}");
 }
+
+#[test]
+fn dpop_proofs_and_resource_metadata_name_the_tenants_urls() {
+    let s = two_tenants();
+    let acme = s.tenant_issuer("acme").unwrap().to_owned();
+    let home = crate::support::home();
+    let secret = crate::support::login::secret_file(home.path(), "demo-secret");
+    let secret = secret.to_str().unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "login",
+            "--flow",
+            "client-credentials",
+            "--issuer",
+            &acme,
+            "--client-id",
+            "demo-service",
+            "--client-secret-file",
+            secret,
+            "--scope",
+            "api:read",
+            "--dpop",
+        ],
+    );
+    crate::support::assert_code(&out, 0);
+    // The proofs' `htu` is the tenant's URL, at the token endpoint and at the demo API.
+    let out = run(home.path(), &["call", "--fail", &format!("{acme}/api/me")]);
+    crate::support::assert_code(&out, 0);
+    assert!(stdout(&out).contains("demo-service"), "{}", stdout(&out));
+    let token = crate::support::login::token(home.path());
+    assert!(jwt_parts(&token).1["cnf"]["jkt"].is_string());
+    // The demo API's challenge names its metadata, which names the tenant's resource.
+    let challenge = get(&format!("{acme}/api/me"), None);
+    assert_eq!(challenge.status, 401);
+    let header = challenge.header("www-authenticate").unwrap().to_owned();
+    let metadata = header
+        .split("resource_metadata=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap();
+    let doc = get(metadata, None);
+    assert_eq!(doc.status, 200, "{metadata}");
+    assert_eq!(doc.json["resource"], format!("{acme}/api/me"));
+    assert_eq!(doc.json["authorization_servers"], json!([acme]));
+    // RFC 9728 §3.1's form: the well-known path before the resource's path.
+    let rfc = get(
+        &at(&s, "/.well-known/oauth-protected-resource/t/acme/api/me"),
+        None,
+    );
+    assert_eq!(rfc.json, doc.json);
+}
