@@ -277,3 +277,37 @@ fn dpop_proofs_and_resource_metadata_name_the_tenants_urls() {
     );
     assert_eq!(rfc.json, doc.json);
 }
+
+#[test]
+fn a_tenants_pages_post_to_its_own_paths() {
+    let s = start(DevConfig::default().with_tenant("acme", Registry::default()));
+    let acme = s.tenant_issuer("acme").unwrap().to_owned();
+    let device = get(&format!("{acme}/device"), None);
+    assert_eq!(device.status, 200);
+    assert!(
+        device.text.contains("action=\"/t/acme/device\""),
+        "{}",
+        device.text
+    );
+    let root = get(&at(&s, "/device"), None);
+    assert!(root.text.contains("action=\"/device\""), "{}", root.text);
+    let (_, challenge) = crate::support::pkce();
+    let mut login = url::Url::parse(&format!("{acme}/authorize")).unwrap();
+    login.query_pairs_mut().extend_pairs([
+        ("response_type", "code"),
+        ("client_id", "oauthctl"),
+        ("redirect_uri", "http://127.0.0.1:53682/callback"),
+        ("scope", "openid"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]);
+    let page = get(login.as_str(), None);
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("action=\"/t/acme/authorize/login\""),
+        "{}",
+        page.text
+    );
+    // The tenant's own index page, at its issuer URL.
+    assert_eq!(get(&acme, None).status, 200);
+}
