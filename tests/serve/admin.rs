@@ -38,6 +38,7 @@ fn the_clock_offset_shows_in_token_times_and_the_date_header() {
     assert!((id["auth_time"].as_i64().unwrap() - iat).abs() <= 5);
     // The Date header follows the clock too.
     let answer = get(&url(&s, "/jwks"), None);
+    assert_eq!(answer.headers.get_all("date").iter().count(), 1);
     let date = httpdate::parse_http_date(answer.header("date").unwrap()).unwrap();
     let date = date
         .duration_since(std::time::UNIX_EPOCH)

@@ -311,3 +311,54 @@ fn a_tenants_pages_post_to_its_own_paths() {
     // The tenant's own index page, at its issuer URL.
     assert_eq!(get(&acme, None).status, 200);
 }
+
+#[test]
+fn oauthctl_serve_runs_the_tenants_of_its_server_config_and_names_them() {
+    use std::io::BufRead as _;
+    let home = crate::support::home();
+    let config = home.path().join("server.toml");
+    std::fs::write(&config, "[tenants.acme]\n[tenants.globex]\n").unwrap();
+    let mut child = crate::support::oauthctl(home.path())
+        .args(["serve", "--port", "0", "--server-config"])
+        .arg(&config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut issuer = String::new();
+    out.read_line(&mut issuer).unwrap();
+    let issuer = issuer.trim_end().to_owned();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut banner = String::new();
+    for _ in 0..40 {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap_or(0) == 0 || line.contains("press Ctrl-C") {
+            break;
+        }
+        banner.push_str(&line);
+    }
+    let discovery = get(
+        &format!("{issuer}/t/globex/.well-known/openid-configuration"),
+        None,
+    );
+    // One clock: moving it under a tenant's path moves the server's.
+    let moved = Answer::from(
+        http()
+            .post(format!("{issuer}/t/acme/admin/clock"))
+            .header("Content-Type", "application/json")
+            .body(r#"{"advance": "1h"}"#)
+            .send()
+            .unwrap(),
+    );
+    let root_clock = get(&format!("{issuer}/admin/clock"), None);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        banner.contains(&format!("tenants    {issuer}/t/acme, {issuer}/t/globex")),
+        "{banner}"
+    );
+    assert_eq!(discovery.json["issuer"], format!("{issuer}/t/globex"));
+    assert_eq!(moved.json["offset_seconds"], 3600, "{}", moved.text);
+    assert_eq!(root_clock.json["offset_seconds"], 3600);
+}
