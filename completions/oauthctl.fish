@@ -582,6 +582,13 @@ device-slow-down\t'Device-flow polls get `slow_down` (+5 s) for the first two po
 introspection-active-string\t'Introspection answers `"active": "true"` (a string) for active tokens'
 refresh-new-sub\t'A refresh returns an ID token for another `sub`'"
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l tls-dir -d 'Keep the development CA of --tls in DIR [default: serve-tls in the state directory]' -r -F
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l clock-offset -d 'Start the server\'s clock this far from the real time, e.g. -1h or +30m (a signed humantime duration or seconds); every token time, expiry and the Date header follow it, and POST /admin/clock moves it while the server runs' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l user -d '--mint: the user the token is about [default: none, a token for the client itself]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l scope -d '--mint: space-separated scopes [default: the client\'s]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l ttl -d '--mint: the access token\'s lifetime [default: the server\'s access-token lifetime]' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l resource -d '--mint: the resource the token is for (RFC 8707), a URL this server hosts' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l audience -d '--mint: the audience of the token, a name taken as it is (RFC 8693)' -r
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l jkt -d '--mint: bind the token to the DPoP key with this JWK thumbprint (RFC 7638)' -r
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s j -l json -d 'Print a JSON document on stdout instead of human output'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s v -l verbose -d 'Trace requests and responses on stderr, with every secret redacted (repeatable)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but warnings and errors'
@@ -593,6 +600,7 @@ complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-dpop
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l dpop-nonce -d 'Require the server\'s nonce in DPoP proofs (answered with use_dpop_nonce and a DPoP-Nonce header)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l require-par -d 'Require pushed authorization requests (RFC 9126, POST /par) from every client'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l tls -d 'Serve https, with a certificate from a development CA whose file is printed on stderr (pass it to clients as --cacert); enables mTLS client authentication'
+complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -l mint -d 'Do not start a server: mint a token at the one running on --port (on this machine, through its admin endpoint) and print the access token (--json: the token response)'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c oauthctl -n "__fish_oauthctl_using_subcommand jwt; and not __fish_seen_subcommand_from sign help" -s p -l profile -d 'Profile to use [default: the config\'s default_profile, else the --provider name, else `default`]' -r

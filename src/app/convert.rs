@@ -341,6 +341,16 @@ impl From<cli::ServeArgs> for serve::Options {
             require_par: a.require_par,
             tls: a.tls,
             tls_dir: a.tls_dir,
+            clock_offset: a.clock_offset,
+            mint: a.mint.then_some(serve::Mint {
+                user: a.user,
+                client_id: None,
+                scope: a.scope,
+                ttl: a.ttl,
+                resource: a.resource,
+                audience: a.audience,
+                jkt: a.jkt,
+            }),
         }
     }
 }

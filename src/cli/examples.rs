@@ -110,7 +110,9 @@ Examples:
   oauthctl serve --port 0 --auto-approve alice      # a free port; alice approves without a page
   oauthctl serve --server-config serve.toml --key-file keys.pem
   oauthctl serve --require-dpop --dpop-nonce --require-par   # DPoP with nonces, and PAR
-  oauthctl serve --tls                              # https; stderr names the CA to trust";
+  oauthctl serve --tls                              # https; stderr names the CA to trust
+  oauthctl serve --clock-offset -1h                 # the server's clock an hour behind
+  oauthctl serve --mint --user alice --scope \"openid api:read\" --ttl 15m   # token from the running server";
 
 pub(super) const JWT: &str = "\
 Examples:

@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::devserver::Misbehave;
 use crate::text::duration::parse as parse_duration;
+use crate::text::duration::parse_signed as parse_signed_duration;
 
 mod examples;
 mod lazy;
@@ -748,6 +749,33 @@ pub(crate) struct ServeArgs {
     /// Keep the development CA of --tls in DIR [default: serve-tls in the state directory]
     #[arg(long, value_name = "DIR", requires = "tls")]
     pub tls_dir: Option<PathBuf>,
+    /// Start the server's clock this far from the real time, e.g. -1h or +30m (a signed
+    /// humantime duration or seconds); every token time, expiry and the Date header follow
+    /// it, and POST /admin/clock moves it while the server runs
+    #[arg(long, value_name = "DURATION", value_parser = parse_signed_duration, allow_hyphen_values = true)]
+    pub clock_offset: Option<i64>,
+    /// Do not start a server: mint a token at the one running on --port (on this machine,
+    /// through its admin endpoint) and print the access token (--json: the token response)
+    #[arg(long, conflicts_with_all = ["listen", "server_config", "auto_approve", "key_file", "rotate_key", "misbehave", "clock_offset"])]
+    pub mint: bool,
+    /// --mint: the user the token is about [default: none, a token for the client itself]
+    #[arg(long, value_name = "USER", requires = "mint")]
+    pub user: Option<String>,
+    /// --mint: space-separated scopes [default: the client's]
+    #[arg(long, value_name = "SCOPES", requires = "mint")]
+    pub scope: Option<String>,
+    /// --mint: the access token's lifetime [default: the server's access-token lifetime]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "mint")]
+    pub ttl: Option<Duration>,
+    /// --mint: the resource the token is for (RFC 8707), a URL this server hosts
+    #[arg(long, value_name = "URL", requires = "mint")]
+    pub resource: Option<String>,
+    /// --mint: the audience of the token, a name taken as it is (RFC 8693)
+    #[arg(long, value_name = "AUD", requires = "mint")]
+    pub audience: Option<String>,
+    /// --mint: bind the token to the DPoP key with this JWK thumbprint (RFC 7638)
+    #[arg(long, value_name = "JKT", requires = "mint")]
+    pub jkt: Option<String>,
 }
 
 /// `serve --alg`.

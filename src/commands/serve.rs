@@ -55,6 +55,23 @@ pub(crate) struct Options {
     pub tls: bool,
     /// Where the development CA is kept (default: `Paths::serve_tls_dir`).
     pub tls_dir: Option<PathBuf>,
+    /// Start the server's clock this many seconds from the real time.
+    pub clock_offset: Option<i64>,
+    /// Mint a token at the server running on `port` instead of starting one.
+    pub mint: Option<Mint>,
+}
+
+/// `serve --mint`: what to ask the running server's `POST /admin/mint` for (docs/serve.md).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Mint {
+    pub user: Option<String>,
+    /// The global `--client-id`.
+    pub client_id: Option<String>,
+    pub scope: Option<String>,
+    pub ttl: Option<Duration>,
+    pub resource: Option<String>,
+    pub audience: Option<String>,
+    pub jkt: Option<String>,
 }
 
 impl Default for Options {
@@ -80,6 +97,8 @@ impl Default for Options {
             require_par: false,
             tls: false,
             tls_dir: None,
+            clock_offset: None,
+            mint: None,
         }
     }
 }
@@ -117,6 +136,9 @@ pub(crate) fn build_config(args: &Options, file: Option<ServerConfigFile>) -> De
     cfg.require_dpop |= args.require_dpop;
     cfg.dpop_nonce |= args.dpop_nonce;
     cfg.require_par |= args.require_par;
+    if let Some(offset) = args.clock_offset {
+        cfg.clock_offset_s = offset;
+    }
     cfg
 }
 
@@ -134,6 +156,14 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
         ),
         "  clients:".to_owned(),
     ];
+    let tenants: Vec<&str> = cfg
+        .tenants
+        .iter()
+        .filter_map(|t| server.tenant_issuer(&t.name))
+        .collect();
+    if !tenants.is_empty() {
+        lines.insert(3, format!("  tenants    {}", tenants.join(", ")));
+    }
     for c in &server.registry().clients {
         let methods: Vec<&str> = c.auth_methods().iter().map(|m| m.as_str()).collect();
         let kind = match (&c.secret, show_credentials) {
@@ -223,6 +253,9 @@ pub(crate) fn banner(server: &DevServer, show_credentials: bool) -> Vec<String> 
 
 /// Runs the server until the process is interrupted.
 pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
+    if let Some(mint) = &args.mint {
+        return mint_at(ctx, args, mint);
+    }
     let ui = ctx.ui;
     let file = match &args.server_config {
         Some(path) => Some(ServerConfigFile::load(path).map_err(|e| {
@@ -297,6 +330,64 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     loop {
         std::thread::park();
     }
+}
+
+/// The body of `POST /admin/mint` for `mint`.
+fn mint_request(mint: &Mint) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    let mut put = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            body.insert(name.to_owned(), serde_json::Value::String(v));
+        }
+    };
+    put("user", mint.user.clone());
+    put("client_id", mint.client_id.clone());
+    put("scope", mint.scope.clone());
+    put("ttl", mint.ttl.map(|t| format!("{}s", t.as_secs())));
+    put("resource", mint.resource.clone());
+    put("audience", mint.audience.clone());
+    put("jkt", mint.jkt.clone());
+    serde_json::Value::Object(body)
+}
+
+/// `serve --mint`: asks the server running on this machine at `--port` for a token and
+/// prints the access token (`--json`: the whole token response).
+fn mint_at(ctx: &Context<'_>, args: &Options, mint: &Mint) -> Result<Outcome> {
+    let mut mint = mint.clone();
+    mint.client_id.clone_from(&ctx.flags.client_id);
+    let scheme = if args.tls { "https" } else { "http" };
+    let raw = format!("{scheme}://127.0.0.1:{}/admin/mint", args.port);
+    let http = ctx.http()?;
+    let url = http.checked_url(&raw)?;
+    let req = http
+        .client_for(&url)?
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(reqwest::header::ACCEPT, "application/json")
+        .body(mint_request(&mint).to_string());
+    let resp = http.send(req, &url, 64 * 1024)?;
+    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&resp.body)
+        .map_err(|_| Error::BadResponse("the admin endpoint did not answer JSON".to_owned()))?;
+    if resp.status != 200 {
+        return Err(match crate::oauth::token_response::oauth_error(&doc) {
+            Some(err) => Error::Rejected(err),
+            None => Error::BadResponse(format!("the admin endpoint answered HTTP {}", resp.status)),
+        });
+    }
+    let Some(token) = doc
+        .get("access_token")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_graphic()))
+    else {
+        return Err(Error::BadResponse(
+            "the admin endpoint's answer has no access_token".to_owned(),
+        ));
+    };
+    Ok(if ctx.ui.json {
+        Outcome::data(format!("{}\n", serde_json::Value::Object(doc.clone())))
+    } else {
+        Outcome::data(format!("{token}\n"))
+    })
 }
 
 #[cfg(test)]

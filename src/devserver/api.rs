@@ -21,7 +21,6 @@ use super::binding;
 use super::dpop;
 use super::resource::{self, Resource, Route};
 use super::sender::{self, Cnf, Denied};
-use super::state::now_ms;
 use super::wire::{Req, Resp};
 use super::{App, SigningAlg};
 use crate::oauth::token_type::TokenType;
@@ -30,6 +29,11 @@ use crate::oauth::token_type::TokenType;
 #[derive(Debug, serde::Deserialize)]
 struct Claims {
     sub: String,
+    /// Checked against the server's clock, not by the JWT library (which reads the real
+    /// time).
+    exp: u64,
+    #[serde(default)]
+    nbf: Option<u64>,
     #[serde(default)]
     scope: String,
     #[serde(default)]
@@ -129,7 +133,7 @@ pub(crate) fn check_binding(
         ));
     }
     let url = app.request_url(req);
-    let now = now_ms() / 1000;
+    let now = app.now_ms() / 1000;
     let request = sender::Request {
         method: &req.method,
         url: &url,
@@ -194,6 +198,9 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
         .ok_or_else(|| unauthorized(need, Some("unknown signing key")))?;
     let mut v = Validation::new(key.alg().algorithm());
     v.leeway = 0;
+    // `exp` and `nbf` against the settable clock, below.
+    v.validate_exp = false;
+    v.validate_nbf = false;
     v.set_issuer(&[&app.issuer]);
     v.set_audience(&resource::audiences(&app.issuer, need.route));
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
@@ -210,6 +217,13 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
             unauthorized(need, Some(why))
         })?;
     drop(keys);
+    let now = app.now_ms() / 1000;
+    if claims.exp <= now {
+        return Err(unauthorized(need, Some("the token expired")));
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now) {
+        return Err(unauthorized(need, Some("the token is not valid yet")));
+    }
     let cnf = claims.cnf.clone().unwrap_or_default();
     check_binding(app, req, token, scheme, &cnf).map_err(|d| denied(need, d))?;
     Ok(claims)

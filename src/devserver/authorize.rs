@@ -12,7 +12,7 @@ use super::directory::Directory;
 use super::form_checks::{authenticate, csrf_for, csrf_ok};
 use super::pages;
 use super::par::{REQUEST_URI_PREFIX, Refused};
-use super::state::{CodeRecord, PendingAuth, ms, now_ms};
+use super::state::{CodeRecord, PendingAuth, ms};
 use super::wire::{Params, Req, Resp, fingerprint, random_token};
 use super::{App, Misbehave};
 use crate::oauth::secret::{AuthorizationCode, State};
@@ -143,7 +143,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
              pushed_authorization_request_endpoint, then send client_id and request_uri",
         );
     }
-    let now = now_ms();
+    let now = app.now_ms();
     let pending = PendingAuth {
         client_id: request.client.id.clone(),
         redirect_uri: request.return_to.redirect_uri,
@@ -174,6 +174,7 @@ pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
         store.pending.insert(txn.clone(), pending);
     }
     pages::login(
+        &app.base,
         &request.client.id,
         &app.cfg.registry.users,
         &txn,
@@ -208,7 +209,7 @@ fn pushed_request(app: &App, raw: &[u8]) -> Result<Option<Vec<u8>>, Resp> {
             "This server knows only request_uri values it issued at /par.",
         ));
     }
-    match app.store().pushed.take(uri, client_id, now_ms()) {
+    match app.store().pushed.take(uri, client_id, app.now_ms()) {
         Ok(pushed) => Ok(Some(pushed.raw)),
         Err(Refused::Unknown) => Err(page(
             "The request_uri is unknown, expired or was used already. Push the authorization \
@@ -230,13 +231,13 @@ fn issue_code(app: &App, p: &PendingAuth, user: &str, auth_time: u64) -> Authori
         audience: p.audience.clone(),
         user: user.to_owned(),
         auth_time,
-        expires_ms: now_ms() + ms(app.cfg.code_ttl),
+        expires_ms: app.now_ms() + ms(app.cfg.code_ttl),
         used: false,
         family: None,
         dpop_jkt: p.dpop_jkt.clone(),
     };
     let mut store = app.store();
-    store.maybe_prune(now_ms());
+    store.maybe_prune(app.now_ms());
     store.codes.insert(fingerprint(code.expose()), record);
     code
 }
@@ -258,7 +259,7 @@ fn pending_for(app: &App, req: &Req) -> Result<(Params, String, PendingAuth), Re
         .store()
         .pending
         .get(&txn)
-        .filter(|p| p.expires_ms > now_ms())
+        .filter(|p| p.expires_ms > app.now_ms())
         .cloned()
         .ok_or_else(|| {
             pages::error(
@@ -286,6 +287,7 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
     let username = form.get("username").unwrap_or_default();
     if !authenticate(app, username, form.get("password").unwrap_or_default()) {
         return pages::login(
+            &app.base,
             &pending.client_id,
             &app.cfg.registry.users,
             &txn,
@@ -298,8 +300,9 @@ pub(crate) fn login(app: &App, req: &Req) -> Resp {
         return pages::error(400, "Request expired", "Start again from the application.");
     };
     p.user = Some(username.to_owned());
-    p.auth_time = Some(now_ms() / 1000);
+    p.auth_time = Some(app.now_ms() / 1000);
     pages::consent(
+        &app.base,
         &p.client_id,
         username,
         &p.scope,

@@ -8,7 +8,6 @@ use super::back_channel::err;
 use super::dpop::{self, Expected, ProofError};
 use super::mtls::x5t_s256;
 use super::sender::Cnf;
-use super::state::now_ms;
 use super::wire::{Req, Resp};
 
 /// The binding of the tokens a request gets.
@@ -64,7 +63,7 @@ pub(crate) fn proof(app: &App, req: &Req) -> Result<Option<dpop::Proof>, Resp> {
         url: &url,
         access_token: None,
     };
-    dpop::check(value, expected, app.nonces.as_ref(), now_ms() / 1000)
+    dpop::check(value, expected, app.nonces.as_ref(), app.now_ms() / 1000)
         .map(Some)
         .map_err(|e| refused(app, &e))
 }
@@ -72,7 +71,7 @@ pub(crate) fn proof(app: &App, req: &Req) -> Result<Option<dpop::Proof>, Resp> {
 /// Spends the proof's `jti` (RFC 9449 §11.1): a proof is accepted once.
 pub(crate) fn spend(app: &App, proof: &dpop::Proof) -> Result<(), Resp> {
     proof
-        .use_once(&mut app.store().proofs, now_ms() / 1000)
+        .use_once(&mut app.store().proofs, app.now_ms() / 1000)
         .map_err(|e| refused(app, &e))
 }
 

@@ -325,7 +325,7 @@ fn by_assertion<'a>(app: &'a App, req: &Req, form: &Params) -> Result<Authentica
         endpoint: &endpoint,
         token_endpoint: &token_endpoint,
     };
-    let now = now_ms() / 1000;
+    let now = app.now_ms() / 1000;
     let (method, verified) = if parsed.alg() == Some(assertion::SECRET_ALG) {
         allowed(&client, AuthMethod::ClientSecretJwt)?;
         let Some(secret) = &client.secret else {

@@ -348,6 +348,33 @@ pub struct ServerConfigFile {
     /// Token-endpoint requests per client per minute (0 = off).
     #[serde(default)]
     pub rate_limit_per_minute: Option<u32>,
+    /// `[tenants.NAME]`: more issuers, at `/t/NAME` (docs/serve.md, "Tenants").
+    #[serde(default)]
+    pub tenants: Option<std::collections::BTreeMap<String, TenantFile>>,
+}
+
+/// `[tenants.NAME]`: a tenant's own clients, users and scopes; a section left out is the
+/// top-level one (the file's, else the built-in default).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantFile {
+    #[serde(default)]
+    pub clients: Option<Vec<Client>>,
+    #[serde(default)]
+    pub users: Option<Vec<User>>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// What is wrong with a tenant name, if anything: 1 to 63 characters of `a-z`, `0-9` and
+/// `-`, starting with a letter or digit (it is a path segment of the tenant's issuer).
+pub fn tenant_name_problem(name: &str) -> Option<&'static str> {
+    let ok = (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-');
+    (!ok).then_some("a tenant name is 1 to 63 characters of a-z, 0-9 and -, not starting with -")
 }
 
 /// `[lifetimes]`: humantime strings (`"1h"`) or seconds.
@@ -392,24 +419,33 @@ impl ServerConfigFile {
             let loc = e.span().map(|s| format!("line {}: ", line_of(s.start)));
             format!("{}{}", loc.unwrap_or_default(), e.message())
         })?;
-        let claims = file
-            .clients
+        for name in file.tenants.iter().flat_map(|t| t.keys()) {
+            if let Some(problem) = tenant_name_problem(name) {
+                return Err(format!("tenant `{name}`: {problem}"));
+            }
+        }
+        let tenants = || file.tenants.iter().flat_map(|t| t.values());
+        let all_clients = || {
+            file.clients
+                .iter()
+                .flatten()
+                .chain(tenants().flat_map(|t| t.clients.iter().flatten()))
+        };
+        let all_users = file
+            .users
             .iter()
             .flatten()
+            .chain(tenants().flat_map(|t| t.users.iter().flatten()));
+        let claims = all_clients()
             .map(|c| (format!("client `{}`", c.id), &c.claims))
-            .chain(
-                file.users
-                    .iter()
-                    .flatten()
-                    .map(|u| (format!("user `{}`", u.username), &u.claims)),
-            );
+            .chain(all_users.map(|u| (format!("user `{}`", u.username), &u.claims)));
         for (owner, claims) in claims {
             if let Err((at, problem)) = claims.check() {
                 let loc = at.map(|a| format!("line {}: ", line_of(a)));
                 return Err(format!("{}{owner}: {problem}", loc.unwrap_or_default()));
             }
         }
-        for c in file.clients.iter().flatten() {
+        for c in all_clients() {
             if let Some(problem) = c.problem() {
                 return Err(format!("client `{}`: {problem}", c.id));
             }

@@ -8,7 +8,7 @@ use super::authorization_request::MAX_KEPT_REQUEST;
 use super::back_channel::{err, form, ok};
 use super::client_auth::authenticate_client;
 use super::scope::{bad_scope, requested_audience, split_scope};
-use super::state::{DeviceRecord, DeviceStatus, ms, now_ms};
+use super::state::{DeviceRecord, DeviceStatus, ms};
 use super::wire::{Req, Resp, fingerprint, random_bytes, random_token};
 use crate::oauth::grant::Grant;
 use crate::oauth::secret::DeviceCode;
@@ -60,7 +60,7 @@ pub(crate) fn device_authorization(app: &App, req: &Req) -> Resp {
         Err(e) => return err("invalid_target", e),
     };
     let device_code = DeviceCode::new(random_token());
-    let now = now_ms();
+    let now = app.now_ms();
     let mut store = app.store();
     store.maybe_prune(now);
     let mut code = user_code();

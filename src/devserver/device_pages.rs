@@ -46,7 +46,7 @@ pub(crate) fn device_page(app: &App, req: &Req) -> Resp {
                 .ok()
                 .and_then(|p| p.get("user_code").map(str::to_owned))
                 .unwrap_or_default();
-            pages::device_entry(&prefill, &csrf_for(req), None)
+            pages::device_entry(&app.base, &prefill, &csrf_for(req), None)
         }
         "POST" => {
             if let Some(limited) = device_attempt(app) {
@@ -65,7 +65,7 @@ pub(crate) fn device_page(app: &App, req: &Req) -> Resp {
             }
             let raw = form.get("user_code").unwrap_or_default();
             let code = normalize_user_code(raw);
-            let now = now_ms();
+            let now = app.now_ms();
             let mut store = app.store();
             let found = store.user_codes.get(&code).cloned().filter(|fp| {
                 store
@@ -75,13 +75,25 @@ pub(crate) fn device_page(app: &App, req: &Req) -> Resp {
             });
             let Some(fp) = found else {
                 drop(store);
-                return pages::device_entry(raw, &cookie, Some("That code is unknown or expired."));
+                return pages::device_entry(
+                    &app.base,
+                    raw,
+                    &cookie,
+                    Some("That code is unknown or expired."),
+                );
             };
             let Some(d) = store.devices.get_mut(&fp) else {
                 return pages::error(400, "Unknown code", "That code is unknown or expired.");
             };
             d.csrf.clone_from(&cookie);
-            pages::device_approve(&d.user_code, &d.client_id, &d.scope, &cookie, false)
+            pages::device_approve(
+                &app.base,
+                &d.user_code,
+                &d.client_id,
+                &d.scope,
+                &cookie,
+                false,
+            )
         }
         _ => pages::error(405, "Method not allowed", "Use GET or POST."),
     }
@@ -100,7 +112,7 @@ pub(crate) fn device_approve(app: &App, req: &Req) -> Resp {
         Err(e) => return pages::error(400, "Invalid request", &e),
     };
     let code = normalize_user_code(form.get("user_code").unwrap_or_default());
-    let now = now_ms();
+    let now = app.now_ms();
     let (fp, record) = {
         let store = app.store();
         let Some(fp) = store.user_codes.get(&code).cloned() else {
@@ -121,6 +133,7 @@ pub(crate) fn device_approve(app: &App, req: &Req) -> Resp {
     let username = form.get("username").unwrap_or_default();
     if approve && !authenticate(app, username, form.get("password").unwrap_or_default()) {
         return pages::device_approve(
+            &app.base,
             &record.user_code,
             &record.client_id,
             &record.scope,

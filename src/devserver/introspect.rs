@@ -9,7 +9,6 @@ use super::back_channel::{err, form};
 use super::claims;
 use super::client_auth::authenticate_client;
 use super::lookup::{Known, family_revoked, lookup};
-use super::state::now_ms;
 use super::wire::{Req, Resp};
 
 /// `POST /introspect` (RFC 7662).
@@ -26,7 +25,7 @@ pub(crate) fn introspect(app: &App, req: &Req) -> Resp {
         return err("invalid_request", "token is required");
     };
     let inactive = || Resp::json(200, &json!({"active": false}));
-    let now = now_ms();
+    let now = app.now_ms();
     let store = app.store();
     let may_see = |owner: &str| caller.introspect_any || caller.id == owner;
     let active = if app.cfg.misbehaves(Misbehave::IntrospectionActiveString) {

@@ -3,6 +3,7 @@
 //! response (RFC 6749 §5.1). The grant handlers decide what to issue; this decides how.
 
 use std::sync::PoisonError;
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,7 +14,7 @@ use super::claims;
 use super::misbehave::sign_id_token;
 use super::scope::has;
 use super::sender::Cnf;
-use super::state::{AccessRecord, IdTokenRecord, RefreshRecord, Store, ms, now_ms};
+use super::state::{AccessRecord, IdTokenRecord, RefreshRecord, Store, ms};
 use super::wire::{Resp, fingerprint, random_bytes, random_token};
 use super::{App, Client, Misbehave, User};
 use crate::oauth::grant::Grant;
@@ -97,12 +98,14 @@ pub(crate) struct SignedAccess {
     fingerprint: String,
     record: AccessRecord,
     now_s: u64,
+    /// The server's now when it was signed (milliseconds).
+    now_ms: u64,
 }
 
 impl SignedAccess {
     /// Records the access token, so that it can be introspected and revoked.
     pub(crate) fn record(self, store: &mut Store) -> TokenResponse {
-        store.maybe_prune(now_ms());
+        store.maybe_prune(self.now_ms);
         store.insert_access(self.fingerprint, self.record);
         self.body
     }
@@ -111,7 +114,7 @@ impl SignedAccess {
 /// Builds and signs the access token of `g` (RFC 9068). Needs no store, so that the
 /// signature is not made while the store is locked.
 pub(crate) fn sign_access(app: &App, g: &Issue<'_>) -> Result<SignedAccess, Resp> {
-    sign(app, g, None)
+    sign(app, g, None, app.cfg.access_token_ttl)
 }
 
 /// [`sign_access`] for a token exchange: the token is about `d.sub` (with `d.roles`), and
@@ -121,12 +124,18 @@ pub(crate) fn sign_delegated(
     g: &Issue<'_>,
     d: &Delegation,
 ) -> Result<SignedAccess, Resp> {
-    sign(app, g, Some(d))
+    sign(app, g, Some(d), app.cfg.access_token_ttl)
 }
 
-fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<SignedAccess, Resp> {
-    let now_s = now_ms() / 1000;
-    let at_ttl = app.cfg.access_token_ttl.as_secs();
+fn sign(
+    app: &App,
+    g: &Issue<'_>,
+    delegation: Option<&Delegation>,
+    ttl: Duration,
+) -> Result<SignedAccess, Resp> {
+    let now_ms = app.now_ms();
+    let now_s = now_ms / 1000;
+    let at_ttl = ttl.as_secs();
     let exp = now_s + at_ttl;
     let sub = delegation.map_or_else(
         || g.user.map_or(g.client.id.as_str(), |u| u.username.as_str()),
@@ -201,13 +210,25 @@ fn sign(app: &App, g: &Issue<'_>, delegation: Option<&Delegation>) -> Result<Sig
             act: act.cloned(),
         },
         now_s,
+        now_ms,
     })
 }
 
 /// Signs and records an access token, and a refresh token and ID token where the grant
 /// calls for them; returns the token response.
 pub(crate) fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<TokenResponse, Resp> {
-    let signed = sign_access(app, g)?;
+    issue_for(app, store, g, app.cfg.access_token_ttl)
+}
+
+/// [`issue`] with an access token (and ID token) that lives `ttl` rather than the
+/// configured lifetime: what the admin endpoint mints (`POST /admin/mint`).
+pub(crate) fn issue_for(
+    app: &App,
+    store: &mut Store,
+    g: &Issue<'_>,
+    ttl: Duration,
+) -> Result<TokenResponse, Resp> {
+    let signed = sign(app, g, None, ttl)?;
     let (now_s, exp) = (signed.now_s, signed.record.exp);
     let mut body = signed.record(store);
     if let Some(family) = g.family.filter(|_| g.client.allows(Grant::RefreshToken)) {
@@ -216,7 +237,7 @@ pub(crate) fn issue(app: &App, store: &mut Store, g: &Issue<'_>) -> Result<Token
             fingerprint(rt.expose()),
             RefreshRecord {
                 family,
-                expires_ms: now_ms() + ms(app.cfg.refresh_token_ttl),
+                expires_ms: app.now_ms() + ms(app.cfg.refresh_token_ttl),
                 issued_s: now_s,
                 rotated_ms: None,
                 revoked: false,

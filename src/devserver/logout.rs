@@ -66,6 +66,7 @@ pub(crate) fn logout(app: &App, req: &Req) -> Resp {
         let csrf = req.cookie(CSRF_COOKIE).unwrap_or_default();
         if decision.is_none() || !csrf_ok(req, &params, &csrf) {
             return pages::logout_confirm(
+                &app.base,
                 logout.client_id.as_deref(),
                 logout.user.as_deref(),
                 &params,

@@ -18,6 +18,7 @@
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod adapter;
+mod admin;
 mod api;
 mod assertion;
 mod authorization_request;
@@ -30,6 +31,7 @@ mod client_auth;
 mod client_keys;
 mod client_metadata;
 mod clients;
+mod clock;
 mod device_authorization;
 mod device_pages;
 mod directory;
@@ -69,7 +71,8 @@ use std::time::Duration;
 pub use crate::httpd::Limits;
 pub use claims::CustomClaims;
 pub use clients::{
-    AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, User, redirect_uri_matches,
+    AuthMethod, Client, Lifetimes, Registry, ServerConfigFile, TenantFile, User,
+    redirect_uri_matches, tenant_name_problem,
 };
 pub use keys::SigningAlg;
 pub use misbehave::{Misbehave, SLOW_DOWN_POLLS};
@@ -145,6 +148,22 @@ pub struct DevConfig {
     /// Client ID Metadata Documents: a `client_id` that is a URL names the client its
     /// document describes; on by default, off with `--no-client-id-metadata-documents`.
     pub client_id_metadata_documents: bool,
+    /// Where the server's clock starts, in seconds from the real time (`--clock-offset`;
+    /// negative: the past). The admin endpoint moves it while the server runs.
+    pub clock_offset_s: i64,
+    /// More issuers, each at `/t/NAME` of this server with its own keys, state and
+    /// registry (docs/serve.md, "Tenants"); none by default.
+    pub tenants: Vec<Tenant>,
+}
+
+/// An issuer at `{issuer}/t/NAME`: its own signing keys, state and clients, users and
+/// scopes; everything else (lifetimes, limits, flags, the clock) is the server's.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// The path segment after `/t/` (see [`tenant_name_problem`]).
+    pub name: String,
+    /// Its clients, users and scopes.
+    pub registry: Registry,
 }
 
 impl Default for DevConfig {
@@ -174,6 +193,8 @@ impl Default for DevConfig {
             par_ttl: Duration::from_secs(60),
             registration: true,
             client_id_metadata_documents: true,
+            clock_offset_s: 0,
+            tenants: Vec::new(),
         }
     }
 }
@@ -300,6 +321,23 @@ impl DevConfig {
         self
     }
 
+    /// Starts the server's clock `offset_s` seconds from the real time (negative: the past).
+    #[must_use]
+    pub fn with_clock_offset(mut self, offset_s: i64) -> Self {
+        self.clock_offset_s = offset_s;
+        self
+    }
+
+    /// Adds the tenant `name` (an issuer at `/t/NAME`) with `registry`.
+    #[must_use]
+    pub fn with_tenant(mut self, name: &str, registry: Registry) -> Self {
+        self.tenants.push(Tenant {
+            name: name.to_owned(),
+            registry,
+        });
+        self
+    }
+
     /// Whether `case` is on.
     pub fn misbehaves(&self, case: Misbehave) -> bool {
         self.misbehave.contains(&case)
@@ -325,6 +363,14 @@ impl DevConfig {
         }
         if let Some(n) = file.rate_limit_per_minute {
             self.rate_limit_per_minute = n;
+        }
+        for (name, t) in file.tenants.unwrap_or_default() {
+            let registry = Registry {
+                clients: t.clients.unwrap_or_else(|| self.registry.clients.clone()),
+                users: t.users.unwrap_or_else(|| self.registry.users.clone()),
+                scopes: t.scopes.unwrap_or_else(|| self.registry.scopes.clone()),
+            };
+            self = self.with_tenant(&name, registry);
         }
         self
     }
@@ -396,13 +442,20 @@ pub(crate) struct App {
     /// The DPoP nonces, when proofs must carry one (`dpop_nonce`).
     pub nonces: Option<dpop::Nonces>,
     /// The development CA, with `--tls`.
-    pub ca: Option<tls::DevCa>,
+    pub ca: Option<Arc<tls::DevCa>>,
     /// The clients' registered key sets (`private_key_jwt`, `self_signed_tls_client_auth`).
     pub client_keys: client_keys::ClientKeys,
     /// The clients registered at `/register`.
     pub registrations: registration::Registrations,
     /// The fetched Client ID Metadata Documents.
     pub documents: cimd::Documents,
+    /// The server's settable clock, shared by every tenant.
+    pub clock: Arc<clock::ServerClock>,
+    /// The path of the issuer: empty for the server, `/t/NAME` for a tenant. Pages put it
+    /// before the paths their forms post to.
+    pub base: String,
+    /// The tenants, by name (none in a tenant).
+    pub tenants: HashMap<String, App>,
 }
 
 impl App {
@@ -411,18 +464,25 @@ impl App {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The server's now (the settable clock), in milliseconds since the Unix epoch: what
+    /// every protocol time is read from.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
     /// The audience of access tokens for the demo API.
     pub(crate) fn api_audience(&self) -> String {
         format!("{}/api", self.issuer)
     }
 
     /// The URL a request was sent to, without query: this server's scheme, the `Host` it
-    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path.
+    /// was sent to (one of [`App::hosts`], checked before any handler runs) and the path
+    /// (a tenant's path within the server, then the path within the tenant).
     /// What a DPoP proof's `htu` must match (RFC 9449 §4.3).
     pub(crate) fn request_url(&self, req: &wire::Req) -> String {
         let scheme = self.issuer.split_once("://").map_or("http", |(s, _)| s);
         let host = req.header("host").unwrap_or_default();
-        format!("{scheme}://{host}{}", req.path)
+        format!("{scheme}://{host}{}{}", self.base, req.path)
     }
 
     /// The current DPoP nonce, when nonces are on: every answer of the token endpoint and
@@ -430,7 +490,7 @@ impl App {
     pub(crate) fn dpop_nonce_header(&self) -> Option<String> {
         self.nonces
             .as_ref()
-            .map(|n| n.current(state::now_ms() / 1000))
+            .map(|n| n.current(self.now_ms() / 1000))
     }
 
     /// Writes a log line, if logging is on.
@@ -457,6 +517,69 @@ fn issuer_for(addr: SocketAddr, tls: bool) -> String {
         IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", addr.port()),
         IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", addr.port()),
     }
+}
+
+/// The tenant `t` of a server with `cfg` at `issuer`: the server's configuration with the
+/// tenant's registry, its own signing key (never persisted), state, registered clients and
+/// DPoP nonces, and no misbehaviour (that is the root issuer's alone).
+fn tenant_app(
+    cfg: &DevConfig,
+    t: &Tenant,
+    issuer: &str,
+    hosts: &[String],
+    ca: Option<&Arc<tls::DevCa>>,
+    clock: &Arc<clock::ServerClock>,
+) -> Result<App, DevServerError> {
+    if let Some(problem) = tenant_name_problem(&t.name) {
+        return Err(DevServerError::Config(format!(
+            "tenant `{}`: {problem}",
+            t.name
+        )));
+    }
+    let in_tenant = |e: String| DevServerError::Config(format!("tenant `{}`: {e}", t.name));
+    if let Some(user) = &cfg.auto_approve
+        && t.registry.user(user).is_none()
+    {
+        return Err(in_tenant(format!(
+            "--auto-approve names user `{user}`, which this tenant does not have"
+        )));
+    }
+    let cfg = DevConfig {
+        registry: t.registry.clone(),
+        key_file: None,
+        rotate_key_on_start: false,
+        misbehave: Vec::new(),
+        tenants: Vec::new(),
+        log: None,
+        ..cfg.clone()
+    };
+    let keys = keys::KeySet::open(cfg.alg, None).map_err(DevServerError::Key)?;
+    let client_keys = client_keys::ClientKeys::new(
+        cfg.registry
+            .clients
+            .iter()
+            .filter_map(|c| Some((c.id.as_str(), c.jwks.as_ref()?))),
+    )
+    .map_err(in_tenant)?;
+    let base = format!("/t/{}", t.name);
+    Ok(App {
+        issuer: format!("{issuer}{base}"),
+        hosts: hosts.to_vec(),
+        keys: RwLock::new(keys),
+        store: Mutex::new(state::Store::default()),
+        hits: Mutex::new(HashMap::new()),
+        decoy_key: None,
+        decoy_token_url: None,
+        nonces: cfg.dpop_nonce.then(dpop::Nonces::generate),
+        ca: ca.cloned(),
+        client_keys,
+        registrations: registration::Registrations::default(),
+        documents: cimd::Documents::default(),
+        clock: Arc::clone(clock),
+        base,
+        tenants: HashMap::new(),
+        cfg,
+    })
 }
 
 impl DevServer {
@@ -496,7 +619,9 @@ impl DevServer {
         )
         .map_err(DevServerError::Config)?;
         let ca = match &cfg.tls_dir {
-            Some(dir) => Some(tls::DevCa::open(dir).map_err(DevServerError::Tls)?),
+            Some(dir) => Some(Arc::new(
+                tls::DevCa::open(dir).map_err(DevServerError::Tls)?,
+            )),
             None => None,
         };
         let tls_config = ca
@@ -526,6 +651,17 @@ impl DevServer {
                 .map(|(_, host)| host.to_owned())
                 .unwrap_or_default(),
         ];
+        let clock = Arc::new(clock::ServerClock::new(cfg.clock_offset_s));
+        let mut tenants = HashMap::new();
+        for t in &cfg.tenants {
+            let tenant = tenant_app(&cfg, t, &issuer, &hosts, ca.as_ref(), &clock)?;
+            if tenants.insert(t.name.clone(), tenant).is_some() {
+                return Err(DevServerError::Config(format!(
+                    "tenant `{}` is declared twice",
+                    t.name
+                )));
+            }
+        }
         let app = Arc::new(App {
             issuer,
             hosts,
@@ -539,6 +675,9 @@ impl DevServer {
             client_keys,
             registrations: registration::Registrations::default(),
             documents: cimd::Documents::default(),
+            clock,
+            base: String::new(),
+            tenants,
             cfg,
         });
         let router = Arc::clone(&app);
@@ -651,6 +790,34 @@ impl DevServer {
     /// The `kid` of the extra key of `unknown-kid` and `kid-absent-multi-key`.
     pub fn decoy_kid(&self) -> Option<&str> {
         self.app.decoy_key.as_ref().map(keys::SigningKey::kid)
+    }
+
+    /// How far the server's clock is from the real time, in seconds (negative: the past).
+    pub fn clock_offset(&self) -> i64 {
+        self.app.clock.offset_s()
+    }
+
+    /// Sets the server's clock `offset_s` seconds from the real time.
+    pub fn set_clock_offset(&self, offset_s: i64) {
+        self.app.clock.set_offset_s(offset_s);
+    }
+
+    /// Moves the server's clock forward by `by`, as if that time had passed; returns the new
+    /// offset in seconds.
+    pub fn advance_clock(&self, by: Duration) -> i64 {
+        self.app
+            .clock
+            .advance_s(i64::try_from(by.as_secs()).unwrap_or(i64::MAX))
+    }
+
+    /// The server's now, in seconds since the Unix epoch (the real time plus the offset).
+    pub fn now(&self) -> u64 {
+        self.app.now_ms() / 1000
+    }
+
+    /// The issuer of tenant `name` (`{issuer}/t/NAME`), if the server has it.
+    pub fn tenant_issuer(&self, name: &str) -> Option<&str> {
+        self.app.tenants.get(name).map(|t| t.issuer.as_str())
     }
 
     /// The registry the server runs with.

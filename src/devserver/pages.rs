@@ -84,7 +84,15 @@ fn user_list(users: &[User]) -> String {
 }
 
 /// The sign-in form of the authorization flow; `users` are the server's users.
-pub(crate) fn login(client_id: &str, users: &[User], txn: &str, csrf: &str, failed: bool) -> Resp {
+/// `base` is the issuer's path (empty, or `/t/NAME` for a tenant), before the form's target.
+pub(crate) fn login(
+    base: &str,
+    client_id: &str,
+    users: &[User],
+    txn: &str,
+    csrf: &str,
+    failed: bool,
+) -> Resp {
     let err = if failed {
         "<p class=\"err\">Wrong username or password.</p>"
     } else {
@@ -92,7 +100,7 @@ pub(crate) fn login(client_id: &str, users: &[User], txn: &str, csrf: &str, fail
     };
     let body = format!(
         "<h1>Sign in</h1><p>to continue to <strong>{client}</strong></p>{err}\
-         <form method=\"post\" action=\"/authorize/login\">\
+         <form method=\"post\" action=\"{base}/authorize/login\">\
          <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\" autofocus></label>\
@@ -101,6 +109,7 @@ pub(crate) fn login(client_id: &str, users: &[User], txn: &str, csrf: &str, fail
         client = e(client_id),
         users = user_list(users),
         txn = e(txn),
+        base = e(base),
         csrf = e(csrf),
     );
     with_csrf(
@@ -138,6 +147,7 @@ fn redirect_target(redirect_uri: &str) -> String {
 
 /// The consent page; `redirect_uri` is where the answer will go.
 pub(crate) fn consent(
+    base: &str,
     client_id: &str,
     user: &str,
     scopes: &[String],
@@ -148,7 +158,7 @@ pub(crate) fn consent(
     let body = format!(
         "<h1>Allow access?</h1><p><strong>{client}</strong> asks to act as <strong>{user}</strong> \
          with these scopes:</p>{scopes}{target}\
-         <form method=\"post\" action=\"/authorize/consent\">\
+         <form method=\"post\" action=\"{base}/authorize/consent\">\
          <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\
@@ -158,20 +168,22 @@ pub(crate) fn consent(
         scopes = scope_list(scopes),
         target = redirect_target(redirect_uri),
         txn = e(txn),
+        base = e(base),
         csrf = e(csrf),
     );
     with_csrf(Resp::html(200, layout("Allow access?", &body)), csrf)
 }
 
 /// The device verification page: enter the user code.
-pub(crate) fn device_entry(prefill: &str, csrf: &str, message: Option<&str>) -> Resp {
+pub(crate) fn device_entry(base: &str, prefill: &str, csrf: &str, message: Option<&str>) -> Resp {
     let msg = message.map_or_else(String::new, |m| format!("<p class=\"err\">{}</p>", e(m)));
     let body = format!(
         "<h1>Connect a device</h1><p>Enter the code shown on your device.</p>{msg}\
-         <form method=\"post\" action=\"/device\">\
+         <form method=\"post\" action=\"{base}/device\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label>Code <input type=\"text\" name=\"user_code\" value=\"{prefill}\" autocomplete=\"off\" autofocus></label>\
          <button type=\"submit\">Continue</button></form>",
+        base = e(base),
         csrf = e(csrf),
         prefill = e(prefill),
     );
@@ -181,6 +193,7 @@ pub(crate) fn device_entry(prefill: &str, csrf: &str, message: Option<&str>) -> 
 
 /// The device approval page: sign in and approve or deny.
 pub(crate) fn device_approve(
+    base: &str,
     user_code: &str,
     client_id: &str,
     scopes: &[String],
@@ -194,7 +207,7 @@ pub(crate) fn device_approve(
     };
     let body = format!(
         "<h1>Approve device</h1><p>Code <code>{code}</code>: <strong>{client}</strong> asks for:</p>\
-         {scopes}{err}<form method=\"post\" action=\"/device/approve\">\
+         {scopes}{err}<form method=\"post\" action=\"{base}/device/approve\">\
          <input type=\"hidden\" name=\"user_code\" value=\"{code}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\"></label>\
@@ -204,6 +217,7 @@ pub(crate) fn device_approve(
         code = e(user_code),
         client = e(client_id),
         scopes = scope_list(scopes),
+        base = e(base),
         csrf = e(csrf),
     );
     with_csrf(
@@ -231,6 +245,7 @@ pub(crate) fn device_done(approved: bool) -> Resp {
 /// The RP-initiated logout confirmation page: the request's parameters go back in hidden
 /// fields with the user's decision.
 pub(crate) fn logout_confirm(
+    base: &str,
     client_id: Option<&str>,
     user: Option<&str>,
     params: &Params,
@@ -262,7 +277,7 @@ pub(crate) fn logout_confirm(
         }
     }
     let body = format!(
-        "<h1>Sign out</h1>{who}<form method=\"post\" action=\"/logout\">{hidden}\
+        "<h1>Sign out</h1>{who}<form method=\"post\" action=\"{base}/logout\">{hidden}\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\" name=\"decision\" value=\"logout\">Sign out</button>\
          <button type=\"submit\" name=\"decision\" value=\"stay\">Stay signed in</button></form>",

@@ -16,7 +16,7 @@ use super::back_channel::{err, form};
 use super::binding;
 use super::client_auth::authenticate;
 use super::directory::Directory;
-use super::state::{Bounded, MAX_PENDING, ms, now_ms};
+use super::state::{Bounded, MAX_PENDING, ms};
 use super::wire::{Req, Resp, fingerprint, random_token};
 
 /// The prefix of every `request_uri` (RFC 9126 §2.2).
@@ -155,7 +155,7 @@ fn push_answer(app: &App, req: &Req) -> Resp {
             error, description, ..
         }) => return err(error, &description),
     }
-    let now = now_ms();
+    let now = app.now_ms();
     let ttl = ms(app.cfg.par_ttl);
     let uri = app.store().pushed.push(
         Pushed {

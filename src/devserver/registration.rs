@@ -127,7 +127,7 @@ pub(crate) fn register(app: &App, req: &Req) -> Resp {
         (metadata.auth_method != AuthMethod::None).then(|| ClientSecret::new(random_token()));
     let mut answer = json!({
         "client_id": id,
-        "client_id_issued_at": now_ms() / 1000,
+        "client_id_issued_at": app.now_ms() / 1000,
     });
     if let Some(s) = &secret {
         answer["client_secret"] = json!(s.expose());

@@ -11,7 +11,7 @@ use super::misbehave::garbage_jwk;
 use super::wire::{Req, Resp};
 use super::{App, AuthMethod, Misbehave, SigningAlg, resource};
 use super::{
-    api, authorize, device_authorization, device_pages, introspect, logout, pages, par,
+    admin, api, authorize, device_authorization, device_pages, introspect, logout, pages, par,
     registration, revoke, token, userinfo,
 };
 use super::{assertion, claims, dpop};
@@ -23,24 +23,77 @@ const MAX_HIT_PATHS: usize = 1024;
 /// Answers one request that the HTTP server (`crate::httpd`) has already bounded and checked.
 /// The request is handed over: the connection has no use for it afterwards.
 #[allow(clippy::needless_pass_by_value)]
-pub(crate) fn handle(app: &App, req: Req) -> Resp {
+pub(crate) fn handle(app: &App, mut req: Req) -> Resp {
     let started = Instant::now();
     count_hit(app, &req.path);
-    let resp = if let Err(resp) = check_host(app, &req) {
+    let mut served = app;
+    let mut resp = if let Err(resp) = check_host(app, &req) {
         resp
     } else {
-        route(app, &req)
+        match tenant(app, &mut req) {
+            Some(Ok(t)) => {
+                served = t;
+                route(t, &req)
+            }
+            Some(Err(resp)) => resp,
+            None => route(app, &req),
+        }
     };
+    // The `Date` header follows the settable clock, so that a client comparing its clock
+    // with the server's (RFC 9110 §6.6.1) sees the same time as the tokens carry. Without an
+    // offset the HTTP server's own `Date` is that time already.
+    if app.clock.offset_s() != 0 {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(app.now_ms());
+        resp = resp.with("Date", &httpdate::fmt_http_date(at));
+    }
     if app.cfg.log.is_some() {
         app.log(&format!(
-            "{} {} {} {}ms",
+            "{} {}{} {} {}ms",
             req.method,
+            served.base,
             loggable_path(&req.path),
             resp.status,
             started.elapsed().as_millis()
         ));
     }
     resp
+}
+
+/// The well-known paths that name a tenant by appending its path (RFC 8414 §3.1, RFC 9728
+/// §3.1: `/.well-known/oauth-authorization-server/t/NAME`), besides those under its own
+/// path (`/t/NAME/.well-known/openid-configuration`, OIDC Discovery §4).
+const WELL_KNOWN_PREFIXES: [&str; 3] = [
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/openid-configuration",
+    resource::WELL_KNOWN,
+];
+
+/// The tenant a request is for, if any: its path is then made the path within the tenant
+/// (`/t/acme/token` becomes `/token`; `/.well-known/oauth-authorization-server/t/acme`
+/// becomes `/.well-known/oauth-authorization-server`). An unknown tenant is a 404.
+fn tenant<'a>(app: &'a App, req: &mut Req) -> Option<Result<&'a App, Resp>> {
+    if app.tenants.is_empty() {
+        return None;
+    }
+    let (before, after) = if let Some(rest) = req.path.strip_prefix("/t/") {
+        ("", rest)
+    } else {
+        let wk = WELL_KNOWN_PREFIXES.into_iter().find(|wk| {
+            req.path
+                .strip_prefix(wk)
+                .is_some_and(|r| r.starts_with("/t/"))
+        })?;
+        (wk, &req.path[wk.len() + "/t/".len()..])
+    };
+    let (name, within) = after.split_at(after.find('/').unwrap_or(after.len()));
+    let Some(t) = app.tenants.get(name) else {
+        return Some(Err(not_found()));
+    };
+    req.path = match (before, within) {
+        ("", "") => "/".to_owned(),
+        (before, within) => format!("{before}{within}"),
+    };
+    Some(Ok(t))
 }
 
 /// The path for the log: only printable ASCII, bounded (the query never is logged).
@@ -115,6 +168,14 @@ fn route(app: &App, req: &Req) -> Resp {
             _ => not_allowed(&["GET", "POST"]),
         },
         "/" => only(m, &["GET"]).unwrap_or_else(|| pages::index(app)),
+        "/admin/clock" => admin::gate(req)
+            .err()
+            .or_else(|| only(m, &["GET", "POST"]))
+            .unwrap_or_else(|| admin::clock(app, req)),
+        "/admin/mint" => admin::gate(req)
+            .err()
+            .or_else(|| only(m, &["POST"]))
+            .unwrap_or_else(|| admin::mint(app, req)),
         p if p.starts_with(resource::WELL_KNOWN) => match api::metadata(app, p) {
             Some(doc) => only(m, &["GET", "HEAD"]).unwrap_or(doc),
             None => not_found(),

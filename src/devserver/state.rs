@@ -20,7 +20,8 @@ use super::replay::ReplayCache;
 use super::sender::Cnf;
 use crate::oauth::secret::{Nonce, State};
 
-/// Milliseconds since the Unix epoch.
+/// The real time, in milliseconds since the Unix epoch: for rate-limit buckets and caches
+/// only. Protocol times come from the settable clock, [`super::App::now_ms`].
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

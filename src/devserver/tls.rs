@@ -237,12 +237,12 @@ impl super::DevServer {
     /// Where the development CA's certificate is (`--tls`): what clients pass as
     /// `--cacert`.
     pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
-        self.app.ca.as_ref().map(DevCa::cert_path)
+        self.app.ca.as_deref().map(DevCa::cert_path)
     }
 
     /// The development CA's certificate (PEM), with `--tls`.
     pub fn ca_cert_pem(&self) -> Option<&str> {
-        self.app.ca.as_ref().map(DevCa::cert_pem)
+        self.app.ca.as_deref().map(DevCa::cert_pem)
     }
 
     /// A new client certificate with common name `cn`, issued by the development CA (what a

@@ -11,7 +11,6 @@ use super::issue::add_profile_claims;
 use super::lookup::{Known, family_revoked, lookup};
 use super::scope::has;
 use super::sender;
-use super::state::now_ms;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
 use crate::oauth::token_type::TokenType;
@@ -59,7 +58,7 @@ fn answer(app: &App, req: &Req) -> Resp {
     };
     let record = {
         let store = app.store();
-        let now_s = now_ms() / 1000;
+        let now_s = app.now_ms() / 1000;
         match lookup(&store, token) {
             Some(Known::Access(a))
                 if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>

@@ -2,6 +2,7 @@
 //! docs/serve.md. Every server binds 127.0.0.1:0. One module per part of
 //! `src/devserver`; the helpers they share are here.
 
+mod admin;
 mod api;
 mod authorize;
 mod cimd;
@@ -26,6 +27,7 @@ mod registration;
 mod resource;
 mod revoke;
 mod state;
+mod tenants;
 mod tls;
 mod token;
 

@@ -7,7 +7,7 @@ use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::pkce::{s256, valid_pkce_value};
 use crate::devserver::scope::token_audience;
-use crate::devserver::state::{Family, now_ms};
+use crate::devserver::state::Family;
 use crate::devserver::wire::{Params, Resp, fingerprint, secrets_equal};
 use crate::devserver::{App, Client};
 
@@ -22,7 +22,7 @@ pub(super) fn redeem(
         .get("code")
         .ok_or_else(|| err("invalid_request", "code is required"))?;
     let fp = fingerprint(code);
-    let now = now_ms();
+    let now = app.now_ms();
     let mut store = app.store();
     let bad = |d: &str| err("invalid_grant", d);
     let Some(record) = store.codes.get(&fp).cloned() else {

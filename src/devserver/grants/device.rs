@@ -7,7 +7,7 @@ use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::misbehave::SLOW_DOWN_POLLS;
 use crate::devserver::scope::token_audience;
-use crate::devserver::state::{DeviceStatus, Family, now_ms};
+use crate::devserver::state::{DeviceStatus, Family};
 use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client, Misbehave};
 
@@ -22,7 +22,7 @@ pub(super) fn redeem(
         .get("device_code")
         .ok_or_else(|| err("invalid_request", "device_code is required"))?;
     let fp = fingerprint(code);
-    let now = now_ms();
+    let now = app.now_ms();
     let mut store = app.store();
     let Some(d) = store.devices.get_mut(&fp) else {
         return Err(err("invalid_grant", "unknown device code"));

@@ -26,7 +26,7 @@ use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Delegation, Issue, TokenResponse, sign_delegated};
 use crate::devserver::lookup::family_revoked;
 use crate::devserver::scope::{bad_scope, has, split_scope};
-use crate::devserver::state::{IdTokenRecord, Store, now_ms};
+use crate::devserver::state::{IdTokenRecord, Store};
 use crate::devserver::wire::{Params, Resp, fingerprint, random_bytes};
 use crate::devserver::{App, Client};
 use crate::oauth::secret::AccessToken;
@@ -69,6 +69,9 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
     v.leeway = 0;
     v.set_issuer(&[&app.issuer]);
     v.validate_aud = false;
+    // `exp` against the settable clock, below (the JWT library reads the real time).
+    v.validate_exp = false;
+    v.validate_nbf = false;
     v.set_required_spec_claims(&["exp", "iss", "sub"]);
     let data = jsonwebtoken::decode::<Map<String, Value>>(token, key.decoding(), &v).map_err(
         |e| match e.kind() {
@@ -76,6 +79,23 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
             _ => "its signature or claims do not verify".to_owned(),
         },
     )?;
+    let now_s = app.now_ms() / 1000;
+    if data
+        .claims
+        .get("exp")
+        .and_then(Value::as_u64)
+        .is_none_or(|exp| exp <= now_s)
+    {
+        return Err("expired".to_owned());
+    }
+    if data
+        .claims
+        .get("nbf")
+        .and_then(Value::as_u64)
+        .is_some_and(|nbf| nbf > now_s)
+    {
+        return Err("its signature or claims do not verify".to_owned());
+    }
     Ok((header.typ, data.claims))
 }
 
@@ -146,7 +166,7 @@ fn inspect(app: &App, token: &str, kind: &str, what: &str) -> Result<Inspected, 
     }
     let (typ, claims) = own_jwt(app, token).map_err(|e| bad(&e))?;
     let is_access = typ.as_deref() == Some("at+jwt");
-    let now_s = now_ms() / 1000;
+    let now_s = app.now_ms() / 1000;
     let store = app.store();
     match kind {
         k if k == ACCESS_TOKEN && !is_access => Err(bad("not an access token")),
@@ -343,7 +363,7 @@ fn sign_other(
     act: Option<Value>,
 ) -> Result<TokenResponse, Resp> {
     use base64::Engine as _;
-    let now_s = now_ms() / 1000;
+    let now_s = app.now_ms() / 1000;
     let ttl = app.cfg.access_token_ttl.as_secs();
     let exp = now_s + ttl;
     let mut claims = json!({"iss": app.issuer, "sub": sub, "exp": exp, "iat": now_s});

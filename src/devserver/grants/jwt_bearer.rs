@@ -105,7 +105,7 @@ pub(super) fn redeem(
         return Err(err("invalid_request", "assertion is required"));
     };
     let jws = jwt::parse(raw).map_err(|e| invalid_grant(&format!("not a JWS: {e}")))?;
-    let now = now_ms() / 1000;
+    let now = app.now_ms() / 1000;
     let token_endpoint = format!("{}/token", app.issuer);
     let (sub, jti, exp) = check_claims(&jws, client, &[&app.issuer, &token_endpoint], now)
         .map_err(|e| invalid_grant(&e))?;

@@ -5,7 +5,7 @@ use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
 use crate::devserver::scope::{has, split_scope, token_audience};
-use crate::devserver::state::{ms, now_ms};
+use crate::devserver::state::ms;
 use crate::devserver::wire::{Params, Resp, fingerprint};
 use crate::devserver::{App, Client};
 
@@ -20,7 +20,7 @@ pub(super) fn redeem(
         .get("refresh_token")
         .ok_or_else(|| err("invalid_request", "refresh_token is required"))?;
     let fp = fingerprint(rt);
-    let now = now_ms();
+    let now = app.now_ms();
     let bad = |d: &str| err("invalid_grant", d);
     let mut store = app.store();
     let Some(record) = store.refresh.get(&fp).cloned() else {
