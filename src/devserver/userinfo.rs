@@ -3,14 +3,12 @@
 
 use serde_json::json;
 
+use super::access;
 use super::api::check_binding;
 use super::back_channel::REALM;
 use super::binding::with_nonce;
 use super::issue::add_profile_claims;
-use super::lookup::{Known, family_revoked, lookup};
-use super::scope::has;
 use super::sender;
-use super::state::now_ms;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
 use crate::oauth::token_type::TokenType;
@@ -56,31 +54,20 @@ fn answer(app: &App, req: &Req) -> Resp {
         }
         Err(d) => return d.into_resp(REALM, None),
     };
-    let record = {
-        let store = app.store();
-        let now_s = now_ms() / 1000;
-        match lookup(&store, token) {
-            Some(Known::Access(a))
-                if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
-            {
-                a
-            }
-            _ => {
-                return challenge(
-                    401,
-                    "invalid_token",
-                    "the access token is invalid or expired",
-                );
-            }
-        }
+    let Ok(claims) = access::check(app, token, None) else {
+        return challenge(
+            401,
+            "invalid_token",
+            "the access token is invalid or expired",
+        );
     };
-    if let Err(d) = check_binding(app, req, token, scheme, &record.cnf) {
+    if let Err(d) = check_binding(app, req, token, scheme, &claims.binding()) {
         return d.into_resp(REALM, None);
     }
-    if !has(&record.scope, "openid") {
+    if !claims.has_scope("openid") {
         return challenge(403, "insufficient_scope", "the openid scope is required");
     }
-    let Some(user) = record
+    let Some(user) = claims
         .username
         .as_deref()
         .and_then(|u| app.cfg.registry.user(u))
@@ -92,7 +79,7 @@ fn answer(app: &App, req: &Req) -> Resp {
     } else {
         user.username.clone()
     };
-    let mut claims = json!({"sub": sub});
-    add_profile_claims(&mut claims, user, &record.scope);
-    Resp::json(200, &claims)
+    let mut body = json!({"sub": sub});
+    add_profile_claims(&mut body, user, &claims.scopes());
+    Resp::json(200, &body)
 }
