@@ -17,6 +17,7 @@ mod jwt_bearer;
 mod keys;
 mod lifecycle;
 mod log;
+mod memory;
 mod metadata;
 mod par;
 mod rate_limit;
