@@ -463,6 +463,81 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn family(expires_ms: u64) -> Family {
+        Family {
+            client_id: "c".into(),
+            user: "alice".into(),
+            scope: Vec::new(),
+            audience: None,
+            auth_time: 0,
+            revoked: false,
+            expires_ms,
+            jkt: None,
+        }
+    }
+
+    fn refresh(family: u64, expires_ms: u64) -> RefreshRecord {
+        RefreshRecord {
+            family,
+            expires_ms,
+            issued_s: 0,
+            rotated_ms: None,
+            revoked: false,
+        }
+    }
+
+    fn prune_at(store: &mut Store, now_ms: u64) {
+        for _ in 0..PRUNE_EVERY {
+            store.maybe_prune(now_ms);
+        }
+    }
+
+    #[test]
+    fn grants_go_with_their_refresh_tokens_and_revocations_with_their_access_tokens() {
+        let mut store = Store::default();
+        let kept = store.new_family(family(200_000), 0).unwrap();
+        let gone = store.new_family(family(100_000), 0).unwrap();
+        assert_ne!(kept, gone);
+        assert!(kept < 1 << 53 && gone < 1 << 53);
+        store
+            .refresh
+            .insert("rt-kept".into(), refresh(kept, 200_000));
+        store
+            .refresh
+            .insert("rt-gone".into(), refresh(gone, 100_000));
+        // Revoking a grant revokes its refresh tokens, and its access tokens until the
+        // access-token lifetime has passed (here: second 150).
+        store.revoke_family(gone, 10, 150);
+        assert!(store.refresh.get("rt-gone").unwrap().revoked);
+        assert!(!store.refresh.get("rt-kept").unwrap().revoked);
+        assert!(store.grant_revoked(Some(gone), 149) && !store.grant_revoked(Some(kept), 149));
+        assert!(!store.grant_revoked(None, 149));
+        prune_at(&mut store, 120_000);
+        assert!(store.families.get(&gone).is_none() && store.refresh.get("rt-gone").is_none());
+        // The grant's record is gone, its revocation is not.
+        assert!(store.grant_revoked(Some(gone), 149));
+        assert_eq!(store.revoked_grants.len(), 1);
+        prune_at(&mut store, 150_000);
+        assert_eq!(store.revoked_grants.len(), 0);
+        assert!(!store.grant_revoked(Some(gone), 150));
+        assert!(store.families.get(&kept).is_some());
+    }
+
+    #[test]
+    fn new_grants_are_refused_while_the_revoked_grants_list_is_full() {
+        let mut store = Store::default();
+        for id in 0..MAX_REVOKED_GRANTS as u64 {
+            store.revoke_family(id, 0, 100);
+        }
+        assert!(store.new_family(family(1_000), 50).is_none());
+        // Revocations that cannot be refused still count...
+        store.revoke_family(u64::MAX, 50, 120);
+        assert!(store.grant_revoked(Some(u64::MAX), 60));
+        // ...and once the entries expire, grants are created again.
+        assert!(store.new_family(family(1_000), 100).is_some());
+        assert_eq!(store.revoked_grants.len(), 1);
+    }
+
     #[test]
     fn bounded_maps_drop_the_oldest_entry() {
         let mut m: Bounded<u32, 3> = Bounded::default();
