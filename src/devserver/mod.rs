@@ -14,7 +14,8 @@
 //! validates every request before any handler sees it, and writes the answers; `adapter`
 //! turns its requests into `wire::Req` and `wire::Resp` into its answers; `routes`
 //! dispatches to the OAuth endpoints (`authorize`, `token`) and the demo API (`api`);
-//! `state` is the in-memory store; `keys` signs.
+//! `state` is the in-memory store (capped; access tokens are not in it: `access` verifies
+//! them, and `denylist` remembers the revoked ones); `keys` signs.
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
 mod access;
