@@ -613,6 +613,16 @@ impl DevServer {
         }
     }
 
+    /// Fills both revocation lists (revoked access tokens, revoked grants) to their caps with
+    /// entries that end `ttl` from now: for tests of what the server does at the caps.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn fill_revocation_lists(&self, ttl: std::time::Duration) {
+        let now_s = state::now_ms() / 1000;
+        self.app
+            .store()
+            .fill_revocations(now_s + ttl.as_secs(), now_s);
+    }
+
     /// How many clients registered at `/register` are kept (at most 1,024; the oldest is
     /// dropped first).
     pub fn registered_clients(&self) -> usize {

@@ -424,6 +424,24 @@ impl Store {
         })
     }
 
+    /// Fills both revocation lists to their caps with entries that end at `until`.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn fill_revocations(&mut self, until: u64, now_s: u64) {
+        let mut i = 0u64;
+        while self
+            .revoked_tokens
+            .insert(format!("filler-{i}"), until, now_s)
+            .is_ok()
+        {
+            i += 1;
+        }
+        let mut id = u64::MAX;
+        while !self.revoked_grants.is_full(now_s) {
+            self.revoked_grants.insert_beyond_cap(id, until, now_s);
+            id -= 1;
+        }
+    }
+
     /// Records a device authorization under its device-code fingerprint, with its user code
     /// (normalized); drops the user codes of device authorizations it displaces.
     pub(crate) fn insert_device(

@@ -254,3 +254,42 @@ fn tokens_not_signed_by_this_server_for_it_are_refused_everywhere() {
     }
     assert_eq!(s.store_sizes().revoked_access_tokens, 0);
 }
+
+#[test]
+fn full_revocation_lists_refuse_rather_than_forget() {
+    let s = start(DevConfig::auto_approve("alice"));
+    let t = tokens(&s, "openid offline_access api:read");
+    let at = t["access_token"].as_str().unwrap();
+    let rt = t["refresh_token"].as_str().unwrap();
+    let (code, verifier) = super::code_for(&s, "openid api:read", None);
+    s.fill_revocation_lists(Duration::from_secs(4));
+    let full = s.store_sizes();
+    assert_eq!(
+        (full.revoked_access_tokens, full.revoked_grants),
+        (100_000, 10_000)
+    );
+    // RFC 7009 §2.2.1: 503, and the client must assume the token still exists. It does.
+    let refused = revoke(&s, at);
+    assert_eq!(refused.status, 503, "{}", refused.text);
+    assert_eq!(refused.json["error"], "temporarily_unavailable");
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=4).contains(&retry), "{retry}");
+    assert_eq!(at_api(&s, at).0, 200);
+    assert!(active(&s, at));
+    // No new grant while the revoked-grants list is full...
+    let redeemed = super::redeem(&s, &code, &verifier);
+    assert_eq!(redeemed.status, 503, "{}", redeemed.text);
+    assert_eq!(redeemed.json["error"], "temporarily_unavailable");
+    // ...but a grant is still revoked (that is never refused).
+    assert_eq!(revoke(&s, rt).status, 200);
+    assert!(!active(&s, at) && !active(&s, rt));
+    assert_eq!(s.store_sizes().revoked_grants, 10_001);
+    // Once the entries have expired, both work again.
+    std::thread::sleep(Duration::from_millis(5_100));
+    let t = tokens(&s, "openid offline_access api:read");
+    let at = t["access_token"].as_str().unwrap();
+    assert_eq!(revoke(&s, at).status, 200);
+    assert!(!active(&s, at));
+    let sizes = s.store_sizes();
+    assert_eq!((sizes.revoked_access_tokens, sizes.revoked_grants), (1, 1));
+}
