@@ -3,19 +3,18 @@
 //! exact `iss`, an `aud` naming a resource that covers the route (`resource`), `exp`),
 //! then scope and role are checked. Errors follow RFC 6750 §3; every challenge points to
 //! the route's protected resource metadata (RFC 9728 §5.1) and names the scope the request
-//! needs, so that a client can discover, log in and step up from the challenge alone. Like
-//! any stateless resource server it does not see revocations; introspection does.
+//! needs, so that a client can discover, log in and step up from the challenge alone. As
+//! the API runs inside the authorization server, it also refuses revoked tokens (the
+//! denylists of `super::access`).
 //!
 //! Sender-constrained tokens (`cnf`) are held to their binding (`super::sender`): a
 //! DPoP-bound token needs the DPoP scheme and a proof for the request, a certificate-bound
 //! one the TLS client certificate it was issued to. A request without a token is offered
 //! both schemes (RFC 9449 §7.1).
 
-use std::sync::PoisonError;
-
-use jsonwebtoken::Validation;
 use serde_json::{Value, json};
 
+use super::access::{self, Claims};
 use super::back_channel::REALM;
 use super::binding;
 use super::dpop;
@@ -24,29 +23,6 @@ use super::sender::{self, Cnf, Denied};
 use super::wire::{Req, Resp};
 use super::{App, SigningAlg};
 use crate::oauth::token_type::TokenType;
-
-/// The claims the API reads.
-#[derive(Debug, serde::Deserialize)]
-struct Claims {
-    sub: String,
-    /// Checked against the server's clock, not by the JWT library (which reads the real
-    /// time).
-    exp: u64,
-    #[serde(default)]
-    nbf: Option<u64>,
-    #[serde(default)]
-    scope: String,
-    #[serde(default)]
-    roles: Vec<String>,
-    #[serde(default)]
-    client_id: Option<String>,
-    /// The token's binding (RFC 7800), if any.
-    #[serde(default)]
-    cnf: Option<Cnf>,
-    /// Who acts for the subject (RFC 8693 §4.1), in a delegated token.
-    #[serde(default)]
-    act: Option<Value>,
-}
 
 /// `GET /.well-known/oauth-protected-resource[/…]` (RFC 9728 §3.2): the metadata of the
 /// resource at `path`, if this server hosts one.
@@ -182,55 +158,12 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
     let Some((scheme, token)) = sender::presented(req).map_err(|d| denied(need, d))? else {
         return Err(unauthorized(need, None));
     };
-    let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| unauthorized(need, Some("malformed token")))?;
-    if header.typ.as_deref() != Some("at+jwt") {
-        return Err(unauthorized(
-            need,
-            Some("not an access token (typ must be at+jwt)"),
-        ));
-    }
-    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.find(kid))
-        .ok_or_else(|| unauthorized(need, Some("unknown signing key")))?;
-    let mut v = Validation::new(key.alg().algorithm());
-    v.leeway = 0;
-    // `exp` and `nbf` against the settable clock, below.
-    v.validate_exp = false;
-    v.validate_nbf = false;
-    v.set_issuer(&[&app.issuer]);
-    v.set_audience(&resource::audiences(&app.issuer, need.route));
-    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
-        .map(|d| d.claims)
-        .map_err(|e| {
-            let why = match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token expired",
-                jsonwebtoken::errors::ErrorKind::InvalidAudience => "wrong audience",
-                jsonwebtoken::errors::ErrorKind::InvalidIssuer => "wrong issuer",
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => "bad signature",
-                _ => "invalid token",
-            };
-            unauthorized(need, Some(why))
-        })?;
-    drop(keys);
-    let now = app.now_ms() / 1000;
-    if claims.exp <= now {
-        return Err(unauthorized(need, Some("the token expired")));
-    }
-    if claims.nbf.is_some_and(|nbf| nbf > now) {
-        return Err(unauthorized(need, Some("the token is not valid yet")));
-    }
+    let audiences = resource::audiences(&app.issuer, need.route);
+    let claims = access::check(app, token, Some(&audiences))
+        .map_err(|e| unauthorized(need, Some(e.describe())))?;
     let cnf = claims.cnf.clone().unwrap_or_default();
     check_binding(app, req, token, scheme, &cnf).map_err(|d| denied(need, d))?;
     Ok(claims)
-}
-
-fn has_scope(c: &Claims, s: &str) -> bool {
-    c.scope.split(' ').any(|x| x == s)
 }
 
 /// Validates the token of a request to `route` and checks that it has the scope the
@@ -238,7 +171,7 @@ fn has_scope(c: &Claims, s: &str) -> bool {
 fn authorized(app: &App, req: &Req, route: Route) -> Result<(Claims, Need), Resp> {
     let need = Need::of(app, route, req);
     let claims = validate(app, req, &need)?;
-    if let Some(scope) = need.scope.filter(|s| !has_scope(&claims, s)) {
+    if let Some(scope) = need.scope.filter(|s| !claims.has_scope(s)) {
         return Err(forbidden(
             &need,
             scope,

@@ -43,6 +43,7 @@ pub(crate) const RESERVED: &[&str] = &[
     "email_verified",
     "preferred_username",
     "username",
+    "grant_id",
     "active",
     "token_type",
 ];

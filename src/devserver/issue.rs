@@ -14,7 +14,7 @@ use super::claims;
 use super::misbehave::sign_id_token;
 use super::scope::has;
 use super::sender::Cnf;
-use super::state::{AccessRecord, IdTokenRecord, RefreshRecord, Store, ms};
+use super::state::{IdTokenRecord, RefreshRecord, Store, ms};
 use super::wire::{Resp, fingerprint, random_bytes, random_token};
 use super::{App, Client, Misbehave, User};
 use crate::oauth::grant::Grant;
@@ -59,6 +59,15 @@ struct AccessClaims<'a> {
     /// RFC 8693 §4.1: the actor of a delegated token (and the actors before it, nested).
     #[serde(skip_serializing_if = "Option::is_none")]
     act: Option<&'a Value>,
+    /// The user the token was issued for (equal to `sub`), if one of the server's users:
+    /// what `/userinfo` answers for and introspection shows as `username`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+    /// The grant (a code or device sign-in, and its refreshes) the token came from:
+    /// revoking the grant (a refresh token, a replayed code) revokes the token
+    /// (docs/serve.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant_id: Option<u64>,
     /// The custom claims (docs/serve.md), after the registered ones.
     #[serde(flatten)]
     custom: &'a Map<String, Value>,
@@ -91,22 +100,18 @@ pub(crate) struct TokenResponse {
     pub issued_token_type: Option<&'static str>,
 }
 
-/// A signed access token that is not recorded yet.
+/// A signed access token. It is not recorded anywhere: it is self-contained
+/// (`super::access`).
 pub(crate) struct SignedAccess {
     /// The token response so far (access token, type, lifetime, scope).
     body: TokenResponse,
-    fingerprint: String,
-    record: AccessRecord,
     now_s: u64,
-    /// The server's now when it was signed (milliseconds).
-    now_ms: u64,
+    exp: u64,
 }
 
 impl SignedAccess {
-    /// Records the access token, so that it can be introspected and revoked.
-    pub(crate) fn record(self, store: &mut Store) -> TokenResponse {
-        store.maybe_prune(self.now_ms);
-        store.insert_access(self.fingerprint, self.record);
+    /// The token response so far.
+    pub(crate) fn response(self) -> TokenResponse {
         self.body
     }
 }
@@ -164,6 +169,8 @@ fn sign(
         auth_time: g.auth_time,
         cnf: &g.cnf,
         act,
+        username: g.user.map(|u| u.username.as_str()),
+        grant_id: g.family,
         custom: &custom,
     };
     let access_token = AccessToken::new(
@@ -174,7 +181,6 @@ fn sign(
             .sign("at+jwt", &claims)
             .map_err(signing_failed)?,
     );
-    let fingerprint = fingerprint(access_token.expose());
     let body = TokenResponse {
         access_token,
         token_type: if app.cfg.misbehaves(Misbehave::WrongTokenType) {
@@ -192,26 +198,7 @@ fn sign(
         id_token: None,
         issued_token_type: None,
     };
-    Ok(SignedAccess {
-        body,
-        fingerprint,
-        record: AccessRecord {
-            jti,
-            client_id: g.client.id.clone(),
-            family: g.family,
-            sub: sub.to_owned(),
-            username: g.user.map(|u| u.username.clone()),
-            scope: g.scope.clone(),
-            aud,
-            iat: now_s,
-            exp,
-            revoked: false,
-            cnf: g.cnf.clone(),
-            act: act.cloned(),
-        },
-        now_s,
-        now_ms,
-    })
+    Ok(SignedAccess { body, now_s, exp })
 }
 
 /// Signs and records an access token, and a refresh token and ID token where the grant
@@ -229,20 +216,25 @@ pub(crate) fn issue_for(
     ttl: Duration,
 ) -> Result<TokenResponse, Resp> {
     let signed = sign(app, g, None, ttl)?;
-    let (now_s, exp) = (signed.now_s, signed.record.exp);
-    let mut body = signed.record(store);
+    let (now_s, exp) = (signed.now_s, signed.exp);
+    let mut body = signed.response();
     if let Some(family) = g.family.filter(|_| g.client.allows(Grant::RefreshToken)) {
         let rt = RefreshToken::new(random_token());
+        let expires_ms = app.now_ms() + ms(app.cfg.refresh_token_ttl);
         store.refresh.insert(
             fingerprint(rt.expose()),
             RefreshRecord {
                 family,
-                expires_ms: app.now_ms() + ms(app.cfg.refresh_token_ttl),
+                expires_ms,
                 issued_s: now_s,
                 rotated_ms: None,
                 revoked: false,
             },
         );
+        // The grant is kept as long as its latest refresh token.
+        if let Some(f) = store.families.get_mut(&family) {
+            f.expires_ms = f.expires_ms.max(expires_ms);
+        }
         body.refresh_token = Some(rt);
     }
     if let (Some(user), true) = (g.user, has(&g.scope, "openid")) {
@@ -282,6 +274,8 @@ pub(crate) fn issue_for(
         );
         body.id_token = Some(id_token);
     }
+    // After the grant's expiry was extended, so that pruning keeps it.
+    store.maybe_prune(app.now_ms());
     Ok(body)
 }
 
@@ -351,6 +345,8 @@ mod tests {
             auth_time: None,
             cnf: &Cnf::default(),
             act: None,
+            username: None,
+            grant_id: None,
             custom: &Map::new(),
         };
         assert_eq!(

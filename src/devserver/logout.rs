@@ -15,6 +15,7 @@ use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 
 use super::App;
+use super::access;
 use super::authorize::append_query;
 use super::directory::Directory;
 use super::form_checks::{csrf_for, csrf_ok};
@@ -103,7 +104,7 @@ fn end_grants(app: &App, client_id: &str, user: &str) {
         .map(|(id, _)| *id)
         .collect();
     for id in families {
-        store.revoke_family(id);
+        access::revoke_grant(app, &mut store, id);
     }
 }
 

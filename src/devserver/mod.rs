@@ -14,9 +14,11 @@
 //! validates every request before any handler sees it, and writes the answers; `adapter`
 //! turns its requests into `wire::Req` and `wire::Resp` into its answers; `routes`
 //! dispatches to the OAuth endpoints (`authorize`, `token`) and the demo API (`api`);
-//! `state` is the in-memory store; `keys` signs.
+//! `state` is the in-memory store (capped; access tokens are not in it: `access` verifies
+//! them, and `denylist` remembers the revoked ones); `keys` signs.
 //! This module depends on nothing in `commands`, `flow` or `output`.
 
+mod access;
 mod adapter;
 mod admin;
 mod api;
@@ -32,6 +34,7 @@ mod client_keys;
 mod client_metadata;
 mod clients;
 mod clock;
+mod denylist;
 mod device_authorization;
 mod device_pages;
 mod directory;
@@ -387,10 +390,19 @@ pub struct StoreSizes {
     pub authorization_codes: usize,
     /// Device authorizations, until ten minutes after they expire (at most 1,024).
     pub device_authorizations: usize,
-    /// Access tokens, until they expire.
-    pub access_tokens: usize,
-    /// Refresh tokens, until they expire.
+    /// Grants (one per code or device sign-in) while a refresh token of theirs may be
+    /// used (at most 10,000). Access tokens are not kept: they are self-contained JWTs.
+    pub grants: usize,
+    /// Refresh tokens, until they expire (at most 50,000).
     pub refresh_tokens: usize,
+    /// ID tokens and exchanged JWTs kept for token exchange, until they expire (at most
+    /// 10,000).
+    pub id_tokens: usize,
+    /// Revoked access tokens (their `jti`) remembered until they expire (at most 100,000).
+    pub revoked_access_tokens: usize,
+    /// Revoked grants remembered until their access tokens have expired (at most 10,000
+    /// before new grants are refused).
+    pub revoked_grants: usize,
     /// Pushed authorization requests, until used or expired (at most 1,024).
     pub pushed_authorization_requests: usize,
     /// DPoP proofs remembered against replay (at most 65,536).
@@ -732,12 +744,25 @@ impl DevServer {
             pending_authorizations: store.pending.len(),
             authorization_codes: store.codes.len(),
             device_authorizations: store.devices.len(),
-            access_tokens: store.access.len(),
+            grants: store.families.len(),
             refresh_tokens: store.refresh.len(),
+            id_tokens: store.id_tokens.len(),
+            revoked_access_tokens: store.revoked_tokens.len(),
+            revoked_grants: store.revoked_grants.len(),
             pushed_authorization_requests: store.pushed.len(),
             dpop_proofs: store.proofs.len(),
             client_assertions: store.assertions.len(),
         }
+    }
+
+    /// Fills both revocation lists (revoked access tokens, revoked grants) to their caps with
+    /// entries that end `ttl` from now: for tests of what the server does at the caps.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn fill_revocation_lists(&self, ttl: std::time::Duration) {
+        let now_s = self.app.now_ms() / 1000;
+        self.app
+            .store()
+            .fill_revocations(now_s + ttl.as_secs(), now_s);
     }
 
     /// How many clients registered at `/register` are kept (at most 1,024; the oldest is

@@ -1,23 +1,29 @@
 //! The dev server's in-memory state (nothing is persisted but the signing key, and that
 //! only when asked): pending authorization requests, codes, grants ("families") with their
-//! refresh and access tokens, device authorizations, rate-limit buckets and the demo API's items.
+//! refresh tokens, the revocations of access tokens, device authorizations, rate-limit
+//! buckets and the demo API's items. Access tokens are not kept: they are self-contained
+//! JWTs (`super::access`), so issuing them costs no memory.
 //!
 //! Secret values (codes, refresh tokens, device codes) are stored under their SHA-256
 //! fingerprint, never in the clear.
 //!
-//! Whatever a request can create without signing a user in (pending authorization requests,
-//! and the codes and device authorizations that can follow) is kept in a [`Bounded`] map:
-//! at most [`MAX_PENDING`] entries each, the oldest dropped first, so a flood of
-//! unauthenticated requests costs a bounded amount of memory.
+//! Every kind of record is capped. Whatever a request can create without signing a user in
+//! (pending authorization requests, and the codes and device authorizations that can follow)
+//! is kept in a [`Bounded`] map: at most [`MAX_PENDING`] entries each, the oldest dropped
+//! first, so a flood of unauthenticated requests costs a bounded amount of memory. Grants,
+//! refresh tokens and ID tokens are bounded the same way; revocations are kept in a
+//! [`Denylist`], which refuses rather than forgets (docs/serve.md, "Memory").
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::denylist::Denylist;
 use super::par::PushedRequests;
 use super::replay::ReplayCache;
-use super::sender::Cnf;
+use super::wire::random_bytes;
 use crate::oauth::secret::{Nonce, State};
 
 /// The real time, in milliseconds since the Unix epoch: for rate-limit buckets and caches
@@ -83,6 +89,8 @@ pub(crate) struct Family {
     pub audience: Option<String>,
     pub auth_time: u64,
     pub revoked: bool,
+    /// Until when it is kept (Unix milliseconds): the expiry of its latest refresh token.
+    pub expires_ms: u64,
     /// The DPoP key a public client's refresh tokens are bound to (RFC 9449 §5): every
     /// refresh needs a proof by it.
     pub jkt: Option<String>,
@@ -97,26 +105,6 @@ pub(crate) struct RefreshRecord {
     /// When it was exchanged for a successor (single use).
     pub rotated_ms: Option<u64>,
     pub revoked: bool,
-}
-
-/// An issued access token (a JWT), kept (under the token's fingerprint) so it can be
-/// introspected and revoked.
-#[derive(Debug, Clone)]
-pub(crate) struct AccessRecord {
-    pub jti: String,
-    pub client_id: String,
-    pub family: Option<u64>,
-    pub sub: String,
-    pub username: Option<String>,
-    pub scope: Vec<String>,
-    pub aud: String,
-    pub iat: u64,
-    pub exp: u64,
-    pub revoked: bool,
-    /// What the token is bound to (a DPoP key, a client certificate), if anything.
-    pub cnf: Cnf,
-    /// Who acts for the subject (RFC 8693 §4.1), for a token a delegation issued.
-    pub act: Option<serde_json::Value>,
 }
 
 /// An issued ID token (or a JWT a token exchange issued), kept under its fingerprint until
@@ -250,16 +238,16 @@ pub(crate) fn source(peer: Option<IpAddr>) -> IpAddr {
 /// most 8 KiB (`authorization_request::MAX_KEPT_REQUEST`), so each kind stays under about 8 MiB.
 pub(crate) const MAX_PENDING: usize = 1024;
 
-/// A map from secret-derived keys to records that keeps at most `CAP` entries: inserting
-/// one more drops the oldest insertion.
+/// A map that keeps at most `CAP` entries: inserting one more drops the oldest insertion.
+/// Keys are secret-derived strings (fingerprints) unless `K` says otherwise.
 #[derive(Debug)]
-pub(crate) struct Bounded<V, const CAP: usize> {
-    map: HashMap<String, V>,
+pub(crate) struct Bounded<V, const CAP: usize, K = String> {
+    map: HashMap<K, V>,
     /// Keys in insertion order; may also hold keys removed since, skipped when evicting.
-    order: VecDeque<String>,
+    order: VecDeque<K>,
 }
 
-impl<V, const CAP: usize> Default for Bounded<V, CAP> {
+impl<V, const CAP: usize, K> Default for Bounded<V, CAP, K> {
     fn default() -> Self {
         Self {
             map: HashMap::new(),
@@ -268,9 +256,9 @@ impl<V, const CAP: usize> Default for Bounded<V, CAP> {
     }
 }
 
-impl<V, const CAP: usize> Bounded<V, CAP> {
+impl<V, const CAP: usize, K: Hash + Eq + Clone> Bounded<V, CAP, K> {
     /// Inserts `value`; returns the entries dropped to make room, oldest first.
-    pub(crate) fn insert(&mut self, key: String, value: V) -> Vec<V> {
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Vec<V> {
         let mut dropped = Vec::new();
         while self.map.len() >= CAP && !self.map.contains_key(&key) {
             let Some(oldest) = self.order.pop_front() else {
@@ -287,20 +275,42 @@ impl<V, const CAP: usize> Bounded<V, CAP> {
         dropped
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+    pub(crate) fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         self.map.get(key)
     }
 
-    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+    pub(crate) fn get_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         self.map.get_mut(key)
     }
 
-    pub(crate) fn contains_key(&self, key: &str) -> bool {
+    pub(crate) fn contains_key<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
         self.map.contains_key(key)
     }
 
-    pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+    pub(crate) fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         self.map.remove(key)
+    }
+
+    /// The entries, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.map.iter()
+    }
+
+    /// The values, to change in place.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.map.values_mut()
     }
 
     /// Keeps the entries for which `keep` is true.
@@ -315,78 +325,42 @@ impl<V, const CAP: usize> Bounded<V, CAP> {
     }
 }
 
-/// How many maps the access-token records are spread over.
-const ACCESS_SHARDS: usize = 16;
+/// Most grants kept (each from a sign-in: a code or device login), the oldest dropped
+/// first; see docs/serve.md, "Memory".
+pub(crate) const MAX_GRANTS: usize = 10_000;
 
-/// The access-token records by fingerprint, spread over [`ACCESS_SHARDS`] maps. A server
-/// under load records thousands of tokens a second and keeps them for their lifetime; one
-/// map that large stalls every request for tens of milliseconds each time it grows (the
-/// store is locked meanwhile), a shard grows in a sixteenth of that.
-#[derive(Debug)]
-pub(crate) struct AccessTokens {
-    shards: Vec<HashMap<String, AccessRecord>>,
-}
+/// Most refresh tokens kept (rotated ones included, for reuse detection), the oldest
+/// dropped first.
+pub(crate) const MAX_REFRESH: usize = 50_000;
 
-impl Default for AccessTokens {
-    fn default() -> Self {
-        Self {
-            shards: (0..ACCESS_SHARDS).map(|_| HashMap::new()).collect(),
-        }
-    }
-}
+/// Most ID tokens (and JWTs from a token exchange) kept for token exchange, the oldest
+/// dropped first.
+pub(crate) const MAX_ID_TOKENS: usize = 10_000;
 
-impl AccessTokens {
-    fn shard(&self, fingerprint: &str) -> usize {
-        // Fingerprints are base64url SHA-256 digests: their first character is uniform.
-        fingerprint
-            .as_bytes()
-            .first()
-            .map_or(0, |&b| usize::from(b) % self.shards.len())
-    }
+/// Most revoked access tokens (`jti`s) remembered at once; a revocation beyond is refused
+/// with `503` until the earliest of them expires.
+pub(crate) const MAX_REVOKED_TOKENS: usize = 100_000;
 
-    pub(crate) fn get(&self, fingerprint: &str) -> Option<&AccessRecord> {
-        self.shards[self.shard(fingerprint)].get(fingerprint)
-    }
-
-    pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut AccessRecord> {
-        let i = self.shard(fingerprint);
-        self.shards[i].get_mut(fingerprint)
-    }
-
-    fn insert(&mut self, fingerprint: String, record: AccessRecord) {
-        let i = self.shard(&fingerprint);
-        self.shards[i].insert(fingerprint, record);
-    }
-
-    fn retain(&mut self, mut keep: impl FnMut(&AccessRecord) -> bool) {
-        for shard in &mut self.shards {
-            shard.retain(|_, a| keep(a));
-        }
-    }
-
-    fn values_mut(&mut self) -> impl Iterator<Item = &mut AccessRecord> {
-        self.shards.iter_mut().flat_map(HashMap::values_mut)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.shards.iter().all(HashMap::is_empty)
-    }
-}
+/// Most revoked grants remembered at once; while the list is full no new grant is
+/// created.
+pub(crate) const MAX_REVOKED_GRANTS: usize = 10_000;
 
 /// Everything mutable, behind one mutex.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub pending: Bounded<PendingAuth, MAX_PENDING>,
     pub codes: Bounded<CodeRecord, MAX_PENDING>,
-    pub families: HashMap<u64, Family>,
-    pub refresh: HashMap<String, RefreshRecord>,
-    pub access: AccessTokens,
+    /// Grants by id, while a refresh token of theirs may still be used.
+    pub families: Bounded<Family, MAX_GRANTS, u64>,
+    pub refresh: Bounded<RefreshRecord, MAX_REFRESH>,
     /// Issued ID tokens by fingerprint, until they expire.
-    pub id_tokens: HashMap<String, IdTokenRecord>,
+    pub id_tokens: Bounded<IdTokenRecord, MAX_ID_TOKENS>,
+    /// The `jti`s of revoked access tokens, until the tokens expire. Access tokens
+    /// themselves are not kept: they are self-contained JWTs.
+    pub revoked_tokens: Denylist<String, MAX_REVOKED_TOKENS>,
+    /// Revoked grants (the `grant_id` claim of their access tokens), until every access
+    /// token issued before the revocation has expired.
+    pub revoked_grants: Denylist<u64, MAX_REVOKED_GRANTS>,
     pub devices: Bounded<DeviceRecord, MAX_PENDING>,
     /// Normalized user code → device-code fingerprint.
     pub user_codes: HashMap<String, String>,
@@ -404,34 +378,73 @@ pub(crate) struct Store {
     pub assertions: ReplayCache,
     /// Pushed authorization requests (RFC 9126).
     pub pushed: PushedRequests,
-    next_family: u64,
     inserts: u64,
-    /// No access token in `access` expires before this (Unix seconds), so pruning can skip
-    /// the scan until then.
-    access_expiry_floor: u64,
 }
 
 /// Pending requests, codes and device codes beyond this many are pruned first.
 const PRUNE_EVERY: u64 = 512;
 
+/// Grant ids stay below 2^53, so that they are exact as JSON numbers everywhere.
+const GRANT_ID_BITS: u64 = (1 << 53) - 1;
+
 impl Store {
-    /// A new family id.
-    pub(crate) fn new_family(&mut self, family: Family) -> u64 {
-        self.next_family += 1;
-        self.families.insert(self.next_family, family);
-        self.next_family
+    /// Records a new grant under a new random id (random, so that the ids of a restarted
+    /// server do not repeat earlier ones, whose tokens may still verify with a kept key).
+    /// `None` while the revoked-grants list is full (see [`MAX_REVOKED_GRANTS`]).
+    pub(crate) fn new_family(&mut self, family: Family, now_s: u64) -> Option<u64> {
+        if self.revoked_grants.is_full(now_s) {
+            return None;
+        }
+        let id = loop {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&random_bytes(8));
+            let id = u64::from_le_bytes(bytes) & GRANT_ID_BITS;
+            if id != 0 && !self.families.contains_key(&id) {
+                break id;
+            }
+        };
+        self.families.insert(id, family);
+        Some(id)
     }
 
-    /// Revokes a family with all its refresh and access tokens.
-    pub(crate) fn revoke_family(&mut self, id: u64) {
+    /// Revokes a grant: its refresh tokens at once, and its access tokens (by their
+    /// `grant_id`) until `access_expiry` (Unix seconds), by when every access token issued
+    /// so far has expired. Not refused at the cap: the grants that can be revoked are
+    /// bounded by [`Store::new_family`].
+    pub(crate) fn revoke_family(&mut self, id: u64, now_s: u64, access_expiry: u64) {
         if let Some(f) = self.families.get_mut(&id) {
             f.revoked = true;
         }
         for r in self.refresh.values_mut().filter(|r| r.family == id) {
             r.revoked = true;
         }
-        for a in self.access.values_mut().filter(|a| a.family == Some(id)) {
-            a.revoked = true;
+        self.revoked_grants
+            .insert_beyond_cap(id, access_expiry, now_s);
+    }
+
+    /// Whether the grant `family` was revoked (a grant no longer kept was not).
+    pub(crate) fn grant_revoked(&self, family: Option<u64>, now_s: u64) -> bool {
+        family.is_some_and(|id| {
+            self.revoked_grants.contains(&id, now_s)
+                || self.families.get(&id).is_some_and(|f| f.revoked)
+        })
+    }
+
+    /// Fills both revocation lists to their caps with entries that end at `until`.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn fill_revocations(&mut self, until: u64, now_s: u64) {
+        let mut i = 0u64;
+        while self
+            .revoked_tokens
+            .insert(format!("filler-{i}"), until, now_s)
+            .is_ok()
+        {
+            i += 1;
+        }
+        let mut id = u64::MAX;
+        while !self.revoked_grants.is_full(now_s) {
+            self.revoked_grants.insert_beyond_cap(id, until, now_s);
+            id -= 1;
         }
     }
 
@@ -449,16 +462,11 @@ impl Store {
         }
     }
 
-    /// Records an access token under its fingerprint.
-    pub(crate) fn insert_access(&mut self, fingerprint: String, record: AccessRecord) {
-        if self.access.is_empty() || record.exp < self.access_expiry_floor {
-            self.access_expiry_floor = record.exp;
-        }
-        self.access.insert(fingerprint, record);
-    }
-
-    /// Drops expired short-lived records now and then, so memory stays bounded.
+    /// Drops expired records now and then, so memory stays bounded.
     pub(crate) fn maybe_prune(&mut self, now: u64) {
+        // The denylists prune at once: that costs nothing before their earliest entry ends.
+        self.revoked_tokens.prune(now / 1000);
+        self.revoked_grants.prune(now / 1000);
         self.inserts += 1;
         if !self.inserts.is_multiple_of(PRUNE_EVERY) {
             return;
@@ -469,19 +477,9 @@ impl Store {
         devices.retain(|d| d.expires_ms + 600_000 > now);
         self.user_codes.retain(|_, fp| devices.contains_key(fp));
         let now_s = now / 1000;
-        if now_s >= self.access_expiry_floor {
-            let mut floor = u64::MAX;
-            self.access.retain(|a| {
-                let keep = a.exp > now_s;
-                if keep {
-                    floor = floor.min(a.exp);
-                }
-                keep
-            });
-            self.access_expiry_floor = floor;
-        }
-        self.refresh.retain(|_, r| r.expires_ms > now);
-        self.id_tokens.retain(|_, t| t.exp > now_s);
+        self.refresh.retain(|r| r.expires_ms > now);
+        self.families.retain(|f| f.expires_ms > now);
+        self.id_tokens.retain(|t| t.exp > now_s);
     }
 }
 
@@ -489,63 +487,79 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn access(exp: u64) -> AccessRecord {
-        AccessRecord {
-            jti: String::new(),
-            client_id: String::new(),
-            family: None,
-            sub: String::new(),
-            username: None,
+    fn family(expires_ms: u64) -> Family {
+        Family {
+            client_id: "c".into(),
+            user: "alice".into(),
             scope: Vec::new(),
-            aud: String::new(),
-            iat: 0,
-            exp,
+            audience: None,
+            auth_time: 0,
             revoked: false,
-            cnf: Cnf::default(),
-            act: None,
+            expires_ms,
+            jkt: None,
+        }
+    }
+
+    fn refresh(family: u64, expires_ms: u64) -> RefreshRecord {
+        RefreshRecord {
+            family,
+            expires_ms,
+            issued_s: 0,
+            rotated_ms: None,
+            revoked: false,
+        }
+    }
+
+    fn prune_at(store: &mut Store, now_ms: u64) {
+        for _ in 0..PRUNE_EVERY {
+            store.maybe_prune(now_ms);
         }
     }
 
     #[test]
-    fn expired_access_tokens_are_pruned_and_live_ones_kept() {
+    fn grants_go_with_their_refresh_tokens_and_revocations_with_their_access_tokens() {
         let mut store = Store::default();
-        store.insert_access("a".into(), access(100));
-        store.insert_access("b".into(), access(200));
-        let prune_at = |store: &mut Store, now_s: u64| {
-            for _ in 0..PRUNE_EVERY {
-                store.maybe_prune(now_s * 1000);
-            }
-        };
-        prune_at(&mut store, 50);
-        assert_eq!(store.access.len(), 2);
-        prune_at(&mut store, 150);
-        assert!(store.access.get("b").is_some() && store.access.len() == 1);
-        store.insert_access("c".into(), access(120));
-        prune_at(&mut store, 130);
-        assert!(store.access.get("b").is_some() && store.access.len() == 1);
-        prune_at(&mut store, 250);
-        assert!(store.access.is_empty());
-        store.insert_access("d".into(), access(300));
-        prune_at(&mut store, 301);
-        assert!(store.access.is_empty());
+        let kept = store.new_family(family(200_000), 0).unwrap();
+        let gone = store.new_family(family(100_000), 0).unwrap();
+        assert_ne!(kept, gone);
+        assert!(kept < 1 << 53 && gone < 1 << 53);
+        store
+            .refresh
+            .insert("rt-kept".into(), refresh(kept, 200_000));
+        store
+            .refresh
+            .insert("rt-gone".into(), refresh(gone, 100_000));
+        // Revoking a grant revokes its refresh tokens, and its access tokens until the
+        // access-token lifetime has passed (here: second 150).
+        store.revoke_family(gone, 10, 150);
+        assert!(store.refresh.get("rt-gone").unwrap().revoked);
+        assert!(!store.refresh.get("rt-kept").unwrap().revoked);
+        assert!(store.grant_revoked(Some(gone), 149) && !store.grant_revoked(Some(kept), 149));
+        assert!(!store.grant_revoked(None, 149));
+        prune_at(&mut store, 120_000);
+        assert!(store.families.get(&gone).is_none() && store.refresh.get("rt-gone").is_none());
+        // The grant's record is gone, its revocation is not.
+        assert!(store.grant_revoked(Some(gone), 149));
+        assert_eq!(store.revoked_grants.len(), 1);
+        prune_at(&mut store, 150_000);
+        assert_eq!(store.revoked_grants.len(), 0);
+        assert!(!store.grant_revoked(Some(gone), 150));
+        assert!(store.families.get(&kept).is_some());
     }
 
     #[test]
-    fn access_tokens_are_found_in_their_shard() {
+    fn new_grants_are_refused_while_the_revoked_grants_list_is_full() {
         let mut store = Store::default();
-        let fps: Vec<String> = (0..200)
-            .map(|i| crate::devserver::wire::fingerprint(&i.to_string()))
-            .collect();
-        for fp in &fps {
-            store.insert_access(fp.clone(), access(100));
+        for id in 0..MAX_REVOKED_GRANTS as u64 {
+            store.revoke_family(id, 0, 100);
         }
-        assert_eq!(store.access.len(), 200);
-        assert!(store.access.shards.iter().all(|s| !s.is_empty()));
-        store.access.get_mut(&fps[7]).unwrap().family = Some(3);
-        store.revoke_family(3);
-        assert!(store.access.get(&fps[7]).unwrap().revoked);
-        assert!(!store.access.get(&fps[8]).unwrap().revoked);
-        assert!(store.access.get("unknown").is_none() && store.access.get("").is_none());
+        assert!(store.new_family(family(1_000), 50).is_none());
+        // Revocations that cannot be refused still count...
+        store.revoke_family(u64::MAX, 50, 120);
+        assert!(store.grant_revoked(Some(u64::MAX), 60));
+        // ...and once the entries expire, grants are created again.
+        assert!(store.new_family(family(1_000), 100).is_some());
+        assert_eq!(store.revoked_grants.len(), 1);
     }
 
     #[test]

@@ -3,13 +3,12 @@
 
 use serde_json::json;
 
+use super::access;
 use super::api::check_binding;
 use super::back_channel::REALM;
 use super::binding::with_nonce;
 use super::claims;
 use super::issue::add_profile_claims;
-use super::lookup::{Known, family_revoked, lookup};
-use super::scope::has;
 use super::sender;
 use super::wire::{Req, Resp};
 use super::{App, Misbehave};
@@ -56,31 +55,20 @@ fn answer(app: &App, req: &Req) -> Resp {
         }
         Err(d) => return d.into_resp(REALM, None),
     };
-    let record = {
-        let store = app.store();
-        let now_s = app.now_ms() / 1000;
-        match lookup(&store, token) {
-            Some(Known::Access(a))
-                if !a.revoked && a.exp > now_s && !family_revoked(&store, a.family) =>
-            {
-                a
-            }
-            _ => {
-                return challenge(
-                    401,
-                    "invalid_token",
-                    "the access token is invalid or expired",
-                );
-            }
-        }
+    let Ok(at) = access::check(app, token, None) else {
+        return challenge(
+            401,
+            "invalid_token",
+            "the access token is invalid or expired",
+        );
     };
-    if let Err(d) = check_binding(app, req, token, scheme, &record.cnf) {
+    if let Err(d) = check_binding(app, req, token, scheme, &at.binding()) {
         return d.into_resp(REALM, None);
     }
-    if !has(&record.scope, "openid") {
+    if !at.has_scope("openid") {
         return challenge(403, "insufficient_scope", "the openid scope is required");
     }
-    let Some(user) = record
+    let Some(user) = at
         .username
         .as_deref()
         .and_then(|u| app.cfg.registry.user(u))
@@ -92,17 +80,12 @@ fn answer(app: &App, req: &Req) -> Resp {
     } else {
         user.username.clone()
     };
-    let mut claims = json!({"sub": sub});
-    add_profile_claims(&mut claims, user, &record.scope);
-    if let Some(client) = app.cfg.registry.client(&record.client_id) {
-        let custom = claims::for_token(
-            &app.issuer,
-            client,
-            Some(user),
-            &user.username,
-            &record.scope,
-        );
-        claims::add_to(&mut claims, custom);
+    let scopes = at.scopes();
+    let mut body = json!({"sub": sub});
+    add_profile_claims(&mut body, user, &scopes);
+    if let Some(client) = app.cfg.registry.client(&at.client_id) {
+        let custom = claims::for_token(&app.issuer, client, Some(user), &user.username, &scopes);
+        claims::add_to(&mut body, custom);
     }
-    Resp::json(200, &claims)
+    Resp::json(200, &body)
 }

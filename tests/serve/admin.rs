@@ -55,6 +55,28 @@ fn the_clock_offset_shows_in_token_times_and_the_date_header() {
 }
 
 #[test]
+fn turning_the_clock_back_makes_a_token_not_yet_valid() {
+    let s = start(DevConfig::auto_approve("alice"));
+    let t = tokens(&s, "openid api:read");
+    let at = t["access_token"].as_str().unwrap();
+    let moved = admin(&s, "/admin/clock", &json!({"offset": "-1h"}));
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    // Its `nbf` lies an hour in the server's future now: refused everywhere.
+    let api = get(&url(&s, "/api/me"), Some(at));
+    assert_eq!(api.status, 401, "{}", api.text);
+    assert!(
+        api.header("www-authenticate")
+            .is_some_and(|c| c.contains("not valid yet")),
+        "{:?}",
+        api.header("www-authenticate")
+    );
+    assert_eq!(get(&url(&s, "/userinfo"), Some(at)).status, 401);
+    let back = admin(&s, "/admin/clock", &json!({"offset": "0s"}));
+    assert_eq!(back.status, 200, "{}", back.text);
+    assert_eq!(get(&url(&s, "/api/me"), Some(at)).status, 200);
+}
+
+#[test]
 fn advancing_the_clock_expires_access_tokens_at_the_demo_api() {
     let s = start(DevConfig::auto_approve("alice"));
     let t = tokens(&s, "api:read");

@@ -132,13 +132,15 @@ fn without_custom_claims_tokens_are_as_before() {
             "auth_time",
             "client_id",
             "exp",
+            "grant_id",
             "iat",
             "iss",
             "jti",
             "nbf",
             "roles",
             "scope",
-            "sub"
+            "sub",
+            "username"
         ]
     );
 }

@@ -3,7 +3,7 @@
 use oauthctl::devserver::{DevConfig, DevServer, SigningAlg};
 use serde_json::Value;
 
-use super::{start, tokens, url};
+use super::{active, start, tokens, url};
 use crate::support::{get, jwt_parts};
 
 fn verify_with_jwks(s: &DevServer, token: &str) -> Value {
@@ -43,7 +43,7 @@ fn tokens_verify_against_the_published_keys_es256_and_rs256() {
 #[test]
 fn key_rotation_publishes_old_and_new_keys() {
     let s = start(DevConfig::auto_approve("alice"));
-    let old = tokens(&s, "api:read")["access_token"]
+    let old = tokens(&s, "openid api:read")["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -63,12 +63,22 @@ fn key_rotation_publishes_old_and_new_keys() {
         200,
         "old tokens still verify"
     );
+    // Access tokens are not kept but verified: the old key still verifies them everywhere.
+    assert!(active(&s, &old));
+    assert_eq!(get(&url(&s, "/userinfo"), Some(&old)).status, 200);
     let new = tokens(&s, "api:read")["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(jwt_parts(&new).0["kid"].as_str(), Some(new_kid.as_str()));
     verify_with_jwks(&s, &new);
+    // Two more rotations: three keys are published, the first is gone, and so are its
+    // tokens.
+    s.rotate_keys().unwrap();
+    s.rotate_keys().unwrap();
+    assert_eq!(get(&url(&s, "/api/me"), Some(&old)).status, 401);
+    assert!(!active(&s, &old));
+    assert_eq!(get(&url(&s, "/api/me"), Some(&new)).status, 200);
 }
 
 #[cfg(unix)]

@@ -20,6 +20,7 @@ mod keys;
 mod lifecycle;
 mod log;
 mod logout;
+mod memory;
 mod metadata;
 mod par;
 mod rate_limit;

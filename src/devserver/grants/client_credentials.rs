@@ -38,7 +38,7 @@ pub(super) fn redeem(
         ));
     }
     let audience = requested_audience(form, &app.issuer).map_err(|e| err("invalid_target", e))?;
-    // No refresh token, no ID token: only the record needs the store, not the signature.
+    // No refresh token, no ID token: nothing is kept, so the store is not locked.
     let signed = sign_access(
         app,
         &Issue {
@@ -53,5 +53,5 @@ pub(super) fn redeem(
             cnf: binding.cnf(),
         },
     )?;
-    Ok(signed.record(&mut app.store()))
+    Ok(signed.response())
 }

@@ -2,6 +2,8 @@
 //! revokes what it produced), bound to its client and redirect URI, and checked against
 //! the PKCE challenge of its authorization request (RFC 7636 §4.6; no downgrade).
 
+use super::too_many_revoked_grants;
+use crate::devserver::access;
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
@@ -34,7 +36,7 @@ pub(super) fn redeem(
     if record.used {
         // A replayed code revokes what it produced (RFC 6749 §4.1.2).
         if let Some(family) = record.family {
-            store.revoke_family(family);
+            access::revoke_grant(app, &mut store, family);
         }
         return Err(bad(
             "the code was already used; the tokens issued from it are revoked",
@@ -88,15 +90,22 @@ pub(super) fn redeem(
         .registry
         .user(&record.user)
         .ok_or_else(|| bad("the user no longer exists"))?;
-    let family = store.new_family(Family {
-        client_id: client.id.clone(),
-        user: user.username.clone(),
-        scope: record.scope.clone(),
-        audience: audience.clone(),
-        auth_time: record.auth_time,
-        revoked: false,
-        jkt: super::refresh_binding(client, binding),
-    });
+    let family = store
+        .new_family(
+            Family {
+                client_id: client.id.clone(),
+                user: user.username.clone(),
+                scope: record.scope.clone(),
+                audience: audience.clone(),
+                auth_time: record.auth_time,
+                revoked: false,
+                // Until its first refresh token expires, which `issue` records (none: now).
+                expires_ms: app.now_ms(),
+                jkt: super::refresh_binding(client, binding),
+            },
+            app.now_ms() / 1000,
+        )
+        .ok_or_else(too_many_revoked_grants)?;
     if let Some(c) = store.codes.get_mut(&fp) {
         c.family = Some(family);
     }

@@ -2,6 +2,7 @@
 //! `slow_down`, `access_denied` or `expired_token` until the user approved on the
 //! verification pages; the device code is then spent.
 
+use super::too_many_revoked_grants;
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
@@ -78,15 +79,22 @@ pub(super) fn redeem(
         .registry
         .user(&user)
         .ok_or_else(|| err("invalid_grant", "the user no longer exists"))?;
-    let family = store.new_family(Family {
-        client_id: client.id.clone(),
-        user: user.username.clone(),
-        scope: scope.clone(),
-        audience: audience.clone(),
-        auth_time,
-        revoked: false,
-        jkt: super::refresh_binding(client, binding),
-    });
+    let family = store
+        .new_family(
+            Family {
+                client_id: client.id.clone(),
+                user: user.username.clone(),
+                scope: scope.clone(),
+                audience: audience.clone(),
+                auth_time,
+                revoked: false,
+                // Until its first refresh token expires, which `issue` records (none: now).
+                expires_ms: app.now_ms(),
+                jkt: super::refresh_binding(client, binding),
+            },
+            app.now_ms() / 1000,
+        )
+        .ok_or_else(too_many_revoked_grants)?;
     issue(
         app,
         &mut store,

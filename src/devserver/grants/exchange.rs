@@ -2,8 +2,8 @@
 //!
 //! The subject token (and the actor token of a delegation) must be an access token, an ID
 //! token, or a JWT an exchange issued, from this server: signed with its keys, with its
-//! `iss`, not expired, known to it (it keeps every token it issues until it expires) and not
-//! revoked, alone or with its grant. Refresh tokens are not exchanged. Without an actor the
+//! `iss`, not expired, and not revoked, alone or with its grant; an ID token or JWT must
+//! also be known to the server (it keeps the latest of them until they expire). Refresh tokens are not exchanged. Without an actor the
 //! new token impersonates the subject (its `act`, if any, is kept); with one it is a
 //! delegation: `act` names the actor, and the subject's earlier actors nest inside (§4.1).
 //!
@@ -21,10 +21,10 @@ use std::sync::PoisonError;
 use jsonwebtoken::Validation;
 use serde_json::{Map, Value, json};
 
+use crate::devserver::access::{self, Invalid};
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Delegation, Issue, TokenResponse, sign_delegated};
-use crate::devserver::lookup::family_revoked;
 use crate::devserver::scope::{bad_scope, has, split_scope};
 use crate::devserver::state::{IdTokenRecord, Store};
 use crate::devserver::wire::{Params, Resp, fingerprint, random_bytes};
@@ -99,23 +99,19 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
     Ok((header.typ, data.claims))
 }
 
-/// An access token this server issued and still honours.
-fn inspect_access(store: &Store, token: &str, now_s: u64) -> Result<Inspected, String> {
-    let record = store
-        .access
-        .get(&fingerprint(token))
-        .ok_or_else(|| "not an access token this server issued".to_owned())?;
-    if record.revoked || family_revoked(store, record.family) {
-        return Err("revoked".to_owned());
-    }
-    if record.exp <= now_s {
-        return Err("expired".to_owned());
-    }
+/// An access token this server issued and still honours (verified in
+/// [`access::check`](crate::devserver::access::check), as at the other endpoints).
+fn inspect_access(app: &App, token: &str) -> Result<Inspected, String> {
+    let claims = access::check(app, token, None).map_err(|e| match e {
+        Invalid::Expired => "expired".to_owned(),
+        Invalid::Revoked => "revoked".to_owned(),
+        _ => "not an access token this server issued".to_owned(),
+    })?;
     Ok(Inspected {
-        sub: record.sub.clone(),
-        username: record.username.clone(),
-        scope: record.scope.clone(),
-        act: record.act.clone(),
+        scope: claims.scopes(),
+        sub: claims.sub,
+        username: claims.username,
+        act: claims.act,
     })
 }
 
@@ -131,7 +127,7 @@ fn inspect_id(
         .id_tokens
         .get(&fingerprint(token))
         .ok_or_else(|| "not a token this server issued".to_owned())?;
-    if family_revoked(store, record.family) {
+    if store.grant_revoked(record.family, now_s) {
         return Err("revoked with its grant".to_owned());
     }
     if record.exp <= now_s {
@@ -166,13 +162,13 @@ fn inspect(app: &App, token: &str, kind: &str, what: &str) -> Result<Inspected, 
     }
     let (typ, claims) = own_jwt(app, token).map_err(|e| bad(&e))?;
     let is_access = typ.as_deref() == Some("at+jwt");
-    let now_s = app.now_ms() / 1000;
-    let store = app.store();
     match kind {
         k if k == ACCESS_TOKEN && !is_access => Err(bad("not an access token")),
         k if k == ID_TOKEN && is_access => Err(bad("an access token, not an ID token")),
-        _ if is_access => inspect_access(&store, token, now_s).map_err(|e| bad(&e)),
-        _ => inspect_id(app, &store, token, &claims, now_s).map_err(|e| bad(&e)),
+        _ if is_access => inspect_access(app, token).map_err(|e| bad(&e)),
+        _ => {
+            inspect_id(app, &app.store(), token, &claims, app.now_ms() / 1000).map_err(|e| bad(&e))
+        }
     }
 }
 
@@ -341,7 +337,7 @@ pub(super) fn redeem(
                     act,
                 },
             )?;
-            let mut body = signed.record(&mut app.store());
+            let mut body = signed.response();
             body.issued_token_type = Some(ACCESS_TOKEN);
             Ok(body)
         }

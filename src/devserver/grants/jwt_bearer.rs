@@ -181,5 +181,5 @@ pub(super) fn redeem(
             cnf: binding.cnf(),
         },
     )?;
-    Ok(signed.record(&mut app.store()))
+    Ok(signed.response())
 }

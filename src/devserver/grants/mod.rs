@@ -34,6 +34,16 @@ pub(crate) fn redeem(
     }
 }
 
+/// The answer while no new grant may be created because the revoked-grants list is full
+/// (docs/serve.md, "Memory").
+fn too_many_revoked_grants() -> Resp {
+    Resp::oauth_error(
+        503,
+        "temporarily_unavailable",
+        "too many revoked grants are remembered; retry later",
+    )
+}
+
 /// The DPoP key a new grant's refresh tokens are bound to: a public client's proof key
 /// (RFC 9449 §5: a confidential client authenticates every refresh instead).
 fn refresh_binding(client: &Client, binding: &Binding) -> Option<String> {

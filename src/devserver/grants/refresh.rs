@@ -1,6 +1,7 @@
 //! The refresh token grant (RFC 6749 §6): rotation with reuse detection (RFC 9700
 //! §4.14.2), an optional reuse grace, and a scope that may only narrow.
 
+use crate::devserver::access;
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Issue, TokenResponse, issue};
@@ -50,7 +51,7 @@ pub(super) fn redeem(
         let grace = app.cfg.refresh_reuse_grace.map_or(0, ms);
         if now.saturating_sub(rotated) > grace || app.cfg.refresh_reuse_grace.is_none() {
             // Reuse of a rotated token revokes the whole family (RFC 9700 §4.14.2).
-            store.revoke_family(record.family);
+            access::revoke_grant(app, &mut store, record.family);
             return Err(bad(
                 "refresh token reuse detected; every token of this grant is revoked",
             ));
