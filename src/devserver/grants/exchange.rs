@@ -100,7 +100,7 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
 }
 
 /// An access token this server issued and still honours (verified in
-/// [`access::check`](crate::devserver::access::check), as at the other endpoints).
+/// [`access::check`], as at the other endpoints).
 fn inspect_access(app: &App, token: &str) -> Result<Inspected, String> {
     let claims = access::check(app, token, None).map_err(|e| match e {
         Invalid::Expired => "expired".to_owned(),
