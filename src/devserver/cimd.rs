@@ -23,9 +23,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::Client;
+use super::capped::{Bounded, Bucket, bucket, ms, now_ms, source};
 use super::client_metadata::{AuthMethod, ClientMetadata};
 use super::fetch::{self, Bounds};
-use super::state::{Bounded, Bucket, bucket, ms, now_ms, source};
 use crate::oauth::strict_json;
 
 /// The deadline of one fetch.

@@ -12,10 +12,10 @@ use rustls::pki_types::UnixTime;
 
 use super::assertion::{self, ASSERTION_TYPE, AssertionError, Audiences, Keys};
 use super::back_channel::{REALM, err, too_many};
+use super::capped::{bucket, now_ms, source};
 use super::clients::AuthMethod;
 use super::directory::{Directory, Unknown};
 use super::mtls;
-use super::state::{bucket, now_ms, source};
 use super::wire::{Params, Req, Resp, basic_credentials};
 use super::{App, Client};
 use crate::oauth::secret::ClientSecret;

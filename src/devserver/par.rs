@@ -14,9 +14,9 @@ use super::App;
 use super::authorization_request::{AuthorizationRequest, MAX_KEPT_REQUEST, Refusal};
 use super::back_channel::{err, form};
 use super::binding;
+use super::capped::{Bounded, MAX_PENDING, ms};
 use super::client_auth::authenticate;
 use super::directory::Directory;
-use super::state::{Bounded, MAX_PENDING, ms};
 use super::wire::{Req, Resp, fingerprint, random_token};
 
 /// The prefix of every `request_uri` (RFC 9126 §2.2).

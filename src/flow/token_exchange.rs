@@ -63,8 +63,11 @@ pub fn request(
         params.push(("requested_token_type", t));
     }
     let mut response = token_request(http, endpoint, client, &params, &HeaderMap::new())?;
-    token_exchange::check_issued(&response, req.requested_token_type.as_deref())
-        .map_err(Error::BadResponse)?;
+    token_exchange::check_issued(
+        response.issued_token_type.as_deref(),
+        req.requested_token_type.as_deref(),
+    )
+    .map_err(Error::BadResponse)?;
     if response.expires_in.is_none() {
         response.expires_in = jwt_lifetime(response.access_token.expose(), now);
     }
