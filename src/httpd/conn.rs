@@ -165,7 +165,6 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
 
     fn call(&self, req: http::Request<Incoming>) -> Self::Future {
-        let req = detach(req);
         let shared = Arc::clone(&self.shared);
         let state = Arc::clone(&self.state);
         let peer = self.peer;
@@ -175,39 +174,6 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
             Ok(resp.map(|body| Tracked { body, state }))
         })
     }
-}
-
-/// The request with its own copies of the target and the header values. hyper's are slices
-/// of its read buffer, which it reads into again while the request is being answered (to
-/// notice a closed connection); as long as they live, it allocates a new buffer for that
-/// read, for every request. Copying the few short values costs less than that.
-fn detach<B>(req: http::Request<B>) -> http::Request<B> {
-    let (mut parts, body) = req.into_parts();
-    let mut headers = http::HeaderMap::with_capacity(parts.headers.len());
-    for (name, value) in &parts.headers {
-        // A valid value copied is valid: `from_bytes` cannot fail here.
-        if let Ok(mut copy) = HeaderValue::from_bytes(value.as_bytes()) {
-            copy.set_sensitive(value.is_sensitive());
-            headers.append(name, copy);
-        }
-    }
-    parts.headers = headers;
-    let copy = parts.uri.path_and_query().and_then(|target| {
-        http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
-            target.as_str().as_bytes(),
-        ))
-        .ok()
-    });
-    if let Some(copy) = copy {
-        let mut uri = parts.uri.clone().into_parts();
-        uri.path_and_query = Some(copy);
-        // The same parts with an equal target: this cannot fail; if it did, the original
-        // stays.
-        if let Ok(uri) = http::Uri::from_parts(uri) {
-            parts.uri = uri;
-        }
-    }
-    http::Request::from_parts(parts, body)
 }
 
 /// Reads the body, runs the handler, and makes its answer safe to send.
@@ -329,33 +295,5 @@ impl http_body::Body for Tracked {
 
     fn size_hint(&self) -> SizeHint {
         self.body.size_hint()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn detached_requests_keep_their_target_and_headers() {
-        let mut req = http::Request::builder()
-            .method("POST")
-            .uri("/token?a=1&b=%20")
-            .header("host", "127.0.0.1:9400")
-            .header("x-two", "1")
-            .header("x-two", "2")
-            .body(())
-            .unwrap();
-        let mut secret = HeaderValue::from_static("Basic ZGVtbzpkZW1v");
-        secret.set_sensitive(true);
-        req.headers_mut().insert(header::AUTHORIZATION, secret);
-        let copy = detach(req.clone());
-        assert_eq!(copy.method(), req.method());
-        assert_eq!(copy.uri(), req.uri());
-        assert_eq!(copy.uri().query(), Some("a=1&b=%20"));
-        assert_eq!(copy.headers(), req.headers());
-        let twos: Vec<_> = copy.headers().get_all("x-two").iter().collect();
-        assert_eq!(twos, ["1", "2"]);
-        assert!(copy.headers()[header::AUTHORIZATION].is_sensitive());
     }
 }
