@@ -243,14 +243,23 @@ const SERVER_OWNED: &[header::HeaderName] = &[
 /// Drops the handler's headers that belong to the server; returns whether it asked for the
 /// connection to close (`Connection: close`).
 fn sanitize(headers: &mut http::HeaderMap) -> bool {
+    let server_owned = |name: &header::HeaderName| {
+        SERVER_OWNED.contains(name) || matches!(name.as_str(), "keep-alive" | "proxy-connection")
+    };
+    // Most answers carry none of them: one pass over their few names, no lookups.
+    if !headers.keys().any(server_owned) {
+        return false;
+    }
     let close = headers
         .get_all(header::CONNECTION)
         .iter()
         .any(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
-    for name in SERVER_OWNED {
-        headers.remove(name);
-    }
-    for name in ["keep-alive", "proxy-connection"] {
+    let owned: Vec<header::HeaderName> = headers
+        .keys()
+        .filter(|n| server_owned(n))
+        .cloned()
+        .collect();
+    for name in owned {
         headers.remove(name);
     }
     close

@@ -374,6 +374,9 @@ fn hyper_builder(options: &Options) -> hyper::server::conn::http1::Builder {
     http.title_case_headers(true)
         .auto_date_header(options.date)
         .keep_alive(true)
+        // Answers are small: one buffer and one `send` per answer cost less than `writev`
+        // with the head and the body apart (no I/O vector to import and check).
+        .writev(false)
         .max_header_size(limits.max_head + 1)
         .max_buf_size((limits.max_head + 1024).max(8 * 1024));
     if limits.max_headers != 100 {
