@@ -173,8 +173,10 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     // The profile's certificate goes with the token to the origin named: certificate-bound
     // tokens (RFC 8705 §3) are accepted only with it.
     let certified = match &credential {
-        Credential::Profile { session, .. } => credentials::session_certificate(ctx, session)?
-            .map(|c| http.for_certificate(&Arc::new(c))),
+        Credential::Profile { session, .. } => {
+            credentials::login_certificate(ctx, &session.entry.login)?
+                .map(|c| http.for_certificate(&Arc::new(c)))
+        }
         Credential::External { .. } => None,
     };
     let mut exchange = send_proven(

@@ -18,6 +18,7 @@ use crate::oauth::dpop::{self, ProofKey};
 use crate::oauth::jose::{SigningAlg, SigningKey};
 use crate::oauth::mtls::ClientCertificate;
 use crate::oauth::tokens::TokenSet;
+use crate::store::index::RememberedLogin;
 
 use super::Context;
 
@@ -335,13 +336,12 @@ fn assertion_key(keys: &ClientKeys, offered: Option<&[String]>) -> Result<Assert
     })
 }
 
-/// The client certificate of a cached login: `--client-cert`/`--client-key` when given, else
-/// the ones its login remembered (no configuration read).
-pub(crate) fn session_certificate(
+/// The client certificate of a cached login (`login`, as the profile remembers it):
+/// `--client-cert`/`--client-key` when given, else the login's (no configuration read).
+pub(crate) fn login_certificate(
     ctx: &Context<'_>,
-    session: &super::session::Session,
+    login: &RememberedLogin,
 ) -> Result<Option<ClientCertificate>> {
-    let login = &session.entry.login;
     let (cert, key) = if ctx.flags.client_cert.is_some() || ctx.flags.client_key.is_some() {
         (ctx.flags.client_cert.clone(), ctx.flags.client_key.clone())
     } else {

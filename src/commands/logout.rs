@@ -15,7 +15,7 @@ use crate::store::{StoreChoice, StoreKind, select};
 
 use super::Context;
 use super::credentials::{self, DpopUse};
-use super::login::issuer_label;
+use super::obtained::issuer_label;
 use super::session::Session;
 
 /// What `logout` was asked for.

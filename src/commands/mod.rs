@@ -17,6 +17,7 @@ pub(crate) mod jwt_bearer;
 pub(crate) mod jwt_sign;
 pub(crate) mod login;
 pub(crate) mod logout;
+pub(crate) mod obtained;
 pub(crate) mod paste;
 pub(crate) mod providers;
 pub(crate) mod refresh;

@@ -37,7 +37,7 @@ use crate::oauth::id_token::DEFAULT_LEEWAY;
 use crate::oauth::providers::Provider;
 use crate::oauth::resource::{self, ResourceChallenge};
 use crate::oauth::tokens::{TokenSet, normalize_scopes};
-use crate::output::{Outcome, Report, Theme};
+use crate::output::{Report, Theme};
 use crate::store::index::{IndexEntry, RememberedLogin};
 use crate::text::sanitize;
 
@@ -47,7 +47,7 @@ use super::events::UiEvents;
 
 mod client;
 
-use super::login::{self, cache_key, subject};
+use super::obtained::{self, cache_key, subject};
 pub(crate) use client::{ClientOrigin, forget_registration, registered_secret};
 use client::{choose_client, choose_server};
 
@@ -154,7 +154,7 @@ impl ResourceLoginReport {
             sanitize::line(&self.scopes.join(" ")).into_owned()
         };
         let _ = writeln!(out, "  scopes:  {scopes}");
-        login::expiry_lines(
+        obtained::expiry_lines(
             &mut out,
             self.expires_at,
             self.now,
@@ -373,7 +373,7 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
     // them in the store.
     tokens.dpop_key = client.dpop().map(|d| d.stored().clone());
     let key = cache_key(&settings, &issuer, &client.client_id);
-    let store = login::save_login(ctx, &settings, &key, &tokens)?;
+    let store = obtained::save_login(ctx, &settings, &key, &tokens)?;
     let (secret_env, secret_file) = match &chosen.secret {
         SecretSource::Env(v) => (Some(v.clone()), None),
         SecretSource::File(p) if p.as_os_str() != "-" => (None, Some(p.clone())),
@@ -430,70 +430,4 @@ pub(crate) fn run(ctx: &Context<'_>, req: &Request) -> Result<LoggedIn> {
         tokens,
         report,
     })
-}
-
-/// `login` for a protected resource: with `--resource-url URL`, or for a profile whose last
-/// login (or configuration, `resource_url`) was for one, unless another server is named
-/// (`--issuer`, `--provider`, `--resource`, `--audience`). `None`: an ordinary login.
-/// Before discovery the URL is asked for its challenge (one GET without credentials), so
-/// that the scopes it names are asked for.
-pub(crate) fn for_login(ctx: &Context<'_>, args: &login::Options) -> Result<Option<Outcome>> {
-    let (raw, profile) = if let Some(u) = &args.resource_url {
-        (u.clone(), ctx.flags.profile.clone())
-    } else {
-        if ctx.flags.issuer.is_some()
-            || ctx.flags.provider.is_some()
-            || !args.resources.is_empty()
-            || !args.audiences.is_empty()
-        {
-            return Ok(None);
-        }
-        let profile = ctx.profile_name()?;
-        let configured = ctx
-            .config()?
-            .and_then(|f| f.profiles.get(&profile))
-            .and_then(|p| p.resource_url.clone());
-        let remembered = || ctx.indexed(&profile).and_then(|e| e.login.resource_url);
-        match configured.or_else(remembered) {
-            Some(u) => (u, Some(profile)),
-            None => return Ok(None),
-        }
-    };
-    let url = Url::parse(&raw)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| {
-            Error::usage(
-                format!("--resource-url `{raw}` is not an http(s) URL"),
-                Some("give the API's URL, e.g. https://api.example/mcp".to_owned()),
-            )
-        })?;
-    let http = ctx.http()?;
-    let url = http
-        .checked_url(url.as_str())
-        .map_err(|e| Error::usage(e, None))?;
-    let challenge = crate::flow::resource::probe(http, &url)?;
-    let mut req = Request::new(url);
-    req.challenge = challenge;
-    req.profile = profile;
-    req.scopes = (!args.scopes.is_empty()).then(|| args.scopes.clone());
-    req.client_metadata_url
-        .clone_from(&args.client_metadata_url);
-    req.no_browser = args.no_browser;
-    req.browser_command.clone_from(&args.browser_command);
-    req.port = args.port;
-    req.timeout = args.timeout;
-    req.leeway = args.leeway;
-    req.params = args.params.iter().cloned().collect();
-    req.prompt.clone_from(&args.prompt);
-    req.login_hint.clone_from(&args.login_hint);
-    req.auth_method = args.auth_method;
-    req.grant = (args.flow != Grant::AuthorizationCode).then_some(args.flow);
-    req.dpop = args.dpop;
-    let done = run(ctx, &req)?;
-    Ok(Some(if ctx.ui.json {
-        Outcome::report(done.report)
-    } else {
-        Outcome::default()
-    }))
 }

@@ -18,8 +18,8 @@ use crate::text::sanitize;
 use super::Context;
 use super::credentials;
 use super::introspect::read_stdin;
-use super::login::issuer_label;
 use super::logout::delete_cached;
+use super::obtained::issuer_label;
 use super::session::{Session, provider};
 
 /// `--token-type-hint` (RFC 7009 §2.1).

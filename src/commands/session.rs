@@ -4,23 +4,26 @@
 
 use std::time::Duration;
 
-use crate::config::{Overrides, Settings};
+use crate::config::{Flags, Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::flow::client::ClientAuth;
 use crate::flow::provider::Resolved;
 use crate::flow::renewal::{
-    Fresh, RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_replacing,
+    Fresh, RenewError, RenewalError, Renewed, Renewer, renew_if_needed, renew_now, renew_replacing,
 };
+use crate::flow::token_exchange::Request;
 use crate::oauth::grant::Renewal;
-use crate::oauth::secret::AccessToken;
+use crate::oauth::secret::{AccessToken, SecurityToken};
+use crate::oauth::token_exchange::{ID_TOKEN, JWT};
 use crate::oauth::tokens::TokenSet;
+use crate::output::Rerun;
 use crate::store::TokenStore;
-use crate::store::index::IndexEntry;
+use crate::store::index::{IndexEntry, RememberedExchange, RememberedLogin, TokenSource};
 use crate::store::lock::Locks;
 use crate::store::select;
 
 use super::Context;
-use super::credentials::{self, DpopUse};
+use super::credentials::{self, DpopUse, read_token};
 
 /// The profile's `dpop` setting: `Some(true)` binds, `Some(false)` never, `None` as the
 /// server's answers say (README, "DPoP").
@@ -162,13 +165,13 @@ pub(crate) fn renew_with(
     let login = &session.entry.login;
     let fresh = match current.renewal() {
         Some(Renewal::ExchangeAgain) => {
-            Some(super::exchange::again(ctx, &session.profile, login).map(Fresh::Exchange))
+            Some(again(ctx, &session.profile, login).map(Fresh::Exchange))
         }
         Some(Renewal::SignAssertion) => Some(
             super::jwt_bearer::again(
                 &session.profile,
                 login.assertion.as_ref(),
-                &super::login::issuer_label(&resolved),
+                &super::obtained::issuer_label(&resolved),
                 &current.client_id,
             )
             .map(Fresh::Assertion),
@@ -291,4 +294,188 @@ pub(crate) fn settle(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// Renewing an exchanged profile exchanges again (RFC 8693): the subject and actor tokens
+// are read anew, a parent profile's renewed first through its own renewal. This is where
+// renewal and token exchange meet, so it lives with renewal; `exchange` builds its first
+// request the same way.
+
+/// How long a parent's access token must stay valid for its exchange.
+pub(crate) const PARENT_MIN_TTL: Duration = Duration::from_secs(60);
+
+/// The longest chain of exchanges followed (a profile from a profile from …).
+pub(crate) const MAX_CHAIN: usize = 8;
+
+/// The parent's error, told as the parent's: a login it needs is suggested for it.
+pub(crate) fn from_parent(parent: &str, role: &str, e: Error) -> Error {
+    match e {
+        Error::LoginRequired { message, hint } => {
+            let mut rerun = Rerun::default();
+            rerun.value("-p", Some(parent));
+            Error::LoginRequired {
+                message: format!("{message} (the {role} token's profile)"),
+                hint: rerun.hint(&hint).into_owned(),
+            }
+        }
+        other => other,
+    }
+}
+
+/// The `exp` of a JWT, if it is one with a numeric `exp`.
+fn jwt_exp(token: &str) -> Option<i64> {
+    let jws = crate::oauth::jwt::parse(token).ok()?;
+    crate::oauth::jwt::numeric_date(jws.claims.get("exp")?).ok()
+}
+
+/// Profile `parent`'s current token of type `kind` (its access token, or its ID token),
+/// renewed first through its own renewal when it expires within [`PARENT_MIN_TTL`].
+fn profile_token(ctx: &Context<'_>, parent: &str, kind: &str, role: &str) -> Result<SecurityToken> {
+    if ctx.chain().iter().any(|p| p == parent) || ctx.chain().len() >= MAX_CHAIN {
+        let mut chain = ctx.chain().to_vec();
+        chain.push(parent.to_owned());
+        return Err(Error::config(
+            format!(
+                "the token exchanges of these profiles go round in a loop: {}",
+                chain.join(" ← ")
+            ),
+            Some(
+                "exchange one of them from another profile (`oauthctl -p NAME exchange …`)"
+                    .to_owned(),
+            ),
+        ));
+    }
+    let flags = Flags {
+        profile: Some(parent.to_owned()),
+        config: ctx.flags.config.clone(),
+        token_store: ctx.flags.token_store,
+        cacert: ctx.flags.cacert.clone(),
+        insecure_http: ctx.flags.insecure_http,
+        ..Flags::default()
+    };
+    let pctx = ctx.for_profile(&flags)?;
+    let parent_err = |e| from_parent(parent, role, e);
+    let session = Session::open(&pctx).map_err(parent_err)?;
+    let mut tokens = usable_tokens(&pctx, &session, PARENT_MIN_TTL).map_err(parent_err)?;
+    let now = ctx.clock().now();
+    let token = match kind {
+        k if k == ID_TOKEN => {
+            let margin = i64::try_from(PARENT_MIN_TTL.as_secs()).unwrap_or(i64::MAX);
+            let fresh = |t: &TokenSet| {
+                t.id_token
+                    .as_ref()
+                    .and_then(|i| jwt_exp(i.expose()))
+                    .is_some_and(|exp| exp - now > margin)
+            };
+            if !fresh(&tokens) && tokens.renewal().is_some() {
+                let renewed = renew_now(
+                    session.store.as_ref(),
+                    &locks(&pctx),
+                    &session.entry.cache_key,
+                    now,
+                    |current| renew_with(&pctx, &session, current),
+                );
+                tokens = settle(&pctx, &session, renewed).map_err(parent_err)?.tokens;
+            }
+            tokens
+                .id_token
+                .as_ref()
+                .ok_or_else(|| {
+                    Error::usage(
+                        format!("profile `{parent}` has no ID token to exchange (was `openid` requested?)"),
+                        None,
+                    )
+                })?
+                .expose()
+                .to_owned()
+        }
+        k if k == JWT && crate::oauth::jwt::parse(tokens.access_token.expose()).is_err() => {
+            return Err(Error::usage(
+                format!(
+                    "profile `{parent}`'s access token is not a JWT, so it is no {role} token of type jwt"
+                ),
+                Some(format!("use --{role}-token-type access_token")),
+            ));
+        }
+        _ => tokens.access_token.expose().to_owned(),
+    };
+    Ok(SecurityToken::new(token))
+}
+
+/// The subject or actor token from `source`, read now. `renewing`: standard input was read
+/// at the first exchange and is not kept, so there is nothing to read.
+fn token_from(
+    ctx: &Context<'_>,
+    profile: &str,
+    source: &TokenSource,
+    kind: &str,
+    role: &str,
+    renewing: bool,
+) -> Result<SecurityToken> {
+    match source {
+        TokenSource::Profile(parent) => profile_token(ctx, parent, kind, role),
+        TokenSource::File(path) => {
+            read_token(path, &format!("--{role}-token-file")).map(SecurityToken::new)
+        }
+        TokenSource::Stdin if renewing => Err(Error::LoginRequired {
+            message: format!(
+                "the {role} token of profile `{profile}`'s exchange was read from standard input \
+                 and is not kept: there is nothing to exchange again"
+            ),
+            hint: format!(
+                "run `oauthctl exchange --{role}-token-file -` again with a new {role} token"
+            ),
+        }),
+        TokenSource::Stdin => {
+            read_token(std::path::Path::new("-"), &format!("--{role}-token-file"))
+                .map(SecurityToken::new)
+        }
+    }
+}
+
+/// The request for exchange `x` of `profile`, its tokens read now.
+pub(crate) fn request_for(
+    ctx: &Context<'_>,
+    profile: &str,
+    x: &RememberedExchange,
+    scopes: &[String],
+    renewing: bool,
+) -> Result<Request> {
+    let subject = token_from(
+        ctx,
+        profile,
+        &x.subject,
+        &x.subject_token_type,
+        "subject",
+        renewing,
+    )?;
+    let actor = match (&x.actor, &x.actor_token_type) {
+        (Some(source), Some(kind)) => Some((
+            token_from(ctx, profile, source, kind, "actor", renewing)?,
+            kind.clone(),
+        )),
+        _ => None,
+    };
+    Ok(Request {
+        subject,
+        subject_token_type: x.subject_token_type.clone(),
+        actor,
+        audiences: x.audiences.clone(),
+        resources: x.resources.clone(),
+        scopes: scopes.to_vec(),
+        requested_token_type: x.requested_token_type.clone(),
+    })
+}
+
+/// The exchange that renews profile `profile`'s set, as its login (`login`) remembers it:
+/// the parent's current token (renewed first when needed), a file read again.
+pub(crate) fn again(ctx: &Context<'_>, profile: &str, login: &RememberedLogin) -> Result<Request> {
+    let x = login
+        .exchange
+        .as_ref()
+        .ok_or_else(|| Error::LoginRequired {
+            message: format!("profile `{profile}` does not say what its token exchange exchanged"),
+            hint: "run `oauthctl exchange --subject-profile NAME` again".to_owned(),
+        })?;
+    request_for(ctx, profile, x, &login.scopes, true)
 }
