@@ -90,7 +90,7 @@ pub struct DevConfig {
 /// scopes; everything else (lifetimes, limits, flags, the clock) is the server's.
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    /// The path segment after `/t/` (see [`tenant_name_problem`]).
+    /// The path segment after `/t/` (see [`super::tenant_name_problem`]).
     pub name: String,
     /// Its clients, users and scopes.
     pub registry: Registry,
