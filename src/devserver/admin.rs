@@ -272,18 +272,17 @@ fn minted(app: &App, req: &Req, asked: &MintRequest) -> Result<Resp, Resp> {
         app,
         &mut app.store(),
         &Issue {
-            client: &client,
-            user,
-            scope,
-            audience,
             auth_time: user.map(|_| now_s),
-            nonce: None,
-            family: None,
-            refreshed: false,
-            cnf: Cnf {
-                jkt,
-                x5t_s256: None,
-            },
+            ..Issue::without_grant(
+                &client,
+                user,
+                scope,
+                audience,
+                Cnf {
+                    jkt,
+                    x5t_s256: None,
+                },
+            )
         },
         ttl,
     )?;

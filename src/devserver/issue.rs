@@ -35,6 +35,30 @@ pub(crate) struct Issue<'a> {
     pub cnf: Cnf,
 }
 
+impl<'a> Issue<'a> {
+    /// An issuance outside a sign-in (client credentials, JWT bearer, token exchange,
+    /// minting): no grant to refresh, no authentication time, no nonce.
+    pub(crate) fn without_grant(
+        client: &'a Client,
+        user: Option<&'a User>,
+        scope: Vec<String>,
+        audience: Option<String>,
+        cnf: Cnf,
+    ) -> Self {
+        Self {
+            client,
+            user,
+            scope,
+            audience,
+            auth_time: None,
+            nonce: None,
+            family: None,
+            refreshed: false,
+            cnf,
+        }
+    }
+}
+
 fn signing_failed<E>(_: E) -> Resp {
     Resp::oauth_error(500, "server_error", "signing failed")
 }

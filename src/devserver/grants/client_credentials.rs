@@ -41,17 +41,7 @@ pub(super) fn redeem(
     // No refresh token, no ID token: nothing is kept, so the store is not locked.
     let signed = sign_access(
         app,
-        &Issue {
-            client,
-            user: None,
-            scope,
-            audience,
-            auth_time: None,
-            nonce: None,
-            family: None,
-            refreshed: false,
-            cnf: binding.cnf(),
-        },
+        &Issue::without_grant(client, None, scope, audience, binding.cnf()),
     )?;
     Ok(signed.response())
 }

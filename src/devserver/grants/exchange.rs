@@ -320,17 +320,7 @@ pub(super) fn redeem(
             );
             let signed = sign_delegated(
                 app,
-                &Issue {
-                    client,
-                    user,
-                    scope,
-                    audience,
-                    auth_time: None,
-                    nonce: None,
-                    family: None,
-                    refreshed: false,
-                    cnf: binding.cnf(),
-                },
+                &Issue::without_grant(client, user, scope, audience, binding.cnf()),
                 &Delegation {
                     sub: subject.sub,
                     roles,

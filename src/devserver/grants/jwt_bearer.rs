@@ -169,17 +169,7 @@ pub(super) fn redeem(
         })?;
     let signed = sign_access(
         app,
-        &Issue {
-            client,
-            user,
-            scope,
-            audience,
-            auth_time: None,
-            nonce: None,
-            family: None,
-            refreshed: false,
-            cnf: binding.cnf(),
-        },
+        &Issue::without_grant(client, user, scope, audience, binding.cnf()),
     )?;
     Ok(signed.response())
 }
