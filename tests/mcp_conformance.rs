@@ -103,11 +103,19 @@ fn summary(stdout: &str) -> BTreeMap<String, bool> {
         .collect()
 }
 
-/// The client's stderr in `scenario`'s results.
-fn client_stderr(results: &Path, scenario: &str) -> String {
-    let (group, name) = scenario.split_once('/').unwrap();
-    let dir = std::fs::read_dir(results.join(group))
-        .unwrap()
+/// The client's stderr and the checks in `scenario`'s results, for a failure message.
+fn scenario_record(results: &Path, scenario: &str) -> String {
+    let checks = scenario_dir(results, scenario)
+        .map(|d| std::fs::read_to_string(d.join("checks.json")).unwrap_or_default())
+        .unwrap_or_default();
+    format!("{}\n{checks}", client_stderr(results, scenario))
+}
+
+/// The directory of `scenario`'s results.
+fn scenario_dir(results: &Path, scenario: &str) -> Option<std::path::PathBuf> {
+    let (group, name) = scenario.split_once('/')?;
+    std::fs::read_dir(results.join(group))
+        .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| {
@@ -116,7 +124,12 @@ fn client_stderr(results: &Path, scenario: &str) -> String {
                 .and_then(|n| n.strip_prefix(name))
                 .is_some_and(|rest| rest.starts_with("-2"))
         })
-        .unwrap_or_else(|| panic!("no results for {scenario}"));
+}
+
+/// The client's stderr in `scenario`'s results.
+fn client_stderr(results: &Path, scenario: &str) -> String {
+    let dir =
+        scenario_dir(results, scenario).unwrap_or_else(|| panic!("no results for {scenario}"));
     std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default()
 }
 
@@ -127,7 +140,15 @@ fn the_fourteen_tier_1_auth_scenarios_pass() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let scenarios = summary(&stdout);
     let expected: BTreeMap<String, bool> = TIER_1.iter().map(|s| ((*s).to_owned(), true)).collect();
-    assert_eq!(scenarios, expected, "{stdout}");
+    // A failed scenario's client stderr and checks say why.
+    let mut why = String::new();
+    for (s, _) in scenarios.iter().filter(|(_, passed)| !**passed) {
+        why.push_str(&format!(
+            "--- {s}:\n{}\n",
+            scenario_record(results.path(), s)
+        ));
+    }
+    assert_eq!(scenarios, expected, "{stdout}\n{why}");
     assert!(
         stdout.contains(" passed, 0 failed, 0 warnings"),
         "a failure or a warning:\n{stdout}"

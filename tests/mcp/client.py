@@ -58,15 +58,17 @@ class Client:
             XDG_CACHE_HOME=os.path.join(home, "xdg-cache"),
             NO_COLOR="1",
         )
+        # Upper bounds only: the suite runs its scenarios in parallel, beside the other
+        # tests, with a debug build; a login normally takes well under a second.
         self.base = [
             os.environ.get("OAUTHCTL", "oauthctl"),
             "call",
             "--login",
             "--fail",
             "--login-timeout",
-            "15s",
-            "--max-time",
             "60s",
+            "--max-time",
+            "120s",
             "--browser-command",
             os.environ.get("BROWSER_COMMAND", "curl -fsS -L -o /dev/null"),
             "--client-metadata-url",
