@@ -143,14 +143,24 @@ pub(crate) fn complete(
 /// The client for a request about `cached` (a profile's token set, if the token is one):
 /// another client named on the command line brings its own authentication method and
 /// proves nothing with the profile's DPoP key; the profile's own client proves a
-/// DPoP-bound set's requests with the set's key (introspection, revocation).
+/// DPoP-bound set's requests with the set's key (introspection, revocation). Without a
+/// client id (`None`) it is a configuration error that says how to give one.
 pub(crate) fn for_cached(
     ctx: &Context<'_>,
     settings: &Settings,
-    client_id: String,
+    client_id: Option<String>,
     resolved: Resolved,
     cached: Option<&TokenSet>,
 ) -> Result<Client> {
+    let client_id = client_id.ok_or_else(|| {
+        Error::config(
+            format!("no client id known for profile `{}`", settings.profile),
+            Some(
+                "pass --client-id ID (and --client-secret-file for a confidential client)"
+                    .to_owned(),
+            ),
+        )
+    })?;
     let other_client = ctx.flags.client_id.is_some();
     let (method, dpop) = match cached {
         Some(tokens) if !other_client => (settings.auth_method, DpopUse::Set(tokens, Some(false))),

@@ -67,15 +67,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     };
     let issuer = issuer.or_else(|| ctx.indexed(&profile).map(|e| e.issuer));
     let (settings, resolved) = provider(ctx, issuer.as_deref())?;
-    let client_id = settings.client_id.clone().ok_or_else(|| {
-        Error::config(
-            format!("no client id known for profile `{profile}`"),
-            Some(
-                "pass --client-id ID (and --client-secret-file for a confidential client)"
-                    .to_owned(),
-            ),
-        )
-    })?;
+    let client_id = settings.client_id.clone();
     let credentials::Client {
         auth: client,
         resolved,

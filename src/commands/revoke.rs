@@ -157,16 +157,7 @@ pub(crate) fn run(ctx: &Context<'_>, args: &Options) -> Result<Outcome> {
     let client_id = match (&ctx.flags.client_id, &cached) {
         (None, Some(tokens)) => Some(tokens.client_id.clone()),
         _ => settings.client_id.clone(),
-    }
-    .ok_or_else(|| {
-        Error::config(
-            format!("no client id known for profile `{profile}`"),
-            Some(
-                "pass --client-id ID (and --client-secret-file for a confidential client)"
-                    .to_owned(),
-            ),
-        )
-    })?;
+    };
     let credentials::Client {
         auth: client,
         resolved,
