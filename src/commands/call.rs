@@ -321,14 +321,7 @@ fn send_proven(
         observe: dpop.as_ref().map(|_| &observe as ObserveFn<'_>),
         client: certified,
     };
-    let sink = |line: &str| ctx.ui.trace(line);
-    let trace: http::trace::Sink<'_> = (ctx.ui.verbose > 0).then_some(&sink);
-    let timed_out = |base: &str| limit.timed_out(base, "did not answer");
-    let budget = Budget {
-        deadline: limit.deadline,
-        timed_out: &timed_out,
-    };
-    let exchange = http.exchange(req, &creds, follow, budget, trace)?;
+    let exchange = exchange_within(ctx, http, req, &creds, follow, limit)?;
     let Some(d) = &dpop else {
         return Ok(exchange);
     };
@@ -346,9 +339,29 @@ fn send_proven(
     let last = used.borrow().clone();
     if wants_nonce && d.has_new_nonce(&url, last.as_deref()) {
         drop(exchange);
-        return http.exchange(req, &creds, follow, budget, trace);
+        return exchange_within(ctx, http, req, &creds, follow, limit);
     }
     Ok(exchange)
+}
+
+/// One exchange of `req` with `credentials` (following redirects with `follow`) within
+/// `limit`, traced with `-v`.
+fn exchange_within(
+    ctx: &Context<'_>,
+    http: &HttpClient,
+    req: &Request,
+    credentials: &Credentials<'_>,
+    follow: bool,
+    limit: Limit,
+) -> Result<Exchange> {
+    let sink = |line: &str| ctx.ui.trace(line);
+    let trace: http::trace::Sink<'_> = (ctx.ui.verbose > 0).then_some(&sink);
+    let timed_out = |base: &str| limit.timed_out(base, "did not answer");
+    let budget = Budget {
+        deadline: limit.deadline,
+        timed_out: &timed_out,
+    };
+    http.exchange(req, credentials, follow, budget, trace)
 }
 
 /// Writes the response where the user wants it; `explain` adds to the note about an error

@@ -18,9 +18,8 @@ use url::Url;
 
 use crate::config::Flags;
 use crate::error::{Error, Result};
-use crate::http::exchange::{Budget, Credentials, Exchange};
+use crate::http::exchange::{Credentials, Exchange};
 use crate::http::request::Request;
-use crate::http::{self, HttpClient};
 use crate::oauth::resource::{self, ResourceChallenge};
 use crate::oauth::tokens::TokenSet;
 use crate::output::Outcome;
@@ -30,7 +29,8 @@ use super::super::Context;
 use super::super::resource_login::{self, LoggedIn};
 use super::super::session::{Session, replace_rejected, usable_tokens};
 use super::{
-    Limit, MIN_TTL, Options, Shown, api_client, check_token_not_in_url, deliver, send_proven,
+    Limit, MIN_TTL, Options, Shown, api_client, check_token_not_in_url, deliver, exchange_within,
+    send_proven,
 };
 
 /// The most authorizations one call makes, the first included.
@@ -189,24 +189,6 @@ fn refresh_may_help(challenge: &ResourceChallenge) -> bool {
     challenge.status == 401 && challenge.error.as_deref() == Some("invalid_token")
 }
 
-/// Sends the request without a token (to read the API's challenge).
-fn send_without_token(
-    http: &HttpClient,
-    ctx: &Context<'_>,
-    req: &Request,
-    follow: bool,
-    limit: Limit,
-) -> Result<Exchange> {
-    let sink = |line: &str| ctx.ui.trace(line);
-    let trace: http::trace::Sink<'_> = (ctx.ui.verbose > 0).then_some(&sink);
-    let timed_out = |base: &str| limit.timed_out(base, "did not answer");
-    let budget = Budget {
-        deadline: limit.deadline,
-        timed_out: &timed_out,
-    };
-    http.exchange(req, &Credentials::NONE, follow, budget, trace)
-}
-
 /// What to do after a challenge.
 enum Next {
     /// Log in, with these scopes (`None`: as the resource says).
@@ -247,7 +229,14 @@ pub(super) fn run(
                     limit,
                 )?
             }
-            None => send_without_token(&http, ctx, request, args.location, limit)?,
+            None => exchange_within(
+                ctx,
+                &http,
+                request,
+                &Credentials::NONE,
+                args.location,
+                limit,
+            )?,
         };
         let Some(challenge) = challenge_of(&exchange) else {
             return deliver(ctx, args, exchange.response, limit, || {});
