@@ -84,17 +84,9 @@ impl<'a> Back<'a> {
 
 /// `GET|POST /authorize`.
 pub(crate) fn authorize(app: &App, req: &Req) -> Resp {
-    let raw: &[u8] = match req.method.as_str() {
-        "GET" => req.query.as_bytes(),
-        "POST" if req.is_form() => &req.body,
-        "POST" => {
-            return pages::error(
-                400,
-                "Invalid request",
-                "The form must be application/x-www-form-urlencoded.",
-            );
-        }
-        _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
+    let raw = match pages::get_or_form(req) {
+        Ok(raw) => raw,
+        Err(page) => return page,
     };
     let pushed = match pushed_request(app, raw) {
         Ok(pushed) => pushed,

@@ -40,17 +40,9 @@ fn refused(message: &str) -> Resp {
 
 /// `GET|POST /logout`.
 pub(crate) fn logout(app: &App, req: &Req) -> Resp {
-    let params = match req.method.as_str() {
-        "GET" => req.query_params(),
-        "POST" if req.is_form() => req.form(),
-        "POST" => {
-            return pages::error(
-                400,
-                "Invalid request",
-                "The form must be application/x-www-form-urlencoded.",
-            );
-        }
-        _ => return pages::error(405, "Method not allowed", "Use GET or POST."),
+    let params = match pages::get_or_form(req) {
+        Ok(raw) => Params::parse(raw),
+        Err(page) => return page,
     };
     let params = match params {
         Ok(p) => p,

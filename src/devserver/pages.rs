@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::wire::{Params, Resp, html_escape as e};
+use super::wire::{Params, Req, Resp, html_escape as e};
 use super::{App, Registry, User};
 
 /// The CSRF cookie (double submit: cookie + hidden field + server-side copy).
@@ -34,6 +34,22 @@ fn with_csrf(resp: Resp, csrf: &str) -> Resp {
         "Set-Cookie",
         &format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict"),
     )
+}
+
+/// The raw parameters of a page the browser reaches by `GET` (the query) or by a form
+/// `POST` (the body), as `/authorize` and the `end_session_endpoint` are (OIDC Core §3.1.2.1,
+/// RP-Initiated Logout §2); anything else is an error page.
+pub(crate) fn get_or_form(req: &Req) -> Result<&[u8], Resp> {
+    match req.method.as_str() {
+        "GET" => Ok(req.query.as_bytes()),
+        "POST" if req.is_form() => Ok(&req.body),
+        "POST" => Err(error(
+            400,
+            "Invalid request",
+            "The form must be application/x-www-form-urlencoded.",
+        )),
+        _ => Err(error(405, "Method not allowed", "Use GET or POST.")),
+    }
 }
 
 /// An error page, never a redirect (as for an unknown client or redirect URI, RFC 6749
