@@ -14,12 +14,11 @@
 
 use std::sync::PoisonError;
 
-use jsonwebtoken::Validation;
-use jsonwebtoken::errors::ErrorKind;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::App;
+use super::keys::{Own, Unverified};
 use super::sender::Cnf;
 use super::state::Store;
 
@@ -109,33 +108,25 @@ pub(crate) fn verify(
     token: &str,
     audiences: Option<&[String]>,
 ) -> Result<Claims, Invalid> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| Invalid::Malformed)?;
-    if header.typ.as_deref() != Some("at+jwt") {
-        return Err(Invalid::NotAccessToken);
-    }
-    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.find(kid))
-        .ok_or(Invalid::UnknownKey)?;
-    let mut v = Validation::new(key.alg().algorithm());
-    v.leeway = 0;
-    // `exp` is required, and compared below with the server's own "now".
-    v.validate_exp = false;
-    v.set_issuer(&[&app.issuer]);
-    match audiences {
-        Some(a) => v.set_audience(a),
-        None => v.validate_aud = false,
-    }
-    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<Claims>(token, key.decoding(), &v)
-        .map(|d| d.claims)
-        .map_err(|e| match e.kind() {
-            ErrorKind::InvalidAudience => Invalid::Audience,
-            ErrorKind::InvalidIssuer => Invalid::Issuer,
-            ErrorKind::InvalidSignature => Invalid::Signature,
-            _ => Invalid::Claims,
+    let own = Own {
+        issuer: &app.issuer,
+        typ: Some("at+jwt"),
+        required: &["exp", "iss", "aud", "sub"],
+        audiences,
+    };
+    let (_, claims): (_, Claims) = app
+        .keys
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .verify_own(token, &own)
+        .map_err(|e| match e {
+            Unverified::Malformed => Invalid::Malformed,
+            Unverified::Typ => Invalid::NotAccessToken,
+            Unverified::UnknownKey => Invalid::UnknownKey,
+            Unverified::Audience => Invalid::Audience,
+            Unverified::Issuer => Invalid::Issuer,
+            Unverified::Signature => Invalid::Signature,
+            Unverified::Claims => Invalid::Claims,
         })?;
     // Both against the server's settable clock (the JWT library would read the real time).
     let now = app.now_ms() / 1000;

@@ -21,6 +21,34 @@ pub(crate) struct KeySet {
     file: Option<PathBuf>,
 }
 
+/// What [`KeySet::verify_own`] checks besides the signature.
+pub(crate) struct Own<'a> {
+    /// The server's issuer identifier.
+    pub issuer: &'a str,
+    /// The header `typ` the token must have, if any.
+    pub typ: Option<&'a str>,
+    /// Claims that must be present.
+    pub required: &'a [&'a str],
+    /// The audiences one of which `aud` must be, if checked.
+    pub audiences: Option<&'a [String]>,
+}
+
+/// Why a token is not one of this server's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unverified {
+    /// Not a JWS at all.
+    Malformed,
+    /// Another `typ` than the one asked for.
+    Typ,
+    /// No `kid`, or one of no current key.
+    UnknownKey,
+    Audience,
+    Issuer,
+    Signature,
+    /// A required claim missing or malformed.
+    Claims,
+}
+
 /// How many keys the JWKS publishes at most (active + previous).
 const MAX_PUBLISHED: usize = 3;
 
@@ -80,6 +108,50 @@ impl KeySet {
     /// The key with `kid`.
     pub(crate) fn find(&self, kid: &str) -> Option<&SigningKey> {
         self.keys.iter().find(|k| k.kid() == kid)
+    }
+
+    /// Verifies `token` as a JWT this server signed and issued: the header's `typ` is
+    /// `typ` when one is asked for, its `kid` names one of these keys (so the algorithm is
+    /// that key's: `none` and HMAC are refused), `iss` is `issuer`, the `required` claims
+    /// are present and `aud` is one of `audiences` when given. Time claims are the caller's
+    /// to check, against the server's settable clock (the JWT library reads the real time).
+    /// Returns the header's `typ` and the claims.
+    pub(crate) fn verify_own<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        own: &Own<'_>,
+    ) -> Result<(Option<String>, T), Unverified> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Unverified::Malformed)?;
+        if own
+            .typ
+            .is_some_and(|typ| header.typ.as_deref() != Some(typ))
+        {
+            return Err(Unverified::Typ);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.find(kid))
+            .ok_or(Unverified::UnknownKey)?;
+        let mut v = jsonwebtoken::Validation::new(key.alg().algorithm());
+        v.leeway = 0;
+        v.validate_exp = false;
+        v.validate_nbf = false;
+        v.set_issuer(&[own.issuer]);
+        match own.audiences {
+            Some(a) => v.set_audience(a),
+            None => v.validate_aud = false,
+        }
+        v.set_required_spec_claims(own.required);
+        let claims = jsonwebtoken::decode::<T>(token, key.decoding(), &v)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => Unverified::Audience,
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => Unverified::Issuer,
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => Unverified::Signature,
+                _ => Unverified::Claims,
+            })?
+            .claims;
+        Ok((header.typ, claims))
     }
 
     fn save(&self) -> Result<(), String> {

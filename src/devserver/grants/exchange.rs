@@ -18,13 +18,13 @@
 
 use std::sync::PoisonError;
 
-use jsonwebtoken::Validation;
 use serde_json::{Map, Value, json};
 
 use crate::devserver::access::{self, Invalid};
 use crate::devserver::back_channel::err;
 use crate::devserver::binding::Binding;
 use crate::devserver::issue::{Delegation, Issue, TokenResponse, sign_delegated};
+use crate::devserver::keys::{Own, Unverified};
 use crate::devserver::scope::{bad_scope, has, split_scope};
 use crate::devserver::state::{IdTokenRecord, Store};
 use crate::devserver::wire::{Params, Resp, fingerprint, random_bytes};
@@ -57,46 +57,39 @@ fn invalid_request(description: &str) -> Resp {
 /// Checks a JWT this server signed (signature by one of its keys, its `iss`, `exp`) and
 /// returns its header `typ` and claims.
 fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>), String> {
-    let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| "not a token this server issued".to_owned())?;
-    let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.find(kid))
-        .ok_or_else(|| "not signed by this server's keys".to_owned())?;
-    let mut v = Validation::new(key.alg().algorithm());
-    v.leeway = 0;
-    v.set_issuer(&[&app.issuer]);
-    v.validate_aud = false;
-    // `exp` against the settable clock, below (the JWT library reads the real time).
-    v.validate_exp = false;
-    v.validate_nbf = false;
-    v.set_required_spec_claims(&["exp", "iss", "sub"]);
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key.decoding(), &v).map_err(
-        |e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => "expired".to_owned(),
-            _ => "its signature or claims do not verify".to_owned(),
-        },
-    )?;
+    let own = Own {
+        issuer: &app.issuer,
+        typ: None,
+        required: &["exp", "iss", "sub"],
+        audiences: None,
+    };
+    let (typ, claims): (_, Map<String, Value>) = app
+        .keys
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .verify_own(token, &own)
+        .map_err(|e| match e {
+            Unverified::Malformed => "not a token this server issued",
+            Unverified::UnknownKey => "not signed by this server's keys",
+            _ => "its signature or claims do not verify",
+        })
+        .map_err(str::to_owned)?;
     let now_s = app.now_ms() / 1000;
-    if data
-        .claims
+    if claims
         .get("exp")
         .and_then(Value::as_u64)
         .is_none_or(|exp| exp <= now_s)
     {
         return Err("expired".to_owned());
     }
-    if data
-        .claims
+    if claims
         .get("nbf")
         .and_then(Value::as_u64)
         .is_some_and(|nbf| nbf > now_s)
     {
         return Err("its signature or claims do not verify".to_owned());
     }
-    Ok((header.typ, data.claims))
+    Ok((typ, claims))
 }
 
 /// An access token this server issued and still honours (verified in
