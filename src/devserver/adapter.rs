@@ -1,39 +1,35 @@
 //! The dev server on the crate's HTTP server ([`crate::httpd`]): a request that passed the
 //! server's checks becomes a `wire::Req` (method in upper case, target split into path and
-//! query at the first `?`, headers and body as received, the peer's address and TLS client
-//! certificates), and the
-//! router's `wire::Resp` becomes the answer, minus any header that is not a valid field name
-//! and value of visible ASCII (so no value can split the response).
+//! query at the first `?`, the headers and body handed over as received, the peer's address
+//! and TLS client certificates), and the router's `wire::Resp` becomes the answer (its
+//! headers were checked as they were added).
 
-use http::header::{HeaderName, HeaderValue};
+use std::borrow::Cow;
 
 use super::wire::{Req, Resp};
-use crate::httpd::{Body, PeerAddr, PeerCertificates, Request, Response};
+use crate::httpd::{Body, Peer, Request, Response};
+
+/// The methods named in upper case without an allocation; any other is upper-cased.
+const METHODS: [&str; 9] = [
+    "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+];
 
 /// The handlers' view of a checked request.
-pub(super) fn to_req(req: Request) -> Req {
+pub(super) fn to_req(req: Request, peer: &Peer) -> Req {
     let (parts, body) = req.into_parts();
-    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0.ip());
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            // The server accepts ASCII heads only, so every value is text.
-            let value = value.to_str().unwrap_or_default();
-            (name.as_str().to_owned(), value.to_owned())
-        })
-        .collect();
+    let method = parts.method.as_str();
+    let method = METHODS
+        .into_iter()
+        .find(|m| *m == method)
+        .map_or_else(|| Cow::Owned(method.to_ascii_uppercase()), Cow::Borrowed);
     Req {
-        method: parts.method.as_str().to_ascii_uppercase(),
+        method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
-        headers,
-        body: Vec::from(body),
-        peer,
-        peer_certs: parts
-            .extensions
-            .get::<std::sync::Arc<PeerCertificates>>()
-            .cloned(),
+        headers: parts.headers,
+        body,
+        peer: Some(peer.addr.ip()),
+        peer_certs: peer.certificates.clone(),
     }
 }
 
@@ -42,55 +38,44 @@ pub(super) fn from_resp(resp: Resp) -> Response {
     let mut out = Response::new(Body::from(resp.body));
     *out.status_mut() =
         http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = out.headers_mut();
-    for (name, value) in &resp.headers {
-        let value = value.trim_matches([' ', '\t']);
-        // Visible ASCII, spaces and tabs only: no CR or LF can split the head.
-        if !value
-            .bytes()
-            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-        {
-            continue;
-        }
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    *out.headers_mut() = resp.headers;
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::HeaderName;
 
     #[test]
     fn requests_reach_the_handler_split_and_uppercased() {
-        let peer: std::net::SocketAddr = "127.0.0.1:4000".parse().unwrap();
-        let mut req = http::Request::builder()
+        let peer = Peer {
+            addr: "127.0.0.1:4000".parse().unwrap(),
+            certificates: None,
+        };
+        let req = http::Request::builder()
             .method(http::Method::from_bytes(b"get").unwrap())
             .uri("/authorize?a=1?b")
             .header("X-A", "1")
             .body(bytes::Bytes::from_static(b"body"))
             .unwrap();
-        req.extensions_mut().insert(PeerAddr(peer));
-        let req = to_req(req);
+        let req = to_req(req, &peer);
         assert_eq!(req.method, "GET");
         assert_eq!(req.path, "/authorize");
         assert_eq!(req.query, "a=1?b");
         assert_eq!(req.header("x-a"), Some("1"));
-        assert_eq!(req.body, b"body");
-        assert_eq!(req.peer, Some(peer.ip()));
+        assert_eq!(&req.body[..], b"body");
+        assert_eq!(req.peer, Some(peer.addr.ip()));
         let plain = to_req(
             http::Request::builder()
+                .method(http::Method::from_bytes(b"M-Search").unwrap())
                 .uri("/jwks")
                 .body(bytes::Bytes::new())
                 .unwrap(),
+            &peer,
         );
         assert_eq!((plain.path.as_str(), plain.query.as_str()), ("/jwks", ""));
-        assert_eq!(plain.peer, None);
+        assert_eq!(plain.method, "M-SEARCH");
     }
 
     #[test]

@@ -328,16 +328,8 @@ mod tests {
 
     fn req(peer: &str, method: &str, headers: &[(&str, &str)]) -> Req {
         Req {
-            method: method.to_owned(),
-            path: "/admin/clock".to_owned(),
-            query: String::new(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect(),
-            body: b"{}".to_vec(),
             peer: Some(peer.parse().unwrap()),
-            peer_certs: None,
+            ..Req::for_tests(method, "/admin/clock", headers, b"{}")
         }
     }
 

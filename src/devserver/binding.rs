@@ -77,14 +77,9 @@ pub(crate) fn spend(app: &App, proof: &dpop::Proof) -> Result<(), Resp> {
 
 /// `resp` with the current DPoP nonce, when nonces are on and it has none yet: every answer
 /// of the token endpoint and the resources carries it (RFC 9449 §8.2).
-pub(crate) fn with_nonce(app: &App, mut resp: Resp) -> Resp {
-    if let Some(nonce) = app.dpop_nonce_header()
-        && !resp
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("DPoP-Nonce"))
-    {
-        resp.headers.push(("DPoP-Nonce".into(), nonce));
+pub(crate) fn with_nonce(app: &App, resp: Resp) -> Resp {
+    match app.dpop_nonce_header() {
+        Some(nonce) if resp.header("DPoP-Nonce").is_none() => resp.with("DPoP-Nonce", &nonce),
+        _ => resp,
     }
-    resp
 }

@@ -39,7 +39,7 @@ fn device_attempt(app: &App) -> Option<Resp> {
 
 /// `GET|POST /device`.
 pub(crate) fn device_page(app: &App, req: &Req) -> Resp {
-    match req.method.as_str() {
+    match req.method.as_ref() {
         "GET" => {
             let prefill = req
                 .query_params()

@@ -397,8 +397,9 @@ impl DevServer {
             cfg,
         });
         let router = Arc::clone(&app);
-        let handler: crate::httpd::Handler =
-            Arc::new(move |req| adapter::from_resp(routes::handle(&router, adapter::to_req(req))));
+        let handler: crate::httpd::Handler = Arc::new(move |req, peer: &crate::httpd::Peer| {
+            adapter::from_resp(routes::handle(&router, adapter::to_req(req, peer)))
+        });
         let options = crate::httpd::Options {
             name: "devserver",
             tls: tls_config,

@@ -40,7 +40,7 @@ fn with_csrf(resp: Resp, csrf: &str) -> Resp {
 /// `POST` (the body), as `/authorize` and the `end_session_endpoint` are (OIDC Core §3.1.2.1,
 /// RP-Initiated Logout §2); anything else is an error page.
 pub(crate) fn get_or_form(req: &Req) -> Result<&[u8], Resp> {
-    match req.method.as_str() {
+    match req.method.as_ref() {
         "GET" => Ok(req.query.as_bytes()),
         "POST" if req.is_form() => Ok(&req.body),
         "POST" => Err(error(

@@ -117,7 +117,7 @@ fn count_hit(app: &App, path: &str) {
 
 /// Only our own names are accepted as `Host` (DNS-rebinding defence).
 fn check_host(app: &App, req: &Req) -> Result<(), Resp> {
-    let Some(host) = req.header("host") else {
+    let Some(host) = req.header(http::header::HOST) else {
         return Err(Resp::oauth_error(
             400,
             "invalid_request",
@@ -136,7 +136,7 @@ fn check_host(app: &App, req: &Req) -> Result<(), Resp> {
 }
 
 fn route(app: &App, req: &Req) -> Resp {
-    let m = req.method.as_str();
+    let m = req.method.as_ref();
     match req.path.as_str() {
         "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
             only(m, &["GET", "HEAD"]).unwrap_or_else(|| discovery(app))
@@ -185,7 +185,7 @@ fn route(app: &App, req: &Req) -> Resp {
 }
 
 fn not_found() -> Resp {
-    Resp::json(404, &json!({"error": "not_found"}))
+    Resp::error_code(404, "not_found")
 }
 
 /// `None` if `method` is allowed, else a 405 answer.

@@ -228,18 +228,7 @@ mod tests {
     const NOW: u64 = 1_800_000_000;
 
     fn req(headers: &[(&str, &str)]) -> Req {
-        Req {
-            method: "GET".into(),
-            path: "/api/me".into(),
-            query: String::new(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            body: Vec::new(),
-            peer: None,
-            peer_certs: None,
-        }
+        Req::for_tests("GET", "/api/me", headers, b"")
     }
 
     #[test]
@@ -441,13 +430,7 @@ mod tests {
         assert_eq!(d.nonce.as_deref(), Some(nonces.current(NOW).as_str()));
         let resp = d.into_resp("realm", None);
         assert_eq!(resp.status, 401);
-        let header = |name: &str| {
-            resp.headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-                .unwrap()
-        };
+        let header = |name: &str| resp.header(name).unwrap().to_owned();
         assert!(
             header("WWW-Authenticate").starts_with(r#"DPoP realm="realm", error="use_dpop_nonce""#)
         );

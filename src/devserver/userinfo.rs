@@ -22,7 +22,7 @@ pub(crate) fn userinfo(app: &App, req: &Req) -> Resp {
 
 fn answer(app: &App, req: &Req) -> Resp {
     let challenge = |status: u16, error: &str, desc: &str| {
-        Resp::json(status, &json!({"error": error, "error_description": desc})).with(
+        Resp::oauth_error(status, error, desc).with(
             "WWW-Authenticate",
             &TokenType::Bearer.challenge(&[
                 ("realm", REALM),
@@ -43,7 +43,7 @@ fn answer(app: &App, req: &Req) -> Resp {
     let (scheme, token) = match sender::presented(req) {
         Ok(Some(presented)) => presented,
         Ok(None) => {
-            return Resp::json(401, &json!({"error": "invalid_token"}))
+            return Resp::error_code(401, "invalid_token")
                 .with(
                     "WWW-Authenticate",
                     &TokenType::Bearer.challenge(&[("realm", REALM)]),

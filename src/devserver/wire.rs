@@ -3,21 +3,26 @@
 //! constant-time secret comparison, random values, and response builders with the security
 //! headers every page carries. No OAuth decisions live here.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-/// One request as the handlers see it.
+/// One request as the handlers see it. The headers and the body are the HTTP server's own,
+/// handed over without copying.
 #[derive(Debug)]
 pub(crate) struct Req {
-    pub method: String,
+    /// The method in upper case.
+    pub method: Cow<'static, str>,
     pub path: String,
     pub query: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
     /// The address the connection came from, if known: the "source" that failed client
     /// authentications are counted for.
     pub peer: Option<IpAddr>,
@@ -33,28 +38,30 @@ impl Req {
             .and_then(super::mtls::PeerCertificates::leaf)
     }
 
-    /// The first value of header `name` (case-insensitive).
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    /// The values of header `name` (case-insensitive) that are text; the HTTP server
+    /// accepts ASCII heads only, so that is every one of them.
+    fn values(&self, name: impl header::AsHeaderName) -> impl Iterator<Item = &str> {
         self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .get_all(name)
+            .into_iter()
+            .filter_map(|v| v.to_str().ok())
+    }
+
+    /// The first value of header `name` (case-insensitive; a `HeaderName` constant is found
+    /// without looking at its spelling).
+    pub(crate) fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
+        self.values(name).next()
     }
 
     /// How many times header `name` occurs.
-    pub(crate) fn header_count(&self, name: &str) -> usize {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .count()
+    pub(crate) fn header_count(&self, name: impl header::AsHeaderName) -> usize {
+        self.headers.get_all(name).into_iter().count()
     }
 
     /// The value of cookie `name`, if sent.
     pub(crate) fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
-            .flat_map(|(_, v)| v.split(';'))
+        self.values("cookie")
+            .flat_map(|v| v.split(';'))
             .filter_map(|c| c.trim().split_once('='))
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.to_owned())
@@ -202,32 +209,44 @@ pub(crate) fn fingerprint(secret: &str) -> String {
 pub(crate) use crate::oauth::pkce::{random_bytes, random_token};
 pub(crate) use crate::text::sanitize::html as html_escape;
 
-/// A response on its way out.
+/// A response on its way out. Its headers are valid to send: [`Resp::with`] drops a header
+/// that is not a valid field name and value of visible ASCII (so no value can split the
+/// response).
 #[derive(Debug)]
 pub(crate) struct Resp {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
 /// Headers on every HTML page (RFC 9700 §4.16).
-const PAGE_HEADERS: &[(&str, &str)] = &[
+const PAGE_HEADERS: [(HeaderName, &str); 5] = [
     (
-        "Content-Security-Policy",
+        header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
     ),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Cache-Control", "no-store"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::CACHE_CONTROL, "no-store"),
 ];
+
+/// An OAuth error document (RFC 6749 §5.2).
+#[derive(serde::Serialize)]
+struct OAuthError<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_description: Option<&'a str>,
+}
 
 impl Resp {
     /// An empty response.
     pub(crate) fn new(status: u16) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Self {
             status,
-            headers: vec![("Cache-Control".into(), "no-store".into())],
+            headers,
             body: Vec::new(),
         }
     }
@@ -236,42 +255,103 @@ impl Resp {
     pub(crate) fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Self {
         let mut r = Self::new(status);
         r.body = serde_json::to_vec(value).unwrap_or_default();
-        r.with("Content-Type", "application/json")
+        r.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
     }
 
     /// An OAuth error document (RFC 6749 §5.2).
     pub(crate) fn oauth_error(status: u16, error: &str, description: &str) -> Self {
         Self::json(
             status,
-            &serde_json::json!({"error": error, "error_description": description}),
+            &OAuthError {
+                error,
+                error_description: Some(description),
+            },
+        )
+    }
+
+    /// An error document with only its code, `{"error": ...}`.
+    pub(crate) fn error_code(status: u16, error: &str) -> Self {
+        Self::json(
+            status,
+            &OAuthError {
+                error,
+                error_description: None,
+            },
         )
     }
 
     /// An HTML page with the page security headers.
     pub(crate) fn html(status: u16, body: String) -> Self {
-        let mut r = Self {
-            status,
-            headers: Vec::new(),
-            body: body.into_bytes(),
-        };
-        for (k, v) in PAGE_HEADERS {
-            r.headers.push(((*k).into(), (*v).into()));
+        let mut headers = HeaderMap::with_capacity(PAGE_HEADERS.len() + 2);
+        for (name, value) in PAGE_HEADERS {
+            headers.insert(name, HeaderValue::from_static(value));
         }
-        r.with("Content-Type", "text/html; charset=utf-8")
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        Self {
+            status,
+            headers,
+            body: body.into_bytes(),
+        }
     }
 
     /// A redirect (302 after GET, 303 after POST; never 307, RFC 9700 §4.12).
     pub(crate) fn redirect(status: u16, location: &str) -> Self {
-        let mut r = Self::html(status, String::new());
-        r.headers.push(("Location".into(), location.into()));
-        r
+        Self::html(status, String::new()).with("Location", location)
     }
 
-    /// Adds a header.
+    /// Adds a header, unless its name is not a valid field name or its value (without
+    /// surrounding spaces and tabs) holds anything but visible ASCII, spaces and tabs: no
+    /// CR or LF can split the head.
     #[must_use]
     pub(crate) fn with(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.into(), value.into()));
+        let value = value.trim_matches([' ', '\t']);
+        let sendable = value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+        if sendable
+            && let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            )
+        {
+            self.headers.append(name, value);
+        }
         self
+    }
+
+    /// The first value of header `name`, if any.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+#[cfg(test)]
+impl Req {
+    /// A request as the HTTP server would hand it over.
+    pub(crate) fn for_tests(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        Self {
+            method: Cow::Owned(method.to_ascii_uppercase()),
+            path: path.to_owned(),
+            query: String::new(),
+            headers: map,
+            body: Bytes::copy_from_slice(body),
+            peer: None,
+            peer_certs: None,
+        }
     }
 }
 

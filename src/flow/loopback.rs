@@ -134,7 +134,7 @@ impl Listener {
         };
         let to_flow = tx.clone();
         let expect_here = expect.clone();
-        let handler: httpd::Handler = Arc::new(move |req: httpd::Request| {
+        let handler: httpd::Handler = Arc::new(move |req: httpd::Request, _: &httpd::Peer| {
             let (reply, outcome) = evaluate_at(&req, &expect_here, &at);
             if let Some(done) = outcome {
                 let _ = to_flow.send(Arrival::Callback(done));

@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use super::gate::{ConnState, Gate, Stream, close_lingering};
 use super::reject::{Reject, refusal_bytes, reject};
-use super::{Body, PeerAddr, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
+use super::{Body, Peer, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
 
 /// How a connection's serving ended.
 enum End {
@@ -76,8 +76,10 @@ pub(super) async fn serve(
     let service = Service {
         shared: Arc::clone(&shared),
         state: Arc::clone(&state),
-        peer,
-        certs,
+        peer: Peer {
+            addr: peer,
+            certificates: certs,
+        },
     };
     let mut conn = shared.http.serve_connection(gate, service);
     let end = {
@@ -154,54 +156,81 @@ fn refusal(r: Reject) -> Response {
 struct Service {
     shared: Arc<Shared>,
     state: Arc<ConnState>,
-    peer: SocketAddr,
-    /// The client certificates of a TLS connection, if any.
-    certs: Option<Arc<PeerCertificates>>,
+    peer: Peer,
 }
 
 impl hyper::service::Service<http::Request<Incoming>> for Service {
     type Response = http::Response<Tracked>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Future = Answer;
 
     fn call(&self, req: http::Request<Incoming>) -> Self::Future {
+        use http_body::Body as _;
+        if req.body().is_end_stream() {
+            // Nothing to read (most `GET`s): answered here, with no future to allocate.
+            let (parts, _) = req.into_parts();
+            let resp = answer(&self.shared, &self.state, &self.peer, parts, Bytes::new());
+            return Answer::Ready(Some(track(resp, &self.state)));
+        }
         let shared = Arc::clone(&self.shared);
         let state = Arc::clone(&self.state);
-        let peer = self.peer;
-        let certs = self.certs.clone();
-        Box::pin(async move {
-            let resp = answer(&shared, &state, peer, certs, req).await;
-            Ok(resp.map(|body| Tracked { body, state }))
-        })
+        let peer = self.peer.clone();
+        Answer::Reading(Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let resp = match read_body(body, &shared).await {
+                Ok(body) => answer(&shared, &state, &peer, parts, body),
+                Err(r) => {
+                    state.linger.store(true, Ordering::SeqCst);
+                    refusal(r)
+                }
+            };
+            track(resp, &state)
+        }))
     }
 }
 
-/// Reads the body, runs the handler, and makes its answer safe to send.
-async fn answer(
+/// The answer to one request: ready at once, or once its body has been read.
+pub(super) enum Answer {
+    Ready(Option<http::Response<Tracked>>),
+    Reading(Pin<Box<dyn Future<Output = http::Response<Tracked>> + Send>>),
+}
+
+impl Future for Answer {
+    type Output = Result<http::Response<Tracked>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            // Polled again after it was ready (hyper never does): a 500 rather than a panic.
+            Self::Ready(resp) => Poll::Ready(Ok(resp.take().unwrap_or_else(|| {
+                refusal(reject(500, "the server could not answer")).map(Tracked::detached)
+            }))),
+            Self::Reading(fut) => fut.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+/// `resp` with a body that tells the gate when hyper is done with it.
+fn track(resp: Response, state: &Arc<ConnState>) -> http::Response<Tracked> {
+    resp.map(|body| Tracked {
+        body,
+        state: Some(Arc::clone(state)),
+    })
+}
+
+/// Runs the handler on a request whose body has been read, and makes its answer safe to send.
+fn answer(
     shared: &Shared,
     state: &ConnState,
-    peer: SocketAddr,
-    certs: Option<Arc<PeerCertificates>>,
-    req: http::Request<Incoming>,
+    peer: &Peer,
+    parts: http::request::Parts,
+    body: Bytes,
 ) -> Response {
-    let (mut parts, body) = req.into_parts();
     // The gate cannot find the end of a chunked body: the connection ends after it.
     let chunked = parts.headers.contains_key(header::TRANSFER_ENCODING);
-    let body = match read_body(body, shared).await {
-        Ok(body) => body,
-        Err(r) => {
-            state.linger.store(true, Ordering::SeqCst);
-            return refusal(r);
-        }
-    };
     state.answering.store(true, Ordering::SeqCst);
-    parts.extensions.insert(PeerAddr(peer));
-    if let Some(certs) = certs {
-        parts.extensions.insert(certs);
-    }
     let request = Request::from_parts(parts, body);
     // A panicking handler must not take the connection, or the server, with it.
-    let Ok(mut resp) = catch_unwind(AssertUnwindSafe(|| (shared.handler)(request))) else {
+    let Ok(mut resp) = catch_unwind(AssertUnwindSafe(|| (shared.handler)(request, peer))) else {
         return refusal(reject(500, "the server could not answer"));
     };
     let close = sanitize(resp.headers_mut());
@@ -269,12 +298,21 @@ fn sanitize(headers: &mut http::HeaderMap) -> bool {
 /// complete in hyper's buffer, and out once flushed).
 pub(super) struct Tracked {
     body: Body,
-    state: Arc<ConnState>,
+    state: Option<Arc<ConnState>>,
+}
+
+impl Tracked {
+    /// A body nobody waits for.
+    fn detached(body: Body) -> Self {
+        Self { body, state: None }
+    }
 }
 
 impl Drop for Tracked {
     fn drop(&mut self) {
-        self.state.response_done.store(true, Ordering::SeqCst);
+        if let Some(state) = &self.state {
+            state.response_done.store(true, Ordering::SeqCst);
+        }
     }
 }
 

@@ -11,9 +11,9 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use oauthctl::httpd::{Body, Limits, Options, Request, Response, Server};
+//! use oauthctl::httpd::{Body, Limits, Options, Peer, Request, Response, Server};
 //! let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-//! let hello = |_req: Request| Response::new(Body::from("hello\n"));
+//! let hello = |_req: Request, _peer: &Peer| Response::new(Body::from("hello\n"));
 //! let server = Server::start(listener, Options::new(Limits::default()), Arc::new(hello)).unwrap();
 //! # let _ = server.local_addr();
 //! drop(server); // stops it: connections closed, threads joined, port released
@@ -54,7 +54,7 @@
 //!
 //! With [`Options::tls`] (`serve --tls`) every connection first completes a TLS handshake
 //! (rustls), within the head deadline; everything above then applies to the decrypted
-//! stream, and the client's certificates reach the handler ([`PeerCertificates`]).
+//! stream, and the client's certificates reach the handler ([`Peer::certificates`]).
 //! Connections over the cap are closed without an answer (a plain `503` would not be
 //! understood).
 
@@ -84,23 +84,30 @@ use tokio::task::JoinSet;
 pub use body::Body;
 
 /// A request as the handler sees it: the head as parsed by hyper (method and target as
-/// sent, header names in lower case) and the whole body. The connection's peer is in the
-/// extensions as [`PeerAddr`].
+/// sent, header names in lower case) and the whole body.
 pub type Request = http::Request<bytes::Bytes>;
 
 /// A handler's answer.
 pub type Response = http::Response<Body>;
 
-/// What answers every request that passed the checks. It runs on one of the server's
-/// threads and should be quick: it holds that thread while it runs.
-pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
+/// What answers every request that passed the checks, given the request and the connection
+/// it came on. It runs on one of the server's threads and should be quick: it holds that
+/// thread while it runs.
+pub type Handler = Arc<dyn Fn(Request, &Peer) -> Response + Send + Sync>;
 
-/// The address a request's connection came from (in [`Request::extensions`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PeerAddr(pub SocketAddr);
+/// The other end of a request's connection. It is handed to the handler beside the request
+/// rather than in the request's extensions: it is the same for every request on the
+/// connection, and an extensions map would be allocated and dropped for each one.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    /// The address the connection came from.
+    pub addr: SocketAddr,
+    /// The certificate chain the client presented in the TLS handshake, if any.
+    pub certificates: Option<Arc<PeerCertificates>>,
+}
 
 /// The certificate chain a TLS client presented, the end-entity certificate first, each as
-/// DER (in [`Request::extensions`] as `Arc<PeerCertificates>`, when there is one).
+/// DER ([`Peer::certificates`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerCertificates(pub Vec<Vec<u8>>);
 
@@ -197,7 +204,7 @@ pub struct Options {
     pub absolute_form: bool,
     /// Serve TLS with this configuration (`serve --tls`): the handshake must complete
     /// within `head_timeout`, and the client's certificates, if it sent any, reach the
-    /// handler as an `Arc<`[`PeerCertificates`]`>` in the request's extensions.
+    /// handler in [`Peer::certificates`].
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 

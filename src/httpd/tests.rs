@@ -25,6 +25,7 @@ fn start(limits: Limits, handler: impl Fn(Request) -> Response + Send + Sync + '
         threads: 2,
         ..Options::new(limits)
     };
+    let handler = move |req: Request, _peer: &Peer| handler(req);
     Server::start(listener, options, Arc::new(handler)).unwrap()
 }
 
@@ -94,6 +95,26 @@ fn one_connection_serves_requests_in_turn_and_survives_a_panicking_handler() {
         b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     assert!(out.ends_with("GET /after 0"), "{out}");
+}
+
+#[test]
+fn the_handler_learns_the_connections_peer() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let options = Options {
+        threads: 1,
+        ..Options::new(quick())
+    };
+    let handler = |_req: Request, peer: &Peer| {
+        let certs = peer.certificates.as_ref().map_or(0, |c| c.0.len());
+        Response::new(Body::from(format!("{} {certs}", peer.addr)))
+    };
+    let server = Server::start(listener, options, Arc::new(handler)).unwrap();
+    let mut c = connect(server.local_addr());
+    let local = c.local_addr().unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let out = read_all(&mut c);
+    assert!(out.ends_with(&format!("\r\n\r\n{local} 0")), "{out}");
 }
 
 #[test]

@@ -97,7 +97,7 @@ impl Stub {
         let routes: Routes = Arc::default();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let (r, s) = (routes.clone(), seen.clone());
-        let handler: httpd::Handler = Arc::new(move |req| answer(req, &r, &s));
+        let handler: httpd::Handler = Arc::new(move |req, _: &httpd::Peer| answer(req, &r, &s));
         let options = Options {
             limits: Limits {
                 max_body: 1024 * 1024,
