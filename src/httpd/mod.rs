@@ -378,8 +378,7 @@ fn thread(name: &str, i: usize, f: impl FnOnce() + Send + 'static) -> io::Result
 fn hyper_builder(options: &Options) -> hyper::server::conn::http1::Builder {
     let limits = &options.limits;
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.title_case_headers(true)
-        .auto_date_header(options.date)
+    http.auto_date_header(options.date)
         .keep_alive(true)
         // Answers are small: one buffer and one `send` per answer cost less than `writev`
         // with the head and the body apart (no I/O vector to import and check).

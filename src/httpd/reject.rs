@@ -13,7 +13,7 @@ pub(super) const fn reject(status: u16, message: &'static str) -> Reject {
 }
 
 /// A complete plain-text answer that closes the connection, for requests refused before
-/// hyper saw them.
+/// hyper saw them; its field names in lower case, as hyper writes every other answer's.
 pub(super) fn refusal_bytes(status: u16, message: &str) -> Vec<u8> {
     let reason = http::StatusCode::from_u16(status)
         .ok()
@@ -21,9 +21,9 @@ pub(super) fn refusal_bytes(status: u16, message: &str) -> Vec<u8> {
         .unwrap_or("");
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\
-         Date: {date}\r\nConnection: close\r\n\r\n{message}\n",
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         content-length: {}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\n\
+         date: {date}\r\nconnection: close\r\n\r\n{message}\n",
         message.len() + 1
     )
     .into_bytes()

@@ -181,7 +181,7 @@ fn the_real_listener_survives_strays_and_slow_clients_then_closes() {
             .as_bytes(),
     );
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
-    assert!(ok.contains("Cache-Control: no-store") && ok.contains("Referrer-Policy: no-referrer"));
+    assert!(ok.contains("cache-control: no-store") && ok.contains("referrer-policy: no-referrer"));
     assert!(ok.contains("You can close this tab"));
     let cb = waiter.join().unwrap().unwrap();
     assert_eq!(cb, Callback::Code("real".into()));
