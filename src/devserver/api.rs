@@ -38,24 +38,31 @@ pub(crate) fn metadata(app: &App, path: &str) -> Option<Resp> {
 
 /// What a request to a route needs: where the route's metadata is and the scope for the
 /// request's method.
-struct Need {
+struct Need<'a> {
     route: Route,
-    metadata: String,
+    issuer: &'a str,
     scope: Option<&'static str>,
 }
 
-impl Need {
-    fn of(app: &App, route: Route, req: &Req) -> Self {
+impl<'a> Need<'a> {
+    fn of(app: &'a App, route: Route, req: &Req) -> Self {
         Self {
             route,
-            metadata: Resource::Route(route).metadata_url(&app.issuer),
+            issuer: &app.issuer,
             scope: route.scope(&req.method),
         }
     }
 
-    /// The challenge parameters every answer carries: `resource_metadata` and `scope`.
-    fn params(&self) -> Vec<(&str, &str)> {
-        let mut p = vec![("resource_metadata", self.metadata.as_str())];
+    /// The URL of the route's protected resource metadata (RFC 9728), for refusals only:
+    /// an answered request never spells it.
+    fn metadata(&self) -> String {
+        Resource::Route(self.route).metadata_url(self.issuer)
+    }
+
+    /// The challenge parameters every refusal carries: `resource_metadata` (`metadata`)
+    /// and `scope`.
+    fn params<'m>(&self, metadata: &'m str) -> Vec<(&'m str, &'m str)> {
+        let mut p = vec![("resource_metadata", metadata)];
         if let Some(s) = self.scope {
             p.push(("scope", s));
         }
@@ -64,7 +71,7 @@ impl Need {
 }
 
 /// 401: a bare challenge when no token was sent, else `error="invalid_token"`.
-fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
+fn unauthorized(need: &Need<'_>, description: Option<&str>) -> Resp {
     let mut params = vec![("realm", REALM)];
     let body = match description {
         None => json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
@@ -74,7 +81,8 @@ fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
             json!({"error": "invalid_token", "error_description": d})
         }
     };
-    params.extend(need.params());
+    let metadata = need.metadata();
+    params.extend(need.params(&metadata));
     let resp =
         Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params));
     if description.is_some() {
@@ -82,13 +90,13 @@ fn unauthorized(need: &Need, description: Option<&str>) -> Resp {
     }
     let algs = sender::dpop_algs();
     let mut dpop = vec![("realm", REALM), ("algs", algs.as_str())];
-    dpop.extend(need.params());
+    dpop.extend(need.params(&metadata));
     resp.with("WWW-Authenticate", &TokenType::DPoP.challenge(&dpop))
 }
 
 /// The answer for a binding that does not hold.
-fn denied(need: &Need, d: Denied) -> Resp {
-    d.into_resp(REALM, Some(&need.metadata))
+fn denied(need: &Need<'_>, d: Denied) -> Resp {
+    d.into_resp(REALM, Some(&need.metadata()))
 }
 
 /// Checks that `token`, presented with `scheme`, is used as its binding `cnf` requires:
@@ -108,7 +116,13 @@ pub(crate) fn check_binding(
             "more than one DPoP header",
         ));
     }
-    let url = app.request_url(req);
+    // Only a DPoP proof is compared with the URL (its `htu`), and only a DPoP-bound token
+    // presented with the DPoP scheme has its proof checked: other requests skip spelling it.
+    let url = if scheme == TokenType::DPoP && cnf.jkt.is_some() {
+        app.request_url(req)
+    } else {
+        String::new()
+    };
     let now = app.now_ms() / 1000;
     let request = sender::Request {
         method: &req.method,
@@ -123,7 +137,7 @@ pub(crate) fn check_binding(
 }
 
 /// 403 with `error="insufficient_scope"` and the scope the request needs.
-fn forbidden(need: &Need, scope: &str, description: &str) -> Resp {
+fn forbidden(need: &Need<'_>, scope: &str, description: &str) -> Resp {
     Resp::json(
         403,
         &json!({"error": "insufficient_scope", "error_description": description, "scope": scope}),
@@ -135,15 +149,15 @@ fn forbidden(need: &Need, scope: &str, description: &str) -> Resp {
             ("error", "insufficient_scope"),
             ("scope", scope),
             ("error_description", description),
-            ("resource_metadata", &need.metadata),
+            ("resource_metadata", &need.metadata()),
         ]),
     )
 }
 
 /// Validates the request's access token locally, and its binding.
-fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
+fn validate(app: &App, req: &Req, need: &Need<'_>) -> Result<Claims, Resp> {
     if req.query.split('&').any(|p| p.starts_with("access_token=")) {
-        return Err(Resp::json(400, &json!({"error": "invalid_request"})).with(
+        return Err(Resp::error_code(400, "invalid_request").with(
             "WWW-Authenticate",
             &TokenType::Bearer.challenge(&[
                 ("realm", REALM),
@@ -168,7 +182,7 @@ fn validate(app: &App, req: &Req, need: &Need) -> Result<Claims, Resp> {
 
 /// Validates the token of a request to `route` and checks that it has the scope the
 /// request's method needs.
-fn authorized(app: &App, req: &Req, route: Route) -> Result<(Claims, Need), Resp> {
+fn authorized<'a>(app: &'a App, req: &Req, route: Route) -> Result<(Claims, Need<'a>), Resp> {
     let need = Need::of(app, route, req);
     let claims = validate(app, req, &need)?;
     if let Some(scope) = need.scope.filter(|s| !claims.has_scope(s)) {
