@@ -335,7 +335,12 @@ impl Resp {
 #[cfg(test)]
 impl Req {
     /// A request as the HTTP server would hand it over.
-    pub(crate) fn for_tests(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+    pub(crate) fn for_tests(
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Self {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             map.append(
