@@ -14,7 +14,9 @@
 #      counted (every answer must be 200: non-2xx answers and socket errors are reported).
 # CPU per request depends far less on other work on the machine than requests per second
 # do; the 1-minute load average is printed with every run. At the end: per case and
-# binary the median of the rounds, and the after/before ratios of the medians.
+# binary the median of the rounds, and the after/before ratios of the medians; then per case
+# the geometric mean of the rounds' own after/before ratios with an interval of two standard
+# errors, which the machine's drift from round to round disturbs far less.
 #
 # Usage: BEFORE=path/to/old/oauthctl AFTER=path/to/new/oauthctl bench/serve-compare.sh
 #   env: ROUNDS=5 THREADS=2 CONNECTIONS=16 DURATION=10 WARMUP=2 CASES="token api"
@@ -109,14 +111,14 @@ for round in $(seq 1 "$ROUNDS"); do
             read -r rps cpu requests load errors < <(run_case "$bin" "$case")
             printf '%-6s %-5s %-6s %10s %12s %10s %6s %6s\n' \
                 "$round" "$case" "$which" "$rps" "$cpu" "$requests" "$load" "$errors"
-            echo "$case $which $rps $cpu $load" >>"$results"
+            echo "$case $which $rps $cpu $load $round" >>"$results"
         done
     done
 done
 
 echo
 python3 - "$results" <<'EOF'
-import statistics, sys
+import math, statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 cases = list(dict.fromkeys(r[0] for r in rows))
 loads = [float(r[4]) for r in rows]
@@ -129,4 +131,22 @@ for case in cases:
     rb, ra = med("before", 2), med("after", 2)
     cb, ca = med("before", 3), med("after", 3)
     print(f"{case:6} {rb:13.0f} {ra:12.0f} {ra / rb:6.3f}   {cb:13.1f} {ca:12.1f} {ca / cb:6.3f}")
+
+# Each round runs both builds back to back, so the machine's drift over the rounds cancels
+# in the round's after/before ratio: their geometric mean, with an interval of two standard
+# errors either side (about 95 %; wider than that for fewer than about 8 rounds).
+print()
+print(f"{'case':6} {'rounds':>6}   {'req/s after/before (interval)':>30}   {'CPU/req after/before (interval)':>32}")
+for case in cases:
+    by_round = {}
+    for r in rows:
+        if r[0] == case:
+            by_round.setdefault(r[5], {})[r[1]] = (float(r[2]), float(r[3]))
+    pairs = [v for v in by_round.values() if len(v) == 2]
+    def paired(col):
+        logs = [math.log(p["after"][col] / p["before"][col]) for p in pairs]
+        mean = statistics.mean(logs)
+        half = 2 * statistics.stdev(logs) / math.sqrt(len(logs)) if len(logs) > 1 else float("nan")
+        return f"{math.exp(mean):.3f} ({math.exp(mean - half):.3f}-{math.exp(mean + half):.3f})"
+    print(f"{case:6} {len(pairs):6}   {paired(0):>30}   {paired(1):>32}")
 EOF
