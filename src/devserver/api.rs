@@ -73,18 +73,18 @@ impl<'a> Need<'a> {
 /// 401: a bare challenge when no token was sent, else `error="invalid_token"`.
 fn unauthorized(need: &Need<'_>, description: Option<&str>) -> Resp {
     let mut params = vec![("realm", REALM)];
-    let body = match description {
-        None => json!({"error": "unauthorized", "error_description": "a bearer token is required"}),
+    let (error, text) = match description {
+        None => ("unauthorized", "a bearer token is required"),
         Some(d) => {
             params.push(("error", "invalid_token"));
             params.push(("error_description", d));
-            json!({"error": "invalid_token", "error_description": d})
+            ("invalid_token", d)
         }
     };
     let metadata = need.metadata();
     params.extend(need.params(&metadata));
-    let resp =
-        Resp::json(401, &body).with("WWW-Authenticate", &TokenType::Bearer.challenge(&params));
+    let resp = Resp::oauth_error(401, error, text)
+        .with("WWW-Authenticate", &TokenType::Bearer.challenge(&params));
     if description.is_some() {
         return resp;
     }
@@ -264,10 +264,7 @@ fn create_inner(app: &App, req: &Req) -> Resp {
         match serde_json::from_slice(&req.body) {
             Ok(v) => v,
             Err(_) => {
-                return Resp::json(
-                    400,
-                    &json!({"error": "invalid_request", "error_description": "the body must be JSON"}),
-                );
+                return Resp::oauth_error(400, "invalid_request", "the body must be JSON");
             }
         }
     };

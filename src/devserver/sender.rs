@@ -122,11 +122,8 @@ impl Denied {
         if let Some(meta) = resource_metadata {
             params.push(("resource_metadata", meta));
         }
-        let mut resp = Resp::json(
-            self.status,
-            &serde_json::json!({"error": self.error, "error_description": self.description}),
-        )
-        .with("WWW-Authenticate", &self.scheme.challenge(&params));
+        let mut resp = Resp::oauth_error(self.status, self.error, &self.description)
+            .with("WWW-Authenticate", &self.scheme.challenge(&params));
         if let Some(nonce) = self.nonce {
             resp = resp.with("DPoP-Nonce", &nonce);
         }
