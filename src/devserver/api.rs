@@ -116,17 +116,10 @@ pub(crate) fn check_binding(
             "more than one DPoP header",
         ));
     }
-    // Only a DPoP proof is compared with the URL (its `htu`), and only a DPoP-bound token
-    // presented with the DPoP scheme has its proof checked: other requests skip spelling it.
-    let url = if scheme == TokenType::DPoP && cnf.jkt.is_some() {
-        app.request_url(req)
-    } else {
-        String::new()
-    };
     let now = app.now_ms() / 1000;
     let request = sender::Request {
         method: &req.method,
-        url: &url,
+        url: &|| app.request_url(req),
         proof: req.header("dpop"),
         peer_cert: req.peer_certificate(),
         now,

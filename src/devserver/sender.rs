@@ -132,11 +132,12 @@ impl Denied {
 }
 
 /// What a resource request offers besides its token.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Request<'a> {
-    /// The method and URL as received (for `htm` and `htu`).
+    /// The method and URL as received (for `htm` and `htu`); the URL is spelled only when a
+    /// proof is checked.
     pub method: &'a str,
-    pub url: &'a str,
+    pub url: &'a dyn Fn() -> String,
     /// The `DPoP` header, if sent (more than one is refused before).
     pub proof: Option<&'a str>,
     /// The client certificate of the TLS connection, if any (DER).
@@ -181,9 +182,10 @@ pub(crate) fn check(
                     "a DPoP-bound token needs a DPoP proof",
                 ));
             };
+            let url = (request.url)();
             let expected = Expected {
                 method: request.method,
-                url: request.url,
+                url: &url,
                 access_token: Some(token),
             };
             let proof = dpop::check(proof, expected, nonces, request.now)
@@ -278,7 +280,7 @@ mod tests {
     fn request<'a>(proof: Option<&'a str>, cert: Option<&'a [u8]>) -> Request<'a> {
         Request {
             method: "GET",
-            url: URL,
+            url: &|| URL.to_owned(),
             proof,
             peer_cert: cert,
             now: NOW,
