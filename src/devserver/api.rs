@@ -168,7 +168,7 @@ fn validate(app: &App, req: &Req, need: &Need<'_>) -> Result<Claims, Resp> {
     let audiences = resource::audiences(&app.issuer, need.route);
     let claims = access::check(app, token, Some(&audiences))
         .map_err(|e| unauthorized(need, Some(e.describe())))?;
-    let cnf = claims.cnf.clone().unwrap_or_default();
+    let cnf = claims.binding();
     check_binding(app, req, token, scheme, &cnf).map_err(|d| denied(need, d))?;
     Ok(claims)
 }
