@@ -12,8 +12,6 @@
 //! Revocation is the one piece of state: a revoked token's `jti`, and a revoked grant's
 //! id, are on denylists (`super::denylist`) until the tokens concerned have expired.
 
-use std::sync::PoisonError;
-
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -114,20 +112,15 @@ pub(crate) fn verify(
         required: &["exp", "iss", "aud", "sub"],
         audiences,
     };
-    let (_, claims): (_, Claims) = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .verify_own(token, &own)
-        .map_err(|e| match e {
-            Unverified::Malformed => Invalid::Malformed,
-            Unverified::Typ => Invalid::NotAccessToken,
-            Unverified::UnknownKey => Invalid::UnknownKey,
-            Unverified::Audience => Invalid::Audience,
-            Unverified::Issuer => Invalid::Issuer,
-            Unverified::Signature => Invalid::Signature,
-            Unverified::Claims => Invalid::Claims,
-        })?;
+    let (_, claims): (_, Claims) = app.keys().verify_own(token, &own).map_err(|e| match e {
+        Unverified::Malformed => Invalid::Malformed,
+        Unverified::Typ => Invalid::NotAccessToken,
+        Unverified::UnknownKey => Invalid::UnknownKey,
+        Unverified::Audience => Invalid::Audience,
+        Unverified::Issuer => Invalid::Issuer,
+        Unverified::Signature => Invalid::Signature,
+        Unverified::Claims => Invalid::Claims,
+    })?;
     // Both against the server's settable clock (the JWT library would read the real time).
     let now = app.now_ms() / 1000;
     if claims.exp <= now {

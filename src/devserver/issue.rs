@@ -2,7 +2,6 @@
 //! (OIDC Core §2) where the grant calls for them, records them, and builds the token
 //! response (RFC 6749 §5.1). The grant handlers decide what to issue; this decides how.
 
-use std::sync::PoisonError;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -198,9 +197,7 @@ fn sign(
         custom: &custom,
     };
     let access_token = AccessToken::new(
-        app.keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
+        app.keys()
             .active()
             .sign("at+jwt", &claims)
             .map_err(signing_failed)?,
@@ -278,7 +275,7 @@ pub(crate) fn issue_for(
             claims::for_token(&app.issuer, g.client, Some(user), &user.username, &g.scope),
         );
         misbehave_id_claims(app, &mut id, g, now_s);
-        let keys = app.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let keys = app.keys();
         let signed = sign_id_token(
             &app.cfg.misbehave,
             keys.active(),

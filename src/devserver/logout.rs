@@ -9,8 +9,6 @@
 //! `client_id`, a `post_logout_redirect_uri` not registered for the client (exact match).
 //! The user confirms on a page, unless `--auto-approve`.
 
-use std::sync::PoisonError;
-
 use serde_json::{Map, Value};
 
 use super::App;
@@ -171,12 +169,8 @@ fn id_token_hint(app: &App, token: &str) -> Result<Hint, Resp> {
         required: &["iss", "sub", "aud"],
         audiences: None,
     };
-    let (_, claims): (_, Map<String, Value>) = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .verify_own(token, &own)
-        .map_err(|_| foreign())?;
+    let (_, claims): (_, Map<String, Value>) =
+        app.keys().verify_own(token, &own).map_err(|_| foreign())?;
     let sub = claims
         .get("sub")
         .and_then(Value::as_str)

@@ -180,6 +180,11 @@ impl App {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The signing keys, even after a panic elsewhere (a rotation replaces them whole).
+    pub(crate) fn keys(&self) -> std::sync::RwLockReadGuard<'_, keys::KeySet> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The server's now (the settable clock), in milliseconds since the Unix epoch: what
     /// every protocol time is read from.
     pub(crate) fn now_ms(&self) -> u64 {
@@ -496,13 +501,7 @@ impl DevServer {
 
     /// The `kid` of the current signing key.
     pub fn signing_kid(&self) -> String {
-        self.app
-            .keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .active()
-            .kid()
-            .to_owned()
+        self.app.keys().active().kid().to_owned()
     }
 
     /// The decoy address `token-307` redirects to, if that case is on.

@@ -201,11 +201,7 @@ fn not_allowed(allowed: &[&str]) -> Resp {
 /// The published keys; `kid-absent-multi-key` adds the decoy key, `jwks-unparseable-key`
 /// puts a broken key first.
 fn jwks(app: &App) -> Resp {
-    let mut doc = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .jwks();
+    let mut doc = app.keys().jwks();
     if let Some(keys) = doc["keys"].as_array_mut() {
         if let Some(decoy) = app
             .decoy_key

@@ -16,8 +16,6 @@
 //! two (§2.2.1). No refresh token is issued: the client exchanges again. Errors about the
 //! tokens are `invalid_request` (§2.2.2).
 
-use std::sync::PoisonError;
-
 use serde_json::{Map, Value, json};
 
 use crate::devserver::access::{self, Invalid};
@@ -64,9 +62,7 @@ fn own_jwt(app: &App, token: &str) -> Result<(Option<String>, Map<String, Value>
         audiences: None,
     };
     let (typ, claims): (_, Map<String, Value>) = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
+        .keys()
         .verify_own(token, &own)
         .map_err(|e| match e {
             Unverified::Malformed => "not a token this server issued",
@@ -362,9 +358,7 @@ fn sign_other(
         claims["act"] = a.clone();
     }
     let token = app
-        .keys
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
+        .keys()
         .active()
         .sign("JWT", &claims)
         .map_err(|_| Resp::oauth_error(500, "server_error", "signing failed"))?;
