@@ -2,9 +2,9 @@
 //! client's metadata document): GET only, to `https` or to plain `http` on a loopback
 //! address (development); no redirects followed; no proxy; one deadline for the whole
 //! exchange; a cap on the body, read no further. The request runs on a thread of its own
-//! (a blocking client may not run on the server's async runtime threads); the handler's
-//! thread waits for it, and with it the other connections that thread serves, for at most
-//! the deadline. It shares nothing with the command-line client in `http`, which the dev
+//! (reqwest's blocking client may not run inside an async runtime, whatever thread the
+//! handler is called on); the connection that asked waits for it, at most the deadline, and
+//! the server's other connections are served meanwhile. It shares nothing with the command-line client in `http`, which the dev
 //! server may not use (docs/architecture.md).
 
 use std::io::Read as _;

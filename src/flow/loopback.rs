@@ -144,7 +144,6 @@ impl Listener {
         let mut servers = Vec::new();
         for socket in self.sockets {
             let options = Options {
-                threads: 1,
                 name: "loopback",
                 ..Options::new(limits())
             };

@@ -23,7 +23,9 @@ impl Body {
     }
 
     /// A body produced by `body`. With an exact size hint it is sent with
-    /// `Content-Length`, otherwise chunked.
+    /// `Content-Length`, otherwise chunked. It is polled on the connection's own thread,
+    /// outside any async runtime: a body that waits for its bytes either wakes the waker it
+    /// is given itself or blocks, which holds up only its own connection.
     pub fn stream(
         body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static,
     ) -> Self {

@@ -1,136 +1,157 @@
-//! One connection: hyper serves it through the gate; the service collects each request's
-//! body under its cap and deadline, calls the handler (catching a panic) and cleans up its
-//! answer; the driver stops the connection when the server stops or needs the room, and
-//! closes it, lingering after a refusal.
+//! One connection, on a thread of its own: hyper serves it through the gate, driven by a
+//! minimal executor that parks the thread when nothing can proceed; the service collects
+//! each request's body under its cap and deadline, calls the handler (catching a panic) and
+//! cleans up its answer; the driver closes the connection, lingering after a refusal. The
+//! server stops or evicts a connection by shutting its socket down, which ends whatever
+//! read it waits in.
 
 use std::convert::Infallible;
 use std::future::{Future, poll_fn};
-use std::net::SocketAddr;
+use std::io::{self, Write as _};
+use std::net::{SocketAddr, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http_body::{Frame, SizeHint};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use tokio::net::TcpStream;
-use tokio::sync::watch;
 
 use super::gate::{ConnState, Gate, Stream, close_lingering};
 use super::reject::{Reject, refusal_bytes, reject};
-use super::{Body, Peer, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
-
-/// How a connection's serving ended.
-enum End {
-    /// hyper is done with it (`false`: with an error, e.g. a head it refused).
-    Done(bool),
-    /// The server is stopping.
-    Stopped,
-    /// It was closed to make room for a newer one.
-    Evicted,
-}
+use super::{Body, Limits, Peer, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
 
 /// The TLS handshake of a connection to a TLS server, within the head deadline (a client
 /// that stalls in the handshake is closed like one that stalls in its request head); the
 /// client's certificates, if it sent any. `None`: the handshake failed or took too long.
-async fn handshake(
-    tcp: TcpStream,
-    acceptor: &tokio_rustls::TlsAcceptor,
-    shared: &Shared,
+fn handshake(
+    mut tcp: TcpStream,
+    config: &Arc<rustls::ServerConfig>,
+    limits: &Limits,
+    accepted: Instant,
 ) -> Option<(Stream, Option<Arc<PeerCertificates>>)> {
-    let tls = tokio::time::timeout(shared.limits.head_timeout, acceptor.accept(tcp))
-        .await
-        .ok()?
-        .ok()?;
-    let certs = tls.get_ref().1.peer_certificates().map(|chain| {
+    let deadline = accepted + limits.head_timeout;
+    let mut tls = rustls::ServerConnection::new(Arc::clone(config)).ok()?;
+    while tls.is_handshaking() {
+        while tls.wants_write() {
+            tls.write_tls(&mut tcp).ok()?;
+        }
+        if !tls.is_handshaking() {
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        tcp.set_read_timeout(Some(left)).ok()?;
+        match tls.read_tls(&mut tcp) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+        if tls.process_new_packets().is_err() {
+            // The alert that says why.
+            let _ = tls.write_tls(&mut tcp);
+            return None;
+        }
+    }
+    while tls.wants_write() {
+        tls.write_tls(&mut tcp).ok()?;
+    }
+    let certs = tls.peer_certificates().map(|chain| {
         Arc::new(PeerCertificates(
             chain.iter().map(|c| c.as_ref().to_vec()).collect(),
         ))
     });
-    Some((Stream::Tls(Box::new(tls)), certs))
+    let stream = rustls::StreamOwned::new(tls, tcp);
+    Some((Stream::Tls(Box::new(stream)), certs))
 }
 
-/// Serves one connection until it ends, the server stops or it must make room.
-pub(super) async fn serve(
-    stream: TcpStream,
+/// Serves one connection until it ends, or until the server shuts its socket down (to stop,
+/// or to make room for a newer one).
+pub(super) fn serve(
+    tcp: TcpStream,
     peer: SocketAddr,
-    shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
-    mut ticket: Option<Ticket>,
+    shared: &Arc<Shared>,
+    state: &Arc<ConnState>,
+    ticket: Option<Ticket>,
 ) {
-    let _ = stream.set_nodelay(true);
+    let accepted = Instant::now();
+    let _ = tcp.set_nodelay(true);
+    // Each write of an answer waits at most this long (the gate also stops starting them
+    // once the answer's deadline has passed).
+    let _ = tcp.set_write_timeout(Some(shared.limits.body_timeout.max(MIN_SEND_WAIT)));
     let (stream, certs) = match &shared.tls {
-        None => (Stream::Plain(stream), None),
-        Some(acceptor) => match handshake(stream, acceptor, &shared).await {
+        None => (Stream::Plain(tcp), None),
+        Some(config) => match handshake(tcp, config, &shared.limits, accepted) {
             Some(tls) => tls,
             None => return,
         },
     };
-    let state = Arc::new(ConnState::default());
-    let evicted = ticket.as_mut().and_then(Ticket::take_closed);
-    let gate = Gate::new(stream, Arc::clone(&shared), Arc::clone(&state), ticket);
+    let gate = Gate::new(
+        stream,
+        Arc::clone(shared),
+        Arc::clone(state),
+        ticket,
+        accepted,
+    );
     let service = Service {
-        shared: Arc::clone(&shared),
-        state: Arc::clone(&state),
+        shared: Arc::clone(shared),
+        state: Arc::clone(state),
         peer: Peer {
             addr: peer,
             certificates: certs,
         },
     };
     let mut conn = shared.http.serve_connection(gate, service);
-    let end = {
-        let mut stopping = pin!(stop.wait_for(|s| *s));
-        let mut evicted = pin!(async move {
-            // Closing the ticket without a signal (the head arrived) is no eviction.
-            let signalled = match evicted {
-                Some(rx) => rx.await.is_ok(),
-                None => false,
-            };
-            if !signalled {
-                std::future::pending::<()>().await;
-            }
-        });
-        poll_fn(|cx| {
-            if let Poll::Ready(r) = conn.poll_without_shutdown(cx) {
-                return Poll::Ready(End::Done(r.is_ok()));
-            }
-            if evicted.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(End::Evicted);
-            }
-            if stopping.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(End::Stopped);
-            }
-            Poll::Pending
-        })
-        .await
-    };
-    let clean = match end {
-        End::Done(ok) => ok,
-        End::Stopped if state.answering.load(Ordering::SeqCst) => {
-            // Let the answer being written finish, then close.
-            Pin::new(&mut conn).graceful_shutdown();
-            let finished =
-                tokio::time::timeout(STOP_GRACE, poll_fn(|cx| conn.poll_without_shutdown(cx)))
-                    .await;
-            matches!(finished, Ok(Ok(())))
-        }
-        // Dropping the connection closes the socket.
-        End::Stopped | End::Evicted => return,
-    };
+    let clean = block_on(poll_fn(|cx| conn.poll_without_shutdown(cx))).is_ok();
     let linger = !clean || state.linger.load(Ordering::SeqCst);
-    conn.into_parts().io.finish(linger).await;
+    conn.into_parts().io.finish(linger);
 }
 
+/// A socket timeout of zero would mean none at all.
+const MIN_SEND_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Answers a connection that is not served (over the cap): `status`, then a lingering close.
-pub(super) async fn refuse(mut stream: TcpStream, status: u16, message: &'static str) {
-    use tokio::io::AsyncWriteExt as _;
-    let answer = refusal_bytes(status, message);
-    let _ = tokio::time::timeout(STOP_GRACE, stream.write_all(&answer)).await;
-    close_lingering(&mut stream).await;
+pub(super) fn refuse(tcp: TcpStream, status: u16, message: &'static str) {
+    let _ = tcp.set_write_timeout(Some(STOP_GRACE));
+    let mut stream = Stream::Plain(tcp);
+    let _ = stream.write_all(&refusal_bytes(status, message));
+    close_lingering(&mut stream);
+}
+
+/// Wakes the connection's thread.
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `fut` to its end on this thread, parking the thread while it waits. Everything the
+/// connection's future waits for is done on this same thread (reads and writes block in
+/// the gate), so a wake-up is a flag the next `park` finds, not a system call.
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
 }
 
 /// A refusal as an answer hyper writes (the request head was fine, its body was not).
@@ -177,7 +198,7 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
         let peer = self.peer.clone();
         Answer::Reading(Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let resp = match read_body(body, &shared).await {
+            let resp = match read_body(body, &shared, &state).await {
                 Ok(body) => answer(&shared, &state, &peer, parts, body),
                 Err(r) => {
                     state.linger.store(true, Ordering::SeqCst);
@@ -225,8 +246,6 @@ fn answer(
     parts: http::request::Parts,
     body: Bytes,
 ) -> Response {
-    // The gate cannot find the end of a chunked body: the connection ends after it.
-    let chunked = parts.headers.contains_key(header::TRANSFER_ENCODING);
     state.answering.store(true, Ordering::SeqCst);
     let request = Request::from_parts(parts, body);
     // A panicking handler must not take the connection, or the server, with it.
@@ -234,28 +253,28 @@ fn answer(
         return refusal(reject(500, "the server could not answer"));
     };
     let close = sanitize(resp.headers_mut());
-    if close || chunked {
+    if close {
         resp.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp
 }
 
-/// The whole body, at most `max_body` bytes, within `body_timeout`.
-async fn read_body(body: Incoming, shared: &Shared) -> Result<Bytes, Reject> {
+/// The whole body, at most `max_body` bytes, within `body_timeout` (the gate's deadline).
+async fn read_body(body: Incoming, shared: &Shared, state: &ConnState) -> Result<Bytes, Reject> {
     use http_body::Body as _;
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
-    let limits = &shared.limits;
-    let collect = Limited::new(body, limits.max_body).collect();
-    match tokio::time::timeout(limits.body_timeout, collect).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+    match Limited::new(body, shared.limits.max_body).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             Err(reject(413, "request body too large"))
         }
-        Ok(Err(_)) => Err(reject(400, "the request body is malformed or incomplete")),
-        Err(_) => Err(reject(408, "request body not received in time")),
+        Err(_) if state.body_late.load(Ordering::SeqCst) => {
+            Err(reject(408, "request body not received in time"))
+        }
+        Err(_) => Err(reject(400, "the request body is malformed or incomplete")),
     }
 }
 

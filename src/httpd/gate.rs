@@ -5,23 +5,26 @@
 //! checks, every deadline is the gate's own (one per head, never extended by a trickle), and
 //! a refusal is written by the connection driver after hyper has let go of the socket.
 //!
-//! A chunked body passes through as it comes (hyper decodes it; the driver caps it); the
-//! gate cannot tell where it ends without decoding it, so the connection closes after that
-//! request.
+//! The socket is blocking and the connection has a thread of its own: a read waits in the
+//! kernel until bytes arrive or the phase's deadline passes (the socket's receive timeout
+//! is what is left of it), so a request costs one `recv` and one `send`, with no readiness
+//! polling and no wake-up of another thread. hyper is only ever told "not now" while an
+//! answer is being produced, when there is nothing for it to read anyway.
+//!
+//! A chunked body is passed on one framing unit at a time (a size line, data, the line end
+//! after the data, a trailer line), each checked as strictly as hyper checks it, so the gate
+//! knows where the body ends and the next head goes through the checks like any other.
 
-use std::future::Future;
-use std::io;
+use std::io::{self, Read as _, Write as _};
+use std::net::{Shutdown, TcpStream};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use bytes::{Buf, BufMut, BytesMut};
+use bytes::{Buf, BytesMut};
 use hyper::rt::ReadBufCursor;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
-use tokio::time::{Instant, Sleep};
 
 use super::head::{Next, check_head, check_partial};
 use super::reject::{Reject, refusal_bytes, reject};
@@ -32,16 +35,30 @@ const READ_CHUNK: usize = 16 * 1024;
 /// A lingering close reads and drops at most this much, for at most this long.
 const LINGER_BYTES: usize = 1024 * 1024;
 const LINGER_TIME: Duration = Duration::from_secs(1);
+/// What is left of a deadline below this counts as passed (a zero socket timeout would mean
+/// "wait forever").
+const MIN_WAIT: Duration = Duration::from_millis(1);
+/// The socket's receive timeout is set again only when it differs from what is left of the
+/// deadline by more than this: a connection kept alive then waits for each next request
+/// without a `setsockopt` per request.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(20);
+/// hyper asks for more to read while an answer is being produced at most a few times per
+/// answer; this many in a row means it waits for bytes the gate will not give (a body whose
+/// end the two see differently), and the connection is closed rather than spun on.
+const MAX_ANSWERING_POLLS: u32 = 64;
 
-/// What the gate, the service and the driver of one connection tell each other.
+/// What the gate, the service and the driver of one connection tell each other, and what
+/// the server looks at when it stops.
 #[derive(Debug, Default)]
-pub(super) struct ConnState {
+pub(crate) struct ConnState {
     /// The request has been read whole and is being answered.
     pub answering: AtomicBool,
     /// hyper has let go of the answer's body: once flushed, the answer is out.
     pub response_done: AtomicBool,
     /// The answer refused the request: close lingering.
     pub linger: AtomicBool,
+    /// The request body did not arrive within `body_timeout`: the answer is `408`.
+    pub body_late: AtomicBool,
 }
 
 /// Where a request is.
@@ -53,12 +70,28 @@ enum Phase {
     Handover { left: usize, next: Next },
     /// Passing `remaining` bytes of a `Content-Length` body.
     Body { remaining: usize },
-    /// Passing a chunked body (and anything after it) through.
-    Chunked,
+    /// Passing a chunked body: `vetted` bytes at the front of the buffer are checked and may
+    /// go to hyper; `at` is what comes after them.
+    Chunked { at: Chunk, vetted: usize },
     /// The request went to hyper whole; waiting for the answer to be written.
     Answering,
-    /// Refused or timed out: hyper gets errors from here on.
+    /// Refused, timed out or ended: hyper gets the end of the stream from here on.
     Closed,
+}
+
+/// The next framing unit of a chunked body (RFC 9112 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// A chunk-size line (with optional extensions), ended by CRLF.
+    Size,
+    /// This many bytes of chunk data.
+    Data(u64),
+    /// The CRLF after a chunk's data.
+    DataEnd,
+    /// Trailer lines until an empty one; the trailer bytes so far.
+    Trailers(usize),
+    /// Nothing: the body has ended.
+    End,
 }
 
 /// What a passed deadline means.
@@ -68,84 +101,73 @@ enum Expiry {
     Idle,
     /// A request head did not arrive whole in time: `408`.
     Head,
-    /// A body or an answer took far too long: close.
-    Stalled,
+    /// A request body did not arrive whole in time: `408`, from the service.
+    Body,
+}
+
+/// Why a read brought nothing.
+enum Stop {
+    Expired(Expiry),
+    Failed(io::Error),
 }
 
 /// A connection's byte stream: plain TCP, or TLS over TCP ([`super::Options::tls`]).
 pub(crate) enum Stream {
     Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
 }
 
 impl Stream {
-    /// Whether data may be read: the socket's readiness for plain TCP. Under TLS the socket
-    /// says nothing about decrypted data, so the answer is always "maybe" and the read
-    /// itself finds out (a spurious wake-up at most).
-    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// The socket underneath.
+    fn tcp(&self) -> &TcpStream {
         match self {
-            Self::Plain(s) => s.poll_read_ready(cx),
-            Self::Tls(_) => Poll::Ready(Ok(())),
+            Self::Plain(s) => s,
+            Self::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Ends the writing side: a TLS `close_notify` first, then the socket's.
+    fn shutdown_write(&mut self) {
+        if let Self::Tls(s) = self {
+            s.conn.send_close_notify();
+            let _ = s.flush();
+        }
+        let _ = self.tcp().shutdown(Shutdown::Write);
+    }
+}
+
+impl io::Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            Self::Tls(s) => s.read(buf),
         }
     }
 }
 
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+impl io::Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            Self::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            Self::Tls(s) => s.flush(),
         }
     }
 }
 
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-        }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            Self::Plain(s) => s.is_write_vectored(),
-            Self::Tls(s) => s.is_write_vectored(),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_flush(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
+/// Whether a failed read or write may simply be tried again (interrupted, or its socket
+/// timeout passed before the gate's own deadline).
+fn again(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
 
 /// The socket as hyper sees it.
@@ -157,16 +179,21 @@ pub(super) struct Gate {
     pre: BytesMut,
     /// How much of `pre` was already looked at for a line end.
     scanned: usize,
+    /// Where reads land before they join `pre`: allocated once per connection.
+    scratch: Box<[u8]>,
     phase: Phase,
     /// When the current phase began.
     since: Instant,
     accepted: Instant,
     first_request: bool,
     eof: bool,
-    /// The socket's read readiness is armed (its last read was pending).
-    armed: bool,
-    sleep: Pin<Box<Sleep>>,
-    sleep_at: Option<Instant>,
+    /// The receive timeout the socket has now, when known.
+    read_timeout: Option<Duration>,
+    /// This request's body has let hyper write what it holds before the first wait for
+    /// body bytes (the `100 Continue` a client may be waiting for).
+    yielded: bool,
+    /// hyper's reads in a row while the answer is produced.
+    answering_polls: u32,
     rejection: Option<Reject>,
     ticket: Option<Ticket>,
 }
@@ -177,22 +204,23 @@ impl Gate {
         shared: Arc<Shared>,
         state: Arc<ConnState>,
         ticket: Option<Ticket>,
+        accepted: Instant,
     ) -> Self {
-        let now = Instant::now();
         Self {
             stream,
             shared,
             state,
             pre: BytesMut::new(),
             scanned: 0,
+            scratch: vec![0; READ_CHUNK].into_boxed_slice(),
             phase: Phase::Head { first_byte: None },
-            since: now,
-            accepted: now,
+            since: Instant::now(),
+            accepted,
             first_request: true,
             eof: false,
-            armed: false,
-            sleep: Box::pin(tokio::time::sleep_until(now)),
-            sleep_at: None,
+            read_timeout: None,
+            yielded: false,
+            answering_polls: 0,
             rejection: None,
             ticket,
         }
@@ -225,105 +253,63 @@ impl Gate {
                 first_byte: Some(t),
             } => Some((t + l.head_timeout, Expiry::Head)),
             Phase::Head { first_byte: None } => Some((self.since + l.idle_timeout, Expiry::Idle)),
-            // The driver answers a late body with 408 first; this only catches a stall.
-            Phase::Body { .. } => Some((
-                self.since + l.body_timeout + Duration::from_secs(1),
-                Expiry::Stalled,
-            )),
-            Phase::Chunked => Some((
-                self.since + l.body_timeout * 2 + Duration::from_secs(1),
-                Expiry::Stalled,
-            )),
-            Phase::Answering => Some((self.since + l.body_timeout, Expiry::Stalled)),
-            Phase::Handover { .. } | Phase::Closed => None,
-        }
-    }
-
-    /// Whether the current deadline has passed (registering a wake-up for it otherwise).
-    /// The timer is moved only to an earlier instant: a timer set for an earlier deadline
-    /// that no longer holds is moved on when it fires, which is rarer than every request.
-    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Option<Expiry> {
-        let (at, expiry) = self.deadline()?;
-        if self.sleep_at.is_none_or(|armed| armed > at) {
-            self.sleep.as_mut().reset(at);
-            self.sleep_at = Some(at);
-        }
-        while self.sleep.as_mut().poll(cx).is_ready() {
-            if self.sleep_at == Some(at) {
-                return Some(expiry);
+            Phase::Body { .. } | Phase::Chunked { .. } => {
+                Some((self.since + l.body_timeout, Expiry::Body))
             }
-            self.sleep.as_mut().reset(at);
-            self.sleep_at = Some(at);
+            // Nothing is read while an answer is written (see `poll_write` for its deadline).
+            Phase::Answering | Phase::Handover { .. } | Phase::Closed => None,
         }
-        None
     }
 
-    /// Reads at most `max` more bytes from the socket into `pre`; `Ok(0)` at the end.
-    fn poll_fill(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<usize>> {
-        if max == 0 {
-            return Poll::Ready(Ok(0));
-        }
-        let Stream::Plain(stream) = &mut self.stream else {
-            return self.poll_fill_tls(cx, max);
+    /// Reads at most `max` more bytes from the socket into `pre`, waiting at most until the
+    /// phase's deadline; `Ok(0)` at the end of the stream.
+    fn fill(&mut self, max: usize) -> Result<usize, Stop> {
+        let Some((at, expiry)) = self.deadline() else {
+            return Ok(0);
         };
         loop {
-            if stream.poll_read_ready(cx).is_pending() {
-                self.armed = true;
-                return Poll::Pending;
+            let left = at.saturating_duration_since(Instant::now());
+            if left < MIN_WAIT {
+                return Err(Stop::Expired(expiry));
             }
-            self.armed = false;
-            self.pre.reserve(max.min(READ_CHUNK));
-            let asked = (self.pre.capacity() - self.pre.len()).min(max);
-            match stream.try_read_buf(&mut (&mut self.pre).limit(max)) {
+            self.wait_at_most(left);
+            let want = max.clamp(1, READ_CHUNK);
+            match self.stream.read(&mut self.scratch[..want]) {
                 Ok(0) => {
                     self.eof = true;
-                    return Poll::Ready(Ok(0));
+                    return Ok(0);
                 }
                 Ok(n) => {
-                    if n < asked {
-                        // A short read emptied the socket: forget its readiness now rather
-                        // than learn it from one more read that fails. Data that arrives
-                        // later makes it ready again (and an end of stream is never
-                        // forgotten).
-                        let _ = stream.try_io(tokio::io::Interest::READABLE, || {
-                            Err::<(), _>(io::ErrorKind::WouldBlock.into())
-                        });
-                    }
-                    return Poll::Ready(Ok(n));
+                    self.pre.extend_from_slice(&self.scratch[..n]);
+                    return Ok(n);
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Poll::Ready(Err(e)),
+                Err(e) if again(&e) => {}
+                Err(e) => return Err(Stop::Failed(e)),
             }
         }
     }
 
-    /// [`Gate::poll_fill`] under TLS: a read of decrypted bytes, which registers for the
-    /// socket's readiness itself when none are there.
-    fn poll_fill_tls(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<usize>> {
-        let mut chunk = [0u8; READ_CHUNK];
-        let mut buf = ReadBuf::new(&mut chunk[..max.min(READ_CHUNK)]);
-        match Pin::new(&mut self.stream).poll_read(cx, &mut buf) {
-            Poll::Pending => {
-                self.armed = true;
-                Poll::Pending
-            }
-            Poll::Ready(Ok(())) => {
-                self.armed = false;
-                let n = buf.filled().len();
-                if n == 0 {
-                    self.eof = true;
-                }
-                self.pre.extend_from_slice(buf.filled());
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+    /// Lets a read wait at most `left` (about): the socket's receive timeout is changed only
+    /// when it differs from `left` by more than [`TIMEOUT_SLACK`]. One that is shorter ends a
+    /// read early, and [`Gate::fill`] reads again.
+    fn wait_at_most(&mut self, left: Duration) {
+        if self
+            .read_timeout
+            .is_some_and(|t| t.abs_diff(left) <= TIMEOUT_SLACK)
+        {
+            return;
         }
+        self.read_timeout = self
+            .stream
+            .tcp()
+            .set_read_timeout(Some(left))
+            .ok()
+            .map(|()| left);
     }
 
     /// Waits for a whole, checked request head. `Ok(None)`: the connection ended (or idled
     /// out) between requests.
-    fn poll_head(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<(usize, Next)>>> {
+    fn read_head(&mut self) -> io::Result<Option<(usize, Next)>> {
         loop {
             // Empty lines before a request line are ignored (RFC 9112 §2.2).
             let blank = self
@@ -350,31 +336,27 @@ impl Gate {
                 };
                 self.scanned = self.pre.len();
                 match check {
-                    Ok(Some(head)) => return Poll::Ready(Ok(Some(head))),
+                    Ok(Some(head)) => return Ok(Some(head)),
                     Ok(None) => {}
-                    Err(r) => return Poll::Ready(Err(self.refuse(r))),
+                    Err(r) => return Err(self.refuse(r)),
                 }
             }
             if self.eof {
-                return Poll::Ready(Ok(None));
+                return Ok(None);
             }
             let room = (self.limits().max_head + 1).saturating_sub(self.pre.len());
-            match self.poll_fill(cx, room.max(1)) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Ok(None)),
-                Poll::Ready(Ok(_)) => continue,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => {}
-            }
-            return match self.poll_deadline(cx) {
-                None => Poll::Pending,
-                Some(Expiry::Head) => Poll::Ready(Err(
-                    self.refuse(reject(408, "request head not received in time"))
-                )),
-                Some(Expiry::Idle | Expiry::Stalled) => {
-                    self.phase = Phase::Closed;
-                    Poll::Ready(Ok(None))
+            match self.fill(room) {
+                Ok(0) => return Ok(None),
+                Ok(_) => {}
+                Err(Stop::Failed(e)) => return Err(e),
+                Err(Stop::Expired(Expiry::Head)) => {
+                    return Err(self.refuse(reject(408, "request head not received in time")));
                 }
-            };
+                Err(Stop::Expired(_)) => {
+                    self.phase = Phase::Closed;
+                    return Ok(None);
+                }
+            }
         }
     }
 
@@ -385,72 +367,170 @@ impl Gate {
             // The connection is no longer waiting for its request.
             self.ticket = None;
         }
+        self.yielded = false;
         match next {
             Next::Body(n) => self.enter(Phase::Body { remaining: n }),
-            Next::Chunked => self.enter(Phase::Chunked),
+            Next::Chunked => self.enter(Phase::Chunked {
+                at: Chunk::Size,
+                vetted: 0,
+            }),
             Next::Answer => self.enter(Phase::Answering),
         }
     }
 
-    /// Passes body bytes from `pre` (reading the socket when it is empty), at most `limit`.
+    /// Reads more of a body into `pre`. Before its first wait it lets hyper write what it
+    /// holds (a client sending `Expect: 100-continue` waits for the `100` before the body);
+    /// once the service has refused the request it stops: hyper then closes its reading.
+    fn poll_more_body(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.state.linger.load(Ordering::SeqCst) {
+            self.phase = Phase::Closed;
+            return Poll::Ready(Err(io::Error::other("request refused")));
+        }
+        if !self.yielded {
+            self.yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        match self.fill(READ_CHUNK) {
+            Ok(n) => Poll::Ready(Ok(n)),
+            Err(Stop::Expired(_)) => {
+                self.state.body_late.store(true, Ordering::SeqCst);
+                self.phase = Phase::Closed;
+                Poll::Ready(Err(io::ErrorKind::TimedOut.into()))
+            }
+            Err(Stop::Failed(e)) => Poll::Ready(Err(e)),
+        }
+    }
+
+    /// Hands hyper at most `limit` bytes from the front of `pre`.
+    fn hand_over(&mut self, buf: &mut ReadBufCursor<'_>, limit: usize) -> usize {
+        let n = limit.min(self.pre.len()).min(buf.remaining());
+        buf.put_slice(&self.pre[..n]);
+        self.pre.advance(n);
+        self.scanned = 0;
+        n
+    }
+
+    /// Passes at most `limit` body bytes (reading the socket when none are here); `Ok(0)`:
+    /// the stream ended.
     fn poll_pass(
         &mut self,
         cx: &mut Context<'_>,
         buf: &mut ReadBufCursor<'_>,
         limit: usize,
     ) -> Poll<io::Result<usize>> {
-        if self.pre.is_empty() {
-            match self.poll_fill(cx, limit.min(READ_CHUNK)) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Ok(0)),
-                Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => {
-                    if self.poll_deadline(cx).is_some() {
+        if self.pre.is_empty() && ready!(self.poll_more_body(cx))? == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        Poll::Ready(Ok(self.hand_over(buf, limit)))
+    }
+
+    /// The next unit of a chunked body that is a line: how long it is (with its CRLF) and
+    /// what follows it. `Ok(None)`: the stream ended first.
+    fn poll_chunk_line(
+        &mut self,
+        cx: &mut Context<'_>,
+        at: Chunk,
+    ) -> Poll<io::Result<Option<(usize, Chunk)>>> {
+        let malformed = || io::Error::new(io::ErrorKind::InvalidData, "malformed chunked body");
+        let max_line = self.limits().max_request_line;
+        let len = loop {
+            if let Some(eol) = self.pre.iter().position(|&b| b == b'\n') {
+                break eol + 1;
+            }
+            if self.pre.len() > max_line {
+                return Poll::Ready(Err(malformed()));
+            }
+            if ready!(self.poll_more_body(cx))? == 0 {
+                return Poll::Ready(Ok(None));
+            }
+        };
+        let line = &self.pre[..len];
+        // hyper ends every line of the framing with CRLF, and so does the gate: a bare LF
+        // would let the two see different ends of the body.
+        if len > max_line || !line.ends_with(b"\r\n") {
+            return Poll::Ready(Err(malformed()));
+        }
+        let next = match at {
+            Chunk::Size => match httparse::parse_chunk_size(line) {
+                Ok(httparse::Status::Complete((used, 0))) if used == len => Chunk::Trailers(0),
+                Ok(httparse::Status::Complete((used, size))) if used == len => Chunk::Data(size),
+                _ => return Poll::Ready(Err(malformed())),
+            },
+            Chunk::DataEnd if len == 2 => Chunk::Size,
+            Chunk::Trailers(_) if len == 2 => Chunk::End,
+            Chunk::Trailers(total) if total + len <= self.limits().max_header_bytes => {
+                Chunk::Trailers(total + len)
+            }
+            _ => return Poll::Ready(Err(malformed())),
+        };
+        Poll::Ready(Ok(Some((len, next))))
+    }
+
+    /// Passes the next checked piece of a chunked body.
+    fn poll_chunked(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBufCursor<'_>,
+        at: Chunk,
+        vetted: usize,
+    ) -> Poll<io::Result<()>> {
+        if vetted > 0 {
+            let n = self.hand_over(buf, vetted);
+            if n == vetted && at == Chunk::End {
+                self.enter(Phase::Answering);
+            } else {
+                self.phase = Phase::Chunked {
+                    at,
+                    vetted: vetted - n,
+                };
+            }
+            return Poll::Ready(Ok(()));
+        }
+        match at {
+            Chunk::Data(left) => {
+                let limit = usize::try_from(left).unwrap_or(usize::MAX);
+                let n = ready!(self.poll_pass(cx, buf, limit))?;
+                let left = left - n as u64;
+                let at = if left == 0 {
+                    Chunk::DataEnd
+                } else {
+                    Chunk::Data(left)
+                };
+                self.phase = Phase::Chunked { at, vetted: 0 };
+                Poll::Ready(Ok(()))
+            }
+            Chunk::End => {
+                self.enter(Phase::Answering);
+                Poll::Ready(Ok(()))
+            }
+            Chunk::Size | Chunk::DataEnd | Chunk::Trailers(_) => {
+                match ready!(self.poll_chunk_line(cx, at)) {
+                    Ok(Some((len, next))) => self.poll_chunked(cx, buf, next, len),
+                    // The stream ended: hyper sees the body cut short.
+                    Ok(None) => Poll::Ready(Ok(())),
+                    Err(e) => {
                         self.phase = Phase::Closed;
-                        return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+                        Poll::Ready(Err(e))
                     }
-                    return Poll::Pending;
                 }
             }
         }
-        let n = limit.min(self.pre.len()).min(buf.remaining());
-        buf.put_slice(&self.pre[..n]);
-        self.pre.advance(n);
-        self.scanned = 0;
-        Poll::Ready(Ok(n))
-    }
-
-    /// While an answer is on its way: keep what the client sends next (up to a head's worth)
-    /// for later, note its end, and never give hyper anything.
-    fn poll_answering(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let cap = self.limits().max_head + READ_CHUNK;
-        while self.pre.len() < cap && !self.eof {
-            match self.poll_fill(cx, cap - self.pre.len()) {
-                Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => break,
-            }
-        }
-        if self.poll_deadline(cx).is_some() {
-            self.phase = Phase::Closed;
-            return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
-        }
-        Poll::Pending
     }
 
     /// Ends the connection: writes the refusal, if any, and closes lingering when the
     /// request was refused (`linger`), so that the client reads the status.
-    pub(super) async fn finish(mut self, linger: bool) {
+    pub(super) fn finish(mut self, linger: bool) {
         let mut linger = linger;
         if let Some(r) = self.rejection {
-            let answer = refusal_bytes(r.status, r.message);
-            let _ = tokio::time::timeout(LINGER_TIME, self.stream.write_all(&answer)).await;
+            let _ = self.stream.write_all(&refusal_bytes(r.status, r.message));
             linger = true;
         }
         if linger {
-            close_lingering(&mut self.stream).await;
+            close_lingering(&mut self.stream);
         } else {
-            let _ = self.stream.shutdown().await;
+            let _ = self.stream.flush();
+            self.stream.shutdown_write();
         }
     }
 }
@@ -458,20 +538,24 @@ impl Gate {
 /// Shuts the write side, then reads and drops what the client still sends (at most 1 MiB,
 /// for at most a second), then closes: closing with unread data would reset the connection
 /// and could destroy the answer before the client reads it.
-pub(super) async fn close_lingering(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) {
-    let _ = stream.flush().await;
-    let _ = stream.shutdown().await;
-    let _ = tokio::time::timeout(LINGER_TIME, async {
-        let mut sink = vec![0u8; 8 * 1024];
-        let mut drained = 0usize;
-        while drained < LINGER_BYTES {
-            match stream.read(&mut sink).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => drained += n,
-            }
+pub(super) fn close_lingering(stream: &mut Stream) {
+    let _ = stream.flush();
+    stream.shutdown_write();
+    let until = Instant::now() + LINGER_TIME;
+    let mut sink = [0u8; 8 * 1024];
+    let mut drained = 0usize;
+    while drained < LINGER_BYTES {
+        let left = until.saturating_duration_since(Instant::now());
+        if left < MIN_WAIT || stream.tcp().set_read_timeout(Some(left)).is_err() {
+            break;
         }
-    })
-    .await;
+        match stream.read(&mut sink) {
+            Ok(0) => break,
+            Ok(n) => drained += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
 }
 
 impl hyper::rt::Read for Gate {
@@ -484,17 +568,14 @@ impl hyper::rt::Read for Gate {
         loop {
             match this.phase {
                 Phase::Closed => return Poll::Ready(Ok(())),
-                Phase::Head { .. } => match ready!(this.poll_head(cx)) {
+                Phase::Head { .. } => match this.read_head() {
                     Ok(Some((len, next))) => this.phase = Phase::Handover { left: len, next },
                     // The end: hyper sees no bytes.
                     Ok(None) => return Poll::Ready(Ok(())),
                     Err(e) => return Poll::Ready(Err(e)),
                 },
                 Phase::Handover { left, next } => {
-                    let n = left.min(buf.remaining());
-                    buf.put_slice(&this.pre[..n]);
-                    this.pre.advance(n);
-                    this.scanned = 0;
+                    let n = this.hand_over(&mut buf, left);
                     if n == left {
                         this.after_head(next);
                     } else {
@@ -516,11 +597,23 @@ impl hyper::rt::Read for Gate {
                     }
                     return Poll::Ready(Ok(()));
                 }
-                Phase::Chunked => {
-                    ready!(this.poll_pass(cx, &mut buf, usize::MAX))?;
-                    return Poll::Ready(Ok(()));
+                Phase::Chunked { at, vetted } => {
+                    return this.poll_chunked(cx, &mut buf, at, vetted);
                 }
-                Phase::Answering => return this.poll_answering(cx),
+                Phase::Answering => {
+                    // hyper looks for the end of the stream while it answers; the next
+                    // request waits here until the answer is out, and a client that has
+                    // shut its sending side still gets its answer. Nothing to read now: say
+                    // so, and be polled again at once (the answer is being produced on this
+                    // very thread).
+                    this.answering_polls += 1;
+                    if this.answering_polls > MAX_ANSWERING_POLLS {
+                        this.phase = Phase::Closed;
+                        return Poll::Ready(Err(io::Error::other("request framing out of step")));
+                    }
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
             }
         }
     }
@@ -529,65 +622,50 @@ impl hyper::rt::Read for Gate {
 impl hyper::rt::Write for Gate {
     fn poll_write(
         self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
+        _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write(cx, buf) {
-            Poll::Pending => this.write_stalled(cx),
-            ready @ Poll::Ready(_) => ready,
+        // An answer is written within `body_timeout`: each write waits at most that long
+        // (the socket's send timeout), and none starts after it.
+        if matches!(this.phase, Phase::Answering)
+            && this.since.elapsed() > this.limits().body_timeout
+        {
+            this.phase = Phase::Closed;
+            return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
         }
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
-            Poll::Pending => this.write_stalled(cx),
-            ready @ Poll::Ready(_) => ready,
+        loop {
+            match this.stream.write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if again(&e) => {
+                    this.phase = Phase::Closed;
+                    return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+                }
+                done => return Poll::Ready(done),
+            }
         }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        ready!(Pin::new(&mut this.stream).poll_flush(cx))?;
+        this.stream.flush()?;
         // Everything hyper buffered is written: if that included the end of the answer,
-        // the next request head may go to hyper.
+        // the next request head may go to hyper, which reads it once polled again.
         if matches!(this.phase, Phase::Answering)
             && this.state.response_done.swap(false, Ordering::SeqCst)
         {
             this.state.answering.store(false, Ordering::SeqCst);
+            this.answering_polls = 0;
             this.enter(Phase::Head { first_byte: None });
-            // hyper reads the next request only when woken: by the socket, once the client
-            // sends it, or now if it is here already.
-            let waiting = !this.armed && this.stream.poll_read_ready(cx).is_pending();
-            if waiting {
-                this.armed = true;
-            } else if !this.armed || !this.pre.is_empty() || this.eof {
-                cx.waker().wake_by_ref();
-            }
+            cx.waker().wake_by_ref();
         }
         Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
-    }
-}
-
-impl Gate {
-    fn write_stalled(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.poll_deadline(cx).is_some() {
-            self.phase = Phase::Closed;
-            return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
-        }
-        Poll::Pending
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let _ = this.stream.flush();
+        this.stream.shutdown_write();
+        Poll::Ready(Ok(()))
     }
 }

@@ -1,13 +1,14 @@
-//! The one HTTP/1.1 server: hyper 1 on tokio runtimes of its own, serving a synchronous
-//! handler, with every request bounded before the handler sees it. The dev server
-//! (`serve`), the login callback listener and the test stub all run on it. Nothing starts a
-//! runtime until a server starts, so commands that do not serve never pay for one.
+//! The one HTTP/1.1 server: hyper 1 serving a synchronous handler, with every request
+//! bounded before the handler sees it. The dev server (`serve`), the login callback
+//! listener and the test stub all run on it. Nothing starts until a server starts, so
+//! commands that do not serve never pay for it.
 //!
-//! Threads: [`Options::threads`] threads, each with a single-threaded tokio runtime; an
-//! accepted connection is handed to the next thread in turn and stays there, and the handler
-//! runs on that thread between reading the request and writing the answer (the dev
-//! server's handlers are quick and CPU-bound, so they run in place rather than being sent
-//! to another thread and back).
+//! Threads: one accepts (on a small tokio runtime of its own, which only waits for
+//! connections and for the stop signal), and each connection has a thread of its own with
+//! a blocking socket, on which hyper reads, the handler runs and the answer is written. A
+//! request then costs one `recv` and one `send` and no hand-over between threads: the
+//! handlers are quick and CPU-bound, and a thread that sleeps in `recv` between requests
+//! is what the scheduler serves best (BENCHMARKS.md).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -16,7 +17,7 @@
 //! let hello = |_req: Request, _peer: &Peer| Response::new(Body::from("hello\n"));
 //! let server = Server::start(listener, Options::new(Limits::default()), Arc::new(hello)).unwrap();
 //! # let _ = server.local_addr();
-//! drop(server); // stops it: connections closed, threads joined, port released
+//! drop(server); // stops it: connections closed, threads ended, port released
 //! ```
 //!
 //! Layers: each connection's socket is wrapped in a gate (`gate`) that reads the request
@@ -37,9 +38,9 @@
 //!   than `100-continue` gets `417`; a declared body over `max_body` gets `413` without being
 //!   read.
 //!
-//! Chunked request bodies are accepted: hyper decodes them, the driver stops reading at
-//! `max_body` (`413`) and at the body deadline (`408`), and the connection closes after the
-//! answer. A handler's answer goes out with `Content-Length` (none for 204 and 304, no body
+//! Chunked request bodies are accepted: the gate checks their framing as it passes, hyper
+//! decodes them, and the driver stops reading at `max_body` (`413`) and at the body deadline
+//! (`408`). A handler's answer goes out with `Content-Length` (none for 204 and 304, no body
 //! after `HEAD`) and `Date`; its headers that belong to the framing or the connection are
 //! dropped, except `Connection: close`, which closes the connection after the answer. A
 //! handler that panics is answered with `500`, and the server carries on. Every refusal
@@ -55,6 +56,11 @@
 //! With [`Options::tls`] (`serve --tls`) every connection first completes a TLS handshake
 //! (rustls), within the head deadline; everything above then applies to the decrypted
 //! stream, and the client's certificates reach the handler ([`Peer::certificates`]).
+//!
+//! The deadlines are the sockets' receive timeouts, set to what is left of each (an answer
+//! is written within `body_timeout`: no write starts after it, and each waits at most that
+//! long). Stopping and eviction shut the sockets down, which ends any read a connection
+//! waits in.
 //! Connections over the cap are closed without an answer (a plain `503` would not be
 //! understood).
 
@@ -67,19 +73,20 @@ mod reject;
 #[cfg(test)]
 mod tests;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::poll_fn;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinSet;
+use tokio::sync::watch;
+
+use gate::ConnState;
 
 pub use body::Body;
 
@@ -192,9 +199,6 @@ impl Default for Limits {
 pub struct Options {
     /// The limits every request is held to.
     pub limits: Limits,
-    /// Threads that run connections and the handler; 0: eight per available CPU (at most
-    /// 64). Each serves the connections it is given; new connections go round them in turn.
-    pub threads: usize,
     /// A short name for the server's threads.
     pub name: &'static str,
     /// Add a `Date` header to answers that have none (RFC 9110 §6.6.1).
@@ -209,12 +213,10 @@ pub struct Options {
 }
 
 impl Options {
-    /// `limits`, the default number of threads (`threads: 0`), threads named `httpd`,
-    /// `Date` headers added, origin-form targets only.
+    /// `limits`, threads named `httpd`, `Date` headers added, origin-form targets only.
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
-            threads: 0,
             name: "httpd",
             date: true,
             absolute_form: false,
@@ -222,16 +224,6 @@ impl Options {
         }
     }
 }
-
-/// Server threads per CPU when [`Options::threads`] is 0, and at most this many in all.
-/// Each thread runs the handler for its connections itself, so a request waits for the
-/// handlers of the other connections on its thread. With few threads each one is always
-/// busy, and on a CPU shared with other work the scheduler then gives it less time than
-/// threads that sleep between requests (as one per connection do): with four per CPU the
-/// dev server answered about half the `/api/data` requests per second of the
-/// thread-per-connection server it replaced, with eight about as many (BENCHMARKS.md).
-const THREADS_PER_CPU: usize = 8;
-const MAX_THREADS: usize = 64;
 
 /// How long an answer already being written may take to finish when the server stops.
 const STOP_GRACE: Duration = Duration::from_secs(1);
@@ -242,7 +234,7 @@ const MAX_REFUSING: usize = 64;
 pub(crate) struct Shared {
     limits: Limits,
     absolute_form: bool,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     handler: Handler,
     http: hyper::server::conn::http1::Builder,
     waiting: Waiting,
@@ -265,8 +257,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts serving `listener` with `handler`. The runtime and its threads exist from here
-    /// until [`Server::stop`].
+    /// Starts serving `listener` with `handler`. Its accepting thread exists from here until
+    /// [`Server::stop`], and each connection's thread while the connection is open.
     pub fn start(
         listener: std::net::TcpListener,
         options: Options,
@@ -274,69 +266,31 @@ impl Server {
     ) -> io::Result<Self> {
         let addr = listener.local_addr()?;
         listener.set_nonblocking(true)?;
-        let threads = match options.threads {
-            0 => {
-                let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-                (cpus * THREADS_PER_CPU).min(MAX_THREADS)
-            }
-            n => n,
-        };
-        // One single-threaded runtime per thread, each serving the connections it is given
-        // from start to end: no work stealing and no waking of other threads per request,
-        // which costs more than it balances for handlers this quick (BENCHMARKS.md).
-        let mut runtimes = (0..threads)
-            .map(|_| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-            })
-            .collect::<io::Result<VecDeque<_>>>()?;
-        let handles: Vec<_> = runtimes.iter().map(|rt| rt.handle().clone()).collect();
-        let Some(accepting) = runtimes.pop_front() else {
-            return Err(io::Error::other("no runtime"));
-        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let listener = {
-            let _context = accepting.enter();
+            let _context = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
+        let name = options.name;
         let shared = Arc::new(Shared {
             http: hyper_builder(&options),
             absolute_form: options.absolute_form,
-            tls: options.tls.map(tokio_rustls::TlsAcceptor::from),
+            tls: options.tls,
             limits: options.limits,
             handler,
             waiting: Waiting::default(),
         });
         let (stop, stopped) = watch::channel(false);
-        let (done, finished) = watch::channel(false);
-        let mut workers = Vec::new();
-        for (i, runtime) in runtimes.into_iter().enumerate() {
-            let mut finished = finished.clone();
-            let spawned = thread(options.name, i + 1, move || {
-                runtime.block_on(async {
-                    let _ = finished.wait_for(|d| *d).await;
-                });
-            });
-            match spawned {
-                Ok(worker) => workers.push(worker),
-                Err(e) => {
-                    let _ = done.send(true);
-                    for worker in workers {
-                        let _ = worker.join();
-                    }
-                    return Err(e);
-                }
-            }
-        }
         let accept = move || {
-            accepting.block_on(run(listener, shared, stopped, handles));
-            // Every connection task is gone: the other threads may end.
-            let _ = done.send(true);
-            for worker in workers {
-                let _ = worker.join();
-            }
+            let conns = Arc::new(Registry::default());
+            runtime.block_on(run(listener, shared, stopped, &conns, name));
+            conns.close_all();
         };
-        let thread = thread(options.name, 0, accept)?;
+        let thread = std::thread::Builder::new()
+            .name(format!("{name}-accept"))
+            .spawn(accept)?;
         Ok(Self {
             addr,
             stop,
@@ -350,7 +304,7 @@ impl Server {
     }
 
     /// Stops accepting (the port is released), lets answers already being written finish
-    /// for at most a second, closes every connection and joins the server's threads.
+    /// for at most a second, closes every connection and waits for their threads to end.
     pub fn stop(&mut self) {
         let _ = self.stop.send(true);
         if let Some(thread) = self.thread.take() {
@@ -363,15 +317,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A server thread. The handlers run on these threads (JSON bodies nest up to serde_json's
-/// limit of 128): the standard 2 MiB stack, which is only reserved, not committed.
-fn thread(name: &str, i: usize, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name(format!("{name}-{i}"))
-        .stack_size(2 * 1024 * 1024)
-        .spawn(f)
 }
 
 /// hyper's own limits, as a second line behind the gate's (which hyper never reaches).
@@ -392,96 +337,97 @@ fn hyper_builder(options: &Options) -> hyper::server::conn::http1::Builder {
     http
 }
 
-/// Accepts until told to stop, then winds the connections down.
+/// Accepts until told to stop; each connection gets a thread of its own.
 async fn run(
     listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
-    runtimes: Vec<tokio::runtime::Handle>,
+    conns: &Arc<Registry>,
+    name: &'static str,
 ) {
-    let conns_stop = stopped.clone();
     let open = Arc::new(AtomicUsize::new(0));
     let refusing = Arc::new(AtomicUsize::new(0));
-    let mut conns = JoinSet::new();
-    let mut next = 0usize;
-    {
-        let mut stopping = pin!(stopped.wait_for(|s| *s));
-        loop {
-            let accepted = poll_fn(|cx| {
-                if stopping.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(None);
-                }
-                listener.poll_accept(cx).map(Some)
-            })
-            .await;
-            // Reap finished connections so the set only holds live ones.
-            while conns.try_join_next().is_some() {}
-            let (stream, peer) = match accepted {
-                None => break,
-                Some(Ok(accepted)) => accepted,
-                Some(Err(_)) => {
-                    // EMFILE and friends: back off instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut stopping = pin!(stopped.wait_for(|s| *s));
+    loop {
+        let accepted = poll_fn(|cx| {
+            if stopping.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            listener.poll_accept(cx).map(Some)
+        })
+        .await;
+        let (stream, peer) = match accepted {
+            None => break,
+            Some(Ok(accepted)) => accepted,
+            Some(Err(_)) => {
+                // EMFILE and friends: back off instead of spinning.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        if stream.set_nonblocking(false).is_err() {
+            continue;
+        }
+        let ticket = match shared.limits.when_full {
+            WhenFull::Refuse => {
+                if open.load(Ordering::SeqCst) >= shared.limits.max_connections {
+                    refuse(stream, shared.tls.is_some(), &refusing, conns, name);
                     continue;
                 }
-            };
-            let ticket = match shared.limits.when_full {
-                WhenFull::Refuse => {
-                    if open.load(Ordering::SeqCst) >= shared.limits.max_connections {
-                        refuse(stream, shared.tls.is_some(), &refusing, &mut conns);
-                        continue;
-                    }
-                    None
-                }
-                WhenFull::CloseOldestWaiting => {
-                    Some(shared.waiting.admit(shared.limits.max_connections, &shared))
-                }
-            };
-            let slot = OpenSlot::take(&open);
-            // The connections go round the runtimes; each moves to its own.
-            let Ok(stream) = stream.into_std() else {
-                continue;
-            };
-            let (shared, stop) = (Arc::clone(&shared), conns_stop.clone());
-            let task = async move {
-                let _slot = slot;
-                if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
-                    conn::serve(stream, peer, shared, stop, ticket).await;
-                }
-            };
-            conns.spawn_on(task, &runtimes[next % runtimes.len()]);
-            next = next.wrapping_add(1);
-        }
+                None
+            }
+            WhenFull::CloseOldestWaiting => {
+                let Ok(closer) = stream.try_clone() else {
+                    continue;
+                };
+                Some(
+                    shared
+                        .waiting
+                        .admit(shared.limits.max_connections, &shared, closer),
+                )
+            }
+        };
+        let Ok(socket) = stream.try_clone() else {
+            continue;
+        };
+        let slot = OpenSlot::take(&open);
+        let state = Arc::new(ConnState::default());
+        let shared = Arc::clone(&shared);
+        let serving = Arc::clone(&state);
+        conns.spawn(name, socket, Some(state), move || {
+            let _slot = slot;
+            conn::serve(stream, peer, &shared, &serving, ticket);
+        });
     }
-    drop(listener);
-    let _ = tokio::time::timeout(STOP_GRACE + Duration::from_millis(500), async {
-        while conns.join_next().await.is_some() {}
-    })
-    .await;
-    conns.abort_all();
-    while conns.join_next().await.is_some() {}
 }
 
 /// Answers a connection over the cap with `503` and closes it, unless too many are being
 /// refused already. Under TLS it is only closed: a plain answer would not be understood,
 /// and a handshake is what the cap is there to spare.
 fn refuse(
-    stream: tokio::net::TcpStream,
+    stream: TcpStream,
     tls: bool,
     refusing: &Arc<AtomicUsize>,
-    conns: &mut JoinSet<()>,
+    conns: &Arc<Registry>,
+    name: &'static str,
 ) {
     if tls || refusing.load(Ordering::SeqCst) >= MAX_REFUSING {
         return;
     }
+    let Ok(socket) = stream.try_clone() else {
+        return;
+    };
     let slot = OpenSlot::take(refusing);
-    conns.spawn(async move {
+    conns.spawn(name, socket, None, move || {
         let _slot = slot;
-        conn::refuse(stream, 503, "too many connections").await;
+        conn::refuse(stream, 503, "too many connections");
     });
 }
 
-/// One counted connection; the count drops with it, however its task ends.
+/// One counted connection; the count drops with it, however its thread ends.
 struct OpenSlot(Arc<AtomicUsize>);
 
 impl OpenSlot {
@@ -497,30 +443,127 @@ impl Drop for OpenSlot {
     }
 }
 
+/// The open connections' sockets, so that stopping can close them, and a way to wait until
+/// their threads are done.
+#[derive(Debug, Default)]
+struct Registry {
+    next_id: AtomicU64,
+    open: Mutex<HashMap<u64, Registered>>,
+    left: Condvar,
+}
+
+/// A registered connection: a second handle on its socket, and its state when it is
+/// served (a refused one has none).
+#[derive(Debug)]
+struct Registered {
+    socket: TcpStream,
+    state: Option<Arc<ConnState>>,
+}
+
+impl Registry {
+    /// Runs `serve` on a thread of its own, with `socket` (a second handle on the
+    /// connection's socket) registered until it returns. If the thread cannot be started,
+    /// the connection is closed.
+    fn spawn(
+        self: &Arc<Self>,
+        name: &str,
+        socket: TcpStream,
+        state: Option<Arc<ConnState>>,
+        serve: impl FnOnce() + Send + 'static,
+    ) {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        self.lock().insert(id, Registered { socket, state });
+        let registry = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name(format!("{name}-conn"))
+            // The handlers run on these threads (JSON bodies nest up to serde_json's limit
+            // of 128): the standard 2 MiB stack, which is only reserved, not committed.
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                // Declared first, so dropped last: everything the connection held is gone
+                // when it leaves the registry.
+                let _leave = Leave(registry, id);
+                serve();
+            });
+        if spawned.is_err()
+            && let Some(gone) = self.lock().remove(&id)
+        {
+            let _ = gone.socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Registered>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Closes every connection, letting those writing an answer finish it for at most
+    /// [`STOP_GRACE`], and waits until their threads are done.
+    fn close_all(&self) {
+        for conn in self.lock().values() {
+            let answering = conn
+                .state
+                .as_ref()
+                .is_some_and(|s| s.answering.load(Ordering::SeqCst));
+            // An answer in flight is still written; reading ends either way.
+            let how = if answering {
+                Shutdown::Read
+            } else {
+                Shutdown::Both
+            };
+            let _ = conn.socket.shutdown(how);
+        }
+        let open = self.lock();
+        let (open, _) = self
+            .left
+            .wait_timeout_while(open, STOP_GRACE, |open| !open.is_empty())
+            .unwrap_or_else(PoisonError::into_inner);
+        for conn in open.values() {
+            let _ = conn.socket.shutdown(Shutdown::Both);
+        }
+        // A handler still running keeps its thread until it returns.
+        drop(
+            self.left
+                .wait_while(open, |open| !open.is_empty())
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+    }
+}
+
+/// Takes a connection out of the registry when its thread ends. The socket's second handle
+/// goes with it, so the connection is closed by then.
+struct Leave(Arc<Registry>, u64);
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        let gone = self.0.lock().remove(&self.1);
+        drop(gone);
+        self.0.left.notify_all();
+    }
+}
+
 /// The connections still waiting for their first request head, oldest first, each with a
-/// way to close it ([`WhenFull::CloseOldestWaiting`]).
+/// handle on its socket to close it by ([`WhenFull::CloseOldestWaiting`]).
 #[derive(Debug, Default)]
 struct Waiting {
     next_id: AtomicU64,
-    queue: Mutex<VecDeque<(u64, oneshot::Sender<()>)>>,
+    queue: Mutex<VecDeque<(u64, TcpStream)>>,
 }
 
 impl Waiting {
     /// Registers a new connection, closing the oldest waiting ones while `max` wait.
-    fn admit(&self, max: usize, shared: &Arc<Shared>) -> Ticket {
+    fn admit(&self, max: usize, shared: &Arc<Shared>, closer: TcpStream) -> Ticket {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let (close, closed) = oneshot::channel();
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         while queue.len() >= max.max(1) {
             if let Some((_, oldest)) = queue.pop_front() {
-                let _ = oldest.send(());
+                // Its thread's read ends; it closes without a word.
+                let _ = oldest.shutdown(Shutdown::Both);
             }
         }
-        queue.push_back((id, close));
+        queue.push_back((id, closer));
         Ticket {
             id,
             shared: Arc::clone(shared),
-            closed: Some(closed),
         }
     }
 
@@ -538,15 +581,6 @@ impl Waiting {
 pub(crate) struct Ticket {
     id: u64,
     shared: Arc<Shared>,
-    /// Fires when the connection is closed to make room.
-    closed: Option<oneshot::Receiver<()>>,
-}
-
-impl Ticket {
-    /// The signal that this connection must close, once.
-    fn take_closed(&mut self) -> Option<oneshot::Receiver<()>> {
-        self.closed.take()
-    }
 }
 
 impl Drop for Ticket {

@@ -22,7 +22,6 @@ fn quick() -> Limits {
 fn start(limits: Limits, handler: impl Fn(Request) -> Response + Send + Sync + 'static) -> Server {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let options = Options {
-        threads: 2,
         ..Options::new(limits)
     };
     let handler = move |req: Request, _peer: &Peer| handler(req);
@@ -101,7 +100,6 @@ fn one_connection_serves_requests_in_turn_and_survives_a_panicking_handler() {
 fn the_handler_learns_the_connections_peer() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let options = Options {
-        threads: 1,
         ..Options::new(quick())
     };
     let handler = |_req: Request, peer: &Peer| {
@@ -333,9 +331,36 @@ fn chunked_bodies_are_accepted_up_to_the_cap_and_the_deadline() {
     );
     assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     assert!(out.contains("content-length: 11\r\n"), "{out}");
-    // The gate cannot find the end of a chunked body: the connection closes after it.
-    assert!(out.contains("connection: close\r\n"), "{out}");
     assert!(out.ends_with("\r\n\r\nhello world"), "{out}");
+    // The gate finds where a chunked body ends (trailers included): the connection is kept,
+    // and the next head is checked like any other.
+    let out = exchange(
+        addr,
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n\
+          POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbye\
+          GET / HTTP/1.1\r\n\r\n",
+    );
+    assert_eq!(out.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{out}");
+    assert!(
+        out.contains("\r\n\r\nhi") && out.contains("\r\n\r\nbye"),
+        "{out}"
+    );
+    assert!(out.contains("HTTP/1.1 400 "), "{out}");
+    // A framing line not ended by CRLF could be read two ways: refused.
+    for bare_lf in [
+        &b"2\nhi\r\n0\r\n\r\n"[..],
+        b"2\r\nhi\n0\r\n\r\n",
+        b"2;a\nb\r\nhi\r\n0\r\n\r\n",
+        b"0\r\nX-T: 1\n\r\n",
+    ] {
+        let mut request =
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        request.extend_from_slice(bare_lf);
+        request.extend_from_slice(b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+        let out = exchange(addr, &request);
+        assert_eq!(status(&out), "400", "{out}");
+        assert!(!out.contains("/smuggled"), "{out}");
+    }
     let over = exchange(
         addr,
         b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\n!\r\n0\r\n\r\n",

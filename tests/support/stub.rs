@@ -105,7 +105,6 @@ impl Stub {
                 body_timeout: Duration::from_secs(60),
                 ..Limits::default()
             },
-            threads: 2,
             name: "stub",
             // A canned answer carries a `Date` only when it says so.
             date: false,
@@ -224,11 +223,11 @@ fn answer(req: httpd::Request, routes: &Routes, seen: &Arc<Mutex<Vec<Seen>>>) ->
     resp
 }
 
-/// A body sent one byte at a time, with `pause` before each (its length is announced).
+/// A body sent one byte at a time, with `pause` before each (its length is announced). The
+/// server polls it on the connection's own thread, so it simply sleeps there.
 struct Trickle {
     bytes: Bytes,
     pause: Duration,
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Trickle {
@@ -236,7 +235,6 @@ impl Trickle {
         Self {
             bytes: bytes.into(),
             pause,
-            sleep: None,
         }
     }
 }
@@ -247,20 +245,13 @@ impl http_body::Body for Trickle {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
+        _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = self.get_mut();
         if this.bytes.is_empty() {
             return Poll::Ready(None);
         }
-        let pause = this.pause;
-        let sleep = this
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(pause)));
-        if sleep.as_mut().poll(cx).is_pending() {
-            return Poll::Pending;
-        }
-        this.sleep = None;
+        std::thread::sleep(this.pause);
         Poll::Ready(Some(Ok(Frame::data(this.bytes.split_to(1)))))
     }
 
