@@ -56,13 +56,13 @@
 //! With [`Options::tls`] (`serve --tls`) every connection first completes a TLS handshake
 //! (rustls), within the head deadline; everything above then applies to the decrypted
 //! stream, and the client's certificates reach the handler ([`Peer::certificates`]).
+//! Connections over the cap are closed without an answer (a plain `503` would not be
+//! understood).
 //!
 //! The deadlines are the sockets' receive timeouts, set to what is left of each (an answer
 //! is written within `body_timeout`: no write starts after it, and each waits at most that
 //! long). Stopping and eviction shut the sockets down, which ends any read a connection
 //! waits in.
-//! Connections over the cap are closed without an answer (a plain `503` would not be
-//! understood).
 
 mod body;
 mod conn;
@@ -328,6 +328,12 @@ fn hyper_builder(options: &Options) -> hyper::server::conn::http1::Builder {
         // Answers are small: one buffer and one `send` per answer cost less than `writev`
         // with the head and the body apart (no I/O vector to import and check).
         .writev(false)
+        // While an answer is produced, hyper would otherwise try a read to notice a client
+        // that hung up, reserving read buffer space first: with the request's header
+        // values still sharing its buffer, that is a fresh 8 KiB allocation per request.
+        // The gate has nothing to give then anyway, and a client that only shut its
+        // sending side still gets its answer.
+        .half_close(true)
         .max_header_size(limits.max_head + 1)
         .max_buf_size((limits.max_head + 1024).max(8 * 1024));
     if limits.max_headers != 100 {
