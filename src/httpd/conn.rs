@@ -14,7 +14,7 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -25,6 +25,9 @@ use hyper::body::Incoming;
 use super::gate::{ConnState, Gate, Stream, close_lingering};
 use super::reject::{Reject, refusal_bytes, reject};
 use super::{Body, Limits, Peer, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
+
+/// A socket timeout of zero would mean none at all.
+const MIN_SEND_WAIT: Duration = Duration::from_millis(1);
 
 /// The TLS handshake of a connection to a TLS server, within the head deadline (a client
 /// that stalls in the handshake is closed like one that stalls in its request head); the
@@ -114,9 +117,6 @@ pub(super) fn serve(
     let linger = !clean || state.linger.load(Ordering::SeqCst);
     conn.into_parts().io.finish(linger);
 }
-
-/// A socket timeout of zero would mean none at all.
-const MIN_SEND_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Answers a connection that is not served (over the cap): `status`, then a lingering close.
 pub(super) fn refuse(tcp: TcpStream, status: u16, message: &'static str) {

@@ -50,7 +50,7 @@ const MAX_ANSWERING_POLLS: u32 = 64;
 /// What the gate, the service and the driver of one connection tell each other, and what
 /// the server looks at when it stops.
 #[derive(Debug, Default)]
-pub(crate) struct ConnState {
+pub(super) struct ConnState {
     /// The request has been read whole and is being answered.
     pub answering: AtomicBool,
     /// hyper has let go of the answer's body: once flushed, the answer is out.

@@ -51,7 +51,7 @@
 //! [`WhenFull::CloseOldestWaiting`] (the login listener), the oldest connection still
 //! waiting for its request head is closed to make room instead. [`Server::stop`] (and
 //! dropping the server) stops accepting, lets an answer already being written finish for
-//! at most a second, closes every other connection and joins the server's threads.
+//! at most a second, closes every other connection and waits for the server's threads to end.
 //!
 //! With [`Options::tls`] (`serve --tls`) every connection first completes a TLS handshake
 //! (rustls), within the head deadline; everything above then applies to the decrypted
