@@ -16,7 +16,6 @@
 //! knows where the body ends and the next head goes through the checks like any other.
 
 use std::io::{self, Read as _, Write as _};
-use std::net::{Shutdown, TcpStream};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,8 +25,10 @@ use std::time::{Duration, Instant};
 use bytes::{Buf, BytesMut};
 use hyper::rt::ReadBufCursor;
 
+use super::chunked::{self, Chunk};
 use super::head::{Next, check_head, check_partial};
 use super::reject::{Reject, refusal_bytes, reject};
+use super::stream::{Stream, again};
 use super::{Limits, Shared, Ticket};
 
 /// The most bytes one read asks the socket for.
@@ -79,21 +80,6 @@ enum Phase {
     Closed,
 }
 
-/// The next framing unit of a chunked body (RFC 9112 §7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Chunk {
-    /// A chunk-size line (with optional extensions), ended by CRLF.
-    Size,
-    /// This many bytes of chunk data.
-    Data(u64),
-    /// The CRLF after a chunk's data.
-    DataEnd,
-    /// Trailer lines until an empty one; the trailer bytes so far.
-    Trailers(usize),
-    /// Nothing: the body has ended.
-    End,
-}
-
 /// What a passed deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expiry {
@@ -109,65 +95,6 @@ enum Expiry {
 enum Stop {
     Expired(Expiry),
     Failed(io::Error),
-}
-
-/// A connection's byte stream: plain TCP, or TLS over TCP ([`super::Options::tls`]).
-pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-}
-
-impl Stream {
-    /// The socket underneath.
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Self::Plain(s) => s,
-            Self::Tls(s) => &s.sock,
-        }
-    }
-
-    /// Ends the writing side: a TLS `close_notify` first, then the socket's.
-    fn shutdown_write(&mut self) {
-        if let Self::Tls(s) = self {
-            s.conn.send_close_notify();
-            let _ = s.flush();
-        }
-        let _ = self.tcp().shutdown(Shutdown::Write);
-    }
-}
-
-impl io::Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl io::Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            Self::Tls(s) => s.flush(),
-        }
-    }
-}
-
-/// Whether a failed read or write may simply be tried again (interrupted, or its socket
-/// timeout passed before the gate's own deadline).
-fn again(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
 }
 
 /// The socket as hyper sees it.
@@ -445,26 +372,15 @@ impl Gate {
                 return Poll::Ready(Ok(None));
             }
         };
-        let line = &self.pre[..len];
-        // hyper ends every line of the framing with CRLF, and so does the gate: a bare LF
-        // would let the two see different ends of the body.
-        if len > max_line || !line.ends_with(b"\r\n") {
-            return Poll::Ready(Err(malformed()));
+        match chunked::next(
+            &self.pre[..len],
+            at,
+            max_line,
+            self.limits().max_header_bytes,
+        ) {
+            Some(next) => Poll::Ready(Ok(Some((len, next)))),
+            None => Poll::Ready(Err(malformed())),
         }
-        let next = match at {
-            Chunk::Size => match httparse::parse_chunk_size(line) {
-                Ok(httparse::Status::Complete((used, 0))) if used == len => Chunk::Trailers(0),
-                Ok(httparse::Status::Complete((used, size))) if used == len => Chunk::Data(size),
-                _ => return Poll::Ready(Err(malformed())),
-            },
-            Chunk::DataEnd if len == 2 => Chunk::Size,
-            Chunk::Trailers(_) if len == 2 => Chunk::End,
-            Chunk::Trailers(total) if total + len <= self.limits().max_header_bytes => {
-                Chunk::Trailers(total + len)
-            }
-            _ => return Poll::Ready(Err(malformed())),
-        };
-        Poll::Ready(Ok(Some((len, next))))
     }
 
     /// Passes the next checked piece of a chunked body.

@@ -65,10 +65,12 @@
 //! waits in.
 
 mod body;
+mod chunked;
 mod conn;
 mod gate;
 mod head;
 mod reject;
+mod stream;
 
 #[cfg(test)]
 mod tests;
