@@ -12,14 +12,19 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::devserver::Misbehave;
 use crate::text::duration::parse as parse_duration;
-use crate::text::duration::parse_signed as parse_signed_duration;
 
 mod examples;
 mod lazy;
+mod login;
+mod serve;
 mod tools;
 pub(crate) use lazy::{Lazy, Picked, parse, parse_from};
+pub(crate) use login::Flow;
+pub(crate) use login::{
+    AssertionArgs, ExchangeArgs, ExchangeCommandArgs, LoginArgs, parse_key_value,
+};
+pub(crate) use serve::{ServeAlg, ServeArgs};
 pub(crate) use tools::{DoctorArgs, GitCredentialArgs, GitOperation, JwtCommand, JwtSignArgs};
 
 /// Exit codes, shown at the end of `--help` and in the man page.
@@ -450,192 +455,6 @@ pub(crate) struct LogoutArgs {
     pub forget_registration: bool,
 }
 
-/// `login --flow`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum Flow {
-    /// Authorization code + PKCE through the browser and a loopback redirect
-    #[default]
-    Code,
-    /// Device authorization grant (RFC 8628): enter a code on another device
-    Device,
-    /// Client credentials (a confidential client acting for itself)
-    ClientCredentials,
-    /// JWT bearer grant (RFC 7523): a signed assertion (--assertion-file, or signed with
-    /// --assertion-key)
-    JwtBearer,
-    /// Token exchange (RFC 8693), as `oauthctl exchange` does (--subject-profile, …)
-    TokenExchange,
-}
-
-/// `login`.
-#[derive(Debug, Clone, Args, Default)]
-pub(crate) struct LoginArgs {
-    /// The grant to use
-    #[arg(long, value_enum, default_value_t = Flow::Code)]
-    pub flow: Flow,
-    /// Scope to request (repeatable; a space-separated list works too)
-    #[arg(long = "scope", value_name = "SCOPE")]
-    pub scopes: Vec<String>,
-    /// Audience to request (`audience` parameter; repeatable for a token exchange)
-    #[arg(long = "audience", value_name = "AUD")]
-    pub audiences: Vec<String>,
-    /// Resource indicator to request (RFC 8707; repeatable for a token exchange)
-    #[arg(long = "resource", value_name = "URI")]
-    pub resources: Vec<String>,
-    /// Log in for the API at URL: its protected resource metadata (RFC 9728) names the
-    /// authorization server, a client is found or registered there, and the tokens are
-    /// for that resource (the profile is named after it unless -p names one)
-    #[arg(long, value_name = "URL", conflicts_with_all = ["resources", "audiences"])]
-    pub resource_url: Option<String>,
-    /// With --resource-url: the URL of this client's metadata document, used as its client
-    /// id where the authorization server supports client ID metadata documents
-    #[arg(long, value_name = "URL")]
-    pub client_metadata_url: Option<String>,
-    /// Extra authorization request parameter (repeatable)
-    #[arg(long = "param", value_name = "K=V", value_parser = parse_key_value)]
-    pub params: Vec<(String, String)>,
-    /// `prompt` parameter (login, consent, select_account, none)
-    #[arg(long, value_name = "PROMPT")]
-    pub prompt: Option<String>,
-    /// `login_hint` parameter
-    #[arg(long, value_name = "HINT")]
-    pub login_hint: Option<String>,
-    /// Loopback port for the redirect [default: the redirect URI's, else any free port]
-    #[arg(long, value_name = "PORT")]
-    pub port: Option<u16>,
-    /// Redirect URI registered for the client: `http://127.0.0.1/PATH`, `http://[::1]/PATH`
-    /// or `http://localhost/PATH`, with a port or without (then a free one) [default: the
-    /// profile's, the preset's, else http://127.0.0.1/callback]
-    #[arg(long, value_name = "URI")]
-    pub redirect_uri: Option<String>,
-    /// Send `Origin: URL` with the token requests (the code exchange and refreshes), for a
-    /// client Entra ID registered as a single-page application (remembered)
-    #[arg(long, value_name = "URL")]
-    pub origin: Option<String>,
-    /// How long to wait for the browser or the device approval
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
-    pub timeout: Duration,
-    /// Print the authorization URL instead of opening a browser
-    #[arg(long)]
-    pub no_browser: bool,
-    /// Open the URL with CMD (split into words without a shell; the URL is appended)
-    #[arg(long, value_name = "CMD", conflicts_with = "no_browser")]
-    pub browser_command: Option<String>,
-    /// Do not draw the device flow's QR code (it is drawn only on a terminal)
-    #[arg(long)]
-    pub no_qr: bool,
-    /// Client authentication at the token endpoint
-    #[arg(long, value_enum, value_name = "METHOD")]
-    pub auth_method: Option<AuthMethod>,
-    /// Clock skew allowed for the ID token's exp, nbf and iat (remembered for refreshes)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
-    pub leeway: Duration,
-    /// Bind the tokens to a proof key kept with them (DPoP, RFC 9449): every request that
-    /// uses them carries a proof signed with it [default: when the provider refuses tokens
-    /// without it]
-    #[arg(long)]
-    pub dpop: bool,
-    /// Push the authorization request to the provider first (PAR, RFC 9126) [default: when
-    /// the provider requires it]
-    #[arg(long)]
-    pub par: bool,
-    // The flags of `--flow jwt-bearer` and `--flow token-exchange`, among login's own (a
-    // heading of their own would come after the global flags).
-    #[command(flatten)]
-    pub assertion: Box<AssertionArgs>,
-    #[command(flatten)]
-    pub exchange: Box<ExchangeArgs>,
-}
-
-/// The assertion of `login --flow jwt-bearer` (RFC 7523 §2.1).
-#[derive(Debug, Clone, Args, Default)]
-#[allow(clippy::struct_field_names)] // the flags are named `--assertion-*`
-pub(crate) struct AssertionArgs {
-    /// --flow jwt-bearer: a ready assertion in FILE (`-` reads standard input); a server
-    /// takes it once, so the tokens cannot be renewed without a new one
-    #[arg(long, value_name = "FILE", conflicts_with = "assertion_key")]
-    pub assertion_file: Option<PathBuf>,
-    /// --flow jwt-bearer: sign the assertion with this private key (PEM: RSA, EC or Ed25519;
-    /// its algorithm is the key's); a new one is signed at each renewal (the path is
-    /// remembered, not the key)
-    #[arg(long, value_name = "FILE")]
-    pub assertion_key: Option<PathBuf>,
-    /// The assertion's `iss` [default: the client id]
-    #[arg(long, value_name = "ISS")]
-    pub assertion_iss: Option<String>,
-    /// The assertion's `sub`, whom the token is for [default: its `iss`]
-    #[arg(long, value_name = "SUB")]
-    pub assertion_sub: Option<String>,
-    /// The assertion's `aud` [default: the issuer identifier]
-    #[arg(long, value_name = "AUD")]
-    pub assertion_aud: Option<String>,
-    /// How long the assertion is valid (`exp` after `iat`) [default: 5m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub assertion_exp: Option<Duration>,
-    /// The `kid` the assertion's header names [default: none]
-    #[arg(long, value_name = "KID")]
-    pub assertion_kid: Option<String>,
-}
-
-/// What a token exchange exchanges (RFC 8693 §2.1): `exchange`, `login --flow
-/// token-exchange`.
-#[derive(Debug, Clone, Args, Default)]
-pub(crate) struct ExchangeArgs {
-    /// Exchange this profile's current token (renewed first when needed); the new profile
-    /// is renewed from it [default: the profile's last exchange]
-    #[arg(long, value_name = "NAME", conflicts_with = "subject_token_file")]
-    pub subject_profile: Option<String>,
-    /// Exchange the token in FILE (`-` reads standard input; a file is read again at each
-    /// renewal)
-    #[arg(long, value_name = "FILE")]
-    pub subject_token_file: Option<PathBuf>,
-    /// The subject token's type: access_token, id_token (a profile's ID token), jwt,
-    /// refresh_token, or a URI [default: access_token]
-    #[arg(long, value_name = "TYPE")]
-    pub subject_token_type: Option<String>,
-    /// Delegation: this profile's current token acts for the subject (`act`)
-    #[arg(long, value_name = "NAME", conflicts_with = "actor_token_file")]
-    pub actor_profile: Option<String>,
-    /// Delegation: the actor token in FILE (`-` reads standard input)
-    #[arg(long, value_name = "FILE")]
-    pub actor_token_file: Option<PathBuf>,
-    /// The actor token's type (as --subject-token-type) [default: access_token]
-    #[arg(long, value_name = "TYPE")]
-    pub actor_token_type: Option<String>,
-    /// The type of token to ask for: access_token, id_token, jwt, or a URI [default: the
-    /// server's choice, usually an access token]
-    #[arg(long, value_name = "TYPE")]
-    pub requested_token_type: Option<String>,
-}
-
-/// `exchange`.
-#[derive(Debug, Clone, Args, Default)]
-pub(crate) struct ExchangeCommandArgs {
-    #[command(flatten)]
-    pub exchange: ExchangeArgs,
-    /// Scope to request (repeatable; a space-separated list works too) [default: the
-    /// server's, usually the subject token's]
-    #[arg(long = "scope", value_name = "SCOPE")]
-    pub scopes: Vec<String>,
-    /// Audience of the new token (repeatable)
-    #[arg(long = "audience", value_name = "AUD")]
-    pub audiences: Vec<String>,
-    /// Resource the new token is for (RFC 8707; repeatable)
-    #[arg(long = "resource", value_name = "URI")]
-    pub resources: Vec<String>,
-    /// Client authentication at the token endpoint
-    #[arg(long, value_enum, value_name = "METHOD")]
-    pub auth_method: Option<AuthMethod>,
-}
-
-/// Parses `K=V`.
-pub(crate) fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
-        _ => Err("expected K=V".to_owned()),
-    }
-}
-
 /// `decode`.
 #[derive(Debug, Clone, Args, Default)]
 pub(crate) struct DecodeArgs {
@@ -676,119 +495,6 @@ pub(crate) struct DecodeArgs {
     pub leeway: Duration,
 }
 
-/// `serve`: the development authorization server (docs/serve.md).
-#[derive(Debug, Clone, Args)]
-pub(crate) struct ServeArgs {
-    /// Port to listen on (0 picks a free port)
-    #[arg(long, default_value_t = 9400, value_name = "PORT")]
-    pub port: u16,
-    /// Address to bind [default: 127.0.0.1]; a non-loopback address exposes the server to
-    /// the network and prints a warning
-    #[arg(long, value_name = "ADDR")]
-    pub listen: Option<std::net::IpAddr>,
-    /// Server configuration (TOML: clients, users, scopes, lifetimes, rate limit); distinct
-    /// from the global --config, which is the CLI's own configuration
-    #[arg(long, value_name = "FILE")]
-    pub server_config: Option<PathBuf>,
-    /// Access-token lifetime [default: 1h]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub access_token_ttl: Option<Duration>,
-    /// Refresh-token lifetime [default: 30d]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub refresh_token_ttl: Option<Duration>,
-    /// Authorization-code lifetime [default: 60s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub code_ttl: Option<Duration>,
-    /// Token-endpoint requests per client per minute, 0 = unlimited [default: 120]
-    #[arg(long, value_name = "N")]
-    pub rate_limit: Option<u32>,
-    /// Sign USER in and approve every authorization request without showing a page (tests
-    /// and scripts only)
-    #[arg(long, value_name = "USER")]
-    pub auto_approve: Option<String>,
-    /// Keep the signing keys in FILE (PKCS#8 PEM, created 0600) so tokens survive restarts
-    #[arg(long, value_name = "FILE")]
-    pub key_file: Option<PathBuf>,
-    /// Signing algorithm for new keys
-    #[arg(long, value_enum, ignore_case = true, default_value_t = ServeAlg::Es256, value_name = "ALG")]
-    pub alg: ServeAlg,
-    /// Rotate the signing key at start: a new key signs, the previous one stays published in
-    /// the JWKS (with --key-file, the rotation is saved)
-    #[arg(long)]
-    pub rotate_key: bool,
-    /// Accept a just-rotated refresh token again within this window (off by default)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub refresh_reuse_grace: Option<Duration>,
-    /// Turn off dynamic client registration (RFC 7591, POST /register), which is open to
-    /// anyone who can reach the server by default
-    #[arg(long)]
-    pub no_registration: bool,
-    /// Turn off Client ID Metadata Documents (a client_id that is an https URL, fetched by
-    /// the server), which are accepted by default
-    #[arg(long)]
-    pub no_client_id_metadata_documents: bool,
-    /// Misbehave on purpose, as a hostile mock server for a client's negative tests
-    /// (repeatable; never use it for anything else)
-    #[arg(long, value_enum, value_name = "CASE")]
-    pub misbehave: Vec<MisbehaveCase>,
-    /// Require a DPoP proof (RFC 9449) with every token request, so that every access token
-    /// is bound to the client's key
-    #[arg(long)]
-    pub require_dpop: bool,
-    /// Require the server's nonce in DPoP proofs (answered with use_dpop_nonce and a
-    /// DPoP-Nonce header)
-    #[arg(long)]
-    pub dpop_nonce: bool,
-    /// Require pushed authorization requests (RFC 9126, POST /par) from every client
-    #[arg(long)]
-    pub require_par: bool,
-    /// Serve https, with a certificate from a development CA whose file is printed on
-    /// stderr (pass it to clients as --cacert); enables mTLS client authentication
-    #[arg(long)]
-    pub tls: bool,
-    /// Keep the development CA of --tls in DIR [default: serve-tls in the state directory]
-    #[arg(long, value_name = "DIR", requires = "tls")]
-    pub tls_dir: Option<PathBuf>,
-    /// Start the server's clock this far from the real time, e.g. -1h or +30m (a signed
-    /// humantime duration or seconds); every token time, expiry and the Date header follow
-    /// it, and POST /admin/clock moves it while the server runs
-    #[arg(long, value_name = "DURATION", value_parser = parse_signed_duration, allow_hyphen_values = true)]
-    pub clock_offset: Option<i64>,
-    /// Do not start a server: mint a token at the one running on --port (on this machine,
-    /// through its admin endpoint) and print the access token (--json: the token response)
-    #[arg(long, conflicts_with_all = ["listen", "server_config", "auto_approve", "key_file", "rotate_key", "misbehave", "clock_offset"])]
-    pub mint: bool,
-    /// --mint: the user the token is about [default: none, a token for the client itself]
-    #[arg(long, value_name = "USER", requires = "mint")]
-    pub user: Option<String>,
-    /// --mint: space-separated scopes [default: the client's]
-    #[arg(long, value_name = "SCOPES", requires = "mint")]
-    pub scope: Option<String>,
-    /// --mint: the access token's lifetime [default: the server's access-token lifetime]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "mint")]
-    pub ttl: Option<Duration>,
-    /// --mint: the resource the token is for (RFC 8707), a URL this server hosts
-    #[arg(long, value_name = "URL", requires = "mint")]
-    pub resource: Option<String>,
-    /// --mint: the audience of the token, a name taken as it is (RFC 8693)
-    #[arg(long, value_name = "AUD", requires = "mint")]
-    pub audience: Option<String>,
-    /// --mint: bind the token to the DPoP key with this JWK thumbprint (RFC 7638)
-    #[arg(long, value_name = "JKT", requires = "mint")]
-    pub jkt: Option<String>,
-}
-
-/// `serve --alg`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ServeAlg {
-    /// ECDSA P-256 / SHA-256
-    #[value(name = "ES256")]
-    Es256,
-    /// RSA 2048 PKCS#1 v1.5 / SHA-256
-    #[value(name = "RS256")]
-    Rs256,
-}
-
 /// `login --auth-method`. On the command line the registered names (as in the config file
 /// and the provider's metadata) are the primary spelling; clap's kebab-case forms stay
 /// accepted as aliases.
@@ -819,36 +525,11 @@ pub enum AuthMethod {
     SelfSignedTlsClientAuth,
 }
 
-/// `serve --misbehave`: the dev server's cases, named and described by
-/// [`Misbehave::describe`] (the server documents its own cases; this only offers them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct MisbehaveCase(pub Misbehave);
-
-/// Every case, in the dev server's order.
-const MISBEHAVE_CASES: [MisbehaveCase; Misbehave::ALL.len()] = {
-    let mut cases = [MisbehaveCase(Misbehave::ALL[0]); Misbehave::ALL.len()];
-    let mut i = 0;
-    while i < cases.len() {
-        cases[i] = MisbehaveCase(Misbehave::ALL[i]);
-        i += 1;
-    }
-    cases
-};
-
-impl ValueEnum for MisbehaveCase {
-    fn value_variants<'a>() -> &'a [Self] {
-        &MISBEHAVE_CASES
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let (name, help) = self.0.describe();
-        Some(clap::builder::PossibleValue::new(name).help(help))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::serve::MisbehaveCase;
     use super::*;
+    use crate::devserver::Misbehave;
     use clap::CommandFactory;
 
     #[test]
