@@ -22,8 +22,9 @@ use http_body::{Frame, SizeHint};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::body::Incoming;
 
-use super::gate::{ConnState, Gate, close_lingering};
+use super::gate::{Gate, close_lingering};
 use super::reject::{Reject, refusal_bytes, reject};
+use super::state::ConnState;
 use super::stream::Stream;
 use super::{Body, Limits, Peer, PeerCertificates, Request, Response, STOP_GRACE, Shared, Ticket};
 

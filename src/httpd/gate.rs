@@ -18,7 +18,7 @@
 use std::io::{self, Read as _, Write as _};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,7 @@ use hyper::rt::ReadBufCursor;
 use super::chunked::{self, Chunk};
 use super::head::{Next, check_head, check_partial};
 use super::reject::{Reject, refusal_bytes, reject};
+use super::state::ConnState;
 use super::stream::{Stream, again};
 use super::{Limits, Shared, Ticket};
 
@@ -47,20 +48,6 @@ const TIMEOUT_SLACK: Duration = Duration::from_millis(20);
 /// answer; this many in a row means it waits for bytes the gate will not give (a body whose
 /// end the two see differently), and the connection is closed rather than spun on.
 const MAX_ANSWERING_POLLS: u32 = 64;
-
-/// What the gate, the service and the driver of one connection tell each other, and what
-/// the server looks at when it stops.
-#[derive(Debug, Default)]
-pub(super) struct ConnState {
-    /// The request has been read whole and is being answered.
-    pub answering: AtomicBool,
-    /// hyper has let go of the answer's body: once flushed, the answer is out.
-    pub response_done: AtomicBool,
-    /// The answer refused the request: close lingering.
-    pub linger: AtomicBool,
-    /// The request body did not arrive within `body_timeout`: the answer is `408`.
-    pub body_late: AtomicBool,
-}
 
 /// Where a request is.
 #[derive(Debug, Clone, Copy)]

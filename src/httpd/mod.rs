@@ -70,6 +70,7 @@ mod conn;
 mod gate;
 mod head;
 mod reject;
+mod state;
 mod stream;
 
 #[cfg(test)]
@@ -88,7 +89,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use gate::ConnState;
+use state::ConnState;
 
 pub use body::Body;
 
