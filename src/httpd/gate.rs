@@ -432,7 +432,6 @@ impl Gate {
         if linger {
             close_lingering(&mut self.stream);
         } else {
-            let _ = self.stream.flush();
             self.stream.shutdown_write();
         }
     }
@@ -442,7 +441,6 @@ impl Gate {
 /// for at most a second), then closes: closing with unread data would reset the connection
 /// and could destroy the answer before the client reads it.
 pub(super) fn close_lingering(stream: &mut Stream) {
-    let _ = stream.flush();
     stream.shutdown_write();
     let until = Instant::now() + LINGER_TIME;
     let mut sink = [0u8; 8 * 1024];
@@ -567,7 +565,6 @@ impl hyper::rt::Write for Gate {
 
     fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let _ = this.stream.flush();
         this.stream.shutdown_write();
         Poll::Ready(Ok(()))
     }

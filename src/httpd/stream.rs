@@ -18,8 +18,10 @@ impl Stream {
         }
     }
 
-    /// Ends the writing side: a TLS `close_notify` first, then the socket's.
+    /// Ends the writing side: what is still buffered, a TLS `close_notify`, then the
+    /// socket's.
     pub(super) fn shutdown_write(&mut self) {
+        let _ = self.flush();
         if let Self::Tls(s) = self {
             s.conn.send_close_notify();
             let _ = s.flush();
