@@ -33,6 +33,13 @@ pub(crate) struct Own<'a> {
     pub audiences: Option<&'a [String]>,
 }
 
+impl Own<'_> {
+    /// Whether a header's `typ` is the one asked for (any, when none is).
+    fn accepts_typ(&self, typ: Option<&str>) -> bool {
+        self.typ.is_none_or(|wanted| typ == Some(wanted))
+    }
+}
+
 /// Why a token is not one of this server's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unverified {
@@ -125,13 +132,14 @@ impl KeySet {
         // checked from what the library decoded anyway: one header decode instead of two.
         // Whatever fails takes the checks below, which say why in the same order as for
         // several keys, without verifying the signature a second time.
+        let decode = |key: &SigningKey| {
+            jsonwebtoken::decode::<T>(token, key.decoding(), &validation(key, own))
+        };
         let mut failed = None;
         if let [key] = self.keys.as_slice() {
-            match jsonwebtoken::decode::<T>(token, key.decoding(), &validation(key, own)) {
+            match decode(key) {
                 Ok(data)
-                    if own
-                        .typ
-                        .is_none_or(|typ| data.header.typ.as_deref() == Some(typ))
+                    if own.accepts_typ(data.header.typ.as_deref())
                         && data.header.kid.as_deref() == Some(key.kid()) =>
                 {
                     return Ok((data.header.typ, data.claims));
@@ -142,10 +150,7 @@ impl KeySet {
             }
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| Unverified::Malformed)?;
-        if own
-            .typ
-            .is_some_and(|typ| header.typ.as_deref() != Some(typ))
-        {
+        if !own.accepts_typ(header.typ.as_deref()) {
             return Err(Unverified::Typ);
         }
         let key = header
@@ -156,7 +161,7 @@ impl KeySet {
         let decoded = match failed {
             // The one key is `key`: its verdict stands.
             Some(e) => Err(e),
-            None => jsonwebtoken::decode::<T>(token, key.decoding(), &validation(key, own)),
+            None => decode(key),
         };
         let claims = decoded
             .map_err(|e| match e.kind() {
